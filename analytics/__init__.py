@@ -1,0 +1,1 @@
+"""Seba Atlas analytics: pure computations over service logs (never imports streamlit)."""

@@ -1,0 +1,137 @@
+"""Bengali and English: one string table, one number/date formatter.
+
+Strings live in ``analytics/strings/*.toml`` (one file per concept, every key with ``en`` and
+``bn``), read once. Numbers follow South Asian grouping (1,24,080) in both languages and
+Bengali digits in Bengali; taka amounts can be written the way officials read them
+(৩৮ লাখ ৪৯ হাজার ১৬৮ টাকা).
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+
+LANGS = ("bn", "en")
+DEFAULT_LANG = "bn"
+STRINGS_DIR = Path(__file__).with_name("strings")
+
+_TO_BN = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+_FROM_BN = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+_BN_MONTHS = ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
+              "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর")
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+
+
+@cache
+def strings() -> dict[str, dict[str, str]]:
+    """Every key of every ``strings/*.toml`` file -> {lang: text}."""
+    table: dict[str, dict[str, str]] = {}
+    for path in sorted(STRINGS_DIR.glob("*.toml")):
+        with path.open("rb") as handle:
+            for key, texts in tomllib.load(handle).items():
+                if key in table:
+                    raise ValueError(f"string key {key!r} defined twice ({path.name})")
+                table[key] = texts
+    return table
+
+
+def normalise_lang(lang: str | None) -> str:
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str, /, **values: object) -> str:
+    """The text of ``key`` in ``lang`` with ``{placeholders}`` filled in.
+
+    Numbers passed as values are formatted for the language by :func:`number`.
+    """
+    texts = strings()[key]
+    text = texts.get(normalise_lang(lang)) or texts["en"]
+    if not values:
+        return text
+    shown = {
+        name: number(value, lang=lang) if isinstance(value, int) and not isinstance(value, bool)
+        else value
+        for name, value in values.items()
+    }
+    return text.format(**shown)
+
+
+def bn_digits(text: str) -> str:
+    return text.translate(_TO_BN)
+
+
+def ascii_digits(text: str) -> str:
+    """Bengali (and other Unicode decimal) digits to ASCII."""
+    out = text.translate(_FROM_BN)
+    if out.isascii():
+        return out
+    return "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None
+                   else ch for ch in out)
+
+
+def group_lakh(digits: str) -> str:
+    """'124080' -> '1,24,080' (last three, then pairs)."""
+    if len(digits) <= 3:
+        return digits
+    head, tail = digits[:-3], digits[-3:]
+    pairs = [head[max(0, i - 2):i] for i in range(len(head), 0, -2)][::-1]
+    return ",".join(pairs + [tail])
+
+
+def number(value: int | Decimal | float, *, lang: str, decimals: int = 0) -> str:
+    """A number with lakh grouping; Bengali digits in Bengali."""
+    if isinstance(value, float) and value != value:  # NaN
+        return "–"
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    negative = exact < 0
+    text = f"{abs(exact):.{decimals}f}"
+    whole, _, frac = text.partition(".")
+    out = ("-" if negative else "") + group_lakh(whole) + (f".{frac}" if frac else "")
+    return bn_digits(out) if lang == "bn" else out
+
+
+def taka(paisa: int, *, lang: str, words: bool = False) -> str:
+    """Money from paisa: '৳3,849,168'-style text in the language's grouping.
+
+    ``words=True`` gives the official reading: '৩৮ লাখ ৪৯ হাজার ১৬৮ টাকা' /
+    'Tk 38 lakh 49 thousand 168'.
+    """
+    whole, rest = divmod(abs(paisa), 100)
+    sign = "-" if paisa < 0 else ""
+    if words:
+        crore, rem = divmod(whole, 10_000_000)
+        lakh, rem = divmod(rem, 100_000)
+        thousand, unit = divmod(rem, 1000)
+        names = {"bn": ("কোটি", "লাখ", "হাজার"), "en": ("crore", "lakh", "thousand")}[normalise_lang(lang)]
+        parts = [f"{number(n, lang=lang)} {name}" for n, name in zip((crore, lakh, thousand), names) if n]
+        if unit or not parts:
+            parts.append(number(unit, lang=lang))
+        body = " ".join(parts)
+    else:
+        body = number(whole, lang=lang)
+    if rest:
+        body += "." + (bn_digits(f"{rest:02d}") if lang == "bn" else f"{rest:02d}")
+    return f"{sign}{body} টাকা" if lang == "bn" else f"{sign}Tk {body}"
+
+
+def percent(value: float | None, *, lang: str, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:+.1f}%" if signed else f"{value:.1f}%"
+    return bn_digits(text) if lang == "bn" else text
+
+
+def day(value: date, *, lang: str) -> str:
+    """'1 July 2022' / '১ জুলাই ২০২২'."""
+    if lang == "bn":
+        return f"{bn_digits(str(value.day))} {_BN_MONTHS[value.month - 1]} {bn_digits(str(value.year))}"
+    return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
+
+
+def month_name(month: int, *, lang: str) -> str:
+    return (_BN_MONTHS if lang == "bn" else _EN_MONTHS)[month - 1]

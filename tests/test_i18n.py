@@ -1,0 +1,66 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from analytics import i18n
+
+
+@pytest.mark.parametrize(("value", "lang", "text"), [
+    (124080, "en", "1,24,080"),
+    (124080, "bn", "১,২৪,০৮০"),
+    (42206, "bn", "৪২,২০৬"),
+    (3849168, "en", "38,49,168"),
+    (999, "en", "999"),
+    (0, "bn", "০"),
+    (-1234567, "en", "-12,34,567"),
+    (123456789, "en", "12,34,56,789"),
+    (Decimal("1234.5"), "en", "1,235"),
+])
+def test_number(value, lang, text):
+    assert i18n.number(value, lang=lang) == text
+
+
+@pytest.mark.parametrize(("paisa", "lang", "words", "text"), [
+    (384916800, "bn", False, "৩৮,৪৯,১৬৮ টাকা"),
+    (384916800, "bn", True, "৩৮ লাখ ৪৯ হাজার ১৬৮ টাকা"),
+    (384916800, "en", False, "Tk 38,49,168"),
+    (384916800, "en", True, "Tk 38 lakh 49 thousand 168"),
+    (1250, "en", False, "Tk 12.50"),
+    (1250, "bn", False, "১২.৫০ টাকা"),
+    (150000000000, "bn", True, "১৫০ কোটি টাকা"),
+    (0, "bn", True, "০ টাকা"),
+])
+def test_taka(paisa, lang, words, text):
+    assert i18n.taka(paisa, lang=lang, words=words) == text
+
+
+def test_digits_round_trip():
+    assert i18n.ascii_digits("১২৩৪৫৬৭৮৯০") == "1234567890"
+    assert i18n.bn_digits("2022-23") == "২০২২-২৩"
+
+
+def test_day():
+    assert i18n.day(date(2022, 7, 1), lang="bn") == "১ জুলাই ২০২২"
+    assert i18n.day(date(2023, 6, 30), lang="en") == "30 June 2023"
+
+
+def test_every_string_has_both_languages():
+    table = i18n.strings()
+    assert table, "no strings found"
+    for key, texts in table.items():
+        assert set(texts) >= {"en", "bn"}, key
+        assert texts["en"].strip() and texts["bn"].strip(), key
+        assert any("\u0980" <= ch <= "\u09ff" for ch in texts["bn"]) or not any(ch.isalpha() for ch in texts["bn"]), key
+
+
+def test_placeholders_match_between_languages():
+    import string
+    for key, texts in i18n.strings().items():
+        names = [{f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in ("en", "bn")]
+        assert names[0] == names[1], key
+
+
+def test_t_formats_numbers_for_the_language():
+    assert "২০২২-২৩" in i18n.t("summary.title", "bn", period="২০২২-২৩")
+    assert i18n.t("figure.entrepreneurs", "xx") == i18n.t("figure.entrepreneurs", "bn")  # unknown -> default

@@ -1,0 +1,164 @@
+"""The on-disk store: atomic commits, duplicates, replace and rollback, versions, crashes."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analytics import schema
+from analytics.periods import quarter
+from analytics.store import LocalStore, StoreError, content_hash
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_log(rows: int, *, start: date = date(2022, 7, 1), days: int = 90, fee: int = 5000,
+             union: str = "BD10791411") -> pl.DataFrame:
+    return schema.conform(pl.DataFrame({
+        "date": [start + timedelta(days=i % days) for i in range(rows)],
+        "channel": ["udc"] * rows, "upazila_code": [union[:8]] * rows, "union_code": [union] * rows,
+        "entrepreneur_id": [f"E{i % 2}" for i in range(rows)], "service_code": ["UDC001"] * rows,
+        "beneficiaries": [1] * rows, "fee_paisa": [fee] * rows,
+    })).collect()
+
+
+def totals(store: LocalStore, **scan) -> tuple[int, int]:
+    out = store.scan(**scan).select(pl.col("beneficiaries").cast(pl.Int64).sum(), pl.col("fee_paisa").sum()).collect()
+    return tuple(int(v or 0) for v in out.row(0))
+
+
+@pytest.fixture
+def store(tmp_path):
+    return LocalStore(tmp_path / "store")
+
+
+def test_empty_store_scans_to_empty_canonical_frame(store):
+    frame = store.scan().collect()
+    assert frame.height == 0 and dict(frame.schema) == schema.LOG_SCHEMA
+    assert store.version() == 0 and store.uploads().height == 0
+
+
+def test_commit_survives_reopen(store, tmp_path):
+    result = store.commit(make_log(100), file_name="q1.csv", content_hash="h1", uploader="asha")
+    assert result.status == "stored" and result.rows == 100
+    reopened = LocalStore(tmp_path / "store")
+    assert totals(reopened) == (100, 500000)
+    upload = reopened.uploads().row(0, named=True)
+    assert upload["file_name"] == "q1.csv" and upload["uploader"] == "asha" and upload["status"] == "active"
+    assert upload["period_start"] == "2022-07-01" and upload["beneficiaries"] == 100
+    assert reopened.quarters_with_data() == [quarter(2022, 1)]
+
+
+def test_partitioned_by_fiscal_quarter(store):
+    store.commit(make_log(400, days=365), file_name="year.csv", content_hash="h", uploader="a")
+    parts = sorted(p.relative_to(store.directory).parts[1:3] for p in (store.directory / "parts").rglob("*.parquet"))
+    assert parts == [("fy=2022", "q=1"), ("fy=2022", "q=2"), ("fy=2022", "q=3"), ("fy=2022", "q=4")]
+    # other tools can read the store: plain Parquet with the canonical columns
+    frame = pl.read_parquet(next((store.directory / "parts").rglob("*.parquet")))
+    assert frame.columns == list(schema.LOG_COLUMNS)
+
+
+def test_same_file_twice_stores_nothing(store):
+    first = store.commit(make_log(10), file_name="a.csv", content_hash="same", uploader="a")
+    version = store.version()
+    second = store.commit(make_log(10), file_name="a (copy).csv", content_hash="same", uploader="b")
+    assert second.status == "duplicate" and second.upload_id == first.upload_id
+    assert store.version() == version and totals(store) == (10, 50000) and store.uploads().height == 1
+
+
+def test_add_then_replace_then_rollback_restores_exactly(store):
+    store.commit(make_log(10), file_name="a.csv", content_hash="a", uploader="u")
+    store.commit(make_log(5, fee=100), file_name="b.csv", content_hash="b", uploader="u")
+    before = totals(store)
+    assert before == (15, 50500)
+    version_before = store.version()
+    replacement = store.commit(make_log(7, fee=1), file_name="fixed.csv", content_hash="c", uploader="u", mode="replace")
+    assert len(replacement.replaced) == 2 and totals(store) == (7, 7)
+    assert sorted(store.uploads()["status"].to_list()) == ["active", "replaced", "replaced"]
+    store.rollback(replacement.upload_id, actor="admin")
+    assert totals(store) == before
+    # a pinned version keeps showing what it showed
+    assert totals(store, as_of=version_before) == before
+    assert totals(store, as_of=version_before + 1) == (7, 7)
+    actions = store.changes()["action"].to_list()
+    assert actions == ["upload", "upload", "upload", "rollback"]
+
+
+def test_replace_only_touches_the_same_quarters(store):
+    store.commit(make_log(10), file_name="q1.csv", content_hash="q1", uploader="u")
+    store.commit(make_log(20, start=date(2022, 10, 1)), file_name="q2.csv", content_hash="q2", uploader="u")
+    store.commit(make_log(3, start=date(2022, 10, 1)), file_name="q2b.csv", content_hash="q2b", uploader="u",
+                 mode="replace")
+    assert totals(store)[0] == 13
+
+
+@pytest.mark.parametrize(("action", "message"), [("missing", "no upload"), ("twice", "rolled_back")])
+def test_rollback_errors(store, action, message):
+    result = store.commit(make_log(1), file_name="a", content_hash="a", uploader="u")
+    if action == "twice":
+        store.rollback(result.upload_id, actor="u")
+    with pytest.raises(StoreError, match=message):
+        store.rollback("nope" if action == "missing" else result.upload_id, actor="u")
+
+
+def test_bad_mode_rejected(store):
+    with pytest.raises(ValueError):
+        store.commit(make_log(1), file_name="a", content_hash="a", uploader="u", mode="merge")
+
+
+def test_version_bumps_on_every_change_and_audit_records(store):
+    assert store.version() == 0
+    store.commit(make_log(1), file_name="a", content_hash="a", uploader="u")
+    assert store.version() == 1
+    store.record("sign_in", actor="asha")
+    assert store.version() == 2 and store.changes()["actor"].to_list() == ["u", "asha"]
+
+
+def test_content_hash_is_sha256():
+    assert content_hash(b"") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+CHILD = """
+import sys, polars as pl
+sys.path.insert(0, {root!r})
+from tests.test_store import make_log
+from analytics.store import LocalStore
+store = LocalStore({directory!r})
+print("ready", flush=True)
+store.commit(make_log(1_500_000, days=365), file_name="big.csv", content_hash="big", uploader="u", mode="replace")
+print("done", flush=True)
+"""
+
+
+def test_sigkill_midway_leaves_previous_state(tmp_path):
+    """Kill committing processes at many moments: the store is always before or after, never between."""
+    directory = tmp_path / "store"
+    store = LocalStore(directory)
+    store.commit(make_log(1000, days=365), file_name="base.csv", content_hash="base", uploader="u")
+    before = totals(store)
+    killed_midway = 0
+    for delay in (0.0, 0.3, 0.6, 0.9, 1.2, 1.6):
+        child = subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT), directory=str(directory))],
+                                 stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        finished = child.poll() is not None
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        reopened = LocalStore(directory)
+        state = totals(reopened)
+        if state == before:
+            killed_midway += not finished
+            assert reopened.uploads().height == 1
+        else:  # the commit completed before the kill: exactly the new data
+            assert state == (1_500_000, 1_500_000 * 5000)
+            break
+        reopened.sweep()
+        assert reopened.scan().collect().height == 1000
+    assert killed_midway >= 1, "no kill landed while the commit was under way"
