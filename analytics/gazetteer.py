@@ -1,0 +1,209 @@
+"""Place-name gazetteer: resolve free-text upazila / union names to P-codes.
+
+Reads the committed tables in ``geodata/`` (``gazetteer*.csv`` and ``*_upazilas.geojson`` /
+``*_unions.geojson``), so adding a district is a data change. Matching works on
+:func:`normalise_name` keys of each unit's English name, Bengali name and aliases: an exact
+key match is ``ok`` (or ``ambiguous`` when several units share it); otherwise the result is
+``unknown`` with the closest names (difflib) as ``candidates``. Fuzzy matches are only ever
+suggested, never accepted silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+GEODATA_DIR: Path = Path(__file__).resolve().parent.parent / "geodata"
+
+Level = Literal["district", "upazila", "union"]
+Status = Literal["ok", "ambiguous", "unknown"]
+
+SCHEMA: dict[str, Any] = {
+    "level": pl.String, "pcode": pl.String, "parent_pcode": pl.String, "name_en": pl.String,
+    "name_bn": pl.String, "aliases": pl.String, "pcode_2023": pl.String, "area_km2": pl.Float64,
+    "has_polygon": pl.Boolean, "lat": pl.Float64, "lon": pl.Float64,
+}
+
+SITE_SCHEMA: dict[str, Any] = {
+    "site_id": pl.String, "name_en": pl.String, "name_bn": pl.String, "upazila_pcode": pl.String,
+    "lat": pl.Float64, "lon": pl.Float64,
+}
+
+_BN_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+# Bengali spelling variation folded away: vowel length, dental/retroflex n, ঙ্গ/ংগ, chandrabindu,
+# zero-width (non-)joiners. Nukta letters (ড় ঢ় য়) are made uniform by Unicode normalisation.
+_BN_FOLD = (("ী", "ি"), ("ূ", "ু"), ("ণ", "ন"), ("ঙ্গ", "ংগ"), ("ঁ", ""), ("\u200c", ""), ("\u200d", ""))
+_DROP_CHARS = re.compile(r"[.'’`]")
+_SEPARATORS = re.compile(r"[^\w\u0980-\u09ff]+|_")
+_NUMBERING = re.compile(r"^(?:\d+|\d*(?:no|nong|num|নং|নম্বর))$")  # "3", "3no", "৩নং", "no"
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_BN_DIGITS)
+    for old, new in _BN_FOLD:
+        text = text.replace(old, new)
+    return text
+
+
+_GENERIC = frozenset(_fold(word) for word in (
+    "union", "parishad", "up", "upazila", "upazilla", "upozila", "thana", "district", "zila", "zilla",
+    "ইউনিয়ন", "ইউনিয়ান", "ইউঃ", "পরিষদ", "ইউপি", "উপজেলা", "থানা", "জেলা",
+))
+
+
+def normalise_name(text: str) -> str:
+    """A matching key: casefolded NFKC text without punctuation, spaces, numbering ("৩নং")
+    or generic words ("Union Parishad", "UP", "Upazila", "ইউনিয়ন পরিষদ", "উপজেলা"), with
+    Bengali spelling variants folded (ী/ি, ূ/ু, ণ/ন, precomposed/decomposed nukta)."""
+    tokens = _SEPARATORS.split(_DROP_CHARS.sub("", _fold(text)))
+    return "".join(t for t in tokens if t and t not in _GENERIC and not _NUMBERING.match(t))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of resolving one name; ``candidates`` are P-codes, closest first."""
+
+    query: str
+    status: Status
+    pcode: str | None = None
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class Gazetteer:
+    """Administrative units (district, upazila, union) with names, aliases and P-codes."""
+
+    def __init__(self, units: pl.DataFrame, sites: pl.DataFrame | None = None) -> None:
+        self.units = units
+        self._sites = sites if sites is not None else pl.DataFrame(schema=SITE_SCHEMA)
+        self._rows = {row["pcode"]: row for row in units.iter_rows(named=True)}
+        self._parents = {row["parent_pcode"] for row in self._rows.values()}
+        self._index: dict[str, dict[str, list[str]]] = {}  # level -> name key -> P-codes
+        for row in self._rows.values():
+            names = [row["name_en"], row["name_bn"], *(row["aliases"] or "").split("|")]
+            for key in dict.fromkeys(k for k in map(normalise_name, filter(None, names)) if k):
+                self._index.setdefault(row["level"], {}).setdefault(key, []).append(row["pcode"])
+
+    @classmethod
+    def load(cls, *, directory: Path = GEODATA_DIR) -> "Gazetteer":
+        """Read every ``gazetteer*.csv`` (and ``sites*.csv``) in ``directory``, cached until a file changes."""
+        files = sorted(Path(directory).glob("gazetteer*.csv"))
+        if not files:
+            raise FileNotFoundError(f"no gazetteer*.csv in {directory}")
+        files += sorted(Path(directory).glob("sites*.csv"))
+        return _load_cached(tuple((f, f.stat().st_mtime_ns) for f in files))
+
+    def sites(self) -> pl.DataFrame:
+        """Service points such as the DC office front desk: site_id, names, upazila_pcode, lat, lon."""
+        return self._sites
+
+    def upazilas(self) -> pl.DataFrame:
+        return self.units.filter(pl.col("level") == "upazila")
+
+    def unions(self, *, upazila: str | None = None) -> pl.DataFrame:
+        """Unions, optionally only those of one upazila (given by P-code)."""
+        unions = self.units.filter(pl.col("level") == "union")
+        return unions if upazila is None else unions.filter(pl.col("parent_pcode") == upazila)
+
+    def name(self, pcode: str, *, lang: str = "en") -> str:
+        """The English (``lang="en"``) or Bengali (``lang="bn"``) name of a unit."""
+        if pcode not in self._rows:
+            raise KeyError(f"unknown P-code {pcode!r}")
+        return self._rows[pcode]["name_bn" if lang == "bn" else "name_en"]
+
+    def describe(self, resolution: Resolution, *, lang: str = "en") -> list[str]:
+        """Human-readable candidates: ``"<name> (<pcode>, <parent name>)"``."""
+        def label(pcode: str) -> str:
+            parent = self._rows[pcode]["parent_pcode"]
+            where = f", {self.name(parent, lang=lang)}" if parent in self._rows else ""
+            return f"{self.name(pcode, lang=lang)} ({pcode}{where})"
+        return [label(p) for p in resolution.candidates]
+
+    def resolve(self, text: str | None, *, level: Level, within: str | None = None) -> Resolution:
+        """Resolve ``text`` to a unit of ``level``; ``within`` restricts to one parent P-code."""
+        if within is not None and within not in self._parents:
+            raise ValueError(f"unknown parent P-code {within!r}")
+        query = text or ""
+        key = normalise_name(query)
+        index = self._index.get(level, {})
+
+        def inside(pcodes: list[str]) -> list[str]:
+            return sorted(p for p in pcodes if within is None or self._rows[p]["parent_pcode"] == within)
+
+        exact = inside(index.get(key, [])) if key else []
+        if len(exact) == 1:
+            return Resolution(query, "ok", exact[0])
+        if exact:
+            return Resolution(query, "ambiguous", None, tuple(exact))
+        if not key:
+            return Resolution(query, "unknown")
+        # Same name under another parent first, then names containing the query, then look-alikes.
+        pool = {k: found for k, pcodes in index.items() if (found := inside(pcodes))}
+        containing = [p for k, found in pool.items() if len(key) >= 4 and key in k for p in found]
+        close = difflib.get_close_matches(key, list(pool), n=10, cutoff=0.75)
+        suggestions = sorted(index.get(key, [])) + containing + [p for k in close for p in pool[k]]
+        return Resolution(query, "unknown", None, tuple(dict.fromkeys(suggestions))[:5])
+
+    def resolve_many(
+        self, texts: pl.Series, *, level: Level, within: pl.Series | None = None
+    ) -> pl.DataFrame:
+        """Vectorised :meth:`resolve`: each distinct (text, within) pair is resolved once.
+
+        Returns one row per input, in order: ``input``, ``pcode``, ``status``, ``candidates``.
+        """
+        if within is not None and len(within) != len(texts):
+            raise ValueError("texts and within must have the same length")
+        frame = pl.DataFrame({
+            "input": texts.cast(pl.String),
+            "within": within.cast(pl.String) if within is not None else pl.repeat(None, len(texts), dtype=pl.String, eager=True),
+        })
+        pairs = frame.unique(maintain_order=True)
+        found = [self.resolve(t, level=level, within=w) for t, w in pairs.iter_rows()]
+        pairs = pairs.with_columns(
+            pl.Series("pcode", [r.pcode for r in found], dtype=pl.String),
+            pl.Series("status", [r.status for r in found], dtype=pl.String),
+            pl.Series("candidates", [list(r.candidates) for r in found], dtype=pl.List(pl.String)),
+        )
+        joined = frame.join(pairs, on=["input", "within"], how="left", nulls_equal=True, maintain_order="left")
+        return joined.select("input", "pcode", "status", "candidates")
+
+
+@lru_cache(maxsize=8)
+def _load_cached(files: tuple[tuple[Path, int], ...]) -> Gazetteer:
+    units = [pl.read_csv(f, schema=SCHEMA) for f, _ in files if f.name.startswith("gazetteer")]
+    sites = [pl.read_csv(f, schema_overrides=SITE_SCHEMA) for f, _ in files if f.name.startswith("sites")]
+    return Gazetteer(pl.concat(units), pl.concat(sites, how="diagonal") if sites else None)
+
+
+def boundaries_paths(level: Literal["upazila", "union"], *, directory: Path = GEODATA_DIR) -> list[Path]:
+    """Every committed boundary file of ``level`` (one per district: ``<district>_<level>s.geojson``)."""
+    return sorted(Path(directory).glob(f"*_{level}s.geojson"))
+
+
+def boundaries_path(level: Literal["upazila", "union"], *, directory: Path = GEODATA_DIR) -> Path:
+    """The boundary file of ``level``; use :func:`boundaries_paths` once several districts exist."""
+    paths = boundaries_paths(level, directory=directory)
+    if not paths:
+        raise FileNotFoundError(f"no *_{level}s.geojson in {directory}")
+    return paths[0]
+
+
+def load_boundaries(level: Literal["upazila", "union"], *, directory: Path = GEODATA_DIR) -> dict:
+    """A GeoJSON FeatureCollection of all boundary files of ``level`` (feature ``id`` = P-code)."""
+    features = []
+    for path in boundaries_paths(level, directory=directory):
+        features.extend(json.loads(path.read_text(encoding="utf-8"))["features"])
+    if not features:
+        raise FileNotFoundError(f"no *_{level}s.geojson in {directory}")
+    return {"type": "FeatureCollection", "features": features}
