@@ -1,0 +1,395 @@
+"""Uploaded file bytes -> canonical log rows plus every problem found. Never raises on bad input.
+
+Pipeline: :mod:`analytics.readers` (bytes -> text table) -> :mod:`analytics.headers` (which
+column is what, citizens' data dropped, transaction log or monthly summary) -> parsing with
+:mod:`analytics.values` on each column's *unique* values -> places and services resolved once
+per distinct name -> checks (:mod:`analytics.validate`) -> accepted rows in
+:data:`analytics.schema.LOG_SCHEMA`, rejected rows with their problems.
+
+Rules worth knowing:
+
+- A row with any problem is rejected; the others are accepted. A problem with the file as a
+  whole (unreadable, no recognisable columns, a required column missing, too large ...)
+  rejects everything: ``frame`` is then empty.
+- Channel: from the Channel column when there is one, else from the service (front-desk
+  services imply the front desk). Front-desk rows are placed in the upazila of the DC office
+  (``geodata/sites.csv``); their union and entrepreneur are left empty and their fee must be
+  empty or 0.
+- Places: the union is resolved within its upazila when the sheet has an Upazila column;
+  otherwise the union decides the upazila.
+- Beneficiaries default to 1 on transaction logs (column absent or cell empty).
+- Summary sheets (a Month column, or a Date column holding only months) give one row per
+  union x service x month dated the 1st of the month; they may lack the entrepreneur, so
+  metrics count entrepreneurs only from rows that name one.
+- Duplicates: a row identical to an earlier one in every column (citizens' columns included,
+  serial numbers not) is rejected; the first copy is kept.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from analytics import schema
+from analytics.gazetteer import GEODATA_DIR, Gazetteer, normalise_name
+from analytics.headers import FIELDS, LOG_FIELDS, detect_shape, header_key, map_headers
+from analytics.i18n import LANGS, normalise_lang, t
+from analytics.periods import Period
+from analytics.readers import ROW, ReadError, read_table, sheet_names
+from analytics.services import ServiceResolver, load_catalogue
+from analytics import validate, values as V
+
+__all__ = ["IngestResult", "Limits", "dc_office_upazila", "ingest_bytes", "sheet_names"]
+
+#: Cells that mark a total row (as matching keys: lower case, no spaces or punctuation).
+TOTAL_WORDS = ("total", "grandtotal", "subtotal", "sum", "মোট", "সর্বমোট", "উপমোট", "সাকুল্যে")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one upload may hold."""
+
+    max_bytes: int = 200_000_000  # keep equal to .streamlit/config.toml maxUploadSize and nginx
+    max_rows: int = 2_000_000
+
+
+@dataclass
+class IngestResult:
+    """What became of one uploaded file."""
+
+    frame: pl.DataFrame  # accepted rows, exactly schema.LOG_SCHEMA
+    problems: pl.DataFrame  # validate.PROBLEM_SCHEMA, message in the user's language
+    rejected: pl.DataFrame  # original columns (citizens' data left out) + "row" + "problem"
+    shape: str = "unknown"  # "transactions" | "summary" | "unknown"
+    encoding: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # header as written -> field
+    unmapped: list[str] = field(default_factory=list)
+    dropped_pii: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    _messages: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"row": pl.Int32, "message_en": pl.String, "message_bn": pl.String}), repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """No problem with the file as a whole, and at least one row accepted."""
+        return self.problems.filter(pl.col("row").is_null()).height == 0 and self.frame.height > 0
+
+    def rejected_csv(self, *, lang: str) -> bytes:
+        """The rejected rows as a CSV for Excel (UTF-8 with BOM), problems in ``lang``."""
+        lang = normalise_lang(lang)
+        frame = self.rejected.drop("problem").join(
+            self._messages.select("row", pl.col(f"message_{lang}").alias("problem")), on="row", how="left",
+            maintain_order="left")
+        return validate.rejected_csv_bytes(frame, lang=lang)
+
+
+@cache
+def _default_services() -> ServiceResolver:
+    return ServiceResolver(load_catalogue())
+
+
+@cache
+def _catalogue() -> pl.DataFrame:
+    return load_catalogue().select("service_code", pl.col("channel").alias("svc_channel"),
+                                   pl.col("category_code").alias("service_category"), "name_en", "name_bn")
+
+
+def dc_office_upazila(gaz: Gazetteer, *, directory: Path = GEODATA_DIR) -> str | None:
+    """P-code of the upazila of the DC office (front desk): ``sites.csv``, else Pirojpur Sadar."""
+    path = directory / "sites.csv"
+    if path.exists():
+        sites = pl.read_csv(path, infer_schema=False)
+        column = next((c for c in sites.columns if "upazila" in c), None)
+        office = sites.filter(pl.col("site_id").str.starts_with("DC-"))
+        if column and office.height:
+            return office[column][0]
+    return gaz.resolve("Pirojpur Sadar", level="upazila").pcode
+
+
+def _by_unique(frame: pl.DataFrame, source: str, *stages: dict[str, pl.Expr]) -> pl.DataFrame:
+    """Compute ``stages`` (expressions over ``pl.col("__v")``) once per distinct value of ``source``."""
+    unique = frame.lazy().select(pl.col(source).unique().alias("__v"))
+    for stage in stages:
+        unique = unique.with_columns(**stage)
+    return frame.join(unique.collect(), left_on=source, right_on="__v", how="left", nulls_equal=True,
+                      maintain_order="left")
+
+
+def _constant(frame: pl.DataFrame, *stages: dict[str, pl.Expr]) -> pl.DataFrame:
+    """What ``stages`` give for an empty cell, as constant columns (for a column the file lacks)."""
+    one = pl.LazyFrame({"__v": [None]}, schema={"__v": pl.String})
+    for stage in stages:
+        one = one.with_columns(**stage)
+    values = one.collect().drop("__v")
+    return frame.with_columns(pl.lit(values[c][0], dtype=values[c].dtype).alias(c) for c in values.columns)
+
+
+def _json(**params: object) -> str:
+    return json.dumps(params, ensure_ascii=False)
+
+
+def _failed(result: IngestResult, problems: list[dict], *, file_name: str, lang: str, namer: validate.Namer,
+            ) -> IngestResult:
+    raw = pl.DataFrame(problems, schema=validate.RAW_SCHEMA)
+    result.problems = _public(validate.with_messages(raw, namer=namer), file_name=file_name, sheet=result.sheet,
+                              lang=lang)
+    return result
+
+
+def _public(problems: pl.DataFrame, *, file_name: str, sheet: str | None, lang: str) -> pl.DataFrame:
+    return problems.select(
+        pl.lit(file_name, pl.String).alias("file"), pl.lit(sheet, pl.String).alias("sheet"),
+        pl.col("row").cast(pl.Int32), "column", "code", "value", pl.col(f"message_{lang}").alias("message"))
+
+
+def ingest_bytes(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn", period: Period | None = None,
+                 sheet: str | None = None, mapping: dict[str, str] | None = None, limits: Limits = Limits(),
+                 gazetteer: Gazetteer | None = None, services: ServiceResolver | None = None) -> IngestResult:
+    """Read, map, parse and check one uploaded file. See the module docstring for the rules.
+
+    Never raises on bad input: an unexpected failure is logged and reported as an
+    ``unreadable`` file whose detail starts with "internal error".
+    """
+    options = dict(file_name=file_name, upload_id=upload_id, lang=normalise_lang(lang), period=period, sheet=sheet,
+                   mapping=mapping, limits=limits, gazetteer=gazetteer or Gazetteer.load(),
+                   services=services or _default_services())
+    try:
+        return _ingest(data, **options)
+    except Exception as error:  # a bug must not take the upload page down with it
+        logging.getLogger(__name__).exception("ingest of %s failed", file_name)
+        gaz = options["gazetteer"]
+        result = IngestResult(schema.empty_log(), validate.empty_problems(),
+                              pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
+        namer = validate.Namer(place=lambda code, lg: gaz.name(code, lang=lg), service=lambda code, lg: code)
+        problem = validate.file_problem("unreadable", detail=f"internal error: {type(error).__name__}")
+        return _failed(result, [problem], file_name=file_name, lang=options["lang"], namer=namer)
+
+
+def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: Period | None, sheet: str | None,
+            mapping: dict[str, str] | None, limits: Limits, gazetteer: Gazetteer,
+            services: ServiceResolver) -> IngestResult:
+    gaz, resolver = gazetteer, services
+    catalogue = _catalogue()
+    names = dict(zip(catalogue["service_code"], zip(catalogue["name_en"], catalogue["name_bn"])))
+    namer = validate.Namer(place=lambda code, lg: gaz.name(code, lang=lg),
+                           service=lambda code, lg: names[code][lg == "bn"] if code in names else code)
+    result = IngestResult(schema.empty_log(), validate.empty_problems(),
+                          pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
+    fail = lambda *problems: _failed(result, list(problems), file_name=file_name, lang=lang, namer=namer)  # noqa: E731
+
+    if len(data) > limits.max_bytes:
+        return fail(validate.file_problem("file_too_large", size=len(data), limit=limits.max_bytes))
+    try:
+        table = read_table(data, file_name=file_name, sheet=sheet)
+    except ReadError as error:
+        return fail(validate.file_problem(error.code, **error.params))
+    result.encoding, result.sheet, result.header_row = table.encoding, table.sheet, table.header_row
+
+    internal = {label: f"__c{i}" for i, label in enumerate(table.headers)}
+    body = table.frame.rename(internal)
+    body = body.filter(pl.any_horizontal(pl.col(c).str.contains(r"\S") for c in internal.values()))
+    result.rows_read = body.height
+    empty = [label for label, c in internal.items() if body[c].null_count() == body.height]
+    headers = map_headers(table.headers, mapping=mapping, empty=empty)
+    result.columns, result.unmapped, result.dropped_pii = headers.columns, headers.unmapped, headers.dropped_pii
+    result.shape = shape = detect_shape(headers.fields)
+
+    problems = [validate.file_problem("bad_mapping", column=h, field=f, fields=list(FIELDS))
+                for h, f in headers.invalid_mapping.items()]
+    if not headers.fields & set(LOG_FIELDS):
+        problems.append(validate.file_problem("no_columns", headers=", ".join(table.headers)))
+    else:
+        problems += [validate.file_problem("duplicate_column", value=f, field=f, headers=hs)
+                     for f, hs in headers.duplicates.items()]
+        if shape == "unknown":
+            problems.append(validate.file_problem("missing_column", value="date_or_month", field="date_or_month"))
+        if "service" not in headers.fields:
+            problems.append(validate.file_problem("missing_column", value="service", field="service"))
+    if problems:
+        return fail(*problems)
+    if body.height == 0:
+        return fail(validate.file_problem("header_only"))
+    if body.height > limits.max_rows:
+        return fail(validate.file_problem("too_many_rows", rows=body.height, limit=limits.max_rows))
+
+    label = {f: headers.field_column(f) for f in LOG_FIELDS}
+    present = {f for f, lab in label.items() if lab is not None}
+    work = body.select(ROW, *(pl.col(internal[label[f]]).alias(f"raw_{f}") for f in present))
+    work, shape = _parse(work, present, shape, period=period)
+    result.shape = shape
+    if shape == "summary" and "month" not in present:  # a Date column holding months
+        label["month"], present = label["date"], present | {"month"}
+    work = _resolve(work, present, gaz=gaz, resolver=resolver, catalogue=catalogue)
+    dc_upazila = dc_office_upazila(gaz)
+
+    udc_rows = work.filter(pl.col("channel") == "udc").height > 0
+    needed = (["beneficiaries"] if shape == "summary" else []) + (
+        ["union", "fee"] + (["entrepreneur_id"] if shape == "transactions" else []) if udc_rows else [])
+    missing = [f for f in needed if f not in present]
+    if missing:
+        return fail(*(validate.file_problem("missing_column", value=f, field=f) for f in missing))
+
+    raw = validate.row_checks(work, label, shape=shape, period=period, today=date.today())
+    key = [internal[lab] for lab in table.headers if headers.columns.get(lab) != "serial"]
+    dup_input = body.with_columns(work["is_total"])
+    raw = pl.concat([raw, validate.duplicate_problems(dup_input.lazy().filter(~pl.col("is_total")), key).collect()])
+    position = {lab: i for i, lab in enumerate(table.headers)}
+    raw = raw.with_columns(pl.col("column").replace_strict(position, default=len(position), return_dtype=pl.Int32)
+                           .alias("__position")).sort("row", "__position", maintain_order=True).drop("__position")
+    messages = validate.with_messages(raw, namer=namer)
+    result.problems = _public(messages, file_name=file_name, sheet=table.sheet, lang=lang)
+
+    bad = raw.select(pl.col("row").unique())
+    accepted = work.join(bad, left_on=ROW, right_on="row", how="anti", maintain_order="left")
+    result.frame = schema.conform(_canonical(accepted, shape=shape, dc_upazila=dc_upazila,
+                                             upload_id=upload_id)).collect()
+    per_row = messages.group_by("row", maintain_order=True).agg(
+        pl.col("message_en").str.join(" | "), pl.col("message_bn").str.join(" | "))
+    result._messages = per_row
+    ours = {header_key(t(key, lg)) for key in ("ingest.rejected.row", "ingest.rejected.problem") for lg in LANGS}
+    keep = [lab for lab in table.headers if lab not in headers.dropped_pii and header_key(lab) not in ours | {
+        "row", "problem"}]  # a re-uploaded rejection file brings our own Row and Problem columns back
+    rejected = body.join(bad, left_on=ROW, right_on="row", how="semi", maintain_order="left")
+    result.rejected = rejected.select(*(pl.col(internal[lab]).alias(lab) for lab in keep),
+                                      pl.col(ROW).alias("row")).join(
+        per_row.select("row", pl.col(f"message_{lang}").alias("problem")), on="row", how="left")
+    return result
+
+
+def _total(column: str) -> pl.Expr:
+    return V.word_key_expr(pl.col(column)).is_in(list(TOTAL_WORDS))
+
+
+def _stages(*, month_first: bool) -> dict[str, list[dict[str, pl.Expr]]]:
+    """Per field: the cleaned text, then what is read from it (over each unique cell ``__v``)."""
+    v = V.clean(pl.col("__v"))
+
+    def text(f: str) -> list[dict[str, pl.Expr]]:
+        return [{f: v}, {f"{f}_formula": V.formula_like(pl.col(f)), f"{f}_markup": V.markup_like(pl.col(f)),
+                         f"{f}_total": _total(f)}]
+
+    return {
+        "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), month_first=month_first),
+                               "date_total": _total("date")}],
+        "month": [{"month": v}, {"month_v": V.parse_date(pl.col("month")), "month_total": _total("month")}],
+        "year": [{"year": v}],
+        "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text"))}],
+        "gender": [{"gender": v}, {"gender_v": V.gender_value(pl.col("gender"))}],
+        "beneficiaries": [{"beneficiaries": v}, {"count_v": V.count_value(pl.col("beneficiaries")),
+                                                 "count_problem": V.count_problem(pl.col("beneficiaries"))}],
+        "fee": [{"fee": v}, {"fee_v": V.money_paisa(pl.col("fee")), "fee_problem": V.money_problem(pl.col("fee"))}],
+        **{f: text(f) for f in ("upazila", "union", "service", "entrepreneur_id", "entrepreneur_name")},
+    }
+
+
+def _parse(work: pl.DataFrame, present: set[str], shape: str, *, period: Period | None) -> tuple[pl.DataFrame, str]:
+    """Clean every column and read dates, months, numbers, channel and gender (per unique value).
+
+    Also tells a summary whose Date column holds months ("2022-07") from a transaction log.
+    """
+    dates = work.select(V.clean(pl.col("raw_date")))["raw_date"] if "date" in present else None
+    stages = _stages(month_first=dates is not None and V.month_first(dates))
+    for f in LOG_FIELDS:  # absent columns read as empty cells
+        work = _by_unique(work, f"raw_{f}", *stages[f]) if f in present else _constant(work, *stages[f])
+    if shape == "transactions" and "month" not in present:
+        dates = work.select("date", "date_v").unique().filter(pl.col("date").is_not_null())
+        months_only = dates.height > 0 and dates["date_v"].null_count() == dates.height and all(
+            V.month_start(text, None) for text in dates["date"])
+        # Excel month cells (the 1st of each month) with counts and no entrepreneurs: a summary too
+        firsts = dates.height > 0 and dates["date_v"].null_count() == 0 and (dates["date_v"].dt.day() == 1).all() \
+            and "beneficiaries" in present and "entrepreneur_id" not in present
+        if months_only or firsts:
+            shape = "summary"
+            work = work.with_columns(raw_month=pl.col("raw_date"), month=pl.col("date"), month_v=pl.col("date_v"),
+                                     month_total=pl.col("date_total"))
+    if shape == "summary":
+        months = work.select("month", "year", "month_v").unique()
+        starts = [V.month_start(m, y, period=period, parsed_date=d) for m, y, d in months.iter_rows()]
+        months = months.with_columns(pl.Series("month_start", starts, dtype=pl.Date))
+        work = work.join(months, on=["month", "year", "month_v"], how="left", nulls_equal=True, maintain_order="left")
+    flags = [c for c in work.columns if c.endswith("_total")]
+    return work.with_columns(is_total=pl.any_horizontal(pl.col(flags).fill_null(False))), shape
+
+
+def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver: ServiceResolver,
+             catalogue: pl.DataFrame) -> pl.DataFrame:
+    """Service codes, channel, upazila and union P-codes: each distinct name resolved once."""
+    texts = work.select(pl.col("service").unique().drop_nulls())["service"]
+    found = resolver.resolve_many(texts).with_columns(
+        service_params=pl.format('{{"candidates": [{}]}}', pl.col("candidates").list.eval(
+            pl.format('"{}"', pl.element())).list.join(", ")))
+    work = work.join(found.select(pl.col("input").alias("service"), "service_code", "service_params"),
+                     on="service", how="left", maintain_order="left")
+    work = work.join(catalogue.select("service_code", "svc_channel", "service_category"), on="service_code",
+                     how="left", maintain_order="left")
+    work = work.with_columns(channel=pl.coalesce("channel_given", "svc_channel"))
+
+    upazilas = work.select(pl.col("upazila").unique().drop_nulls())["upazila"]
+    ups = gaz.resolve_many(upazilas, level="upazila")
+    ups = ups.with_columns(upazila_params=pl.Series(
+        [_json(candidates=list(c)) for c in ups["candidates"]], dtype=pl.String))
+    work = work.join(ups.select(pl.col("input").alias("upazila"), pl.col("pcode").alias("upazila_pcode"),
+                                pl.col("status").alias("upazila_status"), "upazila_params"),
+                     on="upazila", how="left", maintain_order="left")
+
+    pairs = work.select("union", "upazila_pcode").unique().filter(pl.col("union").is_not_null())
+    rows = []
+    parents = dict(zip(gaz.unions()["pcode"], gaz.unions()["parent_pcode"]))
+    for text, within in pairs.iter_rows():
+        res = gaz.resolve(text, level="union", within=within)
+        code, params = None, None
+        if res.status == "ambiguous":
+            code, params = "ambiguous_union", _json(candidates=list(res.candidates),
+                                                    parents=[parents.get(p) for p in res.candidates])
+        elif res.status == "unknown":
+            anywhere = gaz.resolve(text, level="union") if within else res
+            if within and anywhere.ok:
+                code, params = "union_not_in_upazila", _json(upazila=within, actual=parents[anywhere.pcode])
+            else:  # closest names in the upazila first, then anywhere in the district
+                close = dict.fromkeys(res.candidates + (anywhere.candidates if within else ())
+                                      + _similar_unions(gaz, text, within=within))
+                code, params = "unknown_union", _json(candidates=list(close)[:3], within=within)
+        rows.append((text, within, res.pcode, parents.get(res.pcode), code, params))
+    unions = pl.DataFrame(rows, schema={"union": pl.String, "upazila_pcode": pl.String, "union_pcode": pl.String,
+                                        "union_parent": pl.String, "union_problem": pl.String,
+                                        "union_params": pl.String}, orient="row")
+    return work.join(unions, on=["union", "upazila_pcode"], how="left", nulls_equal=True, maintain_order="left")
+
+
+def _similar_unions(gaz: Gazetteer, text: str, *, within: str | None) -> tuple[str, ...]:
+    """Unions whose English or Bengali name looks a little like ``text`` (for suggestions only)."""
+    key = normalise_name(text)
+    keys: dict[str, str] = {}
+    for pcode, en, bn in gaz.unions(upazila=within).select("pcode", "name_en", "name_bn").iter_rows():
+        keys.setdefault(normalise_name(en), pcode)
+        keys.setdefault(normalise_name(bn), pcode)
+    close = difflib.get_close_matches(key, list(keys), n=6, cutoff=0.5)
+    return tuple(dict.fromkeys(keys[k] for k in close))
+
+
+def _canonical(accepted: pl.DataFrame, *, shape: str, dc_upazila: str | None, upload_id: str) -> pl.DataFrame:
+    udc = pl.col("channel") == "udc"
+    return accepted.select(
+        (pl.col("date_v") if shape == "transactions" else pl.col("month_start")).alias("date"),
+        "channel",
+        pl.when(udc).then(pl.coalesce("union_parent", "upazila_pcode")).otherwise(pl.lit(dc_upazila))
+        .alias("upazila_code"),
+        pl.when(udc).then(pl.col("union_pcode")).alias("union_code"),
+        pl.when(udc).then(pl.col("entrepreneur_id")).alias("entrepreneur_id"),
+        pl.when(udc).then(pl.col("entrepreneur_name")).alias("entrepreneur_name"),
+        pl.when(udc).then(pl.col("gender_v")).alias("entrepreneur_gender"),
+        "service_code", "service_category",
+        pl.col("count_v").fill_null(1).alias("beneficiaries"),
+        pl.col("fee_v").fill_null(0).alias("fee_paisa"),
+        pl.lit(upload_id).alias("upload_id"),
+        pl.col(ROW).alias("source_row"),
+    )

@@ -1,0 +1,307 @@
+"""Uploaded file bytes to a table of text: format, encoding, delimiter, sheet, header row.
+
+Everything happens in memory (Streamlit hands over bytes). Every cell comes back as text
+(null when empty); interpreting values is :mod:`analytics.values`' job. Each data row keeps
+its row number *as the spreadsheet shows it* (1-based, title rows and the header counted),
+so problems can point at the row a person will look for.
+
+Failures are :class:`ReadError` with a problem code and the details a message needs; they
+are never other exceptions for bad input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from analytics.headers import header_score
+
+ROW = "__row"  # name of the row-number column in :attr:`Table.frame`
+SNIFF_BYTES = 256 * 1024
+SNIFF_ROWS = 40  # the header must be among the first rows
+MIN_HEADER_SCORE = 2
+DELIMITERS = (",", ";", "\t", "|")
+
+
+class ReadError(Exception):
+    """The file cannot be read as a table: ``code`` is a problem code, ``params`` its details."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class Table:
+    """A sheet as text. ``frame`` has one String column per header plus :data:`ROW` (Int32)."""
+
+    frame: pl.DataFrame
+    headers: list[str]  # as written (made unique: "Fee", "Fee (2)"), in column order
+    header_row: int  # 1-based, as the spreadsheet shows it
+    format: str  # "csv" | "xlsx" | "xls"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+
+def detect_format(data: bytes, file_name: str) -> str:
+    """'xlsx', 'xls' or 'csv', from the content first (people rename files), then the name."""
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    suffix = file_name.lower().rsplit(".", 1)[-1] if "." in file_name else ""
+    if suffix in ("xlsx", "xlsm", "xls"):
+        raise ReadError("unreadable", detail="not an Excel workbook (damaged or renamed file)")
+    return "csv"
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding used: UTF-8 (with or without BOM), UTF-16 LE/BE, Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith(codecs.BOM_UTF16_LE):
+        data, candidates = data[2:], ["utf-16-le"]
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        data, candidates = data[2:], ["utf-16-be"]
+    else:
+        head = data[:4096]
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        enough = max(2, len(head) // 32)  # ASCII delimiters and line ends alone give this many
+        if odd >= enough and even <= odd // 8:
+            candidates = ["utf-16-le"]
+        elif even >= enough and odd <= even // 8:
+            candidates = ["utf-16-be"]
+        else:
+            candidates = ["utf-8", "cp1252"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            break
+        return text, encoding
+    raise ReadError("unreadable", detail="not a text (CSV) file")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
+    return "\x00" in sample or controls > max(2, len(sample) // 100)
+
+
+def split_lines(lines: list[str], delimiter: str) -> list[list[str]]:
+    """Lines split into cells as CSV (quotes respected); never raises on odd input."""
+    try:
+        return list(csv.reader((line.replace("\r", " ") for line in lines), delimiter=delimiter))
+    except csv.Error:
+        return [line.split(delimiter) for line in lines]
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the most lines into the same (largest) number of fields."""
+    best, best_score = ",", (-1, 0)
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in split_lines(lines, delimiter) if any(c.strip() for c in row)]
+        wide = [n for n in counts if n > 1]
+        if not wide:
+            continue
+        mode = max(set(wide), key=lambda n: (wide.count(n), n))
+        score = (wide.count(mode), mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def find_header(rows: list[list[str | None]]) -> int | None:
+    """Index of the row that best looks like the header among the first rows, or None."""
+    scores = [header_score(row) for row in rows[:SNIFF_ROWS]]
+    if scores and max(scores) >= MIN_HEADER_SCORE:
+        return scores.index(max(scores))
+    return None
+
+
+def _first_wide_row(rows: list[list[str | None]]) -> int | None:
+    """Fallback header: the first row with two or more non-empty cells."""
+    return next((i for i, row in enumerate(rows[:SNIFF_ROWS]) if sum(1 for c in row if c and c.strip()) >= 2), None)
+
+
+def read_csv(data: bytes) -> Table:
+    """A CSV (or TAB-separated "Unicode text") file as a text table."""
+    text, encoding = decode(data)
+    mac = "\n" not in text and "\r" in text  # classic Mac line ends
+    if mac:
+        text = text.replace("\r", "\n")
+    blank = " \t\r\n,;|\ufeff"
+    if not text[:SNIFF_BYTES].strip(blank) and not text.strip(blank):
+        raise ReadError("empty_file")
+    lines = [line.rstrip("\r") for line in text[:SNIFF_BYTES].split("\n")[: SNIFF_ROWS + 20]]
+    delimiter = sniff_delimiter(lines)
+    sample = split_lines(lines, delimiter)
+    header = find_header(sample)
+    if header is None:
+        header = _first_wide_row(sample)
+    if header is None:
+        raise ReadError("no_columns", headers="")
+    if encoding == "utf-8" and not mac:
+        payload = data
+    elif encoding == "utf-8-sig" and not mac:
+        payload = data[len(codecs.BOM_UTF8):]
+    else:
+        payload = text.lstrip("\ufeff").encode("utf-8")
+    try:
+        frame = pl.read_csv(payload, has_header=False, separator=delimiter, skip_lines=header, infer_schema=False,
+                            truncate_ragged_lines=True, raise_if_empty=False, quote_char='"')
+    except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
+        raise _unreadable(error) from None
+    body, headers = _to_table(frame, header_row=header + 1, letters=False)
+    return Table(body, headers, header + 1, "csv", encoding=encoding, delimiter=delimiter)
+
+
+# --- workbooks -----------------------------------------------------------------------------
+
+def _unreadable(error: BaseException) -> ReadError:
+    """Calamine's errors for damaged files, including its Rust panics (a BaseException)."""
+    if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise error
+    lines = str(error).splitlines() or [type(error).__name__]
+    return ReadError("unreadable", detail=lines[0][:200])
+
+
+def _reader(data: bytes):
+    import fastexcel
+
+    try:
+        return fastexcel.read_excel(data)
+    except BaseException as error:  # noqa: B036 - see _unreadable
+        raise _unreadable(error) from None
+
+
+def sheet_names(data: bytes, *, file_name: str) -> list[str]:
+    """The sheets of a workbook, in order; ``[]`` for CSV files and unreadable input."""
+    try:
+        if detect_format(data, file_name) == "csv":
+            return []
+        return list(_reader(data).sheet_names)
+    except ReadError:
+        return []
+
+
+def _load(reader, name: str, *, n_rows: int | None = None) -> pl.DataFrame:
+    # header_row=None with skip_rows=0 keeps leading empty rows: index i is spreadsheet row i+1
+    try:
+        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, n_rows=n_rows, dtypes="string")
+        frame = sheet.to_polars()
+        offset = sheet.available_columns()[0].absolute_index if sheet.width else 0
+    except BaseException as error:  # noqa: B036 - see _unreadable
+        raise _unreadable(error) from None
+    return frame.rename({c: f"c{offset + i}" for i, c in enumerate(frame.columns)})
+
+
+def _rows(frame: pl.DataFrame) -> list[list[str | None]]:
+    return [list(row) for row in frame.head(SNIFF_ROWS).iter_rows()]
+
+
+def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
+    """The sheet to read: the one asked for, else the only one that looks like a log."""
+    names = list(reader.sheet_names)
+    if not names:
+        raise ReadError("empty_file")
+    if sheet is not None:
+        if sheet not in names:
+            raise ReadError("sheet_not_found", sheet=sheet, sheets=names)
+        return sheet, names
+    if len(names) == 1:
+        return names[0], names
+    scores = {}
+    for name in names:
+        rows = _rows(_load(reader, name, n_rows=SNIFF_ROWS))
+        scores[name] = max((header_score(r) for r in rows), default=0)
+    logs = [n for n in names if scores[n] >= MIN_HEADER_SCORE + 1]
+    if len(logs) == 1:
+        return logs[0], names
+    if not logs:
+        weak = [n for n in names if scores[n] >= MIN_HEADER_SCORE]
+        if len(weak) == 1:
+            return weak[0], names
+        if not weak:
+            raise ReadError("no_columns", headers="", sheets=names)
+        logs = weak
+    raise ReadError("ambiguous_sheet", sheets=logs, all_sheets=names)
+
+
+def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Table:
+    """One sheet of an .xlsx/.xls workbook as a text table (Excel dates as ISO text)."""
+    if format == "xlsx":
+        try:
+            zipfile.ZipFile(io.BytesIO(data)).testzip()
+        except Exception:
+            raise ReadError("unreadable", detail="damaged or truncated .xlsx file") from None
+    reader = _reader(data)
+    name, names = choose_sheet(reader, sheet=sheet)
+    frame = _load(reader, name)
+    rows = _rows(frame)
+    header = find_header(rows)
+    if header is None:
+        header = _first_wide_row(rows)
+    if header is None:
+        has_text = any(c and c.strip() for row in rows for c in row)
+        raise ReadError("no_columns", headers="") if has_text else ReadError("empty_file")
+    frame = frame.slice(header)
+    body, headers = _to_table(frame, header_row=header + 1, letters=True)
+    return Table(body, headers, header + 1, format, sheet=name, sheets=names)
+
+
+# --- shared --------------------------------------------------------------------------------
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _to_table(frame: pl.DataFrame, *, header_row: int, letters: bool) -> tuple[pl.DataFrame, list[str]]:
+    """Take the first row as headers (unique, blank ones named by position); number the rest."""
+    if frame.height == 0:
+        raise ReadError("empty_file")
+    raw = [str(c).strip() if c is not None else "" for c in frame.row(0)]
+    headers: list[str] = []
+    for i, (text, column) in enumerate(zip(raw, frame.columns)):
+        position = _letter(int(column[1:])) if letters else str(i + 1)
+        name = " ".join(text.split()) or f"column {position}"
+        base, n = name, 2
+        while name in headers:
+            name, n = f"{base} ({n})", n + 1
+        headers.append(name)
+    body = frame.slice(1).rename(dict(zip(frame.columns, headers)))
+    body = body.with_columns(pl.int_range(header_row + 1, header_row + 1 + body.height, dtype=pl.Int32).alias(ROW))
+    # columns with neither a header nor any data are layout, not data
+    empty = [h for h, text in zip(headers, raw) if not text and body[h].null_count() == body.height]
+    return body.drop(empty), [h for h in headers if h not in empty]
+
+
+def read_table(data: bytes, *, file_name: str, sheet: str | None = None) -> Table:
+    """Bytes of a .csv/.xlsx/.xls file to a :class:`Table`; raises :class:`ReadError`."""
+    if not data[:SNIFF_BYTES].strip() and not data.strip():
+        raise ReadError("empty_file")
+    format = detect_format(data, file_name)
+    if format == "csv":
+        return read_csv(data)
+    return read_workbook(data, format=format, sheet=sheet)

@@ -1,0 +1,264 @@
+"""Problems found in an upload: codes, messages in both languages, duplicates, rejected rows.
+
+A *problem* is one thing wrong with the file (``row`` null) or with one cell of one row.
+Checks in :mod:`analytics.ingest` produce problems as frames with the columns of
+:data:`RAW_SCHEMA`: the cell ``value`` as written plus ``params`` (JSON) with whatever the
+message needs (closest names, the chosen period ...). :func:`with_messages` renders each
+distinct (code, column, params) once per language and pastes the value in vectorised, so a
+million identical problems cost one rendering.
+
+The rejected rows go back to the user as a CSV (:func:`rejected_csv_bytes`): UTF-8 with a BOM
+so Excel shows Bengali, the original columns plus the row number and the problem, with
+every cell that a spreadsheet would run as a formula made inert by a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from analytics.i18n import LANGS, bn_digits, t
+from analytics.periods import Period
+
+#: Problems that reject the whole file (nothing is accepted).
+FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "no_columns",
+              "missing_column", "duplicate_column", "ambiguous_sheet", "sheet_not_found", "bad_mapping")
+#: Problems that reject one row.
+ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
+             "unknown_union", "ambiguous_union", "union_not_in_upazila", "unknown_upazila", "ambiguous_upazila",
+             "unknown_service", "service_channel_mismatch", "bad_channel", "bad_gender",
+             "fee_not_number", "fee_decimals", "fee_negative", "front_desk_fee",
+             "count_not_number", "count_not_positive", "udc_without_entrepreneur", "formula", "markup",
+             "duplicate_row", "total_row")
+PROBLEM_CODES = FILE_CODES + ROW_CODES
+
+RAW_SCHEMA: dict[str, pl.DataType] = {"row": pl.Int32(), "column": pl.String(), "code": pl.String(),
+                                      "value": pl.String(), "params": pl.String()}
+PROBLEM_SCHEMA: dict[str, pl.DataType] = {"file": pl.String(), "sheet": pl.String(), "row": pl.Int32(),
+                                          "column": pl.String(), "code": pl.String(), "value": pl.String(),
+                                          "message": pl.String()}
+_VALUE = "\x00value\x00"  # stands for the cell value in a rendered message
+LIST_SEPARATOR = {"en": ", ", "bn": ", "}
+
+
+@dataclass(frozen=True)
+class Namer:
+    """Names for codes in messages: places (P-codes) and services, in either language."""
+
+    place: Callable[[str, str], str]  # (pcode, lang) -> name
+    service: Callable[[str, str], str]  # (service_code, lang) -> name
+
+    @staticmethod
+    def plain() -> "Namer":
+        return Namer(place=lambda code, lang: code, service=lambda code, lang: code)
+
+
+def empty_raw() -> pl.DataFrame:
+    return pl.DataFrame(schema=RAW_SCHEMA)
+
+
+def empty_problems() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def file_problem(code: str, *, column: str | None = None, value: str | None = None, **params: object) -> dict:
+    """One whole-file problem as a :data:`RAW_SCHEMA` row."""
+    assert code in FILE_CODES, code
+    return {"row": None, "column": column, "code": code, "value": value,
+            "params": json.dumps(params, ensure_ascii=False, default=str) if params else None}
+
+
+def row_problems(frame: pl.LazyFrame, code: str, when: pl.Expr, *, column: str | None,
+                 value: pl.Expr | None = None, params: pl.Expr | None = None, row: str = "__row") -> pl.LazyFrame:
+    """The rows of ``frame`` where ``when`` holds, as problems of ``code`` in ``column``."""
+    assert code in ROW_CODES, code
+    return frame.filter(when.fill_null(False)).select(
+        pl.col(row).cast(pl.Int32).alias("row"), pl.lit(column, dtype=pl.String).alias("column"),
+        pl.lit(code).alias("code"),
+        (value if value is not None else pl.lit(None)).cast(pl.String).alias("value"),
+        (params if params is not None else pl.lit(None)).cast(pl.String).alias("params"),
+    )
+
+
+def _names(codes: Iterable[str], name: Callable[[str, str], str], lang: str) -> str:
+    return LIST_SEPARATOR[lang].join(dict.fromkeys(name(code, lang) for code in codes))
+
+
+def size_text(size: int, lang: str) -> str:
+    """A byte count for people: "62.5 MB", "300 KB", "120 bytes" (Bengali units and digits in bn)."""
+    for unit, scale in (("mb", 1_000_000), ("kb", 1_000), ("bytes", 1)):
+        if size >= scale or unit == "bytes":
+            amount = f"{size / scale:.1f}".removesuffix(".0") if scale > 1 else str(size)
+            return t(f"ingest.size_{unit}", lang, amount=bn_digits(amount) if lang == "bn" else amount)
+    raise AssertionError
+
+
+def render(code: str, lang: str, *, column: str | None, params: dict, namer: Namer) -> str:
+    """The message of one problem in ``lang``; the cell value appears as a placeholder token."""
+    values: dict[str, object] = {"value": _VALUE, "column": column or ""}
+    for key, item in params.items():
+        values[key] = item
+    places = params.get("candidates", [])
+    if code in ("unknown_union", "unknown_upazila", "unknown_service"):
+        name = namer.service if code == "unknown_service" else namer.place
+        values["closest"] = t("ingest.closest", lang, names=_names(places, name, lang)) if places else ""
+        within = params.get("within")
+        values["within"] = t("ingest.within_upazila", lang, upazila=namer.place(within, lang)) if within else ""
+    elif code in ("ambiguous_union", "ambiguous_upazila"):
+        values["names"] = LIST_SEPARATOR[lang].join(
+            t("ingest.union_in_upazila", lang, union=namer.place(p, lang), upazila=namer.place(parent, lang))
+            if parent else namer.place(p, lang)
+            for p, parent in zip(places, params.get("parents", [None] * len(places))))
+    elif code == "union_not_in_upazila":
+        values["upazila"] = namer.place(params["upazila"], lang)
+        values["actual"] = namer.place(params["actual"], lang)
+    elif code == "service_channel_mismatch":
+        values["service_channel"] = t(f"ingest.channel.{params['service_channel']}", lang)
+        values["channel"] = t(f"ingest.channel.{params['channel']}", lang)
+    elif code == "date_out_of_period":
+        values["period"] = params.get(f"period_{lang}", params.get("period_en", ""))
+    elif code == "missing_column":
+        values["field"] = t(f"ingest.field.{params['field']}", lang)
+    elif code == "duplicate_column":
+        values["field"] = t(f"ingest.field.{params['field']}", lang)
+        values["headers"] = LIST_SEPARATOR[lang].join(params["headers"])
+    elif code in ("ambiguous_sheet", "sheet_not_found"):
+        values["sheets"] = LIST_SEPARATOR[lang].join(params.get("sheets", []))
+    elif code == "bad_mapping":
+        values["fields"] = ", ".join(params.get("fields", []))
+    elif code == "file_too_large":
+        values["size"], values["limit"] = size_text(params["size"], lang), size_text(params["limit"], lang)
+    elif code == "no_columns":
+        values["headers"] = params.get("headers") or "–"
+    return t(f"ingest.problem.{code}", lang, **values)
+
+
+def with_messages(raw: pl.DataFrame, *, namer: Namer) -> pl.DataFrame:
+    """``raw`` problems plus ``message_en`` and ``message_bn``."""
+    if raw.height == 0:
+        return raw.with_columns(message_en=pl.lit(None, pl.String), message_bn=pl.lit(None, pl.String))
+    keys = raw.select("code", "column", "params").unique()
+    rendered = {lang: [render(code, lang, column=column, params=json.loads(params) if params else {}, namer=namer)
+                       for code, column, params in keys.iter_rows()] for lang in LANGS}
+    keys = keys.with_columns(**{f"message_{lang}": pl.Series(texts, dtype=pl.String)
+                                for lang, texts in rendered.items()})
+    out = raw.join(keys, on=["code", "column", "params"], how="left", nulls_equal=True, maintain_order="left")
+    value = pl.col("value").fill_null("")
+    return out.with_columns(pl.col(f"message_{lang}").str.replace(_VALUE, value, literal=True) for lang in LANGS)
+
+
+def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, period: Period | None,
+               today: date) -> pl.DataFrame:
+    """Every row problem of the parsed and resolved ``work`` frame (see :mod:`analytics.ingest`), as
+    :data:`RAW_SCHEMA` rows. ``label`` gives each field's header as written (None when absent).
+
+    Rows that look like totals get only ``total_row``; front-desk rows are not checked for
+    places, entrepreneurs or gender (those are not kept for them).
+    """
+    lazy = work.lazy()
+    rows = lazy.filter(~pl.col("is_total"))
+    udc = pl.col("channel") == "udc"
+    fd = pl.col("channel") == "front_desk"
+    raw = lambda f: pl.col(f"raw_{f}") if label.get(f) else pl.lit(None, pl.String)  # noqa: E731
+    out: list[pl.LazyFrame] = []
+
+    def check(code: str, when: pl.Expr, f: str | None, *, value: pl.Expr | None = None,
+              params: pl.Expr | None = None) -> None:
+        column = label.get(f) if f else None
+        if value is None and f:
+            value = raw(f)
+        out.append(row_problems(rows, code, when, column=column, value=value, params=params))
+
+    total_value = pl.coalesce(*(pl.when(pl.col(f"{f}_total")).then(raw(f))
+                                for f in ("date", "month", "union", "upazila", "service", "entrepreneur_id",
+                                          "entrepreneur_name") if f"{f}_total" in work.columns))
+    out.append(row_problems(lazy, "total_row", pl.col("is_total"), column=None, value=total_value))
+
+    bad_text = {f: pl.col(f"{f}_formula").fill_null(False) | pl.col(f"{f}_markup").fill_null(False)
+                for f in ("upazila", "union", "service", "entrepreneur_id", "entrepreneur_name")
+                if f"{f}_formula" in work.columns}
+    for f in bad_text:
+        scope = udc if f != "service" else pl.lit(True)
+        check("formula", scope & pl.col(f"{f}_formula"), f)
+        check("markup", scope & pl.col(f"{f}_markup") & ~pl.col(f"{f}_formula").fill_null(False), f)
+    ok_text = lambda f: ~bad_text[f] if f in bad_text else pl.lit(True)  # noqa: E731
+
+    if shape == "transactions":
+        check("missing_value", pl.col("date").is_null(), "date")
+        check("bad_date", pl.col("date").is_not_null() & pl.col("date_v").is_null(), "date")
+        check("date_in_future", pl.col("date_v") > today, "date")
+        day = pl.col("date_v")
+    else:
+        check("missing_value", pl.col("month").is_null(), "month")
+        check("bad_month", pl.col("month").is_not_null() & pl.col("month_start").is_null(), "month")
+        day = pl.col("month_start")
+    if period is not None:
+        params = json.dumps({"period_en": period.label(lang="en"), "period_bn": period.label(lang="bn")},
+                            ensure_ascii=False)
+        outside = ~day.is_between(period.start, period.end) if shape == "transactions" else (
+            (day > period.end) | (day.dt.month_end() < period.start))
+        check("date_out_of_period", day.is_not_null() & outside, "month" if shape == "summary" else "date",
+              params=pl.lit(params))
+
+    check("missing_value", pl.col("service").is_null(), "service")
+    check("unknown_service", pl.col("service").is_not_null() & pl.col("service_code").is_null() & ok_text("service"),
+          "service", params=pl.col("service_params"))
+    check("bad_channel", pl.col("channel_text").is_not_null() & pl.col("channel_given").is_null(), "channel")
+    check("service_channel_mismatch", pl.col("channel_given") != pl.col("svc_channel"), "service",
+          params=pl.format('{{"service_channel": "{}", "channel": "{}"}}', pl.col("svc_channel"),
+                           pl.col("channel_given")))
+
+    check("missing_value", udc & pl.col("union").is_null(), "union")
+    for code in ("unknown_union", "ambiguous_union", "union_not_in_upazila"):
+        check(code, udc & (pl.col("union_problem") == code) & ok_text("union") & (
+            pl.col("upazila_status").fill_null("ok") == "ok"), "union", params=pl.col("union_params"))
+    check("unknown_upazila", udc & (pl.col("upazila_status") == "unknown") & ok_text("upazila"), "upazila",
+          params=pl.col("upazila_params"))
+    check("ambiguous_upazila", udc & (pl.col("upazila_status") == "ambiguous"), "upazila",
+          params=pl.col("upazila_params"))
+    if shape == "transactions":
+        check("udc_without_entrepreneur", udc & pl.col("entrepreneur_id").is_null(), "entrepreneur_id")
+    check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
+
+    for code in ("fee_not_number", "fee_decimals", "fee_negative"):
+        check(code, pl.col("fee_problem") == code, "fee")
+    check("missing_value", udc & pl.col("fee").is_null(), "fee")
+    check("front_desk_fee", fd & (pl.col("fee_v") != 0), "fee")
+    for code in ("count_not_number", "count_not_positive"):
+        check(code, pl.col("count_problem") == code, "beneficiaries")
+    if shape == "summary":
+        check("missing_value", pl.col("beneficiaries").is_null(), "beneficiaries")
+    return pl.concat(out).collect()
+
+
+def duplicate_problems(frame: pl.LazyFrame, key: list[str], *, row: str = "__row") -> pl.LazyFrame:
+    """Rows whose ``key`` columns repeat an earlier row exactly (the first copy is not a problem)."""
+    if not key:
+        return empty_raw().lazy()
+    dups = frame.select(*key, row).filter(pl.struct(key).is_duplicated())
+    dups = dups.with_columns(pl.col(row).min().over(key).alias("__first"))
+    return dups.filter(pl.col(row) != pl.col("__first")).select(
+        pl.col(row).cast(pl.Int32).alias("row"), pl.lit(None, pl.String).alias("column"),
+        pl.lit("duplicate_row").alias("code"), pl.col("__first").cast(pl.String).alias("value"),
+        pl.format('{{"first": {}}}', pl.col("__first")).alias("params"),
+    )
+
+
+def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix ' to text cells a spreadsheet would run as formulas (= + - @ TAB CR first)."""
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
+        .alias(c)
+        for c, dtype in frame.schema.items() if dtype == pl.String)
+
+
+def rejected_csv_bytes(rejected: pl.DataFrame, *, lang: str) -> bytes:
+    """Rejected rows as CSV bytes for Excel (UTF-8 with BOM), headings in ``lang``."""
+    names = {"row": t("ingest.rejected.row", lang), "problem": t("ingest.rejected.problem", lang)}
+    frame = rejected.rename({k: v for k, v in names.items() if k in rejected.columns and v not in rejected.columns})
+    frame = neutralise(frame.with_columns(pl.col(pl.Int32, pl.Int64).cast(pl.String)))
+    return b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8")

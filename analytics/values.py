@@ -1,0 +1,282 @@
+"""Cell values as people type them, to canonical values: vectorised polars expressions.
+
+Everything here takes an expression over *text* (every cell is read as text) and returns an
+expression; nothing raises on bad input, a value that cannot be read becomes null and the
+caller reports it. The ingest pipeline applies these to the *unique* values of a column and
+joins the result back, so even a million-row file parses only a few thousand strings.
+
+- :func:`clean`: trims, removes invisible characters and Excel's leading apostrophe, NFC.
+- :func:`money_paisa` / :func:`money_problem`: "1,24,080", "১২৫.৫০", "৳ 50", "Tk. 50/-"
+  -> exact paisa (integer arithmetic on the digit strings, never float).
+- :func:`count_value` / :func:`count_problem`: counts, "১২", "1,240", Excel's "12.0".
+- :func:`parse_date`: ISO, dd/mm/yyyy, dd-mm-yy, dd.mm.yyyy, "01-Jul-2022", "১ জুলাই ২০২২",
+  Excel serial numbers and Excel datetime cells ("2022-07-01 00:00:00").
+- :func:`month_start`: summary-sheet months ("July 2022", "জুলাই ২০২২", "2022-07", "7" + year).
+- :func:`channel_value`, :func:`gender_value`: the words in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+import polars as pl
+
+from analytics.i18n import ascii_digits
+from analytics.periods import Period
+
+_BN_DIGITS = list("০১২৩৪৫৬৭৮৯")
+_ASCII_DIGITS = list("0123456789")
+_INVISIBLE = r"[\u200b\u200e\u200f\u2060\ufeff\u00ad]"
+#: Cells starting with these are formulas to a spreadsheet (unless they are numbers).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$"
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate((
+    ("january", "jan", "জানুয়ারি", "জানুয়ারী", "জানুয়ারি"),
+    ("february", "feb", "ফেব্রুয়ারি", "ফেব্রুয়ারী", "ফেব্রুয়ারি", "ফেব্রুয়ারী"),
+    ("march", "mar", "মার্চ"),
+    ("april", "apr", "এপ্রিল"),
+    ("may", "মে"),
+    ("june", "jun", "জুন"),
+    ("july", "jul", "জুলাই"),
+    ("august", "aug", "আগস্ট", "আগষ্ট", "অগাস্ট"),
+    ("september", "sep", "sept", "সেপ্টেম্বর", "সেপ্টেম্বর"),
+    ("october", "oct", "অক্টোবর", "অক্টোবর"),
+    ("november", "nov", "নভেম্বর"),
+    ("december", "dec", "ডিসেম্বর"),
+), start=1):
+    for _name in _names:
+        MONTHS[unicodedata.normalize("NFC", _name)] = _number
+
+CHANNEL_WORDS: dict[str, str] = {
+    "udc": "udc", "ইউডিসি": "udc", "uniondigitalcentre": "udc", "uniondigitalcenter": "udc",
+    "ইউনিয়নডিজিটালসেন্টার": "udc", "ডিজিটালসেন্টার": "udc", "digitalcentre": "udc",
+    "digitalcenter": "udc", "uisc": "udc", "উদ্যোক্তা": "udc",
+    "frontdesk": "front_desk", "ফ্রন্টডেস্ক": "front_desk", "dcoffice": "front_desk",
+    "ডিসিঅফিস": "front_desk", "dcofficefrontdesk": "front_desk", "fd": "front_desk",
+    "জেলাইসেবাকেন্দ্র": "front_desk", "districtservicecentre": "front_desk",
+    "districteservicecentre": "front_desk", "esebakendro": "front_desk", "eshebakendro": "front_desk",
+    "জেলাপ্রশাসকেরকার্যালয়": "front_desk", "জেলাপ্রশাসকেরকার্যালয়ফ্রন্টডেস্ক": "front_desk",
+}
+GENDER_WORDS: dict[str, str] = {
+    "female": "female", "f": "female", "woman": "female", "women": "female", "নারী": "female",
+    "মহিলা": "female", "ম": "female",
+    "male": "male", "m": "male", "man": "male", "men": "male", "পুরুষ": "male", "পু": "male",
+}
+
+
+def word_key(text: str) -> str:
+    """Python twin of :func:`word_key_expr`: NFC, lower case, letters/marks/digits only."""
+    text = unicodedata.normalize("NFC", text).lower()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LMN")
+
+
+def word_key_expr(expr: pl.Expr) -> pl.Expr:
+    """Matching key of a word: NFC, lower case, without spaces and punctuation."""
+    return expr.str.normalize("NFC").str.to_lowercase().str.replace_all(r"[^\p{L}\p{M}\p{N}]", "")
+
+
+def clean(expr: pl.Expr) -> pl.Expr:
+    """Trim, drop invisible characters and one leading apostrophe (Excel's text marker), NFC.
+
+    Empty or blank cells, and cells holding only dashes ("-", "—": "nothing here"), become
+    null. Inner whitespace runs become one space.
+    """
+    text = (expr.cast(pl.String).str.replace_all(_INVISIBLE, "").str.normalize("NFC")
+            .str.replace_all(r"\s+", " ").str.strip_chars().str.strip_prefix("'").str.strip_chars())
+    return pl.when((text.str.len_chars() > 0) & ~text.str.contains(r"^[-‐‑–—]+$")).then(text)
+
+
+def digits(expr: pl.Expr) -> pl.Expr:
+    """Bengali digits to ASCII."""
+    return expr.str.replace_many(_BN_DIGITS, _ASCII_DIGITS)
+
+
+def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
+    """Canonical numeric text: ASCII digits, no grouping commas, no currency words.
+
+    Grouping commas are removed only where they group correctly, Indian (1,24,080) or
+    international (124,080) style; "12,5" stays as it is (and so is not a number).
+    """
+    text = digits(expr)
+    if money:
+        text = text.str.replace_all(r"(?i)৳|\btk\.?|\btaka\b|\bbdt\b|টাকা|/-|/=|=/", "")
+    text = text.str.replace_all(r"\s+", "")
+    text = text.str.replace(r"^\((.+)\)$", "-$1")  # accounting negative: (50)
+    grouped = r"^([-+]?)(\d{1,2}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+)(\.\d*)?$"
+    return pl.when(text.str.contains(grouped)).then(text.str.replace_all(",", "")).otherwise(text)
+
+
+def money_problem(expr: pl.Expr) -> pl.Expr:
+    """For non-null cleaned text: 'fee_not_number', 'fee_decimals', 'fee_negative' or null."""
+    text = number_text(expr, money=True)
+    frac = text.str.extract(r"\.(\d*)$")
+    return (pl.when(expr.is_null()).then(None)
+            .when(~text.str.contains(_NUMBER)).then(pl.lit("fee_not_number"))
+            .when(frac.str.len_chars().fill_null(0) > 2).then(pl.lit("fee_decimals"))
+            .when(text.str.starts_with("-") & text.str.contains(r"[1-9]")).then(pl.lit("fee_negative"))
+            .when(text.str.extract(r"^[-+]?0*(\d*)").str.len_chars() > 13).then(pl.lit("fee_not_number")))
+
+
+def money_paisa(expr: pl.Expr) -> pl.Expr:
+    """Exact paisa (Int64) of a taka amount with at most two decimals; null otherwise."""
+    text = number_text(expr, money=True)
+    parts = text.str.extract_groups(r"^([-+]?)0*(\d{0,13})(?:\.(\d{0,2}))?$")
+    whole = parts.struct.field("2").replace("", "0").cast(pl.Int64, strict=False)
+    frac = parts.struct.field("3").fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    sign = pl.when(parts.struct.field("1") == "-").then(-1).otherwise(1)
+    return pl.when(text.str.contains(_NUMBER)).then(sign * (whole * 100 + frac))
+
+
+def count_value(expr: pl.Expr) -> pl.Expr:
+    """Whole number (Int64) from text such as "১২", "1,240" or Excel's "12.0"; null otherwise."""
+    text = number_text(expr)
+    parts = text.str.extract_groups(r"^([-+]?)(\d{1,9})(?:\.0*)?$")
+    sign = pl.when(parts.struct.field("1") == "-").then(-1).otherwise(1)
+    return sign * parts.struct.field("2").cast(pl.Int64, strict=False)
+
+
+def count_problem(expr: pl.Expr) -> pl.Expr:
+    """For non-null text: 'count_not_number', 'count_not_positive' or null."""
+    value = count_value(expr)
+    return (pl.when(expr.is_null()).then(None)
+            .when(value.is_null()).then(pl.lit("count_not_number"))
+            .when(value <= 0).then(pl.lit("count_not_positive")))
+
+
+def _month_number(expr: pl.Expr) -> pl.Expr:
+    word = expr.str.normalize("NFC").str.to_lowercase().str.strip_chars(".")
+    return word.replace_strict(MONTHS, default=None, return_dtype=pl.Int32)
+
+
+_DMY = r"^(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{4}|\d{2})(?:[ T].*)?$"
+
+
+def month_first(texts: pl.Series) -> bool:
+    """True when a file's numeric dates are month-first (07/25/2022, as US-locale Excel writes).
+
+    Only when some date cannot be day-first (a middle number above 12) and none can be only
+    day-first; otherwise day-first, as Bangladesh writes dates.
+    """
+    parts = digits(texts.drop_nulls().unique().str.strip_chars()).str.extract_groups(_DMY)
+    first = parts.struct.field("1").cast(pl.Int32, strict=False)
+    second = parts.struct.field("2").cast(pl.Int32, strict=False)
+    return bool(((second > 12) & (first <= 12)).any()) and not bool(((first > 12) & (second <= 12)).any())
+
+
+def parse_date(expr: pl.Expr, *, month_first: bool = False) -> pl.Expr:
+    """Date from the spellings people and Excel produce; null when it is not a real date.
+
+    Day-first (Bangladesh writes dd/mm/yyyy) unless ``month_first``; two-digit years are
+    20yy; Excel serial numbers count days from 1899-12-30 (accepted between 1960 and 2099).
+    """
+    text = digits(expr).str.strip_chars()
+    time = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?"
+    iso = text.str.extract_groups(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){time}$")
+    dmy = text.str.extract_groups(rf"^(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}|\d{{2}}){time}$")
+    named = text.str.extract_groups(r"^(\d{1,2})(?:st|nd|rd|th)?[-/. ]+([^\d\s.,/-]+)\.?[-/., ]+(\d{4}|\d{2})$")
+    us_named = text.str.extract_groups(r"^([A-Za-z]+)\.? +(\d{1,2}),? +(\d{4})$")
+    serial = text.str.extract(r"^(\d{5})(?:\.\d+)?$").cast(pl.Int64, strict=False)
+
+    def field(struct: pl.Expr, index: int) -> pl.Expr:
+        return struct.struct.field(str(index))
+
+    year = pl.coalesce(field(iso, 1), field(dmy, 3), field(named, 3), field(us_named, 3)).cast(pl.Int32, strict=False)
+    year = pl.when(year < 100).then(year + 2000).otherwise(year)
+    dmy_day, dmy_month = (field(dmy, 2), field(dmy, 1)) if month_first else (field(dmy, 1), field(dmy, 2))
+    month = pl.coalesce(field(iso, 2).cast(pl.Int32, strict=False), dmy_month.cast(pl.Int32, strict=False),
+                        _month_number(field(named, 2)), _month_number(field(us_named, 1)))
+    day = pl.coalesce(field(iso, 3), dmy_day, field(named, 1), field(us_named, 2)).cast(pl.Int32, strict=False)
+    iso_text = pl.format("{}-{}-{}", year.cast(pl.String).str.pad_start(4, "0"),
+                         month.cast(pl.String).str.pad_start(2, "0"), day.cast(pl.String).str.pad_start(2, "0"))
+    from_parts = iso_text.str.to_date("%Y-%m-%d", strict=False)
+    from_serial = pl.when(serial.is_between(21916, 73050)).then(
+        pl.lit(date(1899, 12, 30)) + pl.duration(days=serial))
+    return pl.coalesce(from_parts, from_serial.cast(pl.Date))
+
+
+def channel_value(expr: pl.Expr) -> pl.Expr:
+    """'udc' / 'front_desk' from "UDC", "ইউডিসি", "Front desk", "ফ্রন্ট ডেস্ক", ...; else null."""
+    return word_key_expr(expr).replace_strict(CHANNEL_WORDS, default=None, return_dtype=pl.String)
+
+
+def gender_value(expr: pl.Expr) -> pl.Expr:
+    """'female' / 'male' from "Female", "F", "নারী", "মহিলা", "Male", "পুরুষ", ...; else null."""
+    return word_key_expr(expr).replace_strict(GENDER_WORDS, default=None, return_dtype=pl.String)
+
+
+def formula_like(expr: pl.Expr) -> pl.Expr:
+    """True for text a spreadsheet would run as a formula (starts with = + - @, not a number)."""
+    starts = expr.str.contains(r"^[=+\-@\t\r]")
+    return starts & ~number_text(expr, money=True).str.contains(_NUMBER)
+
+
+def markup_like(expr: pl.Expr) -> pl.Expr:
+    """True for text containing HTML tags, entities or a javascript: URL."""
+    return expr.str.contains(r"(?i)</?[a-z!]|javascript:|&#?[a-z0-9]+;|\bon[a-z]+\s*=")
+
+
+# --- summary-sheet months (parsed per unique value, in Python) ---------------------------
+
+_YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+_MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+_WORD_YEAR = re.compile(r"^([^\d\s,./-]+)\.?[\s,./-]*(\d{4}|\d{2})?$")
+_FY = re.compile(r"^(?:fy\s*)?(\d{4})\s*[-/–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+
+
+def _year(text: str | None, month: int) -> int | None:
+    """A calendar year from "2022", "২০২২", or a fiscal year "2022-23" (Jul-Jun) for ``month``."""
+    if not text:
+        return None
+    text = ascii_digits(text).strip()
+    if re.fullmatch(r"\d{4}(\.0+)?", text):
+        return int(text[:4])
+    match = _FY.match(text)
+    if match:
+        start = int(match[1])
+        return start if month >= 7 else start + 1
+    return None
+
+
+def month_start(text: str | None, year_text: str | None = None, *, period: Period | None = None,
+                parsed_date: date | None = None) -> date | None:
+    """First day of the month a summary row is for, or None when it cannot be told.
+
+    ``text`` is the month cell ("July 2022", "জুলাই ২০২২", "2022-07", "07/2022", "Jul-22",
+    "July", "7"); ``year_text`` the year cell when the sheet has one ("2022" or a fiscal
+    year "2022-23"); ``parsed_date`` a full date already read from the cell (Excel dates).
+    A month without a year takes the year that puts it inside ``period``, when one is given.
+    """
+    if parsed_date is not None:
+        return parsed_date.replace(day=1)
+    if not text:
+        return None
+    raw = unicodedata.normalize("NFC", ascii_digits(text)).strip().lower()
+    month = year = None
+    if match := _YM.match(raw):
+        year, month = int(match[1]), int(match[2])
+    elif match := _MY.match(raw):
+        month, year = int(match[1]), int(match[2])
+    elif re.fullmatch(r"\d{1,2}(\.0+)?", raw):
+        month = int(float(raw))
+    elif match := _WORD_YEAR.match(raw):
+        month = MONTHS.get(match[1])
+        if match[2]:
+            year = int(match[2]) + (2000 if len(match[2]) == 2 else 0)
+    if month is None or not 1 <= month <= 12:
+        return None
+    if year is None:
+        year = _year(year_text, month)
+    if year is None and period is not None:
+        fits = [y for y in range(period.start.year, period.end.year + 1)
+                if period.start <= date(y, month, 1) <= period.end
+                or date(y, month, 1) <= period.start < _next_month(date(y, month, 1))]
+        year = fits[0] if len(fits) == 1 else None
+    return date(year, month, 1) if year is not None and 1990 <= year <= 2099 else None
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

@@ -1,0 +1,111 @@
+import pytest
+
+from analytics.headers import (FIELDS, LOG_FIELDS, detect_shape, header_key, header_score, is_pii, map_headers,
+                               recognise)
+
+TEMPLATE_EN = ["Date", "Channel", "Upazila", "Union", "Entrepreneur ID", "Entrepreneur Name", "Gender", "Service",
+               "Beneficiaries", "Fee (Tk)"]
+TEMPLATE_BN = ["তারিখ", "চ্যানেল", "উপজেলা", "ইউনিয়ন", "উদ্যোক্তা আইডি", "উদ্যোক্তার নাম", "লিঙ্গ", "সেবা",
+               "সেবাগ্রহীতা", "আয় (টাকা)"]
+TEMPLATE_FIELDS = ["date", "channel", "upazila", "union", "entrepreneur_id", "entrepreneur_name", "gender", "service",
+                   "beneficiaries", "fee"]
+
+SYNONYMS = {
+    "date": ["Date", "Service Date", "তারিখ", "সেবার তারিখ", " DATE ", "service-date"],
+    "channel": ["Channel", "Centre type", "চ্যানেল", "সেবাকেন্দ্র"],
+    "upazila": ["Upazila", "Upazila Name", "Thana", "উপজেলা", "উপজেলার নাম", "UPAZILA NAME:"],
+    "union": ["Union", "Union Name", "Union Parishad", "UP", "ইউনিয়ন", "ইউনিয়নের নাম", "ইউনিয়ন পরিষদ"],
+    "entrepreneur_id": ["Entrepreneur ID", "Uddokta ID", "উদ্যোক্তা আইডি", "entrepreneur_id"],
+    "entrepreneur_name": ["Entrepreneur", "Entrepreneur Name", "উদ্যোক্তা", "উদ্যোক্তার নাম"],
+    "gender": ["Gender", "Sex", "লিঙ্গ"],
+    "service": ["Service", "Service Name", "Service Type", "সেবা", "সেবার নাম", "সেবার ধরন"],
+    "beneficiaries": ["Beneficiaries", "Recipients", "Count", "No. of Services", "সেবাগ্রহীতা", "সেবাগ্রহীতার সংখ্যা",
+                      "সংখ্যা"],
+    "fee": ["Fee", "Income", "Income (Tk)", "Fee (Tk)", "Amount", "Earning", "আয়", "আয় (টাকা)", "ফি", "টাকা",
+            "টাকার পরিমাণ", "Fee (BDT)", "Total amount (Tk.)"],
+    "month": ["Month", "মাস"],
+    "year": ["Year", "বছর"],
+    "serial": ["SL", "Sl. No.", "ক্রমিক নং"],
+    "reference": ["Receipt No", "Transaction ID"],
+}
+PII = ["Citizen Name", "Customer name", "Applicant Name", "Name", "নাগরিকের নাম", "সেবাগ্রহীতার নাম", "গ্রাহকের নাম",
+       "মোবাইল নম্বর", "Mobile No.", "Phone", "Contact number", "এনআইডি", "NID", "National ID No",
+       "জাতীয় পরিচয়পত্র নম্বর", "Birth Reg. No", "জন্ম নিবন্ধন নম্বর", "Address", "ঠিকানা", "Email", "ই-মেইল",
+       "Father's name", "পিতার নাম", "Recipient Name"]
+
+
+@pytest.mark.parametrize(("header", "field"), [(h, f) for f, hs in SYNONYMS.items() for h in hs])
+def test_synonyms(header, field):
+    assert recognise(header) == field
+
+
+@pytest.mark.parametrize("header", PII)
+def test_personal_data_headers(header):
+    assert is_pii(header)
+    assert recognise(header) == "pii"
+
+
+@pytest.mark.parametrize("header", ["সেবাগ্রহীতা", "সেবাগ্রহীতার সংখ্যা", "Union ID", "Union Name", "Service Name",
+                                    "Entrepreneur Name", "Customer count", "Upazila Name"])
+def test_not_personal_data(header):
+    assert recognise(header) != "pii"
+
+
+def test_recipient_name_versus_recipient_count():
+    assert recognise("সেবাগ্রহীতার নাম") == "pii"
+    assert recognise("সেবাগ্রহীতার সংখ্যা") == "beneficiaries"
+    assert recognise("সেবাগ্রহীতা") == "beneficiaries"
+
+
+def test_templates_map_exactly():
+    for template in (TEMPLATE_EN, TEMPLATE_BN):
+        mapped = map_headers(template)
+        assert list(mapped.columns.values()) == TEMPLATE_FIELDS
+        assert mapped.unmapped == [] and mapped.dropped_pii == [] and mapped.duplicates == {}
+
+
+def test_header_key_ignores_case_spacing_and_punctuation():
+    assert header_key("Fee (Tk)") == header_key("fee tk") == header_key("FEE-TK.")
+    assert header_key("আয় (টাকা)") == header_key("আয়টাকা")
+
+
+def test_mapping_overrides_recognition():
+    mapped = map_headers(["Tarikh", "Shebar Naam", "Union", "Colour?"],
+                         mapping={"Tarikh": "date", "shebar naam": "service", "Union": "ignore"})
+    assert mapped.columns == {"Tarikh": "date", "Shebar Naam": "service", "Union": "ignore"}
+    assert mapped.unmapped == ["Colour?"]
+
+
+def test_mapping_can_keep_a_column_recognised_as_personal_data():
+    mapped = map_headers(["Name", "Mobile"], mapping={"Name": "entrepreneur_name"})
+    assert mapped.columns == {"Name": "entrepreneur_name"}
+    assert mapped.dropped_pii == ["Mobile"]
+
+
+def test_bad_mapping_is_reported():
+    mapped = map_headers(["Fee (Tk)"], mapping={"Fee (Tk)": "money"})
+    assert mapped.invalid_mapping == {"Fee (Tk)": "money"}
+    assert mapped.columns == {"Fee (Tk)": "fee"}
+
+
+def test_unmapped_duplicates_and_empty_columns():
+    mapped = map_headers(["Date", "Fee", "Income", "Colour", "column K"], empty=["column K"])
+    assert mapped.duplicates == {"fee": ["Fee", "Income"]}
+    assert mapped.unmapped == ["Colour"]
+
+
+def test_shape():
+    assert detect_shape({"date", "service"}) == "transactions"
+    assert detect_shape({"month", "year", "service"}) == "summary"
+    assert detect_shape({"date", "month"}) == "transactions"
+    assert detect_shape({"service", "fee"}) == "unknown"
+
+
+def test_header_score_prefers_the_header_row():
+    assert header_score(["পিরোজপুর জেলা — ইউডিসি সেবা প্রতিবেদন", None]) == 0
+    assert header_score(TEMPLATE_BN) == len(TEMPLATE_FIELDS)
+    assert header_score(["01/07/2022", "UDC", "Tona"]) <= 1
+
+
+def test_fields_are_consistent():
+    assert set(LOG_FIELDS) <= set(FIELDS) and "ignore" in FIELDS

@@ -1,0 +1,404 @@
+import csv
+import io
+import json
+import random
+import re
+import string
+import time
+import tomllib
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analytics import schema
+from analytics.gazetteer import Gazetteer
+from analytics.i18n import strings
+from analytics.ingest import IngestResult, Limits, dc_office_upazila, ingest_bytes, sheet_names
+from analytics.periods import quarter
+from analytics.services import ServiceResolver, load_catalogue
+from analytics.validate import FILE_CODES, PROBLEM_CODES, PROBLEM_SCHEMA, ROW_CODES, Namer, render
+
+DATA = Path(__file__).parent / "data" / "ingest"
+Q1 = quarter(2022, 1)
+BENGALI = re.compile(r"[\u0980-\u09ff]")
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+@pytest.fixture(scope="module")
+def services() -> ServiceResolver:
+    return ServiceResolver(load_catalogue())
+
+
+@pytest.fixture
+def run(gaz, services):
+    def ingest(data: bytes | Path, *, file_name: str | None = None, **options) -> IngestResult:
+        if isinstance(data, Path):
+            file_name, data = file_name or data.name, data.read_bytes()
+        options.setdefault("lang", "en")
+        return ingest_bytes(data, file_name=file_name or "upload.csv", upload_id="test-upload", gazetteer=gaz,
+                            services=services, **options)
+    return ingest
+
+
+def triples(result: IngestResult) -> set[tuple[str, int | None, str | None]]:
+    return set(result.problems.select("code", "row", "column").iter_rows())
+
+
+# --- the good corpus ------------------------------------------------------------------------
+
+GOOD = list(csv.DictReader((DATA / "expected.csv").open(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("case", GOOD, ids=[c["file"] for c in GOOD])
+def test_good_corpus(case, run):
+    mapping = json.loads(case["mapping"]) if case["mapping"] else None
+    result = run(DATA / "good" / case["file"], period=Q1, mapping=mapping)
+    assert result.problems.height == 0, result.problems["message"].to_list()
+    assert result.ok and result.rejected.height == 0
+    frame = result.frame
+    assert frame.schema == pl.Schema(schema.LOG_SCHEMA)
+    assert (result.shape, result.encoding or "", result.sheet or "", result.header_row) == (
+        case["shape"], case["encoding"], case["sheet"], int(case["header_row"]))
+    assert (frame.height, frame["beneficiaries"].sum(), frame["fee_paisa"].sum()) == (
+        int(case["rows"]), int(case["beneficiaries"]), int(case["fee_paisa"]))
+    by = frame.group_by("upazila_code").agg(pl.col("beneficiaries").sum(), pl.col("fee_paisa").sum())
+    assert ";".join(f"{u}={b}/{f}" for u, b, f in by.sort("upazila_code").iter_rows()) == case["by_upazila"]
+    assert result.dropped_pii == [h for h in case["dropped_pii"].split("|") if h]
+    assert result.unmapped == []
+    assert frame["upload_id"].unique().to_list() == ["test-upload"]
+    assert frame["source_row"].is_unique().all() and frame["source_row"].min() == result.header_row + 1
+    assert frame.filter(pl.col("channel") == "udc")["union_code"].null_count() == 0
+    front = frame.filter(pl.col("channel") == "front_desk")
+    assert front["union_code"].null_count() == front.height and (front["fee_paisa"] == 0).all()
+    assert (front["upazila_code"] == "BD107980").all()
+    if result.shape == "transactions":
+        assert frame.filter(pl.col("channel") == "udc")["entrepreneur_id"].null_count() == 0
+
+
+def test_good_corpus_is_large_enough():
+    files = {p.name for p in (DATA / "good").iterdir()}
+    assert files == {c["file"] for c in GOOD} and len(files) >= 10
+    assert {"transactions", "summary"} <= {c["shape"] for c in GOOD}
+
+
+def test_personal_data_never_reaches_the_output(run):
+    result = run(DATA / "good" / "pii_columns.csv")
+    assert result.dropped_pii == ["Citizen Name", "Mobile No", "NID"]
+    text = str(result.frame.rows()) + str(result.problems.rows()) + str(result.rejected.rows())
+    for secret in ("Rahima", "Karim Mia", "01711111111", "1234567890"):
+        assert secret not in text
+    # a rejected row leaves its citizen columns behind too
+    bad = (DATA / "good" / "pii_columns.csv").read_text().replace(",75,R-2", ",-75,R-2")
+    result = run(bad.encode(), file_name="pii.csv")
+    assert triples(result) == {("fee_negative", 3, "Fee (Tk)")}
+    assert "Citizen Name" not in result.rejected.columns
+    exported = result.rejected_csv(lang="bn").decode("utf-8-sig")
+    assert "Karim" not in exported and "01811111111" not in exported
+
+
+def test_mapping_is_needed_and_offered(run):
+    result = run(DATA / "good" / "mapping_needed.csv")
+    assert not result.ok and result.frame.height == 0
+    assert result.unmapped == ["Tarikh", "Shebar Naam"]
+    assert {(c, v) for c, v in result.problems.select("code", "value").iter_rows()} == {
+        ("missing_column", "date_or_month"), ("missing_column", "service")}
+
+
+def test_summary_months_are_checked_against_the_period(run):
+    result = run(DATA / "good" / "summary_en.csv", period=quarter(2022, 2))
+    assert result.frame.height == 0
+    assert triples(result) == {("date_out_of_period", r, "Month") for r in range(2, 7)}
+
+
+def test_a_summary_with_excel_month_cells_is_a_summary(run):
+    text = "Date,Union,Service,Count,Amount\n2022-07-01 00:00:00,Kalakhali,Birth registration,10,750\n"
+    result = run(text.encode(), file_name="months.csv")
+    assert result.shape == "summary" and result.ok
+    assert result.frame.select("beneficiaries", "fee_paisa", "entrepreneur_id").row(0) == (10, 75000, None)
+
+
+def test_us_locale_dates_are_read_month_first(run):
+    text = ("Date,Union,Entrepreneur ID,Service,Fee (Tk)\n7/25/2022,Tona,UDC-1,Birth registration,75\n"
+            "7/1/2022,Tona,UDC-1,Death registration,50\n")
+    result = run(text.encode(), file_name="us.csv", period=Q1)
+    assert result.ok and result.problems.height == 0
+    assert [d.isoformat() for d in result.frame["date"]] == ["2022-07-25", "2022-07-01"]
+
+
+def test_front_desk_office_is_in_pirojpur_sadar(gaz):
+    assert dc_office_upazila(gaz) == "BD107980"
+
+
+# --- the bad corpus -------------------------------------------------------------------------
+
+E, FD, B = "Entrepreneur Name", "Fee (Tk)", "Beneficiaries"
+BAD_CORPUS = [
+    # (file under tests/data/ingest, options, expected (code, row, column), accepted source rows)
+    ("bad/empty.csv", {}, {("empty_file", None, None)}, []),
+    ("bad/blank_lines.csv", {}, {("empty_file", None, None)}, []),
+    ("bad/header_only.csv", {}, {("header_only", None, None)}, []),
+    ("bad/header_only.xlsx", {}, {("header_only", None, None)}, []),
+    ("bad/junk.csv", {}, {("unreadable", None, None)}, []),
+    ("bad/truncated.xlsx", {}, {("unreadable", None, None)}, []),
+    ("bad/not_really.xlsx", {}, {("unreadable", None, None)}, []),
+    ("bad/fake_ole.xls", {}, {("unreadable", None, None)}, []),
+    ("bad/wrong_columns.csv", {}, {("no_columns", None, None)}, []),
+    ("bad/pii_only.csv", {}, {("no_columns", None, None)}, []),
+    ("bad/missing_service.csv", {}, {("missing_column", None, None)}, []),
+    ("bad/missing_date.csv", {}, {("missing_column", None, None)}, []),
+    ("bad/missing_union_column.csv", {}, {("missing_column", None, None)}, []),
+    ("bad/missing_entrepreneur_column.csv", {}, {("missing_column", None, None)}, []),
+    ("bad/summary_missing_count.csv", {}, {("missing_column", None, None)}, []),
+    ("bad/duplicate_columns.csv", {}, {("duplicate_column", None, None)}, []),
+    ("bad/ambiguous_sheet.xlsx", {}, {("ambiguous_sheet", None, None)}, []),
+    ("good/titled_two_sheets.xlsx", {"sheet": "Nope"}, {("sheet_not_found", None, None)}, []),
+    ("good/template_en.csv", {"mapping": {"Fee (Tk)": "money"}}, {("bad_mapping", None, "Fee (Tk)")}, []),
+    ("bad/too_large.csv", {"limits": Limits(max_bytes=100)}, {("file_too_large", None, None)}, []),
+    ("bad/too_many_rows.csv", {"limits": Limits(max_rows=3)}, {("too_many_rows", None, None)}, []),
+    ("bad/unknown_union.csv", {}, {("unknown_union", 3, "Union"), ("unknown_union", 4, "Union")}, [2]),
+    ("bad/union_wrong_upazila.csv", {}, {("union_not_in_upazila", 3, "Union")}, [2]),
+    ("bad/ambiguous_union.csv", {}, {("ambiguous_union", 3, "Union")}, [2]),
+    ("bad/unknown_upazila.csv", {}, {("unknown_upazila", 3, "Upazila")}, [2]),
+    ("bad/out_of_period.csv", {"period": Q1},
+     {("date_out_of_period", 3, "Date"), ("date_out_of_period", 4, "Date")}, [2]),
+    ("bad/bad_dates.csv", {}, {("bad_date", 2, "Date"), ("bad_date", 3, "Date"), ("bad_date", 4, "Date"),
+                               ("bad_date", 5, "Date"), ("date_in_future", 6, "Date")}, [7]),
+    ("bad/negative_fee.csv", {}, {("fee_negative", 3, FD), ("fee_negative", 4, FD)}, [2]),
+    ("bad/non_numeric_fee.csv", {},
+     {("fee_not_number", 2, FD), ("fee_not_number", 3, FD), ("fee_not_number", 4, FD)}, [5]),
+    ("bad/fee_decimals.csv", {}, {("fee_decimals", 2, FD), ("fee_decimals", 3, FD)}, [4]),
+    ("bad/duplicates.csv", {}, {("duplicate_row", 4, None), ("duplicate_row", 5, None)}, [2, 3]),
+    ("bad/formula_injection.csv", {}, {("formula", 2, E), ("formula", 3, E), ("formula", 4, E), ("formula", 5, E),
+                                       ("formula", 6, "Entrepreneur ID")}, [7]),
+    ("bad/html_names.csv", {}, {("markup", 2, E), ("markup", 3, E), ("markup", 4, "Entrepreneur ID")}, [5]),
+    ("bad/udc_without_entrepreneur.csv", {}, {("udc_without_entrepreneur", 3, "Entrepreneur ID")}, [2]),
+    ("bad/front_desk_fee.csv", {}, {("front_desk_fee", 3, FD)}, [2, 4]),
+    ("bad/unknown_service.csv", {}, {("unknown_service", 2, "Service"), ("unknown_service", 3, "Service")}, [4]),
+    ("bad/bad_gender.csv", {}, {("bad_gender", 2, "Gender"), ("bad_gender", 3, "Gender")}, [4]),
+    ("bad/beneficiaries.csv", {}, {("count_not_positive", 2, B), ("count_not_positive", 3, B),
+                                   ("count_not_number", 4, B), ("count_not_number", 5, B)}, [6]),
+    ("bad/bad_channel.csv", {}, {("bad_channel", 2, "Channel")}, [3]),
+    ("bad/channel_mismatch.csv", {},
+     {("service_channel_mismatch", 2, "Service"), ("service_channel_mismatch", 3, "Service")}, [4]),
+    ("bad/missing_values.csv", {}, {("missing_value", 2, "Date"), ("missing_value", 3, "Service"),
+                                    ("missing_value", 4, "Union"), ("missing_value", 5, FD)}, [6]),
+    ("bad/total_row.csv", {}, {("total_row", 4, None)}, [2, 3]),
+    ("bad/summary_bad_month.csv", {}, {("bad_month", 2, "Month"), ("bad_month", 3, "Month"),
+                                       ("missing_value", 4, "Month")}, [5]),
+    ("bad/titled_errors.xlsx", {}, {("unknown_union", 6, "Union"), ("bad_date", 7, "Date")}, [5]),
+]
+
+
+@pytest.mark.parametrize(("path", "options", "expected", "accepted"), BAD_CORPUS, ids=[c[0] for c in BAD_CORPUS])
+def test_bad_corpus(path, options, expected, accepted, run):
+    result = run(DATA / path, **options)
+    assert triples(result) == expected, result.problems.select("code", "row", "column", "message").rows()
+    assert result.problems.schema == pl.Schema(PROBLEM_SCHEMA)
+    assert (result.problems["file"] == Path(path).name).all()
+    assert result.frame.schema == pl.Schema(schema.LOG_SCHEMA)
+    assert result.frame["source_row"].to_list() == accepted
+    bad_rows = {row for _, row, _ in expected if row is not None}
+    assert not bad_rows & set(accepted)  # nothing bad is accepted
+    if any(row is None for _, row, _ in expected):
+        assert result.frame.height == 0 and not result.ok
+    else:
+        assert result.rejected["row"].to_list() == sorted(bad_rows)
+        assert result.ok == bool(accepted)
+    assert result.problems["message"].null_count() == 0
+    bengali = run(DATA / path, **(options | {"lang": "bn"}))
+    assert triples(bengali) == expected
+    assert all(BENGALI.search(message) for message in bengali.problems["message"])
+
+
+def test_bad_corpus_covers_every_file_and_code():
+    files = {p.name for p in (DATA / "bad").iterdir()}
+    assert files == {Path(c[0]).name for c in BAD_CORPUS if c[0].startswith("bad/")} and len(files) >= 25
+    covered = {code for case in BAD_CORPUS for code, _, _ in case[2]}
+    assert covered | {"ambiguous_upazila"} == set(PROBLEM_CODES)  # see test_ambiguous_upazila
+
+
+def test_ambiguous_upazila(gaz, services):
+    # Pirojpur's upazila names are unique; give two upazilas the alias "Sadar" to see the check work.
+    units = gaz.units.with_columns(aliases=pl.when(pl.col("pcode") == "BD107976")
+                                   .then(pl.col("aliases").fill_null("") + "|Sadar").otherwise("aliases"))
+    text = "Date,Upazila,Union,Entrepreneur ID,Service,Fee (Tk)\n01/07/2022,Sadar,Tona,UDC-1,Birth registration,75\n"
+    result = ingest_bytes(text.encode(), file_name="a.csv", upload_id="u", lang="en", gazetteer=Gazetteer(units),
+                          services=services)
+    assert triples(result) == {("ambiguous_upazila", 2, "Upazila")}
+    assert "Pirojpur Sadar" in result.problems["message"].item() and "Nazirpur" in result.problems["message"].item()
+
+
+def test_row_numbers_count_title_rows_in_workbooks(run):
+    result = run(DATA / "bad" / "titled_errors.xlsx")
+    assert result.header_row == 4 and result.sheet == "Log"
+
+
+def test_duplicate_message_names_both_rows(run):
+    result = run(DATA / "bad" / "duplicates.csv", lang="bn")
+    row = result.problems.filter(pl.col("row") == 4).row(0, named=True)
+    assert row["value"] == "2" and "২" in row["message"]
+
+
+def test_bengali_unknown_union_message_names_the_closest_unions(run):
+    result = run(DATA / "bad" / "unknown_union.csv", lang="bn")
+    message = result.problems.filter(pl.col("row") == 3)["message"].item()
+    assert "Shankar Mallik" in message and "পিরোজপুর সদর" in message
+    assert "শিকদার মল্লিক" in message and "শংকরপাশা" in message
+    english = run(DATA / "bad" / "unknown_union.csv").problems.filter(pl.col("row") == 3)["message"].item()
+    assert "Sikdar Mallik, Shankarpasha" in english
+
+
+def test_unknown_service_suggests_the_closest_service(run):
+    result = run(DATA / "bad" / "unknown_service.csv")
+    assert "Birth registration" in result.problems.filter(pl.col("row") == 3)["message"].item()
+
+
+# --- messages -------------------------------------------------------------------------------
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_problem_code_has_a_message_in_both_languages():
+    table = strings()
+    assert set(FILE_CODES) | set(ROW_CODES) == set(PROBLEM_CODES)
+    for code in PROBLEM_CODES:
+        texts = table[f"ingest.problem.{code}"]
+        assert texts["en"].strip() and BENGALI.search(texts["bn"]), code
+        assert placeholders(texts["en"]) == placeholders(texts["bn"]), code
+
+
+def test_every_ingest_string_has_both_languages():
+    with (Path(__file__).parent.parent / "analytics" / "strings" / "ingest.toml").open("rb") as handle:
+        table = tomllib.load(handle)
+    for key, texts in table.items():
+        assert set(texts) == {"en", "bn"}, key
+        assert placeholders(texts["en"]) == placeholders(texts["bn"]), key
+
+
+SAMPLE_PARAMS = {
+    "unreadable": {"detail": "x"}, "file_too_large": {"size": 60_000_000, "limit": 50_000_000},
+    "too_many_rows": {"rows": 3_000_000, "limit": 2_000_000}, "no_columns": {"headers": "A, B"},
+    "missing_column": {"field": "union"}, "duplicate_column": {"field": "fee", "headers": ["Fee", "Income"]},
+    "ambiguous_sheet": {"sheets": ["Q1", "Q2"]}, "sheet_not_found": {"sheet": "X", "sheets": ["Q1"]},
+    "bad_mapping": {"field": "money", "fields": ["date"]},
+    "date_out_of_period": {"period_en": "FY 2022-23 Q1", "period_bn": "২০২২-২৩ অর্থবছর, ১ম প্রান্তিক"},
+    "unknown_union": {"candidates": ["BD10798086"], "within": "BD107980"},
+    "ambiguous_union": {"candidates": ["BD10791411"], "parents": ["BD107914"]},
+    "union_not_in_upazila": {"upazila": "BD107976", "actual": "BD107980"},
+    "unknown_upazila": {"candidates": []}, "ambiguous_upazila": {"candidates": ["BD107914"]},
+    "unknown_service": {"candidates": ["UDC002"]},
+    "service_channel_mismatch": {"service_channel": "front_desk", "channel": "udc"}, "duplicate_row": {"first": 12},
+}
+
+
+@pytest.mark.parametrize("code", PROBLEM_CODES)
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_every_problem_renders(code, lang):
+    text = render(code, lang, column="Fee (Tk)", params=SAMPLE_PARAMS.get(code, {}), namer=Namer.plain())
+    assert text and "{" not in text
+
+
+def test_file_size_message_is_readable():
+    text = render("file_too_large", "bn", column=None, params=SAMPLE_PARAMS["file_too_large"], namer=Namer.plain())
+    assert "৬০ মেগাবাইট" in text and "৫০ মেগাবাইট" in text
+
+
+# --- the rejected rows as a CSV -------------------------------------------------------------
+
+def test_rejected_csv_is_excel_ready_and_inert(run):
+    result = run(DATA / "bad" / "formula_injection.csv")
+    data = result.rejected_csv(lang="bn")
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][-2:] == ["সারি", "সমস্যা"]
+    assert [r[-2] for r in rows[1:]] == ["2", "3", "4", "5", "6"]
+    for row in rows[1:]:
+        assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in row)
+        assert BENGALI.search(row[-1])
+    assert rows[1][5].startswith("'=HYPERLINK")
+    english = list(csv.reader(io.StringIO(result.rejected_csv(lang="en").decode("utf-8-sig"))))
+    assert english[0][-2:] == ["Row", "Problem"] and "formula" in english[1][-1]
+
+
+def test_rejected_rows_can_be_fixed_and_uploaded_again(run):
+    first = run(DATA / "bad" / "union_wrong_upazila.csv", lang="bn")
+    fixed = first.rejected_csv(lang="bn").decode("utf-8-sig").replace("Nazirpur", "Pirojpur Sadar")
+    second = run(fixed.encode("utf-8-sig"), file_name="fixed.csv", lang="bn")
+    assert second.ok and second.problems.height == 0 and second.unmapped == []
+    assert second.frame["union_code"].to_list() == ["BD10798034"]
+    assert first.frame.height + second.frame.height == 2
+    # a second round of rejection does not pile up Row and Problem columns
+    again = run(first.rejected_csv(lang="en"), file_name="again.csv")
+    header = again.rejected_csv(lang="en").decode("utf-8-sig").splitlines()[0].split(",")
+    assert header.count("Row") == 1 and header.count("Problem") == 1 and "row" not in header
+    assert triples(again) == {("union_not_in_upazila", 2, "Union")}
+
+
+# --- robustness and speed -------------------------------------------------------------------
+
+def test_garbage_never_raises(run):
+    rng = random.Random(7)
+    seeds = [p.read_bytes() for p in sorted((DATA / "good").iterdir())]
+    for i in range(60):
+        data = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 20)):
+            if data:
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        cut = data[: rng.randint(0, len(data))] if i % 3 == 0 else data
+        name = rng.choice(["x.csv", "x.xlsx", "x.xls", "x.txt"])
+        result = run(bytes(cut), file_name=name, period=Q1)
+        assert isinstance(result, IngestResult)
+        assert result.frame.schema == pl.Schema(schema.LOG_SCHEMA)
+        assert set(result.problems["code"]) <= set(PROBLEM_CODES)
+        assert not any("internal error" in m for m in result.problems["message"]), result.problems.rows()
+
+
+def test_sheet_names_is_exported():
+    assert sheet_names((DATA / "good" / "titled_two_sheets.xlsx").read_bytes(),
+                       file_name="titled_two_sheets.xlsx") == ["Instructions", "Log"]
+
+
+def test_a_million_rows_ingest_in_seconds(run):
+    n = 1_000_000
+    places = pl.DataFrame({
+        "u": range(5),
+        "Upazila": ["Pirojpur Sadar", "Pirojpur Sadar", "Nazirpur", "Nesarabad", ""],
+        "Union": ["Shikder Mallik", "Kodomtala", "Mativangga", "Swarupkathi", "Kalakhali"],
+        "Entrepreneur ID": [f"UDC-{i}" for i in range(5)],
+        "upazila_code": ["BD107980", "BD107980", "BD107976", "BD107987", "BD107980"],
+    }, schema_overrides={"u": pl.Int64})
+    kinds = pl.DataFrame({"s": range(3), "Service": ["Birth registration", "Online citizen certificate", "Nakal"],
+                          "Channel": ["UDC", "UDC", "Front desk"]}, schema_overrides={"s": pl.Int64})
+    rows = (pl.select(i=pl.int_range(0, n, dtype=pl.Int64))
+            .with_columns(u=pl.col("i") * 7919 % 5, s=pl.col("i") * 104729 % 3)
+            .join(places, on="u").join(kinds, on="s").sort("i")
+            .with_columns(
+                Date=(pl.lit(Q1.start) + pl.duration(days=pl.col("i") % 92)).dt.strftime("%d/%m/%Y"),
+                fee=pl.when(pl.col("Channel") == "UDC").then(pl.col("i") % 80 + 20).otherwise(0),
+                Union=pl.when(pl.col("i") % 100_000 == 99_999).then(pl.lit("Nowhere")).otherwise("Union"))
+            .with_columns(pl.when(pl.col("Channel") == "UDC").then(pl.col(c)).alias(c)
+                          for c in ("Upazila", "Union", "Entrepreneur ID")))
+    upload = rows.select("Date", "Channel", "Upazila", "Union", "Entrepreneur ID", "Service",
+                         pl.lit("1").alias("Beneficiaries"), pl.col("fee").cast(pl.String).alias("Fee (Tk)"),
+                         ("R" + pl.col("i").cast(pl.String)).alias("Receipt No"))
+    data = upload.write_csv().encode("utf-8-sig")
+    started = time.perf_counter()
+    result = run(data, file_name="million.csv", period=Q1, limits=Limits(max_bytes=200_000_000))
+    elapsed = time.perf_counter() - started
+    bad = rows.filter((pl.col("i") % 100_000 == 99_999) & (pl.col("Channel") == "UDC"))
+    assert triples(result) == {("unknown_union", i + 2, "Union") for i in bad["i"]}
+    good = rows.filter(~pl.col("i").is_in(bad["i"].to_list()))
+    assert result.frame.height == good.height == n - bad.height
+    assert result.frame["fee_paisa"].sum() == good["fee"].sum() * 100
+    expected = good.group_by(pl.when(pl.col("Channel") == "UDC").then("upazila_code").otherwise(pl.lit("BD107980"))
+                             .alias("upazila_code")).len().sort("upazila_code")
+    got = result.frame.group_by("upazila_code").agg(pl.col("beneficiaries").sum()).sort("upazila_code")
+    assert got.rows() == expected.rows()
+    print(f"1,000,000 rows ({len(data) / 1e6:.0f} MB) ingested in {elapsed:.2f} s")
+    assert elapsed < 10

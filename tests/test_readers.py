@@ -1,0 +1,165 @@
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from analytics.readers import ROW, ReadError, decode, detect_format, read_table, sheet_names, sniff_delimiter
+
+DATA = Path(__file__).parent / "data" / "ingest"
+HEADER = "Date,Channel,Union,Service,Fee (Tk)"
+ROW_TEXT = "01/07/2022,UDC,Tona,Birth registration,75"
+
+
+def xlsx(sheets: dict[str, dict[tuple[int, int], object]]) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    for name, cells in sheets.items():
+        sheet = book.add_worksheet(name)
+        for (r, c), value in cells.items():
+            if isinstance(value, datetime):
+                sheet.write_datetime(r, c, value, book.add_format({"num_format": "dd/mm/yyyy"}))
+            else:
+                sheet.write(r, c, value)
+    book.close()
+    return out.getvalue()
+
+
+def log_cells(top: int = 0, left: int = 0) -> dict[tuple[int, int], object]:
+    cells = {(top, left + i): h for i, h in enumerate(HEADER.split(","))}
+    cells.update({(top + 1, left + i): v for i, v in enumerate(ROW_TEXT.split(","))})
+    return cells
+
+
+@pytest.mark.parametrize(("data", "name", "format"), [
+    (b"PK\x03\x04rest", "a.csv", "xlsx"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "a.csv", "xls"),
+    (b"Date,Service\n", "a.csv", "csv"), (b"Date,Service\n", "report.txt", "csv"), (b"Date\n", "noext", "csv"),
+])
+def test_detect_format(data, name, format):
+    assert detect_format(data, name) == format
+
+
+def test_a_text_file_named_xlsx_is_unreadable():
+    with pytest.raises(ReadError) as error:
+        detect_format(b"Date,Service\n", "log.xlsx")
+    assert error.value.code == "unreadable"
+
+
+@pytest.mark.parametrize(("encoding", "prefix", "expected"), [
+    ("utf-8", b"", "utf-8"), ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"), ("utf-16-le", b"\xff\xfe", "utf-16-le"),
+    ("utf-16-be", b"\xfe\xff", "utf-16-be"), ("utf-16-le", b"", "utf-16-le"), ("utf-16-be", b"", "utf-16-be"),
+])
+def test_decode_unicode(encoding, prefix, expected):
+    text = "তারিখ,সেবা\n০১/০৭/২০২২,জন্ম নিবন্ধন\n"
+    data = prefix + (text.encode(encoding) if encoding != "utf-8" or not prefix else text.encode("utf-8"))
+    decoded, used = decode(data)
+    assert used == expected
+    assert decoded.lstrip("\ufeff") == text
+
+
+def test_decode_falls_back_to_windows_1252():
+    text, used = decode("Name,Fee\nJosé D’Costa,50\n".encode("cp1252"))
+    assert used == "cp1252" and "José D’Costa" in text
+
+
+def test_binary_is_unreadable():
+    with pytest.raises(ReadError) as error:
+        decode(bytes(range(256)) * 4)
+    assert error.value.code == "unreadable"
+
+
+@pytest.mark.parametrize(("lines", "delimiter"), [
+    (["a,b,c", "1,2,3"], ","),
+    (["Date;Union;Fee", "01.07.2022;Tona;1,24,080", "02.07.2022;Tona;1,200"], ";"),
+    (["Date\tUnion\tFee", "1\t2\t3"], "\t"),
+    (["Date|Union|Fee", "1|2|3"], "|"),
+    (["Pirojpur report, July", "", "Date,Union,Fee", "1,2,3", "4,5,6"], ","),
+])
+def test_sniff_delimiter(lines, delimiter):
+    assert sniff_delimiter(lines) == delimiter
+
+
+def test_csv_title_rows_blank_lines_and_row_numbers():
+    text = f"পিরোজপুর জেলা — ইউডিসি সেবা প্রতিবেদন\n\n{HEADER},\n{ROW_TEXT},\n\n{ROW_TEXT},\n"
+    table = read_table(text.encode(), file_name="a.csv")
+    assert table.header_row == 3
+    assert table.headers == HEADER.split(",")  # the empty trailing column is layout, dropped
+    assert table.frame[ROW].to_list() == [4, 5, 6]
+    assert table.frame["Union"].to_list() == ["Tona", None, "Tona"]
+
+
+def test_csv_crlf_quotes_and_duplicate_headers():
+    text = f'{HEADER},Fee (Tk),\r\n"01/07/2022",UDC,"Tona","Birth registration","1,240",5,x\r\n'
+    table = read_table(text.encode(), file_name="a.csv")
+    assert table.headers == HEADER.split(",") + ["Fee (Tk) (2)", "column 7"]
+    assert table.frame.row(0) == ("01/07/2022", "UDC", "Tona", "Birth registration", "1,240", "5", "x", 2)
+
+
+def test_csv_classic_mac_line_ends():
+    table = read_table(f"{HEADER}\r{ROW_TEXT}\r".encode(), file_name="a.csv")
+    assert table.frame.height == 1 and table.frame[ROW].to_list() == [2]
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n\n", b"\xef\xbb\xbf", b",,,\n,,\n"])
+def test_empty_csv(data):
+    with pytest.raises(ReadError) as error:
+        read_table(data, file_name="a.csv")
+    assert error.value.code == "empty_file"
+
+
+def test_xlsx_keeps_absolute_row_numbers_below_empty_rows_and_titles():
+    cells = {(1, 1): "Pirojpur district — UDC service report"} | log_cells(top=4, left=1)
+    table = read_table(xlsx({"Log": cells}), file_name="a.xlsx")
+    assert table.header_row == 5
+    assert table.frame[ROW].to_list() == [6]
+    assert table.headers == HEADER.split(",")
+    assert table.sheet == "Log"
+
+
+def test_xlsx_cells_are_text_and_dates_are_iso():
+    cells = log_cells() | {(1, 0): datetime(2022, 7, 1), (1, 4): 12.5, (2, 0): 44743, (2, 3): "জন্ম নিবন্ধন"}
+    table = read_table(xlsx({"Log": cells}), file_name="a.xlsx")
+    assert table.frame["Date"].to_list() == ["2022-07-01 00:00:00", "44743"]
+    assert table.frame["Fee (Tk)"].to_list() == ["12.5", None]
+    assert table.frame[ROW].to_list() == [2, 3]
+
+
+def test_sheet_choice():
+    notes = {(0, 0): "How to fill this workbook"}
+    data = xlsx({"Notes": notes, "Log": log_cells(), "Other": {(0, 0): "x", (0, 1): "y"}})
+    assert read_table(data, file_name="a.xlsx").sheet == "Log"
+    assert sheet_names(data, file_name="a.xlsx") == ["Notes", "Log", "Other"]
+
+    two = xlsx({"Q1": log_cells(), "Q2": log_cells(top=2)})
+    with pytest.raises(ReadError) as error:
+        read_table(two, file_name="a.xlsx")
+    assert error.value.code == "ambiguous_sheet" and error.value.params["sheets"] == ["Q1", "Q2"]
+    assert read_table(two, file_name="a.xlsx", sheet="Q2").header_row == 3
+    with pytest.raises(ReadError) as error:
+        read_table(two, file_name="a.xlsx", sheet="Q3")
+    assert error.value.code == "sheet_not_found"
+
+
+def test_sheet_names_of_other_inputs():
+    assert sheet_names(b"Date,Service\n", file_name="a.csv") == []
+    assert sheet_names(b"PK\x03\x04broken", file_name="a.xlsx") == []
+
+
+def test_xls_workbook():
+    table = read_table((DATA / "good" / "legacy.xls").read_bytes(), file_name="legacy.xls")
+    assert table.format == "xls" and table.header_row == 1
+    assert table.frame["তারিখ"].to_list() == ["2022-07-25 00:00:00", "44783"]
+
+
+@pytest.mark.parametrize("name", ["truncated.xlsx", "fake_ole.xls", "not_really.xlsx"])
+def test_damaged_workbooks(name):
+    with pytest.raises(ReadError) as error:
+        read_table((DATA / "bad" / name).read_bytes(), file_name=name)
+    assert error.value.code == "unreadable"
+
+
+def test_empty_sheet():
+    with pytest.raises(ReadError) as error:
+        read_table(xlsx({"Empty": {}}), file_name="a.xlsx")
+    assert error.value.code == "empty_file"

@@ -1,0 +1,133 @@
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from analytics import values as V
+from analytics.periods import quarter
+from analytics.schema import taka_to_paisa
+
+
+def apply(expr_of, texts: list[str | None]) -> list:
+    frame = pl.DataFrame({"x": texts}, schema={"x": pl.String})
+    return frame.select(expr_of(V.clean(pl.col("x"))).alias("y"))["y"].to_list()
+
+
+@pytest.mark.parametrize(("text", "cleaned"), [
+    ("  Tona  ", "Tona"), ("Shikder\u00a0 Mallik", "Shikder Mallik"), ("\u200bকলাখালী\ufeff", "কলাখালী"),
+    ("'=1+1", "=1+1"), ("", None), ("   ", None), ("-", None), ("—", None), (None, None),
+])
+def test_clean(text, cleaned):
+    assert apply(lambda e: e, [text]) == [cleaned]
+
+
+@pytest.mark.parametrize(("text", "paisa"), [
+    ("75", 7500), ("50.50", 5050), ("12.5", 1250), (".5", 50), ("12.", 1200), ("0", 0), ("+50", 5000),
+    ("1,24,080", 12408000), ("১,২৪,০৮০", 12408000), ("124,080", 12408000), ("1,000.50", 100050),
+    ("৳ 50", 5000), ("Tk 500", 50000), ("Tk. 100/-", 10000), ("৭৫ টাকা", 7500), ("৳১,২৫০.৭৫", 125075),
+    ("BDT 20", 2000), ("-50", -5000), ("(20)", -2000), ("9999999999999", 999999999999900),
+])
+def test_money_paisa_is_exact(text, paisa):
+    assert apply(V.money_paisa, [text]) == [paisa]
+    assert apply(V.money_problem, [text]) == [None if paisa >= 0 else "fee_negative"]
+
+
+def test_money_agrees_with_decimal_arithmetic():
+    texts = [f"{whole}.{frac:02d}" for whole in (0, 1, 99, 12345, 10**12) for frac in (0, 1, 10, 99)]
+    assert apply(V.money_paisa, texts) == [taka_to_paisa(Decimal(text)) for text in texts]
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("fifty", "fee_not_number"), ("12,5", "fee_not_number"), ("N/A", "fee_not_number"), ("1e5", "fee_not_number"),
+    ("12.345", "fee_decimals"), ("0.001", "fee_decimals"), ("0.30000000000000004", "fee_decimals"),
+    ("-50", "fee_negative"), ("(20)", "fee_negative"), ("12345678901234", "fee_not_number"), (None, None),
+])
+def test_money_problems(text, problem):
+    assert apply(V.money_problem, [text]) == [problem]
+    if problem:
+        assert apply(V.money_paisa, [text]) in ([None], [-5000], [-2000])
+
+
+@pytest.mark.parametrize(("text", "count", "problem"), [
+    ("1", 1, None), ("১২", 12, None), ("1,240", 1240, None), ("12.0", 12, None), ("0", 0, "count_not_positive"),
+    ("-2", -2, "count_not_positive"), ("two", None, "count_not_number"), ("1.5", None, "count_not_number"),
+    (None, None, None),
+])
+def test_counts(text, count, problem):
+    assert apply(V.count_value, [text]) == [count]
+    assert apply(V.count_problem, [text]) == [problem]
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("2022-07-01", date(2022, 7, 1)), ("2022/7/1", date(2022, 7, 1)), ("01/07/2022", date(2022, 7, 1)),
+    ("1/7/2022", date(2022, 7, 1)), ("01-07-2022", date(2022, 7, 1)), ("01.07.2022", date(2022, 7, 1)),
+    ("1-7-22", date(2022, 7, 1)), ("০১/০৭/২০২২", date(2022, 7, 1)), ("44743", date(2022, 7, 1)),
+    ("44743.5", date(2022, 7, 1)), ("2022-07-01 00:00:00", date(2022, 7, 1)), ("2022-07-01T13:30:00", date(2022, 7, 1)),
+    ("01-Jul-2022", date(2022, 7, 1)), ("1-Jul-22", date(2022, 7, 1)), ("1 July 2022", date(2022, 7, 1)),
+    ("১ জুলাই ২০২২", date(2022, 7, 1)), ("July 1, 2022", date(2022, 7, 1)), ("29/02/2024", date(2024, 2, 29)),
+    ("31/02/2023", None), ("29/02/2023", None), ("32/01/2022", None), ("07/25/2022", None), ("yesterday", None),
+    ("12345", None), ("2022-07", None), (None, None),
+])
+def test_parse_date(text, day):
+    assert apply(V.parse_date, [text]) == [day]
+
+
+@pytest.mark.parametrize(("text", "channel"), [
+    ("UDC", "udc"), ("udc", "udc"), ("ইউডিসি", "udc"), ("Union Digital Centre", "udc"), ("Front desk", "front_desk"),
+    ("FRONT-DESK", "front_desk"), ("ফ্রন্ট ডেস্ক", "front_desk"), ("Post office", None),
+])
+def test_channel(text, channel):
+    assert apply(V.channel_value, [text]) == [channel]
+
+
+@pytest.mark.parametrize(("text", "gender"), [
+    ("Female", "female"), ("F", "female"), ("নারী", "female"), ("মহিলা", "female"), ("Male", "male"), ("m", "male"),
+    ("পুরুষ", "male"), ("Unknown", None), ("2", None),
+])
+def test_gender(text, gender):
+    assert apply(V.gender_value, [text]) == [gender]
+
+
+@pytest.mark.parametrize(("text", "formula", "markup"), [
+    ("=HYPERLINK(\"x\")", True, False), ("+cmd|' /C calc'!A0", True, False), ("@SUM(1)", True, False),
+    ("-2+3", True, False), ("-50", False, False), ("+8801711000000", False, False), ("Nasrin Akter", False, False),
+    ("<script>alert(1)</script>", False, True), ("<img src=x onerror=alert(1)>", False, True),
+    ("Tom &amp; Jerry", False, True), ("A < B", False, False), ("রহিম", False, False),
+])
+def test_formula_and_markup(text, formula, markup):
+    frame = pl.DataFrame({"x": [text]})
+    assert frame.select(V.formula_like(pl.col("x")))[0, 0] is formula
+    assert frame.select(V.markup_like(pl.col("x")))[0, 0] is markup
+
+
+@pytest.mark.parametrize(("text", "year", "start"), [
+    ("July 2022", None, date(2022, 7, 1)), ("জুলাই ২০২২", None, date(2022, 7, 1)), ("2022-07", None, date(2022, 7, 1)),
+    ("07/2022", None, date(2022, 7, 1)), ("Jul-22", None, date(2022, 7, 1)), ("Sept 2022", None, date(2022, 9, 1)),
+    ("July", "2022", date(2022, 7, 1)), ("7", "২০২২", date(2022, 7, 1)), ("7", "2022-23", date(2022, 7, 1)),
+    ("1", "FY 2022-23", date(2023, 1, 1)), ("জানুয়ারি", "২০২৩", date(2023, 1, 1)), ("আগষ্ট", "2022", date(2022, 8, 1)),
+    ("Julember 2022", None, None), ("13/2022", None, None), ("July", None, None), (None, None, None),
+])
+def test_month_start(text, year, start):
+    assert V.month_start(text, year) == start
+
+
+def test_month_without_year_takes_it_from_the_period():
+    assert V.month_start("August", None, period=quarter(2022, 1)) == date(2022, 8, 1)
+    assert V.month_start("February", None, period=quarter(2022, 3)) == date(2023, 2, 1)
+    assert V.month_start("February", None, period=quarter(2022, 1)) is None
+    assert V.month_start("x", None, parsed_date=date(2022, 7, 19)) == date(2022, 7, 1)
+
+
+@pytest.mark.parametrize(("texts", "expected"), [
+    (["07/25/2022", "7/1/2022"], True), (["25/07/2022", "01/07/2022"], False), (["01/07/2022"], False),
+    (["07/25/2022", "31/07/2022"], False), (["2022-07-25"], False), ([], False),
+])
+def test_month_first_only_on_evidence(texts, expected):
+    assert V.month_first(pl.Series(texts, dtype=pl.String)) is expected
+
+
+def test_parse_month_first_dates():
+    frame = pl.DataFrame({"x": ["07/25/2022", "7/1/22", "2022-07-03"]})
+    assert frame.select(V.parse_date(pl.col("x"), month_first=True).alias("d"))["d"].to_list() == [
+        date(2022, 7, 25), date(2022, 7, 1), date(2022, 7, 3)]
