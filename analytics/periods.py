@@ -36,6 +36,15 @@ class Period:
             return f"{text}, {_BN_ORDINALS[self.quarter]} প্রান্তিক" if self.quarter else text
         return f"FY {years} Q{self.quarter}" if self.quarter else f"FY {years}"
 
+    def short_label(self, *, lang: str = "en") -> str:
+        """Compact label for axes: "Q1 22-23" / "১ম প্রা. ২২-২৩"; others as :meth:`label`."""
+        if self.fy is None or not self.quarter:
+            return self.label(lang=lang)
+        years = f"{self.fy % 100:02d}-{(self.fy + 1) % 100:02d}"
+        if lang == "bn":
+            return f"{_BN_ORDINALS[self.quarter]} প্রা. {years.translate(_BN_DIGITS)}"
+        return f"Q{self.quarter} {years}"
+
     @property
     def key(self) -> str:
         """Short machine key: ``2022-23``, ``2022-23-Q1`` or ``2022-07-01..2023-06-30``."""

@@ -70,3 +70,10 @@ def test_fiscal_columns_match_python():
 def test_filter_is_inclusive():
     frame = pl.DataFrame({"date": [date(2022, 6, 30), date(2022, 7, 1), date(2023, 6, 30), date(2023, 7, 1)]})
     assert frame.filter(fiscal_year(2022).filter()).height == 2
+
+
+@pytest.mark.parametrize(("period", "lang", "label"), [
+    (quarter(2022, 1), "en", "Q1 22-23"), (quarter(2022, 3), "bn", "৩য় প্রা. ২২-২৩"), (fiscal_year(2022), "en", "FY 2022-23"),
+])
+def test_short_labels(period, lang, label):
+    assert period.short_label(lang=lang) == label

@@ -1,0 +1,134 @@
+"""`python -m analytics ingest` end to end: files in, figures out, nothing half-stored."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analytics.sample import generate, write_quarterly_files
+from tests.test_sample import PUBLISHED
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def summary(store: Path, *extra: str) -> dict:
+    out = cli("summary", "--json", "--store", str(store), *extra)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def quarterly(tmp_path_factory) -> dict[str, Path]:
+    directory = tmp_path_factory.mktemp("uploads")
+    return {p.name: p for p in write_quarterly_files(generate(), directory)}
+
+
+def test_four_quarterly_files_reproduce_the_report(tmp_path, quarterly):
+    files = [quarterly[f"pirojpur-fy2022-23-q{q}.{'csv' if q % 2 else 'xlsx'}"] for q in range(1, 5)]
+    out = cli("ingest", *map(str, files), "--store", str(tmp_path / "s"), "--uploader", "asha")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert summary(tmp_path / "s") == PUBLISHED
+
+
+def test_same_file_twice_changes_nothing(tmp_path, quarterly):
+    store = tmp_path / "s"
+    first = cli("ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]), "--store", str(store))
+    before = summary(store)
+    again = cli("ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]), "--store", str(store))
+    assert first.returncode == again.returncode == 0
+    assert "already stored" in again.stdout
+    assert summary(store) == before
+
+
+def test_replace_then_rollback_restores_the_original_figures(tmp_path, quarterly):
+    store = tmp_path / "s"
+    assert cli("ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]), "--store", str(store)).returncode == 0
+    original = summary(store, "--period", "2022-23-Q1")
+    # a corrected Q1 file: the first 100 rows only
+    smaller = tmp_path / "q1-fixed.csv"
+    frame = pl.read_csv(quarterly["pirojpur-fy2022-23-q1.csv"], infer_schema=False).head(100)
+    smaller.write_bytes(frame.write_csv().encode("utf-8-sig"))
+    out = cli("ingest", str(smaller), "--store", str(store), "--mode", "replace")
+    assert out.returncode == 0, out.stderr
+    replaced = summary(store, "--period", "2022-23-Q1")
+    assert replaced["beneficiaries_total"] == frame["Beneficiaries"].cast(pl.Int64).sum()
+    upload_id = out.stdout.split("stored as upload ")[1].split()[0]
+    assert cli("rollback", upload_id, "--store", str(store)).returncode == 0
+    assert summary(store, "--period", "2022-23-Q1") == original
+
+
+def test_a_bad_file_is_rejected_with_a_report_and_nothing_stored(tmp_path, quarterly):
+    store = tmp_path / "s"
+    cli("ingest", str(quarterly["pirojpur-fy2022-23-q2.csv"]), "--store", str(store))
+    before = summary(store)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Date,Union,Entrepreneur ID,Service,Fee (Tk)\n"
+                   "02/07/2022,Ikri,E1,Photocopy,5\n"
+                   "03/07/2022,Atlantis,E1,Photocopy,-5\n", encoding="utf-8")
+    good = quarterly["pirojpur-fy2022-23-q1.csv"]
+    out = cli("ingest", str(good), str(bad), "--store", str(store), "--report-dir", str(tmp_path / "reports"))
+    assert out.returncode == 1
+    assert "bad.csv" in out.stderr and "row 3" in out.stderr and "Atlantis" in out.stderr
+    assert "Nothing was stored" in out.stderr
+    assert summary(store) == before  # the good file in the same batch was not stored either
+    assert (tmp_path / "reports" / "bad-problems.csv").exists()
+
+
+def test_bengali_report(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,আয় (টাকা)\n০২/০৭/২০২২,আটলান্টিস,E1,ফটোকপি,৫\n", encoding="utf-8")
+    out = cli("ingest", str(bad), "--store", str(tmp_path / "s"), "--lang", "bn")
+    assert out.returncode == 1 and "সারি ২" in out.stderr and "কিছুই সংরক্ষণ করা হয়নি" in out.stderr
+
+
+def test_dry_run_stores_nothing(tmp_path, quarterly):
+    out = cli("ingest", str(quarterly["pirojpur-fy2022-23-q3.csv"]), "--store", str(tmp_path / "s"), "--dry-run")
+    assert out.returncode == 0 and "nothing was stored" in out.stdout
+    assert summary(tmp_path / "s")["beneficiaries_total"] == 0
+
+
+def test_missing_file_is_a_usage_error(tmp_path):
+    assert cli("ingest", str(tmp_path / "nope.csv"), "--store", str(tmp_path / "s")).returncode == 2
+
+
+def big_people(big: Path) -> int:
+    return int(pl.read_csv(big)["Beneficiaries"].sum())
+
+
+def test_sigkill_during_ingest_leaves_the_previous_state(tmp_path, quarterly):
+    """Kill `ingest` of a big file at several moments; the store is always exactly as before or after."""
+    store = tmp_path / "s"
+    assert cli("ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]), "--store", str(store)).returncode == 0
+    before = summary(store)
+    big = tmp_path / "big.csv"
+    q4 = pl.read_csv(quarterly["pirojpur-fy2022-23-q4.csv"], infer_schema=False)
+    copies = [q4.with_columns(pl.col("Beneficiaries").cast(pl.Int64) + i) for i in range(12)]  # distinct rows
+    pl.concat(copies).write_csv(big)  # ~280k rows of Q4
+    killed_midway = 0
+    for delay in (0.2, 0.5, 0.8, 1.1, 1.4, 1.8, 2.4):
+        child = subprocess.Popen([sys.executable, "-m", "analytics", "ingest", str(big), "--store", str(store),
+                                  "--mode", "replace", "--period", "2022-23-Q4"], cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        running = child.poll() is None
+        if running:
+            os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        state = summary(store)
+        if state == before:
+            killed_midway += running
+        else:  # it finished first: then the whole file is there, and nothing of it half
+            assert not running and child.returncode == 0
+            assert state["beneficiaries_total"] == before["beneficiaries_total"] + big_people(big)  # store held Q1 only
+            break
+    assert killed_midway >= 1, "no kill landed while the ingest was under way"
