@@ -1,0 +1,224 @@
+"""Plotly figures from metric frames (no streamlit; no network at view time).
+
+The map is a ``Choroplethmap`` on a blank ("white-bg") style: no tiles, fonts or topojson
+are fetched, so it draws offline. MapLibre cannot shape Bengali inside its canvas, so names
+are shown where the browser shapes them: hover labels and the legend (HTML/SVG), not as
+text on the map. Colours: ColorBrewer YlGnBu classes (sequential, colour-blind safe);
+"no data" is a grey of its own, distinct from the class that holds zero.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import plotly.graph_objects as go
+import polars as pl
+
+from analytics import i18n
+
+PALETTE = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")  # YlGnBu 6
+NO_DATA = "#bdbdbd"
+OUTSIDE = "#f4f4f4"
+FONT = "Noto Sans Bengali, Noto Sans, Arial, sans-serif"
+CHANNEL_COLOURS = {"udc": "#2c7fb8", "front_desk": "#f28e2b"}
+# Okabe-Ito and Tableau-derived colours, distinguishable with common colour-vision deficiencies
+CATEGORY_COLOURS = ("#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#ffff99", "#fb9a99", "#8dd3c7", "#bebada",
+                    "#80b1d3", "#fccde5", "#d9d9d9", "#ccebc5", "#ffed6f", "#bc80bd")
+
+
+def _nice(value: float) -> float:
+    """Round up to two significant digits (5,931 -> 6,000; 22,791 -> 23,000; 0.37 -> 0.37)."""
+    if value <= 0:
+        return 0
+    power = 10 ** (math.floor(math.log10(value)) - 1)
+    return math.ceil(round(value / power, 9)) * power
+
+
+def _step(top: float, *, ticks: int = 5) -> float:
+    """A round tick step (1, 2 or 5 times a power of ten) giving about ``ticks`` ticks up to ``top``."""
+    raw = max(top, 1) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def localise_axis(fig: go.Figure, *, axis: str, top: float, lang: str) -> None:
+    """Tick labels with lakh grouping and, in Bengali, Bengali digits (plotly has no such locale)."""
+    step = _step(top)
+    values = [i * step for i in range(int(top // step) + 2)]
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(tickvals=values, ticktext=[i18n.number(v, lang=lang) for v in values])
+
+
+def class_breaks(values: pl.Series, *, classes: int = 5) -> list[float]:
+    """Upper bounds of up to ``classes`` classes: quantiles rounded to nice numbers."""
+    data = values.drop_nulls().cast(pl.Float64)
+    if data.is_empty() or data.max() <= 0:
+        return [0.0]
+    bounds = sorted({_nice(data.quantile(q / classes, "higher")) for q in range(1, classes + 1)})
+    return [b for b in bounds if b > 0] or [0.0]
+
+
+def _class_label(low: float, high: float, *, lang: str, decimals: int) -> str:
+    fmt = lambda v: i18n.number(v, lang=lang, decimals=decimals)  # noqa: E731
+    return f"{fmt(low)} – {fmt(high)}"
+
+
+def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label: str, lang: str,
+               hover: list[tuple[str, str]], center: dict[str, float], zoom: float,
+               selected: str | None = None, marker: dict | None = None, decimals: int = 0,
+               height: int = 560) -> go.Figure:
+    """A classed choropleth of ``areas[metric]`` over ``geojson`` features keyed by ``pcode``.
+
+    ``areas`` needs ``pcode``, ``name`` and the metric; ``hover`` is (label, column) pairs
+    of preformatted text columns. ``marker`` draws a point (e.g. the DC office front desk):
+    {"lat", "lon", "name", "text"}.
+    """
+    breaks = class_breaks(areas[metric], classes=5 if areas[metric].drop_nulls().len() >= 15 else 3)
+    has_polygon = {f["properties"]["pcode"] for f in geojson["features"]}
+    drawn = areas.filter(pl.col("pcode").is_in(list(has_polygon)))
+    escape = lambda col: pl.col(col).map_elements(html.escape, return_dtype=pl.String)  # noqa: E731
+    hover_text = pl.concat_str(
+        [pl.lit("<b>"), escape("name"), pl.lit("</b>")]
+        + [pl.format("<br>{}: {}", pl.lit(label), pl.col(column).fill_null("–")) for label, column in hover]
+    )
+    drawn = drawn.with_columns(hover_text.alias("_hover"))
+    fig = go.Figure()
+    low = 0.0
+    value = pl.col(metric)
+    for index, high in enumerate(breaks):
+        colour = PALETTE[min(index + (len(PALETTE) - len(breaks)), len(PALETTE) - 1)]
+        part = drawn.filter(value.is_not_null() & (value <= high) & ((value > low) if index else pl.lit(True)))
+        _add_areas(fig, part, geojson, colour=colour,
+                   name=_class_label(low, high, lang=lang, decimals=decimals))
+        low = high
+    part = drawn.filter(value.is_null())
+    if part.height:
+        _add_areas(fig, part, geojson, colour=NO_DATA, name=i18n.t("map.no_data", lang))
+    outside = [f["properties"] for f in geojson["features"]
+               if f["properties"]["pcode"] not in set(areas["pcode"].to_list())]
+    if outside:  # drawn so the map has no holes, e.g. paurashavas, which the report does not count
+        name_key = "name_bn" if lang == "bn" else "name_en"
+        part = pl.DataFrame({"pcode": [p["pcode"] for p in outside],
+                             "_hover": [f"<b>{p.get(name_key) or p['pcode']}</b><br>{i18n.t('map.not_counted', lang)}"
+                                        for p in outside]})
+        _add_areas(fig, part, geojson, colour=OUTSIDE, name=i18n.t("map.not_counted", lang))
+    if selected:
+        sel = drawn.filter(pl.col("pcode") == selected)
+        if sel.height:
+            fig.add_trace(go.Choroplethmap(
+                geojson=geojson, featureidkey="properties.pcode", locations=sel["pcode"].to_list(),
+                z=[0], colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+                marker={"line": {"color": "#d7301f", "width": 3}}, hoverinfo="skip", showlegend=False))
+    if marker:
+        fig.add_trace(go.Scattermap(
+            lat=[marker["lat"]], lon=[marker["lon"]], mode="markers", name=marker["name"],
+            marker={"size": 16, "color": CHANNEL_COLOURS["front_desk"]},
+            hovertext=[marker["text"]], hoverinfo="text"))
+    fig.update_layout(
+        map={"style": "white-bg", "center": center, "zoom": zoom},
+        margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height, font={"family": FONT, "size": 14},
+        legend={"title": {"text": metric_label}, "x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"},
+        hoverlabel={"font": {"family": FONT, "size": 15}},
+        clickmode="event+select", dragmode=False,
+    )
+    return fig
+
+
+def _add_areas(fig: go.Figure, part: pl.DataFrame, geojson: dict, *, colour: str, name: str) -> None:
+    fig.add_trace(go.Choroplethmap(
+        geojson=geojson, featureidkey="properties.pcode", locations=part["pcode"].to_list(),
+        z=[1] * part.height, colorscale=[[0, colour], [1, colour]], showscale=False, name=name,
+        showlegend=True, marker={"line": {"color": "#555555", "width": 0.8}, "opacity": 0.9},
+        hovertext=part["_hover"].to_list(), hoverinfo="text", customdata=part["pcode"].to_list(),
+        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 0.9}},
+    ))
+
+
+def _layout(fig: go.Figure, *, height: int = 420, title: str | None = None) -> go.Figure:
+    fig.update_layout(font={"family": FONT, "size": 14}, height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+                      title={"text": title} if title else None, hoverlabel={"font": {"family": FONT}})
+    return fig
+
+
+def service_treemap(mix: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Treemap of beneficiaries by category and service (``category``, ``service`` names)."""
+    cats = mix.group_by("category").agg(pl.col("beneficiaries").sum()).sort("category")
+    root = i18n.t("services.all", lang)
+    labels = [root] + cats["category"].to_list() + mix["service"].to_list()
+    ids = ["root"] + [f"c:{c}" for c in cats["category"]] + [f"s:{s}" for s in mix["service_code"]]
+    parents = [""] + ["root"] * cats.height + [f"c:{c}" for c in mix["category"]]
+    values = [int(mix["beneficiaries"].sum())] + cats["beneficiaries"].to_list() + mix["beneficiaries"].to_list()
+    text = [i18n.number(v, lang=lang) for v in values]
+    palette = {c: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, c in enumerate(cats["category"])}
+    colours = ["#ffffff"] + [palette[c] for c in cats["category"]] + [palette[c] for c in mix["category"]]
+    fig = go.Figure(go.Treemap(ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+                               text=text, textinfo="label+text", hovertemplate="<b>%{label}</b><br>%{text}<extra></extra>",
+                               marker={"colors": colours, "line": {"color": "#ffffff", "width": 1}}))
+    return _layout(fig, height=520)
+
+
+def top_services(mix: pl.DataFrame, *, lang: str, top: int = 15) -> go.Figure:
+    data = mix.sort("beneficiaries", descending=True).head(top).reverse()
+    fig = go.Figure(go.Bar(x=data["beneficiaries"].to_list(), y=data["service"].to_list(), orientation="h",
+                           text=[i18n.number(v, lang=lang) for v in data["beneficiaries"]], textposition="auto",
+                           marker_color=[CHANNEL_COLOURS.get(c, "#2c7fb8") for c in data["channel"]],
+                           hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.update_xaxes(title=i18n.t("figure.beneficiaries", lang))
+    localise_axis(fig, axis="x", top=float(data["beneficiaries"].max() or 0), lang=lang)
+    return _layout(fig, height=40 + 28 * data.height)
+
+
+def heatmap(matrix: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Rows ``area`` x columns ``category`` of ``beneficiaries``."""
+    wide = matrix.pivot(on="category", index="area", values="beneficiaries", aggregate_function="sum").fill_null(0)
+    cats = [c for c in wide.columns if c != "area"]
+    z = wide.select(cats).to_numpy().tolist()
+    text = [[i18n.number(int(v), lang=lang) for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(z=z, x=cats, y=wide["area"].to_list(), colorscale="YlGnBu", text=text,
+                               texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+                               colorbar={"title": {"text": i18n.t("figure.beneficiaries", lang)}}))
+    return _layout(fig, height=120 + 40 * wide.height)
+
+
+def trend_bars(trend: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Stacked bars per fiscal quarter (``label``), one colour per channel."""
+    fig = go.Figure()
+    for channel in ("udc", "front_desk"):
+        part = trend.filter(pl.col("channel") == channel)
+        if part.height:
+            fig.add_trace(go.Bar(x=part["label"].to_list(), y=part["beneficiaries"].to_list(),
+                                 name=i18n.t(f"channel.{channel}", lang), marker_color=CHANNEL_COLOURS[channel],
+                                 text=[i18n.number(v, lang=lang) for v in part["beneficiaries"]],
+                                 hovertemplate="%{x}: %{text}<extra></extra>"))
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.1})
+    fig.update_yaxes(title=i18n.t("figure.beneficiaries", lang))
+    totals = trend.group_by("label").agg(pl.col("beneficiaries").sum())["beneficiaries"]
+    localise_axis(fig, axis="y", top=float(totals.max() or 0), lang=lang)
+    return _layout(fig)
+
+
+def channel_split(values: dict[str, int], *, lang: str) -> go.Figure:
+    labels = [i18n.t(f"channel.{c}", lang) for c in values]
+    total = sum(values.values()) or 1
+    shares = [i18n.percent(v / total * 100, lang=lang) for v in values.values()]
+    fig = go.Figure(go.Pie(labels=labels, values=list(values.values()), hole=0.5, sort=False,
+                           marker={"colors": [CHANNEL_COLOURS[c] for c in values]},
+                           text=[f"{i18n.number(v, lang=lang)}<br>{p}" for v, p in zip(values.values(), shares)],
+                           textinfo="text", hovertemplate="%{label}: %{text}<extra></extra>"))
+    fig.update_layout(legend={"orientation": "h", "y": -0.1})
+    return _layout(fig, height=340)
+
+
+def earnings_by_group(frame: pl.DataFrame, *, group: str, lang: str) -> go.Figure:
+    """Box plot of per-entrepreneur earnings (taka) by ``group`` (already a display column)."""
+    fig = go.Figure()
+    for gender, colour in (("female", "#c51b7d"), ("male", "#4d9221")):
+        part = frame.filter(pl.col("entrepreneur_gender") == gender)
+        fig.add_trace(go.Box(x=part[group].to_list(), y=(part["earnings_paisa"] / 100).to_list(),
+                             name=i18n.t(f"gender.{gender}", lang), marker_color=colour, boxpoints="all",
+                             hovertext=[html.escape(n or "") for n in part["entrepreneur_name"].to_list()]))
+    fig.update_layout(boxmode="group", legend={"orientation": "h", "y": 1.1})
+    fig.update_yaxes(title=i18n.t("figure.earnings_taka", lang))
+    localise_axis(fig, axis="y", top=float((frame["earnings_paisa"].max() or 0) / 100), lang=lang)
+    return _layout(fig)

@@ -1,0 +1,320 @@
+"""What each page shows, assembled from metrics, names and figures (no streamlit).
+
+A page calls one function here (through a cache keyed on the store version) and renders
+the result; everything a page displays is computed and labelled here, so it is testable
+without a browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+import polars as pl
+
+from analytics import figures, i18n, metrics, schema
+from analytics.gazetteer import Gazetteer, load_boundaries
+from analytics.periods import Period, fiscal_columns, quarter
+from analytics.services import load_catalogue, load_categories
+
+KPI_FIGURES = ("beneficiaries_total", "beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs",
+               "unions_with_udc", "entrepreneur_earnings_paisa", "udc_service_kinds", "front_desk_service_kinds")
+DISTRICT_VIEW = {"center": {"lat": 22.53, "lon": 90.0}, "zoom": 8.6}  # when there is nothing to fit
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    value: str  # as the report writes it
+    delta: str | None  # change against the previous period, or None when there was nothing before
+    current: int
+    previous: int
+
+
+@dataclass
+class Names:
+    """Display names by code for one language."""
+
+    lang: str
+    places: dict[str, str]
+    services: dict[str, str]
+    categories: dict[str, str]
+
+    @classmethod
+    def load(cls, gaz: Gazetteer, *, lang: str) -> "Names":
+        col = "name_bn" if lang == "bn" else "name_en"
+        return cls(lang, dict(gaz.units.select("pcode", col).iter_rows()),
+                   dict(load_catalogue().select("service_code", col).iter_rows()),
+                   dict(load_categories().select("category_code", col).iter_rows()))
+
+
+def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = None) -> list[Kpi]:
+    """The headline figures as the report states them, with change against the previous period."""
+    changes = metrics.headline_change(log, period=period, upazila=upazila)
+    out = []
+    for key, current, previous, change, pct in changes.select(
+            "figure", "current", "previous", "change", "change_pct").iter_rows():
+        if key not in KPI_FIGURES:
+            continue
+        money = key.endswith("_paisa")
+        fmt = (lambda v, **kw: i18n.taka(v, lang=lang, **kw)) if money else (lambda v, **kw: i18n.number(v, lang=lang))
+        label_key = "figure.earnings" if money else f"figure.{key}"
+        delta = None
+        if previous:
+            sign = "+" if change >= 0 else "−"
+            delta = f"{sign}{fmt(abs(change))} ({i18n.percent(pct, lang=lang, signed=True)})"
+        out.append(Kpi(key, i18n.t(label_key, lang), fmt(current), delta, current, previous))
+    return out
+
+
+def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period, lang: str,
+               upazila: str | None = None) -> pl.DataFrame:
+    """Every area metric per unit, with display name and preformatted text columns."""
+    names = "name_bn" if lang == "bn" else "name_en"
+    areas = metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila)
+    fmt_int = lambda col: pl.col(col).map_elements(lambda v: i18n.number(v, lang=lang), return_dtype=pl.String)  # noqa: E731
+    fmt_taka = lambda col: pl.col(col).map_elements(lambda v: i18n.taka(v, lang=lang), return_dtype=pl.String)  # noqa: E731
+    return areas.with_columns(
+        name=pl.col(names),
+        beneficiaries_text=fmt_int("beneficiaries"), beneficiaries_udc_text=fmt_int("beneficiaries_udc"),
+        beneficiaries_front_desk_text=fmt_int("beneficiaries_front_desk"),
+        per_km2_text=pl.col("per_km2").map_elements(lambda v: i18n.number(v, lang=lang, decimals=1), return_dtype=pl.String),
+        earnings_text=fmt_taka("earnings_paisa"), entrepreneurs_text=fmt_int("entrepreneurs"),
+        earnings_per_entrepreneur_text=fmt_taka("earnings_per_entrepreneur_paisa"),
+        service_kinds_text=fmt_int("service_kinds"),
+    )
+
+
+def _view_of(geojson: dict, *, height: int = 560) -> dict:
+    """Centre and zoom that fit ``geojson`` in a map ``height`` pixels tall."""
+    import math
+
+    xs, ys = [], []
+    for feature in geojson["features"]:
+        geometry = feature["geometry"]
+        rings = geometry["coordinates"] if geometry["type"] == "Polygon" else [r for p in geometry["coordinates"] for r in p]
+        for ring in rings:
+            xs += [pt[0] for pt in ring]
+            ys += [pt[1] for pt in ring]
+    if not xs:
+        return DISTRICT_VIEW
+    # MapLibre zoom z shows 360 / 2**z degrees of longitude per 512 px; latitude is
+    # stretched by about 1 / cos(lat) in Web Mercator; the map is ~900 px wide
+    stretch = 1 / math.cos(math.radians((min(ys) + max(ys)) / 2))
+    span = max((max(xs) - min(xs)) * height / 900, (max(ys) - min(ys)) * stretch * 1.08, 0.01)
+    zoom = max(6.0, min(12.5, math.log2(height / 512 * 360 / span)))
+    return {"center": {"lat": (min(ys) + max(ys)) / 2, "lon": (min(xs) + max(xs)) / 2}, "zoom": round(zoom, 2)}
+
+
+METRIC_TEXT = {
+    "beneficiaries": "beneficiaries_text", "beneficiaries_udc": "beneficiaries_udc_text",
+    "beneficiaries_front_desk": "beneficiaries_front_desk_text", "per_km2": "per_km2_text",
+    "earnings_paisa": "earnings_text", "earnings_per_entrepreneur_paisa": "earnings_per_entrepreneur_text",
+    "entrepreneurs": "entrepreneurs_text", "service_kinds": "service_kinds_text",
+}
+
+
+@dataclass
+class MapView:
+    figure: go.Figure
+    table: pl.DataFrame  # the areas drawn, with text columns
+    level: str
+    upazila: str | None
+    missing_polygons: list[str] = field(default_factory=list)  # names of units with data but no shape
+
+
+def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, lang: str,
+             level: str = "upazila", upazila: str | None = None, channel: str = "all") -> MapView:
+    """The choropleth: all upazilas (or unions), or one upazila's unions when ``upazila`` is set."""
+    if upazila:
+        level = "union"
+    data = metrics.select(log, channel=channel) if channel != "all" else log
+    table = area_table(data, gaz, level=level, period=period, lang=lang, upazila=upazila)
+    if metric in ("earnings_paisa", "earnings_per_entrepreneur_paisa"):
+        table = table.with_columns((pl.col(metric) / schema.PAISA_PER_TAKA).alias(metric))
+    geojson = load_boundaries(level)
+    if upazila:
+        geojson = {"type": "FeatureCollection",
+                   "features": [f for f in geojson["features"] if f["properties"].get("parent_pcode") == upazila]}
+    view = _view_of(geojson)
+    hover = [(i18n.t(f"metric.{m}", lang), METRIC_TEXT[m]) for m in
+             ("beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs", "earnings_paisa", "service_kinds")]
+    if metric not in ("beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs", "earnings_paisa", "service_kinds"):
+        hover.insert(0, (i18n.t(f"metric.{metric}", lang), METRIC_TEXT[metric]))
+    site = gaz.sites().row(0, named=True) if gaz.sites().height else None
+    marker = None
+    if site and (not upazila or upazila == site["upazila_pcode"]):
+        fd = metrics.headline(log, period=period)["beneficiaries_front_desk"]
+        name = site["name_bn" if lang == "bn" else "name_en"]
+        marker = {"lat": site["lat"], "lon": site["lon"], "name": i18n.t("map.front_desk", lang),
+                  "text": f"<b>{name}</b><br>{i18n.t('metric.beneficiaries_front_desk', lang)}: {i18n.number(fd, lang=lang)}"}
+    fig = figures.choropleth(table, geojson, metric=metric, metric_label=i18n.t(f"metric.{metric}", lang), lang=lang,
+                             hover=hover, center=view["center"], zoom=view["zoom"], marker=marker,
+                             decimals=1 if metric == "per_km2" else 0)
+    missing = table.filter(~pl.col("has_polygon") & pl.col("beneficiaries").is_not_null())["name"].to_list()
+    return MapView(fig, table, level, upazila, missing)
+
+
+def map_table(view: MapView, *, metric: str, lang: str) -> pl.DataFrame:
+    """The map's areas as a table: the chosen metric first, then the usual figures."""
+    shown = [metric] + [m for m in ("beneficiaries_udc", "entrepreneurs", "earnings_paisa") if m != metric]
+    return view.table.sort(metric, descending=True, nulls_last=True).select(
+        pl.col("name").alias(i18n.t(f"level.{view.level}", lang)),
+        *(pl.col(METRIC_TEXT[m]).fill_null(i18n.t("map.no_data", lang)).alias(i18n.t(f"metric.{m}", lang)) for m in shown),
+    )
+
+
+def entrepreneur_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
+                       upazila: str | None = None, search: str = "") -> pl.DataFrame:
+    """Entrepreneurs ranked by earnings, with names of places, filtered by ``search``."""
+    names = Names.load(gaz, lang=lang)
+    frame = metrics.entrepreneurs(log, period=period, upazila=upazila).with_columns(
+        union=pl.col("union_code").replace_strict(names.places, default=None),
+        upazila=pl.col("upazila_code").replace_strict(names.places, default=None),
+    )
+    if search.strip():
+        needle = search.strip().casefold()
+        frame = frame.filter(pl.any_horizontal(pl.col(c).fill_null("").str.to_lowercase().str.contains(needle, literal=True)
+                                               for c in ("entrepreneur_name", "entrepreneur_id", "union", "upazila")))
+    return frame
+
+
+def union_earnings(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
+                   upazila: str | None = None) -> pl.DataFrame:
+    """What anonymous viewers see instead of named entrepreneurs: totals per union."""
+    table = area_table(metrics.select(log, channel="udc"), gaz, level="union", period=period, lang=lang, upazila=upazila)
+    names = Names.load(gaz, lang=lang).places
+    return table.sort("earnings_paisa", descending=True, nulls_last=True).select(
+        pl.col("name").alias(i18n.t("col.union", lang)),
+        pl.col("parent_pcode").replace_strict(names, default=None).alias(i18n.t("col.upazila", lang)),
+        pl.col("entrepreneurs_text").fill_null("–").alias(i18n.t("metric.entrepreneurs", lang)),
+        pl.col("beneficiaries_udc_text").fill_null("–").alias(i18n.t("col.beneficiaries", lang)),
+        pl.col("earnings_text").fill_null("–").alias(i18n.t("col.earnings", lang)),
+        pl.col("earnings_per_entrepreneur_text").fill_null("–").alias(i18n.t("metric.earnings_per_entrepreneur_paisa", lang)),
+    )
+
+
+def entrepreneur_export(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
+    """The table as exported: labelled columns in ``lang``, taka (not paisa), text safe for spreadsheets."""
+    out = frame.select(
+        pl.col("rank"), pl.col("entrepreneur_id"), pl.col("entrepreneur_name"),
+        pl.col("entrepreneur_gender").cast(pl.String).replace_strict(
+            {"female": i18n.t("gender.female", lang), "male": i18n.t("gender.male", lang)}, default=None),
+        pl.col("union"), pl.col("upazila"), pl.col("beneficiaries"),
+        (pl.col("earnings_paisa") / schema.PAISA_PER_TAKA), pl.col("service_kinds"),
+        (pl.col("earnings_paisa_previous") / schema.PAISA_PER_TAKA), pl.col("change_pct").round(1),
+    )
+    headers = [i18n.t(f"col.{c}", lang) for c in ("rank", "entrepreneur_id", "entrepreneur", "gender", "union", "upazila",
+                                                  "beneficiaries", "earnings_taka", "service_kinds",
+                                                  "earnings_previous_taka", "change_pct")]
+    return neutralise_formulas(out.rename(dict(zip(out.columns, headers))))
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '."""
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c, dtype in frame.schema.items() if dtype == pl.String
+    )
+
+
+@dataclass
+class ServicesView:
+    mix: pl.DataFrame  # per service, with names
+    treemap: go.Figure
+    top: go.Figure
+    heatmap: go.Figure
+    channels: go.Figure
+    trend: go.Figure
+
+
+def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, channel: str = "all",
+                  upazila: str | None = None) -> ServicesView:
+    names = Names.load(gaz, lang=lang)
+    mix = metrics.service_mix(log, period=period, channel=channel, upazila=upazila).with_columns(
+        service=pl.col("service_code").replace_strict(names.services, default=pl.col("service_code")),
+        category=pl.col("service_category").replace_strict(names.categories, default=pl.col("service_category")),
+    )
+    matrix = metrics.area_by_category(log, period=period, channel="udc" if channel == "all" else channel).with_columns(
+        area=pl.col("upazila_code").replace_strict(names.places, default=pl.col("upazila_code")),
+        category=pl.col("service_category").replace_strict(names.categories, default=pl.col("service_category")),
+    )
+    head = metrics.headline(log, period=period, upazila=upazila)
+    split = {"udc": head["beneficiaries_udc"], "front_desk": head["beneficiaries_front_desk"]}
+    return ServicesView(mix, figures.service_treemap(mix, lang=lang), figures.top_services(mix, lang=lang),
+                        figures.heatmap(matrix, lang=lang), figures.channel_split(split, lang=lang),
+                        figures.trend_bars(trend_table(log, lang=lang, channel=channel, upazila=upazila), lang=lang))
+
+
+def trend_table(log: pl.LazyFrame, *, lang: str, channel: str = "all", upazila: str | None = None) -> pl.DataFrame:
+    data = metrics.trend(log, channel=channel, upazila=upazila)
+    return data.with_columns(label=pl.struct("fy", "fq").map_elements(
+        lambda r: quarter(r["fy"], r["fq"]).short_label(lang=lang), return_dtype=pl.String))
+
+
+def coverage_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str) -> pl.DataFrame:
+    names = Names.load(gaz, lang=lang)
+    return metrics.coverage(log, gaz.units, period=period).filter(pl.col("issue").is_not_null()).with_columns(
+        union=pl.col("pcode").replace_strict(names.places, default=None),
+        upazila=pl.col("parent_pcode").replace_strict(names.places, default=None),
+        problem=pl.col("issue").map_elements(lambda k: i18n.t(f"coverage.{k}", lang), return_dtype=pl.String),
+    )
+
+
+def fiscal_years(log: pl.LazyFrame) -> list[int]:
+    """Fiscal years (start years) that have data, newest first."""
+    years = log.select(fiscal_columns()).select(pl.col("fy").unique()).collect()["fy"].to_list()
+    return sorted((int(y) for y in years if y is not None), reverse=True)
+
+
+def uploads_table(uploads: pl.DataFrame, *, lang: str) -> pl.DataFrame:
+    """Upload history with labelled columns in ``lang``, newest first."""
+    status = {s: i18n.t(f"status.{s}", lang) for s in ("active", "replaced", "rolled_back")}
+    return uploads.sort("created_at", descending=True).select(
+        pl.col("upload_id").alias(i18n.t("col.upload_id", lang)),
+        pl.col("file_name").alias(i18n.t("col.file_name", lang)),
+        pl.col("status").replace_strict(status, default=pl.col("status")).alias(i18n.t("col.status", lang)),
+        pl.col("rows").map_elements(lambda v: i18n.number(v, lang=lang), return_dtype=pl.String).alias(i18n.t("col.rows", lang)),
+        pl.col("beneficiaries").map_elements(lambda v: i18n.number(v, lang=lang), return_dtype=pl.String)
+        .alias(i18n.t("col.beneficiaries", lang)),
+        pl.col("fee_paisa").map_elements(lambda v: i18n.taka(v, lang=lang), return_dtype=pl.String)
+        .alias(i18n.t("col.earnings", lang)),
+        pl.concat_str("period_start", pl.lit(" – "), "period_end").alias(i18n.t("col.period", lang)),
+        pl.col("uploader").alias(i18n.t("col.uploader", lang)),
+        pl.col("created_at").alias(i18n.t("col.time", lang)),
+        pl.col("content_hash").str.slice(0, 12).alias(i18n.t("col.hash", lang)),
+        pl.when(pl.col("is_sample")).then(pl.lit(i18n.t("data.sample_flag", lang))).otherwise(pl.lit(""))
+        .alias(i18n.t("col.note", lang)),
+    )
+
+
+def audit_table(changes: pl.DataFrame, *, lang: str) -> pl.DataFrame:
+    """The change log (uploads, replacements, rollbacks, sign-ins), newest first."""
+    return changes.sort("change_id", descending=True).select(
+        pl.col("change_id").alias(i18n.t("col.version", lang)),
+        pl.col("at").alias(i18n.t("col.time", lang)),
+        pl.col("action").map_elements(lambda a: i18n.t(f"action.{a}", lang) if f"action.{a}" in i18n.strings() else a,
+                                      return_dtype=pl.String).alias(i18n.t("col.action", lang)),
+        pl.col("actor").alias(i18n.t("col.actor", lang)),
+        pl.col("upload_id").alias(i18n.t("col.upload_id", lang)),
+        pl.col("detail").alias(i18n.t("col.detail", lang)),
+    )
+
+
+def upload_impact(log: pl.LazyFrame, incoming: pl.DataFrame, gaz: Gazetteer, *, mode: str, lang: str) -> pl.DataFrame:
+    """Per upazila, for the fiscal quarters the incoming rows fall in: stored now, in the
+    file, and after confirming (``add``: both; ``replace``: the file's only)."""
+    if incoming.is_empty():
+        return pl.DataFrame(schema={"upazila": pl.String, "stored": pl.Int64, "incoming": pl.Int64, "after": pl.Int64})
+    quarters = incoming.select(fiscal_columns()).unique()
+    stored = (log.with_columns(fiscal_columns()).join(quarters.lazy(), on=["fy", "fq"])
+              .group_by("upazila_code").agg(pl.col("beneficiaries").cast(pl.Int64).sum().alias("stored")).collect())
+    new = incoming.group_by("upazila_code").agg(pl.col("beneficiaries").cast(pl.Int64).sum().alias("incoming"))
+    names = Names.load(gaz, lang=lang).places
+    out = (gaz.upazilas().select(pl.col("pcode").alias("upazila_code"))
+           .join(stored, on="upazila_code", how="left").join(new, on="upazila_code", how="left")
+           .with_columns(pl.col("stored", "incoming").fill_null(0)))
+    after = pl.col("incoming") if mode == "replace" else pl.col("stored") + pl.col("incoming")
+    return out.with_columns(after.alias("after"), upazila=pl.col("upazila_code").replace_strict(names, default=None)
+                            ).select("upazila", "stored", "incoming", "after")

@@ -1,0 +1,31 @@
+"""Seba Atlas: Pirojpur district's digital services on a map, in Bengali and English.
+
+Navigation, page config, sidebar and language only; each page lives in pages/.
+"""
+
+import streamlit as st
+
+from pages import common
+
+st.set_page_config(page_title="Seba Atlas · সেবা অ্যাটলাস", page_icon=":material/map:", layout="wide")
+
+state = common.state()
+common.style()
+common.require_viewer()
+t = common.t
+page = st.navigation([
+    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/map.py", title=t("nav.map"), icon=":material/map:", url_path="map"),
+    st.Page("pages/entrepreneurs.py", title=t("nav.entrepreneurs"), icon=":material/groups:", url_path="entrepreneurs"),
+    st.Page("pages/services.py", title=t("nav.services"), icon=":material/category:", url_path="services"),
+    st.Page("pages/upload.py", title=t("nav.upload"), icon=":material/upload_file:", url_path="upload"),
+    st.Page("pages/data.py", title=t("nav.data"), icon=":material/storage:", url_path="data"),
+], position="hidden" if state.present else "sidebar")
+if state.present:
+    if st.button(t("present.exit"), key="exit_present"):
+        common.update(present=False)
+        st.rerun()
+else:
+    common.sidebar()
+    common.sign_in_box()
+common.run_page(page)

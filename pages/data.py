@@ -1,0 +1,54 @@
+"""Data: what is stored, where it came from, and what changed (uploads, rollbacks, sign-ins)."""
+
+import polars as pl
+import streamlit as st
+
+from analytics import i18n, views
+from analytics.periods import parse_period
+from pages import common
+
+common.guard()
+
+t = common.t
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def coverage(data_version: int, pinned: bool, period_key: str, lang: str) -> pl.DataFrame:
+    return views.coverage_table(common.scan(data_version, pinned), common.gazetteer(), period=parse_period(period_key),
+                                lang=lang)
+
+
+state = common.state()
+lang = state.lang
+period = common.period()
+store = common.store()
+st.title(t("data.title"))
+st.caption(t("data.version", version=store.version()))
+
+uploads = store.uploads()
+st.markdown(f"#### {t('data.uploads')}")
+if uploads.is_empty():
+    st.info(t("data.no_uploads"))
+else:
+    st.dataframe(views.uploads_table(uploads, lang=lang), hide_index=True)
+    if common.can_change_data():
+        active = uploads.filter(pl.col("status") == "active")["upload_id"].to_list()
+        with st.form("rollback"):
+            chosen = st.selectbox(t("data.rollback_choose"), active, key="w_rollback")
+            if st.form_submit_button(t("data.rollback"), type="secondary") and chosen:
+                store.rollback(chosen, actor=common.actor())
+                st.success(t("data.rolled_back", upload=chosen))
+                st.rerun()
+
+st.markdown(f"#### {t('data.coverage', period=period.label(lang=lang))}")
+table = coverage(*common.data_key(), period.key, lang)
+if table.is_empty():
+    st.success(t("coverage.all_good"))
+else:
+    st.dataframe(table.select(pl.col("upazila").alias(t("col.upazila")), pl.col("union").alias(t("col.union")),
+                              pl.col("problem").alias(t("col.problem")),
+                              pl.col("active_entrepreneurs").alias(t("col.active_entrepreneurs"))), hide_index=True)
+
+st.markdown(f"#### {t('data.audit')}")
+st.dataframe(views.audit_table(store.changes(), lang=lang), hide_index=True)
+st.caption(t("data.provenance"))

@@ -1,0 +1,79 @@
+"""Map: a choropleth of the upazilas or unions; click an upazila to see its unions."""
+
+import polars as pl
+import streamlit as st
+
+from analytics import i18n, views
+from analytics.metrics import AREA_METRICS
+from analytics.periods import parse_period
+from pages import common
+
+common.guard()
+
+t = common.t
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def compute(data_version: int, pinned: bool, period_key: str, lang: str, metric: str, level: str,
+            upazila: str | None, channel: str):
+    log = common.scan(data_version, pinned)
+    period = parse_period(period_key)
+    view = views.map_view(log, common.gazetteer(), period=period, metric=metric, lang=lang, level=level,
+                          upazila=upazila, channel=channel)
+    panel = views.kpis(log, period=period, lang=lang, upazila=upazila) if upazila else None
+    return view, panel
+
+
+state = common.state()
+period = common.period()
+gaz = common.gazetteer()
+st.title(t("map.title"))
+st.caption(period.label(lang=state.lang) + " · " + t(f"channel.{state.channel}"))
+common.sample_notice()
+common.version_notice()
+
+controls = st.columns([2, 1, 1])
+metric = controls[0].selectbox(t("map.metric"), AREA_METRICS, index=AREA_METRICS.index(state.metric),
+                               format_func=lambda m: t(f"metric.{m}"), key="w_metric")
+level = state.level
+if not state.upazila:
+    level = controls[1].radio(t("map.level"), ["upazila", "union"], index=["upazila", "union"].index(state.level),
+                              format_func=lambda v: t(f"level.{v}"), horizontal=True, key="w_level")
+elif controls[1].button("← " + t("map.back"), key="map_back"):
+    common.update(upazila=None)
+    st.rerun()
+if metric != state.metric or level != state.level:
+    common.update(metric=metric, level=level)
+    st.rerun()
+
+view, panel = compute(*common.data_key(), period.key, state.lang, metric, level, state.upazila, state.channel)
+if view.table["beneficiaries"].is_null().all():
+    st.warning(t("empty.period", period=period.label(lang=state.lang)))
+
+map_col, side = st.columns([3, 2]) if state.upazila else (st.container(), None)
+with map_col:
+    event = st.plotly_chart(view.figure, key=f"map-{state.upazila}-{level}", on_select="rerun",
+                            selection_mode="points", config={"displayModeBar": False, "scrollZoom": True})
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    clicked = next((p.get("location") for p in points if p.get("location")), None)
+    if clicked and view.level == "upazila" and clicked != state.upazila:
+        common.update(upazila=clicked)
+        st.rerun()
+    elif clicked and view.level == "union" and not state.upazila:
+        parent = gaz.units.filter(pl.col("pcode") == clicked)["parent_pcode"]
+        if parent.len():
+            common.update(upazila=parent.item())
+            st.rerun()
+    st.caption(t("map.hint"))
+    if view.missing_polygons:
+        st.info(t("map.missing_polygon", names=", ".join(view.missing_polygons)))
+
+if side is not None:
+    with side:
+        st.subheader(gaz.name(state.upazila, lang=state.lang))
+        for kpi in panel:
+            if kpi.key in ("beneficiaries_udc", "entrepreneurs", "unions_with_udc", "entrepreneur_earnings_paisa",
+                           "udc_service_kinds"):
+                st.metric(kpi.label, kpi.value, kpi.delta)
+
+st.dataframe(views.map_table(view, metric=metric, lang=state.lang), hide_index=True)

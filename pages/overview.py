@@ -1,0 +1,51 @@
+"""Overview: the period's headline figures as the report states them."""
+
+import streamlit as st
+
+from analytics import views
+from analytics.periods import parse_period
+from pages import common
+
+common.guard()
+
+t = common.t
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None):
+    log = common.scan(data_version, pinned)
+    period = parse_period(period_key)
+    return (views.kpis(log, period=period, lang=lang, upazila=upazila),
+            views.services_view(log, common.gazetteer(), period=period, lang=lang, upazila=upazila),
+            views.coverage_table(log, common.gazetteer(), period=period, lang=lang))
+
+
+state = common.state()
+period = common.period()
+st.title(t("overview.title"))
+st.subheader(period.label(lang=state.lang))
+common.sample_notice()
+common.version_notice()
+kpis, services, coverage = compute(*common.data_key(), period.key, state.lang, state.upazila)
+if kpis[0].current == 0:
+    st.warning(t("empty.period", period=period.label(lang=state.lang)))
+else:
+    columns = st.columns(4)
+    for index, kpi in enumerate(kpis):
+        with columns[index % 4]:
+            st.metric(kpi.label, kpi.value, kpi.delta, delta_color="normal" if kpi.delta else "off",
+                      help=t("overview.delta_help") if kpi.delta else t("overview.no_previous"))
+    left, right = st.columns([1, 2])
+    with left:
+        st.markdown(f"#### {t('overview.channels')}")
+        st.plotly_chart(services.channels, key="channels", config={"displayModeBar": False})
+    with right:
+        st.markdown(f"#### {t('overview.trend')}")
+        st.plotly_chart(services.trend, key="trend", config={"displayModeBar": False})
+st.markdown(f"#### {t('overview.coverage')}")
+if coverage.is_empty():
+    st.success(t("coverage.all_good"))
+else:
+    st.dataframe(coverage.select("upazila", "union", "problem", "active_entrepreneurs").rename({
+        "upazila": t("col.upazila"), "union": t("col.union"), "problem": t("col.problem"),
+        "active_entrepreneurs": t("col.active_entrepreneurs")}), hide_index=True)

@@ -1,0 +1,59 @@
+"""Services: the mix by category and service, by area, by channel and over time."""
+
+import polars as pl
+import streamlit as st
+
+from analytics import i18n, views
+from analytics.periods import parse_period
+from pages import common
+
+common.guard()
+
+t = common.t
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def compute(data_version: int, pinned: bool, period_key: str, lang: str, channel: str, upazila: str | None):
+    return views.services_view(common.scan(data_version, pinned), common.gazetteer(), period=parse_period(period_key),
+                               lang=lang, channel=channel, upazila=upazila)
+
+
+state = common.state()
+period = common.period()
+lang = state.lang
+st.title(t("services.title"))
+st.caption(period.label(lang=lang) + " · " + t(f"channel.{state.channel}"))
+common.sample_notice()
+common.version_notice()
+view = compute(*common.data_key(), period.key, lang, state.channel, state.upazila)
+if view.mix.is_empty():
+    st.warning(t("empty.filter"))
+    st.stop()
+
+udc_kinds = view.mix.filter(pl.col("channel") == "udc").height
+fd_kinds = view.mix.filter(pl.col("channel") == "front_desk").height
+cols = st.columns(3)
+cols[0].metric(t("figure.udc_service_kinds"), i18n.number(udc_kinds, lang=lang))
+cols[1].metric(t("figure.front_desk_service_kinds"), i18n.number(fd_kinds, lang=lang))
+cols[2].metric(t("figure.beneficiaries_total"), i18n.number(int(view.mix["beneficiaries"].sum()), lang=lang))
+
+tabs = st.tabs([t("services.mix"), t("services.top"), t("services.by_area"), t("services.channels"), t("services.trend")])
+with tabs[0]:
+    st.plotly_chart(view.treemap, key="treemap", config={"displayModeBar": False})
+with tabs[1]:
+    st.plotly_chart(view.top, key="top", config={"displayModeBar": False})
+with tabs[2]:
+    st.plotly_chart(view.heatmap, key="heatmap", config={"displayModeBar": False})
+with tabs[3]:
+    st.plotly_chart(view.channels, key="split", config={"displayModeBar": False})
+with tabs[4]:
+    st.plotly_chart(view.trend, key="trend", config={"displayModeBar": False})
+
+st.markdown(f"#### {t('services.table')}")
+st.dataframe(view.mix.select(
+    pl.col("category").alias(t("col.category")), pl.col("service").alias(t("col.service")),
+    pl.col("channel").replace_strict({"udc": t("channel.udc"), "front_desk": t("channel.front_desk")}).alias(t("col.channel")),
+    pl.col("beneficiaries").map_elements(lambda v: i18n.number(v, lang=lang), return_dtype=pl.String).alias(t("col.beneficiaries")),
+    pl.col("earnings_paisa").map_elements(lambda v: i18n.taka(v, lang=lang), return_dtype=pl.String).alias(t("col.earnings")),
+    pl.col("share_pct").map_elements(lambda v: i18n.percent(v, lang=lang), return_dtype=pl.String).alias(t("col.share")),
+), hide_index=True)

@@ -1,0 +1,128 @@
+"""Every page through Streamlit's AppTest: no exception, texts in both languages, URL state."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.auth import Accounts
+
+PAGES = ["pages/overview.py", "pages/map.py", "pages/entrepreneurs.py", "pages/services.py", "pages/upload.py",
+         "pages/data.py"]
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def environment(tmp_path_factory):
+    """One store (seeded with the sample on first use) and one accounts file for the module."""
+    base = tmp_path_factory.mktemp("app")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SEBA_ATLAS_STORE", str(base / "store"))
+    patch.setenv("SEBA_ATLAS_AUTH_DB", str(base / "users.sqlite"))
+    Accounts(base / "users.sqlite").add("asha", "a long test password", role="uploader")
+    from pages import common
+
+    common.store.clear()
+    common.settings.clear()
+    common.accounts.clear()
+    yield
+    common.store.clear()
+    common.settings.clear()
+    common.accounts.clear()
+    patch.undo()
+
+
+def run(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [s.value for s in at.subheader]
+    parts += [f"{m.label} {m.value}" for m in at.metric] + [w.value for w in at.warning] + [i.value for i in at.info]
+    parts += [c.value for c in at.caption] + [e.value for e in at.error] + [s.value for s in at.success]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_every_page_runs(page, lang):
+    run(page, lang=lang)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("bn", ["১,২৪,০৮০", "৮১,৮৭৪", "৪২,২০৬", "১০৪", "৫২", "৩৮,৪৯,১৬৮ টাকা", "১০৫", "১২", "২০২২-২৩ অর্থবছর", "নমুনা ডেটা"]),
+    ("en", ["1,24,080", "81,874", "42,206", "104", "52", "Tk 38,49,168", "105", "12", "FY 2022-23", "Sample data"]),
+])
+def test_overview_shows_every_published_figure(lang, expected):
+    shown = texts(run(lang=lang))
+    for text in expected:
+        assert text in shown, text
+
+
+def test_bengali_is_the_default():
+    at = run()
+    assert "পিরোজপুর জেলার ডিজিটাল সেবা" in texts(at)
+
+
+def test_quarter_and_previous_period_from_query():
+    at = run(lang="en", fy="2022-23", q="2")
+    shown = texts(at)
+    assert "FY 2022-23 Q2" in shown
+    udc = next(m for m in at.metric if m.label == "UDC beneficiaries")
+    assert udc.value != "81,874"  # a quarter, not the year
+
+
+def test_map_state_restored_from_query():
+    at = run("pages/map.py", lang="en", upazila="BD107914", metric="earnings_paisa", q="1")
+    assert at.selectbox(key="w_metric").value == "earnings_paisa"
+    assert "Bhandaria" in [s.value for s in at.subheader]
+    table = at.dataframe[0].value
+    assert len(table) == 7  # Bhandaria's unions
+    assert at.button(key="map_back") is not None
+
+
+def test_map_no_data_period_says_so():
+    at = run("pages/map.py", lang="en", fy="2030-31")
+    assert any("No data" in w.value for w in at.warning)
+
+
+def test_entrepreneurs_hidden_from_anonymous_by_default():
+    at = run("pages/entrepreneurs.py", lang="en")
+    assert any("signed-in staff" in i.value for i in at.info)
+    assert "Nasrin" not in at.dataframe[0].value.to_csv()
+
+
+def test_search_from_query_for_staff():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.query_params["search"] = "Bhandaria"
+    at.session_state["_auth"] = {"username": "asha", "role": "uploader", "at": __import__("time").time()}
+    at.run()
+    at.switch_page("pages/entrepreneurs.py")
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="w_search").value == "Bhandaria"
+    frame = at.dataframe[0].value
+    assert len(frame) == 14 and set(frame["Upazila"]) == {"Bhandaria"}
+
+
+def test_upload_needs_sign_in():
+    at = run("pages/upload.py", lang="en")
+    assert any("Only signed-in office staff" in w.value for w in at.warning)
+    assert len(at.get("file_uploader")) == 0
+
+
+def test_language_switch_changes_labels():
+    at = run(lang="en")
+    at.radio(key="w_lang").set_value("bn").run()
+    assert "১,২৪,০৮০" in texts(at)
+    assert "lang" not in at.query_params  # bn is the default, so links stay short
