@@ -16,6 +16,7 @@ from analytics import figures, i18n, metrics, schema
 from analytics.gazetteer import Gazetteer, load_boundaries
 from analytics.periods import Period, fiscal_columns, quarter
 from analytics.services import load_catalogue, load_categories
+from analytics.validate import neutralise
 
 KPI_FIGURES = ("beneficiaries_total", "beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs",
                "unions_with_udc", "entrepreneur_earnings_paisa", "udc_service_kinds", "front_desk_service_kinds")
@@ -208,15 +209,7 @@ def entrepreneur_export(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
     headers = [i18n.t(f"col.{c}", lang) for c in ("rank", "entrepreneur_id", "entrepreneur", "gender", "union", "upazila",
                                                   "beneficiaries", "earnings_taka", "service_kinds",
                                                   "earnings_previous_taka", "change_pct")]
-    return neutralise_formulas(out.rename(dict(zip(out.columns, headers))))
-
-
-def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '."""
-    return frame.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c, dtype in frame.schema.items() if dtype == pl.String
-    )
+    return neutralise(out.rename(dict(zip(out.columns, headers))))
 
 
 @dataclass

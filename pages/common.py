@@ -192,6 +192,16 @@ def sidebar() -> None:
         if any(getattr(current, k) != v for k, v in wanted.items()):
             update(**wanted, start=None, end=None)
             st.rerun()
+        with st.expander(i18n.t("sidebar.dates", lang), expanded=current.start is not None):
+            shown = period()
+            picked = st.date_input(i18n.t("sidebar.date_range", lang), value=(shown.start, shown.end),
+                                   format="DD/MM/YYYY", key="w_dates")
+            if isinstance(picked, (tuple, list)) and len(picked) == 2 and (picked[0], picked[1]) != (shown.start, shown.end):
+                update(start=picked[0], end=picked[1])
+                st.rerun()
+            if current.start is not None and st.button(i18n.t("sidebar.clear_dates", lang), key="w_clear_dates"):
+                update(start=None, end=None)
+                st.rerun()
         st.divider()
         pin = st.toggle(i18n.t("sidebar.pin", lang), value=current.version is not None, key="w_pin",
                         help=i18n.t("sidebar.pin_help", lang))

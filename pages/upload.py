@@ -7,7 +7,7 @@ on the server before any upload control is drawn or any data is written.
 import polars as pl
 import streamlit as st
 
-from analytics import i18n, mappings, views
+from analytics import i18n, mappings, metrics, views
 from analytics.headers import FIELDS
 from analytics.ingest import Limits, ingest_bytes, sheet_names
 from analytics.periods import quarter
@@ -98,10 +98,8 @@ if not result.ok:
     st.stop()
 
 stored_quarters = set(store.quarters_with_data())
-file_quarters = sorted({quarter(fy, fq) for fy, fq in result.frame.select(
-    pl.col("date").dt.year().alias("y"), pl.col("date").dt.month().alias("m")).with_columns(
-    fy=pl.when(pl.col("m") >= 7).then(pl.col("y")).otherwise(pl.col("y") - 1),
-    fq=((pl.col("m") - 7) % 12) // 3 + 1).select("fy", "fq").unique().iter_rows()})
+file_quarters = [quarter(fy, fq) for fy, fq in
+                 metrics.periods_available(result.frame.lazy()).select("fy", "fq").iter_rows()]
 overlap = [q for q in file_quarters if q in stored_quarters]
 mode = "add"
 if overlap:

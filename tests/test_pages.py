@@ -126,3 +126,10 @@ def test_language_switch_changes_labels():
     at.radio(key="w_lang").set_value("bn").run()
     assert "১,২৪,০৮০" in texts(at)
     assert "lang" not in at.query_params  # bn is the default, so links stay short
+
+
+def test_custom_date_range_from_query():
+    at = run(lang="en", **{"from": "2022-07-01", "to": "2022-07-31"})
+    assert "2022-07-01 – 2022-07-31" in texts(at)
+    total = next(m for m in at.metric if m.label == "Total beneficiaries")
+    assert total.value not in ("1,24,080", "0")

@@ -162,3 +162,24 @@ def test_sigkill_midway_leaves_previous_state(tmp_path):
         reopened.sweep()
         assert reopened.scan().collect().height == 1000
     assert killed_midway >= 1, "no kill landed while the commit was under way"
+
+
+def test_concurrent_commits_are_serialised(store):
+    import threading
+
+    errors = []
+
+    def commit(i: int) -> None:
+        try:
+            store.commit(make_log(50 + i), file_name=f"{i}.csv", content_hash=f"h{i}", uploader="u")
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=commit, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert store.uploads().height == 6 and store.version() == 6
+    assert totals(store)[0] == sum(50 + i for i in range(6))
