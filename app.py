@@ -3,11 +3,14 @@
 Navigation, page config, sidebar and language only; each page lives in pages/.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from pages import common
 
-st.set_page_config(page_title="Seba Atlas · সেবা অ্যাটলাস", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Seba Atlas · সেবা অ্যাটলাস", page_icon=str(Path(__file__).with_name("static") / "favicon.png"),
+                   layout="wide")
 
 state = common.state()
 common.style()

@@ -77,37 +77,38 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
     breaks = class_breaks(areas[metric], classes=5 if areas[metric].drop_nulls().len() >= 15 else 3)
     has_polygon = {f["properties"]["pcode"] for f in geojson["features"]}
     drawn = areas.filter(pl.col("pcode").is_in(list(has_polygon)))
-    escape = lambda col: pl.col(col).map_elements(html.escape, return_dtype=pl.String)  # noqa: E731
-    hover_text = pl.concat_str(
-        [pl.lit("<b>"), escape("name"), pl.lit("</b>")]
-        + [pl.format("<br>{}: {}", pl.lit(label), pl.col(column).fill_null("–")) for label, column in hover]
-    )
-    drawn = drawn.with_columns(hover_text.alias("_hover"))
+    # labels go once into each trace's template; per area only the name and values (customdata)
+    template = ("<b>%{customdata[0]}</b>"
+                + "".join(f"<br>{html.escape(label)}: %{{customdata[{i + 1}]}}" for i, (label, _) in enumerate(hover))
+                + "<extra></extra>")
+    drawn = drawn.with_columns(
+        pl.concat_list(pl.col("name").map_elements(html.escape, return_dtype=pl.String),
+                       *(pl.col(column).fill_null("–") for _, column in hover)).alias("_hover"))
     fig = go.Figure()
     low = 0.0
     value = pl.col(metric)
     for index, high in enumerate(breaks):
         colour = PALETTE[min(index + (len(PALETTE) - len(breaks)), len(PALETTE) - 1)]
         part = drawn.filter(value.is_not_null() & (value <= high) & ((value > low) if index else pl.lit(True)))
-        _add_areas(fig, part, geojson, colour=colour,
+        _add_areas(fig, part, geojson, colour=colour, template=template,
                    name=_class_label(low, high, lang=lang, decimals=decimals))
         low = high
     part = drawn.filter(value.is_null())
     if part.height:
-        _add_areas(fig, part, geojson, colour=NO_DATA, name=i18n.t("map.no_data", lang))
+        _add_areas(fig, part, geojson, colour=NO_DATA, template=template, name=i18n.t("map.no_data", lang))
     outside = [f["properties"] for f in geojson["features"]
                if f["properties"]["pcode"] not in set(areas["pcode"].to_list())]
     if outside:  # drawn so the map has no holes, e.g. paurashavas, which the report does not count
         name_key = "name_bn" if lang == "bn" else "name_en"
         part = pl.DataFrame({"pcode": [p["pcode"] for p in outside],
-                             "_hover": [f"<b>{p.get(name_key) or p['pcode']}</b><br>{i18n.t('map.not_counted', lang)}"
-                                        for p in outside]})
-        _add_areas(fig, part, geojson, colour=OUTSIDE, name=i18n.t("map.not_counted", lang))
+                             "_hover": [[html.escape(p.get(name_key) or p["pcode"])] for p in outside]})
+        _add_areas(fig, part, geojson, colour=OUTSIDE, name=i18n.t("map.not_counted", lang),
+                   template=f"<b>%{{customdata[0]}}</b><br>{i18n.t('map.not_counted', lang)}<extra></extra>")
     if selected:
         sel = drawn.filter(pl.col("pcode") == selected)
         if sel.height:
             fig.add_trace(go.Choroplethmap(
-                geojson=geojson, featureidkey="properties.pcode", locations=sel["pcode"].to_list(),
+                geojson=_subset(geojson, [selected]), featureidkey="properties.pcode", locations=sel["pcode"].to_list(),
                 z=[0], colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
                 marker={"line": {"color": "#d7301f", "width": 3}}, hoverinfo="skip", showlegend=False))
     if marker:
@@ -125,12 +126,21 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
     return fig
 
 
-def _add_areas(fig: go.Figure, part: pl.DataFrame, geojson: dict, *, colour: str, name: str) -> None:
+def _subset(geojson: dict, pcodes: list[str]) -> dict:
+    """Only the features a trace draws, so each shape is sent to the browser once."""
+    wanted = set(pcodes)
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {"pcode": f["properties"]["pcode"]},
+                          "geometry": f["geometry"]}
+                         for f in geojson["features"] if f["properties"]["pcode"] in wanted]}
+
+
+def _add_areas(fig: go.Figure, part: pl.DataFrame, geojson: dict, *, colour: str, name: str, template: str) -> None:
     fig.add_trace(go.Choroplethmap(
-        geojson=geojson, featureidkey="properties.pcode", locations=part["pcode"].to_list(),
+        geojson=_subset(geojson, part["pcode"].to_list()), featureidkey="properties.pcode", locations=part["pcode"].to_list(),
         z=[1] * part.height, colorscale=[[0, colour], [1, colour]], showscale=False, name=name,
         showlegend=True, marker={"line": {"color": "#555555", "width": 0.8}, "opacity": 0.9},
-        hovertext=part["_hover"].to_list(), hoverinfo="text", customdata=part["pcode"].to_list(),
+        customdata=part["_hover"].to_list(), hovertemplate=template,
         selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 0.9}},
     ))
 

@@ -1,0 +1,106 @@
+"""Metrics on small hand-made logs whose answers are known by reading them."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from analytics import metrics, schema
+from analytics.gazetteer import Gazetteer
+from analytics.periods import Period, fiscal_year, quarter
+
+BHANDARIA, IKRI, DHAOA = "BD107914", "BD10791459", "BD10791435"
+SADAR = "BD107980"
+
+
+def row(day, channel="udc", union=IKRI, upazila=BHANDARIA, who="E1", service="UDC001", people=1, fee=5000,
+        gender="female"):
+    return {"date": day, "channel": channel, "upazila_code": upazila, "union_code": union if channel == "udc" else None,
+            "entrepreneur_id": who if channel == "udc" else None, "entrepreneur_name": who,
+            "entrepreneur_gender": gender if channel == "udc" else None, "service_code": service,
+            "service_category": "CERT", "beneficiaries": people, "fee_paisa": fee if channel == "udc" else 0}
+
+
+@pytest.fixture
+def log() -> pl.LazyFrame:
+    rows = [
+        row(date(2022, 7, 5)), row(date(2022, 7, 6), people=3, fee=1000),
+        row(date(2022, 8, 1), who="E2", gender="male", service="UDC002"),
+        row(date(2022, 10, 2), union=DHAOA, who="E3"),
+        row(date(2022, 7, 9), channel="front_desk", upazila=SADAR, service="FD01", people=2),
+        row(date(2021, 7, 5), fee=20000),  # previous year
+    ]
+    return schema.conform(pl.DataFrame(rows)).collect().lazy()
+
+
+def test_headline(log):
+    head = metrics.headline(log, period=fiscal_year(2022))
+    assert head == {"beneficiaries_total": 8, "beneficiaries_udc": 6, "beneficiaries_front_desk": 2,
+                    "entrepreneurs": 3, "unions_with_udc": 2, "entrepreneur_earnings_paisa": 16000,
+                    "udc_service_kinds": 2, "front_desk_service_kinds": 1, "rows": 5}
+
+
+@pytest.mark.parametrize(("period", "total"), [
+    (quarter(2022, 1), 7), (quarter(2022, 2), 1), (quarter(2022, 3), 0), (fiscal_year(2021), 1),
+    (Period(date(2022, 7, 5), date(2022, 7, 6)), 4),
+])
+def test_headline_by_period(log, period, total):
+    assert metrics.headline(log, period=period)["beneficiaries_total"] == total
+
+
+def test_change_against_previous(log):
+    change = metrics.headline_change(log, period=fiscal_year(2022))
+    earnings = change.filter(pl.col("figure") == "entrepreneur_earnings_paisa").row(0, named=True)
+    assert (earnings["current"], earnings["previous"], earnings["change"]) == (16000, 20000, -4000)
+    assert earnings["change_pct"] == pytest.approx(-20.0)
+
+
+def test_by_area_keeps_no_data_apart_from_zero(log):
+    units = Gazetteer.load().units
+    areas = metrics.by_area(log, units, level="union", period=fiscal_year(2022), upazila=BHANDARIA)
+    assert areas.height == 7
+    ikri = areas.filter(pl.col("pcode") == IKRI).row(0, named=True)
+    assert (ikri["beneficiaries"], ikri["earnings_paisa"], ikri["entrepreneurs"]) == (5, 11000, 2)
+    assert ikri["earnings_per_entrepreneur_paisa"] == 5500
+    assert ikri["per_km2"] == pytest.approx(5 / ikri["area_km2"])
+    others = areas.filter(~pl.col("pcode").is_in([IKRI, DHAOA]))
+    assert others["beneficiaries"].null_count() == others.height  # no data, not 0
+
+
+def test_by_area_upazila_counts_front_desk_where_delivered(log):
+    areas = metrics.by_area(log, Gazetteer.load().units, level="upazila", period=fiscal_year(2022))
+    sadar = areas.filter(pl.col("pcode") == SADAR).row(0, named=True)
+    assert (sadar["beneficiaries"], sadar["beneficiaries_udc"], sadar["beneficiaries_front_desk"]) == (2, 0, 2)
+
+
+def test_entrepreneurs_ranked_with_flags(log):
+    table = metrics.entrepreneurs(log, period=fiscal_year(2022))
+    assert table["entrepreneur_id"].to_list() == ["E1", "E2", "E3"]
+    assert table["rank"].to_list() == [1, 2, 3]
+    e1 = table.row(0, named=True)
+    assert (e1["earnings_paisa"], e1["earnings_paisa_previous"], e1["beneficiaries"]) == (6000, 20000, 4)
+    assert e1["sharp_drop"] and not e1["no_activity"]
+    later = metrics.entrepreneurs(log, period=fiscal_year(2023))
+    assert later["no_activity"].all()  # active last year, nothing this year
+
+
+def test_service_mix_shares(log):
+    mix = metrics.service_mix(log, period=fiscal_year(2022))
+    assert mix["beneficiaries"].sum() == 8
+    assert mix.filter(pl.col("service_code") == "UDC001")["share_pct"].item() == pytest.approx(62.5)
+
+
+def test_trend_and_coverage(log):
+    trend = metrics.trend(log)
+    assert trend.filter((pl.col("fy") == 2022) & (pl.col("fq") == 1))["beneficiaries"].sum() == 7
+    coverage = metrics.coverage(log, Gazetteer.load().units, period=fiscal_year(2022))
+    issues = dict(coverage.select("pcode", "issue").iter_rows())
+    assert issues[IKRI] is None and issues[DHAOA] == "few_entrepreneurs"
+    assert list(issues.values()).count("no_data") == 50
+
+
+def test_empty_log_gives_empty_frames_not_none():
+    empty = schema.empty_log().lazy()
+    assert metrics.headline(empty, period=fiscal_year(2022))["beneficiaries_total"] == 0
+    assert metrics.entrepreneurs(empty, period=fiscal_year(2022)).height == 0
+    assert metrics.service_mix(empty, period=fiscal_year(2022)).height == 0
