@@ -25,9 +25,7 @@ page = st.navigation([
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/storage:", url_path="data"),
 ], position="hidden" if state.present else "sidebar")
 if state.present:
-    if st.button(t("present.exit"), key="exit_present"):
-        common.update(present=False)
-        st.rerun()
+    st.button(t("present.exit"), key="exit_present", on_click=common.update, kwargs={"present": False})
 else:
     common.sidebar()
     common.sign_in_box()

@@ -87,7 +87,7 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
     )
 
 
-def _view_of(geojson: dict, *, height: int = 560) -> dict:
+def _view_of(geojson: dict, *, height: int = 560, width: int = 900) -> dict:
     """Centre and zoom that fit ``geojson`` in a map ``height`` pixels tall."""
     import math
 
@@ -101,9 +101,9 @@ def _view_of(geojson: dict, *, height: int = 560) -> dict:
     if not xs:
         return DISTRICT_VIEW
     # MapLibre zoom z shows 360 / 2**z degrees of longitude per 512 px; latitude is
-    # stretched by about 1 / cos(lat) in Web Mercator; the map is ~900 px wide
+    # stretched by about 1 / cos(lat) in Web Mercator
     stretch = 1 / math.cos(math.radians((min(ys) + max(ys)) / 2))
-    span = max((max(xs) - min(xs)) * height / 900, (max(ys) - min(ys)) * stretch * 1.08, 0.01)
+    span = max((max(xs) - min(xs)) * 1.08 * height / width, (max(ys) - min(ys)) * stretch * 1.08, 0.01)
     zoom = max(6.0, min(12.5, math.log2(height / 512 * 360 / span)))
     return {"center": {"lat": (min(ys) + max(ys)) / 2, "lon": (min(xs) + max(xs)) / 2}, "zoom": round(zoom, 2)}
 
@@ -138,7 +138,7 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
     if upazila:
         geojson = {"type": "FeatureCollection",
                    "features": [f for f in geojson["features"] if f["properties"].get("parent_pcode") == upazila]}
-    view = _view_of(geojson)
+    view = _view_of(geojson, width=520 if upazila else 900)  # a drill-down shares the row with its panel
     hover = [(i18n.t(f"metric.{m}", lang), METRIC_TEXT[m]) for m in
              ("beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs", "earnings_paisa", "service_kinds")]
     if metric not in ("beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs", "earnings_paisa", "service_kinds"):

@@ -136,12 +136,13 @@ def style() -> None:
     css = """
     html, body, [class*="css"], .stMarkdown, .stMetric { font-family: 'Noto Sans Bengali', 'Noto Sans', sans-serif; }
     [data-testid="stMetricValue"] { font-size: 1.9rem; }
+    [data-testid="stMetricValue"] div { white-space: normal; overflow: visible; }
     """
     if state().present:
         css += """
         [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, footer { display: none !important; }
         html { font-size: 22px; }
-        [data-testid="stMetricValue"] { font-size: 2.8rem; }
+        [data-testid="stMetricValue"] { font-size: 2.3rem; }
         .block-container { padding-top: 1rem; max-width: 100%; }
         """
     st.html(f"<style>{css}</style>")
@@ -158,58 +159,71 @@ def version_notice() -> None:
         st.caption(t("notice.pinned", version=version(), latest=store().version()))
 
 
+def bound(key: str, field: str, value: object, *, extra: dict | None = None, none: object = None) -> dict:
+    """Widget arguments that keep widget ``key`` and the view state's ``field`` in step.
+
+    The URL is the truth: before the widget is drawn its value is set from the view state
+    (so a link, a map click or the back button moves the widget too); a change by the user
+    goes into the view state and the URL in the widget's callback, before the rerun.
+    """
+    # one widget per language: Streamlit keeps a choice by its label, which the language changes
+    key = f"{key}.{state().lang}"
+    if value is None:
+        value = none  # a real option standing for "none" ("whole year", "all upazilas"): None would show no choice
+    if st.session_state.get(key, value) != value or key not in st.session_state:
+        st.session_state[key] = value
+
+    def changed() -> None:
+        chosen = st.session_state[key]
+        update(**{field: None if chosen == none else chosen}, **(extra or {}))
+
+    return {"key": key, "on_change": changed}
+
+
 def sidebar() -> None:
     """Language, period, channel and area controls; copy-link; presentation mode."""
     current = state()
     lang = current.lang
     gaz = gazetteer()
+    dates = {"start": None, "end": None}
     with st.sidebar:
-        choice = st.radio(i18n.t("sidebar.language", lang), options=list(i18n.LANGS), horizontal=True,
-                          index=list(i18n.LANGS).index(lang), format_func=lambda c: {"bn": "বাংলা", "en": "English"}[c],
-                          key="w_lang")
-        if choice != lang:
-            update(lang=choice)
-            st.rerun()
+        st.radio(i18n.t("sidebar.language", lang), options=list(i18n.LANGS), horizontal=True,
+                 format_func=lambda c: {"bn": "বাংলা", "en": "English"}[c], **bound("w_lang", "lang", lang))
         years = fiscal_years(*data_key()) or [2022]
         if current.fy is not None and current.fy not in years:  # a link to a year without data: say so, keep it
             years = sorted({*years, current.fy}, reverse=True)
-        fy = current.fy if current.fy is not None else years[0]
-        fy_choice = st.selectbox(i18n.t("sidebar.fy", lang), years, index=years.index(fy), key="w_fy",
-                                 format_func=lambda y: fiscal_year(y).label(lang=lang))
-        quarters = [None, 1, 2, 3, 4]
-        q_choice = st.selectbox(i18n.t("sidebar.quarter", lang), quarters, index=quarters.index(current.q), key="w_q",
-                                format_func=lambda q: i18n.t("sidebar.whole_year", lang) if q is None
-                                else i18n.t(f"quarter.q{q}", lang))
-        channels = ["all", "udc", "front_desk"]
-        ch_choice = st.selectbox(i18n.t("sidebar.channel", lang), channels, index=channels.index(current.channel),
-                                 key="w_channel", format_func=lambda c: i18n.t(f"channel.{c}", lang))
-        upazilas = [None] + gaz.upazilas()["pcode"].to_list()
-        up = current.upazila if current.upazila in upazilas else None
-        up_choice = st.selectbox(i18n.t("sidebar.upazila", lang), upazilas, index=upazilas.index(up), key="w_upazila",
-                                 format_func=lambda p: i18n.t("sidebar.all_upazilas", lang) if p is None else gaz.name(p, lang=lang))
-        wanted = dict(fy=None if current.fy is None and fy_choice == fy else fy_choice, q=q_choice,
-                      channel=ch_choice, upazila=up_choice)
-        if any(getattr(current, k) != v for k, v in wanted.items()):
-            update(**wanted, start=None, end=None)
-            st.rerun()
+        st.selectbox(i18n.t("sidebar.fy", lang), years, format_func=lambda y: fiscal_year(y).label(lang=lang),
+                     **bound("w_fy", "fy", current.fy if current.fy is not None else years[0], extra=dates))
+        st.selectbox(i18n.t("sidebar.quarter", lang), [0, 1, 2, 3, 4],
+                     format_func=lambda q: i18n.t("sidebar.whole_year", lang) if q == 0
+                     else i18n.t(f"quarter.q{q}", lang), **bound("w_q", "q", current.q, extra=dates, none=0))
+        st.selectbox(i18n.t("sidebar.channel", lang), ["all", "udc", "front_desk"],
+                     format_func=lambda c: i18n.t(f"channel.{c}", lang), **bound("w_channel", "channel", current.channel))
+        upazilas = [""] + gaz.upazilas()["pcode"].to_list()
+        st.selectbox(i18n.t("sidebar.upazila", lang), upazilas,
+                     format_func=lambda p: i18n.t("sidebar.all_upazilas", lang) if not p else gaz.name(p, lang=lang),
+                     **bound("w_upazila", "upazila", current.upazila if current.upazila in upazilas else None, none=""))
         with st.expander(i18n.t("sidebar.dates", lang), expanded=current.start is not None):
             shown = period()
-            picked = st.date_input(i18n.t("sidebar.date_range", lang), value=(shown.start, shown.end),
-                                   format="DD/MM/YYYY", key="w_dates")
-            if isinstance(picked, (tuple, list)) and len(picked) == 2 and (picked[0], picked[1]) != (shown.start, shown.end):
-                update(start=picked[0], end=picked[1])
-                st.rerun()
-            if current.start is not None and st.button(i18n.t("sidebar.clear_dates", lang), key="w_clear_dates"):
-                update(start=None, end=None)
-                st.rerun()
+            if st.session_state.get("w_dates") != (shown.start, shown.end):
+                st.session_state["w_dates"] = (shown.start, shown.end)
+
+            def dates_changed() -> None:
+                picked = st.session_state["w_dates"]
+                if isinstance(picked, (tuple, list)) and len(picked) == 2:
+                    update(start=picked[0], end=picked[1])
+
+            st.date_input(i18n.t("sidebar.date_range", lang), format="DD/MM/YYYY", key="w_dates",
+                          on_change=dates_changed)
+            if current.start is not None:
+                st.button(i18n.t("sidebar.clear_dates", lang), key="w_clear_dates", on_click=update,
+                          kwargs={"start": None, "end": None})
         st.divider()
         pin = st.toggle(i18n.t("sidebar.pin", lang), value=current.version is not None, key="w_pin",
                         help=i18n.t("sidebar.pin_help", lang))
         st.caption(i18n.t("sidebar.copy_link", lang))
         st.code(share_link(pin=pin), language=None, wrap_lines=True)
-        if st.toggle(i18n.t("sidebar.present", lang), value=current.present, key="w_present") != current.present:
-            update(present=not current.present)
-            st.rerun()
+        st.toggle(i18n.t("sidebar.present", lang), **bound("w_present", "present", current.present))
 
 
 # -- access ---------------------------------------------------------------------------

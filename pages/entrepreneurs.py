@@ -35,11 +35,8 @@ st.caption(period.label(lang=lang))
 common.sample_notice()
 common.version_notice()
 
-search = st.text_input(t("entrepreneurs.search"), value=state.search, key="w_search",
-                       placeholder=t("entrepreneurs.search_hint"))
-if search != state.search:
-    common.update(search=search)
-    st.rerun()
+st.text_input(t("entrepreneurs.search"), placeholder=t("entrepreneurs.search_hint"),
+              **common.bound("w_search", "search", state.search))
 if not common.can_see_people():
     st.info(t("auth.people_hidden"))
     st.dataframe(union_totals(*common.data_key(), period.key, lang, state.upazila), hide_index=True)

@@ -33,18 +33,14 @@ common.sample_notice()
 common.version_notice()
 
 controls = st.columns([2, 1, 1])
-metric = controls[0].selectbox(t("map.metric"), AREA_METRICS, index=AREA_METRICS.index(state.metric),
-                               format_func=lambda m: t(f"metric.{m}"), key="w_metric")
+metric = controls[0].selectbox(t("map.metric"), AREA_METRICS, format_func=lambda m: t(f"metric.{m}"),
+                               **common.bound("w_metric", "metric", state.metric))
 level = state.level
 if not state.upazila:
-    level = controls[1].radio(t("map.level"), ["upazila", "union"], index=["upazila", "union"].index(state.level),
-                              format_func=lambda v: t(f"level.{v}"), horizontal=True, key="w_level")
-elif controls[1].button("← " + t("map.back"), key="map_back"):
-    common.update(upazila=None)
-    st.rerun()
-if metric != state.metric or level != state.level:
-    common.update(metric=metric, level=level)
-    st.rerun()
+    level = controls[1].radio(t("map.level"), ["upazila", "union"], format_func=lambda v: t(f"level.{v}"),
+                              horizontal=True, **common.bound("w_level", "level", state.level))
+else:
+    controls[1].button("← " + t("map.back"), key="map_back", on_click=common.update, kwargs={"upazila": None})
 
 view, panel = compute(*common.data_key(), period.key, state.lang, metric, level, state.upazila, state.channel)
 if view.table["beneficiaries"].is_null().all():
@@ -52,18 +48,22 @@ if view.table["beneficiaries"].is_null().all():
 
 map_col, side = st.columns([3, 2]) if state.upazila else (st.container(), None)
 with map_col:
-    event = st.plotly_chart(view.figure, key=f"map-{state.upazila}-{level}", on_select="rerun",
-                            selection_mode="points", config={"displayModeBar": False, "scrollZoom": True})
+    # a fresh widget key per view, so an old click is never read again after going back
+    event = st.plotly_chart(view.figure, key=f"map-{state.upazila}-{level}-{st.session_state.get('map_views', 0)}",
+                            on_select="rerun", selection_mode="points",
+                            config={"displayModeBar": False, "scrollZoom": True})
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     clicked = next((p.get("location") for p in points if p.get("location")), None)
+    target = None
     if clicked and view.level == "upazila" and clicked != state.upazila:
-        common.update(upazila=clicked)
-        st.rerun()
+        target = clicked
     elif clicked and view.level == "union" and not state.upazila:
         parent = gaz.units.filter(pl.col("pcode") == clicked)["parent_pcode"]
-        if parent.len():
-            common.update(upazila=parent.item())
-            st.rerun()
+        target = parent.item() if parent.len() else None
+    if target:
+        st.session_state["map_views"] = st.session_state.get("map_views", 0) + 1
+        common.update(upazila=target)
+        st.rerun()
     st.caption(t("map.hint"))
     if view.missing_polygons:
         st.info(t("map.missing_polygon", names=", ".join(view.missing_polygons)))

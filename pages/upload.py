@@ -21,6 +21,8 @@ t = common.t
 state = common.state()
 lang = state.lang
 st.title(t("upload.title"))
+if flash := st.session_state.pop("_upload_flash", None):
+    st.success(flash)
 if not common.can_change_data():
     st.warning(t("auth.staff_only"))
     st.stop()
@@ -87,10 +89,10 @@ if result.dropped_pii:
 
 if result.problems.height:
     st.error(t("upload.has_problems"))
-    st.dataframe(result.problems.select(
+    st.dataframe(result.problems.head(5000).select(
         pl.col("row").alias(t("upload.col_row")), pl.col("column").alias(t("upload.col_column")),
         pl.col("value").alias(t("upload.col_value")), pl.col("message").alias(t("upload.col_message"))),
-        hide_index=True)
+        hide_index=True, column_config={t("upload.col_message"): st.column_config.TextColumn(width="large")})
     if result.rejected.height:
         st.download_button(t("upload.download_rejected"), result.rejected_csv(lang=lang),
                            f"{uploaded.name.rsplit('.', 1)[0]}-problems.csv", "text/csv")
@@ -120,8 +122,8 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
     stored = store.commit(result.frame, file_name=uploaded.name, content_hash=digest, uploader=common.actor(),
                           mode=mode, upload_id=result.frame["upload_id"][0])
     st.session_state.pop("_ingest_key", None)
-    if stored.status == "duplicate":
-        st.info(t("upload.duplicate", upload=stored.upload_id))
-    else:
-        st.success(t("upload.stored", upload=stored.upload_id, rows=stored.rows, version=store.version()))
-        st.balloons()
+    # rerun so the sidebar (drawn before this page) offers the new periods at once
+    st.session_state["_upload_flash"] = (t("upload.duplicate", upload=stored.upload_id) if stored.status == "duplicate"
+                                         else t("upload.stored", upload=stored.upload_id, rows=stored.rows,
+                                                version=store.version()))
+    st.rerun()

@@ -83,7 +83,7 @@ def test_quarter_and_previous_period_from_query():
 
 def test_map_state_restored_from_query():
     at = run("pages/map.py", lang="en", upazila="BD107914", metric="earnings_paisa", q="1")
-    assert at.selectbox(key="w_metric").value == "earnings_paisa"
+    assert at.selectbox(key="w_metric.en").value == "earnings_paisa"
     assert "Bhandaria" in [s.value for s in at.subheader]
     table = at.dataframe[0].value
     assert len(table) == 7  # Bhandaria's unions
@@ -110,7 +110,7 @@ def test_search_from_query_for_staff():
     at.switch_page("pages/entrepreneurs.py")
     at.run()
     assert not at.exception
-    assert at.text_input(key="w_search").value == "Bhandaria"
+    assert at.text_input(key="w_search.en").value == "Bhandaria"
     frame = at.dataframe[0].value
     assert len(frame) == 14 and set(frame["Upazila"]) == {"Bhandaria"}
 
@@ -123,7 +123,7 @@ def test_upload_needs_sign_in():
 
 def test_language_switch_changes_labels():
     at = run(lang="en")
-    at.radio(key="w_lang").set_value("bn").run()
+    at.radio(key="w_lang.en").set_value("bn").run()
     assert "১,২৪,০৮০" in texts(at)
     assert "lang" not in at.query_params  # bn is the default, so links stay short
 
