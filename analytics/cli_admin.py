@@ -79,8 +79,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print(f"error: {target} is not empty (use --force to replace it)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(dir=target.parent if target.parent.exists() else None) as tmp:
-        with tarfile.open(args.file, "r:gz") as archive:
-            archive.extractall(tmp, filter="data")
+        try:
+            with tarfile.open(args.file, "r:gz") as archive:
+                archive.extractall(tmp, filter="data")  # refuses absolute paths, "..", links outside
+        except (tarfile.TarError, OSError) as error:
+            print(f"error: not a usable backup: {error}", file=sys.stderr)
+            return 2
         restored = Path(tmp) / "store"
         if not (restored / "catalogue.sqlite").exists():
             print("error: not a Seba Atlas backup", file=sys.stderr)

@@ -57,7 +57,7 @@ def t(key: str, **values: object) -> str:
 # -- data -----------------------------------------------------------------------------
 @st.cache_resource
 def store() -> LocalStore:
-    directory = Path(os.environ.get("SEBA_ATLAS_STORE", DEFAULT_STORE_DIR))
+    directory = Path(os.environ.get("SEBA_ATLAS_STORE") or _secret("SEBA_ATLAS_STORE") or DEFAULT_STORE_DIR)
     opened = LocalStore(directory)
     ensure_sample(opened)
     return opened
@@ -230,15 +230,22 @@ def sidebar() -> None:
 AUTH_KEY = "_auth"
 
 
+def _secrets() -> dict[str, str]:
+    """The ``[seba_atlas]`` table of Streamlit secrets (empty when there are none)."""
+    try:
+        return {k: str(v) for k, v in st.secrets.get("seba_atlas", {}).items()}
+    except FileNotFoundError:
+        return {}
+
+
+def _secret(name: str) -> str | None:
+    return _secrets().get(name)
+
+
 @st.cache_resource
 def settings() -> Settings:
     """Auth settings: environment variables, overridden by Streamlit secrets when present."""
-    env = dict(os.environ)
-    try:
-        env.update({k: str(v) for k, v in st.secrets.get("seba_atlas", {}).items()})
-    except FileNotFoundError:
-        pass
-    return Settings.from_env(env)
+    return Settings.from_env(dict(os.environ) | _secrets())
 
 
 @st.cache_resource
