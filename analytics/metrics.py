@@ -22,6 +22,16 @@ AREA_METRICS = ("beneficiaries", "beneficiaries_udc", "beneficiaries_front_desk"
                 "earnings_per_entrepreneur_paisa", "entrepreneurs", "service_kinds")
 
 
+def _kinds(codes: pl.Expr) -> pl.Expr:
+    """Distinct service codes in a group, counted on 64-bit hashes of the codes.
+
+    Counting distinct strings per group was the slowest part of the map and entrepreneur
+    pages at national scale (0.55 s of 0.74 s over 10M rows); with ~120 codes a hash
+    collision is practically impossible.
+    """
+    return codes.drop_nulls().hash().n_unique()
+
+
 def select(log: pl.LazyFrame, *, period: Period | None = None, channel: ChannelFilter = "all",
            upazila: str | None = None) -> pl.LazyFrame:
     """Rows of ``period`` (all when None), of one channel, in one upazila."""
@@ -86,7 +96,7 @@ def by_area(log: pl.LazyFrame, units: pl.DataFrame, *, level: Level, period: Per
                    people.filter(~udc).sum().alias("beneficiaries_front_desk"),
                    pl.col("fee_paisa").filter(udc).sum().alias("earnings_paisa"),
                    pl.col("entrepreneur_id").filter(udc).drop_nulls().n_unique().alias("entrepreneurs"),
-                   pl.col("service_code").n_unique().alias("service_kinds"),
+                   _kinds(pl.col("service_code")).alias("service_kinds"),
                ).collect())
     wanted = units.filter(pl.col("level") == level)
     if upazila and level == "union":
@@ -112,15 +122,17 @@ def entrepreneurs(log: pl.LazyFrame, *, period: Period, upazila: str | None = No
                 .group_by("entrepreneur_id").agg(
                     pl.col("beneficiaries").cast(pl.Int64).sum().alias(f"beneficiaries{suffix}"),
                     pl.col("fee_paisa").sum().alias(f"earnings_paisa{suffix}"),
-                    pl.col("service_code").n_unique().alias(f"service_kinds{suffix}"),
+                    _kinds(pl.col("service_code")).alias(f"service_kinds{suffix}"),
                 ))
 
+    # who they are: any one row per entrepreneur (cheaper than a per-group last() on text)
     who = (select(log, channel="udc", upazila=upazila).filter(pl.col("entrepreneur_id").is_not_null())
            .filter(period.filter() | period.previous().filter())
-           .group_by("entrepreneur_id").agg(pl.col("entrepreneur_name", "entrepreneur_gender", "union_code",
-                                                   "upazila_code").drop_nulls().last()))
+           .select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender", "union_code", "upazila_code")
+           .unique(subset="entrepreneur_id", keep="any"))
     out = (who.join(totals(period, ""), on="entrepreneur_id", how="left")
-           .join(totals(period.previous(), "_previous"), on="entrepreneur_id", how="left")
+           .join(totals(period.previous(), "_previous").select("entrepreneur_id", "earnings_paisa_previous"),
+                 on="entrepreneur_id", how="left")
            .with_columns(pl.col("beneficiaries", "earnings_paisa", "service_kinds", "earnings_paisa_previous")
                          .fill_null(0))
            .with_columns(
