@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from analytics import i18n, views
+from analytics import views
 from analytics.periods import parse_period
 from pages import common
 

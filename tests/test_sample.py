@@ -14,9 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import metrics, schema
+from analytics import schema
 from analytics.cli import summary
-from analytics.gazetteer import Gazetteer
 from analytics.periods import fiscal_year, quarter
 from analytics.sample import SAMPLE_UPLOAD_ID, ensure_sample, generate, published_targets, write_quarterly_files
 from analytics.store import LocalStore
