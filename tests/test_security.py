@@ -6,11 +6,6 @@ throttled in tests/test_auth.py.)
 
 import csv
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from datetime import date
@@ -23,6 +18,7 @@ import pytest
 from analytics import figures, schema, views
 from analytics.gazetteer import Gazetteer
 from analytics.store import LocalStore
+from tests.browser.conftest import running_app
 
 ROOT = Path(__file__).resolve().parent.parent
 NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "<script>alert(1)</script>"]
@@ -90,34 +86,11 @@ def test_upload_file_names_cannot_escape_the_store(tmp_path):
     assert set(store.uploads()["file_name"]) >= {"../../evil.csv", "/etc/passwd"}  # kept as text only
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("srv")
-    port = _free_port()
-    env = dict(os.environ, SEBA_ATLAS_STORE=str(base / "store"), SEBA_ATLAS_AUTH_DB=str(base / "users.sqlite"))
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the app did not start")
-    yield url, base
-    proc.terminate()
-    proc.wait(timeout=20)
+    with running_app(base) as url:
+        yield url, base
 
 
 def test_direct_upload_post_without_a_session_is_refused(server):
