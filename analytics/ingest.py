@@ -21,8 +21,22 @@ Rules worth knowing:
 - Summary sheets (a Month column, or a Date column holding only months) give one row per
   union x service x month dated the 1st of the month; they may lack the entrepreneur, so
   metrics count entrepreneurs only from rows that name one.
-- Duplicates: a row identical to an earlier one in every column (citizens' columns included,
-  serial numbers not) is rejected; the first copy is kept.
+- Repeated rows are deliveries: a delivery log without receipt numbers repeats rows
+  legitimately (two citizens, same service, same day, same fee), so a row identical to an
+  earlier one (citizens' columns included, serial numbers not) is counted, and noted
+  (:attr:`IngestResult.repeated_rows`). Where the file has a receipt or reference column, a
+  reference used twice is the problem instead.
+- Dates: the order of day, month and year is decided per file from all of its numeric dates
+  (day-first is the office norm). A file whose unambiguous dates disagree is refused; one
+  whose only unambiguous dates read month-first is refused until the caller says
+  ``date_order="mdy"``. Dates before :data:`analytics.limits.EARLIEST_YEAR` or in the future
+  are refused.
+- Plausibility (:mod:`analytics.limits`): a fee far outside the service's catalogue range, and
+  more beneficiaries in a row than the ceiling, are refused with the usual range.
+- Names: a value that does not resolve exactly is matched approximately when the match is
+  confident (listed in :attr:`IngestResult.matches`), decided by a stored decision
+  (:mod:`analytics.decisions`), or else asked about once per distinct value
+  (:attr:`IngestResult.questions`); its rows are refused until someone decides.
 """
 
 from __future__ import annotations
@@ -42,22 +56,15 @@ from analytics.gazetteer import GEODATA_DIR, Gazetteer, normalise_name
 from analytics.headers import FIELDS, LOG_FIELDS, detect_shape, header_key, map_headers
 from analytics.i18n import LANGS, normalise_lang, t
 from analytics.periods import Period
-from analytics.readers import ROW, ReadError, read_table, sheet_names
+from analytics.readers import EXTRA, ROW, ReadError, read_table, sheet_names
 from analytics.services import ServiceResolver, load_catalogue
-from analytics import validate, values as V
+from analytics import decisions as D, limits as L, validate, values as V
+from analytics.limits import Limits
 
 __all__ = ["IngestResult", "Limits", "dc_office_upazila", "ingest_bytes", "sheet_names"]
 
 #: Cells that mark a total row (as matching keys: lower case, no spaces or punctuation).
 TOTAL_WORDS = ("total", "grandtotal", "subtotal", "sum", "মোট", "সর্বমোট", "উপমোট", "সাকুল্যে")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one upload may hold."""
-
-    max_bytes: int = 200_000_000  # keep equal to .streamlit/config.toml maxUploadSize and nginx
-    max_rows: int = 2_000_000
 
 
 @dataclass
@@ -75,6 +82,17 @@ class IngestResult:
     unmapped: list[str] = field(default_factory=list)
     dropped_pii: list[str] = field(default_factory=list)
     rows_read: int = 0
+    #: rows identical to an earlier row: counted, each one, as separate deliveries
+    repeated_rows: int = 0
+    #: "dmy" | "mdy" | "ymd": how the file's numeric dates were read (None: no numeric dates)
+    date_order: str | None = None
+    #: when the order needs the user's word: example dates read both ways (text, rows, dmy, mdy)
+    date_readings: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"text": pl.String, "rows": pl.UInt32, "dmy": pl.Date, "mdy": pl.Date}))
+    #: names to decide, once per distinct value (decisions.QUESTION_SCHEMA)
+    questions: pl.DataFrame = field(default_factory=D.empty_questions)
+    #: names matched approximately or by a stored decision (decisions.MATCH_SCHEMA)
+    matches: pl.DataFrame = field(default_factory=D.empty_matches)
     _messages: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
         schema={"row": pl.Int32, "message_en": pl.String, "message_bn": pl.String}), repr=False)
 
@@ -82,6 +100,11 @@ class IngestResult:
     def ok(self) -> bool:
         """No problem with the file as a whole, and at least one row accepted."""
         return self.problems.filter(pl.col("row").is_null()).height == 0 and self.frame.height > 0
+
+    @property
+    def clean(self) -> bool:
+        """Every row of the file is accepted or left out on purpose (a total row): nothing refused."""
+        return self.ok and self.problems.filter(~pl.col("code").is_in(validate.NOTE_CODES)).height == 0
 
     def rejected_csv(self, *, lang: str) -> bytes:
         """The rejected rows as a CSV for Excel (UTF-8 with BOM), problems in ``lang``."""
@@ -100,7 +123,8 @@ def _default_services() -> ServiceResolver:
 @cache
 def _catalogue() -> pl.DataFrame:
     return load_catalogue().select("service_code", pl.col("channel").alias("svc_channel"),
-                                   pl.col("category_code").alias("service_category"), "name_en", "name_bn")
+                                   pl.col("category_code").alias("service_category"), "name_en", "name_bn",
+                                   "fee_min_bdt", "fee_max_bdt")
 
 
 def dc_office_upazila(gaz: Gazetteer, *, directory: Path = GEODATA_DIR) -> str | None:
@@ -153,15 +177,20 @@ def _public(problems: pl.DataFrame, *, file_name: str, sheet: str | None, lang: 
 
 def ingest_bytes(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn", period: Period | None = None,
                  sheet: str | None = None, mapping: dict[str, str] | None = None, limits: Limits = Limits(),
-                 gazetteer: Gazetteer | None = None, services: ServiceResolver | None = None) -> IngestResult:
+                 gazetteer: Gazetteer | None = None, services: ServiceResolver | None = None,
+                 date_order: str | None = None, decisions: pl.DataFrame | None = None) -> IngestResult:
     """Read, map, parse and check one uploaded file. See the module docstring for the rules.
 
-    Never raises on bad input: an unexpected failure is logged and reported as an
-    ``unreadable`` file whose detail starts with "internal error".
+    ``date_order`` ("dmy", "mdy", "ymd") is the user's word on how numeric dates are written
+    (None: decide from the file); ``decisions`` (:data:`analytics.decisions.SCHEMA`) are the
+    names people decided before. Never raises on bad input: an unexpected failure is logged
+    and reported as an ``unreadable`` file.
     """
+    if date_order is not None and date_order not in V.DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {V.DATE_ORDERS}, not {date_order!r}")
     options = dict(file_name=file_name, upload_id=upload_id, lang=normalise_lang(lang), period=period, sheet=sheet,
                    mapping=mapping, limits=limits, gazetteer=gazetteer or Gazetteer.load(),
-                   services=services or _default_services())
+                   services=services or _default_services(), date_order=date_order, decisions=decisions)
     try:
         return _ingest(data, **options)
     except Exception as error:  # a bug must not take the upload page down with it
@@ -170,13 +199,13 @@ def ingest_bytes(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn
         result = IngestResult(schema.empty_log(), validate.empty_problems(),
                               pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
         namer = validate.Namer(place=lambda code, lg: gaz.name(code, lang=lg), service=lambda code, lg: code)
-        problem = validate.file_problem("unreadable", detail=f"internal error: {type(error).__name__}")
+        problem = validate.file_problem("unreadable", reason="internal")
         return _failed(result, [problem], file_name=file_name, lang=options["lang"], namer=namer)
 
 
 def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: Period | None, sheet: str | None,
             mapping: dict[str, str] | None, limits: Limits, gazetteer: Gazetteer,
-            services: ServiceResolver) -> IngestResult:
+            services: ServiceResolver, date_order: str | None, decisions: pl.DataFrame | None) -> IngestResult:
     gaz, resolver = gazetteer, services
     catalogue = _catalogue()
     names = dict(zip(catalogue["service_code"], zip(catalogue["name_en"], catalogue["name_bn"])))
@@ -223,12 +252,18 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
 
     label = {f: headers.field_column(f) for f in LOG_FIELDS}
     present = {f for f, lab in label.items() if lab is not None}
-    work = body.select(ROW, *(pl.col(internal[label[f]]).alias(f"raw_{f}") for f in present))
-    work, shape = _parse(work, present, shape, period=period)
+    work = body.select(ROW, *(pl.col(internal[label[f]]).alias(f"raw_{f}") for f in present),
+                       *([EXTRA] if EXTRA in body.columns else []))
+    if "date" in present:
+        order, problem, readings = _date_order(work, given=date_order)
+        result.date_order, result.date_readings = order, readings
+        if problem:
+            return fail(problem)
+    work, shape = _parse(work, present, shape, period=period, date_order=result.date_order or "dmy")
     result.shape = shape
     if shape == "summary" and "month" not in present:  # a Date column holding months
         label["month"], present = label["date"], present | {"month"}
-    work = _resolve(work, present, gaz=gaz, resolver=resolver, catalogue=catalogue)
+    work = _resolve(work, present, gaz=gaz, resolver=resolver, catalogue=catalogue, decisions=decisions)
     dc_upazila = dc_office_upazila(gaz)
 
     udc_rows = work.filter(pl.col("channel") == "udc").height > 0
@@ -239,14 +274,19 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
         return fail(*(validate.file_problem("missing_column", value=f, field=f) for f in missing))
 
     raw = validate.row_checks(work, label, shape=shape, period=period, today=date.today())
+    reference = headers.field_column("reference")
+    rows = body.with_columns(work["is_total"]).lazy().filter(~pl.col("is_total"))
+    if reference is not None:
+        raw = pl.concat([raw, validate.repeated_reference_problems(rows, internal[reference], column=reference)
+                        .collect()])
     key = [internal[lab] for lab in table.headers if headers.columns.get(lab) != "serial"]
-    dup_input = body.with_columns(work["is_total"])
-    raw = pl.concat([raw, validate.duplicate_problems(dup_input.lazy().filter(~pl.col("is_total")), key).collect()])
+    result.repeated_rows = validate.repeated_rows(rows, key)
     position = {lab: i for i, lab in enumerate(table.headers)}
     raw = raw.with_columns(pl.col("column").replace_strict(position, default=len(position), return_dtype=pl.Int32)
                            .alias("__position")).sort("row", "__position", maintain_order=True).drop("__position")
     messages = validate.with_messages(raw, namer=namer)
     result.problems = _public(messages, file_name=file_name, sheet=table.sheet, lang=lang)
+    result.questions, result.matches = _names_report(work, present)
 
     bad = raw.select(pl.col("row").unique())
     accepted = work.join(bad, left_on=ROW, right_on="row", how="anti", maintain_order="left")
@@ -265,11 +305,67 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
     return result
 
 
+def _date_order(work: pl.DataFrame, *, given: str | None) -> tuple[str, dict | None, pl.DataFrame]:
+    """How the file writes numeric dates, decided from all of them; a file problem when it cannot be.
+
+    Returns (order, problem or None, example readings both ways when the user must choose).
+    """
+    texts = work.select(ROW, V.clean(pl.col("raw_date")).alias("text")).filter(pl.col("text").is_not_null())
+    evidence = V.date_order_evidence(texts["text"])
+    readings = pl.DataFrame(schema={"text": pl.String, "rows": pl.UInt32, "dmy": pl.Date, "mdy": pl.Date})
+    if given is not None:
+        return given, None, readings
+    reads = set(evidence["reads"])
+    if "mdy_only" not in reads:
+        return "dmy", None, readings
+    rows = texts.join(evidence, on="text").sort(ROW)
+
+    def first_rows(kind: str) -> list[int]:
+        return rows.filter(pl.col("reads") == kind)[ROW].head(10).to_list()
+
+    if "dmy_only" in reads:
+        return "dmy", validate.file_problem("date_order_conflict", rows_dmy=first_rows("dmy_only"),
+                                            rows_mdy=first_rows("mdy_only")), readings
+    readings = (rows.filter(pl.col("reads") != "dmy_only").group_by("text").agg(pl.len().cast(pl.UInt32).alias("rows"),
+                                                                             pl.col(ROW).min().alias("first"))
+                .sort(pl.col("text").is_in(evidence.filter(pl.col("reads") == "mdy_only")["text"].implode()).not_(),
+                      "first").head(8)
+                .select("text", "rows", V.parse_date(pl.col("text"), order="dmy").alias("dmy"),
+                        V.parse_date(pl.col("text"), order="mdy").alias("mdy")))
+    example = rows.filter(pl.col("reads") == "mdy_only")["text"][0]
+    return "dmy", validate.file_problem("date_order_unclear", value=example, rows_mdy=first_rows("mdy_only")), readings
+
+
+def _names_report(work: pl.DataFrame, present: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Open questions and approximate/decided matches, once per distinct value, with row and people counts."""
+    people = pl.col("count_v").fill_null(1).cast(pl.Int64)
+    rows = work.filter(~pl.col("is_total"))
+    asks, found = [], []
+    for kind in D.KINDS:
+        if kind not in present:
+            continue
+        udc = pl.lit(True) if kind == "service" else pl.col("channel") == "udc"
+        part = rows.filter(udc & pl.col(kind).is_not_null())
+        ask = part.filter(pl.col(f"{kind}_question"))
+        asks.append(ask.group_by(pl.col(kind).alias("value")).agg(
+            pl.len().cast(pl.Int64).alias("rows"), people.sum().alias("beneficiaries"),
+            pl.col(f"{kind}_suggestions").first().alias("suggestions"), pl.col(ROW).min().alias("__first"))
+            .select(pl.lit(kind).alias("kind"), "value", "rows", "beneficiaries", "suggestions", "__first"))
+        hit = part.filter(pl.col(f"{kind}_how").is_in(["approximate", "decided"]))
+        found.append(hit.group_by(pl.col(kind).alias("value"), pl.col(f"{kind}_match_code").alias("code"),
+                                  pl.col(f"{kind}_how").alias("how")).agg(
+            pl.len().cast(pl.Int64).alias("rows"), people.sum().alias("beneficiaries"), pl.col(ROW).min().alias("__first"))
+            .select(pl.lit(kind).alias("kind"), "value", "code", "how", "rows", "beneficiaries", "__first"))
+    questions = pl.concat(asks).sort("__first").drop("__first") if asks else D.empty_questions()
+    matches = pl.concat(found).sort("__first").drop("__first") if found else D.empty_matches()
+    return questions.cast(D.QUESTION_SCHEMA), matches.cast(D.MATCH_SCHEMA)
+
+
 def _total(column: str) -> pl.Expr:
     return V.word_key_expr(pl.col(column)).is_in(list(TOTAL_WORDS))
 
 
-def _stages(*, month_first: bool) -> dict[str, list[dict[str, pl.Expr]]]:
+def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
     """Per field: the cleaned text, then what is read from it (over each unique cell ``__v``)."""
     v = V.clean(pl.col("__v"))
 
@@ -278,10 +374,11 @@ def _stages(*, month_first: bool) -> dict[str, list[dict[str, pl.Expr]]]:
                          f"{f}_total": _total(f)}]
 
     return {
-        "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), month_first=month_first),
+        "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
                                "date_total": _total("date")}],
         "month": [{"month": v}, {"month_v": V.parse_date(pl.col("month")), "month_total": _total("month")}],
         "year": [{"year": v}],
+        "extra": [{"extra": v}],
         "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text"))}],
         "gender": [{"gender": v}, {"gender_v": V.gender_value(pl.col("gender"))}],
         "beneficiaries": [{"beneficiaries": v}, {"count_v": V.count_value(pl.col("beneficiaries")),
@@ -291,15 +388,17 @@ def _stages(*, month_first: bool) -> dict[str, list[dict[str, pl.Expr]]]:
     }
 
 
-def _parse(work: pl.DataFrame, present: set[str], shape: str, *, period: Period | None) -> tuple[pl.DataFrame, str]:
+def _parse(work: pl.DataFrame, present: set[str], shape: str, *, period: Period | None,
+           date_order: str) -> tuple[pl.DataFrame, str]:
     """Clean every column and read dates, months, numbers, channel and gender (per unique value).
 
     Also tells a summary whose Date column holds months ("2022-07") from a transaction log.
     """
-    dates = work.select(V.clean(pl.col("raw_date")))["raw_date"] if "date" in present else None
-    stages = _stages(month_first=dates is not None and V.month_first(dates))
-    for f in LOG_FIELDS:  # absent columns read as empty cells
-        work = _by_unique(work, f"raw_{f}", *stages[f]) if f in present else _constant(work, *stages[f])
+    stages = _stages(date_order=date_order)
+    work = work.rename({EXTRA: "raw_extra"}) if EXTRA in work.columns else work
+    for f in (*LOG_FIELDS, "extra"):  # absent columns read as empty cells
+        source = f"raw_{f}"
+        work = _by_unique(work, source, *stages[f]) if source in work.columns else _constant(work, *stages[f])
     if shape == "transactions" and "month" not in present:
         dates = work.select("date", "date_v").unique().filter(pl.col("date").is_not_null())
         months_only = dates.height > 0 and dates["date_v"].null_count() == dates.height and all(
@@ -321,32 +420,67 @@ def _parse(work: pl.DataFrame, present: set[str], shape: str, *, period: Period 
 
 
 def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver: ServiceResolver,
-             catalogue: pl.DataFrame) -> pl.DataFrame:
-    """Service codes, channel, upazila and union P-codes: each distinct name resolved once."""
-    texts = work.select(pl.col("service").unique().drop_nulls())["service"]
-    found = resolver.resolve_many(texts).with_columns(
-        service_params=pl.format('{{"candidates": [{}]}}', pl.col("candidates").list.eval(
-            pl.format('"{}"', pl.element())).list.join(", ")))
-    work = work.join(found.select(pl.col("input").alias("service"), "service_code", "service_params"),
+             catalogue: pl.DataFrame, decisions: pl.DataFrame | None) -> pl.DataFrame:
+    """Service codes, channel, upazila and union P-codes: each distinct name resolved once.
+
+    A stored decision for a value wins over matching. For each kind (service, upazila, union)
+    the frame gets ``{kind}_how`` ("exact", "approximate", "decided" or null),
+    ``{kind}_match_code``, ``{kind}_question`` (a person must decide) and
+    ``{kind}_suggestions`` (ranked codes), and ``{kind}_refused`` (decided: not known).
+    """
+    work = _decided(work, "service", decisions)
+    texts = work.filter(~pl.col("service_decided")).select(pl.col("service").unique().drop_nulls())["service"]
+    found = resolver.resolve_many(texts)
+    if "match" not in found.columns:  # a resolver that knows exact matches only
+        found = found.with_columns(match=pl.when(pl.col("service_code").is_not_null()).then(pl.lit("exact")))
+    found = found.with_columns(service_params=pl.format('{{"candidates": [{}]}}', pl.col("candidates").list.eval(
+        pl.format('"{}"', pl.element())).list.join(", ")))
+    work = work.join(found.select(pl.col("input").alias("service"), pl.col("service_code").alias("__found"),
+                                  pl.col("match").alias("__how"), "candidates", "service_params"),
                      on="service", how="left", maintain_order="left")
-    work = work.join(catalogue.select("service_code", "svc_channel", "service_category"), on="service_code",
-                     how="left", maintain_order="left")
+    work = work.with_columns(
+        service_code=pl.when(pl.col("service_decided")).then(pl.col("service_decided_code")).otherwise("__found"),
+        service_how=pl.when(pl.col("service_decided")).then(pl.lit("decided")).otherwise("__how"),
+        service_suggestions=pl.col("candidates").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+    ).drop("__found", "__how", "candidates")
+    work = work.with_columns(service_match_code=pl.col("service_code"),
+                             service_question=pl.col("service").is_not_null() & pl.col("service_code").is_null()
+                             & ~pl.col("service_refused"))
+    work = work.join(catalogue.select("service_code", "svc_channel", "service_category", "fee_min_bdt", "fee_max_bdt"),
+                     on="service_code", how="left", maintain_order="left")
     work = work.with_columns(channel=pl.coalesce("channel_given", "svc_channel"))
 
+    work = _decided(work, "upazila", decisions)
     upazilas = work.select(pl.col("upazila").unique().drop_nulls())["upazila"]
-    ups = gaz.resolve_many(upazilas, level="upazila")
-    ups = ups.with_columns(upazila_params=pl.Series(
-        [_json(candidates=list(c)) for c in ups["candidates"]], dtype=pl.String))
-    work = work.join(ups.select(pl.col("input").alias("upazila"), pl.col("pcode").alias("upazila_pcode"),
-                                pl.col("status").alias("upazila_status"), "upazila_params"),
-                     on="upazila", how="left", maintain_order="left")
+    ups = [gaz.resolve(text, level="upazila") for text in upazilas]
+    ups = pl.DataFrame({
+        "upazila": upazilas, "__pcode": [r.pcode for r in ups], "__status": [r.status for r in ups],
+        "__approx": [bool(getattr(r, "approximate", False)) for r in ups],
+        "upazila_suggestions": [list(r.candidates) for r in ups],
+        "upazila_params": [_json(candidates=list(r.candidates)) for r in ups]},
+        schema={"upazila": pl.String, "__pcode": pl.String, "__status": pl.String, "__approx": pl.Boolean,
+                "upazila_suggestions": pl.List(pl.String), "upazila_params": pl.String})
+    work = work.join(ups, on="upazila", how="left", maintain_order="left")
+    decided = pl.col("upazila_decided")
+    work = work.with_columns(
+        upazila_pcode=pl.when(decided).then(pl.col("upazila_decided_code")).otherwise("__pcode"),
+        upazila_status=pl.when(decided & pl.col("upazila_decided_code").is_not_null()).then(pl.lit("ok"))
+        .when(decided).then(pl.lit("refused")).otherwise("__status"),
+        upazila_how=pl.when(decided).then(pl.lit("decided")).when(pl.col("__status") == "ok").then(
+            pl.when(pl.col("__approx")).then(pl.lit("approximate")).otherwise(pl.lit("exact"))),
+    ).drop("__pcode", "__status", "__approx")
+    work = work.with_columns(upazila_match_code=pl.col("upazila_pcode"),
+                             upazila_question=pl.col("upazila_status").is_in(["unknown", "ambiguous"]),
+                             upazila_suggestions=pl.col("upazila_suggestions").fill_null(
+                                 pl.lit([], dtype=pl.List(pl.String))))
 
+    work = _decided(work, "union", decisions)
     pairs = work.select("union", "upazila_pcode").unique().filter(pl.col("union").is_not_null())
     rows = []
     parents = dict(zip(gaz.unions()["pcode"], gaz.unions()["parent_pcode"]))
     for text, within in pairs.iter_rows():
         res = gaz.resolve(text, level="union", within=within)
-        code, params = None, None
+        code, params, suggestions = None, None, list(res.candidates)
         if res.status == "ambiguous":
             code, params = "ambiguous_union", _json(candidates=list(res.candidates),
                                                     parents=[parents.get(p) for p in res.candidates])
@@ -354,15 +488,46 @@ def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver:
             anywhere = gaz.resolve(text, level="union") if within else res
             if within and anywhere.ok:
                 code, params = "union_not_in_upazila", _json(upazila=within, actual=parents[anywhere.pcode])
+                suggestions = [anywhere.pcode]
             else:  # closest names in the upazila first, then anywhere in the district
                 close = dict.fromkeys(res.candidates + (anywhere.candidates if within else ())
                                       + _similar_unions(gaz, text, within=within))
                 code, params = "unknown_union", _json(candidates=list(close)[:3], within=within)
-        rows.append((text, within, res.pcode, parents.get(res.pcode), code, params))
+                suggestions = list(close)[:3]
+        how = ("approximate" if getattr(res, "approximate", False) else "exact") if res.ok else None
+        rows.append((text, within, res.pcode, parents.get(res.pcode), code, params, how, suggestions))
     unions = pl.DataFrame(rows, schema={"union": pl.String, "upazila_pcode": pl.String, "union_pcode": pl.String,
                                         "union_parent": pl.String, "union_problem": pl.String,
-                                        "union_params": pl.String}, orient="row")
-    return work.join(unions, on=["union", "upazila_pcode"], how="left", nulls_equal=True, maintain_order="left")
+                                        "union_params": pl.String, "union_how": pl.String,
+                                        "union_suggestions": pl.List(pl.String)}, orient="row")
+    work = work.join(unions, on=["union", "upazila_pcode"], how="left", nulls_equal=True, maintain_order="left")
+    decided = pl.col("union_decided")
+    decided_parent = pl.col("union_decided_code").replace_strict(parents, default=None, return_dtype=pl.String)
+    work = work.with_columns(
+        union_pcode=pl.when(decided).then(pl.col("union_decided_code")).otherwise("union_pcode"),
+        union_parent=pl.when(decided).then(decided_parent).otherwise("union_parent"),
+        union_problem=pl.when(decided & pl.col("union_decided_code").is_not_null()).then(None)
+        .when(decided).then(pl.lit("refused_union")).otherwise("union_problem"),
+        union_how=pl.when(decided).then(pl.lit("decided")).otherwise("union_how"),
+    )
+    return work.with_columns(union_match_code=pl.col("union_pcode"),
+                             union_question=pl.col("union_problem").is_in(["unknown_union", "ambiguous_union"]),
+                             union_suggestions=pl.col("union_suggestions").fill_null(
+                                 pl.lit([], dtype=pl.List(pl.String))))
+
+
+def _decided(work: pl.DataFrame, kind: str, decisions: pl.DataFrame | None) -> pl.DataFrame:
+    """Join the stored decisions for ``kind`` on the value's matching key (``{kind}_decided``,
+    ``{kind}_decided_code``, ``{kind}_refused``)."""
+    keys = work.select(pl.col(kind).unique().drop_nulls())[kind]
+    keyed = pl.DataFrame({kind: keys, "key": [D.key_of(text) for text in keys]},
+                         schema={kind: pl.String, "key": pl.String})
+    keyed = keyed.join(D.lookup(decisions, kind), on="key", how="inner").drop("key")
+    work = work.join(keyed.rename({"decided_code": f"{kind}_decided_code", "decided": f"{kind}_decided"}),
+                     on=kind, how="left", maintain_order="left")
+    decided = pl.col(f"{kind}_decided").fill_null(False)
+    return work.with_columns(decided.alias(f"{kind}_decided"),
+                             (decided & pl.col(f"{kind}_decided_code").is_null()).alias(f"{kind}_refused"))
 
 
 def _similar_unions(gaz: Gazetteer, text: str, *, within: str | None) -> tuple[str, ...]:

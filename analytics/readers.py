@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import logging
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -22,6 +24,8 @@ import polars as pl
 from analytics.headers import header_score
 
 ROW = "__row"  # name of the row-number column in :attr:`Table.frame`
+EXTRA = "__extra"  # CSV only: the cells a row has beyond its headings (null when none)
+SPARE_COLUMNS = 8
 SNIFF_BYTES = 256 * 1024
 SNIFF_ROWS = 40  # the header must be among the first rows
 MIN_HEADER_SCORE = 2
@@ -39,7 +43,8 @@ class ReadError(Exception):
 
 @dataclass
 class Table:
-    """A sheet as text. ``frame`` has one String column per header plus :data:`ROW` (Int32)."""
+    """A sheet as text. ``frame`` has one String column per header plus :data:`ROW` (Int32), and
+    :data:`EXTRA` when some row of a CSV file has more cells than headings."""
 
     frame: pl.DataFrame
     headers: list[str]  # as written (made unique: "Fee", "Fee (2)"), in column order
@@ -63,7 +68,7 @@ def detect_format(data: bytes, file_name: str) -> str:
         return "xls"
     suffix = file_name.lower().rsplit(".", 1)[-1] if "." in file_name else ""
     if suffix in ("xlsx", "xlsm", "xls"):
-        raise ReadError("unreadable", detail="not an Excel workbook (damaged or renamed file)")
+        raise ReadError("unreadable", reason="renamed")
     return "csv"
 
 
@@ -91,11 +96,29 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
+            if encoding == "utf-8" and _has_utf8(data) and not _looks_binary(data.decode("utf-8", "replace")):
+                # UTF-8 text (Bengali) beside bytes that are not UTF-8: either reading garbles one part
+                raise ReadError("mixed_encoding") from None
             continue
         if _looks_binary(text):
             break
         return text, encoding
-    raise ReadError("unreadable", detail="not a text (CSV) file")
+    raise ReadError("unreadable", reason="not_text")
+
+
+_UTF8_WIDE = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_TWO = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
+
+
+def _has_utf8(data: bytes) -> bool:
+    """True when bytes that failed as UTF-8 still hold UTF-8 sequences (a file of mixed encodings).
+
+    Windows-1252 text almost never forms a valid three-byte UTF-8 sequence (a letter such as
+    à-ï followed by two of the rarely used characters 0x80-0xBF), while every Bengali letter is
+    one; two-byte sequences (Â©, Ã©) occur in real cp1252 text only by accident, so a few are
+    needed.
+    """
+    return _UTF8_WIDE.search(data) is not None or len(_UTF8_TWO.findall(data[:SNIFF_BYTES * 4])) >= 3
 
 
 def _looks_binary(text: str) -> bool:
@@ -163,23 +186,34 @@ def read_csv(data: bytes) -> Table:
         payload = data[len(codecs.BOM_UTF8):]
     else:
         payload = text.lstrip("\ufeff").encode("utf-8")
+    width = len(sample[header])
+    # read SPARE columns more than the header has: a row with cells there has more cells than headings
+    columns = {f"c{i}": pl.String for i in range(width + SPARE_COLUMNS)}
     try:
         frame = pl.read_csv(payload, has_header=False, separator=delimiter, skip_lines=header, infer_schema=False,
-                            truncate_ragged_lines=True, raise_if_empty=False, quote_char='"')
+                            schema=columns, missing_columns="insert", truncate_ragged_lines=True,
+                            raise_if_empty=False, quote_char='"')
     except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
-        raise _unreadable(error) from None
+        raise _unreadable(error, reason="not_text") from None
+    spare = [f"c{i}" for i in range(width, width + SPARE_COLUMNS)]
+    extra = pl.concat_str(pl.col(spare), separator=delimiter, ignore_nulls=True).str.strip_chars(delimiter + " ")
+    frame = frame.with_columns(pl.when(extra != "").then(extra).alias(EXTRA)).drop(spare)
     body, headers = _to_table(frame, header_row=header + 1, letters=False)
     return Table(body, headers, header + 1, "csv", encoding=encoding, delimiter=delimiter)
 
 
 # --- workbooks -----------------------------------------------------------------------------
 
-def _unreadable(error: BaseException) -> ReadError:
-    """Calamine's errors for damaged files, including its Rust panics (a BaseException)."""
+def _unreadable(error: BaseException, *, reason: str = "damaged") -> ReadError:
+    """Our own problem for a library's error (calamine's, polars', including Rust panics, which
+    are BaseExceptions). The library's text is logged for us, never shown to the user."""
     if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
         raise error
-    lines = str(error).splitlines() or [type(error).__name__]
-    return ReadError("unreadable", detail=lines[0][:200])
+    text = str(error)
+    logging.getLogger(__name__).info("unreadable file: %s: %s", type(error).__name__, text[:500])
+    if re.search(r"(?i)password|encrypt", text):
+        return ReadError("password_protected")
+    return ReadError("unreadable", reason=reason)
 
 
 def _reader(data: bytes):
@@ -244,13 +278,19 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
     raise ReadError("ambiguous_sheet", sheets=logs, all_sheets=names)
 
 
+_ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
+
+
 def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Table:
     """One sheet of an .xlsx/.xls workbook as a text table (Excel dates as ISO text)."""
     if format == "xlsx":
         try:
             zipfile.ZipFile(io.BytesIO(data)).testzip()
         except Exception:
-            raise ReadError("unreadable", detail="damaged or truncated .xlsx file") from None
+            raise ReadError("unreadable", reason="damaged") from None
+    elif _ENCRYPTED_OOXML in data[:1 << 20]:
+        # Excel keeps a password-protected .xlsx inside an OLE container with this stream
+        raise ReadError("password_protected")
     reader = _reader(data)
     name, names = choose_sheet(reader, sheet=sheet)
     frame = _load(reader, name)
@@ -281,6 +321,8 @@ def _to_table(frame: pl.DataFrame, *, header_row: int, letters: bool) -> tuple[p
     """Take the first row as headers (unique, blank ones named by position); number the rest."""
     if frame.height == 0:
         raise ReadError("empty_file")
+    extra = frame.get_column(EXTRA).slice(1) if EXTRA in frame.columns else None
+    frame = frame.drop(EXTRA, strict=False)
     raw = [str(c).strip() if c is not None else "" for c in frame.row(0)]
     headers: list[str] = []
     for i, (text, column) in enumerate(zip(raw, frame.columns)):
@@ -292,6 +334,8 @@ def _to_table(frame: pl.DataFrame, *, header_row: int, letters: bool) -> tuple[p
         headers.append(name)
     body = frame.slice(1).rename(dict(zip(frame.columns, headers)))
     body = body.with_columns(pl.int_range(header_row + 1, header_row + 1 + body.height, dtype=pl.Int32).alias(ROW))
+    if extra is not None and extra.null_count() < extra.len():
+        body = body.with_columns(extra.alias(EXTRA))
     # columns with neither a header nor any data are layout, not data
     empty = [h for h, text in zip(headers, raw) if not text and body[h].null_count() == body.height]
     return body.drop(empty), [h for h in headers if h not in empty]

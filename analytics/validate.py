@@ -21,20 +21,26 @@ from datetime import date
 
 import polars as pl
 
-from analytics.i18n import LANGS, bn_digits, t
+from analytics import limits as L
+from analytics.i18n import LANGS, bn_digits, number, t
 from analytics.periods import Period
+from analytics import values as V
 
 #: Problems that reject the whole file (nothing is accepted).
 FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "no_columns",
-              "missing_column", "duplicate_column", "ambiguous_sheet", "sheet_not_found", "bad_mapping")
+              "missing_column", "duplicate_column", "ambiguous_sheet", "sheet_not_found", "bad_mapping",
+              "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear")
 #: Problems that reject one row.
 ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
              "unknown_union", "ambiguous_union", "union_not_in_upazila", "unknown_upazila", "ambiguous_upazila",
              "unknown_service", "service_channel_mismatch", "bad_channel", "bad_gender",
              "fee_not_number", "fee_decimals", "fee_negative", "front_desk_fee",
              "count_not_number", "count_not_positive", "udc_without_entrepreneur", "formula", "markup",
-             "duplicate_row", "total_row")
+             "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
+             "duplicate_reference", "refused_service", "refused_union", "refused_upazila")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
+#: Row problems that leave a row out on purpose without refusing the file (a total row).
+NOTE_CODES = ("total_row",)
 
 RAW_SCHEMA: dict[str, pl.DataType] = {"row": pl.Int32(), "column": pl.String(), "code": pl.String(),
                                       "value": pl.String(), "params": pl.String()}
@@ -134,6 +140,19 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["size"], values["limit"] = size_text(params["size"], lang), size_text(params["limit"], lang)
     elif code == "no_columns":
         values["headers"] = params.get("headers") or "–"
+    elif code == "unreadable":
+        values["detail"] = t(f"ingest.unreadable.{params.get('reason', 'damaged')}", lang)
+    elif code in ("date_order_conflict", "date_order_unclear"):
+        for key in ("rows_dmy", "rows_mdy"):
+            values[key] = LIST_SEPARATOR[lang].join(number(r, lang=lang) for r in params.get(key, []))
+    elif code == "date_too_early":
+        values["year"] = bn_digits(str(L.EARLIEST_YEAR)) if lang == "bn" else str(L.EARLIEST_YEAR)
+    elif code == "fee_implausible":
+        values["service"] = namer.service(params["service"], lang)
+        values["min"], values["max"] = number(params["min"], lang=lang), number(params["max"], lang=lang)
+        values["factor"] = number(L.FEE_FACTOR, lang=lang)
+    elif code == "count_too_large":
+        values["limit"] = number(params["limit"], lang=lang)
     return t(f"ingest.problem.{code}", lang, **values)
 
 
@@ -160,7 +179,8 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     places, entrepreneurs or gender (those are not kept for them).
     """
     lazy = work.lazy()
-    rows = lazy.filter(~pl.col("is_total"))
+    # a total row, or a row split into more cells than headings, gets that one problem only
+    rows = lazy.filter(~pl.col("is_total") & pl.col("extra").is_null())
     udc = pl.col("channel") == "udc"
     fd = pl.col("channel") == "front_desk"
     raw = lambda f: pl.col(f"raw_{f}") if label.get(f) else pl.lit(None, pl.String)  # noqa: E731
@@ -187,14 +207,20 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         check("markup", scope & pl.col(f"{f}_markup") & ~pl.col(f"{f}_formula").fill_null(False), f)
     ok_text = lambda f: ~bad_text[f] if f in bad_text else pl.lit(True)  # noqa: E731
 
+    out.append(row_problems(lazy, "too_many_cells", ~pl.col("is_total") & pl.col("extra").is_not_null(), column=None,
+                            value=pl.col("extra")))
+    earliest = date(L.EARLIEST_YEAR, 1, 1)
     if shape == "transactions":
         check("missing_value", pl.col("date").is_null(), "date")
         check("bad_date", pl.col("date").is_not_null() & pl.col("date_v").is_null(), "date")
         check("date_in_future", pl.col("date_v") > today, "date")
+        check("date_too_early", pl.col("date_v") < earliest, "date")
         day = pl.col("date_v")
     else:
         check("missing_value", pl.col("month").is_null(), "month")
         check("bad_month", pl.col("month").is_not_null() & pl.col("month_start").is_null(), "month")
+        check("date_too_early", pl.col("month_start") < earliest, "month")
+        check("date_in_future", pl.col("month_start") > today, "month")
         day = pl.col("month_start")
     if period is not None:
         params = json.dumps({"period_en": period.label(lang="en"), "period_bn": period.label(lang="bn")},
@@ -205,8 +231,9 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
               params=pl.lit(params))
 
     check("missing_value", pl.col("service").is_null(), "service")
-    check("unknown_service", pl.col("service").is_not_null() & pl.col("service_code").is_null() & ok_text("service"),
-          "service", params=pl.col("service_params"))
+    check("unknown_service", pl.col("service_question") & ok_text("service"), "service",
+          params=pl.col("service_params"))
+    check("refused_service", pl.col("service_refused"), "service")
     check("bad_channel", pl.col("channel_text").is_not_null() & pl.col("channel_given").is_null(), "channel")
     check("service_channel_mismatch", pl.col("channel_given") != pl.col("svc_channel"), "service",
           params=pl.format('{{"service_channel": "{}", "channel": "{}"}}', pl.col("svc_channel"),
@@ -218,6 +245,9 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
             pl.col("upazila_status").fill_null("ok") == "ok"), "union", params=pl.col("union_params"))
     check("unknown_upazila", udc & (pl.col("upazila_status") == "unknown") & ok_text("upazila"), "upazila",
           params=pl.col("upazila_params"))
+    check("refused_upazila", udc & (pl.col("upazila_status") == "refused"), "upazila")
+    check("refused_union", udc & (pl.col("union_problem") == "refused_union") & (
+        pl.col("upazila_status").fill_null("ok") == "ok"), "union")
     check("ambiguous_upazila", udc & (pl.col("upazila_status") == "ambiguous"), "upazila",
           params=pl.col("upazila_params"))
     if shape == "transactions":
@@ -228,22 +258,41 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         check(code, pl.col("fee_problem") == code, "fee")
     check("missing_value", udc & pl.col("fee").is_null(), "fee")
     check("front_desk_fee", fd & (pl.col("fee_v") != 0), "fee")
+    # plausibility (analytics.limits): the fee per person against the service's usual range
+    people = pl.col("count_v").fill_null(1).clip(lower_bound=1)
+    per_person = pl.col("fee_v") / people
+    ceiling = L.MAX_BENEFICIARIES[shape if shape in L.MAX_BENEFICIARIES else "transactions"]
+    check("fee_implausible", udc & (pl.col("svc_channel") == "udc") & pl.col("fee_v").is_not_null()
+          & (pl.col("count_v").fill_null(1) <= ceiling) & (
+        (per_person > pl.col("fee_max_bdt") * 100 * L.FEE_FACTOR)
+        | ((per_person > 0) & (per_person * L.FEE_FACTOR < pl.col("fee_min_bdt") * 100))), "fee",
+        params=pl.format('{{"service": "{}", "min": {}, "max": {}}}', pl.col("service_code"), pl.col("fee_min_bdt"),
+                         pl.col("fee_max_bdt")))
     for code in ("count_not_number", "count_not_positive"):
         check(code, pl.col("count_problem") == code, "beneficiaries")
+    check("count_too_large", pl.col("count_v") > ceiling, "beneficiaries", params=pl.lit(f'{{"limit": {ceiling}}}'))
     if shape == "summary":
         check("missing_value", pl.col("beneficiaries").is_null(), "beneficiaries")
     return pl.concat(out).collect()
 
 
-def duplicate_problems(frame: pl.LazyFrame, key: list[str], *, row: str = "__row") -> pl.LazyFrame:
-    """Rows whose ``key`` columns repeat an earlier row exactly (the first copy is not a problem)."""
+def repeated_rows(frame: pl.LazyFrame, key: list[str]) -> int:
+    """How many rows repeat an earlier row exactly in the ``key`` columns (each is a delivery)."""
     if not key:
-        return empty_raw().lazy()
-    dups = frame.select(*key, row).filter(pl.struct(key).is_duplicated())
-    dups = dups.with_columns(pl.col(row).min().over(key).alias("__first"))
-    return dups.filter(pl.col(row) != pl.col("__first")).select(
-        pl.col(row).cast(pl.Int32).alias("row"), pl.lit(None, pl.String).alias("column"),
-        pl.lit("duplicate_row").alias("code"), pl.col("__first").cast(pl.String).alias("value"),
+        return 0
+    counts = frame.select(pl.len().alias("rows"), pl.struct(key).n_unique().alias("distinct")).collect().row(0)
+    return int(counts[0] - counts[1])
+
+
+def repeated_reference_problems(frame: pl.LazyFrame, reference: str, *, column: str,
+                                row: str = "__row") -> pl.LazyFrame:
+    """Rows whose receipt or reference number was used by an earlier row (the first is not a problem)."""
+    ref = V.clean(pl.col(reference))
+    refs = frame.select(ref.alias("__ref"), row).filter(pl.col("__ref").is_not_null())
+    refs = refs.with_columns(pl.col(row).min().over("__ref").alias("__first")).filter(pl.col(row) != pl.col("__first"))
+    return refs.select(
+        pl.col(row).cast(pl.Int32).alias("row"), pl.lit(column, pl.String).alias("column"),
+        pl.lit("duplicate_reference").alias("code"), pl.col("__ref").alias("value"),
         pl.format('{{"first": {}}}', pl.col("__first")).alias("params"),
     )
 

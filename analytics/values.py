@@ -153,26 +153,46 @@ def _month_number(expr: pl.Expr) -> pl.Expr:
 
 
 _DMY = r"^(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{4}|\d{2})(?:[ T].*)?$"
+#: How numeric dates are ordered: day-month-year is the office norm in Bangladesh.
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+
+
+def date_order_evidence(texts: pl.Series) -> pl.DataFrame:
+    """Per distinct numeric date text: is it a real date only day-first, only month-first, or either?
+
+    Columns ``text`` and ``reads`` ("dmy_only", "mdy_only", "either"); texts that are not
+    n/n/yy(yy) dates, or no real date either way (31/02/2023), are left out. Used to decide
+    a file's order from *all* its dates.
+    """
+    unique = texts.drop_nulls().unique().alias("text").to_frame()
+    numeric = digits(pl.col("text").str.strip_chars()).str.contains(_DMY)
+    dmy = parse_date(pl.col("text"), order="dmy").is_not_null()
+    mdy = parse_date(pl.col("text"), order="mdy").is_not_null()
+    reads = (pl.when(~numeric).then(None).when(dmy & mdy).then(pl.lit("either"))
+             .when(dmy).then(pl.lit("dmy_only")).when(mdy).then(pl.lit("mdy_only")))
+    return unique.select("text", reads.alias("reads")).filter(pl.col("reads").is_not_null())
 
 
 def month_first(texts: pl.Series) -> bool:
-    """True when a file's numeric dates are month-first (07/25/2022, as US-locale Excel writes).
+    """True when every unambiguous numeric date is month-first (07/25/2022) and at least one is.
 
-    Only when some date cannot be day-first (a middle number above 12) and none can be only
-    day-first; otherwise day-first, as Bangladesh writes dates.
+    Kept for callers that only need a yes/no; ingest decides with :func:`date_order_evidence`
+    and refuses files whose dates disagree or read month-first without the user's word.
     """
-    parts = digits(texts.drop_nulls().unique().str.strip_chars()).str.extract_groups(_DMY)
-    first = parts.struct.field("1").cast(pl.Int32, strict=False)
-    second = parts.struct.field("2").cast(pl.Int32, strict=False)
-    return bool(((second > 12) & (first <= 12)).any()) and not bool(((first > 12) & (second <= 12)).any())
+    reads = set(date_order_evidence(texts)["reads"])
+    return "mdy_only" in reads and "dmy_only" not in reads
 
 
-def parse_date(expr: pl.Expr, *, month_first: bool = False) -> pl.Expr:
+def parse_date(expr: pl.Expr, *, month_first: bool = False, order: str | None = None) -> pl.Expr:
     """Date from the spellings people and Excel produce; null when it is not a real date.
 
-    Day-first (Bangladesh writes dd/mm/yyyy) unless ``month_first``; two-digit years are
-    20yy; Excel serial numbers count days from 1899-12-30 (accepted between 1960 and 2099).
+    Numeric dates are day-first (Bangladesh writes dd/mm/yyyy) unless ``order`` says "mdy"
+    (or ``month_first``), or "ymd" for two-digit year-first dates (23-07-05). Only two-digit
+    years are 20yy ("13-08-23" is 13 August 2023); a four-digit year is taken as written, so
+    0001 stays year 1 (and is refused as too early). Excel serial numbers count days from
+    1899-12-30 (accepted between 1960 and 2099).
     """
+    order = order or ("mdy" if month_first else "dmy")
     text = digits(expr).str.strip_chars()
     time = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?"
     iso = text.str.extract_groups(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){time}$")
@@ -184,9 +204,15 @@ def parse_date(expr: pl.Expr, *, month_first: bool = False) -> pl.Expr:
     def field(struct: pl.Expr, index: int) -> pl.Expr:
         return struct.struct.field(str(index))
 
-    year = pl.coalesce(field(iso, 1), field(dmy, 3), field(named, 3), field(us_named, 3)).cast(pl.Int32, strict=False)
-    year = pl.when(year < 100).then(year + 2000).otherwise(year)
-    dmy_day, dmy_month = (field(dmy, 2), field(dmy, 1)) if month_first else (field(dmy, 1), field(dmy, 2))
+    if order == "ymd":  # 23-07-05: the three numbers read year, month, day
+        dmy_year, dmy_month, dmy_day = field(dmy, 1), field(dmy, 2), field(dmy, 3)
+    elif order == "mdy":
+        dmy_year, dmy_month, dmy_day = field(dmy, 3), field(dmy, 1), field(dmy, 2)
+    else:
+        dmy_year, dmy_month, dmy_day = field(dmy, 3), field(dmy, 2), field(dmy, 1)
+    year_text = pl.coalesce(field(iso, 1), dmy_year, field(named, 3), field(us_named, 3))
+    year = year_text.cast(pl.Int32, strict=False)
+    year = pl.when(year_text.str.len_chars() <= 2).then(year + 2000).otherwise(year)
     month = pl.coalesce(field(iso, 2).cast(pl.Int32, strict=False), dmy_month.cast(pl.Int32, strict=False),
                         _month_number(field(named, 2)), _month_number(field(us_named, 1)))
     day = pl.coalesce(field(iso, 3), dmy_day, field(named, 1), field(us_named, 2)).cast(pl.Int32, strict=False)

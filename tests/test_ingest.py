@@ -6,12 +6,13 @@ import re
 import string
 import time
 import tomllib
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from analytics import schema
+from analytics import decisions, schema
 from analytics.gazetteer import Gazetteer
 from analytics.i18n import strings
 from analytics.ingest import IngestResult, Limits, dc_office_upazila, ingest_bytes, sheet_names
@@ -122,11 +123,15 @@ def test_a_summary_with_excel_month_cells_is_a_summary(run):
     assert result.frame.select("beneficiaries", "fee_paisa", "entrepreneur_id").row(0) == (10, 75000, None)
 
 
-def test_us_locale_dates_are_read_month_first(run):
+def test_us_locale_dates_are_read_month_first_only_when_the_user_says_so(run):
     text = ("Date,Union,Entrepreneur ID,Service,Fee (Tk)\n7/25/2022,Tona,UDC-1,Birth registration,75\n"
             "7/1/2022,Tona,UDC-1,Death registration,50\n")
-    result = run(text.encode(), file_name="us.csv", period=Q1)
-    assert result.ok and result.problems.height == 0
+    asked = run(text.encode(), file_name="us.csv", period=Q1)
+    assert triples(asked) == {("date_order_unclear", None, None)} and asked.frame.height == 0
+    assert asked.date_readings.rows() == [("7/25/2022", 1, None, date(2022, 7, 25)),
+                                          ("7/1/2022", 1, date(2022, 1, 7), date(2022, 7, 1))]
+    result = run(text.encode(), file_name="us.csv", period=Q1, date_order="mdy")
+    assert result.ok and result.problems.height == 0 and result.date_order == "mdy"
     assert [d.isoformat() for d in result.frame["date"]] == ["2022-07-25", "2022-07-01"]
 
 
@@ -137,6 +142,8 @@ def test_front_desk_office_is_in_pirojpur_sadar(gaz):
 # --- the bad corpus -------------------------------------------------------------------------
 
 E, FD, B = "Entrepreneur Name", "Fee (Tk)", "Beneficiaries"
+REFUSED = decisions.frame([decisions.make("service", "Misc online work", None),
+                           decisions.make("union", "Old Tona", "none"), decisions.make("upazila", "Sadar Town", None)])
 BAD_CORPUS = [
     # (file under tests/data/ingest, options, expected (code, row, column), accepted source rows)
     ("bad/empty.csv", {}, {("empty_file", None, None)}, []),
@@ -157,6 +164,7 @@ BAD_CORPUS = [
     ("bad/duplicate_columns.csv", {}, {("duplicate_column", None, None)}, []),
     ("bad/ambiguous_sheet.xlsx", {}, {("ambiguous_sheet", None, None)}, []),
     ("good/titled_two_sheets.xlsx", {"sheet": "Nope"}, {("sheet_not_found", None, None)}, []),
+    ("bad/date_order_unclear.csv", {"date_order": "dmy"}, {("bad_date", 3, "Date")}, [2, 4]),
     ("good/template_en.csv", {"mapping": {"Fee (Tk)": "money"}}, {("bad_mapping", None, "Fee (Tk)")}, []),
     ("bad/too_large.csv", {"limits": Limits(max_bytes=100)}, {("file_too_large", None, None)}, []),
     ("bad/too_many_rows.csv", {"limits": Limits(max_rows=3)}, {("too_many_rows", None, None)}, []),
@@ -166,13 +174,12 @@ BAD_CORPUS = [
     ("bad/unknown_upazila.csv", {}, {("unknown_upazila", 3, "Upazila")}, [2]),
     ("bad/out_of_period.csv", {"period": Q1},
      {("date_out_of_period", 3, "Date"), ("date_out_of_period", 4, "Date")}, [2]),
-    ("bad/bad_dates.csv", {}, {("bad_date", 2, "Date"), ("bad_date", 3, "Date"), ("bad_date", 4, "Date"),
+    ("bad/bad_dates.csv", {"date_order": "dmy"}, {("bad_date", 2, "Date"), ("bad_date", 3, "Date"), ("bad_date", 4, "Date"),
                                ("bad_date", 5, "Date"), ("date_in_future", 6, "Date")}, [7]),
     ("bad/negative_fee.csv", {}, {("fee_negative", 3, FD), ("fee_negative", 4, FD)}, [2]),
     ("bad/non_numeric_fee.csv", {},
      {("fee_not_number", 2, FD), ("fee_not_number", 3, FD), ("fee_not_number", 4, FD)}, [5]),
     ("bad/fee_decimals.csv", {}, {("fee_decimals", 2, FD), ("fee_decimals", 3, FD)}, [4]),
-    ("bad/duplicates.csv", {}, {("duplicate_row", 4, None), ("duplicate_row", 5, None)}, [2, 3]),
     ("bad/formula_injection.csv", {}, {("formula", 2, E), ("formula", 3, E), ("formula", 4, E), ("formula", 5, E),
                                        ("formula", 6, "Entrepreneur ID")}, [7]),
     ("bad/html_names.csv", {}, {("markup", 2, E), ("markup", 3, E), ("markup", 4, "Entrepreneur ID")}, [5]),
@@ -191,6 +198,19 @@ BAD_CORPUS = [
     ("bad/summary_bad_month.csv", {}, {("bad_month", 2, "Month"), ("bad_month", 3, "Month"),
                                        ("missing_value", 4, "Month")}, [5]),
     ("bad/titled_errors.xlsx", {}, {("unknown_union", 6, "Union"), ("bad_date", 7, "Date")}, [5]),
+    # issue 9: structure, encodings, dates, plausibility, references, decided names
+    ("bad/too_many_cells.csv", {}, {("too_many_cells", 3, None)}, [2, 4]),
+    ("bad/mixed_encoding.csv", {}, {("mixed_encoding", None, None)}, []),
+    ("bad/password.xlsx", {}, {("password_protected", None, None)}, []),
+    ("bad/date_order_conflict.csv", {}, {("date_order_conflict", None, None)}, []),
+    ("bad/date_order_unclear.csv", {}, {("date_order_unclear", None, None)}, []),
+    ("bad/date_too_early.csv", {}, {("date_too_early", 2, "Date"), ("date_too_early", 3, "Date")}, [4]),
+    ("bad/fee_implausible.csv", {}, {("fee_implausible", 2, FD), ("fee_implausible", 3, FD),
+                                     ("fee_implausible", 4, FD)}, [5, 6]),
+    ("bad/count_too_large.csv", {}, {("count_too_large", 2, B), ("count_too_large", 3, B)}, [4]),
+    ("bad/duplicate_reference.csv", {}, {("duplicate_reference", 4, "Receipt No")}, [2, 3]),
+    ("bad/refused_names.csv", {"decisions": REFUSED}, {("refused_service", 2, "Service"), ("refused_union", 3, "Union"),
+                                                       ("refused_upazila", 4, "Upazila")}, [5]),
 ]
 
 
@@ -217,7 +237,7 @@ def test_bad_corpus(path, options, expected, accepted, run):
 
 def test_bad_corpus_covers_every_file_and_code():
     files = {p.name for p in (DATA / "bad").iterdir()}
-    assert files == {Path(c[0]).name for c in BAD_CORPUS if c[0].startswith("bad/")} and len(files) >= 25
+    assert files == {Path(c[0]).name for c in BAD_CORPUS if c[0].startswith("bad/")} and len(files) >= 50
     covered = {code for case in BAD_CORPUS for code, _, _ in case[2]}
     assert covered | {"ambiguous_upazila"} == set(PROBLEM_CODES)  # see test_ambiguous_upazila
 
@@ -238,10 +258,11 @@ def test_row_numbers_count_title_rows_in_workbooks(run):
     assert result.header_row == 4 and result.sheet == "Log"
 
 
-def test_duplicate_message_names_both_rows(run):
-    result = run(DATA / "bad" / "duplicates.csv", lang="bn")
-    row = result.problems.filter(pl.col("row") == 4).row(0, named=True)
-    assert row["value"] == "2" and "২" in row["message"]
+def test_repeated_rows_are_deliveries_counted_each(run):
+    result = run(DATA / "good" / "repeated_rows.csv")
+    assert result.clean and result.problems.height == 0
+    assert result.repeated_rows == 2 and result.frame.height == 4
+    assert result.frame["beneficiaries"].sum() == 4 and result.frame["fee_paisa"].sum() == 2 * (7500 + 3000)
 
 
 def test_bengali_unknown_union_message_names_the_closest_unions(run):
@@ -282,7 +303,7 @@ def test_every_ingest_string_has_both_languages():
 
 
 SAMPLE_PARAMS = {
-    "unreadable": {"detail": "x"}, "file_too_large": {"size": 60_000_000, "limit": 50_000_000},
+    "unreadable": {"reason": "damaged"}, "file_too_large": {"size": 60_000_000, "limit": 50_000_000},
     "too_many_rows": {"rows": 3_000_000, "limit": 2_000_000}, "no_columns": {"headers": "A, B"},
     "missing_column": {"field": "union"}, "duplicate_column": {"field": "fee", "headers": ["Fee", "Income"]},
     "ambiguous_sheet": {"sheets": ["Q1", "Q2"]}, "sheet_not_found": {"sheet": "X", "sheets": ["Q1"]},
@@ -293,7 +314,10 @@ SAMPLE_PARAMS = {
     "union_not_in_upazila": {"upazila": "BD107976", "actual": "BD107980"},
     "unknown_upazila": {"candidates": []}, "ambiguous_upazila": {"candidates": ["BD107914"]},
     "unknown_service": {"candidates": ["UDC002"]},
-    "service_channel_mismatch": {"service_channel": "front_desk", "channel": "udc"}, "duplicate_row": {"first": 12},
+    "service_channel_mismatch": {"service_channel": "front_desk", "channel": "udc"},
+    "date_order_conflict": {"rows_dmy": [2, 3], "rows_mdy": [5]}, "date_order_unclear": {"rows_mdy": [5]},
+    "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
+    "duplicate_reference": {"first": 12},
 }
 
 

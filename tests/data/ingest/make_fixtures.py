@@ -63,7 +63,7 @@ def good() -> None:
             ["০২/০৭/২০২২", "ইউডিসি", "কাউখালী", "আমড়াজুড়ি", "UDC-10794715-F", "রোকেয়া খাতুন", "নারী", "জন্ম নিবন্ধন",
              "১", "৭৫"],
             ["১৫/০৮/২০২২", "ইউডিসি", "মঠবাড়িয়া", "তুষখালী", "UDC-10795894-M", "কামরুল হাসান", "পুরুষ",
-             "বিদ্যুৎ বিল পরিশোধ", "২", "১,২৫০"],
+             "পাসপোর্ট আবেদন", "২", "১,২৫০"],
             ["০১/০৯/২০২২", "ইউডিসি", "নেছারাবাদ", "জলাবাড়ী", "UDC-10798747-F", "শারমিন আক্তার", "নারী", "টেলিমেডিসিন",
              "১", "৫০.২৫"],
             ["১০/০৯/২০২২", "ফ্রন্ট ডেস্ক", "", "", "", "", "", "নকলের আবেদন গ্রহণ ও সরবরাহ", "৩", "০"]]
@@ -152,6 +152,24 @@ def bad() -> None:
               ["31/06/2022", "UDC", "Pirojpur Sadar", "Tona", "UDC-10798094-F", "Farzana Yasmin", "Female",
                "Birth registration", 1, 75]]
     (BAD / "titled_errors.xlsx").write_bytes(workbook({"Log": titled}))
+
+    # a CSV whose first rows were typed in a UTF-8 editor and the rest pasted from a Windows-1252 file
+    head = ",".join(BN) + "\r\n" + ",".join(["০১/০৭/২০২২", "ইউডিসি", "পিরোজপুর সদর", "টোনা", "UDC-10798094-F",
+                                             "ফারজানা ইয়াসমিন", "নারী", "জন্ম নিবন্ধন", "১", "৭৫"]) + "\r\n"
+    tail = ",".join(["02/07/2022", "UDC", "Pirojpur Sadar", "Tona", "UDC-10798094-F", "Zoë Café", "Female",
+                     "Birth registration", "1", "75"]) + "\r\n"
+    (BAD / "mixed_encoding.csv").write_bytes(head.encode("utf-8") + tail.encode("cp1252"))
+
+    # a workbook saved with a password ("Encrypt with Password"): msoffcrypto-tool, a test-time tool only
+    try:
+        import msoffcrypto.format.ooxml as ooxml
+    except ImportError:
+        print("msoffcrypto-tool not importable: bad/password.xlsx left as it is")
+    else:
+        plain = workbook({"Log": [EN, row]})
+        out = io.BytesIO()
+        ooxml.OOXMLFile(io.BytesIO(plain)).encrypt("pirojpur", out)
+        (BAD / "password.xlsx").write_bytes(out.getvalue())
 
 
 if __name__ == "__main__":
