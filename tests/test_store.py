@@ -183,3 +183,96 @@ def test_concurrent_commits_are_serialised(store):
     assert not errors
     assert store.uploads().height == 6 and store.version() == 6
     assert totals(store)[0] == sum(50 + i for i in range(6))
+
+
+# --- issue 9: per-quarter replace, all-or-nothing batches, name decisions ---------------------
+
+def test_replacing_one_quarter_keeps_the_other_quarters_of_the_same_upload(store):
+    both = make_log(180, start=date(2023, 9, 1), days=60)  # September (Q1) and October (Q2)
+    store.commit(both, file_name="q1q2.csv", content_hash="a", uploader="u")
+    q1 = both.filter(pl.col("date") < date(2023, 10, 1))
+    q2 = both.filter(pl.col("date") >= date(2023, 10, 1))
+    new_q1 = make_log(10, start=date(2023, 7, 1), days=10, fee=7000)
+    result = store.commit(new_q1, file_name="q1-fixed.csv", content_hash="b", uploader="u", mode="replace")
+    assert result.replaced and store.uploads().filter(pl.col("file_name") == "q1q2.csv")["status"].item() == "active"
+    assert totals(store) == (10 + q2.height, 10 * 7000 + int(q2["fee_paisa"].sum()))
+    assert store.quarters_with_data() == [quarter(2023, 1), quarter(2023, 2)]
+    as_of = store.version()
+    store.rollback(result.upload_id, actor="u")
+    assert totals(store) == (180, 180 * 5000)
+    assert totals(store, as_of=as_of) == (10 + q2.height, 10 * 7000 + int(q2["fee_paisa"].sum()))
+    assert q1.height + q2.height == 180
+
+
+def test_an_upload_whose_every_quarter_is_replaced_is_marked_replaced(store):
+    store.commit(make_log(30), file_name="q1.csv", content_hash="a", uploader="u")
+    store.commit(make_log(5, fee=6000), file_name="q1b.csv", content_hash="b", uploader="u", mode="replace")
+    assert store.uploads()["status"].to_list() == ["replaced", "active"]
+
+
+def test_commit_many_stores_every_file_as_its_own_upload(store):
+    from analytics.store import Incoming
+
+    results = store.commit_many([Incoming(make_log(10), "a.csv", "ha"), Incoming(make_log(20), "b.csv", "hb"),
+                                 Incoming(make_log(10), "a-again.csv", "ha")], uploader="u")
+    assert [r.status for r in results] == ["stored", "stored", "duplicate"]
+    assert results[2].upload_id == results[0].upload_id
+    assert store.uploads()["file_name"].to_list() == ["a.csv", "b.csv"] and totals(store) == (30, 150000)
+
+
+BATCH = """
+import sys
+from analytics.store import Incoming, LocalStore
+from tests.test_store import make_log
+store = LocalStore(sys.argv[1])
+store.commit_many([Incoming(make_log(50), "first.csv", "h1"), Incoming(make_log(70), "second.csv", "h2")],
+                  uploader="batch")
+"""
+
+
+@pytest.mark.parametrize("point", ["commit", "commit-transaction"])
+def test_kill_inside_the_commit_window_stores_no_file_of_the_batch(tmp_path, point):
+    """kill -9 while a two-file batch is being committed: neither file is stored (the hook
+    pauses the process at a known point, so the kill provably lands inside the window)."""
+    directory = tmp_path / "store"
+    LocalStore(directory).commit(make_log(5), file_name="before.csv", content_hash="h0", uploader="u")
+    marker = tmp_path / "paused"
+    env = {**os.environ, "SEBA_ATLAS_PAUSE_AT": f"{point}:{marker}", "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-c", BATCH, str(directory)], cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the commit never reached the pause point"
+        assert list((directory / "parts").rglob("*.parquet")), "the batch's files were not written yet"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    store = LocalStore(directory)
+    assert store.uploads()["file_name"].to_list() == ["before.csv"] and totals(store) == (5, 25000)
+    store.commit(make_log(1), file_name="after.csv", content_hash="h3", uploader="u")  # sweeps the orphans
+    listed = {p for (p,) in store._query("SELECT path FROM upload_files")}
+    on_disk = {p.relative_to(directory).as_posix() for p in (directory / "parts").rglob("*") if p.is_file()}
+    assert on_disk == listed
+
+
+def test_decisions_are_kept_versioned_audited_and_undoable(store):
+    from analytics import decisions
+
+    version = store.version()
+    store.decide([decisions.make("service", "Misc online work", "UDC069"),
+                  decisions.make("union", "Old Tona", None)], actor="clerk")
+    assert store.version() > version
+    kept = store.decisions()
+    assert kept.select("kind", "value", "code").rows() == [("service", "Misc online work", "UDC069"),
+                                                           ("union", "Old Tona", None)]
+    assert store.changes()["action"].to_list()[-1] == "decide"
+    store.decide([decisions.make("service", "misc. online  work", "UDC070")], actor="clerk")  # same key: replaces
+    assert store.decisions().filter(pl.col("kind") == "service")["code"].to_list() == ["UDC070"]
+    first = store.decisions()["decision_id"][0]
+    store.withdraw_decision(first, actor="admin")
+    assert store.decisions()["kind"].to_list() == ["service"]
+    with pytest.raises(StoreError):
+        store.withdraw_decision(first, actor="admin")
