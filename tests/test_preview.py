@@ -1,0 +1,56 @@
+"""What a commit would do: overlapping uploads (same rows in any order or format) and the per-quarter plan."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from analytics.preview import overlaps, quarter_plan
+from analytics.store import LocalStore
+from tests.test_store import make_log
+
+
+@pytest.fixture
+def store(tmp_path):
+    return LocalStore(tmp_path / "store")
+
+
+def test_same_rows_in_another_order_are_the_same_upload(store):
+    log = make_log(60)
+    stored = store.commit(log, file_name="q1.csv", content_hash="csv", uploader="u")
+    found = overlaps(store.scan(), log.reverse())
+    assert found.select("upload_id", "shared_rows", "share", "same").rows() == [(stored.upload_id, 60, 1.0, True)]
+
+
+def test_repeated_deliveries_count_as_many_times_as_they_occur(store):
+    log = make_log(10, days=1)  # ten equal-looking rows a day: two entrepreneurs, five each
+    store.commit(log.head(4), file_name="part.csv", content_hash="p", uploader="u")
+    found = overlaps(store.scan(), log, share=0.0)  # 4 of 10 shared
+    assert found.select("shared_rows", "same").rows() == [(4, False)]
+
+
+@pytest.mark.parametrize(("changed", "expected"), [(0, True), (20, True), (40, False)])
+def test_a_mostly_overlapping_file_is_caught(store, changed, expected):
+    log = make_log(80)
+    store.commit(log, file_name="q1.csv", content_hash="a", uploader="u")
+    edited = pl.concat([log.head(80 - changed), make_log(changed, fee=9900)]) if changed else log
+    assert (overlaps(store.scan(), edited).height == 1) is expected
+
+
+def test_other_quarters_and_rolled_back_uploads_do_not_overlap(store):
+    log = make_log(30)
+    first = store.commit(log, file_name="q1.csv", content_hash="a", uploader="u")
+    assert overlaps(store.scan(), make_log(30, start=date(2022, 10, 1))).height == 0
+    store.rollback(first.upload_id, actor="u")
+    assert overlaps(store.scan(), log).height == 0
+
+
+def test_quarter_plan_says_what_is_added_replaced_and_new(store):
+    store.commit(make_log(50), file_name="q1.csv", content_hash="a", uploader="u")
+    incoming = make_log(60, start=date(2022, 9, 1), days=60)  # Q1 and Q2
+    add = quarter_plan(store.scan(), incoming, mode="add")
+    q1 = incoming.filter(pl.col("date") < date(2022, 10, 1)).height
+    assert add.select("fq", "stored_rows", "incoming_rows", "after_rows", "action").rows() == [
+        (1, 50, q1, 50 + q1, "add"), (2, 0, 60 - q1, 60 - q1, "new")]
+    replace = quarter_plan(store.scan(), incoming, mode="replace")
+    assert replace.select("fq", "after_rows", "action").rows() == [(1, q1, "replace"), (2, 60 - q1, "new")]
