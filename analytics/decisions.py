@@ -146,3 +146,37 @@ def read_csv(path: Path, *, resolve: dict[str, object] | None = None) -> pl.Data
     if problems:
         raise DecisionFileError(problems)
     return frame(rows)
+
+
+def label(kind: str, code: str | None, *, lang: str, gazetteer, catalogue: pl.DataFrame) -> str:
+    """A decided or suggested code as people read it: "Birth registration (UDC002)"."""
+    if code is None:
+        return "—"
+    try:
+        if kind == "service":
+            row = catalogue.filter(pl.col("service_code") == code).row(0, named=True)
+            name = row["name_bn" if lang == "bn" else "name_en"]
+        else:
+            name = gazetteer.name(code, lang=lang)
+    except Exception:  # noqa: BLE001 - an unknown code is shown as it is
+        return code
+    return f"{name} ({code})"
+
+
+def code_resolvers(*, gazetteer, services) -> dict[str, object]:
+    """Per kind, ``text -> code or None``: a code as it is, or a name that resolves exactly."""
+    def service(text: str) -> str | None:  # the catalogue indexes codes as names too
+        code, _ = services.resolve(text)
+        return code
+
+    def place(level: str):
+        codes = set(gazetteer.units.filter(pl.col("level") == level)["pcode"])
+
+        def resolve(text: str) -> str | None:
+            if text.upper() in codes:
+                return text.upper()
+            found = gazetteer.resolve(text, level=level)
+            return found.pcode if found.ok else None
+        return resolve
+
+    return {"service": service, "union": place("union"), "upazila": place("upazila")}

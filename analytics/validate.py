@@ -39,8 +39,9 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
-#: Row problems that leave a row out on purpose without refusing the file (a total row).
-NOTE_CODES = ("total_row",)
+#: Row problems that leave a row out on purpose without refusing the file: a total row, and
+#: rows whose name staff decided is not a known service or place.
+NOTE_CODES = ("total_row", "refused_service", "refused_union", "refused_upazila")
 
 RAW_SCHEMA: dict[str, pl.DataType] = {"row": pl.Int32(), "column": pl.String(), "code": pl.String(),
                                       "value": pl.String(), "params": pl.String()}
