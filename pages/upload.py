@@ -1,18 +1,22 @@
 """Upload: a quarterly log file in, checked, previewed, then stored on confirmation.
 
 Only signed-in uploaders and admins get past the first lines of this page: the check runs
-on the server before any upload control is drawn or any data is written.
+on the server before any upload control is drawn or any data is written. What the file
+leaves open is asked here, once: names that could not be matched with confidence (decided
+once per distinct value, kept with the data), and the order of day and month when the
+dates read month-first.
 """
 
 import polars as pl
 import streamlit as st
 
-from analytics import i18n, mappings, metrics, views
+from analytics import decisions as D, i18n, mappings, preview, views
 from analytics.headers import FIELDS
 from analytics.ingest import Limits, ingest_bytes, sheet_names
 from analytics.periods import quarter
 from analytics.services import ServiceResolver, load_catalogue
 from analytics.store import content_hash, new_upload_id
+from analytics.validate import NOTE_CODES
 from pages import common
 
 common.guard()
@@ -36,6 +40,24 @@ def resolvers():
     return common.gazetteer(), ServiceResolver(load_catalogue())
 
 
+@st.cache_resource
+def catalogue() -> pl.DataFrame:
+    return load_catalogue()
+
+
+def name_of(kind: str, code: str | None) -> str:
+    return D.label(kind, code, lang=lang, gazetteer=gaz, catalogue=catalogue())
+
+
+def choices_for(kind: str, suggestions: list[str]) -> list[str]:
+    """The suggestions first, then every other service or place of that kind."""
+    if kind == "service":
+        every = catalogue()["service_code"].to_list()
+    else:
+        every = gaz.units.filter(pl.col("level") == kind)["pcode"].to_list()
+    return list(dict.fromkeys([*suggestions, *every]))
+
+
 st.caption(t("upload.help"))
 uploaded = st.file_uploader(t("upload.choose"), type=["csv", "xlsx", "xls", "txt"], key="w_file")
 if uploaded is None:
@@ -53,15 +75,19 @@ sheet = st.selectbox(t("upload.sheet"), [None] + sheets, format_func=lambda s: t
 quarters = [None] + [quarter(fy, q) for fy in range(2021, 2027) for q in (1, 2, 3, 4)]
 period = st.selectbox(t("upload.quarter"), quarters, key="w_quarter",
                       format_func=lambda p: t("upload.any_quarter") if p is None else p.label(lang=lang))
+date_order = st.session_state.get("w_date_order")
 
 remembered = mappings.load(mapping_file)
 gaz, services = resolvers()
-key = ("ingest", digest, sheet, period.key if period else None, tuple(sorted(remembered.items())), lang)
+version = store.version()  # decisions change it: the file is checked again with them
+key = ("ingest", digest, sheet, period.key if period else None, tuple(sorted(remembered.items())), lang, date_order,
+       version)
 if st.session_state.get("_ingest_key") != key:
     st.session_state["_ingest_key"] = key
     st.session_state["_ingest"] = ingest_bytes(
         data, file_name=uploaded.name, upload_id=new_upload_id(), lang=lang, period=period, sheet=sheet,
-        mapping=remembered, limits=Limits(), gazetteer=gaz, services=services)
+        mapping=remembered, limits=Limits(), gazetteer=gaz, services=services, date_order=date_order,
+        decisions=store.decisions().select(list(D.SCHEMA)))
 result = st.session_state["_ingest"]
 
 if result.unmapped:
@@ -74,11 +100,22 @@ if result.unmapped:
             mappings.remember(mapping_file, {h: f for h, f in choices.items() if f})
             st.rerun()
 
+if result.date_readings.height or date_order:
+    st.markdown(f"#### {t('upload.date_order_title')}")
+    st.caption(t("upload.date_order_help"))
+    if result.date_readings.height:
+        st.table({t("upload.date_as_written"): result.date_readings["text"].to_list(),
+                  t("upload.date_dmy"): [i18n.day(d, lang=lang) if d else "—" for d in result.date_readings["dmy"]],
+                  t("upload.date_mdy"): [i18n.day(d, lang=lang) if d else "—" for d in result.date_readings["mdy"]]})
+    st.radio(t("upload.date_order_choice"), ["dmy", "mdy"], key="w_date_order", horizontal=True, index=None,
+             format_func=lambda o: t(f"upload.date_{o}"))
+
 st.markdown(f"#### {t('upload.preview')}")
 cols = st.columns(4)
 cols[0].metric(t("upload.rows_read"), i18n.number(result.rows_read, lang=lang))
 cols[1].metric(t("upload.rows_accepted"), i18n.number(result.frame.height, lang=lang))
-cols[2].metric(t("upload.problems"), i18n.number(result.problems.height, lang=lang))
+refusing = result.problems.filter(~pl.col("code").is_in(NOTE_CODES))
+cols[2].metric(t("upload.problems"), i18n.number(refusing.height, lang=lang))
 cols[3].metric(t("upload.shape"), t(f"upload.shape_{result.shape}"))
 details = [t("upload.encoding", encoding=result.encoding)] if result.encoding else []
 if result.sheet:
@@ -86,10 +123,66 @@ if result.sheet:
 st.caption(" · ".join(details))
 if result.dropped_pii:
     st.info(t("upload.pii_dropped", columns=", ".join(result.dropped_pii)))
+if result.repeated_rows:
+    st.caption(t("upload.repeated", rows=i18n.number(result.repeated_rows, lang=lang)))
+left_out = result.problems.height - refusing.height
+if left_out:
+    st.caption(t("upload.left_out", rows=i18n.number(left_out, lang=lang)))
 
-if result.problems.height:
+if result.questions.height:
+    st.markdown(f"#### {t('upload.names_title')}")
+    waiting = result.questions.select(pl.col("rows").sum(), pl.col("beneficiaries").sum()).row(0)
+    st.warning(t("upload.names_waiting", rows=i18n.number(waiting[0], lang=lang),
+                 people=i18n.number(waiting[1], lang=lang)))
+    with st.form("decide"):
+        answers = {}
+        for i, (kind, value, rows, people, suggestions) in enumerate(result.questions.head(60).iter_rows()):
+            label = t("upload.name_question", kind=t(f"ingest.kind.{kind}"), value=value,
+                      rows=i18n.number(rows, lang=lang), people=i18n.number(people, lang=lang))
+            options = [None, *choices_for(kind, suggestions), D.NONE]
+            answers[(kind, value)] = st.selectbox(
+                label, options, key=f"decide-{digest[:8]}-{i}",
+                format_func=lambda c, k=kind: (t("upload.undecided") if c is None else
+                                               t("upload.not_known", kind=t(f"ingest.kind.{k}")) if c == D.NONE
+                                               else name_of(k, c)))
+        if st.form_submit_button(t("upload.save_decisions"), type="primary"):
+            chosen = [D.make(kind, value, code) for (kind, value), code in answers.items() if code is not None]
+            if chosen and common.can_change_data():
+                st.session_state["_upload_flash"] = t("upload.decisions_saved",
+                                                      version=store.decide(chosen, actor=common.actor()))
+                st.rerun()
+
+if result.matches.height:
+    st.markdown(f"#### {t('upload.matches_title')}")
+    st.caption(t("upload.matches_help"))
+    st.dataframe({
+        t("upload.col_written"): result.matches["value"].to_list(),
+        t("upload.col_matched"): [name_of(k, c) if c else t("upload.not_known", kind=t(f"ingest.kind.{k}"))
+                                  for k, c in result.matches.select("kind", "code").iter_rows()],
+        t("upload.col_how"): [t(f"upload.how_{h}") for h in result.matches["how"]],
+        t("upload.col_rows"): [i18n.number(v, lang=lang) for v in result.matches["rows"]],
+        t("upload.col_people"): [i18n.number(v, lang=lang) for v in result.matches["beneficiaries"]],
+    }, hide_index=True)
+    with st.expander(t("upload.overrule")), st.form("overrule"):
+        changes = {}
+        for i, (kind, value, code, how, rows, people) in enumerate(result.matches.iter_rows()):
+            options = choices_for(kind, [code] if code else []) + [D.NONE]
+            changes[(kind, value, code)] = st.selectbox(
+                value, options, index=options.index(code) if code in options else len(options) - 1,
+                key=f"overrule-{digest[:8]}-{i}",
+                format_func=lambda c, k=kind: (t("upload.not_known", kind=t(f"ingest.kind.{k}")) if c == D.NONE
+                                               else name_of(k, c)))
+        if st.form_submit_button(t("upload.save_decisions")):
+            chosen = [D.make(kind, value, new) for (kind, value, old), new in changes.items()
+                      if new != (old or D.NONE)]
+            if chosen and common.can_change_data():
+                st.session_state["_upload_flash"] = t("upload.decisions_saved",
+                                                      version=store.decide(chosen, actor=common.actor()))
+                st.rerun()
+
+if refusing.height:
     st.error(t("upload.has_problems"))
-    st.dataframe(result.problems.head(5000).select(
+    st.dataframe(refusing.head(5000).select(
         pl.col("row").alias(t("upload.col_row")), pl.col("column").alias(t("upload.col_column")),
         pl.col("value").alias(t("upload.col_value")), pl.col("message").alias(t("upload.col_message"))),
         hide_index=True, column_config={t("upload.col_message"): st.column_config.TextColumn(width="large")})
@@ -99,22 +192,36 @@ if result.problems.height:
 if not result.ok:
     st.stop()
 
+scan = common.scan(version, False)
+repeats = preview.overlaps(scan, result.frame)
+names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
+for upload_id, stored_rows, shared, share, same in repeats.iter_rows():
+    st.warning(t("upload.overlap", shared=i18n.number(shared, lang=lang),
+                 rows=i18n.number(result.frame.height, lang=lang), upload=upload_id, file=names.get(upload_id, "")))
 stored_quarters = set(store.quarters_with_data())
-file_quarters = [quarter(fy, fq) for fy, fq in
-                 metrics.periods_available(result.frame.lazy()).select("fy", "fq").iter_rows()]
-overlap = [q for q in file_quarters if q in stored_quarters]
+plan_add = preview.quarter_plan(scan, result.frame, mode="add")
 mode = "add"
-if overlap:
+if (plan_add["action"] == "add").any():
+    overlap = [quarter(fy, fq) for fy, fq in plan_add.filter(pl.col("action") == "add").select("fy", "fq").iter_rows()]
     st.warning(t("upload.quarter_has_data", quarters=", ".join(q.label(lang=lang) for q in overlap)))
     mode = st.radio(t("upload.mode"), ["add", "replace"], format_func=lambda m: t(f"upload.mode_{m}"),
-                    key="w_mode", horizontal=True)
+                    key="w_mode", horizontal=True, index=1 if repeats.height else 0)
 
-impact = views.upload_impact(common.scan(store.version(), False), result.frame, gaz, mode=mode, lang=lang)
+plan = preview.quarter_plan(scan, result.frame, mode=mode)
+st.markdown(f"#### {t('upload.plan_title')}")
+st.dataframe({
+    t("upload.col_quarter"): [quarter(fy, fq).label(lang=lang) for fy, fq in plan.select("fy", "fq").iter_rows()],
+    t("upload.stored_now"): [i18n.number(v, lang=lang) for v in plan["stored_beneficiaries"]],
+    t("upload.in_file"): [i18n.number(v, lang=lang) for v in plan["incoming_beneficiaries"]],
+    t("upload.after"): [i18n.number(v, lang=lang) for v in plan["after_beneficiaries"]],
+    t("upload.col_action"): [t(f"upload.action_{a}") for a in plan["action"]],
+}, hide_index=True)
+impact = views.upload_impact(scan, result.frame, gaz, mode=mode, lang=lang)
 st.markdown(f"#### {t('upload.impact')}")
 st.dataframe(impact.rename({"upazila": t("col.upazila"), "stored": t("upload.stored_now"),
                             "incoming": t("upload.in_file"), "after": t("upload.after")}), hide_index=True)
-if result.problems.height:
-    st.caption(t("upload.partial", accepted=result.frame.height, rejected=result.rejected.height))
+if refusing.height or result.questions.height:
+    st.caption(t("upload.partial", accepted=result.frame.height, rejected=result.rejected.height - left_out))
 if st.button(t("upload.confirm"), type="primary", key="confirm"):
     if not common.can_change_data():  # re-checked at the moment of writing
         st.error(t("auth.staff_only"))
@@ -122,6 +229,7 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
     stored = store.commit(result.frame, file_name=uploaded.name, content_hash=digest, uploader=common.actor(),
                           mode=mode, upload_id=result.frame["upload_id"][0])
     st.session_state.pop("_ingest_key", None)
+    st.session_state.pop("w_date_order", None)
     # rerun so the sidebar (drawn before this page) offers the new periods at once
     st.session_state["_upload_flash"] = (t("upload.duplicate", upload=stored.upload_id) if stored.status == "duplicate"
                                          else t("upload.stored", upload=stored.upload_id, rows=stored.rows,

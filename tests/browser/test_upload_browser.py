@@ -1,0 +1,109 @@
+"""The clerk's loop in headless Chromium: each office file of tests/data/offices through the upload
+page in one pass to exactly its totals, names decided on the page, a re-saved file caught."""
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analytics.store import LocalStore
+from tests.browser.conftest import running_app, wait_idle
+from tests.browser.test_app_browser import sign_in
+
+OFFICES = Path(__file__).resolve().parents[1] / "data" / "offices"
+EXPECTED = {row["file"]: row for row in csv.DictReader((OFFICES / "expected.csv").open(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="module")
+def clerk_app(browser, tmp_path_factory):
+    """An app of its own (its store fills up with the corpus), signed in as an uploader."""
+    with running_app(tmp_path_factory.mktemp("offices")) as url:
+        yield url
+
+
+def signed_in_upload_page(page, app: str, *, lang: str) -> None:
+    """Sign in, then go to the upload page by the sidebar (a new page load would be a new session)."""
+    sign_in(page, app, "asha")
+    page.wait_for_function("() => document.body.innerText.includes('Signed in as asha')")
+    if lang == "bn":
+        page.get_by_text("বাংলা", exact=True).click()
+        wait_idle(page)
+    nav = page.locator("[data-testid=stSidebarNav]")
+    nav.get_by_role("link", name="Upload" if lang == "en" else "আপলোড").click()
+    page.wait_for_selector("input[type=file]", state="attached")
+    wait_idle(page)
+
+
+def upload(page, path: Path, *, lang: str = "en") -> None:
+    page.set_input_files("input[type=file]", str(path))
+    heading = "Rows read" if lang == "en" else "পড়া সারি"
+    page.wait_for_function(f"() => document.body.innerText.includes('{heading}')", timeout=60_000)
+    wait_idle(page)
+
+
+def confirm(page, *, lang: str) -> None:
+    button = page.get_by_role("button", name="Confirm and store" if lang == "en" else "নিশ্চিত করে সংরক্ষণ করুন")
+    button.wait_for(timeout=60_000)
+    button.click()
+    text = "Stored as upload" if lang == "en" else "হিসেবে সংরক্ষিত"
+    page.wait_for_function(f"() => document.body.innerText.includes('{text}')", timeout=60_000)
+
+
+def stored_totals(app, file_name: str) -> tuple[int, int, int]:
+    uploads = LocalStore(app.base / "store").uploads().filter(
+        (pl.col("file_name") == file_name) & (pl.col("status") == "active"))
+    assert uploads.height == 1, uploads
+    return tuple(uploads.select("rows", "beneficiaries", "fee_paisa").row(0))
+
+
+def expected(file_name: str) -> tuple[int, int, int]:
+    row = EXPECTED[file_name]
+    return int(row["rows"]), int(row["beneficiaries"]), int(row["fee_paisa"])
+
+
+PLAIN = [name for name, row in EXPECTED.items() if row["decisions"] == "0" and "same rows as" not in row["notes"]]
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_every_office_file_in_one_pass(page, clerk_app, lang):
+    files = PLAIN[::2] if lang == "bn" else PLAIN[1::2]  # half the corpus in each language
+    signed_in_upload_page(page, clerk_app, lang=lang)
+    for name in files:
+        upload(page, OFFICES / name, lang=lang)
+        confirm(page, lang=lang)
+        assert stored_totals(clerk_app, name) == expected(name), name
+
+
+def test_names_are_decided_on_the_page_once_then_the_file_goes_in(page, clerk_app):
+    name = "nesarabad_q1_legacy_names.xlsx"
+    signed_in_upload_page(page, clerk_app, lang="en")
+    upload(page, OFFICES / name)
+    body = page.inner_text("body")
+    assert "Names to decide" in body and "14 rows (14 beneficiaries)" in body
+    decisions = {row["value"]: row["decision"] for row in csv.DictReader(
+        (OFFICES / "nesarabad_q1_legacy_names.decisions.csv").open(encoding="utf-8"))}
+    for value, code in decisions.items():
+        box = page.get_by_role("combobox", name=f"service “{value}”", exact=False)
+        box.click()
+        page.keyboard.type("Not a known" if code == "none" else code)
+        page.get_by_role("option").first.click()
+    page.get_by_role("button", name="Save these decisions").first.click()
+    page.wait_for_function("() => document.body.innerText.includes('Decisions saved')", timeout=60_000)
+    wait_idle(page)
+    assert "Names to decide" not in page.inner_text("body")
+    confirm(page, lang="en")
+    assert stored_totals(clerk_app, name) == expected(name)
+    audit = LocalStore(clerk_app.base / "store").changes()
+    assert ("decide", "asha") in set(audit.select("action", "actor").iter_rows())
+
+
+def test_the_same_rows_saved_as_a_workbook_are_caught_before_confirming(page, clerk_app):
+    signed_in_upload_page(page, clerk_app, lang="en")
+    if "kawkhali_q1_en.csv" not in LocalStore(clerk_app.base / "store").uploads()["file_name"].to_list():
+        upload(page, OFFICES / "kawkhali_q1_en.csv")  # when this test runs alone
+        confirm(page, lang="en")
+    upload(page, OFFICES / "kawkhali_q1_en_resaved.xlsx")
+    page.get_by_role("button", name="Confirm and store").wait_for(timeout=60_000)
+    body = page.inner_text("body")
+    assert "162 of this file's 162 rows are already stored" in body and "kawkhali_q1_en.csv" in body
