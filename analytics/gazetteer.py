@@ -2,10 +2,14 @@
 
 Reads the committed tables in ``geodata/`` (``gazetteer*.csv`` and ``*_upazilas.geojson`` /
 ``*_unions.geojson``), so adding a district is a data change. Matching works on
-:func:`normalise_name` keys of each unit's English name, Bengali name and aliases: an exact
-key match is ``ok`` (or ``ambiguous`` when several units share it); otherwise the result is
-``unknown`` with the closest names (difflib) as ``candidates``. Fuzzy matches are only ever
-suggested, never accepted silently.
+:func:`normalise_name` keys of each unit's English name, Bengali name and aliases (spelling
+folded by :func:`analytics.names.fold`): an exact key match is ``ok`` (or ``ambiguous`` when
+several units share it). Failing that, a *confident* approximate match
+(:class:`analytics.names.Matcher`: every word matched by a rule such as a transliteration
+variant, "Sikdar Malik" / "Sikdar Mallik", "Kodomtola" / "Kadamtala", never by a look-alike
+typo; and no other unit of the level anywhere in the district within the margin) is also
+``ok``, flagged ``approximate``. Otherwise the result is ``unknown`` with the closest names
+(difflib) as ``candidates``: look-alikes are only ever suggested, never accepted silently.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
+
+from analytics import names
 
 GEODATA_DIR: Path = Path(__file__).resolve().parent.parent / "geodata"
 
@@ -37,20 +42,16 @@ SITE_SCHEMA: dict[str, Any] = {
     "lat": pl.Float64, "lon": pl.Float64,
 }
 
-_BN_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
-# Bengali spelling variation folded away: vowel length, dental/retroflex n, ঙ্গ/ংগ, chandrabindu,
-# zero-width (non-)joiners. Nukta letters (ড় ঢ় য়) are made uniform by Unicode normalisation.
-_BN_FOLD = (("ী", "ি"), ("ূ", "ু"), ("ণ", "ন"), ("ঙ্গ", "ংগ"), ("ঁ", ""), ("\u200c", ""), ("\u200d", ""))
 _DROP_CHARS = re.compile(r"[.'’`]")
 _SEPARATORS = re.compile(r"[^\w\u0980-\u09ff]+|_")
-_NUMBERING = re.compile(r"^(?:\d+|\d*(?:no|nong|num|নং|নম্বর))$")  # "3", "3no", "৩নং", "no"
+# "3", "3no", "৩নং", "no" (in folded spelling: names.fold drops the hasanta of নম্বর)
+_NUMBERING = re.compile(r"^(?:\d+|\d*(?:no|nong|num|%s|%s))$" % (names.fold("নং"), names.fold("নম্বর")))
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_BN_DIGITS)
-    for old, new in _BN_FOLD:
-        text = text.replace(old, new)
-    return text
+    """Bengali spelling variation folded away (:func:`analytics.names.fold`): vowel length,
+    dental/retroflex n, ঙ্গ/ংগ, nukta (য়/য, ড়/ড), শ/ষ/স, hasanta, chandrabindu, zero-width joiners."""
+    return names.fold(text)
 
 
 _GENERIC = frozenset(_fold(word) for word in (
@@ -59,22 +60,31 @@ _GENERIC = frozenset(_fold(word) for word in (
 ))
 
 
+def name_tokens(text: str) -> tuple[str, ...]:
+    """The words of a place name as :func:`normalise_name` keeps them."""
+    tokens = _SEPARATORS.split(_DROP_CHARS.sub("", _fold(text)))
+    return tuple(t for t in tokens if t and t not in _GENERIC and not _NUMBERING.match(t))
+
+
 def normalise_name(text: str) -> str:
     """A matching key: casefolded NFKC text without punctuation, spaces, numbering ("৩নং")
     or generic words ("Union Parishad", "UP", "Upazila", "ইউনিয়ন পরিষদ", "উপজেলা"), with
-    Bengali spelling variants folded (ী/ি, ূ/ু, ণ/ন, precomposed/decomposed nukta)."""
-    tokens = _SEPARATORS.split(_DROP_CHARS.sub("", _fold(text)))
-    return "".join(t for t in tokens if t and t not in _GENERIC and not _NUMBERING.match(t))
+    Bengali spelling variants folded (ী/ি, ূ/ু, ণ/ন, শ/ষ/স, hasanta, precomposed/decomposed nukta)."""
+    return "".join(name_tokens(text))
 
 
 @dataclass(frozen=True)
 class Resolution:
-    """The outcome of resolving one name; ``candidates`` are P-codes, closest first."""
+    """The outcome of resolving one name; ``candidates`` are P-codes, closest first.
+
+    ``approximate`` is True for an ``ok`` that was not an exact key match but a confident
+    approximate one (its ``candidates`` then hold the chosen P-code first)."""
 
     query: str
     status: Status
     pcode: str | None = None
     candidates: tuple[str, ...] = ()
+    approximate: bool = False
 
     @property
     def ok(self) -> bool:
@@ -90,10 +100,13 @@ class Gazetteer:
         self._rows = {row["pcode"]: row for row in units.iter_rows(named=True)}
         self._parents = {row["parent_pcode"] for row in self._rows.values()}
         self._index: dict[str, dict[str, list[str]]] = {}  # level -> name key -> P-codes
+        self._names: dict[str, list[tuple[str, str]]] = {}  # level -> (P-code, name)
         for row in self._rows.values():
-            names = [row["name_en"], row["name_bn"], *(row["aliases"] or "").split("|")]
-            for key in dict.fromkeys(k for k in map(normalise_name, filter(None, names)) if k):
+            labels = [n for n in (row["name_en"], row["name_bn"], *(row["aliases"] or "").split("|")) if n]
+            self._names.setdefault(row["level"], []).extend((row["pcode"], n) for n in labels)
+            for key in dict.fromkeys(k for k in map(normalise_name, labels) if k):
                 self._index.setdefault(row["level"], {}).setdefault(key, []).append(row["pcode"])
+        self._matchers: dict[str, names.Matcher] = {}
 
     @classmethod
     def load(cls, *, directory: Path = GEODATA_DIR) -> "Gazetteer":
@@ -148,12 +161,26 @@ class Gazetteer:
             return Resolution(query, "ambiguous", None, tuple(exact))
         if not key:
             return Resolution(query, "unknown")
+        if not index.get(key):  # nowhere an exact name: a confident approximate match?
+            found = self._matcher(level).match(query)
+            if found.kind == "approximate" and inside([found.code]):
+                return Resolution(query, "ok", found.code, (found.code,), approximate=True)
         # Same name under another parent first, then names containing the query, then look-alikes.
         pool = {k: found for k, pcodes in index.items() if (found := inside(pcodes))}
         containing = [p for k, found in pool.items() if len(key) >= 4 and key in k for p in found]
         close = difflib.get_close_matches(key, list(pool), n=10, cutoff=0.75)
         suggestions = sorted(index.get(key, [])) + containing + [p for k in close for p in pool[k]]
         return Resolution(query, "unknown", None, tuple(dict.fromkeys(suggestions))[:5])
+
+    def _matcher(self, level: str) -> names.Matcher:
+        """Approximate matching over every unit of ``level`` (the margin is taken district-wide, so a
+        close unit under another parent also blocks acceptance). No abbreviations ("Kalakhal" is not
+        Kalakhali); short names get no approximate matches: spelling variants need 5+ Latin letters
+        or 4+ Bengali characters, and look-alikes never count."""
+        if level not in self._matchers:
+            self._matchers[level] = names.Matcher(self._names.get(level, []), tokenize=name_tokens,
+                                                  abbreviations=False)
+        return self._matchers[level]
 
     def resolve_many(
         self, texts: pl.Series, *, level: Level, within: pl.Series | None = None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
-from collections import Counter
 from pathlib import Path
 
 import polars as pl
+
+from analytics import names
 
 GEODATA = Path(__file__).resolve().parents[1] / "geodata"
 
@@ -39,36 +38,29 @@ def load_categories(*, directory: Path = GEODATA) -> pl.DataFrame:
 
 
 def normalise(text: str) -> str:
-    """Matching key: NFKC + casefold, keeping only letters, marks (Bengali vowel signs) and digits."""
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LMN")
-
-
-def _bigrams(key: str) -> set[str]:
-    return {key[i : i + 2] for i in range(max(len(key) - 1, 1))}
+    """Matching key (see :func:`analytics.names.key`): folded Bengali spelling, no spaces, punctuation
+    or filler words, so "জন্মনিবন্ধন" and "জন্ম নিবন্ধন" (or "BIRTH   registration") are the same key."""
+    return names.key(text)
 
 
 class ServiceResolver:
-    """Maps a code, English/Bengali name or alias to a service code, suggesting near misses."""
+    """Maps a code, English/Bengali name or alias to a service code (exact or confident
+    approximate match, :mod:`analytics.names`), suggesting candidates for everything else."""
 
     def __init__(self, catalogue: pl.DataFrame) -> None:
-        self._index: dict[str, str] = {}
         self._channel_of: dict[str, str] = {}
-        for code, channel, *names, aliases in catalogue.select(
+        pairs: list[tuple[str, str]] = []
+        for code, channel, *labels, aliases in catalogue.select(
             "service_code", "channel", "name_en", "name_bn", "aliases"
         ).iter_rows():
             self._channel_of[code] = channel
-            for name in (code, *names, *aliases):
-                self._index.setdefault(normalise(name), code)
+            pairs.extend((code, name) for name in (*labels, *aliases) if name)
+        self._matcher = names.Matcher(pairs, exact_only=[(code, code) for code in self._channel_of])
         self._channels = {normalise(ch): ch for ch in self._channel_of.values()}
-        self._keys: dict[str | None, list[str]] = {None: list(self._index)}
+        self._within: dict[str | None, frozenset[str] | None] = {None: None}
         for ch in self._channels.values():
-            self._keys[ch] = [k for k, code in self._index.items() if self._channel_of[code] == ch]
-        self._by_bigram: dict[str, list[str]] = {}
-        for key in self._index:
-            for gram in _bigrams(key):
-                self._by_bigram.setdefault(gram, []).append(key)
-        self._suggestions: dict[tuple[str, str | None], tuple[str, ...]] = {}
+            self._within[ch] = frozenset(c for c, c_ch in self._channel_of.items() if c_ch == ch)
+        self._cache: dict[tuple[str, str | None], names.Match] = {}
 
     def _channel(self, channel: str | None) -> str | None:
         if channel is None:
@@ -78,41 +70,44 @@ class ServiceResolver:
         except KeyError:
             raise ValueError(f"unknown channel {channel!r}; expected one of {sorted(self._channels.values())}") from None
 
-    def resolve(self, text: str, *, channel: str | None = None) -> tuple[str | None, tuple[str, ...]]:
-        """Return (service_code or None, candidate codes). A match yields itself as the only candidate."""
+    def match(self, text: str | None, *, channel: str | None = None) -> names.Match:
+        """The full outcome for one text: code, kind ("exact" / "approximate" / "unknown"),
+        score and ranked candidate codes (at most 3). Cached per (text, channel)."""
         channel = self._channel(channel)
-        key = normalise(text or "")
-        code = self._index.get(key)
-        if code is not None and channel in (None, self._channel_of[code]):
-            return code, (code,)
-        return None, self._suggest(key, channel)
+        cache_key = (text or "", channel)
+        found = self._cache.get(cache_key)
+        if found is None:
+            found = self._matcher.match(text or "", within=self._within[channel])
+            if len(self._cache) >= 100_000:
+                self._cache.clear()
+            self._cache[cache_key] = found
+        return found
 
-    def _suggest(self, key: str, channel: str | None, n: int = 3) -> tuple[str, ...]:
-        if not key:
-            return ()
-        if (key, channel) not in self._suggestions:
-            keys = self._keys[channel]
-            # shortlist keys sharing the most bigrams, then rank them with difflib
-            shared = Counter(k for gram in _bigrams(key) for k in self._by_bigram.get(gram, ()))
-            shortlist = [k for k, _ in shared.most_common() if channel in (None, self._channel_of[self._index[k]])]
-            close = difflib.get_close_matches(key, shortlist[:50], n=4 * n, cutoff=0.6)
-            containing = sorted((k for k in keys if len(key) >= 3 and key in k), key=len)
-            self._suggestions[key, channel] = tuple(dict.fromkeys(self._index[k] for k in close + containing))[:n]
-        return self._suggestions[key, channel]
+    def resolve(self, text: str, *, channel: str | None = None) -> tuple[str | None, tuple[str, ...]]:
+        """Return (service_code or None, candidate codes). An exact match yields itself as the only
+        candidate; a confident approximate match yields its code first, then close alternatives."""
+        found = self.match(text, channel=channel)
+        return found.code, found.candidates
 
     def resolve_many(self, texts: pl.Series, *, channel: pl.Series | None = None) -> pl.DataFrame:
-        """Resolve a column row by row (same length and order); only unique (text, channel) pairs are resolved."""
+        """Resolve a column row by row (same length and order); only unique (text, channel) pairs are resolved.
+
+        Columns: ``input``, ``service_code``, ``candidates`` (List(String)), ``match`` ("exact",
+        "approximate", or null when unresolved) and ``score`` (Float64; for unresolved values the
+        best candidate's score, null for a null input).
+        """
         channels = channel if channel is not None else pl.repeat(None, len(texts), dtype=pl.String, eager=True)
         frame = pl.DataFrame({"input": texts.cast(pl.String), "channel": channels.cast(pl.String)})
         unique = frame.unique()
         results = [
-            self.resolve(text, channel=ch) if text is not None else (None, ())
-            for text, ch in unique.iter_rows()
+            self.match(text, channel=ch) if text is not None else None for text, ch in unique.iter_rows()
         ]
         unique = unique.with_columns(
-            service_code=pl.Series([code for code, _ in results], dtype=pl.String),
-            candidates=pl.Series([list(cands) for _, cands in results], dtype=pl.List(pl.String)),
+            service_code=pl.Series([r.code if r else None for r in results], dtype=pl.String),
+            candidates=pl.Series([list(r.candidates) if r else [] for r in results], dtype=pl.List(pl.String)),
+            match=pl.Series([r.kind if r and r.code else None for r in results], dtype=pl.String),
+            score=pl.Series([r.score if r else None for r in results], dtype=pl.Float64),
         )
         return frame.join(unique, on=["input", "channel"], how="left", nulls_equal=True, maintain_order="left").select(
-            "input", "service_code", "candidates"
+            "input", "service_code", "candidates", "match", "score"
         )

@@ -179,8 +179,11 @@ def test_resolve_many(resolver: ServiceResolver) -> None:
     texts = pl.Series("service", base * 50_000)
     channels = pl.Series(["udc", "udc", "udc", "udc", "front_desk", "udc"] * 50_000)
     out = resolver.resolve_many(texts, channel=channels)
-    assert out.columns == ["input", "service_code", "candidates"] and out.height == texts.len()
+    assert out.columns == ["input", "service_code", "candidates", "match", "score"] and out.height == texts.len()
+    assert out.schema["match"] == pl.String and out.schema["score"] == pl.Float64
     assert out["input"].equals(texts.rename("input"))
     assert out.head(6)["service_code"].to_list() == ["UDC002", "UDC073", None, None, "FD03", None]
+    assert out.head(6)["match"].to_list() == ["exact", "exact", None, None, "exact", None]
+    assert out.head(3)["score"].to_list() == [1.0, 1.0, None]
     assert out["candidates"][3][0] == "UDC002"
     assert resolver.resolve_many(texts)["service_code"].null_count() == 100_000
