@@ -9,7 +9,7 @@ same answers from a CSV file (``--names FILE``) and writes the open questions in
 format (``--report-dir``), ready to fill in.
 
 A decision is keyed on ``(kind, key)``: ``key`` is the value's matching key
-(:func:`analytics.names.match_key`), so "Misc online service" and "misc. online  service"
+(:func:`analytics.names.key`), so "Misc online service" and "misc. online  service"
 are one question.
 
 The file format (UTF-8 CSV, Excel-friendly with a BOM): ``kind, value, decision`` plus
@@ -26,10 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-try:  # TODO(integration): names.py from the reconciliation work
-    from analytics.names import match_key
-except ImportError:  # pragma: no cover
-    from analytics.services import normalise as match_key
+from analytics.names import key as match_key
 
 #: What can be decided.
 KINDS = ("service", "union", "upazila")
@@ -100,7 +97,7 @@ def questions_csv(questions: pl.DataFrame, *, names: dict[str, str] | None = Non
     """Open questions as a CSV to fill in (the ``decision`` column is empty), UTF-8 with BOM."""
     names = names or {}
     out = questions.select(
-        "kind", "value", pl.lit("").alias("decision"), "rows", "beneficiaries",
+        "kind", "value", pl.lit(None, pl.String).alias("decision"), "rows", "beneficiaries",
         pl.col("suggestions").list.eval(pl.element()).list.join(" | ").alias("suggestions"),
     )
     if names:
