@@ -204,6 +204,31 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
 
 
+def cmd_names(args: argparse.Namespace) -> int:
+    """``names list`` (tab-separated, or --json) and ``names withdraw DECISION_ID``."""
+    import json
+
+    from analytics.cli import store_for
+    from analytics.store import StoreError
+
+    store = store_for(args.store)
+    if args.action == "list":
+        kept = store.decisions()
+        if args.json:
+            print(json.dumps(kept.to_dicts(), ensure_ascii=False, indent=2))
+        else:
+            print(kept.write_csv(separator="\t"), end="")
+        return 0
+    try:
+        version = store.withdraw_decision(int(args.decision_id), actor=args.actor)
+    except (StoreError, ValueError, TypeError):
+        print(i18n.t("ingest.cli_usage_error", args.lang,
+                     message=f"no decision {args.decision_id!r} in force (see: names list)"), file=sys.stderr)
+        return 2
+    print(f"withdrew decision {args.decision_id}; store version {version}")
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = commands.add_parser("ingest", parents=[common], help="validate and store quarterly log files")
     p.add_argument("files", nargs="+")
@@ -221,3 +246,10 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     p.add_argument("--allow-overlap", action="store_true",
                    help="store files even when their rows are already stored in another upload")
     p.set_defaults(run=cmd_ingest)
+
+    p = commands.add_parser("names", parents=[common], help="name decisions kept with the data: list, withdraw")
+    p.add_argument("action", choices=["list", "withdraw"])
+    p.add_argument("decision_id", nargs="?")
+    p.add_argument("--json", action="store_true", help="list as JSON")
+    p.add_argument("--actor", default="cli")
+    p.set_defaults(run=cmd_names)

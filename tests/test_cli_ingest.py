@@ -202,3 +202,19 @@ def test_a_file_overlapping_a_stored_upload_is_refused_unless_replacing(tmp_path
     replaced = cli("ingest", str(OFFICES / "kawkhali_q1_en_resaved.xlsx"), "--store", store, "--mode", "replace")
     assert replaced.returncode == 0
     assert summary(Path(store), "--period", "2023-24-Q1")["beneficiaries_total"] == 191
+
+
+def test_decisions_can_be_listed_and_withdrawn(tmp_path):
+    store = str(tmp_path / "s")
+    names = tmp_path / "names.csv"
+    names.write_text("kind,value,decision\nservice,অনলাইন কাজ,UDC069\nservice,Misc. online service,none\n",
+                     encoding="utf-8")
+    path = OFFICES / "nesarabad_q1_legacy_names.xlsx"
+    assert cli("ingest", str(path), "--store", store, "--names", str(names)).returncode == 0
+    listed = json.loads(cli("names", "list", "--json", "--store", store).stdout)
+    assert [(d["value"], d["code"]) for d in listed] == [("অনলাইন কাজ", "UDC069"), ("Misc. online service", None)]
+    withdrawn = cli("names", "withdraw", str(listed[0]["decision_id"]), "--store", store)
+    assert withdrawn.returncode == 0
+    assert cli("names", "withdraw", str(listed[0]["decision_id"]), "--store", store).returncode == 2
+    asked = cli("ingest", str(path), "--store", store, "--dry-run", "--allow-overlap")
+    assert asked.returncode == 1 and "অনলাইন কাজ" in asked.stderr  # asked again once withdrawn

@@ -107,3 +107,18 @@ def test_the_same_rows_saved_as_a_workbook_are_caught_before_confirming(page, cl
     page.get_by_role("button", name="Confirm and store").wait_for(timeout=60_000)
     body = page.inner_text("body")
     assert "162 of this file's 162 rows are already stored" in body and "kawkhali_q1_en.csv" in body
+
+
+def test_month_first_dates_are_shown_both_ways_and_read_as_the_clerk_says(page, clerk_app):
+    path = Path(__file__).resolve().parents[1] / "data" / "ingest" / "bad" / "date_order_unclear.csv"
+    signed_in_upload_page(page, clerk_app, lang="en")
+    upload(page, path)
+    body = page.inner_text("body")
+    assert "How does this file write dates?" in body and "09/25/2023" in body
+    assert "Confirm and store" not in body  # nothing can be stored while the order is open
+    page.get_by_text("Read month/day/year", exact=True).last.click()
+    page.get_by_role("button", name="Confirm and store").wait_for(timeout=60_000)
+    confirm(page, lang="en")
+    stored = LocalStore(clerk_app.base / "store").scan().filter(
+        pl.col("upload_id") == LocalStore(clerk_app.base / "store").uploads()["upload_id"][-1]).collect()
+    assert sorted(d.isoformat() for d in stored["date"]) == ["2023-05-07", "2023-09-25", "2023-10-08"]
