@@ -58,7 +58,7 @@ from analytics.i18n import LANGS, normalise_lang, t
 from analytics.periods import Period
 from analytics.readers import EXTRA, ROW, ReadError, read_table, sheet_names
 from analytics.services import ServiceResolver, load_catalogue
-from analytics import decisions as D, limits as L, validate, values as V
+from analytics import decisions as D, validate, values as V
 from analytics.limits import Limits
 
 __all__ = ["IngestResult", "Limits", "dc_office_upazila", "ingest_bytes", "sheet_names"]
@@ -193,7 +193,7 @@ def ingest_bytes(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn
                    services=services or _default_services(), date_order=date_order, decisions=decisions)
     try:
         return _ingest(data, **options)
-    except Exception as error:  # a bug must not take the upload page down with it
+    except Exception:  # a bug must not take the upload page down with it
         logging.getLogger(__name__).exception("ingest of %s failed", file_name)
         gaz = options["gazetteer"]
         result = IngestResult(schema.empty_log(), validate.empty_problems(),
