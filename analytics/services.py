@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import unicodedata
+
 from pathlib import Path
 
 import polars as pl
@@ -43,6 +46,12 @@ def normalise(text: str) -> str:
     return names.key(text)
 
 
+def _literal(text: str) -> str:
+    """The text up to case, spaces and punctuation (NFKC, casefold, letters, marks and digits only)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LMN")
+
+
 class ServiceResolver:
     """Maps a code, English/Bengali name or alias to a service code (exact or confident
     approximate match, :mod:`analytics.names`), suggesting candidates for everything else."""
@@ -56,6 +65,9 @@ class ServiceResolver:
             self._channel_of[code] = channel
             pairs.extend((code, name) for name in (*labels, *aliases) if name)
         self._matcher = names.Matcher(pairs, exact_only=[(code, code) for code in self._channel_of])
+        # what is written exactly as in the catalogue (up to case, spaces and punctuation): a
+        # match through spelling folds or stems is reported as approximate, for staff to check
+        self._literal = {(code, _literal(name)) for code, name in [*pairs, *((c, c) for c in self._channel_of)]}
         self._channels = {normalise(ch): ch for ch in self._channel_of.values()}
         self._within: dict[str | None, frozenset[str] | None] = {None: None}
         for ch in self._channels.values():
@@ -78,6 +90,8 @@ class ServiceResolver:
         found = self._cache.get(cache_key)
         if found is None:
             found = self._matcher.match(text or "", within=self._within[channel])
+            if found.kind == "exact" and (found.code, _literal(text or "")) not in self._literal:
+                found = dataclasses.replace(found, kind="approximate")
             if len(self._cache) >= 100_000:
                 self._cache.clear()
             self._cache[cache_key] = found
