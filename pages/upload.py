@@ -140,6 +140,8 @@ if result.questions.height:
             label = t("upload.name_question", kind=t(f"ingest.kind.{kind}"), value=value,
                       rows=i18n.number(rows, lang=lang), people=i18n.number(people, lang=lang))
             options = [None, *choices_for(kind, suggestions), D.NONE]
+            if suggestions:
+                label += " · " + t("upload.suggested", names="; ".join(name_of(kind, c) for c in suggestions))
             answers[(kind, value)] = st.selectbox(
                 label, options, key=f"decide-{digest[:8]}-{i}",
                 format_func=lambda c, k=kind: (t("upload.undecided") if c is None else
