@@ -23,7 +23,7 @@ import polars as pl
 
 from analytics import decisions as D, i18n
 from analytics.gazetteer import Gazetteer
-from analytics.ingest import IngestResult, Limits, ingest_bytes
+from analytics.ingest import IngestResult, Limits, ingest_isolated
 from analytics.periods import parse_period
 from analytics.preview import overlaps
 from analytics.services import ServiceResolver, load_catalogue
@@ -49,9 +49,11 @@ def report(result: IngestResult, *, lang: str, limit: int = 40) -> str:
         if row["column"]:
             where.append(i18n.t("ingest.where_column", lang, column=row["column"]))
         lines.append(f"  {', '.join(where)}: {_short(row['message'])}")
-    if problems.height > limit:
-        lines.append("  " + i18n.t("ingest.cli_more", lang, more=problems.height - limit))
-        for code, count in problems.group_by("code").len().sort("len", descending=True).iter_rows():
+    counts = {code: n for code, n in (result.problem_counts or dict(
+        problems.group_by("code").len().iter_rows())).items() if code not in NOTE_CODES}
+    if sum(counts.values()) > min(limit, problems.height):
+        lines.append("  " + i18n.t("ingest.cli_more", lang, more=sum(counts.values()) - min(limit, problems.height)))
+        for code, count in sorted(counts.items(), key=lambda item: -item[1]):
             lines.append(f"    {code}: {i18n.number(count, lang=lang)}")
     return "\n".join(lines)
 
@@ -106,12 +108,13 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     refused = False
     for path in paths:
         data = path.read_bytes()
-        result = ingest_bytes(data, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
-                              limits=Limits(), gazetteer=gazetteer, services=services, date_order=date_order,
-                              decisions=decided)
+        result = ingest_isolated(data, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
+                                 limits=Limits(), date_order=date_order, decisions=decided)
         checked.append((path, data, result))
-        print(i18n.t("ingest.cli_summary", lang, file=path.name, accepted=result.frame.height,
-                     problems=result.problems.filter(~pl.col("code").is_in(NOTE_CODES)).height), file=out)
+        refusing = sum(n for code, n in result.problem_counts.items() if code not in NOTE_CODES) \
+            if result.problem_counts else result.problems.filter(~pl.col("code").is_in(NOTE_CODES)).height
+        print(i18n.t("ingest.cli_summary", lang, file=path.name, accepted=result.frame.height, problems=refusing),
+              file=out)
         if result.dropped_pii:
             print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=", ".join(result.dropped_pii)), file=out)
         for line in notes(result, lang=lang, gazetteer=gazetteer, catalogue=catalogue):

@@ -58,10 +58,10 @@ from analytics.i18n import LANGS, normalise_lang, t
 from analytics.periods import Period
 from analytics.readers import EXTRA, ROW, ReadError, read_table, sheet_names
 from analytics.services import ServiceResolver, load_catalogue
-from analytics import decisions as D, validate, values as V
+from analytics import decisions as D, limits as L, validate, values as V
 from analytics.limits import Limits
 
-__all__ = ["IngestResult", "Limits", "dc_office_upazila", "ingest_bytes", "sheet_names"]
+__all__ = ["IngestResult", "Limits", "dc_office_upazila", "ingest_bytes", "ingest_isolated", "sheet_names"]
 
 #: Cells that mark a total row (as matching keys: lower case, no spaces or punctuation).
 TOTAL_WORDS = ("total", "grandtotal", "subtotal", "sum", "মোট", "সর্বমোট", "উপমোট", "সাকুল্যে")
@@ -93,6 +93,8 @@ class IngestResult:
     questions: pl.DataFrame = field(default_factory=D.empty_questions)
     #: names matched approximately or by a stored decision (decisions.MATCH_SCHEMA)
     matches: pl.DataFrame = field(default_factory=D.empty_matches)
+    #: every problem found, per code; ``problems`` lists at most limits.MAX_PROBLEM_ROWS of them
+    problem_counts: dict[str, int] = field(default_factory=dict)
     _messages: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
         schema={"row": pl.Int32, "message_en": pl.String, "message_bn": pl.String}), repr=False)
 
@@ -106,12 +108,17 @@ class IngestResult:
         """Every row of the file is accepted or left out on purpose (a total row): nothing refused."""
         return self.ok and self.problems.filter(~pl.col("code").is_in(validate.NOTE_CODES)).height == 0
 
+    @property
+    def problem_total(self) -> int:
+        """How many problems the file has (``problems`` may list only the first of them)."""
+        return sum(self.problem_counts.values()) if self.problem_counts else self.problems.height
+
     def rejected_csv(self, *, lang: str) -> bytes:
         """The rejected rows as a CSV for Excel (UTF-8 with BOM), problems in ``lang``."""
         lang = normalise_lang(lang)
         frame = self.rejected.drop("problem").join(
             self._messages.select("row", pl.col(f"message_{lang}").alias("problem")), on="row", how="left",
-            maintain_order="left")
+            maintain_order="left").with_columns(pl.col("problem").fill_null(t("ingest.problem_not_listed", lang)))
         return validate.rejected_csv_bytes(frame, lang=lang)
 
 
@@ -203,6 +210,29 @@ def ingest_bytes(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn
         return _failed(result, [problem], file_name=file_name, lang=options["lang"], namer=namer)
 
 
+def ingest_isolated(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn", period: Period | None = None,
+                    sheet: str | None = None, mapping: dict[str, str] | None = None, limits: Limits = Limits(),
+                    date_order: str | None = None, decisions: pl.DataFrame | None = None) -> IngestResult:
+    """:func:`ingest_bytes` in a child process with memory and time limits (:mod:`analytics.isolation`),
+    with the default gazetteer and catalogue. A file that hits a limit is refused as
+    ``too_large_to_read``; the calling process (the app every viewer shares) is never at risk."""
+    from analytics import isolation
+
+    try:
+        return isolation.run_limited(ingest_bytes, data, file_name=file_name, upload_id=upload_id, lang=lang,
+                                     period=period, sheet=sheet, mapping=mapping, limits=limits,
+                                     date_order=date_order, decisions=decisions)
+    except isolation.LimitExceeded as error:
+        kind = error.kind
+    except RuntimeError:
+        logging.getLogger(__name__).exception("isolated ingest of %s failed", file_name)
+        kind = "memory"
+    result = IngestResult(schema.empty_log(), validate.empty_problems(),
+                          pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
+    return _failed(result, [validate.file_problem("too_large_to_read", reason=kind)], file_name=file_name,
+                   lang=normalise_lang(lang), namer=validate.Namer.plain())
+
+
 def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: Period | None, sheet: str | None,
             mapping: dict[str, str] | None, limits: Limits, gazetteer: Gazetteer,
             services: ServiceResolver, date_order: str | None, decisions: pl.DataFrame | None) -> IngestResult:
@@ -284,11 +314,16 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
     position = {lab: i for i, lab in enumerate(table.headers)}
     raw = raw.with_columns(pl.col("column").replace_strict(position, default=len(position), return_dtype=pl.Int32)
                            .alias("__position")).sort("row", "__position", maintain_order=True).drop("__position")
+    bad = raw.select(pl.col("row").unique())
+    result.problem_counts = dict(raw.group_by("code").len().sort("len", descending=True).iter_rows())
+    if raw.height > L.MAX_PROBLEM_ROWS:  # junk: report the first ones and one of each kind, count the rest
+        first_of_kind = raw.unique(["code", "column"], keep="first", maintain_order=True)
+        raw = pl.concat([raw.head(L.MAX_PROBLEM_ROWS), first_of_kind]).unique(maintain_order=True).sort(
+            "row", maintain_order=True)
     messages = validate.with_messages(raw, namer=namer)
     result.problems = _public(messages, file_name=file_name, sheet=table.sheet, lang=lang)
     result.questions, result.matches = _names_report(work, present)
 
-    bad = raw.select(pl.col("row").unique())
     accepted = work.join(bad, left_on=ROW, right_on="row", how="anti", maintain_order="left")
     result.frame = schema.conform(_canonical(accepted, shape=shape, dc_upazila=dc_upazila,
                                              upload_id=upload_id)).collect()
@@ -371,7 +406,7 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
 
     def text(f: str) -> list[dict[str, pl.Expr]]:
         return [{f: v}, {f"{f}_formula": V.formula_like(pl.col(f)), f"{f}_markup": V.markup_like(pl.col(f)),
-                         f"{f}_total": _total(f)}]
+                         f"{f}_total": _total(f), f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
 
     return {
         "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
@@ -445,7 +480,7 @@ def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver:
     ).drop("__found", "__how", "candidates")
     work = work.with_columns(service_match_code=pl.col("service_code"),
                              service_question=pl.col("service").is_not_null() & pl.col("service_code").is_null()
-                             & ~pl.col("service_refused"))
+                             & ~pl.col("service_refused") & ~pl.col("service_long").fill_null(False))
     work = work.join(catalogue.select("service_code", "svc_channel", "service_category", "fee_min_bdt", "fee_max_bdt"),
                      on="service_code", how="left", maintain_order="left")
     work = work.with_columns(channel=pl.coalesce("channel_given", "svc_channel"))
@@ -470,7 +505,8 @@ def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver:
             pl.when(pl.col("__approx")).then(pl.lit("approximate")).otherwise(pl.lit("exact"))),
     ).drop("__pcode", "__status", "__approx")
     work = work.with_columns(upazila_match_code=pl.col("upazila_pcode"),
-                             upazila_question=pl.col("upazila_status").is_in(["unknown", "ambiguous"]),
+                             upazila_question=pl.col("upazila_status").is_in(["unknown", "ambiguous"])
+                             & ~pl.col("upazila_long").fill_null(False),
                              upazila_suggestions=pl.col("upazila_suggestions").fill_null(
                                  pl.lit([], dtype=pl.List(pl.String))))
 
@@ -511,7 +547,8 @@ def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver:
         union_how=pl.when(decided).then(pl.lit("decided")).otherwise("union_how"),
     )
     return work.with_columns(union_match_code=pl.col("union_pcode"),
-                             union_question=pl.col("union_problem").is_in(["unknown_union", "ambiguous_union"]),
+                             union_question=pl.col("union_problem").is_in(["unknown_union", "ambiguous_union"])
+                             & ~pl.col("union_long").fill_null(False),
                              union_suggestions=pl.col("union_suggestions").fill_null(
                                  pl.lit([], dtype=pl.List(pl.String))))
 

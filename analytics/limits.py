@@ -16,6 +16,20 @@ computes stays exact in 64-bit integers (see :func:`largest_sums`, tested at the
   November 2010); earlier dates are typing slips (0001, 1923).
 - ``max_bytes`` / ``max_rows``: what one uploaded file may hold (keep ``max_bytes`` equal to
   ``.streamlit/config.toml`` ``server.maxUploadSize`` and to nginx's ``client_max_body_size``).
+
+Shape limits, checked cheaply *before* a file is parsed, so that a hostile or broken file is
+refused in seconds instead of exhausting memory (the parse itself also runs in a child
+process with a memory and time limit, :mod:`analytics.isolation`):
+
+- ``MAX_LINE_BYTES``: the longest line of a CSV file (a real log line is a few hundred bytes).
+- ``MAX_CELLS`` / ``MAX_COLUMNS``: a worksheet's extent, rows x columns, as its cells and its
+  declared dimension say; calamine allocates the whole rectangle.
+- ``MAX_UNZIPPED``: the decompressed size of an .xlsx (a zip) and ``MAX_ZIP_RATIO``.
+- ``MAX_FIELD_CHARS``: the longest name or ID (an entrepreneur ID is a short code, a name a
+  few words); longer dates, fees and counts fail to parse anyway, and every cell is bounded
+  by ``MAX_LINE_BYTES``.
+- ``MAX_PROBLEM_ROWS``: problems reported one by one; beyond that they are counted per kind.
+- ``ECHO_CHARS``: at most this much of a cell is quoted back in a message.
 """
 
 from __future__ import annotations
@@ -26,6 +40,16 @@ FEE_FACTOR = 5
 MAX_BENEFICIARIES = {"transactions": 1_000, "summary": 20_000}
 EARLIEST_YEAR = 2010
 INT64_MAX = 2**63 - 1
+
+MAX_LINE_BYTES = 64 * 1024
+MAX_COLUMNS = 500
+MAX_CELLS = 30_000_000
+MAX_UNZIPPED = 1_000_000_000
+MAX_ZIP_RATIO = 200
+#: longest value of a field that is stored or matched (IDs are short codes, names a few words)
+MAX_FIELD_CHARS = {"entrepreneur_id": 40, "entrepreneur_name": 120, "union": 120, "upazila": 120, "service": 200}
+MAX_PROBLEM_ROWS = 10_000
+ECHO_CHARS = 80
 
 
 @dataclass(frozen=True)

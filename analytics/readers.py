@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from analytics import limits as L
 from analytics.headers import header_score
 
 ROW = "__row"  # name of the row-number column in :attr:`Table.frame`
@@ -163,8 +164,21 @@ def _first_wide_row(rows: list[list[str | None]]) -> int | None:
     return next((i for i, row in enumerate(rows[:SNIFF_ROWS]) if sum(1 for c in row if c and c.strip()) >= 2), None)
 
 
+def longest_line(data: bytes) -> int:
+    """Bytes in the longest line (without reading the file as text)."""
+    import numpy as np
+
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    if ends.size == 0:
+        return len(data)
+    gaps = np.diff(ends, prepend=-1, append=len(data))
+    return int(gaps.max())
+
+
 def read_csv(data: bytes) -> Table:
     """A CSV (or TAB-separated "Unicode text") file as a text table."""
+    if longest_line(data) > L.MAX_LINE_BYTES:
+        raise ReadError("too_large_to_read", reason="long_line")
     text, encoding = decode(data)
     mac = "\n" not in text and "\r" in text  # classic Mac line ends
     if mac:
@@ -279,6 +293,51 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
 
 
 _ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_workbook_shape(data: bytes) -> None:
+    """Refuse an .xlsx whose decompressed size or sheet extent could not be read within memory.
+
+    Reads the zip's directory and streams each worksheet's XML once, looking only at cell
+    references and the declared dimension: the rectangle a reader would allocate.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except Exception:
+        raise ReadError("unreadable", reason="damaged") from None
+    unzipped = sum(m.file_size for m in members)
+    if unzipped > L.MAX_UNZIPPED or (unzipped > 50_000_000 and unzipped > L.MAX_ZIP_RATIO * len(data)):
+        raise ReadError("too_large_to_read", reason="unzipped")
+    for member in members:
+        if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+            continue
+        rows = columns = 0
+        tail = b""
+        try:
+            with archive.open(member) as handle:
+                while chunk := handle.read(4 * 1024 * 1024):
+                    block = tail + chunk
+                    for pattern in (_CELL_REF, _DIMENSION):
+                        for letters, number in pattern.findall(block):
+                            columns = max(columns, _column_number(letters))
+                            rows = max(rows, int(number))
+                    tail = block[-256:]
+        except Exception:
+            raise ReadError("unreadable", reason="damaged") from None
+        if columns > L.MAX_COLUMNS or rows * columns > L.MAX_CELLS:
+            raise ReadError("too_large_to_read", reason="wide_sheet")
+
+
 
 
 def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Table:
@@ -288,6 +347,7 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
             zipfile.ZipFile(io.BytesIO(data)).testzip()
         except Exception:
             raise ReadError("unreadable", reason="damaged") from None
+        check_workbook_shape(data)
     elif _ENCRYPTED_OOXML in data[:1 << 20]:
         # Excel keeps a password-protected .xlsx inside an OLE container with this stream
         raise ReadError("password_protected")

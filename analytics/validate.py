@@ -29,7 +29,8 @@ from analytics import values as V
 #: Problems that reject the whole file (nothing is accepted).
 FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "no_columns",
               "missing_column", "duplicate_column", "ambiguous_sheet", "sheet_not_found", "bad_mapping",
-              "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear")
+              "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear",
+              "too_large_to_read")
 #: Problems that reject one row.
 ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
              "unknown_union", "ambiguous_union", "union_not_in_upazila", "unknown_upazila", "ambiguous_upazila",
@@ -37,7 +38,7 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "fee_not_number", "fee_decimals", "fee_negative", "front_desk_fee",
              "count_not_number", "count_not_positive", "udc_without_entrepreneur", "formula", "markup",
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
-             "duplicate_reference", "refused_service", "refused_union", "refused_upazila")
+             "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
 #: Row problems that leave a row out on purpose without refusing the file: a total row, and
 #: rows whose name staff decided is not a known service or place.
@@ -143,6 +144,10 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["headers"] = params.get("headers") or "–"
     elif code == "unreadable":
         values["detail"] = t(f"ingest.unreadable.{params.get('reason', 'damaged')}", lang)
+    elif code == "too_large_to_read":
+        values["detail"] = t(f"ingest.too_large.{params.get('reason', 'memory')}", lang)
+    elif code == "value_too_long":
+        values["limit"] = number(params["limit"], lang=lang)
     elif code in ("date_order_conflict", "date_order_unclear"):
         for key in ("rows_dmy", "rows_mdy"):
             values[key] = LIST_SEPARATOR[lang].join(number(r, lang=lang) for r in params.get(key, []))
@@ -157,6 +162,12 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
     return t(f"ingest.problem.{code}", lang, **values)
 
 
+def echo(expr: pl.Expr) -> pl.Expr:
+    """A cell as quoted back to the user: at most :data:`analytics.limits.ECHO_CHARS` characters."""
+    return pl.when(expr.str.len_chars() > L.ECHO_CHARS).then(
+        expr.str.slice(0, L.ECHO_CHARS) + pl.lit("…")).otherwise(expr)
+
+
 def with_messages(raw: pl.DataFrame, *, namer: Namer) -> pl.DataFrame:
     """``raw`` problems plus ``message_en`` and ``message_bn``."""
     if raw.height == 0:
@@ -167,7 +178,7 @@ def with_messages(raw: pl.DataFrame, *, namer: Namer) -> pl.DataFrame:
     keys = keys.with_columns(**{f"message_{lang}": pl.Series(texts, dtype=pl.String)
                                 for lang, texts in rendered.items()})
     out = raw.join(keys, on=["code", "column", "params"], how="left", nulls_equal=True, maintain_order="left")
-    value = pl.col("value").fill_null("")
+    value = echo(pl.col("value")).fill_null("")
     return out.with_columns(pl.col(f"message_{lang}").str.replace(_VALUE, value, literal=True) for lang in LANGS)
 
 
@@ -210,6 +221,9 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
 
     out.append(row_problems(lazy, "too_many_cells", ~pl.col("is_total") & pl.col("extra").is_not_null(), column=None,
                             value=pl.col("extra")))
+    for f, limit in L.MAX_FIELD_CHARS.items():  # names and IDs (other long cells fail to parse anyway)
+        if label.get(f):
+            check("value_too_long", pl.col(f"{f}_long"), f, params=pl.lit(f'{{"limit": {limit}}}'))
     earliest = date(L.EARLIEST_YEAR, 1, 1)
     if shape == "transactions":
         check("missing_value", pl.col("date").is_null(), "date")

@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics import decisions as D, i18n, mappings, preview, views
 from analytics.headers import FIELDS
-from analytics.ingest import Limits, ingest_bytes, sheet_names
+from analytics.ingest import Limits, ingest_isolated, sheet_names
 from analytics.periods import quarter
 from analytics.services import ServiceResolver, load_catalogue
 from analytics.store import content_hash, new_upload_id
@@ -84,10 +84,9 @@ key = ("ingest", digest, sheet, period.key if period else None, tuple(sorted(rem
        version)
 if st.session_state.get("_ingest_key") != key:
     st.session_state["_ingest_key"] = key
-    st.session_state["_ingest"] = ingest_bytes(
+    st.session_state["_ingest"] = ingest_isolated(  # in a child process: no file can take the app down
         data, file_name=uploaded.name, upload_id=new_upload_id(), lang=lang, period=period, sheet=sheet,
-        mapping=remembered, limits=Limits(), gazetteer=gaz, services=services, date_order=date_order,
-        decisions=store.decisions().select(list(D.SCHEMA)))
+        mapping=remembered, limits=Limits(), date_order=date_order, decisions=store.decisions().select(list(D.SCHEMA)))
 result = st.session_state["_ingest"]
 
 if result.unmapped:
@@ -115,7 +114,8 @@ cols = st.columns(4)
 cols[0].metric(t("upload.rows_read"), i18n.number(result.rows_read, lang=lang))
 cols[1].metric(t("upload.rows_accepted"), i18n.number(result.frame.height, lang=lang))
 refusing = result.problems.filter(~pl.col("code").is_in(NOTE_CODES))
-cols[2].metric(t("upload.problems"), i18n.number(refusing.height, lang=lang))
+cols[2].metric(t("upload.problems"), i18n.number(
+    result.problem_total - (result.problems.height - refusing.height), lang=lang))
 cols[3].metric(t("upload.shape"), t(f"upload.shape_{result.shape}"))
 details = [t("upload.encoding", encoding=result.encoding)] if result.encoding else []
 if result.sheet:
@@ -182,9 +182,13 @@ if result.matches.height:
                                                       version=store.decide(chosen, actor=common.actor()))
                 st.rerun()
 
-if refusing.height:
+whole_file = refusing.filter(pl.col("row").is_null())
+for message in whole_file["message"]:
+    st.error(message, icon="⚠️")  # plain text: a heading of the file can be in the message
+row_problems = refusing.filter(pl.col("row").is_not_null())
+if row_problems.height:
     st.error(t("upload.has_problems"))
-    st.dataframe(refusing.head(5000).select(
+    st.dataframe(row_problems.head(5000).select(
         pl.col("row").alias(t("upload.col_row")), pl.col("column").alias(t("upload.col_column")),
         pl.col("value").alias(t("upload.col_value")), pl.col("message").alias(t("upload.col_message"))),
         hide_index=True, column_config={t("upload.col_message"): st.column_config.TextColumn(width="large")})

@@ -209,6 +209,8 @@ BAD_CORPUS = [
                                      ("fee_implausible", 4, FD)}, [5, 6]),
     ("bad/count_too_large.csv", {}, {("count_too_large", 2, B), ("count_too_large", 3, B)}, [4]),
     ("bad/duplicate_reference.csv", {}, {("duplicate_reference", 4, "Receipt No")}, [2, 3]),
+    ("bad/xfd1048576.xlsx", {}, {("too_large_to_read", None, None)}, []),
+    ("bad/long_values.csv", {}, {("value_too_long", 2, "Entrepreneur ID"), ("value_too_long", 3, "Service")}, [4]),
     ("bad/refused_names.csv", {"decisions": REFUSED}, {("refused_service", 2, "Service"), ("refused_union", 3, "Union"),
                                                        ("refused_upazila", 4, "Upazila")}, [5]),
 ]
@@ -317,7 +319,8 @@ SAMPLE_PARAMS = {
     "service_channel_mismatch": {"service_channel": "front_desk", "channel": "udc"},
     "date_order_conflict": {"rows_dmy": [2, 3], "rows_mdy": [5]}, "date_order_unclear": {"rows_mdy": [5]},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
-    "duplicate_reference": {"first": 12},
+    "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
+    "value_too_long": {"limit": 40},
 }
 
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from analytics.store import LocalStore
-from tests.browser.conftest import running_app, wait_idle
+from tests.browser.conftest import open_page, running_app, wait_idle
 from tests.browser.test_app_browser import sign_in
 
 OFFICES = Path(__file__).resolve().parents[1] / "data" / "offices"
@@ -122,3 +122,25 @@ def test_month_first_dates_are_shown_both_ways_and_read_as_the_clerk_says(page, 
     stored = LocalStore(clerk_app.base / "store").scan().filter(
         pl.col("upload_id") == LocalStore(clerk_app.base / "store").uploads()["upload_id"][-1]).collect()
     assert sorted(d.isoformat() for d in stored["date"]) == ["2023-05-07", "2023-09-25", "2023-10-08"]
+
+
+def test_a_hostile_workbook_is_refused_while_another_session_keeps_using_the_map(browser, clerk_app):
+    """One session uploads the 5 KB workbook with a value in XFD1048576 (it once aborted the
+    server); a second session keeps clicking through the map meanwhile and never breaks."""
+    hostile = Path(__file__).resolve().parents[1] / "data" / "ingest" / "bad" / "xfd1048576.xlsx"
+    clerk = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    viewer = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    try:
+        signed_in_upload_page(clerk, clerk_app, lang="en")
+        clerk.set_input_files("input[type=file]", str(hostile))
+        for metric in ("beneficiaries", "earnings", "beneficiaries_per_km2"):
+            open_page(viewer, clerk_app + f"/map?lang=en&metric={metric}")
+            assert viewer.locator('[data-testid="stException"]').count() == 0
+            assert viewer.locator(".js-plotly-plot").count() >= 1
+        clerk.wait_for_function("() => document.body.innerText.includes('too large or malformed to read')",
+                                timeout=30_000)
+        open_page(viewer, clerk_app + "/?lang=en")
+        assert viewer.locator('[data-testid="stMetric"]').count() >= 4
+    finally:
+        clerk.context.close()
+        viewer.context.close()

@@ -160,6 +160,14 @@ def bad() -> None:
                      "Birth registration", "1", "75"]) + "\r\n"
     (BAD / "mixed_encoding.csv").write_bytes(head.encode("utf-8") + tail.encode("cp1252"))
 
+    # one value in the last cell Excel allows: 5 KB on disk, a 16384 x 1048576 rectangle to a reader
+    book = xlsxwriter.Workbook(str(BAD / "xfd1048576.xlsx"), {"in_memory": True})
+    book.set_properties({"created": datetime(2023, 1, 1)})
+    sheet = book.add_worksheet()
+    sheet.write(0, 0, "Date")
+    sheet.write(1048575, 16383, "x")
+    book.close()
+
     # a workbook saved with a password ("Encrypt with Password"): msoffcrypto-tool, a test-time tool only
     try:
         import msoffcrypto.format.ooxml as ooxml

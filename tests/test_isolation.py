@@ -1,0 +1,133 @@
+"""No file can take the app down: cheap shape checks before parsing, and the parse in a child
+process with memory and time limits. Each hostile file is refused within 10 s and 1 GB."""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+import xlsxwriter
+
+from analytics import isolation
+from analytics.ingest import ingest_isolated
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = b"Date,Union,Entrepreneur ID,Service,Fee (Tk)\n"
+
+
+@pytest.fixture(autouse=True)
+def child_imports_this_module(monkeypatch):
+    """The child process imports the functions below by their module, as pytest named it."""
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent))
+
+
+def _allocate(gigabytes: int) -> int:
+    return len(bytearray(gigabytes * 1024**3))
+
+
+def _sleep(seconds: float) -> str:
+    time.sleep(seconds)
+    return "woke"
+
+
+def _fail() -> None:
+    raise ValueError("boom")
+
+
+def test_a_child_over_its_memory_is_stopped_and_the_parent_lives_on():
+    with pytest.raises(isolation.LimitExceeded) as error:
+        isolation.run_limited(_allocate, 2, memory=512 * 1024**2)
+    assert error.value.kind == "memory"
+    assert isolation.run_limited(_allocate, 0, memory=512 * 1024**2) == 0
+
+
+def test_a_child_over_its_time_is_killed():
+    started = time.monotonic()
+    with pytest.raises(isolation.LimitExceeded) as error:
+        isolation.run_limited(_sleep, 30, seconds=1)
+    assert error.value.kind == "time" and time.monotonic() - started < 10
+    assert isolation.run_limited(_sleep, 0) == "woke"
+
+
+def test_an_error_in_the_child_is_reported_not_raised_as_itself():
+    with pytest.raises(RuntimeError, match="boom"):
+        isolation.run_limited(_fail)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> dict[str, Path]:
+    """The review's hostile files, made here (the big ones are not committed)."""
+    d = tmp_path_factory.mktemp("hostile")
+    book = xlsxwriter.Workbook(d / "xfd.xlsx")
+    sheet = book.add_worksheet()
+    sheet.write(0, 0, "Date")
+    sheet.write(1048575, 16383, "x")  # one value in XFD1048576: a 5 KB file
+    book.close()
+    (d / "long_line.csv").write_bytes(HEADER + b"a" * 190_000_000 + b"\n")
+    (d / "junk_lines.csv").write_bytes(HEADER + b"x\n" * 1_000_000)
+    (d / "big_cell.csv").write_bytes(HEADER + b'01/07/2022,Tona,E1,"' + b"y" * 50_000_000 + b'",75\n')
+    book = xlsxwriter.Workbook(d / "junk_rows.xlsx", {"constant_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Date", "Union", "Entrepreneur ID", "Service", "Fee (Tk)"])
+    for r in range(1, 400_000):
+        sheet.write_row(r, 0, ["?", r % 7])
+    book.close()
+    return {p.name: p for p in d.iterdir()}
+
+
+MEASURE = """
+import sys
+from pathlib import Path
+from analytics.ingest import ingest_bytes
+path = Path(sys.argv[1])
+result = ingest_bytes(path.read_bytes(), file_name=path.name, upload_id="u", lang="bn")
+print(result.frame.height, result.problem_total, ",".join(sorted(result.problem_counts or set(result.problems["code"]))))
+print(max((len(m) for m in result.problems["message"]), default=0))
+"""
+
+
+@pytest.mark.parametrize(("name", "codes"), [
+    ("xfd.xlsx", "too_large_to_read"), ("long_line.csv", "too_large_to_read"), ("big_cell.csv", "too_large_to_read"),
+    ("junk_lines.csv", "bad_date,missing_value"), ("junk_rows.xlsx", "bad_date,missing_value"),
+])
+def test_each_hostile_file_is_refused_within_10_s_and_1_gb(hostile, name, codes):
+    started = time.monotonic()
+    child = subprocess.Popen([sys.executable, "-c", MEASURE, str(hostile[name])], cwd=ROOT, stdout=subprocess.PIPE,
+                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.monotonic() - started
+    lines = child.stdout.read().splitlines()
+    assert os.waitstatus_to_exitcode(status) == 0
+    accepted, _, found = lines[0].split()
+    assert accepted == "0" and found == codes
+    assert int(lines[1]) < 400  # no message quotes more than a short piece of a cell
+    assert elapsed < 10, elapsed
+    assert usage.ru_maxrss < 1024 * 1024, f"{usage.ru_maxrss / 1024:.0f} MB"  # KB on Linux
+
+
+def test_the_isolated_reader_refuses_what_would_exhaust_it(hostile, monkeypatch):
+    result = ingest_isolated(hostile["xfd.xlsx"].read_bytes(), file_name="xfd.xlsx", upload_id="u", lang="en")
+    assert result.problems["code"].to_list() == ["too_large_to_read"]
+    monkeypatch.setattr(isolation, "DEFAULT_MEMORY", 300 * 1024**2)  # a reader that would need more than it has
+    junk = hostile["junk_rows.xlsx"].read_bytes()
+    small = isolation.run_limited
+    monkeypatch.setattr(isolation, "run_limited", lambda fn, *a, **k: small(fn, *a, memory=300 * 1024**2, **k))
+    refused = ingest_isolated(junk, file_name="junk_rows.xlsx", upload_id="u", lang="bn")
+    assert refused.problems["code"].to_list() == ["too_large_to_read"]
+    assert "মেমরি" in refused.problems["message"][0]
+
+
+def test_a_valid_million_row_file_still_goes_in_through_the_isolated_reader():
+    n = 1_000_000
+    start = date(2022, 7, 1)
+    frame = pl.DataFrame({"i": range(n)}).select(
+        Date=pl.format("{}/07/2022", (pl.col("i") % 28 + 1).cast(pl.String).str.pad_start(2, "0")),
+        Union=pl.lit("Tona"), **{"Entrepreneur ID": pl.lit("UDC-1")}, Service=pl.lit("Birth registration"),
+        **{"Fee (Tk)": pl.lit("75")}, **{"Receipt No": "R" + pl.col("i").cast(pl.String)})
+    result = ingest_isolated(frame.write_csv().encode(), file_name="million.csv", upload_id="u", lang="en")
+    assert result.clean and result.frame.height == n and result.frame["fee_paisa"].sum() == 7500 * n
+    assert result.frame["date"].min() == start and result.frame["date"].max() == start + timedelta(days=27)
