@@ -103,8 +103,10 @@ def questions_csv(questions: pl.DataFrame, *, names: dict[str, str] | None = Non
     if names:
         out = out.with_columns(pl.col("suggestions").str.replace_many(list(names), [
             f"{code} ({name})" for code, name in names.items()]))
+    from analytics.validate import neutralise  # values come from uploaded files: made inert for Excel
+
     buffer = io.BytesIO()
-    out.write_csv(buffer)
+    neutralise(out).write_csv(buffer)
     return b"\xef\xbb\xbf" + buffer.getvalue()
 
 

@@ -135,3 +135,18 @@ def day(value: date, *, lang: str) -> str:
 
 def month_name(month: int, *, lang: str) -> str:
     return (_BN_MONTHS if lang == "bn" else _EN_MONTHS)[month - 1]
+
+
+_MARKDOWN_SPECIAL = {ord(ch): "\\" + ch for ch in "\\`*_{}[]()<>#+-!|~$&=\"'"}
+# an invisible word joiner after the characters that make an autolink ("http://", "www.", "a@b"):
+# the text looks and reads the same, but no URL or address in it is turned into a link
+_MARKDOWN_SPECIAL.update({ord(ch): "\\" + ch + "\u2060" for ch in ":.@"})
+
+
+def plain(text: object) -> str:
+    """``text`` to show inside Streamlit's Markdown (messages, notices, widget labels) exactly as
+    written: every character Markdown or its HTML and LaTeX extensions act on is escaped (and
+    ``: . @`` followed by an invisible word joiner, so that no URL or address is linked), so a file's
+    heading such as ``[x](http://…)`` or ``![](http://…/a.png)`` is shown, never a link or an
+    image. Line breaks become spaces."""
+    return " ".join(str(text).split()).translate(_MARKDOWN_SPECIAL)

@@ -92,7 +92,7 @@ result = st.session_state["_ingest"]
 if result.unmapped:
     st.markdown(f"#### {t('upload.map_headers')}")
     with st.form("mapping"):
-        choices = {header: st.selectbox(header, [None, *FIELDS], key=f"map-{header}",
+        choices = {header: st.selectbox(i18n.plain(header), [None, *FIELDS], key=f"map-{header}",
                                         format_func=lambda f: t("upload.ignore_column") if f is None else f)
                    for header in result.unmapped}
         if st.form_submit_button(t("upload.remember_mapping")):
@@ -119,10 +119,10 @@ cols[2].metric(t("upload.problems"), i18n.number(
 cols[3].metric(t("upload.shape"), t(f"upload.shape_{result.shape}"))
 details = [t("upload.encoding", encoding=result.encoding)] if result.encoding else []
 if result.sheet:
-    details.append(t("upload.sheet_used", sheet=result.sheet))
+    details.append(t("upload.sheet_used", sheet=i18n.plain(result.sheet)))
 st.caption(" · ".join(details))
 if result.dropped_pii:
-    st.info(t("upload.pii_dropped", columns=", ".join(result.dropped_pii)))
+    st.info(t("upload.pii_dropped", columns=", ".join(i18n.plain(h) for h in result.dropped_pii)))
 if result.repeated_rows:
     st.caption(t("upload.repeated", rows=i18n.number(result.repeated_rows, lang=lang)))
 left_out = result.problems.height - refusing.height
@@ -137,7 +137,7 @@ if result.questions.height:
     with st.form("decide"):
         answers = {}
         for i, (kind, value, rows, people, suggestions) in enumerate(result.questions.head(60).iter_rows()):
-            label = t("upload.name_question", kind=t(f"ingest.kind.{kind}"), value=value,
+            label = t("upload.name_question", kind=t(f"ingest.kind.{kind}"), value=i18n.plain(value),
                       rows=i18n.number(rows, lang=lang), people=i18n.number(people, lang=lang))
             options = [None, *choices_for(kind, suggestions), D.NONE]
             if suggestions:
@@ -170,7 +170,7 @@ if result.matches.height:
         for i, (kind, value, code, how, rows, people) in enumerate(result.matches.iter_rows()):
             options = choices_for(kind, [code] if code else []) + [D.NONE]
             changes[(kind, value, code)] = st.selectbox(
-                value, options, index=options.index(code) if code in options else len(options) - 1,
+                i18n.plain(value), options, index=options.index(code) if code in options else len(options) - 1,
                 key=f"overrule-{digest[:8]}-{i}",
                 format_func=lambda c, k=kind: (t("upload.not_known", kind=t(f"ingest.kind.{k}")) if c == D.NONE
                                                else name_of(k, c)))
@@ -184,7 +184,7 @@ if result.matches.height:
 
 whole_file = refusing.filter(pl.col("row").is_null())
 for message in whole_file["message"]:
-    st.error(message, icon="⚠️")  # plain text: a heading of the file can be in the message
+    st.error(i18n.plain(message), icon="⚠️")  # escaped: a heading of the file can be in the message
 row_problems = refusing.filter(pl.col("row").is_not_null())
 if row_problems.height:
     st.error(t("upload.has_problems"))
@@ -203,7 +203,8 @@ repeats = preview.overlaps(scan, result.frame)
 names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
 for upload_id, stored_rows, shared, share, same in repeats.iter_rows():
     st.warning(t("upload.overlap", shared=i18n.number(shared, lang=lang),
-                 rows=i18n.number(result.frame.height, lang=lang), upload=upload_id, file=names.get(upload_id, "")))
+                 rows=i18n.number(result.frame.height, lang=lang), upload=upload_id,
+                 file=i18n.plain(names.get(upload_id, ""))))
 stored_quarters = set(store.quarters_with_data())
 plan_add = preview.quarter_plan(scan, result.frame, mode="add")
 mode = "add"

@@ -64,3 +64,14 @@ def test_placeholders_match_between_languages():
 def test_t_formats_numbers_for_the_language():
     assert "২০২২-২৩" in i18n.t("summary.title", "bn", period="২০২২-২৩")
     assert i18n.t("figure.entrepreneurs", "xx") == i18n.t("figure.entrepreneurs", "bn")  # unknown -> default
+
+
+@pytest.mark.parametrize("text", ["[click](http://example.invalid)", "![x](http://127.0.0.1:9/a.png)", "<b>bold</b>",
+                                  "**strong** _em_ `code` # heading", "$x^2$", "a@b.com www.example.com", "plain"])
+def test_plain_text_in_markdown_is_escaped_but_reads_the_same(text):
+    from analytics.i18n import plain
+
+    escaped = plain(text)
+    assert escaped.replace("\\", "").replace("\u2060", "") == text.replace("\\", "")
+    for mark in ("[", "]", "(", "<", "*", "_", "`", "#", "$"):
+        assert f"\\{mark}" in escaped or mark not in text

@@ -429,3 +429,13 @@ def test_a_million_rows_ingest_in_seconds(run):
     assert got.rows() == expected.rows()
     print(f"1,000,000 rows ({len(data) / 1e6:.0f} MB) ingested in {elapsed:.2f} s")
     assert elapsed < 10
+
+
+def test_headings_that_look_like_formulas_are_inert_in_the_rejected_rows_csv(run):
+    text = "Date,Union,Entrepreneur ID,Service,Fee (Tk),=HYPERLINK(\"http://x\";\"y\"),@SUM(A1)\n" \
+           "01/07/2022,Atlantis,E1,Birth registration,75,=1+1,-2\n"
+    result = run(text.encode(), file_name="f.csv", mapping={"=HYPERLINK(\"http://x\";\"y\")": "remarks",
+                                                            "@SUM(A1)": "remarks"})
+    exported = result.rejected_csv(lang="en").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert all(cell[:1] not in ("=", "+", "-", "@") for row in rows for cell in row), rows

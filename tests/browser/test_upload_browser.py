@@ -144,3 +144,18 @@ def test_a_hostile_workbook_is_refused_while_another_session_keeps_using_the_map
     finally:
         clerk.context.close()
         viewer.context.close()
+
+
+def test_markdown_in_a_files_headings_is_shown_as_text_never_as_a_link_or_image(page, clerk_app, tmp_path):
+    evil = tmp_path / "headings.csv"
+    link, image = "[click me](http://example.invalid/x)", "![seen](http://127.0.0.1:9/pixel.png)"
+    evil.write_text(f"Date,Union,Entrepreneur ID,Service,Fee (Tk),Mobile No {image},{link}\n"
+                    "01/07/2023,Tona,UDC-1,Birth registration,75,01711111111,x\n", encoding="utf-8")
+    signed_in_upload_page(page, clerk_app, lang="en")
+    upload(page, evil)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator('a[href*="example.invalid"]').count() == 0
+    assert main.locator('img[src*="127.0.0.1:9"]').count() == 0
+    text = main.inner_text().replace("\u2060", "")  # invisible word joiners keep URLs from being linked
+    assert "![seen](http://127.0.0.1:9/pixel.png)" in text  # the dropped-columns notice, as written
+    assert link in text  # the label of the column to map, as written
