@@ -7,8 +7,12 @@ from pathlib import Path
 
 import streamlit as st
 
+# First, before anything a page does: importing pages.common warms the process up once (the
+# imports and conversions pages would otherwise do for the first time in many sessions at once,
+# racing each other after a restart); every other session waits on the import lock meanwhile.
 from pages import common
 
+common.begin_run()
 st.set_page_config(page_title="Seba Atlas · সেবা অ্যাটলাস", page_icon=str(Path(__file__).with_name("static") / "favicon.png"),
                    layout="wide")
 

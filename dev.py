@@ -3,6 +3,7 @@
     python3 dev.py run     start the app on the bundled sample data (http://localhost:8501)
     python3 dev.py test    run the whole test suite (unit, AppTest, notebook, browser)
     python3 dev.py bench   run the benchmarks
+    python3 dev.py load    run the load test: many viewers at once over websockets (benchmarks/load.py)
 
 The first call creates ``.venv`` and installs the requirements; later calls reinstall only
 when a requirements file changed.
@@ -53,6 +54,9 @@ def main(argv: list[str]) -> int:
     if command == "bench":
         ensure_env("requirements-dev.txt")
         return subprocess.call([str(PYTHON), "-m", "benchmarks", *extra], cwd=ROOT)
+    if command == "load":
+        ensure_env("requirements.txt")
+        return subprocess.call([str(PYTHON), "-m", "benchmarks.load", *extra], cwd=ROOT)
     print(__doc__)
     return 0 if command == "help" else 2
 

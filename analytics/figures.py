@@ -27,6 +27,56 @@ CATEGORY_COLOURS = ("#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#ffff99", "#fb9
                     "#80b1d3", "#fccde5", "#d9d9d9", "#ccebc5", "#ffed6f", "#bc80bd")
 
 
+class Figure(go.Figure):
+    """A plotly figure that comes back from a pickle as its finished dict (:class:`FrozenFigure`).
+
+    Pages cache their figures with ``st.cache_data``, which pickles a figure once and
+    unpickles it on every rerun of every session. A plain ``go.Figure`` validates all its
+    properties again then, and deep-copies them twice more on the way to the browser (20–100 ms
+    per figure here: the largest part of a cached rerun, on the one core Python has).
+    """
+
+    def __reduce__(self):
+        return (FrozenFigure, (self.to_dict(),))
+
+
+class FrozenFigure(Figure):
+    """A figure kept as the dict ``to_dict()`` gave when it was made: ``st.plotly_chart`` sends
+    that dict as it is (the same JSON as the figure it came from; tests/test_views.py checks).
+
+    Anything else done with it (reading ``.layout``, ``update_layout`` ...) first turns it back
+    into a full figure, in place.
+    """
+
+    def __init__(self, props: dict):  # noqa: D107  (no plotly initialisation until needed)
+        object.__setattr__(self, "_frozen", props)
+
+    def __getattr__(self, name: str):
+        frozen = self.__dict__.pop("_frozen", None)
+        if frozen is None or name.startswith("__"):
+            raise AttributeError(name)
+        Figure.__init__(self, frozen, _validate=False)  # validated when it was made
+        return getattr(self, name)
+
+    def to_dict(self) -> dict:
+        frozen = self.__dict__.get("_frozen")
+        return dict(frozen) if frozen is not None else super().to_dict()
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
+
+
+_HTML_SPECIAL, _HTML_ESCAPED = ["&", "<", ">", '"', "'"], ["&amp;", "&lt;", "&gt;", "&quot;", "&#x27;"]
+
+
+def escaped(text: pl.Expr) -> pl.Expr:
+    """``html.escape`` as a polars expression (one pass, so ``&`` is never escaped twice).
+
+    Figures never have polars run Python functions (see analytics.views).
+    """
+    return text.str.replace_many(_HTML_SPECIAL, _HTML_ESCAPED)
+
+
 def _nice(value: float) -> float:
     """Round up to two significant digits (5,931 -> 6,000; 22,791 -> 23,000; 0.37 -> 0.37)."""
     if value <= 0:
@@ -82,36 +132,38 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
                 + "".join(f"<br>{html.escape(label)}: %{{customdata[{i + 1}]}}" for i, (label, _) in enumerate(hover))
                 + "<extra></extra>")
     drawn = drawn.with_columns(
-        pl.concat_list(pl.col("name").map_elements(html.escape, return_dtype=pl.String),
-                       *(pl.col(column).fill_null("–") for _, column in hover)).alias("_hover"))
-    fig = go.Figure()
+        pl.concat_list(escaped(pl.col("name")), *(pl.col(column).fill_null("–") for _, column in hover)).alias("_hover"))
+    fig = Figure()
+    shapes: list[dict | None] = []  # each trace's geojson, in trace order (see _with_shapes)
     low = 0.0
     value = pl.col(metric)
     for index, high in enumerate(breaks):
         colour = PALETTE[min(index + (len(PALETTE) - len(breaks)), len(PALETTE) - 1)]
         part = drawn.filter(value.is_not_null() & (value <= high) & ((value > low) if index else pl.lit(True)))
-        _add_areas(fig, part, geojson, colour=colour, template=template,
+        _add_areas(fig, shapes, part, geojson, colour=colour, template=template,
                    name=_class_label(low, high, lang=lang, decimals=decimals))
         low = high
     part = drawn.filter(value.is_null())
     if part.height:
-        _add_areas(fig, part, geojson, colour=NO_DATA, template=template, name=i18n.t("map.no_data", lang))
+        _add_areas(fig, shapes, part, geojson, colour=NO_DATA, template=template, name=i18n.t("map.no_data", lang))
     outside = [f["properties"] for f in geojson["features"]
                if f["properties"]["pcode"] not in set(areas["pcode"].to_list())]
     if outside:  # drawn so the map has no holes, e.g. paurashavas, which the report does not count
         name_key = "name_bn" if lang == "bn" else "name_en"
         part = pl.DataFrame({"pcode": [p["pcode"] for p in outside],
                              "_hover": [[html.escape(p.get(name_key) or p["pcode"])] for p in outside]})
-        _add_areas(fig, part, geojson, colour=OUTSIDE, name=i18n.t("map.not_counted", lang),
+        _add_areas(fig, shapes, part, geojson, colour=OUTSIDE, name=i18n.t("map.not_counted", lang),
                    template=f"<b>%{{customdata[0]}}</b><br>{i18n.t('map.not_counted', lang)}<extra></extra>")
     if selected:
         sel = drawn.filter(pl.col("pcode") == selected)
         if sel.height:
+            shapes.append(_subset(geojson, [selected]))
             fig.add_trace(go.Choroplethmap(
-                geojson=_subset(geojson, [selected]), featureidkey="properties.pcode", locations=sel["pcode"].to_list(),
+                featureidkey="properties.pcode", locations=sel["pcode"].to_list(),
                 z=[0], colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
                 marker={"line": {"color": "#d7301f", "width": 3}}, hoverinfo="skip", showlegend=False))
     if marker:
+        shapes.append(None)
         fig.add_trace(go.Scattermap(
             lat=[marker["lat"]], lon=[marker["lon"]], mode="markers", name=marker["name"],
             marker={"size": 16, "color": CHANNEL_COLOURS["front_desk"]},
@@ -123,7 +175,31 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
         hoverlabel={"font": {"family": FONT, "size": 15}},
         clickmode="event+select", dragmode=False,
     )
-    return fig
+    return _with_shapes(fig, shapes)
+
+
+def _with_shapes(fig: Figure, shapes: list[dict | None]) -> FrozenFigure:
+    """The finished figure with each trace's shapes put in, as plotly would have placed them.
+
+    Boundaries are large nested lists: given to the traces, plotly validates and deep-copies
+    them on every ``add_trace`` and again in ``to_dict`` (half the time of drawing a map, on
+    the one core Python has). They are the same for every figure, read only, so they go
+    straight into the finished dict (same JSON; tests/test_views.py compares).
+    """
+    spec = fig.to_dict()
+    traces = []
+    for trace, shape in zip(spec["data"], shapes, strict=True):
+        if shape is not None:
+            placed: dict = {}
+            for key, item in trace.items():  # plotly orders a trace's keys alphabetically, "type" last
+                if key == "type" and "geojson" not in placed:
+                    placed["geojson"] = shape
+                placed[key] = item
+                if key == "featureidkey":
+                    placed["geojson"] = shape
+            trace = placed
+        traces.append(trace)
+    return FrozenFigure({**spec, "data": traces})
 
 
 def _subset(geojson: dict, pcodes: list[str]) -> dict:
@@ -135,9 +211,11 @@ def _subset(geojson: dict, pcodes: list[str]) -> dict:
                          for f in geojson["features"] if f["properties"]["pcode"] in wanted]}
 
 
-def _add_areas(fig: go.Figure, part: pl.DataFrame, geojson: dict, *, colour: str, name: str, template: str) -> None:
+def _add_areas(fig: go.Figure, shapes: list[dict | None], part: pl.DataFrame, geojson: dict, *, colour: str, name: str,
+               template: str) -> None:
+    shapes.append(_subset(geojson, part["pcode"].to_list()))
     fig.add_trace(go.Choroplethmap(
-        geojson=_subset(geojson, part["pcode"].to_list()), featureidkey="properties.pcode", locations=part["pcode"].to_list(),
+        featureidkey="properties.pcode", locations=part["pcode"].to_list(),
         z=[1] * part.height, colorscale=[[0, colour], [1, colour]], showscale=False, name=name,
         showlegend=True, marker={"line": {"color": "#555555", "width": 0.8}, "opacity": 0.9},
         customdata=part["_hover"].to_list(), hovertemplate=template,
@@ -162,7 +240,7 @@ def service_treemap(mix: pl.DataFrame, *, lang: str) -> go.Figure:
     text = [i18n.number(v, lang=lang) for v in values]
     palette = {c: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, c in enumerate(cats["category"])}
     colours = ["#ffffff"] + [palette[c] for c in cats["category"]] + [palette[c] for c in mix["category"]]
-    fig = go.Figure(go.Treemap(ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+    fig = Figure(go.Treemap(ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
                                text=text, textinfo="label+text", hovertemplate="<b>%{label}</b><br>%{text}<extra></extra>",
                                marker={"colors": colours, "line": {"color": "#ffffff", "width": 1}}))
     return _layout(fig, height=520)
@@ -170,7 +248,7 @@ def service_treemap(mix: pl.DataFrame, *, lang: str) -> go.Figure:
 
 def top_services(mix: pl.DataFrame, *, lang: str, top: int = 15) -> go.Figure:
     data = mix.sort("beneficiaries", descending=True).head(top).reverse()
-    fig = go.Figure(go.Bar(x=data["beneficiaries"].to_list(), y=data["service"].to_list(), orientation="h",
+    fig = Figure(go.Bar(x=data["beneficiaries"].to_list(), y=data["service"].to_list(), orientation="h",
                            text=[i18n.number(v, lang=lang) for v in data["beneficiaries"]], textposition="auto",
                            marker_color=[CHANNEL_COLOURS.get(c, "#2c7fb8") for c in data["channel"]],
                            hovertemplate="%{y}: %{text}<extra></extra>"))
@@ -183,9 +261,9 @@ def heatmap(matrix: pl.DataFrame, *, lang: str) -> go.Figure:
     """Rows ``area`` x columns ``category`` of ``beneficiaries``."""
     wide = matrix.pivot(on="category", index="area", values="beneficiaries", aggregate_function="sum").fill_null(0)
     cats = [c for c in wide.columns if c != "area"]
-    z = wide.select(cats).to_numpy().tolist()
+    z = [list(row) for row in wide.select(cats).rows()] if cats else [[] for _ in range(wide.height)]
     text = [[i18n.number(int(v), lang=lang) for v in row] for row in z]
-    fig = go.Figure(go.Heatmap(z=z, x=cats, y=wide["area"].to_list(), colorscale="YlGnBu", text=text,
+    fig = Figure(go.Heatmap(z=z, x=cats, y=wide["area"].to_list(), colorscale="YlGnBu", text=text,
                                texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
                                colorbar={"title": {"text": i18n.t("figure.beneficiaries", lang)}}))
     return _layout(fig, height=120 + 40 * wide.height)
@@ -193,7 +271,7 @@ def heatmap(matrix: pl.DataFrame, *, lang: str) -> go.Figure:
 
 def trend_bars(trend: pl.DataFrame, *, lang: str) -> go.Figure:
     """Stacked bars per fiscal quarter (``label``), one colour per channel."""
-    fig = go.Figure()
+    fig = Figure()
     for channel in ("udc", "front_desk"):
         part = trend.filter(pl.col("channel") == channel)
         if part.height:
@@ -212,7 +290,7 @@ def channel_split(values: dict[str, int], *, lang: str) -> go.Figure:
     labels = [i18n.t(f"channel.{c}", lang) for c in values]
     total = sum(values.values()) or 1
     shares = [i18n.percent(v / total * 100, lang=lang) for v in values.values()]
-    fig = go.Figure(go.Pie(labels=labels, values=list(values.values()), hole=0.5, sort=False,
+    fig = Figure(go.Pie(labels=labels, values=list(values.values()), hole=0.5, sort=False,
                            marker={"colors": [CHANNEL_COLOURS[c] for c in values]},
                            text=[f"{i18n.number(v, lang=lang)}<br>{p}" for v, p in zip(values.values(), shares)],
                            textinfo="text", hovertemplate="%{label}: %{text}<extra></extra>"))
@@ -222,7 +300,7 @@ def channel_split(values: dict[str, int], *, lang: str) -> go.Figure:
 
 def earnings_by_group(frame: pl.DataFrame, *, group: str, lang: str) -> go.Figure:
     """Box plot of per-entrepreneur earnings (taka) by ``group`` (already a display column)."""
-    fig = go.Figure()
+    fig = Figure()
     for gender, colour in (("female", "#c51b7d"), ("male", "#4d9221")):
         part = frame.filter(pl.col("entrepreneur_gender") == gender)
         fig.add_trace(go.Box(x=part[group].to_list(), y=(part["earnings_paisa"] / 100).to_list(),

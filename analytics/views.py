@@ -8,6 +8,8 @@ without a browser.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable
 
 import plotly.graph_objects as go
 import polars as pl
@@ -15,12 +17,70 @@ import polars as pl
 from analytics import figures, i18n, metrics, schema
 from analytics.gazetteer import Gazetteer, load_boundaries
 from analytics.periods import Period, fiscal_columns, quarter
-from analytics.services import load_catalogue, load_categories
+from analytics.services import GEODATA, load_catalogue, load_categories
 from analytics.validate import neutralise
 
 KPI_FIGURES = ("beneficiaries_total", "beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs",
                "unions_with_udc", "entrepreneur_earnings_paisa", "udc_service_kinds", "front_desk_service_kinds")
 DISTRICT_VIEW = {"center": {"lat": 22.53, "lon": 90.0}, "zoom": 8.6}  # when there is nothing to fit
+
+
+# -- display text -----------------------------------------------------------------------
+# No Python function is ever run *by polars* here (map_elements, map_batches, ...): polars
+# runs those on its worker threads, which then need the GIL, and in the app's one process a
+# Streamlit session converting a frame holds the GIL while it waits for those workers: the
+# whole server deadlocks (pola-rs/polars#26821). Text is made with polars expressions, or in
+# plain Python on a collected column; tests/test_views.py checks both against analytics.i18n
+# and tests/test_no_python_callbacks.py keeps callbacks out of everything a page runs.
+_ASCII_DIGITS, _BN_DIGITS = list("0123456789"), list("০১২৩৪৫৬৭৮৯")
+
+
+def _digits(text: pl.Expr, lang: str) -> pl.Expr:
+    return text.str.replace_many(_ASCII_DIGITS, _BN_DIGITS) if lang == "bn" else text
+
+
+def _lakh(digits: pl.Expr) -> pl.Expr:
+    """'124080' -> '1,24,080' for a column of ASCII digit strings (i18n.group_lakh): read from
+    the right, the first group has three digits and every later one two."""
+    return digits.str.reverse().str.extract_all(r"^\d{3}|\d{1,2}").list.join(",").str.reverse()
+
+
+def _col(column: str | pl.Expr) -> pl.Expr:
+    return pl.col(column) if isinstance(column, str) else column
+
+
+def _named_as(text: pl.Expr, column: str | pl.Expr) -> pl.Expr:
+    """``text`` under the input column's name (concat_str would name it after its first part)."""
+    name = column if isinstance(column, str) else column.meta.output_name(raise_if_undetermined=False)
+    return text.alias(name) if name else text
+
+
+def number_text(column: str | pl.Expr, *, lang: str) -> pl.Expr:
+    """``i18n.number(v, lang=lang)`` for a column of whole numbers, as an expression (null stays null)."""
+    value = _col(column).cast(pl.Int64)
+    sign = pl.when(value < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return _named_as(_digits(pl.concat_str(sign, _lakh(value.abs().cast(pl.String))), lang), column)
+
+
+def taka_text(column: str | pl.Expr, *, lang: str) -> pl.Expr:
+    """``i18n.taka(v, lang=lang)`` for a column of paisa, as an expression (null stays null)."""
+    paisa = _col(column).cast(pl.Int64)
+    sign = pl.when(paisa < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    rest = paisa.abs() % 100
+    fraction = _digits(pl.when(rest > 0).then(pl.lit(".") + rest.cast(pl.String).str.zfill(2)).otherwise(pl.lit("")), lang)
+    whole = number_text(paisa.abs() // 100, lang=lang)
+    if lang == "bn":
+        return _named_as(pl.concat_str(sign, whole, fraction, pl.lit(" টাকা")), column)
+    return _named_as(pl.concat_str(sign, pl.lit("Tk "), whole, fraction), column)
+
+
+def texts(values: pl.Series, fmt: Callable[[Any], str]) -> pl.Series:
+    """``fmt`` applied to every value of a collected column in plain Python (null stays null).
+
+    For what an expression cannot reproduce exactly (decimals and percentages rounded the way
+    ``i18n`` rounds); the values are small tables, and nothing runs inside polars.
+    """
+    return pl.Series(values.name, [None if v is None else fmt(v) for v in values.to_list()], dtype=pl.String)
 
 
 @dataclass(frozen=True)
@@ -45,9 +105,21 @@ class Names:
     @classmethod
     def load(cls, gaz: Gazetteer, *, lang: str) -> "Names":
         col = "name_bn" if lang == "bn" else "name_en"
-        return cls(lang, dict(gaz.units.select("pcode", col).iter_rows()),
-                   dict(load_catalogue().select("service_code", col).iter_rows()),
-                   dict(load_categories().select("category_code", col).iter_rows()))
+        services, categories = _catalogue_names(col)
+        return cls(lang, dict(gaz.units.select("pcode", col).iter_rows()), dict(services), dict(categories))
+
+
+def _catalogue_names(col: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Service and category names in column ``col``, read once per version of the catalogue files
+    (every page computation needs them; reading the CSVs each time cost more than the query)."""
+    files = (GEODATA / "services.csv", GEODATA / "service_categories.csv")
+    return _catalogue_names_of(col, tuple(f.stat().st_mtime_ns for f in files))
+
+
+@lru_cache(maxsize=8)
+def _catalogue_names_of(col: str, stamp: tuple[int, ...]) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ARG001
+    return (dict(load_catalogue().select("service_code", col).iter_rows()),
+            dict(load_categories().select("category_code", col).iter_rows()))
 
 
 def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = None) -> list[Kpi]:
@@ -74,16 +146,15 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
     """Every area metric per unit, with display name and preformatted text columns."""
     names = "name_bn" if lang == "bn" else "name_en"
     areas = metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila)
-    fmt_int = lambda col: pl.col(col).map_elements(lambda v: i18n.number(v, lang=lang), return_dtype=pl.String)  # noqa: E731
-    fmt_taka = lambda col: pl.col(col).map_elements(lambda v: i18n.taka(v, lang=lang), return_dtype=pl.String)  # noqa: E731
     return areas.with_columns(
         name=pl.col(names),
-        beneficiaries_text=fmt_int("beneficiaries"), beneficiaries_udc_text=fmt_int("beneficiaries_udc"),
-        beneficiaries_front_desk_text=fmt_int("beneficiaries_front_desk"),
-        per_km2_text=pl.col("per_km2").map_elements(lambda v: i18n.number(v, lang=lang, decimals=1), return_dtype=pl.String),
-        earnings_text=fmt_taka("earnings_paisa"), entrepreneurs_text=fmt_int("entrepreneurs"),
-        earnings_per_entrepreneur_text=fmt_taka("earnings_per_entrepreneur_paisa"),
-        service_kinds_text=fmt_int("service_kinds"),
+        beneficiaries_text=number_text("beneficiaries", lang=lang),
+        beneficiaries_udc_text=number_text("beneficiaries_udc", lang=lang),
+        beneficiaries_front_desk_text=number_text("beneficiaries_front_desk", lang=lang),
+        per_km2_text=texts(areas["per_km2"], lambda v: i18n.number(v, lang=lang, decimals=1)),
+        earnings_text=taka_text("earnings_paisa", lang=lang), entrepreneurs_text=number_text("entrepreneurs", lang=lang),
+        earnings_per_entrepreneur_text=taka_text("earnings_per_entrepreneur_paisa", lang=lang),
+        service_kinds_text=number_text("service_kinds", lang=lang),
     )
 
 
@@ -196,6 +267,28 @@ def union_earnings(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: s
     )
 
 
+def entrepreneur_rows(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
+    """The entrepreneurs table as staff see it: labelled columns in ``lang``, formatted figures, flags."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    flags = pl.concat_str([
+        pl.when(pl.col("no_activity")).then(pl.lit("⚠ " + t("flag.no_activity"))).otherwise(pl.lit("")),
+        pl.when(pl.col("sharp_drop") & ~pl.col("no_activity")).then(pl.lit("↓ " + t("flag.sharp_drop"))).otherwise(pl.lit("")),
+    ])
+    return frame.select(
+        pl.col("rank").alias(t("col.rank")),
+        pl.col("entrepreneur_name").alias(t("col.entrepreneur")),
+        pl.col("entrepreneur_gender").cast(pl.String).replace_strict(
+            {"female": t("gender.female"), "male": t("gender.male")}, default="").alias(t("col.gender")),
+        pl.col("union").alias(t("col.union")), pl.col("upazila").alias(t("col.upazila")),
+        number_text("beneficiaries", lang=lang).alias(t("col.beneficiaries")),
+        taka_text("earnings_paisa", lang=lang).alias(t("col.earnings")),
+        pl.col("service_kinds").alias(t("col.service_kinds")),
+        texts(frame["change_pct"], lambda v: i18n.percent(v, lang=lang, signed=True)).fill_null("–")
+        .alias(t("col.change_pct")),
+        flags.alias(t("col.flags")),
+    )
+
+
 def entrepreneur_export(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
     """The table as exported: labelled columns in ``lang``, taka (not paisa), text safe for spreadsheets."""
     out = frame.select(
@@ -220,6 +313,7 @@ class ServicesView:
     heatmap: go.Figure
     channels: go.Figure
     trend: go.Figure
+    table: pl.DataFrame  # the mix as the services page lists it (labelled, formatted)
 
 
 def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, channel: str = "all",
@@ -237,21 +331,56 @@ def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
     split = {"udc": head["beneficiaries_udc"], "front_desk": head["beneficiaries_front_desk"]}
     return ServicesView(mix, figures.service_treemap(mix, lang=lang), figures.top_services(mix, lang=lang),
                         figures.heatmap(matrix, lang=lang), figures.channel_split(split, lang=lang),
-                        figures.trend_bars(trend_table(log, lang=lang, channel=channel, upazila=upazila), lang=lang))
+                        figures.trend_bars(trend_table(log, lang=lang, channel=channel, upazila=upazila), lang=lang),
+                        service_table(mix, lang=lang))
+
+
+def service_table(mix: pl.DataFrame, *, lang: str) -> pl.DataFrame:
+    """Each service with its category, channel, beneficiaries, earnings and share, labelled in ``lang``."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return mix.select(
+        pl.col("category").alias(t("col.category")), pl.col("service").alias(t("col.service")),
+        pl.col("channel").replace_strict({"udc": t("channel.udc"), "front_desk": t("channel.front_desk")})
+        .alias(t("col.channel")),
+        number_text("beneficiaries", lang=lang).alias(t("col.beneficiaries")),
+        taka_text("earnings_paisa", lang=lang).alias(t("col.earnings")),
+        texts(mix["share_pct"], lambda v: i18n.percent(v, lang=lang)).alias(t("col.share")),
+    )
+
+
+@dataclass
+class OverviewView:
+    kpis: list[Kpi]
+    channels: go.Figure
+    trend: go.Figure
+    coverage: pl.DataFrame
+
+
+def overview_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
+                  upazila: str | None = None) -> OverviewView:
+    """The overview page: headline figures, the channel split and trend charts, coverage problems
+    (only what it shows: the full services view would draw three charts more)."""
+    figures_now = kpis(log, period=period, lang=lang, upazila=upazila)
+    current = {k.key: k.current for k in figures_now}
+    split = {"udc": current["beneficiaries_udc"], "front_desk": current["beneficiaries_front_desk"]}
+    return OverviewView(figures_now, figures.channel_split(split, lang=lang),
+                        figures.trend_bars(trend_table(log, lang=lang, upazila=upazila), lang=lang),
+                        coverage_table(log, gaz, period=period, lang=lang))
 
 
 def trend_table(log: pl.LazyFrame, *, lang: str, channel: str = "all", upazila: str | None = None) -> pl.DataFrame:
     data = metrics.trend(log, channel=channel, upazila=upazila)
-    return data.with_columns(label=pl.struct("fy", "fq").map_elements(
-        lambda r: quarter(r["fy"], r["fq"]).short_label(lang=lang), return_dtype=pl.String))
+    labels = [quarter(fy, fq).short_label(lang=lang) for fy, fq in data.select("fy", "fq").iter_rows()]
+    return data.with_columns(pl.Series("label", labels, dtype=pl.String))
 
 
 def coverage_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str) -> pl.DataFrame:
     names = Names.load(gaz, lang=lang)
-    return metrics.coverage(log, gaz.units, period=period).filter(pl.col("issue").is_not_null()).with_columns(
+    issues = metrics.coverage(log, gaz.units, period=period).filter(pl.col("issue").is_not_null())
+    return issues.with_columns(
         union=pl.col("pcode").replace_strict(names.places, default=None),
         upazila=pl.col("parent_pcode").replace_strict(names.places, default=None),
-        problem=pl.col("issue").map_elements(lambda k: i18n.t(f"coverage.{k}", lang), return_dtype=pl.String),
+        problem=texts(issues["issue"], lambda k: i18n.t(f"coverage.{k}", lang)),
     )
 
 
@@ -268,11 +397,9 @@ def uploads_table(uploads: pl.DataFrame, *, lang: str) -> pl.DataFrame:
         pl.col("upload_id").alias(i18n.t("col.upload_id", lang)),
         pl.col("file_name").alias(i18n.t("col.file_name", lang)),
         pl.col("status").replace_strict(status, default=pl.col("status")).alias(i18n.t("col.status", lang)),
-        pl.col("rows").map_elements(lambda v: i18n.number(v, lang=lang), return_dtype=pl.String).alias(i18n.t("col.rows", lang)),
-        pl.col("beneficiaries").map_elements(lambda v: i18n.number(v, lang=lang), return_dtype=pl.String)
-        .alias(i18n.t("col.beneficiaries", lang)),
-        pl.col("fee_paisa").map_elements(lambda v: i18n.taka(v, lang=lang), return_dtype=pl.String)
-        .alias(i18n.t("col.earnings", lang)),
+        number_text("rows", lang=lang).alias(i18n.t("col.rows", lang)),
+        number_text("beneficiaries", lang=lang).alias(i18n.t("col.beneficiaries", lang)),
+        taka_text("fee_paisa", lang=lang).alias(i18n.t("col.earnings", lang)),
         pl.concat_str("period_start", pl.lit(" – "), "period_end").alias(i18n.t("col.period", lang)),
         pl.col("uploader").alias(i18n.t("col.uploader", lang)),
         pl.col("created_at").alias(i18n.t("col.time", lang)),
@@ -284,11 +411,13 @@ def uploads_table(uploads: pl.DataFrame, *, lang: str) -> pl.DataFrame:
 
 def audit_table(changes: pl.DataFrame, *, lang: str) -> pl.DataFrame:
     """The change log (uploads, replacements, rollbacks, sign-ins), newest first."""
+    known = i18n.strings()
+    actions = {a: i18n.t(f"action.{a}", lang) for a in changes["action"].unique().to_list()
+               if a is not None and f"action.{a}" in known}
     return changes.sort("change_id", descending=True).select(
         pl.col("change_id").alias(i18n.t("col.version", lang)),
         pl.col("at").alias(i18n.t("col.time", lang)),
-        pl.col("action").map_elements(lambda a: i18n.t(f"action.{a}", lang) if f"action.{a}" in i18n.strings() else a,
-                                      return_dtype=pl.String).alias(i18n.t("col.action", lang)),
+        pl.col("action").replace(actions).alias(i18n.t("col.action", lang)),
         pl.col("actor").alias(i18n.t("col.actor", lang)),
         pl.col("upload_id").alias(i18n.t("col.upload_id", lang)),
         pl.col("detail").alias(i18n.t("col.detail", lang)),

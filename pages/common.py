@@ -6,6 +6,9 @@ new upload (which bumps the version) shows at once and nothing else is recompute
 
 from __future__ import annotations
 
+import functools
+import gc
+import logging
 import os
 import threading
 import time
@@ -24,6 +27,151 @@ from analytics.viewstate import ViewState
 
 STATE_KEY = "_view_state"
 _RUN = threading.local()  # each session's script run has its own thread
+_LOG = logging.getLogger(__name__)
+
+
+# -- once per server process ------------------------------------------------------------
+def warm_up() -> None:
+    """Import and run once, before any session draws anything, what pages would otherwise do
+    for the first time in several sessions at once.
+
+    Sessions run on threads of one process. After a restart a meeting's worth of viewers open
+    the app together, and their threads imported pandas, pyarrow and plotly's lazily loaded
+    parts at the same moment: one of them then met a half-imported module ("partially
+    initialized module 'pandas' has no attribute 'Series'", from plotly's check
+    ``sys.modules.get("pandas")``) and showed an error page. This runs when ``pages.common``
+    is first imported (app.py imports it first), so every other session waits on Python's
+    import lock for this module until it is done: the imports, the conversions
+    ``st.dataframe``, ``st.plotly_chart`` and ``st.cache_data`` do (Arrow, JSON, pickle), each
+    kind of figure the pages draw, the Excel writer, and the gazetteer, catalogue and
+    boundaries every page reads.
+
+    Then ``gc.freeze()``: the hundreds of thousands of objects those libraries keep for the
+    process's lifetime are left out of every later garbage collection, so the full collection
+    Streamlit may run after each script run (``runner.postScriptGC``) stays short.
+    """
+    global _WARM
+    if _WARM:
+        return
+    _WARM = True
+    started = time.perf_counter()
+    try:
+        _warm_up()
+    except Exception:  # never keep the app from starting; a session would meet the same error and show it
+        _LOG.warning("warm-up failed", exc_info=True)
+    gc.collect()
+    gc.freeze()
+    _LOG.info("warm-up took %.2f s", time.perf_counter() - started)
+
+
+_WARM = False
+
+
+def _warm_up() -> None:
+    import io
+    import pickle
+    import tempfile
+
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import pandas.api.types  # noqa: F401
+    import plotly.io
+    import plotly.tools
+    import pyarrow  # noqa: F401
+    import streamlit.dataframe.lazy_df_adapters  # noqa: F401  (st.dataframe)
+    import streamlit.emojis  # noqa: F401  (icons of st.Page, st.info)
+    import streamlit.material_icon_names  # noqa: F401
+    from PIL import Image
+    from streamlit import dataframe_util
+
+    from analytics import figures
+    from analytics.gazetteer import load_boundaries
+    from analytics.services import load_catalogue, load_categories
+
+    Image.init()  # the favicon (st.set_page_config) is read with PIL
+    with Image.open(Path(__file__).resolve().parent.parent / "static" / "favicon.png") as icon:
+        icon.load()
+    frame = pl.DataFrame({"n": [1, None], "s": ["a", None], "x": [0.5, None], "b": [True, None]})
+    dataframe_util.convert_arrow_table_to_arrow_bytes(_arrow(frame))
+    dataframe_util.convert_pandas_df_to_arrow_bytes(dataframe_util.convert_anything_to_pandas_df(frame.clone()))
+    pickle.loads(pickle.dumps(frame))
+    frame.write_excel(io.BytesIO(), worksheet="warm-up")
+    frame.write_csv()
+    with tempfile.TemporaryDirectory() as folder:  # the store is read with lazy Parquet scans
+        frame.write_parquet(Path(folder) / "w.parquet")
+        pl.scan_parquet(Path(folder) / "w.parquet").collect()
+
+    Gazetteer.load()
+    load_catalogue()
+    load_categories()
+    for level in ("upazila", "union"):
+        load_boundaries(level)
+    mix = pl.DataFrame({"channel": ["udc", "front_desk"], "service_category": ["A", "B"], "service_code": ["S1", "S2"],
+                        "service": ["s1", "s2"], "category": ["a", "b"], "beneficiaries": [3, 2],
+                        "earnings_paisa": [500, 0], "share_pct": [60.0, 40.0]})
+    trend = pl.DataFrame({"label": ["Q1", "Q1"], "channel": ["udc", "front_desk"], "beneficiaries": [3, 2]})
+    people = pl.DataFrame({"entrepreneur_gender": ["female", "male"], "upazila": ["x", "y"],
+                           "earnings_paisa": [500, 700], "entrepreneur_name": ["a", "b"]})
+    areas = pl.DataFrame({"pcode": ["P1", "P2"], "name": ["p1", "p2"], "v": [1.0, None], "v_text": ["1", None]})
+    square = {"type": "Polygon", "coordinates": [[[90.0, 22.5], [90.1, 22.5], [90.1, 22.6], [90.0, 22.5]]]}
+    shapes = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"pcode": p, "name_en": p, "name_bn": p}, "geometry": square}
+        for p in ("P1", "P2", "P3")]}
+    for lang in ("bn", "en"):
+        drawn = [
+            figures.choropleth(areas, shapes, metric="v", metric_label="v", lang=lang, hover=[("v", "v_text")],
+                               center={"lat": 22.5, "lon": 90.0}, zoom=8, selected="P1",
+                               marker={"lat": 22.5, "lon": 90.0, "name": "m", "text": "m"}),
+            figures.service_treemap(mix, lang=lang), figures.top_services(mix, lang=lang),
+            figures.heatmap(pl.DataFrame({"area": ["x", "x"], "category": ["a", "b"], "beneficiaries": [1, 2]}), lang=lang),
+            figures.trend_bars(trend, lang=lang), figures.channel_split({"udc": 3, "front_desk": 2}, lang=lang),
+            figures.earnings_by_group(people, group="upazila", lang=lang),
+        ]
+        for figure in drawn:  # as st.plotly_chart and st.cache_data handle them
+            checked = plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)
+            plotly.io.to_json(checked, validate=False)
+            pickle.loads(pickle.dumps(figure))
+
+
+def _arrow(frame: pl.DataFrame):
+    return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+
+
+def dataframe(frame: pl.DataFrame, **kwargs: object) -> None:
+    """``st.dataframe`` for a polars frame, handed to Streamlit as an Arrow table.
+
+    Given a polars frame, Streamlit calls ``frame.to_pandas()`` while holding the GIL, and polars
+    can wait there for its worker threads; when two sessions convert the same frame at once
+    (pola-rs/polars#27396), or a worker needs the GIL for a Python callback of another session
+    (#26821), the whole server hangs, health check included. ``to_arrow()`` does not wait that
+    way, and Streamlit sends an Arrow table as it is (no pandas on the way).
+    """
+    st.dataframe(_arrow(frame), **kwargs)
+
+
+def begin_run() -> None:
+    """First thing of every script run (app.py): what is read once per run is read afresh.
+
+    The data version (one SQLite query per run instead of one per use) and the view state
+    (parsed from the URL once, not for every label) are kept for this run only: the memo is
+    tied to the run's own ``ScriptRunContext.cursors``, which Streamlit replaces at the start
+    of every run, so widget callbacks of the next run (which come before app.py) never see it.
+    """
+    _RUN.memo = {}
+    _RUN.token = _run_token()
+
+
+def _run_token() -> object | None:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return getattr(ctx, "cursors", None) if ctx is not None else None
+
+
+def _memo() -> dict | None:
+    """This run's memo, or None outside a run begun by app.py."""
+    token = getattr(_RUN, "token", None)
+    return _RUN.memo if token is not None and token is _run_token() else None
 
 
 def run_page(page) -> None:
@@ -44,6 +192,7 @@ def guard() -> None:
     same page. (A browser test opens a fresh server on a deep link to keep this honest.)
     """
     if not getattr(_RUN, "in_app", False):
+        begin_run()
         from streamlit.runtime.pages_manager import PagesManager
 
         PagesManager.uses_pages_directory = False
@@ -68,10 +217,20 @@ def gazetteer() -> Gazetteer:
     return Gazetteer.load()
 
 
+def latest_version() -> int:
+    """The store's version now: read once per script run (see begin_run), so one run shows one version."""
+    memo = _memo()
+    if memo is None:  # outside a run begun by app.py (tests calling helpers directly)
+        return store().version()
+    if "latest" not in memo:
+        memo["latest"] = store().version()
+    return memo["latest"]
+
+
 def version() -> int:
     """The data version shown: pinned by the link, else the latest."""
     pinned = state().version
-    latest = store().version()
+    latest = latest_version()
     return pinned if pinned is not None and 0 < pinned <= latest else latest
 
 
@@ -96,6 +255,11 @@ def period() -> Period:
 
 
 def is_sample_shown() -> bool:
+    return _sample_active(str(store().directory), latest_version())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _sample_active(directory: str, data_version: int) -> bool:  # noqa: ARG001  (the cache key)
     uploads = store().uploads()
     return bool(uploads.filter(pl.col("is_sample") & (pl.col("status") == "active")).height)
 
@@ -103,6 +267,16 @@ def is_sample_shown() -> bool:
 # -- URL state ------------------------------------------------------------------------
 def state() -> ViewState:
     """The view state: from the URL when it has any, else from this session (page switches)."""
+    memo = _memo()
+    if memo is not None and "state" in memo:
+        return memo["state"]
+    current = _read_state()
+    if memo is not None:
+        memo["state"] = current
+    return current
+
+
+def _read_state() -> ViewState:
     query = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     if query:
         current = ViewState.from_query(query)
@@ -117,6 +291,9 @@ def state() -> ViewState:
 def update(**changes: object) -> None:
     """Change the view state and the URL together."""
     new = state().with_(**changes)
+    memo = _memo()
+    if memo is not None:
+        memo.pop("state", None)
     st.session_state[STATE_KEY] = new
     st.query_params.clear()
     st.query_params.from_dict(new.to_query())
@@ -156,7 +333,7 @@ def sample_notice() -> None:
 def version_notice() -> None:
     current = state()
     if current.version is not None:
-        st.caption(t("notice.pinned", version=version(), latest=store().version()))
+        st.caption(t("notice.pinned", version=version(), latest=latest_version()))
 
 
 def bound(key: str, field: str, value: object, *, extra: dict | None = None, none: object = None) -> dict:
@@ -263,7 +440,7 @@ def signed_in() -> dict | None:
     if session and not session_valid(session["at"], minutes=settings().session_minutes):
         st.session_state.pop(AUTH_KEY, None)
         return None
-    if session is None and _oidc_user():
+    if session is None and _oidc_configured() and _oidc_user():  # st.user reads the secrets file each time
         email = _oidc_user()
         role = accounts().role_of(email)
         if role:
@@ -350,8 +527,14 @@ def sign_in_box() -> None:
                 st.login()
 
 
+@functools.cache
 def _oidc_configured() -> bool:
+    """Whether st.login is set up (``[auth]`` in secrets): read once per process, as the other
+    settings are (Streamlit would parse the secrets file on every look)."""
     try:
         return "auth" in st.secrets
     except FileNotFoundError:
         return False
+
+
+warm_up()  # at import: app.py imports this module before anything else a page does

@@ -23,14 +23,14 @@ lang = state.lang
 period = common.period()
 store = common.store()
 st.title(t("data.title"))
-st.caption(t("data.version", version=store.version()))
+st.caption(t("data.version", version=common.latest_version()))
 
 uploads = store.uploads()
 st.markdown(f"#### {t('data.uploads')}")
 if uploads.is_empty():
     st.info(t("data.no_uploads"))
 else:
-    st.dataframe(views.uploads_table(uploads, lang=lang), hide_index=True)
+    common.dataframe(views.uploads_table(uploads, lang=lang), hide_index=True)
     if common.can_change_data():
         active = uploads.filter(pl.col("status") == "active")["upload_id"].to_list()
         with st.form("rollback"):
@@ -45,10 +45,10 @@ table = coverage(*common.data_key(), period.key, lang)
 if table.is_empty():
     st.success(t("coverage.all_good"))
 else:
-    st.dataframe(table.select(pl.col("upazila").alias(t("col.upazila")), pl.col("union").alias(t("col.union")),
+    common.dataframe(table.select(pl.col("upazila").alias(t("col.upazila")), pl.col("union").alias(t("col.union")),
                               pl.col("problem").alias(t("col.problem")),
                               pl.col("active_entrepreneurs").alias(t("col.active_entrepreneurs"))), hide_index=True)
 
 st.markdown(f"#### {t('data.audit')}")
-st.dataframe(views.audit_table(store.changes(), lang=lang), hide_index=True)
+common.dataframe(views.audit_table(store.changes(), lang=lang), hide_index=True)
 st.caption(t("data.provenance"))

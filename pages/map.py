@@ -76,4 +76,4 @@ if side is not None:
                            "udc_service_kinds"):
                 st.metric(kpi.label, kpi.value, kpi.delta)
 
-st.dataframe(views.map_table(view, metric=metric, lang=state.lang), hide_index=True)
+common.dataframe(views.map_table(view, metric=metric, lang=state.lang), hide_index=True)

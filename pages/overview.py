@@ -13,11 +13,8 @@ t = common.t
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None):
-    log = common.scan(data_version, pinned)
-    period = parse_period(period_key)
-    return (views.kpis(log, period=period, lang=lang, upazila=upazila),
-            views.services_view(log, common.gazetteer(), period=period, lang=lang, upazila=upazila),
-            views.coverage_table(log, common.gazetteer(), period=period, lang=lang))
+    return views.overview_view(common.scan(data_version, pinned), common.gazetteer(), period=parse_period(period_key),
+                               lang=lang, upazila=upazila)
 
 
 state = common.state()
@@ -26,7 +23,8 @@ st.title(t("overview.title"))
 st.subheader(period.label(lang=state.lang))
 common.sample_notice()
 common.version_notice()
-kpis, services, coverage = compute(*common.data_key(), period.key, state.lang, state.upazila)
+view = compute(*common.data_key(), period.key, state.lang, state.upazila)
+kpis, coverage = view.kpis, view.coverage
 if kpis[0].current == 0:
     st.warning(t("empty.period", period=period.label(lang=state.lang)))
 else:
@@ -38,14 +36,14 @@ else:
     left, right = st.columns([1, 2])
     with left:
         st.markdown(f"#### {t('overview.channels')}")
-        st.plotly_chart(services.channels, key="channels", config={"displayModeBar": False})
+        st.plotly_chart(view.channels, key="channels", config={"displayModeBar": False})
     with right:
         st.markdown(f"#### {t('overview.trend')}")
-        st.plotly_chart(services.trend, key="trend", config={"displayModeBar": False})
+        st.plotly_chart(view.trend, key="trend", config={"displayModeBar": False})
 st.markdown(f"#### {t('overview.coverage')}")
 if coverage.is_empty():
     st.success(t("coverage.all_good"))
 else:
-    st.dataframe(coverage.select("upazila", "union", "problem", "active_entrepreneurs").rename({
+    common.dataframe(coverage.select("upazila", "union", "problem", "active_entrepreneurs").rename({
         "upazila": t("col.upazila"), "union": t("col.union"), "problem": t("col.problem"),
         "active_entrepreneurs": t("col.active_entrepreneurs")}), hide_index=True)

@@ -50,10 +50,4 @@ with tabs[4]:
     st.plotly_chart(view.trend, key="trend", config={"displayModeBar": False})
 
 st.markdown(f"#### {t('services.table')}")
-st.dataframe(view.mix.select(
-    pl.col("category").alias(t("col.category")), pl.col("service").alias(t("col.service")),
-    pl.col("channel").replace_strict({"udc": t("channel.udc"), "front_desk": t("channel.front_desk")}).alias(t("col.channel")),
-    pl.col("beneficiaries").map_elements(lambda v: i18n.number(v, lang=lang), return_dtype=pl.String).alias(t("col.beneficiaries")),
-    pl.col("earnings_paisa").map_elements(lambda v: i18n.taka(v, lang=lang), return_dtype=pl.String).alias(t("col.earnings")),
-    pl.col("share_pct").map_elements(lambda v: i18n.percent(v, lang=lang), return_dtype=pl.String).alias(t("col.share")),
-), hide_index=True)
+common.dataframe(view.table, hide_index=True)

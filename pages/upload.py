@@ -188,7 +188,7 @@ for message in whole_file["message"]:
 row_problems = refusing.filter(pl.col("row").is_not_null())
 if row_problems.height:
     st.error(t("upload.has_problems"))
-    st.dataframe(row_problems.head(5000).select(
+    common.dataframe(row_problems.head(5000).select(
         pl.col("row").alias(t("upload.col_row")), pl.col("column").alias(t("upload.col_column")),
         pl.col("value").alias(t("upload.col_value")), pl.col("message").alias(t("upload.col_message"))),
         hide_index=True, column_config={t("upload.col_message"): st.column_config.TextColumn(width="large")})
@@ -225,8 +225,8 @@ st.dataframe({
 }, hide_index=True)
 impact = views.upload_impact(scan, result.frame, gaz, mode=mode, lang=lang)
 st.markdown(f"#### {t('upload.impact')}")
-st.dataframe(impact.rename({"upazila": t("col.upazila"), "stored": t("upload.stored_now"),
-                            "incoming": t("upload.in_file"), "after": t("upload.after")}), hide_index=True)
+common.dataframe(impact.rename({"upazila": t("col.upazila"), "stored": t("upload.stored_now"),
+                                "incoming": t("upload.in_file"), "after": t("upload.after")}), hide_index=True)
 if refusing.height or result.questions.height:
     st.caption(t("upload.partial", accepted=result.frame.height, rejected=result.rejected.height - left_out))
 if st.button(t("upload.confirm"), type="primary", key="confirm"):

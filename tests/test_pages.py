@@ -133,3 +133,45 @@ def test_custom_date_range_from_query():
     assert "2022-07-01 – 2022-07-31" in texts(at)
     total = next(m for m in at.metric if m.label == "Total beneficiaries")
     assert total.value not in ("1,24,080", "0")
+
+
+# -- many sessions at once (issue 16) ----------------------------------------------------
+def test_warm_up_runs_once_and_freezes_what_it_loaded():
+    import gc
+    import sys
+
+    from pages import common
+
+    assert common._WARM  # done when pages.common was first imported (app.py imports it first)
+    for module in ("pandas", "pyarrow", "plotly.io", "streamlit.dataframe.lazy_df_adapters"):
+        assert module in sys.modules, module
+    assert gc.get_freeze_count() > 0
+    common.warm_up()  # again: nothing to do
+
+
+def test_store_version_is_read_once_per_run(monkeypatch):
+    from analytics.store import LocalStore
+
+    calls = []
+    original = LocalStore.version
+    monkeypatch.setattr(LocalStore, "version", lambda self: calls.append(1) or original(self))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert len(calls) == 1  # sidebar, period, page and notices share one reading
+
+
+def test_tables_reach_streamlit_as_arrow(monkeypatch):
+    """pages.common.dataframe hands Streamlit an Arrow table (Streamlit would call to_pandas on a
+    polars frame while holding the GIL: the deadlock of issue 16)."""
+    import pyarrow as pa
+    import streamlit as st
+
+    seen = []
+    original = st.dataframe
+    monkeypatch.setattr(st, "dataframe", lambda data, *a, **kw: seen.append(type(data)) or original(data, *a, **kw))
+    at = run("pages/map.py", lang="en")
+    assert seen and all(t is pa.Table for t in seen)
+    table = at.dataframe[0].value
+    assert list(table.columns)[0] == "Upazila" and len(table) == 7 and table.iloc[0, 1].replace(",", "").isdigit()

@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from analytics import views
+from analytics import figures, i18n, views
 from analytics.gazetteer import Gazetteer
 from analytics.periods import fiscal_year, quarter
 from analytics.sample import generate
@@ -89,3 +89,101 @@ def test_upload_impact(log, gaz):
     replaced = views.upload_impact(log, incoming, gaz, mode="replace", lang="en")
     assert added["incoming"].sum() == 10 == replaced["after"].sum()
     assert added["after"].sum() == added["stored"].sum() + 10
+
+
+# -- display text without Python callbacks inside polars (issue 16) ---------------------
+EDGE_INTS = [0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10_000, 99_999, 100_000, 124_080, 999_999, 1_000_000,
+             12_345_678, 123_456_789, 1_234_567_890, 98_765_432_109, 2**53, -1, -999, -1000, -124_080, -12_345_678]
+
+
+@pytest.mark.parametrize("lang", ["bn", "en", "xx"])
+def test_number_text_is_i18n_number(lang):
+    import random
+
+    values = EDGE_INTS + [random.Random(lang).randrange(-10**12, 10**12) for _ in range(2000)]
+    frame = pl.DataFrame({"v": values + [None]}, schema={"v": pl.Int64})
+    shown = frame.select(views.number_text("v", lang=lang))["v"].to_list()
+    assert shown == [i18n.number(v, lang=lang) for v in values] + [None]
+    unsigned = pl.DataFrame({"v": [0, 7, 104, 4_294_967_295]}, schema={"v": pl.UInt32})
+    assert unsigned.select(views.number_text("v", lang=lang))["v"].to_list() == [
+        i18n.number(v, lang=lang) for v in unsigned["v"]]
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_taka_text_is_i18n_taka(lang):
+    import random
+
+    values = EDGE_INTS + [5, 50, 99, 101, 110, 384_916_800, 384_916_805, -5, -105]
+    values += [random.Random(7).randrange(-10**11, 10**11) for _ in range(2000)]
+    frame = pl.DataFrame({"p": values + [None]}, schema={"p": pl.Int64})
+    shown = frame.select(views.taka_text("p", lang=lang))["p"].to_list()
+    assert shown == [i18n.taka(v, lang=lang) for v in values] + [None]
+
+
+def test_texts_formats_in_python_after_collect_and_keeps_nulls():
+    values = pl.Series("x", [0.05, 0.15, 1.25, 2.675, None, float("nan"), 12345.65])
+    shown = views.texts(values, lambda v: i18n.number(v, lang="bn", decimals=1))
+    assert shown.dtype == pl.String and shown.name == "x"
+    assert shown.to_list() == [i18n.number(v, lang="bn", decimals=1) if v is not None else None for v in values.to_list()]
+
+
+def test_escaped_is_html_escape():
+    import html
+
+    names = ["Kawkhali", "A & B <i>", "\"quoted\" 'single'", "&amp; stays escaped once", "পিরোজপুর", ""]
+    frame = pl.DataFrame({"n": names + [None]})
+    assert frame.select(figures.escaped(pl.col("n")))["n"].to_list() == [html.escape(n) for n in names] + [None]
+
+
+def test_tables_as_before(log, gaz):
+    """The formatted columns, unchanged from when polars ran i18n per value (map_elements)."""
+    table = views.area_table(log, gaz, level="union", period=FY, lang="bn")
+    row = table.filter(pl.col("beneficiaries").is_not_null()).sort("pcode").row(0, named=True)
+    assert row["beneficiaries_text"] == i18n.number(row["beneficiaries"], lang="bn")
+    assert row["earnings_text"] == i18n.taka(row["earnings_paisa"], lang="bn")
+    assert row["per_km2_text"] == i18n.number(row["per_km2"], lang="bn", decimals=1)
+    trend = views.trend_table(log, lang="en")
+    assert trend["label"].to_list()[0] == quarter(2022, 1).short_label(lang="en")
+    shown = views.entrepreneur_rows(views.entrepreneur_table(log, gaz, period=quarter(2022, 2), lang="en"), lang="en")
+    assert shown.columns[5:7] == ["Beneficiaries", "Earnings"] and shown["Earnings"][0].startswith("Tk ")
+    services = views.services_view(log, gaz, period=FY, lang="bn").table
+    assert services.height == 117 and services[services.columns[-1]][0].endswith("%")
+
+
+def test_audit_and_uploads_tables():
+    changes = pl.DataFrame({"change_id": [1, 2], "at": ["t", "t"], "action": ["upload", "no_such_action"],
+                            "actor": ["a", "b"], "upload_id": ["u", None], "detail": [None, None]})
+    audit = views.audit_table(changes, lang="en")
+    assert audit[audit.columns[2]].to_list() == ["no_such_action", i18n.t("action.upload", "en")]
+    assert views.audit_table(changes.clear(), lang="bn").height == 0
+
+
+def test_cached_figures_come_back_cheap_and_the_same(log, gaz):
+    """st.cache_data pickles figures; they must come back as the same JSON, without plotly
+    re-validating them on every rerun (FrozenFigure), and still work as figures."""
+    import pickle
+
+    import plotly.io
+    import plotly.tools
+
+    spec = lambda f: plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(f, True), validate=False)  # noqa: E731
+    view = views.map_view(log, gaz, period=FY, metric="beneficiaries_udc", lang="bn", level="union")
+    services = views.services_view(log, gaz, period=FY, lang="en")
+    for fig in (view.figure, services.treemap, services.top, services.heatmap, services.channels, services.trend):
+        back = pickle.loads(pickle.dumps(fig))
+        assert isinstance(back, figures.FrozenFigure)
+        assert spec(back) == spec(fig)
+        assert spec(pickle.loads(pickle.dumps(back))) == spec(fig)
+    back = pickle.loads(pickle.dumps(view.figure))
+    assert back.layout.map.style == "white-bg"  # thawed on first use as a figure
+    back.update_layout(height=300)
+    assert '"height":300' in spec(back)
+
+
+def test_overview_view_draws_what_the_services_view_draws(log, gaz):
+    overview = views.overview_view(log, gaz, period=quarter(2022, 2), lang="bn", upazila="BD107914")
+    services = views.services_view(log, gaz, period=quarter(2022, 2), lang="bn", upazila="BD107914")
+    assert overview.channels.to_json() == services.channels.to_json()
+    assert overview.trend.to_json() == services.trend.to_json()
+    assert [k.key for k in overview.kpis] == [k.key for k in views.kpis(log, period=quarter(2022, 2), lang="bn",
+                                                                          upazila="BD107914")]
