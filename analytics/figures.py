@@ -19,6 +19,8 @@ from analytics import i18n
 
 PALETTE = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")  # YlGnBu 6
 NO_DATA = "#bdbdbd"
+HIDDEN = "#8c8c8c"  # earnings withheld (analytics.privacy): darker than "no data", unlike any class
+HIDDEN_LINE = "#ffffff"  # and outlined in white, so the two greys are told apart
 OUTSIDE = "#f4f4f4"
 FONT = "Noto Sans Bengali, Noto Sans, Arial, sans-serif"
 CHANNEL_COLOURS = {"udc": "#2c7fb8", "front_desk": "#f28e2b"}
@@ -117,12 +119,14 @@ def _class_label(low: float, high: float, *, lang: str, decimals: int) -> str:
 def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label: str, lang: str,
                hover: list[tuple[str, str]], center: dict[str, float], zoom: float,
                selected: str | None = None, marker: dict | None = None, decimals: int = 0,
-               height: int = 560) -> go.Figure:
+               height: int = 560, hidden_label: str | None = None) -> go.Figure:
     """A classed choropleth of ``areas[metric]`` over ``geojson`` features keyed by ``pcode``.
 
     ``areas`` needs ``pcode``, ``name`` and the metric; ``hover`` is (label, column) pairs
     of preformatted text columns. ``marker`` draws a point (e.g. the DC office front desk):
-    {"lat", "lon", "name", "text"}.
+    {"lat", "lon", "name", "text"}. With ``hidden_label``, areas whose ``hidden`` column is
+    true and whose metric is null (earnings withheld by the small-cell rule, analytics.privacy)
+    are drawn in a grey of their own under that label, not as "no data".
     """
     breaks = class_breaks(areas[metric], classes=5 if areas[metric].drop_nulls().len() >= 15 else 3)
     has_polygon = {f["properties"]["pcode"] for f in geojson["features"]}
@@ -137,13 +141,20 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
     shapes: list[dict | None] = []  # each trace's geojson, in trace order (see _with_shapes)
     low = 0.0
     value = pl.col(metric)
+    if hidden_label and areas[metric].drop_nulls().is_empty():
+        breaks = []  # every area withheld or without data: no colour classes to show
     for index, high in enumerate(breaks):
         colour = PALETTE[min(index + (len(PALETTE) - len(breaks)), len(PALETTE) - 1)]
         part = drawn.filter(value.is_not_null() & (value <= high) & ((value > low) if index else pl.lit(True)))
         _add_areas(fig, shapes, part, geojson, colour=colour, template=template,
                    name=_class_label(low, high, lang=lang, decimals=decimals))
         low = high
-    part = drawn.filter(value.is_null())
+    withheld = (pl.col("hidden").fill_null(False) if hidden_label and "hidden" in drawn.columns
+                else pl.lit(False)) & value.is_null()
+    part = drawn.filter(withheld)
+    if part.height:
+        _add_areas(fig, shapes, part, geojson, colour=HIDDEN, template=template, name=hidden_label, line=HIDDEN_LINE)
+    part = drawn.filter(value.is_null() & ~withheld)
     if part.height:
         _add_areas(fig, shapes, part, geojson, colour=NO_DATA, template=template, name=i18n.t("map.no_data", lang))
     outside = [f["properties"] for f in geojson["features"]
@@ -212,12 +223,12 @@ def _subset(geojson: dict, pcodes: list[str]) -> dict:
 
 
 def _add_areas(fig: go.Figure, shapes: list[dict | None], part: pl.DataFrame, geojson: dict, *, colour: str, name: str,
-               template: str) -> None:
+               template: str, line: str = "#555555") -> None:
     shapes.append(_subset(geojson, part["pcode"].to_list()))
     fig.add_trace(go.Choroplethmap(
         featureidkey="properties.pcode", locations=part["pcode"].to_list(),
         z=[1] * part.height, colorscale=[[0, colour], [1, colour]], showscale=False, name=name,
-        showlegend=True, marker={"line": {"color": "#555555", "width": 0.8}, "opacity": 0.9},
+        showlegend=True, marker={"line": {"color": line, "width": 0.8}, "opacity": 0.9},
         customdata=part["_hover"].to_list(), hovertemplate=template,
         selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 0.9}},
     ))

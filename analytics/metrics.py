@@ -149,14 +149,27 @@ def entrepreneurs(log: pl.LazyFrame, *, period: Period, upazila: str | None = No
 
 def service_mix(log: pl.LazyFrame, *, period: Period | None = None, channel: ChannelFilter = "all",
                 upazila: str | None = None) -> pl.DataFrame:
-    """Beneficiaries and earnings by category and service, with shares of the total."""
+    """Beneficiaries and earnings by category and service, with shares of the total, and the
+    active entrepreneurs behind each UDC service (for the small-cell rule, analytics.privacy)."""
     people = pl.col("beneficiaries").cast(pl.Int64)
     out = (select(log, period=period, channel=channel, upazila=upazila)
            .group_by("channel", "service_category", "service_code")
-           .agg(people.sum().alias("beneficiaries"), pl.col("fee_paisa").sum().alias("earnings_paisa"))
+           .agg(people.sum().alias("beneficiaries"), pl.col("fee_paisa").sum().alias("earnings_paisa"),
+                pl.col("entrepreneur_id").filter(pl.col("channel") == "udc").drop_nulls().n_unique()
+                .alias("entrepreneurs"))
            .with_columns(share_pct=pl.col("beneficiaries") / pl.col("beneficiaries").sum() * 100)
            .sort(["beneficiaries", "service_code"], descending=[True, False]).collect())
     return out.with_columns(pl.col("channel").cast(pl.String))
+
+
+def entrepreneurs_in(log: pl.LazyFrame, *, period: Period | None = None, upazila: str | None = None,
+                     services: list[str] | None = None) -> int:
+    """Distinct active entrepreneurs (UDC rows, non-null ids) in ``period``, optionally only
+    those who delivered one of ``services``."""
+    rows = select(log, period=period, channel="udc", upazila=upazila)
+    if services is not None:
+        rows = rows.filter(pl.col("service_code").is_in(services))
+    return int(rows.select(pl.col("entrepreneur_id").drop_nulls().n_unique()).collect().item() or 0)
 
 
 def area_by_category(log: pl.LazyFrame, *, period: Period | None = None,

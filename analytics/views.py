@@ -14,7 +14,7 @@ from typing import Any, Callable
 import plotly.graph_objects as go
 import polars as pl
 
-from analytics import figures, i18n, metrics, schema
+from analytics import figures, i18n, metrics, privacy, schema
 from analytics.gazetteer import Gazetteer, load_boundaries
 from analytics.periods import Period, fiscal_columns, quarter
 from analytics.services import GEODATA, load_catalogue, load_categories
@@ -89,8 +89,8 @@ class Kpi:
     label: str
     value: str  # as the report writes it
     delta: str | None  # change against the previous period, or None when there was nothing before
-    current: int
-    previous: int
+    current: int | None  # None when hidden by the small-cell rule (analytics.privacy)
+    previous: int | None
 
 
 @dataclass
@@ -122,9 +122,20 @@ def _catalogue_names_of(col: str, stamp: tuple[int, ...]) -> tuple[dict[str, str
             dict(load_categories().select("category_code", col).iter_rows()))
 
 
-def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = None) -> list[Kpi]:
-    """The headline figures as the report states them, with change against the previous period."""
+def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = None,
+         min_entrepreneurs: int | None = None) -> list[Kpi]:
+    """The headline figures as the report states them, with change against the previous period.
+
+    With ``min_entrepreneurs`` (viewers who are not staff) the earnings figure is "fewer than
+    N" when the area's earnings are hidden (analytics.privacy), and its change is left out
+    when either period's figure is hidden (the change would give it away).
+    """
     changes = metrics.headline_change(log, period=period, upazila=upazila)
+    limit = privacy.threshold(min_entrepreneurs)
+    shown = {"now": True, "before": True}
+    if limit is not None:
+        shown = {"now": earnings_shown(log, period=period, upazila=upazila, min_entrepreneurs=limit),
+                 "before": earnings_shown(log, period=period.previous(), upazila=upazila, min_entrepreneurs=limit)}
     out = []
     for key, current, previous, change, pct in changes.select(
             "figure", "current", "previous", "change", "change_pct").iter_rows():
@@ -133,6 +144,12 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
         money = key.endswith("_paisa")
         fmt = (lambda v, **kw: i18n.taka(v, lang=lang, **kw)) if money else (lambda v, **kw: i18n.number(v, lang=lang))
         label_key = "figure.earnings" if money else f"figure.{key}"
+        if money and not shown["now"]:
+            out.append(Kpi(key, i18n.t(label_key, lang), privacy.hidden_text(lang=lang, min_entrepreneurs=limit),
+                           None, None, None))
+            continue
+        if money and not shown["before"]:
+            previous = change = pct = None
         delta = None
         if previous:
             sign = "+" if change >= 0 else "−"
@@ -141,19 +158,43 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
     return out
 
 
+def earnings_shown(log: pl.LazyFrame, *, period: Period, upazila: str | None = None,
+                   min_entrepreneurs: int | None) -> bool:
+    """Whether the earnings of the district (or of ``upazila``) in ``period`` may be shown to a
+    viewer who is not staff: the same decision as the upazilas' row on the map, so that the
+    district's figure less the other upazilas' never gives a hidden one away."""
+    limit = privacy.threshold(min_entrepreneurs)
+    if limit is None:
+        return True
+    if not upazila:
+        return privacy.shows(metrics.headline(log, period=period)["entrepreneurs"], min_entrepreneurs=limit)
+    areas = privacy.suppress(metrics.by_area(log, Gazetteer.load().units, level="upazila", period=period),
+                             min_entrepreneurs=limit)
+    row = areas.filter(pl.col("pcode") == upazila)
+    return bool(row.height) and not row["hidden"].item()
+
+
 def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period, lang: str,
-               upazila: str | None = None) -> pl.DataFrame:
-    """Every area metric per unit, with display name and preformatted text columns."""
+               upazila: str | None = None, min_entrepreneurs: int | None = None) -> pl.DataFrame:
+    """Every area metric per unit, with display name and preformatted text columns.
+
+    With ``min_entrepreneurs`` (viewers who are not staff) earnings are null in the areas the
+    small-cell rule hides (column ``hidden``) and their texts read "fewer than N"; unions are
+    checked within their upazila, so the upazila's total less the unions shown gives nothing away.
+    """
     names = "name_bn" if lang == "bn" else "name_en"
-    areas = metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila)
+    areas = privacy.suppress(metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila),
+                             min_entrepreneurs=min_entrepreneurs, within="parent_pcode" if level == "union" else None)
+    hide = lambda text: privacy.text_or_hidden(text, lang=lang, min_entrepreneurs=min_entrepreneurs)  # noqa: E731
     return areas.with_columns(
         name=pl.col(names),
         beneficiaries_text=number_text("beneficiaries", lang=lang),
         beneficiaries_udc_text=number_text("beneficiaries_udc", lang=lang),
         beneficiaries_front_desk_text=number_text("beneficiaries_front_desk", lang=lang),
         per_km2_text=texts(areas["per_km2"], lambda v: i18n.number(v, lang=lang, decimals=1)),
-        earnings_text=taka_text("earnings_paisa", lang=lang), entrepreneurs_text=number_text("entrepreneurs", lang=lang),
-        earnings_per_entrepreneur_text=taka_text("earnings_per_entrepreneur_paisa", lang=lang),
+        earnings_text=hide(taka_text("earnings_paisa", lang=lang)),
+        entrepreneurs_text=number_text("entrepreneurs", lang=lang),
+        earnings_per_entrepreneur_text=hide(taka_text("earnings_per_entrepreneur_paisa", lang=lang)),
         service_kinds_text=number_text("service_kinds", lang=lang),
     )
 
@@ -197,12 +238,19 @@ class MapView:
 
 
 def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, lang: str,
-             level: str = "upazila", upazila: str | None = None, channel: str = "all") -> MapView:
-    """The choropleth: all upazilas (or unions), or one upazila's unions when ``upazila`` is set."""
+             level: str = "upazila", upazila: str | None = None, channel: str = "all",
+             min_entrepreneurs: int | None = None) -> MapView:
+    """The choropleth: all upazilas (or unions), or one upazila's unions when ``upazila`` is set.
+
+    With ``min_entrepreneurs`` (viewers who are not staff) areas whose earnings are hidden
+    get no earnings colour: they are drawn as "hidden: fewer than N entrepreneurs".
+    """
     if upazila:
         level = "union"
     data = metrics.select(log, channel=channel) if channel != "all" else log
-    table = area_table(data, gaz, level=level, period=period, lang=lang, upazila=upazila)
+    table = area_table(data, gaz, level=level, period=period, lang=lang, upazila=upazila,
+                       min_entrepreneurs=min_entrepreneurs)
+    limit = privacy.threshold(min_entrepreneurs)
     if metric in ("earnings_paisa", "earnings_per_entrepreneur_paisa"):
         table = table.with_columns((pl.col(metric) / schema.PAISA_PER_TAKA).alias(metric))
     geojson = load_boundaries(level)
@@ -223,7 +271,8 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
                   "text": f"<b>{name}</b><br>{i18n.t('metric.beneficiaries_front_desk', lang)}: {i18n.number(fd, lang=lang)}"}
     fig = figures.choropleth(table, geojson, metric=metric, metric_label=i18n.t(f"metric.{metric}", lang), lang=lang,
                              hover=hover, center=view["center"], zoom=view["zoom"], marker=marker,
-                             decimals=1 if metric == "per_km2" else 0)
+                             decimals=1 if metric == "per_km2" else 0,
+                             hidden_label=privacy.hidden_label(lang=lang, min_entrepreneurs=limit) if limit else None)
     missing = table.filter(~pl.col("has_polygon") & pl.col("beneficiaries").is_not_null())["name"].to_list()
     return MapView(fig, table, level, upazila, missing)
 
@@ -253,13 +302,24 @@ def entrepreneur_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lan
 
 
 def union_earnings(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
-                   upazila: str | None = None) -> pl.DataFrame:
-    """What anonymous viewers see instead of named entrepreneurs: totals per union."""
-    table = area_table(metrics.select(log, channel="udc"), gaz, level="union", period=period, lang=lang, upazila=upazila)
+                   upazila: str | None = None, min_entrepreneurs: int | None = None) -> pl.DataFrame:
+    """What anonymous viewers see instead of named entrepreneurs: totals per union (earnings
+    "fewer than N" under the small-cell rule: every union has two entrepreneurs)."""
+    return area_earnings(log, gaz, level="union", period=period, lang=lang, upazila=upazila,
+                         min_entrepreneurs=min_entrepreneurs)
+
+
+def area_earnings(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period, lang: str,
+                  upazila: str | None = None, min_entrepreneurs: int | None = None) -> pl.DataFrame:
+    """Totals per union or upazila (UDC rows): entrepreneurs, beneficiaries, earnings, average,
+    labelled in ``lang``; with ``min_entrepreneurs`` the small-cell rule applies."""
+    table = area_table(metrics.select(log, channel="udc"), gaz, level=level, period=period, lang=lang, upazila=upazila,
+                       min_entrepreneurs=min_entrepreneurs)
     names = Names.load(gaz, lang=lang).places
-    return table.sort("earnings_paisa", descending=True, nulls_last=True).select(
-        pl.col("name").alias(i18n.t("col.union", lang)),
-        pl.col("parent_pcode").replace_strict(names, default=None).alias(i18n.t("col.upazila", lang)),
+    parent = ([pl.col("parent_pcode").replace_strict(names, default=None).alias(i18n.t("col.upazila", lang))]
+              if level == "union" else [])
+    return table.sort("earnings_paisa", "beneficiaries_udc", descending=True, nulls_last=True).select(
+        pl.col("name").alias(i18n.t(f"col.{level}", lang)), *parent,
         pl.col("entrepreneurs_text").fill_null("–").alias(i18n.t("metric.entrepreneurs", lang)),
         pl.col("beneficiaries_udc_text").fill_null("–").alias(i18n.t("col.beneficiaries", lang)),
         pl.col("earnings_text").fill_null("–").alias(i18n.t("col.earnings", lang)),
@@ -287,6 +347,12 @@ def entrepreneur_rows(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
         .alias(t("col.change_pct")),
         flags.alias(t("col.flags")),
     )
+
+
+def area_export(table: pl.DataFrame, *, lang: str) -> pl.DataFrame:
+    """An :func:`area_earnings` table as exported (text safe for spreadsheets): the same cells as
+    shown, so hidden earnings stay "fewer than N"."""
+    return neutralise(table)
 
 
 def entrepreneur_export(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
@@ -317,12 +383,12 @@ class ServicesView:
 
 
 def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, channel: str = "all",
-                  upazila: str | None = None) -> ServicesView:
+                  upazila: str | None = None, min_entrepreneurs: int | None = None) -> ServicesView:
+    """The services page. With ``min_entrepreneurs`` (viewers who are not staff) a UDC service's
+    earnings are shown only when at least that many entrepreneurs delivered it (analytics.privacy)."""
+    mix = service_mix(log, gaz, period=period, lang=lang, channel=channel, upazila=upazila,
+                      min_entrepreneurs=min_entrepreneurs)
     names = Names.load(gaz, lang=lang)
-    mix = metrics.service_mix(log, period=period, channel=channel, upazila=upazila).with_columns(
-        service=pl.col("service_code").replace_strict(names.services, default=pl.col("service_code")),
-        category=pl.col("service_category").replace_strict(names.categories, default=pl.col("service_category")),
-    )
     matrix = metrics.area_by_category(log, period=period, channel="udc" if channel == "all" else channel).with_columns(
         area=pl.col("upazila_code").replace_strict(names.places, default=pl.col("upazila_code")),
         category=pl.col("service_category").replace_strict(names.categories, default=pl.col("service_category")),
@@ -332,18 +398,43 @@ def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
     return ServicesView(mix, figures.service_treemap(mix, lang=lang), figures.top_services(mix, lang=lang),
                         figures.heatmap(matrix, lang=lang), figures.channel_split(split, lang=lang),
                         figures.trend_bars(trend_table(log, lang=lang, channel=channel, upazila=upazila), lang=lang),
-                        service_table(mix, lang=lang))
+                        service_table(mix, lang=lang, min_entrepreneurs=min_entrepreneurs))
 
 
-def service_table(mix: pl.DataFrame, *, lang: str) -> pl.DataFrame:
-    """Each service with its category, channel, beneficiaries, earnings and share, labelled in ``lang``."""
+def service_mix(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, channel: str = "all",
+                upazila: str | None = None, min_entrepreneurs: int | None = None) -> pl.DataFrame:
+    """Per service: beneficiaries, earnings, share, with names in ``lang``. With
+    ``min_entrepreneurs`` UDC services delivered by fewer entrepreneurs have null earnings
+    (``hidden``), and so many more that the hidden ones together cover none or enough people
+    (the total less the services shown gives nothing away). Front-desk fees are the office's."""
+    names = Names.load(gaz, lang=lang)
+    mix = metrics.service_mix(log, period=period, channel=channel, upazila=upazila)
+
+    def covered(hidden: pl.DataFrame) -> int:
+        codes = hidden.filter(pl.col("channel") == "udc")["service_code"].to_list()
+        return metrics.entrepreneurs_in(log, period=period, upazila=upazila, services=codes) if codes else 0
+
+    mix = privacy.suppress_overlapping(mix, min_entrepreneurs=min_entrepreneurs, columns=("earnings_paisa",),
+                                       applies=pl.col("channel") == "udc", covered=covered)
+    return mix.with_columns(
+        service=pl.col("service_code").replace_strict(names.services, default=pl.col("service_code")),
+        category=pl.col("service_category").replace_strict(names.categories, default=pl.col("service_category")),
+    )
+
+
+def service_table(mix: pl.DataFrame, *, lang: str, min_entrepreneurs: int | None = None) -> pl.DataFrame:
+    """Each service with its category, channel, beneficiaries, earnings and share, labelled in ``lang``
+    (earnings "fewer than N" where ``mix["hidden"]``, see :func:`service_mix`)."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
+    if "hidden" not in mix.columns:
+        mix = mix.with_columns(hidden=pl.lit(False))
     return mix.select(
         pl.col("category").alias(t("col.category")), pl.col("service").alias(t("col.service")),
         pl.col("channel").replace_strict({"udc": t("channel.udc"), "front_desk": t("channel.front_desk")})
         .alias(t("col.channel")),
         number_text("beneficiaries", lang=lang).alias(t("col.beneficiaries")),
-        taka_text("earnings_paisa", lang=lang).alias(t("col.earnings")),
+        privacy.text_or_hidden(taka_text("earnings_paisa", lang=lang), lang=lang, min_entrepreneurs=min_entrepreneurs)
+        .alias(t("col.earnings")),
         texts(mix["share_pct"], lambda v: i18n.percent(v, lang=lang)).alias(t("col.share")),
     )
 
@@ -357,10 +448,11 @@ class OverviewView:
 
 
 def overview_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
-                  upazila: str | None = None) -> OverviewView:
+                  upazila: str | None = None, min_entrepreneurs: int | None = None) -> OverviewView:
     """The overview page: headline figures, the channel split and trend charts, coverage problems
-    (only what it shows: the full services view would draw three charts more)."""
-    figures_now = kpis(log, period=period, lang=lang, upazila=upazila)
+    (only what it shows: the full services view would draw three charts more). With
+    ``min_entrepreneurs`` the earnings figure follows the small-cell rule (see :func:`kpis`)."""
+    figures_now = kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs)
     current = {k.key: k.current for k in figures_now}
     split = {"udc": current["beneficiaries_udc"], "front_desk": current["beneficiaries_front_desk"]}
     return OverviewView(figures_now, figures.channel_split(split, lang=lang),

@@ -25,9 +25,12 @@ store = common.store()
 st.title(t("data.title"))
 st.caption(t("data.version", version=common.latest_version()))
 
-uploads = store.uploads()
+staff = common.can_change_data()  # upload history and audit log: signed-in uploaders and admins only
+uploads = store.uploads() if staff else None
 st.markdown(f"#### {t('data.uploads')}")
-if uploads.is_empty():
+if not staff:
+    st.info(t("privacy.staff_only"))
+elif uploads.is_empty():
     st.info(t("data.no_uploads"))
 else:
     common.dataframe(views.uploads_table(uploads, lang=lang), hide_index=True)
@@ -49,6 +52,7 @@ else:
                               pl.col("problem").alias(t("col.problem")),
                               pl.col("active_entrepreneurs").alias(t("col.active_entrepreneurs"))), hide_index=True)
 
-st.markdown(f"#### {t('data.audit')}")
-common.dataframe(views.audit_table(store.changes(), lang=lang), hide_index=True)
-st.caption(t("data.provenance"))
+if staff:
+    st.markdown(f"#### {t('data.audit')}")
+    common.dataframe(views.audit_table(store.changes(), lang=lang), hide_index=True)
+    st.caption(t("data.provenance"))

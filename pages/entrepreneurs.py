@@ -5,7 +5,7 @@ import io
 import polars as pl
 import streamlit as st
 
-from analytics import figures, i18n, views
+from analytics import figures, i18n, privacy, views
 from analytics.periods import parse_period
 from pages import common
 
@@ -37,9 +37,15 @@ def exports(data_version: int, pinned: bool, period_key: str, lang: str, upazila
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def union_totals(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None):
-    log = common.scan(data_version, pinned)
-    return views.union_earnings(log, common.gazetteer(), period=parse_period(period_key), lang=lang, upazila=upazila)
+def area_totals(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None,
+                min_entrepreneurs: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Totals by upazila and by union, for viewers who may not see individuals: earnings of fewer
+    than ``min_entrepreneurs`` entrepreneurs (every union's) read "fewer than N"."""
+    log, gaz, period = common.scan(data_version, pinned), common.gazetteer(), parse_period(period_key)
+    return (views.area_earnings(log, gaz, level="upazila", period=period, lang=lang,
+                                min_entrepreneurs=min_entrepreneurs),
+            views.union_earnings(log, gaz, period=period, lang=lang, upazila=upazila,
+                                 min_entrepreneurs=min_entrepreneurs))
 
 
 state = common.state()
@@ -53,8 +59,15 @@ common.version_notice()
 st.text_input(t("entrepreneurs.search"), placeholder=t("entrepreneurs.search_hint"),
               **common.bound("w_search", "search", state.search))
 if not common.can_see_people():
+    hide_below = privacy.min_for(common.settings(), sees_people=False)
     st.info(t("auth.people_hidden"))
-    common.dataframe(union_totals(*common.data_key(), period.key, lang, state.upazila), hide_index=True)
+    upazilas, unions = area_totals(*common.data_key(), period.key, lang, state.upazila, hide_below)
+    if hide_below is not None:
+        st.caption(privacy.notice(lang=lang, min_entrepreneurs=hide_below))
+    st.markdown(f"#### {t('privacy.upazila_totals')}")
+    common.dataframe(upazilas, hide_index=True)
+    st.markdown(f"#### {t('privacy.union_totals')}")
+    common.dataframe(unions, hide_index=True)
     st.stop()
 table, shown, distribution = compute(*common.data_key(), period.key, lang, state.upazila, state.search)
 if table.is_empty():

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from analytics import views
+from analytics import privacy, views
 from analytics.metrics import AREA_METRICS
 from analytics.periods import parse_period
 from pages import common
@@ -15,12 +15,13 @@ t = common.t
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def compute(data_version: int, pinned: bool, period_key: str, lang: str, metric: str, level: str,
-            upazila: str | None, channel: str):
+            upazila: str | None, channel: str, min_entrepreneurs: int | None):
     log = common.scan(data_version, pinned)
     period = parse_period(period_key)
     view = views.map_view(log, common.gazetteer(), period=period, metric=metric, lang=lang, level=level,
-                          upazila=upazila, channel=channel)
-    panel = views.kpis(log, period=period, lang=lang, upazila=upazila) if upazila else None
+                          upazila=upazila, channel=channel, min_entrepreneurs=min_entrepreneurs)
+    panel = (views.kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs)
+             if upazila else None)
     return view, panel
 
 
@@ -42,7 +43,10 @@ if not state.upazila:
 else:
     controls[1].button("← " + t("map.back"), key="map_back", on_click=common.update, kwargs={"upazila": None})
 
-view, panel = compute(*common.data_key(), period.key, state.lang, metric, level, state.upazila, state.channel)
+# viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.privacy)
+hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
+view, panel = compute(*common.data_key(), period.key, state.lang, metric, level, state.upazila, state.channel,
+                      hide_below)
 if view.table["beneficiaries"].is_null().all():
     st.warning(t("empty.period", period=period.label(lang=state.lang)))
 
@@ -65,6 +69,8 @@ with map_col:
         common.update(upazila=target)
         st.rerun()
     st.caption(t("map.hint"))
+    if hide_below is not None and view.table["hidden"].any():
+        st.caption(privacy.notice(lang=state.lang, min_entrepreneurs=hide_below))
     if view.missing_polygons:
         st.info(t("map.missing_polygon", names=", ".join(view.missing_polygons)))
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import views
+from analytics import privacy, views
 from analytics.periods import parse_period
 from pages import common
 
@@ -12,9 +12,10 @@ t = common.t
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None):
+def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None,
+            min_entrepreneurs: int | None):
     return views.overview_view(common.scan(data_version, pinned), common.gazetteer(), period=parse_period(period_key),
-                               lang=lang, upazila=upazila)
+                               lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs)
 
 
 state = common.state()
@@ -23,7 +24,9 @@ st.title(t("overview.title"))
 st.subheader(period.label(lang=state.lang))
 common.sample_notice()
 common.version_notice()
-view = compute(*common.data_key(), period.key, state.lang, state.upazila)
+# viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.privacy)
+hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
+view = compute(*common.data_key(), period.key, state.lang, state.upazila, hide_below)
 kpis, coverage = view.kpis, view.coverage
 if kpis[0].current == 0:
     st.warning(t("empty.period", period=period.label(lang=state.lang)))
@@ -31,8 +34,10 @@ else:
     columns = st.columns(4)
     for index, kpi in enumerate(kpis):
         with columns[index % 4]:
+            hidden = kpi.key == "entrepreneur_earnings_paisa" and kpi.current is None
             st.metric(kpi.label, kpi.value, kpi.delta, delta_color="normal" if kpi.delta else "off",
-                      help=t("overview.delta_help") if kpi.delta else t("overview.no_previous"))
+                      help=privacy.notice(lang=state.lang, min_entrepreneurs=hide_below) if hidden
+                      else t("overview.delta_help") if kpi.delta else t("overview.no_previous"))
     left, right = st.columns([1, 2])
     with left:
         st.markdown(f"#### {t('overview.channels')}")

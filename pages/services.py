@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from analytics import i18n, views
+from analytics import i18n, privacy, views
 from analytics.periods import parse_period
 from pages import common
 
@@ -13,9 +13,10 @@ t = common.t
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def compute(data_version: int, pinned: bool, period_key: str, lang: str, channel: str, upazila: str | None):
+def compute(data_version: int, pinned: bool, period_key: str, lang: str, channel: str, upazila: str | None,
+            min_entrepreneurs: int | None):
     return views.services_view(common.scan(data_version, pinned), common.gazetteer(), period=parse_period(period_key),
-                               lang=lang, channel=channel, upazila=upazila)
+                               lang=lang, channel=channel, upazila=upazila, min_entrepreneurs=min_entrepreneurs)
 
 
 state = common.state()
@@ -25,7 +26,9 @@ st.title(t("services.title"))
 st.caption(period.label(lang=lang) + " · " + t(f"channel.{state.channel}"))
 common.sample_notice()
 common.version_notice()
-view = compute(*common.data_key(), period.key, lang, state.channel, state.upazila)
+# viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.privacy)
+hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
+view = compute(*common.data_key(), period.key, lang, state.channel, state.upazila, hide_below)
 if view.mix.is_empty():
     st.warning(t("empty.filter"))
     st.stop()
@@ -51,3 +54,5 @@ with tabs[4]:
 
 st.markdown(f"#### {t('services.table')}")
 common.dataframe(view.table, hide_index=True)
+if hide_below is not None and view.mix["hidden"].any():
+    st.caption(privacy.notice(lang=lang, min_entrepreneurs=hide_below))

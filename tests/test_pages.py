@@ -175,3 +175,78 @@ def test_tables_reach_streamlit_as_arrow(monkeypatch):
     assert seen and all(t is pa.Table for t in seen)
     table = at.dataframe[0].value
     assert list(table.columns)[0] == "Upazila" and len(table) == 7 and table.iloc[0, 1].replace(",", "").isdigit()
+
+
+# -- privacy for open links (issue 10, section 6) ----------------------------------------
+def _staff(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.session_state["_auth"] = {"username": "asha", "role": "uploader", "at": __import__("time").time()}
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _shown(at: AppTest) -> str:
+    """Everything a page shows as text: texts, metrics (with deltas), tables, charts' data."""
+    parts = [texts(at)] + [f"{m.value} {m.proto.delta}" for m in at.metric]
+    parts += [d.value.to_csv() for d in at.dataframe]
+    parts += [str(c.proto.spec) for c in at.get("plotly_chart")]
+    return "\n".join(parts)
+
+
+def test_anonymous_map_shows_no_union_earnings():
+    at = run("pages/map.py", lang="en", level="union", metric="earnings_paisa")
+    table = at.dataframe[0].value
+    assert len(table) == 52 and set(table["Entrepreneurs' earnings (Tk)"]) == {"fewer than 3"}
+    shown = _shown(at)
+    assert "hidden: fewer than 3 entrepreneurs" in shown
+    assert "fewer than 3 active entrepreneurs" in shown  # the notice says why
+    drill = run("pages/map.py", lang="en", upazila="BD107914", metric="earnings_paisa")
+    assert set(drill.dataframe[0].value["Entrepreneurs' earnings (Tk)"]) == {"fewer than 3"}
+    assert "Tk " not in " ".join(str(c.proto.spec) for c in drill.get("plotly_chart"))
+
+
+def test_anonymous_one_day_link_reveals_no_one():
+    at = run("pages/map.py", lang="en", level="union", metric="earnings_paisa",
+             **{"from": "2022-08-01", "to": "2022-08-01"})
+    assert set(at.dataframe[0].value["Entrepreneurs' earnings (Tk)"]) <= {"fewer than 3", "No data"}
+
+
+def test_anonymous_entrepreneurs_page_shows_upazila_not_union_earnings():
+    at = run("pages/entrepreneurs.py", lang="bn")
+    upazilas, unions = at.dataframe[0].value, at.dataframe[1].value
+    assert len(upazilas) == 7 and upazilas["আয়"].str.endswith("টাকা").all()
+    assert len(unions) == 52 and set(unions["আয়"]) == {"৩ জনের কম"}
+    assert set(unions["উদ্যোক্তাপ্রতি গড় আয় (টাকা)"]) == {"৩ জনের কম"}
+
+
+def test_anonymous_services_and_overview_show_no_small_group_earnings():
+    services = run("pages/services.py", lang="en", **{"from": "2022-08-01", "to": "2022-08-01"})
+    table = services.dataframe[0].value
+    assert "fewer than 3" in set(table["Earnings"])
+    overview = run(lang="en", upazila="BD107987", **{"from": "2022-08-01", "to": "2022-08-01"})
+    earnings = next(m for m in overview.metric if m.label == "Entrepreneurs' earnings")
+    assert earnings.value in ("fewer than 3",) or "Tk" in earnings.value
+    if earnings.value == "fewer than 3":
+        assert not earnings.proto.delta
+
+
+def test_staff_see_union_earnings():
+    at = _staff("pages/map.py", lang="en", level="union", metric="earnings_paisa")
+    assert at.dataframe[0].value["Entrepreneurs' earnings (Tk)"].str.startswith("Tk").all()
+    assert "hidden: fewer than 3" not in _shown(at)
+
+
+def test_data_page_hides_audit_log_from_anonymous_viewers():
+    at = run("pages/data.py", lang="en")
+    shown = _shown(at)
+    assert "Audit log" not in shown and "Uploads" in shown
+    assert any("signed-in office staff" in i.value for i in at.info)
+    assert "asha" not in shown and "sign_in" not in shown
+    assert len(at.dataframe) <= 1  # the coverage table only, when it has rows
+    staff = _staff("pages/data.py", lang="en")
+    assert "Audit log" in _shown(staff) and len(staff.dataframe) >= 2

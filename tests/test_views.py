@@ -187,3 +187,31 @@ def test_overview_view_draws_what_the_services_view_draws(log, gaz):
     assert overview.trend.to_json() == services.trend.to_json()
     assert [k.key for k in overview.kpis] == [k.key for k in views.kpis(log, period=quarter(2022, 2), lang="bn",
                                                                           upazila="BD107914")]
+
+
+# -- the small-cell rule for open links (issue 10 section 6; tests/test_privacy.py tries the attacks) --
+def test_anonymous_views_show_no_union_earnings(log, gaz):
+    view = views.map_view(log, gaz, period=FY, metric="earnings_paisa", lang="en", level="union", min_entrepreneurs=3)
+    table = views.map_table(view, metric="earnings_paisa", lang="en")
+    assert set(table["Entrepreneurs' earnings (Tk)"]) == {"fewer than 3"}
+    upazilas = views.map_table(views.map_view(log, gaz, period=FY, metric="earnings_paisa", lang="en",
+                                              min_entrepreneurs=3), metric="earnings_paisa", lang="en")
+    assert upazilas["Entrepreneurs' earnings (Tk)"].str.starts_with("Tk").all()  # >= 6 entrepreneurs each
+    assert set(views.union_earnings(log, gaz, period=FY, lang="bn", min_entrepreneurs=3)["আয়"]) == {"৩ জনের কম"}
+
+
+def test_anonymous_kpis_and_services(log, gaz):
+    from datetime import date
+
+    from analytics.periods import Period
+
+    day = Period(date(2022, 8, 1), date(2022, 8, 1))
+    kpis = {k.key: k for k in views.kpis(log, period=FY, lang="en", min_entrepreneurs=3)}
+    assert kpis["entrepreneur_earnings_paisa"].value == "Tk 38,49,168"  # the district: 104 entrepreneurs
+    hidden = {k.key: k for k in views.kpis(log, period=day, lang="bn", upazila="BD107987", min_entrepreneurs=3)}
+    assert hidden["entrepreneur_earnings_paisa"].value == "৩ জনের কম" and hidden["entrepreneur_earnings_paisa"].delta is None
+    services = views.services_view(log, gaz, period=day, lang="en", min_entrepreneurs=3)
+    assert "fewer than 3" in services.table["Earnings"].to_list()
+    assert services.mix.filter(pl.col("hidden"))["earnings_paisa"].is_null().all()
+    staff = views.services_view(log, gaz, period=day, lang="en")
+    assert "fewer than 3" not in staff.table["Earnings"].to_list()
