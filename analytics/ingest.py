@@ -200,13 +200,16 @@ def ingest_bytes(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn
                    services=services or _default_services(), date_order=date_order, decisions=decisions)
     try:
         return _ingest(data, **options)
-    except Exception:  # a bug must not take the upload page down with it
-        logging.getLogger(__name__).exception("ingest of %s failed", file_name)
+    except Exception as error:  # a bug must not take the upload page down with it
         gaz = options["gazetteer"]
         result = IngestResult(schema.empty_log(), validate.empty_problems(),
                               pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
         namer = validate.Namer(place=lambda code, lg: gaz.name(code, lang=lg), service=lambda code, lg: code)
-        problem = validate.file_problem("unreadable", reason="internal")
+        if isinstance(error, MemoryError) or "memory" in str(error).lower():  # the isolated reader's limit
+            problem = validate.file_problem("too_large_to_read", reason="memory")
+        else:
+            logging.getLogger(__name__).exception("ingest of %s failed", file_name)
+            problem = validate.file_problem("unreadable", reason="internal")
         return _failed(result, [problem], file_name=file_name, lang=options["lang"], namer=namer)
 
 
@@ -345,14 +348,15 @@ def _date_order(work: pl.DataFrame, *, given: str | None) -> tuple[str, dict | N
 
     Returns (order, problem or None, example readings both ways when the user must choose).
     """
-    texts = work.select(ROW, V.clean(pl.col("raw_date")).alias("text")).filter(pl.col("text").is_not_null())
-    evidence = V.date_order_evidence(texts["text"])
     readings = pl.DataFrame(schema={"text": pl.String, "rows": pl.UInt32, "dmy": pl.Date, "mdy": pl.Date})
     if given is not None:
         return given, None, readings
+    distinct = work.select(pl.col("raw_date").unique()).with_columns(V.clean(pl.col("raw_date")).alias("text"))
+    evidence = V.date_order_evidence(distinct["text"])
     reads = set(evidence["reads"])
     if "mdy_only" not in reads:
         return "dmy", None, readings
+    texts = work.select(ROW, "raw_date").join(distinct, on="raw_date").select(ROW, "text")
     rows = texts.join(evidence, on="text").sort(ROW)
 
     def first_rows(kind: str) -> list[int]:
@@ -556,6 +560,9 @@ def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver:
 def _decided(work: pl.DataFrame, kind: str, decisions: pl.DataFrame | None) -> pl.DataFrame:
     """Join the stored decisions for ``kind`` on the value's matching key (``{kind}_decided``,
     ``{kind}_decided_code``, ``{kind}_refused``)."""
+    if decisions is None or decisions.filter(pl.col("kind") == kind).height == 0:
+        return work.with_columns(pl.lit(False).alias(f"{kind}_decided"), pl.lit(None, pl.String).alias(
+            f"{kind}_decided_code"), pl.lit(False).alias(f"{kind}_refused"))
     keys = work.select(pl.col(kind).unique().drop_nulls())[kind]
     keyed = pl.DataFrame({kind: keys, "key": [D.key_of(text) for text in keys]},
                          schema={kind: pl.String, "key": pl.String})

@@ -227,6 +227,8 @@ def _unreadable(error: BaseException, *, reason: str = "damaged") -> ReadError:
     logging.getLogger(__name__).info("unreadable file: %s: %s", type(error).__name__, text[:500])
     if re.search(r"(?i)password|encrypt", text):
         return ReadError("password_protected")
+    if isinstance(error, MemoryError) or re.search(r"(?i)memory|alloc", text):
+        return ReadError("too_large_to_read", reason="memory")
     return ReadError("unreadable", reason=reason)
 
 
@@ -313,8 +315,8 @@ def check_workbook_shape(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except Exception:
-        raise ReadError("unreadable", reason="damaged") from None
+    except Exception as error:
+        raise _unreadable(error) from None
     unzipped = sum(m.file_size for m in members)
     if unzipped > L.MAX_UNZIPPED or (unzipped > 50_000_000 and unzipped > L.MAX_ZIP_RATIO * len(data)):
         raise ReadError("too_large_to_read", reason="unzipped")
@@ -332,8 +334,8 @@ def check_workbook_shape(data: bytes) -> None:
                             columns = max(columns, _column_number(letters))
                             rows = max(rows, int(number))
                     tail = block[-256:]
-        except Exception:
-            raise ReadError("unreadable", reason="damaged") from None
+        except Exception as error:
+            raise _unreadable(error) from None
         if columns > L.MAX_COLUMNS or rows * columns > L.MAX_CELLS:
             raise ReadError("too_large_to_read", reason="wide_sheet")
 
@@ -345,8 +347,8 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
     if format == "xlsx":
         try:
             zipfile.ZipFile(io.BytesIO(data)).testzip()
-        except Exception:
-            raise ReadError("unreadable", reason="damaged") from None
+        except Exception as error:
+            raise _unreadable(error) from None
         check_workbook_shape(data)
     elif _ENCRYPTED_OOXML in data[:1 << 20]:
         # Excel keeps a password-protected .xlsx inside an OLE container with this stream

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -291,8 +292,17 @@ def run(sizes: list[str], *, repeat: int, out: Path | None) -> str:
             lines.append(f"| {label} | {shown.format(verdicts[key])} | {'yes' if ok(verdicts[key]) else 'NO'} |")
     text = "\n".join(lines) + "\n"
     if out:
-        out.write_text(text)
+        out.write_text(text + _kept_sections(out))
     return text
+
+
+def _kept_sections(path: Path) -> str:
+    """The marked sections other benchmarks write (``<!-- NAME:start -->`` ... ``<!-- NAME:end -->``),
+    carried over when this benchmark rewrites the file."""
+    if not path.exists():
+        return ""
+    found = re.findall(r"(<!-- ([\w-]+):start -->.*?<!-- \2:end -->)", path.read_text(), flags=re.S)
+    return "".join(f"\n{block}\n" for block, _ in found)
 
 
 def main(argv: list[str] | None = None) -> int:
