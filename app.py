@@ -19,6 +19,7 @@ st.set_page_config(page_title="Seba Atlas · সেবা অ্যাটলা�
 state = common.state()
 common.style()
 common.require_viewer()
+common.notices()  # a link's unusable parameters, dates widened to whole months: said once
 t = common.t
 page = st.navigation([
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),

@@ -7,14 +7,21 @@ differs from the defaults, so links stay short.
 Parameters: ``lang`` (bn|en), ``fy`` (2022-23), ``q`` (1-4; absent = whole year),
 ``from``/``to`` (ISO dates, a custom range instead of fy/q), ``channel`` (all|udc|front_desk),
 ``upazila`` (P-code), ``level`` (upazila|union), ``metric``, ``v`` (pin a data version),
-``present`` (1 = presentation mode), ``q_search`` (entrepreneur search).
+``present`` (1 = presentation mode), ``search`` (entrepreneur search).
+
+``ViewState.parse`` also names the parameters it had to leave out (a fiscal year or date
+outside 2010-2099, ``q=7``, ``v=-1``, ``lang=fr``, ...), so the app can say so. ``link``
+builds a share link with every value URL-encoded (``&``, ``#``, ``?``, Bengali text), which
+``parse`` reads back unchanged.
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Mapping
+from urllib.parse import urlencode
 
 from analytics.i18n import DEFAULT_LANG, LANGS
 from analytics.metrics import AREA_METRICS
@@ -22,6 +29,9 @@ from analytics.periods import Period, fiscal_year, parse_fy, quarter
 
 CHANNELS = ("all", "udc", "front_desk")
 LEVELS = ("upazila", "union")
+FIRST_FY, LAST_FY = 2010, 2098  # the data starts in 2010 (ingest refuses older dates)
+FIRST_DAY, LAST_DAY = date(FIRST_FY, 1, 1), date(LAST_FY + 1, 6, 30)
+MAX_SEARCH = 100
 
 
 @dataclass(frozen=True)
@@ -50,42 +60,78 @@ class ViewState:
 
     @classmethod
     def from_query(cls, query: Mapping[str, str | list[str]]) -> "ViewState":
+        return cls.parse(query)[0]
+
+    @classmethod
+    def parse(cls, query: Mapping[str, str | list[str]]) -> tuple["ViewState", tuple[str, ...]]:
+        """The state, and the names of the parameters left out because their values are not usable."""
         def get(name: str) -> str | None:
             value = query.get(name)
-            if isinstance(value, list):
+            if isinstance(value, (list, tuple)):
                 value = value[-1] if value else None
             return value.strip() if isinstance(value, str) and value.strip() else None
 
-        state = cls()
         values: dict[str, object] = {}
-        if (lang := get("lang")) in LANGS:
-            values["lang"] = lang
-        if fy := get("fy"):
+        rejected: list[str] = []
+
+        def take(name: str, field: str, value: object, ok: bool) -> None:
+            if ok:
+                values[field] = value
+            elif get(name) is not None:
+                rejected.append(name)
+
+        lang = get("lang")
+        take("lang", "lang", lang, lang in LANGS)
+        fy = None
+        if text := get("fy"):
             try:
-                values["fy"] = parse_fy(fy)
+                fy = parse_fy(text)
             except ValueError:
                 pass
-        if (q := get("q")) in ("1", "2", "3", "4"):
-            values["q"] = int(q)
-        for key, name in (("start", "from"), ("end", "to")):
+        take("fy", "fy", fy, fy is not None and FIRST_FY <= fy <= LAST_FY)
+        q = get("q")
+        take("q", "q", int(q) if q in ("1", "2", "3", "4") else None, q in ("1", "2", "3", "4"))
+        days: dict[str, date | None] = {}
+        for field, name in (("start", "from"), ("end", "to")):
             try:
-                values[key] = date.fromisoformat(get(name) or "")
+                day = date.fromisoformat(get(name) or "")
             except ValueError:
-                pass
-        if (channel := get("channel")) in CHANNELS:
-            values["channel"] = channel
-        if (upazila := get("upazila")) and upazila.isalnum() and len(upazila) <= 12:
-            values["upazila"] = upazila
-        if (level := get("level")) in LEVELS:
-            values["level"] = level
-        if (metric := get("metric")) in AREA_METRICS:
-            values["metric"] = metric
-        if (version := get("v")) and version.isdigit():
-            values["version"] = int(version)
+                day = None
+            days[field] = day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
+        if days["start"] and days["end"] and days["start"] <= days["end"]:
+            values.update(days)
+        else:
+            rejected += [name for name in ("from", "to") if get(name) is not None]
+        channel = get("channel")
+        take("channel", "channel", channel, channel in CHANNELS)
+        upazila = get("upazila")
+        take("upazila", "upazila", upazila, bool(upazila) and upazila.isascii() and upazila.isalnum()
+             and len(upazila) <= 12)
+        level = get("level")
+        take("level", "level", level, level in LEVELS)
+        metric = get("metric")
+        take("metric", "metric", metric, metric in AREA_METRICS)
+        version = get("v")
+        take("v", "version", int(version) if version and version.isascii() and version.isdigit()
+             and len(version) <= 12 else None, bool(version) and version.isascii() and version.isdigit()
+             and len(version) <= 12 and int(version) > 0)
         values["present"] = get("present") in ("1", "true", "yes")
         if search := get("search"):
-            values["search"] = search[:100]
-        return replace(state, **values)
+            values["search"] = "".join(ch for ch in search if ch.isprintable())[:MAX_SEARCH]
+        return replace(cls(), **values), tuple(rejected)
+
+    def whole_months(self) -> "ViewState":
+        """A custom range widened to whole months (the first of its first month to the last day of
+        its last month); anything else as it is."""
+        if not (self.start and self.end):
+            return self
+        last = calendar.monthrange(self.end.year, self.end.month)[1]
+        return replace(self, start=self.start.replace(day=1), end=self.end.replace(day=last))
+
+    def link(self, base: str) -> str:
+        """``base`` (the page's address, without a query) with this state as a URL-encoded query."""
+        query = urlencode(self.to_query())
+        return f"{base}?{query}" if query else base
 
     def to_query(self) -> dict[str, str]:
         default = asdict(ViewState())

@@ -1,7 +1,23 @@
-"""Shared page plumbing: URL state, cached access to the store, sidebar, styling.
+"""Shared page plumbing: URL state, cached access to the store, sidebar, styling, access.
 
 Caching lives here, on the page side: every cached function takes the store version, so a
 new upload (which bumps the version) shows at once and nothing else is recomputed.
+
+Staff sign-in survives a reload (issue 10). On sign-in the server issues a signed, expiring
+token (``analytics.auth.Accounts.issue_token``: HMAC-SHA256 over username, role, expiry and
+the account's token generation) and keeps it in a cookie, ``seba_atlas_session``. Streamlit
+1.67 has no server-side way for app code to set a cookie: ``st.login``'s cookie
+(``_streamlit_user``) is set by its own OIDC routes (``web/server/*auth_routes.py``) and
+holds only what the identity provider returned, and ``st.context.cookies`` is read-only. So
+the cookie is written in the browser by a few lines of JavaScript run by
+``st.html(..., unsafe_allow_javascript=True)``, which Streamlit inserts into the app's own
+page (not an iframe), so ``document.cookie`` is the app's origin; no new dependency. Flags:
+``Path=/; SameSite=Strict; Max-Age=<until expiry>``, plus ``Secure`` when the page is served
+over https. HttpOnly is impossible from JavaScript, so a script running in the page could read
+the token: the token is worth only its account's session until it expires, and it dies at once
+on sign-out or a password change (both bump the generation). The cookie is read back from the
+request that opened the page (``st.context.cookies``, i.e. on a reload or a link opened in the
+same browser) and verified on the server (signature, expiry, generation, role) on every run.
 """
 
 from __future__ import annotations
@@ -10,6 +26,8 @@ import functools
 import gc
 import logging
 import os
+import re
+import secrets
 import threading
 import time
 from pathlib import Path
@@ -18,7 +36,8 @@ import polars as pl
 import streamlit as st
 
 from analytics import i18n, views
-from analytics.auth import Accounts, Settings, role_at_least, session_valid
+from analytics.auth import (UNKNOWN_USER, Accounts, Settings, client_key, role_at_least, server_secret,
+                            session_valid)
 from analytics.gazetteer import Gazetteer
 from analytics.periods import Period, fiscal_year
 from analytics.sample import ensure_sample
@@ -279,13 +298,48 @@ def state() -> ViewState:
 def _read_state() -> ViewState:
     query = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     if query:
-        current = ViewState.from_query(query)
+        current, rejected = ViewState.parse(query)
+        if current.upazila is not None and current.upazila not in _upazila_codes():
+            current, rejected = current.with_(upazila=None), (*rejected, "upazila")
+        if rejected:  # leave them out of the URL too, and say so once
+            for name in dict.fromkeys(rejected):
+                if name in st.query_params:
+                    del st.query_params[name]
+            st.session_state[URL_NOTICE_KEY] = ", ".join(dict.fromkeys(rejected))
         st.session_state[STATE_KEY] = current
     else:
         current = st.session_state.get(STATE_KEY, ViewState())
         if current.to_query():
             st.query_params.from_dict(current.to_query())
+    if current.start and current.end and settings().whole_months and not can_see_people():
+        widened = current.whole_months()
+        if widened != current:
+            current = widened
+            st.session_state[STATE_KEY] = current
+            if "from" in st.query_params:
+                st.query_params["from"] = current.start.isoformat()
+                st.query_params["to"] = current.end.isoformat()
+            st.session_state[MONTHS_NOTICE_KEY] = (current.start, current.end)
     return current
+
+
+URL_NOTICE_KEY = "_url_notice"
+MONTHS_NOTICE_KEY = "_months_notice"
+
+
+@functools.cache
+def _upazila_codes() -> frozenset[str]:
+    return frozenset(gazetteer().upazilas()["pcode"].to_list())
+
+
+def notices() -> None:
+    """Short notices about this link (once each): parameters left out, dates widened to months."""
+    lang = state().lang
+    if names := st.session_state.pop(URL_NOTICE_KEY, None):
+        st.toast(i18n.t("access.url_ignored", lang, names=names), icon="ℹ️")
+    if widened := st.session_state.pop(MONTHS_NOTICE_KEY, None):
+        st.toast(i18n.t("access.whole_months", lang, start=i18n.day(widened[0], lang=lang),
+                        end=i18n.day(widened[1], lang=lang)), icon="ℹ️")
 
 
 def update(**changes: object) -> None:
@@ -303,9 +357,8 @@ def share_link(*, pin: bool) -> str:
     """A link reproducing the current view; ``pin`` fixes the data version."""
     current = state()
     current = current.with_(version=version() if pin else None)
-    base = str(st.context.url or "").split("?", 1)[0]
-    query = "&".join(f"{k}={v}" for k, v in current.to_query().items())
-    return f"{base}?{query}" if query else base
+    base = str(st.context.url or "").split("?", 1)[0].split("#", 1)[0]
+    return current.link(base)  # URL-encoded: "Rina & Sons", "#", "?" and Bengali come back as they were
 
 
 # -- chrome ---------------------------------------------------------------------------
@@ -430,16 +483,79 @@ def accounts() -> Accounts:
     return Accounts(settings().db_path)
 
 
+COOKIE = "seba_atlas_session"
+_TOKEN = re.compile(r"^[A-Za-z0-9_.=-]{10,1000}$")
+
+
+@st.cache_resource
+def _token_secret(db_path: str) -> bytes:  # noqa: ARG001  (the cache key: a test's own accounts file)
+    return server_secret(settings())
+
+
+def token_secret() -> bytes:
+    return _token_secret(str(settings().db_path))
+
+
 def _client() -> str:
-    return (st.context.ip_address or "") if hasattr(st.context, "ip_address") else ""
+    """Whom throttling counts (see ``analytics.auth.client_key``): never one key for everyone."""
+    session_id = st.session_state.setdefault("_client_id", secrets.token_hex(12))
+    try:
+        ip = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # outside a browser session (AppTest)
+        ip, forwarded = None, None
+    return client_key(ip, forwarded, trusted_proxies=settings().trusted_proxies, session_id=session_id)
+
+
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except Exception:  # outside a browser session
+        return None
+    return token if isinstance(token, str) and _TOKEN.match(token) else None
 
 
 def signed_in() -> dict | None:
-    """The signed-in account {username, role, at}, or None (expired sessions sign out)."""
+    """The signed-in account {username, role, at, token?}, or None (expired sessions sign out).
+
+    Checked once per script run: the session's token (if any) must still verify, so signing out
+    or changing the password elsewhere ends this session too; a session with none is restored
+    from the session cookie when the page was opened with a valid one (a reload, a link)."""
+    memo = _memo()
+    if memo is not None and "signed_in" in memo:
+        return memo["signed_in"]
+    session = _signed_in()
+    if memo is not None:
+        memo["signed_in"] = session
+    return session
+
+
+def _forget_signed_in() -> None:
+    memo = _memo()
+    if memo is not None:
+        memo.pop("signed_in", None)
+        memo.pop("state", None)
+
+
+def _signed_in() -> dict | None:
     session = st.session_state.get(AUTH_KEY)
     if session and not session_valid(session["at"], minutes=settings().session_minutes):
         st.session_state.pop(AUTH_KEY, None)
         return None
+    if session and session.get("token") and not accounts().verify_token(session["token"], token_secret()):
+        st.session_state.pop(AUTH_KEY, None)  # signed out elsewhere, password changed, role changed
+        return None
+    if session is None and (token := _cookie_token()) and token != st.session_state.get("_dead_token"):
+        result = accounts().verify_token(token, token_secret())
+        if result is None:
+            st.session_state["_dead_token"] = token  # no need to look again in this session
+        else:
+            session = {"username": result.username, "role": result.role, "token": token,
+                       "at": result.expires - settings().session_minutes * 60}
+            st.session_state[AUTH_KEY] = session
+            if not session_valid(session["at"], minutes=settings().session_minutes):
+                st.session_state.pop(AUTH_KEY, None)
+                return None
     if session is None and _oidc_configured() and _oidc_user():  # st.user reads the secrets file each time
         email = _oidc_user()
         role = accounts().role_of(email)
@@ -448,6 +564,27 @@ def signed_in() -> dict | None:
             st.session_state[AUTH_KEY] = session
             store().record("sign_in", actor=email, detail="oidc")
     return session
+
+
+def _cookie_script(token: str | None, expires: float | None = None) -> str:
+    """JavaScript that sets (or, with no token, deletes) the session cookie in this browser."""
+    if token is not None and _TOKEN.match(token):
+        value, age = token, max(0, int((expires or time.time()) - time.time()))
+    else:
+        value, age = "", 0
+    return ("<script>(function(){var secure = location.protocol === 'https:' ? '; Secure' : '';"
+            f"document.cookie = '{COOKIE}={value}; Max-Age={age}; Path=/; SameSite=Strict' + secure;"
+            "})();</script>")
+
+
+def _sync_cookie(session: dict | None) -> None:
+    """Keep the browser's session cookie in step with this session (drawn in the sidebar)."""
+    if session and session.get("token"):
+        expires = session["at"] + settings().session_minutes * 60
+        st.html(_cookie_script(session["token"], expires), unsafe_allow_javascript=True, width="content")
+        st.session_state["_cookie_written"] = True
+    elif st.session_state.get("_cookie_written") or _cookie_token():
+        st.html(_cookie_script(None), unsafe_allow_javascript=True, width="content")
 
 
 def _oidc_user() -> str | None:
@@ -499,11 +636,15 @@ def sign_in_box() -> None:
     """Sign-in / sign-out in the sidebar."""
     session = signed_in()
     with st.sidebar:
+        _sync_cookie(session)
         if session:
             st.caption(t("auth.signed_in_as", user=session["username"], role=t(f"role.{session['role']}")))
             if st.button(t("auth.sign_out"), key="sign_out"):
                 store().record("sign_out", actor=session["username"])
+                if session.get("token"):
+                    accounts().end_sessions(session["username"])  # the cookie's token stops working everywhere
                 st.session_state.pop(AUTH_KEY, None)
+                _forget_signed_in()
                 if session.get("oidc"):
                     st.logout()
                 st.rerun()
@@ -516,10 +657,16 @@ def sign_in_box() -> None:
             if submitted:
                 result = accounts().sign_in(username, password, client=_client())
                 if result.ok:
-                    st.session_state[AUTH_KEY] = {"username": result.username, "role": result.role, "at": time.time()}
+                    minutes = settings().session_minutes
+                    st.session_state[AUTH_KEY] = {
+                        "username": result.username, "role": result.role, "at": time.time(),
+                        "token": accounts().issue_token(result.username, token_secret(), minutes=minutes)}
+                    st.session_state.pop("_dead_token", None)
+                    _forget_signed_in()
                     store().record("sign_in", actor=result.username)
                     st.rerun()
-                store().record("sign_in_failed", actor=username[:80] or "?",
+                # the audit log names an existing account only, never what was typed
+                store().record("sign_in_failed", actor=result.username or UNKNOWN_USER,
                                detail="throttled" if result.reason == "throttled" else None)
                 st.error(t("auth.throttled", seconds=result.retry_after) if result.reason == "throttled"
                          else t("auth.bad_credentials"))

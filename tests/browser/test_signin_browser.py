@@ -1,0 +1,89 @@
+"""Staff sign-in survives a reload and a link opened in the same browser (issue 10), and ends
+on sign-out or a password change. Uses accounts of its own, so other tests' sessions are untouched."""
+
+from analytics.auth import Accounts
+from tests.browser.conftest import open_page, wait_idle
+from tests.browser.test_app_browser import sign_in
+
+COOKIE = "seba_atlas_session"
+
+
+def _account(app, name: str, password: str) -> str:
+    accounts = Accounts(app.base / "users.sqlite")
+    if not accounts.role_of(name):
+        accounts.add(name, password, role="uploader")
+    else:
+        accounts.set_password(name, password)
+    return password
+
+
+def _signed_in_as(page, name: str) -> None:
+    page.wait_for_function(f"() => document.body.innerText.includes('Signed in as {name}')")
+
+
+def _session_cookie(context) -> dict | None:
+    return next((c for c in context.cookies() if c["name"] == COOKIE), None)
+
+
+def _wait_for_cookie(page, present: bool) -> None:
+    page.wait_for_function(f"() => document.cookie.includes('{COOKIE}=') === {str(present).lower()}")
+
+
+def test_reload_keeps_staff_signed_in_until_sign_out(page, app):
+    password = _account(app, "nadia", "nadia's long password")
+    sign_in(page, app, "nadia", password)
+    _signed_in_as(page, "nadia")
+    _wait_for_cookie(page, True)
+    cookie = _session_cookie(page.context)
+    assert cookie["sameSite"] == "Strict" and cookie["path"] == "/" and not cookie["secure"]  # http here
+    assert password not in cookie["value"]
+
+    page.reload()
+    wait_idle(page)
+    _signed_in_as(page, "nadia")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_function("() => !document.body.innerText.includes('Signed in as')")
+    _wait_for_cookie(page, False)
+    page.reload()
+    wait_idle(page)
+    page.get_by_text("Staff sign-in").wait_for()
+    assert "Signed in as" not in page.inner_text("body")
+
+
+def test_a_link_opened_in_a_new_tab_keeps_the_sign_in(page, app):
+    password = _account(app, "tania", "tania's long password")
+    sign_in(page, app, "tania", password)
+    _signed_in_as(page, "tania")
+    _wait_for_cookie(page, True)
+    link = app + "/entrepreneurs?lang=en&search=" + "Rina%20%26%20Sons"
+    tab = page.context.new_page()
+    open_page(tab, link)
+    _signed_in_as(tab, "tania")
+    assert tab.get_by_label("Search by name, ID, union or upazila").input_value() == "Rina & Sons"
+    tab.close()
+
+
+def test_a_token_from_before_a_password_change_no_longer_works(browser, page, app):
+    password = _account(app, "farid", "farid's long password")
+    sign_in(page, app, "farid", password)
+    _signed_in_as(page, "farid")
+    _wait_for_cookie(page, True)
+    cookie = _session_cookie(page.context)
+
+    copied = browser.new_context()  # the same cookie in another browser works, until...
+    other = copied.new_page()
+    copied.add_cookies([{"name": COOKIE, "value": cookie["value"], "url": app}])
+    open_page(other, app + "/?lang=en")
+    _signed_in_as(other, "farid")
+
+    Accounts(app.base / "users.sqlite").set_password("farid", "a changed long password")
+    open_page(other, app + "/?lang=en")  # ... the password changes
+    other.get_by_text("Staff sign-in").wait_for()
+    assert "Signed in as" not in other.inner_text("body")
+    # the open tab of the first browser is signed out at its next run too
+    page.reload()
+    wait_idle(page)
+    page.get_by_text("Staff sign-in").wait_for()
+    assert "Signed in as" not in page.inner_text("body")
+    copied.close()
