@@ -6,20 +6,34 @@
     uploads  | rollback UPLOAD_ID                   upload history; undo an upload
 
 The default store (``data/store`` or $SEBA_ATLAS_STORE) is seeded with the bundled sample on
-first use, as the app does; a store named with ``--store`` is used as it is.
+first use, as the app does; a store named with ``--store`` is used as it is. A store that
+cannot be written (read-only disk or directory) is read as usual; commands that write to it
+are refused.
+
+Errors end in one line on stderr, in the ``--lang`` language, never a traceback: exit 2 for
+what the user can fix (a usage error, an unknown upload, a bad period or path, a read-only
+store, a full disk), exit 1 for an error in the app itself (its traceback goes to the log
+file named in the message, ``$SEBA_ATLAS_CLI_LOG`` or ``seba-atlas-cli.log`` in the temporary
+directory). ``ingest`` reports its own errors (see :mod:`analytics.cli_ingest`).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 
 from analytics import i18n, metrics, schema
+from analytics.cli_ingest import UsageError
 from analytics.gazetteer import Gazetteer
 from analytics.periods import Period, fiscal_year, parse_fy, parse_period
-from analytics.store import DEFAULT_STORE_DIR, Store, open_store
+from analytics.store import DEFAULT_STORE_DIR, Store, StoreError, open_store
 
 
 def store_for(location: str | None) -> Store:
@@ -82,14 +96,20 @@ def summary_text(store: Store, *, period: Period, lang: str, gazetteer: Gazettee
 
 
 def _period(args: argparse.Namespace) -> Period:
-    if args.period:
-        return parse_period(args.period)
-    return fiscal_year(parse_fy(args.fy))
+    try:
+        if args.period:
+            return parse_period(args.period)
+        return fiscal_year(parse_fy(args.fy))
+    except (ValueError, OverflowError):
+        given = f"--period {args.period}" if args.period else f"--fy {args.fy}"
+        raise StoreError(f"{given}: not a period; write a fiscal year such as 2022-23, a quarter such as "
+                         "2022-23-Q1, or dates such as 2022-07-01..2022-12-31",
+                         key="bad_period", given=given) from None
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    period = _period(args)  # before the store is opened (or created)
     store = store_for(args.store)
-    period = _period(args)
     if args.json:
         print(json.dumps(summary(store, period=period), ensure_ascii=False, indent=2))
     else:
@@ -119,9 +139,16 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line (exit 2) instead of the usage block and the error."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(prog="python -m analytics", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", help="store directory (default: the app's, seeded with the sample)")
     common.add_argument("--lang", choices=i18n.LANGS, default="en")
@@ -153,9 +180,69 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _writes(args: argparse.Namespace) -> bool:
+    """Whether the command stores or changes something in the store (refused up front when read-only)."""
+    return (args.command == "ingest" and not args.dry_run) or (args.command == "names" and args.action == "withdraw")
+
+
+def error_line(error: BaseException, lang: str) -> str:
+    """The one line that tells the user what went wrong, in ``lang``."""
+    if isinstance(error, StoreError):
+        key = f"cli_error.{error.key}"
+        if key in i18n.strings():
+            message = i18n.t(key, lang, **error.values)
+        else:
+            message = str(error)
+    elif isinstance(error, OSError):
+        reasons = {errno.ENOENT: "no_such_path", errno.EACCES: "permission", errno.EPERM: "permission",
+                   errno.EROFS: "read_only_path", errno.ENOSPC: "disk_full", errno.EISDIR: "is_a_directory",
+                   errno.ENOTDIR: "not_a_directory_path", errno.EEXIST: "exists"}
+        path = error.filename if error.filename is not None else ""
+        key = reasons.get(error.errno)
+        message = (i18n.t(f"cli_error.{key}", lang, path=str(path)) if key
+                   else i18n.t("cli_error.os", lang, path=str(path), reason=error.strerror or str(error)))
+    else:  # a usage error
+        message = str(error)
+    return i18n.t("cli_error.line", lang, message=" ".join(message.split()))
+
+
+def _log_internal(argv: list[str] | None) -> str | None:
+    """Append the current exception's traceback to the CLI log; its path, or None when it cannot be written."""
+    path = Path(os.environ.get("SEBA_ATLAS_CLI_LOG") or Path(tempfile.gettempdir()) / "seba-atlas-cli.log")
+    try:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')} "
+                      f"python -m analytics {' '.join(sys.argv[1:] if argv is None else argv)}\n")
+            log.write(traceback.format_exc())
+    except OSError:
+        return None
+    return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    lang = getattr(args, "lang", None) or "en"
+    try:
+        if _writes(args):
+            store = store_for(args.store)
+            if hasattr(store, "check_writable"):
+                store.check_writable()
+        return args.run(args)
+    except (StoreError, UsageError, OSError) as error:
+        if isinstance(error, BrokenPipeError):  # the reader went away (`... | head`): not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        print(error_line(error, lang), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.interrupted", lang)), file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - never a traceback: it goes to the log, a sentence to the user
+        logged = _log_internal(argv)
+        key = "cli_error.internal" if logged else "cli_error.internal_not_logged"
+        print(i18n.t("cli_error.line", lang, message=i18n.t(key, lang, kind=type(error).__name__, log=logged or "")),
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from analytics.ingest import IngestResult, Limits, ingest_isolated
 from analytics.periods import parse_period
 from analytics.preview import overlaps
 from analytics.services import ServiceResolver, load_catalogue
-from analytics.store import Incoming, Store, content_hash, new_upload_id
+from analytics.store import Incoming, Store, StoreError, content_hash, new_upload_id
 from analytics.validate import NOTE_CODES
 from analytics.values import DATE_ORDERS
 
@@ -200,6 +200,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                             names=args.names, date_order=args.date_order, allow_overlap=args.allow_overlap)
     except UsageError as error:
         print(i18n.t("ingest.cli_usage_error", args.lang, message=error), file=sys.stderr)
+        return 2
+    except StoreError as error:  # a full disk, a read-only store: one line, nothing stored
+        from analytics.cli import error_line
+
+        print(error_line(error, args.lang), file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 - never a traceback: logged for us, a sentence for the user
         logging.getLogger(__name__).debug("ingest failed", exc_info=True)

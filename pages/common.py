@@ -41,7 +41,7 @@ from analytics.auth import (UNKNOWN_USER, Accounts, Settings, client_key, role_a
 from analytics.gazetteer import Gazetteer
 from analytics.periods import Period, fiscal_year
 from analytics.sample import ensure_sample
-from analytics.store import DEFAULT_STORE_DIR, LocalStore
+from analytics.store import DEFAULT_STORE_DIR, LocalStore, StoreError
 from analytics.viewstate import ViewState
 
 STATE_KEY = "_view_state"
@@ -562,8 +562,16 @@ def _signed_in() -> dict | None:
         if role:
             session = {"username": email, "role": role, "at": time.time(), "oidc": True}
             st.session_state[AUTH_KEY] = session
-            store().record("sign_in", actor=email, detail="oidc")
+            audit("sign_in", actor=email, detail="oidc")
     return session
+
+
+def audit(action: str, *, actor: str, detail: str | None = None) -> None:
+    """An audit entry; a store that cannot be written (read-only, full disk) must not stop sign-in."""
+    try:
+        store().record(action, actor=actor, detail=detail)
+    except StoreError:
+        logging.getLogger(__name__).warning("audit entry %s for %s not recorded: store not writable", action, actor)
 
 
 def _cookie_script(token: str | None, expires: float | None = None) -> str:
@@ -640,7 +648,7 @@ def sign_in_box() -> None:
         if session:
             st.caption(t("auth.signed_in_as", user=session["username"], role=t(f"role.{session['role']}")))
             if st.button(t("auth.sign_out"), key="sign_out"):
-                store().record("sign_out", actor=session["username"])
+                audit("sign_out", actor=session["username"])
                 if session.get("token"):
                     accounts().end_sessions(session["username"])  # the cookie's token stops working everywhere
                 st.session_state.pop(AUTH_KEY, None)
@@ -663,10 +671,10 @@ def sign_in_box() -> None:
                         "token": accounts().issue_token(result.username, token_secret(), minutes=minutes)}
                     st.session_state.pop("_dead_token", None)
                     _forget_signed_in()
-                    store().record("sign_in", actor=result.username)
+                    audit("sign_in", actor=result.username)
                     st.rerun()
                 # the audit log names an existing account only, never what was typed
-                store().record("sign_in_failed", actor=result.username or UNKNOWN_USER,
+                audit("sign_in_failed", actor=result.username or UNKNOWN_USER,
                                detail="throttled" if result.reason == "throttled" else None)
                 st.error(t("auth.throttled", seconds=result.retry_after) if result.reason == "throttled"
                          else t("auth.bad_credentials"))

@@ -1,0 +1,409 @@
+"""`backup` and `restore` with real archives (issue 10, section 4), and the command line's
+one-line errors (section 3): restore checks everything in a temporary directory next to the
+store before it replaces anything, and keeps every earlier store."""
+
+import gzip
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import time
+from datetime import UTC
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analytics.sample import ensure_sample
+from analytics.store import LocalStore
+from tests.test_store import make_log
+from tests.test_store_faults import tmpfs  # noqa: F401 - a fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180, check=False)
+
+
+def one_line_error(out: subprocess.CompletedProcess, code: int = 2) -> str:
+    assert out.returncode == code, (out.returncode, out.stdout[-500:], out.stderr[-2000:])
+    assert "Traceback" not in out.stderr + out.stdout
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    return lines[0]
+
+
+def summary(store: Path) -> dict:
+    out = cli("summary", "--json", "--store", str(store))
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def fingerprint(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def backup(tmp_path_factory) -> Path:
+    """A backup of a store holding the sample plus an upload and a rollback."""
+    directory = tmp_path_factory.mktemp("source")
+    store = LocalStore(directory / "store")
+    ensure_sample(store)
+    extra = store.commit(make_log(30, fee=7000), file_name="extra.csv", content_hash="extra", uploader="asha")
+    store.commit(make_log(10, fee=9000), file_name="later.csv", content_hash="later", uploader="asha")
+    store.rollback(extra.upload_id, actor="admin")
+    out = cli("backup", str(directory / "backup.tar.gz"), "--store", str(directory / "store"))
+    assert out.returncode == 0, out.stderr
+    return directory / "backup.tar.gz"
+
+
+@pytest.fixture
+def current(tmp_path) -> Path:
+    """The store being restored over: different data, which must survive every refused restore."""
+    store = LocalStore(tmp_path / "current")
+    store.commit(make_log(7), file_name="mine.csv", content_hash="mine", uploader="clerk")
+    return tmp_path / "current"
+
+
+def repack(backup: Path, out: Path, change) -> Path:
+    """The backup unpacked, changed by ``change(store_dir)``, packed again as ``out``."""
+    work = out.with_suffix(".d")
+    with tarfile.open(backup) as archive:
+        archive.extractall(work, filter="data")
+    change(work / "store")
+    with tarfile.open(out, "w:gz") as archive:
+        archive.add(work / "store", arcname="store")
+    return out
+
+
+def sql(statement: str):
+    def change(store: Path) -> None:
+        db = sqlite3.connect(store / "catalogue.sqlite")
+        db.executescript(statement)
+        db.close()
+    return change
+
+
+def assert_refused(archive: Path, current: Path, expected: str) -> str:
+    before = fingerprint(current)
+    started = time.monotonic()
+    line = one_line_error(cli("restore", str(archive), "--store", str(current), "--force"))
+    assert expected in line, line
+    assert line.startswith("error: not a usable backup: ") and line.endswith("; nothing was changed"), line
+    assert fingerprint(current) == before, "the current store was changed"
+    assert sorted(p.name for p in current.parent.iterdir() if p.name.startswith((".current", "current."))) == [], \
+        "a temporary or before-restore directory was left"
+    assert time.monotonic() - started < 30
+    return line
+
+
+# -- a valid round trip ------------------------------------------------------------------------
+def test_backup_then_restore_gives_the_same_store(backup, tmp_path):
+    source = backup.parent / "store"
+    restored = tmp_path / "restored"
+    out = cli("restore", str(backup), "--store", str(restored))
+    assert out.returncode == 0, out.stderr
+    assert summary(restored) == summary(source)
+    assert LocalStore(restored).uploads().equals(LocalStore(source).uploads())
+    assert LocalStore(restored).changes().equals(LocalStore(source).changes())
+    with tarfile.open(backup) as archive:  # what backup writes: the catalogue and the files it lists
+        names = archive.getnames()
+    listed = {p for (p,) in LocalStore(source)._query("SELECT path FROM upload_files")}
+    assert {n for n in names if not n.endswith(("/", "store")) and "." in n.rsplit("/", 1)[-1]} == \
+        {"store/catalogue.sqlite", *(f"store/{p}" for p in listed)}
+
+
+def old_backup(source: Path, out: Path) -> Path:
+    """A backup as `backup` wrote them before issue 10 (its code, as it was): `archive.add` of a staging
+    directory while the copied catalogue was still open, so it also held catalogue.sqlite-wal and -shm."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp) / "store"
+        staging.mkdir()
+        with sqlite3.connect(source / "catalogue.sqlite") as src, sqlite3.connect(staging / "catalogue.sqlite") as dst:
+            src.backup(dst)
+            listed = [path for (path,) in dst.execute("SELECT path FROM upload_files")]
+        for relative in listed:
+            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / relative, staging / relative)
+        with tarfile.open(out, "w:gz") as archive:
+            archive.add(staging, arcname="store")
+        src.close()
+        dst.close()
+    return out
+
+
+def test_a_backup_written_before_this_change_still_restores(backup, tmp_path):
+    old = old_backup(backup.parent / "store", tmp_path / "old.tar.gz")
+    with tarfile.open(old) as archive:
+        assert {"store/catalogue.sqlite-wal", "store/catalogue.sqlite-shm"} <= set(archive.getnames())
+    out = cli("restore", str(old), "--store", str(tmp_path / "r"))
+    assert out.returncode == 0, out.stderr
+    assert summary(tmp_path / "r") == summary(backup.parent / "store")
+    assert not (tmp_path / "r" / "catalogue.sqlite-shm").exists()
+
+
+def test_a_wal_member_with_content_is_refused(backup, current, tmp_path):
+    """A WAL holds pages that would change the catalogue after it was checked: never restored."""
+    def wal(store: Path) -> None:
+        (store / "catalogue.sqlite-wal").write_bytes(b"\x37\x7f\x06\x82" + bytes(4092))
+    assert_refused(repack(backup, tmp_path / "w.tar.gz", wal), current,
+                   "the member 'store/catalogue.sqlite-wal' is not empty")
+
+
+def test_two_forced_restores_keep_both_earlier_stores(backup, current):
+    mine = summary(current)
+    first = cli("restore", str(backup), "--store", str(current), "--force")
+    assert first.returncode == 0, first.stderr
+    time.sleep(1.1)
+    second = cli("restore", str(backup), "--store", str(current), "--force")
+    assert second.returncode == 0, second.stderr
+    kept = sorted(p for p in current.parent.iterdir() if p.name.startswith("current.before-restore-"))
+    assert len(kept) == 2, kept
+    assert all(len(p.name) == len("current.before-restore-20261129T051200Z") for p in kept), kept
+    assert summary(kept[0]) == mine  # the store that was there first
+    assert summary(kept[1]) == summary(current) == summary(backup.parent / "store")
+    assert str(kept[1]) in second.stdout
+
+
+def test_a_restore_never_reuses_the_name_of_an_earlier_copy(backup, current):
+    """Copies already named for every second of the next minute: the restore picks another name."""
+    from datetime import datetime, timedelta
+
+    now = datetime.now(UTC)
+    taken = [current.with_name(f"current.before-restore-{(now + timedelta(seconds=s)):%Y%m%dT%H%M%SZ}")
+             for s in range(-1, 60)]
+    for copy in taken:
+        copy.mkdir()
+        (copy / "marker").write_text(copy.name)
+    out = cli("restore", str(backup), "--store", str(current), "--force")
+    assert out.returncode == 0, out.stderr
+    assert all((copy / "marker").read_text() == copy.name for copy in taken)
+    new = [p for p in current.parent.iterdir() if p.name.startswith("current.before-restore-") and p not in taken]
+    assert len(new) == 1 and new[0].name.endswith("-2") and (new[0] / "catalogue.sqlite").is_file()
+
+
+def test_restore_without_force_into_a_store_refuses(backup, current):
+    before = fingerprint(current)
+    line = one_line_error(cli("restore", str(backup), "--store", str(current)))
+    assert line == f"error: {current} is not empty (use --force to replace it)"
+    assert fingerprint(current) == before
+
+
+# -- archives that are refused, the current store untouched ------------------------------------
+def test_an_extra_member_is_refused(backup, current, tmp_path):
+    def extra(store: Path) -> None:
+        (store / "notes.txt").write_text("hello")
+    assert_refused(repack(backup, tmp_path / "x.tar.gz", extra), current, "unexpected member 'store/notes.txt'")
+
+
+def test_a_parquet_file_the_catalogue_does_not_list_is_refused(backup, current, tmp_path):
+    def unlisted(store: Path) -> None:
+        make_log(5).write_parquet(store / "parts" / "fy=2022" / "q=1" / "u-unlisted.parquet")
+    assert_refused(repack(backup, tmp_path / "x.tar.gz", unlisted), current,
+                   "unexpected member 'store/parts/fy=2022/q=1/u-unlisted.parquet'")
+
+
+def test_a_member_outside_the_store_and_a_link_are_refused(backup, current, tmp_path):
+    evil = tmp_path / "evil.tar.gz"
+    shutil.copy(backup, tmp_path / "base.tar.gz")
+    with tarfile.open(backup) as src, tarfile.open(evil, "w:gz") as out:
+        for member in src:
+            out.addfile(member, src.extractfile(member) if member.isreg() else None)
+        info = tarfile.TarInfo("store/../../escaped.txt")
+        info.size = 1
+        out.addfile(info, io.BytesIO(b"x"))
+    assert_refused(evil, current, "unexpected member 'store/../../escaped.txt'")
+    assert not (tmp_path / "escaped.txt").exists()
+    linked = tmp_path / "link.tar.gz"
+    with tarfile.open(linked, "w:gz") as out:
+        info = tarfile.TarInfo("store/catalogue.sqlite")
+        info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        out.addfile(info)
+    assert_refused(linked, current, "it holds a link ('store/catalogue.sqlite')")
+
+
+@pytest.mark.parametrize("path", ["../../outside.parquet", "/etc/passwd", "parts/fy=2022/q=1/../../../x.parquet"])
+def test_a_catalogue_path_outside_the_store_is_refused(backup, current, tmp_path, path):
+    change = sql(f"UPDATE upload_files SET path = '{path}' WHERE rowid = (SELECT MIN(rowid) FROM upload_files)")
+    assert_refused(repack(backup, tmp_path / "x.tar.gz", change), current,
+                   f"its catalogue lists a file outside the store ('{path}')")
+
+
+def test_a_catalogue_holding_a_trigger_is_refused(backup, current, tmp_path):
+    """The review's case: a trigger restored with the catalogue marks every upload rolled back at the next ingest."""
+    trigger = ("CREATE TRIGGER roll_all AFTER INSERT ON uploads BEGIN "
+               "UPDATE uploads SET status = 'rolled_back'; END;")
+    # what it would do, in a copy of the store: the next upload rolls every upload back
+    victim = tmp_path / "victim"
+    shutil.copytree(backup.parent / "store", victim)
+    sql(trigger)(victim)
+    LocalStore(victim).commit(make_log(3), file_name="next.csv", content_hash="next", uploader="u")
+    assert set(LocalStore(victim).uploads()["status"]) == {"rolled_back"}
+    # the archive carrying it is refused, and the current store is as it was
+    line = assert_refused(repack(backup, tmp_path / "t.tar.gz", sql(trigger)), current,
+                          "its catalogue holds the trigger 'roll_all', which this app never creates")
+    assert line
+    assert set(LocalStore(current).uploads()["status"]) == {"active"}
+
+
+@pytest.mark.parametrize("statement, expected", [
+    ("CREATE VIEW everything AS SELECT * FROM uploads;", "holds the view 'everything'"),
+    ("CREATE TABLE extra (x);", "holds the table 'extra'"),
+    ("CREATE INDEX by_status ON uploads (status);", "holds the index 'by_status'"),
+    ("ALTER TABLE uploads ADD COLUMN evil TEXT;", "its catalogue's table 'uploads' is not as this app creates it"),
+    ("DROP TABLE decisions;", "its catalogue has no table 'decisions'"),
+])
+def test_a_catalogue_with_another_schema_is_refused(backup, current, tmp_path, statement, expected):
+    assert_refused(repack(backup, tmp_path / "x.tar.gz", sql(statement)), current, expected)
+
+
+def test_a_parquet_file_without_the_log_schema_is_refused(backup, current, tmp_path):
+    def wrong(store: Path) -> None:
+        part = next((store / "parts").rglob("sample-*.parquet"))
+        rows = pl.read_parquet(part).height
+        pl.DataFrame({"x": list(range(rows))}).write_parquet(part)
+    assert_refused(repack(backup, tmp_path / "x.tar.gz", wrong), current, "does not have the log's columns")
+
+
+def test_a_damaged_parquet_file_is_refused(backup, current, tmp_path):
+    def damaged(store: Path) -> None:
+        part = next((store / "parts").rglob("sample-*.parquet"))
+        data = bytearray(part.read_bytes())
+        data[len(data) // 3: len(data) // 3 + 2000] = b"\xff" * 2000
+        part.write_bytes(bytes(data))
+    assert_refused(repack(backup, tmp_path / "x.tar.gz", damaged), current, "cannot be read")
+
+
+def test_a_catalogue_listing_a_missing_file_is_refused(backup, current, tmp_path):
+    def missing(store: Path) -> None:
+        next((store / "parts").rglob("sample-*.parquet")).unlink()
+    assert_refused(repack(backup, tmp_path / "x.tar.gz", missing), current, "listed in its catalogue is not in the "
+                                                                            "archive")
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_unpacked(current, tmp_path):
+    """426 KB of gzip that unpacks to 300 MB of zeros."""
+    bomb = tmp_path / "bomb.tar.gz"
+    size = 300 * 1024**2
+
+    class Zeros(io.RawIOBase):
+        def __init__(self) -> None:
+            self.left = size
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            n = min(len(buffer), self.left)
+            buffer[:n] = bytes(n)
+            self.left -= n
+            return n
+
+    with gzip.open(bomb, "wb", compresslevel=9) as raw, tarfile.open(fileobj=raw, mode="w") as archive:
+        info = tarfile.TarInfo("store/catalogue.sqlite")
+        info.size = size
+        archive.addfile(info, io.BufferedReader(Zeros()))
+    assert bomb.stat().st_size < 500_000
+    started = time.monotonic()
+    line = assert_refused(bomb, current, "it unpacks to more than 67 MB")
+    assert time.monotonic() - started < 10, line
+
+
+def test_a_bomb_in_the_tar_headers_is_stopped_by_the_unpacked_bytes(current, tmp_path):
+    """A pax header of 200 MB: tarfile would read it whole; the stream is cut at the limit."""
+    bomb = tmp_path / "headers.tar.gz"
+    with gzip.open(bomb, "wb", compresslevel=9) as raw:
+        header = tarfile.TarInfo("store/catalogue.sqlite")
+        header.pax_headers = {"comment": "0" * (200 * 1024**2)}
+        raw.write(header.tobuf(format=tarfile.PAX_FORMAT))
+    assert bomb.stat().st_size < 1_000_000
+    assert_refused(bomb, current, "it unpacks to more than")
+
+
+def test_a_truncated_archive_is_refused(backup, current, tmp_path):
+    data = backup.read_bytes()
+    for cut in (len(data) // 2, len(data) - 100, 50):
+        truncated = tmp_path / f"cut{cut}.tar.gz"
+        truncated.write_bytes(data[:cut])
+        assert_refused(truncated, current, "the archive is truncated or damaged")
+
+
+def test_a_file_that_is_not_an_archive_is_refused(current, tmp_path):
+    (tmp_path / "notes.txt").write_text("not a backup")
+    assert_refused(tmp_path / "notes.txt", current, "is not a .tar.gz archive")
+
+
+def test_refusals_are_in_bengali_with_lang_bn(backup, current, tmp_path):
+    archive = repack(backup, tmp_path / "v.tar.gz", sql("CREATE VIEW v AS SELECT 1;"))
+    line = one_line_error(cli("restore", str(archive), "--store", str(current), "--force", "--lang", "bn"))
+    assert line.startswith("ত্রুটি: ব্যবহারযোগ্য ব্যাকআপ নয়") and "কিছুই বদলানো হয়নি" in line
+
+
+# -- the command line's errors: one line, exit 2 ----------------------------------------------
+def test_command_line_errors_are_one_line_and_exit_2(backup, tmp_path):
+    store = tmp_path / "s"
+    restored = cli("restore", str(backup), "--store", str(store))
+    assert restored.returncode == 0, restored.stderr
+    upload = LocalStore(store).uploads().filter(pl.col("status") == "active")["upload_id"][-1]
+    assert cli("rollback", upload, "--store", str(store)).returncode == 0
+    (tmp_path / "file.txt").write_text("x")
+    cases = {
+        ("rollback", "u-nope"): "error: there is no upload u-nope (see: python -m analytics uploads)",
+        ("rollback", upload): f"error: upload {upload} is already rolled back; nothing was changed",
+        ("summary", "--period", "2023-24-Q5"): "error: --period 2023-24-Q5: not a period; write a fiscal year such "
+                                               "as 2022-23, a quarter such as 2022-23-Q1, or dates such as "
+                                               "2022-07-01..2022-12-31",
+        ("summary", "--fy", "9999-00"): "error: --fy 9999-00: not a period;",
+        ("summary", "--store", str(tmp_path / "file.txt")): f"error: {tmp_path / 'file.txt'} is not a directory, "
+                                                            "so it cannot be a store",
+        ("backup", str(tmp_path / "file.txt" / "b.tar.gz")): "error: a part of",
+        ("backup", str(tmp_path)): f"error: {tmp_path} is a directory; give a file name",
+        ("backup", str(tmp_path / "no" / "such" / "b.tar.gz")): f"error: no such file or directory: "
+                                                                 f"{tmp_path / 'no' / 'such' / 'b.tar.gz'}",
+        ("restore", str(tmp_path / "missing.tar.gz")): f"error: no backup file {tmp_path / 'missing.tar.gz'}",
+        ("summary", "--lang", "xx"): "error: argument --lang: invalid choice",
+    }
+    for args, expected in cases.items():
+        extra = [] if "--store" in args else ["--store", str(store)]
+        line = one_line_error(cli(*args, *extra))
+        assert line.startswith(expected), (args, line)
+    assert not list(tmp_path.glob("**/.b.tar.gz.*.partial"))
+
+
+def test_command_line_errors_in_bengali(tmp_path):
+    store = tmp_path / "s"
+    LocalStore(store)
+    line = one_line_error(cli("rollback", "u-nope", "--store", str(store), "--lang", "bn"))
+    assert line == "ত্রুটি: u-nope নামে কোনো আপলোড নেই (দেখুন: python -m analytics uploads)"
+    line = one_line_error(cli("summary", "--period", "2023-24-Q5", "--store", str(store), "--lang", "bn"))
+    assert line.startswith("ত্রুটি: --period 2023-24-Q5: সঠিক সময়কাল নয়")
+
+
+def test_a_backup_that_cannot_be_finished_leaves_no_file(tmp_path):
+    store = tmp_path / "s"
+    LocalStore(store).commit(make_log(5), file_name="a.csv", content_hash="a", uploader="u")
+    listed = LocalStore(store)._query("SELECT path FROM upload_files")[0][0]
+    (store / listed).unlink()  # a file the catalogue lists has gone
+    line = one_line_error(cli("backup", str(tmp_path / "b.tar.gz"), "--store", str(store)))
+    assert line.startswith("error: no such file or directory: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]
+    assert os.listdir(store)
+
+
+def test_a_restore_onto_a_disk_without_room_changes_nothing(backup, tmpfs):  # noqa: F811
+    point = tmpfs("600k")
+    current = point / "current"
+    LocalStore(current).commit(make_log(7), file_name="mine.csv", content_hash="mine", uploader="clerk")
+    before = fingerprint(current)
+    line = one_line_error(cli("restore", str(backup), "--store", str(current), "--force"))
+    assert line.startswith("error: not enough free space next to the store to restore this backup ("), line
+    assert fingerprint(current) == before
+    assert sorted(p.name for p in point.iterdir()) == ["current"]
