@@ -3,8 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from analytics import views
+from analytics import decisions as D, i18n, views
 from analytics.periods import parse_period
+from analytics.services import load_catalogue
 from pages import common
 
 common.guard()
@@ -53,6 +54,27 @@ else:
                               pl.col("active_entrepreneurs").alias(t("col.active_entrepreneurs"))), hide_index=True)
 
 if staff:
+    decided = store.decisions()
+    st.markdown(f"#### {t('data.decisions')}")
+    if decided.is_empty():
+        st.caption(t("data.no_decisions"))
+    else:
+        gaz, catalogue = common.gazetteer(), load_catalogue()
+        st.dataframe({
+            t("upload.col_written"): decided["value"].to_list(),
+            t("upload.col_matched"): [D.label(k, c, lang=lang, gazetteer=gaz, catalogue=catalogue) if c
+                                      else t("upload.not_known", kind=t(f"ingest.kind.{k}"))
+                                      for k, c in decided.select("kind", "code").iter_rows()],
+            t("data.decided_by"): decided["actor"].to_list(),
+        }, hide_index=True)
+        with st.form("withdraw_decision"):
+            labels = dict(zip(decided["decision_id"].to_list(), decided["value"].to_list()))
+            chosen = st.selectbox(t("data.withdraw_choose"), list(labels), key="w_withdraw",
+                                  format_func=lambda d: i18n.plain(labels[d]))
+            if st.form_submit_button(t("data.withdraw"), type="secondary") and chosen is not None:
+                store.withdraw_decision(chosen, actor=common.actor())
+                st.rerun()
+
     st.markdown(f"#### {t('data.audit')}")
     common.dataframe(views.audit_table(store.changes(), lang=lang), hide_index=True)
     st.caption(t("data.provenance"))

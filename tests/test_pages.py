@@ -250,3 +250,23 @@ def test_data_page_hides_audit_log_from_anonymous_viewers():
     assert len(at.dataframe) <= 1  # the coverage table only, when it has rows
     staff = _staff("pages/data.py", lang="en")
     assert "Audit log" in _shown(staff) and len(staff.dataframe) >= 2
+
+
+def test_staff_see_the_name_decisions_with_a_way_to_withdraw_one():
+    from analytics import decisions
+    from pages import common
+
+    common.store().decide([decisions.make("service", "Misc online work", "UDC069")], actor="asha")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.session_state["_auth"] = {"username": "asha", "role": "uploader", "at": __import__("time").time()}
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Names decided by staff" in texts(at)
+    withdraw = next(s for s in at.selectbox if s.label.startswith("Withdraw a decision"))
+    assert withdraw.options == ["Misc online work"]
+    assert any(b.label == "Withdraw" for b in at.button)
+    anonymous = run("pages/data.py", lang="en")
+    assert "Names decided by staff" not in texts(anonymous)
