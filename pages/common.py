@@ -283,16 +283,21 @@ def _sample_active(directory: str, data_version: int) -> bool:  # noqa: ARG001  
     return bool(uploads.filter(pl.col("is_sample") & (pl.col("status") == "active")).height)
 
 
+def _once_per_run(key: str, compute):
+    """``compute()`` once per script run (kept in this run's memo), so reruns read things afresh."""
+    memo = _memo()
+    if memo is not None and key in memo:
+        return memo[key]
+    value = compute()
+    if memo is not None:
+        memo[key] = value
+    return value
+
+
 # -- URL state ------------------------------------------------------------------------
 def state() -> ViewState:
     """The view state: from the URL when it has any, else from this session (page switches)."""
-    memo = _memo()
-    if memo is not None and "state" in memo:
-        return memo["state"]
-    current = _read_state()
-    if memo is not None:
-        memo["state"] = current
-    return current
+    return _once_per_run("state", _read_state)
 
 
 def _read_state() -> ViewState:
@@ -521,13 +526,7 @@ def signed_in() -> dict | None:
     Checked once per script run: the session's token (if any) must still verify, so signing out
     or changing the password elsewhere ends this session too; a session with none is restored
     from the session cookie when the page was opened with a valid one (a reload, a link)."""
-    memo = _memo()
-    if memo is not None and "signed_in" in memo:
-        return memo["signed_in"]
-    session = _signed_in()
-    if memo is not None:
-        memo["signed_in"] = session
-    return session
+    return _once_per_run("signed_in", _signed_in)
 
 
 def _forget_signed_in() -> None:
