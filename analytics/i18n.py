@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -135,6 +135,37 @@ def day(value: date, *, lang: str) -> str:
 
 def month_name(month: int, *, lang: str) -> str:
     return (_BN_MONTHS if lang == "bn" else _EN_MONTHS)[month - 1]
+
+
+#: The office's time zone: stored times are UTC, people read Dhaka time (UTC+6, no daylight saving).
+OFFICE_TZ = "Asia/Dhaka"
+
+
+def local_time(value: datetime | str) -> datetime:
+    """A stored time (an aware datetime, or ISO text as the store writes it; naive means UTC) in Dhaka."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    try:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(OFFICE_TZ)
+    except Exception:  # no time zone database: Dhaka has kept UTC+6 since 2009
+        zone = timezone(timedelta(hours=6))
+    return moment.astimezone(zone)
+
+
+def moment(value: datetime | str | None, *, lang: str) -> str:
+    """A stored time as people read it, in Dhaka time: '29 November 2026, 13:05' /
+    '২৯ নভেম্বর ২০২৬, ১৩:০৫' ("–" for none; text that is not a time is shown as it is)."""
+    if value is None or value == "":
+        return "–"
+    try:
+        local = local_time(value)
+    except (TypeError, ValueError):
+        return str(value)
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    return f"{day(local.date(), lang=lang)}, {bn_digits(clock) if lang == 'bn' else clock}"
 
 
 _MARKDOWN_SPECIAL = {ord(ch): "\\" + ch for ch in "\\`*_{}[]()<>#+-!|~$&=\"'"}

@@ -94,6 +94,8 @@ UPLOAD_COLUMNS = {
     "period_start": pl.String, "period_end": pl.String, "status": pl.String,
     "replaces": pl.String, "is_sample": pl.Boolean, "note": pl.String,
 }
+UPLOAD_QUARTER_COLUMNS = {"upload_id": pl.String, "fy": pl.Int64, "fq": pl.Int64, "rows": pl.Int64,
+                          "replaced_by": pl.String}
 CHANGE_COLUMNS = {"change_id": pl.Int64, "at": pl.String, "action": pl.String, "upload_id": pl.String,
                   "actor": pl.String, "detail": pl.String}
 
@@ -255,6 +257,7 @@ class Store(Protocol):
     def changes(self) -> pl.DataFrame: ...
     def find_by_hash(self, content_hash: str) -> str | None: ...
     def quarters_with_data(self) -> list[Period]: ...
+    def upload_quarters(self) -> pl.DataFrame: ...
     def commit(self, frame: pl.DataFrame, *, file_name: str, content_hash: str, uploader: str,
                mode: Literal["add", "replace"] = "add", is_sample: bool = False,
                note: str | None = None, upload_id: str | None = None) -> CommitResult: ...
@@ -558,6 +561,13 @@ class LocalStore:
                            "WHERE u.status = 'active' AND f.replaced_by IS NULL ORDER BY f.fy, f.fq")
         return [quarter(fy, fq) for fy, fq in rows]
 
+    def upload_quarters(self) -> pl.DataFrame:
+        """Each upload's fiscal quarters: rows stored for it, and the upload that replaced that
+        quarter (null while in force), in order of upload and quarter."""
+        rows = self._query("SELECT f.upload_id, f.fy, f.fq, f.rows, f.replaced_by FROM upload_files f "
+                           "JOIN uploads u USING (upload_id) ORDER BY u.created_at, u.rowid, f.fy, f.fq")
+        return pl.DataFrame(rows, schema=UPLOAD_QUARTER_COLUMNS, orient="row")
+
     # -- writing ----------------------------------------------------------------------
     def commit(self, frame: pl.DataFrame, *, file_name: str, content_hash: str, uploader: str,
                mode: Literal["add", "replace"] = "add", is_sample: bool = False,
@@ -631,12 +641,15 @@ class LocalStore:
         quarters = sorted({(fy, fq) for _, fy, fq, _ in written})
         replaced_files: list[str] = []
         replaced: list[str] = []
-        if mode == "replace" and quarters:
+        # a real upload always supersedes the sample in the quarters it covers (the sample is not
+        # data to add to); "replace" supersedes every upload there
+        if (mode == "replace" or not is_sample) and quarters:
             clause = " OR ".join("(f.fy = ? AND f.fq = ?)" for _ in quarters)
             params = tuple(v for pair in quarters for v in pair)
+            only_sample = "" if mode == "replace" else "u.is_sample = 1 AND "
             hits = db.execute(
                 "SELECT f.upload_id, f.path FROM upload_files f JOIN uploads u USING (upload_id) "
-                f"WHERE u.status = 'active' AND f.replaced_by IS NULL AND ({clause})", params).fetchall()
+                f"WHERE {only_sample}u.status = 'active' AND f.replaced_by IS NULL AND ({clause})", params).fetchall()
             replaced_files = [path for _, path in hits]
             replaced = sorted({old for old, _ in hits})
             db.executemany("UPDATE upload_files SET replaced_by = ? WHERE path = ?",

@@ -75,3 +75,14 @@ def test_plain_text_in_markdown_is_escaped_but_reads_the_same(text):
     assert escaped.replace("\\", "").replace("\u2060", "") == text.replace("\\", "")
     for mark in ("[", "]", "(", "<", "*", "_", "`", "#", "$"):
         assert f"\\{mark}" in escaped or mark not in text
+
+
+def test_stored_times_read_in_dhaka_in_the_users_digits():
+    """The Data page's times (issue 12): the store writes UTC ISO text; people read Dhaka time."""
+    from datetime import datetime, timezone
+
+    assert i18n.moment("2026-11-29T07:05:12+00:00", lang="bn") == "২৯ নভেম্বর ২০২৬, ১৩:০৫"
+    assert i18n.moment("2026-11-29T07:05:12+00:00", lang="en") == "29 November 2026, 13:05"
+    assert i18n.moment("2026-12-31T20:30:00", lang="en") == "1 January 2027, 02:30"  # naive = UTC, next day in Dhaka
+    assert i18n.moment(datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc), lang="en") == "1 June 2026, 06:00"
+    assert i18n.moment(None, lang="bn") == "–" and i18n.moment("not a time", lang="en") == "not a time"

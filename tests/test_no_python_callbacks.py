@@ -46,6 +46,11 @@ STREAMLIT_TABLES = {"dataframe", "data_editor", "table"}
 ALLOWED: dict[tuple[str, str, str], str] = {
     ("analytics/sample.py", "generate", "to_numpy"):
         "sample generation: numpy on frames this call made and never shares (no callbacks run)",
+    ("pages/common.py", "dataframe", "to_pandas"):
+        "pyarrow's Table.to_pandas on the Arrow table polars already handed over (no polars workers involved), "
+        "to build the Styler that shows figures in the user's digits while they sort as numbers",
+    ("pages/common.py", "dataframe", "st.dataframe"):
+        "a pandas Styler made from that Arrow table (see the entry above); no polars frame reaches Streamlit",
 }
 
 

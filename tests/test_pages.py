@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -163,18 +164,39 @@ def test_store_version_is_read_once_per_run(monkeypatch):
 
 
 def test_tables_reach_streamlit_as_arrow(monkeypatch):
-    """pages.common.dataframe hands Streamlit an Arrow table (Streamlit would call to_pandas on a
-    polars frame while holding the GIL: the deadlock of issue 16)."""
+    """pages.common.dataframe hands Streamlit an Arrow table, or a Styler over a pandas frame pyarrow
+    made from one (Streamlit would call to_pandas on a polars frame while holding the GIL: the
+    deadlock of issue 16); figures stay numbers (they sort as numbers) and read as text."""
+    import pandas as pd
     import pyarrow as pa
     import streamlit as st
+    from pandas.io.formats.style import Styler
 
     seen = []
     original = st.dataframe
-    monkeypatch.setattr(st, "dataframe", lambda data, *a, **kw: seen.append(type(data)) or original(data, *a, **kw))
+    monkeypatch.setattr(st, "dataframe", lambda data, *a, **kw: seen.append(data) or original(data, *a, **kw))
     at = run("pages/map.py", lang="en")
-    assert seen and all(t is pa.Table for t in seen)
+    assert seen and all(isinstance(d, (pa.Table, Styler)) for d in seen)
+    assert all(isinstance(d.data, pd.DataFrame) for d in seen if isinstance(d, Styler))
     table = at.dataframe[0].value
-    assert list(table.columns)[0] == "Upazila" and len(table) == 7 and table.iloc[0, 1].replace(",", "").isdigit()
+    assert list(table.columns)[0] == "Upazila" and len(table) == 7 and pd.api.types.is_numeric_dtype(table.iloc[:, 1])
+    shown = displayed(at.dataframe[0])
+    assert shown.iloc[0, 1].replace(",", "").isdigit() and "," in shown.iloc[0, 1]
+
+
+def displayed(element) -> "pd.DataFrame":  # noqa: F821
+    """A table's cells as the browser draws them: the Styler's display text, the table's placeholder
+    in missing cells (Streamlit draws those with it), the values where there is no Styler."""
+    from streamlit import dataframe_util
+
+    values = element.value
+    styler = element.proto.arrow_data.styler
+    if not styler.display_values:
+        return values.astype(object).where(values.notna(), None)
+    texts = dataframe_util.convert_arrow_bytes_to_pandas_df(styler.display_values)
+    texts.columns = values.columns
+    texts.index = values.index
+    return texts.astype(object).where(values.notna(), element.proto.placeholder or None)
 
 
 # -- privacy for open links (issue 10, section 6) ----------------------------------------
@@ -193,32 +215,32 @@ def _staff(page: str, **query: str) -> AppTest:
 def _shown(at: AppTest) -> str:
     """Everything a page shows as text: texts, metrics (with deltas), tables, charts' data."""
     parts = [texts(at)] + [f"{m.value} {m.proto.delta}" for m in at.metric]
-    parts += [d.value.to_csv() for d in at.dataframe]
+    parts += [displayed(d).to_csv() for d in at.dataframe]
     parts += [str(c.proto.spec) for c in at.get("plotly_chart")]
     return "\n".join(parts)
 
 
 def test_anonymous_map_shows_no_union_earnings():
     at = run("pages/map.py", lang="en", level="union", metric="earnings_paisa")
-    table = at.dataframe[0].value
+    table = displayed(at.dataframe[0])
     assert len(table) == 52 and set(table["Entrepreneurs' earnings (Tk)"]) == {"fewer than 3"}
     shown = _shown(at)
     assert "hidden: fewer than 3 entrepreneurs" in shown
     assert "fewer than 3 active entrepreneurs" in shown  # the notice says why
     drill = run("pages/map.py", lang="en", upazila="BD107914", metric="earnings_paisa")
-    assert set(drill.dataframe[0].value["Entrepreneurs' earnings (Tk)"]) == {"fewer than 3"}
+    assert set(displayed(drill.dataframe[0])["Entrepreneurs' earnings (Tk)"]) == {"fewer than 3"}
     assert "Tk " not in " ".join(str(c.proto.spec) for c in drill.get("plotly_chart"))
 
 
 def test_anonymous_one_day_link_reveals_no_one():
     at = run("pages/map.py", lang="en", level="union", metric="earnings_paisa",
              **{"from": "2022-08-01", "to": "2022-08-01"})
-    assert set(at.dataframe[0].value["Entrepreneurs' earnings (Tk)"]) <= {"fewer than 3", "No data"}
+    assert set(displayed(at.dataframe[0])["Entrepreneurs' earnings (Tk)"]) <= {"fewer than 3", "No data"}
 
 
 def test_anonymous_entrepreneurs_page_shows_upazila_not_union_earnings():
     at = run("pages/entrepreneurs.py", lang="bn")
-    upazilas, unions = at.dataframe[0].value, at.dataframe[1].value
+    upazilas, unions = displayed(at.dataframe[0]), displayed(at.dataframe[1])
     assert len(upazilas) == 7 and upazilas["আয়"].str.endswith("টাকা").all()
     assert len(unions) == 52 and set(unions["আয়"]) == {"৩ জনের কম"}
     assert set(unions["উদ্যোক্তাপ্রতি গড় আয় (টাকা)"]) == {"৩ জনের কম"}
@@ -226,7 +248,7 @@ def test_anonymous_entrepreneurs_page_shows_upazila_not_union_earnings():
 
 def test_anonymous_services_and_overview_show_no_small_group_earnings():
     services = run("pages/services.py", lang="en", **{"from": "2022-08-01", "to": "2022-08-01"})
-    table = services.dataframe[0].value
+    table = displayed(services.dataframe[0])
     assert "fewer than 3" in set(table["Earnings"])
     overview = run(lang="en", upazila="BD107987", **{"from": "2022-08-01", "to": "2022-08-01"})
     earnings = next(m for m in overview.metric if m.label == "Entrepreneurs' earnings")
@@ -237,7 +259,7 @@ def test_anonymous_services_and_overview_show_no_small_group_earnings():
 
 def test_staff_see_union_earnings():
     at = _staff("pages/map.py", lang="en", level="union", metric="earnings_paisa")
-    assert at.dataframe[0].value["Entrepreneurs' earnings (Tk)"].str.startswith("Tk").all()
+    assert displayed(at.dataframe[0])["Entrepreneurs' earnings (Tk)"].str.startswith("Tk").all()
     assert "hidden: fewer than 3" not in _shown(at)
 
 
@@ -270,3 +292,87 @@ def test_staff_see_the_name_decisions_with_a_way_to_withdraw_one():
     assert any(b.label == "Withdraw" for b in at.button)
     anonymous = run("pages/data.py", lang="en")
     assert "Names decided by staff" not in texts(anonymous)
+
+
+# -- the Data page in the user's language (issue 12) --------------------------------------
+@pytest.fixture
+def own_store(tmp_path, monkeypatch):
+    """A store of this test's own (rollbacks here must not change the module's store)."""
+    from pages import common
+
+    monkeypatch.setenv("SEBA_ATLAS_STORE", str(tmp_path / "store"))
+    common.store.clear()
+    yield common.store()
+    common.store.clear()
+
+
+def _real_upload(store, name: str = "pirojpur_q1.xlsx"):
+    """A real file for FY 2022-23 Q1 (the sample's quarter): 40 delivery rows."""
+    from analytics.periods import quarter
+    from analytics.sample import generate
+
+    rows = generate().filter(quarter(2022, 1).filter()).head(40)
+    return store.commit(rows, file_name=name, content_hash="pirojpur-q1", uploader="asha")
+
+
+def test_data_page_speaks_the_users_language(own_store):
+    _real_upload(own_store)
+    own_store.record("sign_in", actor="asha")
+    at = _staff("pages/data.py", lang="bn")
+    audit = displayed(at.dataframe[-1])
+    times, details = audit["সময় (ঢাকা)"].tolist(), audit["বিস্তারিত"].tolist()
+    assert times and not any(c.isascii() and c.isdigit() for t_ in times for c in t_), times
+    assert not any("{" in d or "}" in d for d in details), details
+    assert any("pirojpur_q1.xlsx" in d and "আপলোড" in d for d in details)
+    uploads = displayed(at.dataframe[0])
+    assert any("নমুনা" in f for f in uploads["ফাইল"])  # the sample, labelled as the sample
+    for table in at.dataframe:  # every figure in Bengali digits
+        for column in displayed(table).columns:
+            cells = " ".join(str(v) for v in displayed(table)[column] if v is not None)
+            if column not in ("আপলোড আইডি", "ফাইল", "যিনি করেছেন", "আপলোডকারী", "বিস্তারিত"):
+                assert not any(c.isascii() and c.isdigit() for c in cells), (column, cells[:80])
+    for select in at.selectbox:  # nothing chosen yet: a placeholder in the user's language
+        if select.value is None:
+            assert select.placeholder and "Choose an option" not in select.placeholder, select.key
+
+
+def test_rollback_names_the_file_asks_and_says_what_changed(own_store):
+    done = _real_upload(own_store)
+    from analytics import history
+    from analytics.periods import quarter
+
+    q1 = (2022, 1)
+    shown_before = history.quarter_beneficiaries(own_store.scan(), [q1])[q1]
+    assert shown_before == 40  # the real file took the sample's place in FY 2022-23 Q1, not added to it
+    at = _staff("pages/data.py", lang="en")
+    pick = at.selectbox(key="w_rollback")
+    assert pick.value is None and pick.placeholder == "Choose an upload"
+    option = pick.format_func(done.upload_id)  # options are plain text: never Markdown-escaped
+    assert "\\" not in option
+    assert "pirojpur_q1.xlsx" in option and "FY 2022-23 Q1" in option and "40 rows" in option and "asha" in option
+    pick.set_value(done.upload_id).run()
+    at.button(key="rollback_start").click().run()
+    ask = " ".join(w.value for w in at.warning).replace("\\", "").replace("\u2060", "")  # Markdown, escaped
+    assert "Roll back “pirojpur_q1.xlsx”?" in ask and "40 rows" in ask
+    assert own_store.uploads().filter(pl.col("upload_id") == done.upload_id)["status"].item() == "active"
+    at.button(key="rollback_yes").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    message = " ".join(s.value for s in at.success).replace("\\", "").replace("\u2060", "")
+    after = history.quarter_beneficiaries(own_store.scan(), [q1])[q1]
+    assert "Rolled back “pirojpur_q1.xlsx”" in message and quarter(*q1).label(lang="en") in message
+    assert ("more" if after > 40 else "fewer") in message and f"version {own_store.version()}" in message
+    assert after > 40  # the sample is back for that quarter
+    assert own_store.uploads().filter(pl.col("upload_id") == done.upload_id)["status"].item() == "rolled_back"
+
+
+def test_removing_the_sample_is_its_own_confirmed_action(own_store):
+    at = _staff("pages/data.py", lang="en")
+    assert any("The sample (reconstructed from the totals of the news report" in i.value for i in at.info)
+    at.button(key="sample_start").click().run()
+    assert any("Remove the sample" in w.value for w in at.warning)
+    at.button(key="rollback_no").click().run()
+    assert own_store.uploads()["status"].to_list() == ["active"]
+    at.button(key="sample_start").click().run()
+    at.button(key="rollback_yes").click().run()
+    assert any("The sample was removed" in s.value for s in at.success)
+    assert own_store.uploads()["status"].to_list() == ["rolled_back"]
