@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -234,3 +235,33 @@ def load_boundaries(level: Literal["upazila", "union"], *, directory: Path = GEO
     if not features:
         raise FileNotFoundError(f"no *_{level}s.geojson in {directory}")
     return {"type": "FeatureCollection", "features": features}
+
+
+@lru_cache(maxsize=4)
+def label_points(level: Literal["upazila", "union"]) -> dict[str, tuple[float, float]]:
+    """Where each unit's name is written on the map: {pcode: (lon, lat)} (:func:`polylabels` of
+    the committed boundaries; computed once per process, a few milliseconds)."""
+    return polylabels(load_boundaries(level))
+
+
+def polylabels(geojson: dict) -> dict[str, tuple[float, float]]:
+    """A point well inside each feature (the pole of inaccessibility of its largest part, found
+    in a mercator plane so "well inside" is as the eye sees it), for writing its name."""
+    import numpy
+    import shapely
+    from shapely.geometry import shape
+    from shapely.ops import polylabel
+
+    points = {}
+    for feature in geojson["features"]:
+        geom = shape(feature["geometry"])
+        if geom.is_empty:
+            continue
+        part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        flat = shapely.transform(part, lambda xy: numpy.column_stack(
+            [numpy.radians(xy[:, 0]), numpy.log(numpy.tan(math.pi / 4 + numpy.radians(xy[:, 1]) / 2))]))
+        inner = polylabel(flat, tolerance=max(flat.length, 1e-9) / 2000)
+        lon = math.degrees(inner.x)
+        lat = math.degrees(2 * math.atan(math.exp(inner.y)) - math.pi / 2)
+        points[feature["properties"]["pcode"]] = (round(lon, 5), round(lat, 5))
+    return points

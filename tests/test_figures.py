@@ -1,0 +1,167 @@
+"""The map figure (issue 12): names on the map that never collide, classes that suit the data,
+the front desk as a point, sizes passed in by the page."""
+
+import polars as pl
+import pytest
+
+from analytics import figures, i18n, views
+from analytics.gazetteer import Gazetteer, label_points, load_boundaries
+from analytics.periods import fiscal_year, quarter
+from analytics.sample import generate
+
+FY = fiscal_year(2022)
+# (narrowest width, height) the page draws the map at: a 360 px phone, a desk, the projector
+SIZES = [(figures.PHONE_WIDTH, figures.BASE_HEIGHT), (900, figures.BASE_HEIGHT), (1700, 760), (900, 760)]
+
+
+@pytest.fixture(scope="module")
+def log() -> pl.LazyFrame:
+    return generate().lazy()
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def labels_of(fig) -> dict:
+    return next(trace for trace in fig.to_dict()["data"] if trace.get("name") == "labels")
+
+
+def boxes(fig, *, width: int, height: int) -> list[tuple[str, tuple[float, ...]]]:
+    """Each written name's box in the plot area's pixels, from its font size and text length."""
+    spec = fig.to_dict()
+    geo = spec["layout"]["geo"]
+    bounds = (geo["lonaxis"]["range"][0], geo["lataxis"]["range"][0], geo["lonaxis"]["range"][1],
+              geo["lataxis"]["range"][1])
+    labels = labels_of(fig)
+    plot_height = height - figures.LEGEND_RESERVE * figures.type_scale(height)
+    points = figures.project(list(zip(labels["lon"], labels["lat"])), bounds=bounds, width=width, height=plot_height)
+    size = labels["textfont"]["size"]
+    return [(text, figures.label_box(text, x, y, size)) for text, (x, y) in zip(labels["text"], points)]
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_upazila_names_are_all_written_and_never_collide(log, gaz, lang, width, height):
+    view = views.map_view(log, gaz, period=FY, metric="beneficiaries_udc", lang=lang, height=height,
+                          min_width=min(width, 900))
+    written = boxes(view.figure, width=width, height=height)
+    assert sorted(t for t, _ in written) == sorted(gaz.upazilas()["name_bn" if lang == "bn" else "name_en"])
+    for i, (a, box_a) in enumerate(written):
+        for b, box_b in written[i + 1:]:
+            assert not figures.overlap(box_a, box_b), (a, b, width, height)
+    # and inside the frame plotly clips the map to (the lon/lat ranges, fitted into the plot area)
+    geo = view.figure.to_dict()["layout"]["geo"]
+    bounds = (geo["lonaxis"]["range"][0], geo["lataxis"]["range"][0], geo["lonaxis"]["range"][1],
+              geo["lataxis"]["range"][1])
+    plot_height = height - figures.LEGEND_RESERVE * figures.type_scale(height)
+    (left, bottom), (right, top) = figures.project([bounds[:2], bounds[2:]], bounds=bounds, width=width,
+                                                   height=plot_height)
+    for text, box in written:
+        assert left <= box[0] and box[2] <= right and top <= box[1] and box[3] <= bottom, text
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_kawkhali_is_written_in_each_language(log, gaz, lang):
+    view = views.map_view(log, gaz, period=FY, metric="beneficiaries", lang=lang)
+    assert ("কাউখালী" if lang == "bn" else "Kawkhali") in labels_of(view.figure)["text"]
+
+
+@pytest.mark.parametrize("upazila", ["BD107914", "BD107947", "BD107958", "BD107976", "BD107980", "BD107987",
+                                     "BD107990"])
+def test_union_names_when_drilled_in_do_not_collide(log, gaz, upazila):
+    for lang in ("bn", "en"):
+        view = views.map_view(log, gaz, period=FY, metric="beneficiaries_udc", lang=lang, upazila=upazila)
+        labels = labels_of(view.figure)
+        assert labels["textfont"]["size"] < labels_of(views.map_view(
+            log, gaz, period=FY, metric="beneficiaries_udc", lang=lang).figure)["textfont"]["size"]
+        # every union with a boundary is named (none had to be left out at these sizes)
+        assert len(labels["text"]) == view.table.filter(pl.col("has_polygon")).height
+        for width in (figures.PHONE_WIDTH, 520, 900):
+            written = boxes(view.figure, width=width, height=figures.BASE_HEIGHT)
+            assert not [(a, b) for i, (a, x) in enumerate(written) for b, y in written[i + 1:] if figures.overlap(x, y)]
+
+
+def test_label_points_lie_inside_their_polygons():
+    import shapely
+    from shapely.geometry import shape
+
+    for level in ("upazila", "union"):
+        points = label_points(level)
+        for feature in load_boundaries(level)["features"]:
+            lon, lat = points[feature["properties"]["pcode"]]
+            assert shape(feature["geometry"]).contains(shapely.Point(lon, lat)), feature["properties"]["pcode"]
+
+
+def test_text_width_is_generous_for_bengali_marks():
+    assert figures.text_width("কাউখালী", 15) > figures.text_width("কখল", 15)
+    assert figures.text_width("ু", 15) == 0  # a mark below the letter takes no width
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([0, 0, 0, 0, 0, 0, 42_206], [43_000]),  # the front desk: zero is a class of its own, not "0–43,000"
+    ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [3, 5, 6, 8, 10]),
+    ([3_120, 5_931, 7_966, 8_806, 12_345, 16_000, 22_791], [7_000, 9_000, 14_000, 23_000]),
+    ([], []),
+    ([0, 0], []),
+])
+def test_class_breaks_are_round_and_leave_zero_out(values, expected):
+    classes = 5 if len(values) >= 10 else 4
+    assert figures.class_breaks(pl.Series(values, dtype=pl.Float64), classes=classes) == expected
+
+
+def test_class_breaks_of_every_map_are_round_and_about_five(log, gaz):
+    for metric in ("beneficiaries", "beneficiaries_udc", "per_km2", "earnings_paisa", "entrepreneurs"):
+        for level in ("upazila", "union"):
+            table = views.map_view(log, gaz, period=FY, metric=metric, lang="en", level=level).table
+            values = table[metric].drop_nulls().cast(pl.Float64)  # earnings already in taka
+            breaks = figures.class_breaks(values, classes=5 if values.len() >= 10 else 4,
+                                          decimals=1 if metric == "per_km2" else 0)
+            distinct = values.filter(values > 0).n_unique()  # (every union has 2 entrepreneurs: one class)
+            assert min(2, distinct) <= len(breaks) <= min(5, distinct), (metric, level, breaks)
+            assert breaks[-1] >= values.max()
+            for b in breaks:  # two significant digits at most, at the scale of the largest value
+                unit = figures._unit(breaks[-1], 1 if metric == "per_km2" else 0)
+                assert abs(b / unit - round(b / unit)) < 1e-6, (metric, level, breaks)
+
+
+def test_legend_is_the_same_in_both_languages_but_for_digits(log, gaz):
+    for metric in ("beneficiaries_udc", "per_km2", "earnings_paisa"):
+        names = {lang: [t["name"] for t in views.map_view(log, gaz, period=FY, metric=metric, lang=lang)
+                        .figure.to_dict()["data"] if t.get("showlegend", True) and t.get("type") == "choropleth"]
+                 for lang in ("bn", "en")}
+        assert [i18n.ascii_digits(n) for n in names["bn"]] == names["en"], metric
+
+
+def test_zero_has_its_own_class(log, gaz):
+    view = views.map_view(log, gaz, period=quarter(2022, 1), metric="entrepreneurs", lang="en", level="union")
+    traces = [t for t in view.figure.to_dict()["data"] if t.get("type") == "choropleth"]
+    if (view.table["entrepreneurs"] == 0).any():
+        assert traces[0]["name"] == "0" and traces[0]["colorscale"][0][1] == figures.ZERO
+    assert not any(t["name"].startswith("0 –") for t in traces)
+
+
+@pytest.mark.parametrize(("metric", "channel"), [("beneficiaries_front_desk", "all"), ("beneficiaries", "front_desk")])
+def test_the_front_desk_is_a_point_not_an_area(log, gaz, metric, channel):
+    view = views.map_view(log, gaz, period=FY, metric=metric, lang="en", channel=channel)
+    data = view.figure.to_dict()["data"]
+    areas = [t for t in data if t.get("type") == "choropleth"]
+    assert {t["colorscale"][0][1] for t in areas} <= {figures.NEUTRAL, figures.OUTSIDE}  # areas not coloured by it
+    office = next(t for t in data if t.get("type") == "scattergeo" and t.get("name") != "labels")
+    assert office["text"] == ["42,206"] and "text" in office["mode"]  # the value written next to it
+    assert office["marker"]["size"] > 20
+
+
+def test_the_page_sets_the_height_and_type_grows_with_it(log, gaz):
+    desk = views.map_view(log, gaz, period=FY, metric="beneficiaries_udc", lang="bn").figure.to_dict()
+    projector = views.map_view(log, gaz, period=FY, metric="beneficiaries_udc", lang="bn", height=760,
+                               min_width=900).figure.to_dict()
+    assert desk["layout"]["height"] == 560 and projector["layout"]["height"] == 760
+    assert labels_of_dict(projector)["textfont"]["size"] > labels_of_dict(desk)["textfont"]["size"]
+    assert projector["layout"]["legend"]["font"]["size"] > desk["layout"]["legend"]["font"]["size"]
+    assert desk["layout"]["legend"]["orientation"] == "h" and desk["layout"]["legend"]["yanchor"] == "top"
+
+
+def labels_of_dict(spec: dict) -> dict:
+    return next(trace for trace in spec["data"] if trace.get("name") == "labels")
