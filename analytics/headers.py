@@ -96,6 +96,7 @@ _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("beneficiaries", ("beneficiar", "recipient", "noofservice", "numberofservice", "count", "customer",
                        "client", "সেবাগ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী", "গ্রাহক", "সংখ্যা")),
     ("date", ("date", "তারিখ")),
+    ("gender", ("gender", "লিঙ্গ")),  # before the name: "লিঙ্গ Gender", "Entrepreneur's gender"
     ("entrepreneur_name", ("entrepreneur", "uddokta", "উদ্যোক্তা")),
     ("upazila", ("upazila", "upazilla", "thana", "উপজেলা")),
     ("union", ("union", "ইউনিয়ন")),

@@ -6,7 +6,8 @@
   encoding or as .xlsx instead of .csv is recognised, and so is a file that mostly repeats
   an upload (a corrected copy). Only uploads in force and only the file's date range are read.
 - :func:`quarter_plan`: per fiscal quarter, the rows and beneficiaries stored now, in the
-  file, and after the commit, and whether the quarter is added to or replaced.
+  file, and after the commit, and whether the quarter is added to or replaced (a quarter of
+  the bundled sample is always replaced: a real upload takes the sample's place).
 """
 
 from __future__ import annotations
@@ -55,9 +56,13 @@ def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVE
     return out.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA)
 
 
-def quarter_plan(stored: pl.LazyFrame, incoming: pl.DataFrame, *, mode: str) -> pl.DataFrame:
-    """Per fiscal quarter the file touches: now, in the file, after; ``action`` "add" / "replace" / "new"."""
+def quarter_plan(stored: pl.LazyFrame, incoming: pl.DataFrame, *, mode: str,
+                 sample_uploads: frozenset[str] | set[str] = frozenset()) -> pl.DataFrame:
+    """Per fiscal quarter the file touches: now, in the file, after; ``action`` "new" (nothing
+    stored), "add", "replace", or "replace_sample": a quarter holding the bundled sample
+    (``sample_uploads``), which a real upload always takes the place of (the store does so)."""
     people = pl.col("beneficiaries").cast(pl.Int64)
+    sample = pl.col("upload_id").is_in(list(sample_uploads)) if sample_uploads else pl.lit(False)
 
     def per_quarter(frame: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
         return frame.with_columns(fiscal_columns()).group_by("fy", "fq").agg(
@@ -68,13 +73,19 @@ def quarter_plan(stored: pl.LazyFrame, incoming: pl.DataFrame, *, mode: str) -> 
         return pl.DataFrame(schema=PLAN_SCHEMA)
     periods = [quarter(fy, fq) for fy, fq in mine.select("fy", "fq").iter_rows()]
     start, end = min(p.start for p in periods), max(p.end for p in periods)
-    now = per_quarter(stored.filter(pl.col("date").is_between(start, end)), "stored").collect()
+    window = stored.filter(pl.col("date").is_between(start, end))
+    now = per_quarter(window, "stored").join(
+        window.filter(sample).with_columns(fiscal_columns()).group_by("fy", "fq").agg(pl.len().alias("sample_rows")),
+        on=["fy", "fq"], how="left").collect()
     plan = mine.join(now, on=["fy", "fq"], how="left").with_columns(
-        pl.col("stored_rows").fill_null(0), pl.col("stored_beneficiaries").fill_null(0))
+        pl.col("stored_rows").fill_null(0), pl.col("stored_beneficiaries").fill_null(0),
+        pl.col("sample_rows").fill_null(0))
     has = pl.col("stored_rows") > 0
-    replace = has & pl.lit(mode == "replace")
+    of_sample = has & (pl.col("sample_rows") == pl.col("stored_rows"))
+    replace = has & (pl.lit(mode == "replace") | of_sample)
     plan = plan.with_columns(
-        action=pl.when(~has).then(pl.lit("new")).when(replace).then(pl.lit("replace")).otherwise(pl.lit("add")),
+        action=pl.when(~has).then(pl.lit("new")).when(of_sample).then(pl.lit("replace_sample"))
+        .when(replace).then(pl.lit("replace")).otherwise(pl.lit("add")),
         after_rows=pl.when(replace).then(pl.col("incoming_rows")).otherwise(pl.col("stored_rows") + pl.col("incoming_rows")),
         after_beneficiaries=pl.when(replace).then(pl.col("incoming_beneficiaries"))
         .otherwise(pl.col("stored_beneficiaries") + pl.col("incoming_beneficiaries")),

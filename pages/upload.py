@@ -10,7 +10,8 @@ dates read month-first.
 import polars as pl
 import streamlit as st
 
-from analytics import decisions as D, i18n, mappings, preview, views
+from analytics import decisions as D
+from analytics import i18n, mappings, preview, template, views
 from analytics.headers import FIELDS
 from analytics.ingest import Limits, ingest_isolated, sheet_names
 from analytics.periods import quarter
@@ -45,8 +46,58 @@ def catalogue() -> pl.DataFrame:
     return load_catalogue()
 
 
+@st.cache_resource
+def template_bytes() -> bytes:
+    return template.template_xlsx(common.gazetteer())
+
+
+def upload_limit_mb() -> int:
+    """The largest file this page takes, in MB: the ingest's limit, never above Streamlit's own."""
+    return max(1, min(Limits().max_bytes // 1_000_000, int(st.get_option("server.maxUploadSize"))))
+
+
+def localise_uploader(limit_mb: int) -> None:
+    """Streamlit draws its file uploader's texts in English, with no parameter to change them:
+    in Bengali the page hides them and writes its own in their place (CSS ``::after``)."""
+    if lang == "en":
+        return
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    button = f'{zone} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p'
+    hint = f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] > div > span'
+    drop = f"{zone} > input + div > span"  # shown only while a file is dragged over the zone
+    limit = t("upload.limit", size=i18n.number(limit_mb, lang=lang)) + " • CSV, XLSX, XLS, TXT"
+    st.html(f"""<style>
+{button}, {hint}, {drop} {{ font-size: 0; }}
+{drop}::after {{ content: {quoted(t("upload.drop_here"))}; font-size: 1rem; }}
+{button}::after {{ content: {quoted(t("upload.browse"))}; font-size: 0.875rem; }}
+{hint}::after {{ content: {quoted(limit)}; font-size: 0.875rem; }}
+{zone} [data-testid="stFileChipName"] + div {{ display: none; }}
+</style>""")
+
+
 def name_of(kind: str, code: str | None) -> str:
     return D.label(kind, code, lang=lang, gazetteer=gaz, catalogue=catalogue())
+
+
+MAX_PROBLEM_LINES = 300
+PROBLEM_TABLE_HEIGHT = 560  # px; longer lists scroll inside the table
+
+
+def row_list(rows: list[int], *, most: int = 12) -> str:
+    """Row numbers as a short text in the user's digits: runs joined ("4–9, 12"), at most ``most`` runs."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row <= runs[-1][1] + 1:
+            runs[-1][1] = max(runs[-1][1], row)
+        else:
+            runs.append([row, row])
+    texts = [i18n.number(a, lang=lang) if a == b else f"{i18n.number(a, lang=lang)}–{i18n.number(b, lang=lang)}"
+             for a, b in runs[:most]]
+    return ", ".join(texts) + (" …" if len(runs) > most else "")
 
 
 def choices_for(kind: str, suggestions: list[str]) -> list[str]:
@@ -59,7 +110,13 @@ def choices_for(kind: str, suggestions: list[str]) -> list[str]:
 
 
 st.caption(t("upload.help"))
-uploaded = st.file_uploader(t("upload.choose"), type=["csv", "xlsx", "xls", "txt"], key="w_file")
+st.download_button(t("template.download"), template_bytes(), template.FILE_NAME, key="template", on_click="ignore",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
+st.caption(t("template.help", services=i18n.number(catalogue().height, lang=lang)))
+localise_uploader(upload_limit_mb())
+# a new key after each confirm empties the uploader: the stored file is not read (and found stored) again
+uploaded = st.file_uploader(t("upload.choose"), type=["csv", "xlsx", "xls", "txt"],
+                            key=f"w_file-{st.session_state.get('_upload_round', 0)}", max_upload_size=upload_limit_mb())
 if uploaded is None:
     st.stop()
 data = uploaded.getvalue()
@@ -69,12 +126,14 @@ if existing:
     st.info(t("upload.duplicate", upload=existing))
     st.stop()
 
+AUTO, ANY = "", "any"  # real options, not None: a select holding None shows Streamlit's English placeholder
 sheets = sheet_names(data, file_name=uploaded.name) if uploaded.name.lower().endswith((".xlsx", ".xls")) else []
-sheet = st.selectbox(t("upload.sheet"), [None] + sheets, format_func=lambda s: t("upload.sheet_auto") if s is None else s,
-                     key="w_sheet") if len(sheets) > 1 else None
-quarters = [None] + [quarter(fy, q) for fy in range(2021, 2027) for q in (1, 2, 3, 4)]
-period = st.selectbox(t("upload.quarter"), quarters, key="w_quarter",
-                      format_func=lambda p: t("upload.any_quarter") if p is None else p.label(lang=lang))
+sheet = st.selectbox(t("upload.sheet"), [AUTO] + sheets, format_func=lambda s: s or t("upload.sheet_auto"),
+                     key="w_sheet", placeholder=t("upload.sheet_auto")) or None if len(sheets) > 1 else None
+quarters = [ANY] + [quarter(fy, q) for fy in range(2021, 2027) for q in (1, 2, 3, 4)]
+period = st.selectbox(t("upload.quarter"), quarters, key="w_quarter", placeholder=t("upload.any_quarter"),
+                      format_func=lambda p: t("upload.any_quarter") if p == ANY else p.label(lang=lang))
+period = None if period == ANY else period
 date_order = st.session_state.get("w_date_order")
 
 remembered = mappings.load(mapping_file)
@@ -93,7 +152,9 @@ if result.unmapped:
     st.markdown(f"#### {t('upload.map_headers')}")
     with st.form("mapping"):
         choices = {header: st.selectbox(i18n.plain(header), [None, *FIELDS], key=f"map-{header}",
-                                        format_func=lambda f: t("upload.ignore_column") if f is None else f)
+                                        placeholder=t("upload.ignore_column"),
+                                        format_func=lambda f: t("upload.ignore_column") if f is None
+                                        else t(f"ingest.field.{f}"))
                    for header in result.unmapped}
         if st.form_submit_button(t("upload.remember_mapping")):
             mappings.remember(mapping_file, {h: f for h, f in choices.items() if f})
@@ -143,7 +204,7 @@ if result.questions.height:
             if suggestions:
                 label += " · " + t("upload.suggested", names="; ".join(name_of(kind, c) for c in suggestions))
             answers[(kind, value)] = st.selectbox(
-                label, options, key=f"decide-{digest[:8]}-{i}",
+                label, options, key=f"decide-{digest[:8]}-{i}", placeholder=t("upload.undecided"),
                 format_func=lambda c, k=kind: (t("upload.undecided") if c is None else
                                                t("upload.not_known", kind=t(f"ingest.kind.{k}")) if c == D.NONE
                                                else name_of(k, c)))
@@ -188,10 +249,19 @@ for message in whole_file["message"]:
 row_problems = refusing.filter(pl.col("row").is_not_null())
 if row_problems.height:
     st.error(t("upload.has_problems"))
-    common.dataframe(row_problems.head(5000).select(
-        pl.col("row").alias(t("upload.col_row")), pl.col("column").alias(t("upload.col_column")),
-        pl.col("value").alias(t("upload.col_value")), pl.col("message").alias(t("upload.col_message"))),
-        hide_index=True, column_config={t("upload.col_message"): st.column_config.TextColumn(width="large")})
+    # one line per problem (its rows listed), as a static table: a grid cell would cut the
+    # "what to do" text, and with it the suggested name, at its width
+    grouped = (row_problems.group_by("column", "value", "message", maintain_order=True)
+               .agg(pl.col("row").sort()).sort(pl.col("row").list.first()))
+    shown = grouped.head(MAX_PROBLEM_LINES)
+    st.table({
+        t("upload.col_rows"): [row_list(rows) for rows in shown["row"]],
+        t("upload.col_column"): [i18n.plain(c) if c else "" for c in shown["column"]],
+        t("upload.col_value"): [i18n.plain(v) if v else "" for v in shown["value"]],
+        t("upload.col_message"): [i18n.plain(m) for m in shown["message"]],
+    }, hide_index=True, height=PROBLEM_TABLE_HEIGHT if shown.height > 8 else "content")
+    if grouped.height > shown.height:
+        st.caption(t("upload.problems_more", shown=shown.height, total=grouped.height))
     if result.rejected.height:
         st.download_button(t("upload.download_rejected"), result.rejected_csv(lang=lang),
                            f"{uploaded.name.rsplit('.', 1)[0]}-problems.csv", "text/csv")
@@ -206,7 +276,8 @@ for upload_id, stored_rows, shared, share, same in repeats.iter_rows():
                  rows=i18n.number(result.frame.height, lang=lang), upload=upload_id,
                  file=i18n.plain(names.get(upload_id, ""))))
 stored_quarters = set(store.quarters_with_data())
-plan_add = preview.quarter_plan(scan, result.frame, mode="add")
+samples = common.sample_uploads()
+plan_add = preview.quarter_plan(scan, result.frame, mode="add", sample_uploads=samples)
 mode = "add"
 if (plan_add["action"] == "add").any():
     overlap = [quarter(fy, fq) for fy, fq in plan_add.filter(pl.col("action") == "add").select("fy", "fq").iter_rows()]
@@ -214,16 +285,16 @@ if (plan_add["action"] == "add").any():
     mode = st.radio(t("upload.mode"), ["add", "replace"], format_func=lambda m: t(f"upload.mode_{m}"),
                     key="w_mode", horizontal=True, index=1 if repeats.height else 0)
 
-plan = preview.quarter_plan(scan, result.frame, mode=mode)
+plan = preview.quarter_plan(scan, result.frame, mode=mode, sample_uploads=samples)
 st.markdown(f"#### {t('upload.plan_title')}")
-st.dataframe({
+common.dataframe(pl.DataFrame({
     t("upload.col_quarter"): [quarter(fy, fq).label(lang=lang) for fy, fq in plan.select("fy", "fq").iter_rows()],
-    t("upload.stored_now"): [i18n.number(v, lang=lang) for v in plan["stored_beneficiaries"]],
-    t("upload.in_file"): [i18n.number(v, lang=lang) for v in plan["incoming_beneficiaries"]],
-    t("upload.after"): [i18n.number(v, lang=lang) for v in plan["after_beneficiaries"]],
+    t("upload.stored_now"): plan["stored_beneficiaries"],
+    t("upload.in_file"): plan["incoming_beneficiaries"],
+    t("upload.after"): plan["after_beneficiaries"],
     t("upload.col_action"): [t(f"upload.action_{a}") for a in plan["action"]],
-}, hide_index=True)
-impact = views.upload_impact(scan, result.frame, gaz, mode=mode, lang=lang)
+}), hide_index=True)
+impact = views.upload_impact(scan, result.frame, gaz, mode=mode, lang=lang, sample_uploads=samples)
 st.markdown(f"#### {t('upload.impact')}")
 common.dataframe(impact.rename({"upazila": t("col.upazila"), "stored": t("upload.stored_now"),
                                 "incoming": t("upload.in_file"), "after": t("upload.after")}), hide_index=True)
@@ -237,6 +308,7 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
                           mode=mode, upload_id=result.frame["upload_id"][0])
     st.session_state.pop("_ingest_key", None)
     st.session_state.pop("w_date_order", None)
+    st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1  # an empty uploader next
     # rerun so the sidebar (drawn before this page) offers the new periods at once
     st.session_state["_upload_flash"] = (t("upload.duplicate", upload=stored.upload_id) if stored.status == "duplicate"
                                          else t("upload.stored", upload=stored.upload_id, rows=stored.rows,

@@ -17,7 +17,7 @@ SYNONYMS = {
     "union": ["Union", "Union Name", "Union Parishad", "UP", "ইউনিয়ন", "ইউনিয়নের নাম", "ইউনিয়ন পরিষদ"],
     "entrepreneur_id": ["Entrepreneur ID", "Uddokta ID", "উদ্যোক্তা আইডি", "entrepreneur_id"],
     "entrepreneur_name": ["Entrepreneur", "Entrepreneur Name", "উদ্যোক্তা", "উদ্যোক্তার নাম"],
-    "gender": ["Gender", "Sex", "লিঙ্গ"],
+    "gender": ["Gender", "Sex", "লিঙ্গ", "লিঙ্গ Gender", "Entrepreneur's gender", "উদ্যোক্তার লিঙ্গ"],
     "service": ["Service", "Service Name", "Service Type", "সেবা", "সেবার নাম", "সেবার ধরন"],
     "beneficiaries": ["Beneficiaries", "Recipients", "Count", "No. of Services", "সেবাগ্রহীতা", "সেবাগ্রহীতার সংখ্যা",
                       "সংখ্যা"],

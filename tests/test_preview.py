@@ -54,3 +54,15 @@ def test_quarter_plan_says_what_is_added_replaced_and_new(store):
         (1, 50, q1, 50 + q1, "add"), (2, 0, 60 - q1, 60 - q1, "new")]
     replace = quarter_plan(store.scan(), incoming, mode="replace")
     assert replace.select("fq", "after_rows", "action").rows() == [(1, q1, "replace"), (2, 60 - q1, "new")]
+
+
+def test_a_quarter_of_the_sample_is_always_replaced(store):
+    """The bundled sample is not data to add to: a real file takes its place (the store does so)."""
+    sample = store.commit(make_log(50), file_name="sample", content_hash="s", uploader="system", is_sample=True)
+    incoming = make_log(60, start=date(2022, 9, 1), days=60)  # Q1 (the sample's) and Q2
+    q1 = incoming.filter(pl.col("date") < date(2022, 10, 1)).height
+    plan = quarter_plan(store.scan(), incoming, mode="add", sample_uploads={sample.upload_id})
+    assert plan.select("fq", "stored_rows", "after_rows", "action").rows() == [
+        (1, 50, q1, "replace_sample"), (2, 0, 60 - q1, "new")]
+    store.commit(incoming, file_name="real.csv", content_hash="r", uploader="u")
+    assert store.scan().select(pl.len()).collect().item() == 60  # as the plan said: 50 sample rows replaced

@@ -8,9 +8,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from analytics import template as T
+from analytics.i18n import number
+from analytics.ingest import Limits
 from analytics.store import LocalStore
-from tests.browser.conftest import open_page, running_app, wait_idle
+from tests.browser.conftest import SHOTS, open_page, running_app, wait_idle
 from tests.browser.test_app_browser import sign_in
+from tests.test_template import ROWS, filled
 
 OFFICES = Path(__file__).resolve().parents[1] / "data" / "offices"
 EXPECTED = {row["file"]: row for row in csv.DictReader((OFFICES / "expected.csv").open(encoding="utf-8"))}
@@ -164,3 +168,109 @@ def test_markdown_in_a_files_headings_is_shown_as_text_never_as_a_link_or_image(
     text = main.inner_text().replace("\u2060", "")  # invisible word joiners keep URLs from being linked
     assert "![seen](http://127.0.0.1:9/pixel.png)" in text  # the dropped-columns notice, as written
     assert link in text  # the label of the column to map, as written
+
+
+# -- fixing a file: the template, the full suggestion, the uploader in Bengali, no English placeholder (issue 12) --
+
+BAD = Path(__file__).resolve().parents[1] / "data" / "ingest" / "bad"
+SUGGESTION = "Closest names: Sikdar Mallik, Shankarpasha."  # the end of a problem's "what to do" (unknown_union.csv)
+
+# the text a person sees in an element: text nodes that are drawn (not hidden, not at font size 0, not
+# icon ligatures such as "upload"), and the text the page's CSS draws with ::before / ::after
+VISIBLE_TEXT = """el => {
+  const out = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, parent = node.parentElement;
+    if (!node.textContent.trim() || parent.closest('[data-testid="stIconMaterial"]')) continue;
+    const style = getComputedStyle(parent), rect = parent.getBoundingClientRect();
+    if (style.display === 'none' || style.visibility === 'hidden' || parseFloat(style.fontSize) === 0) continue;
+    if (rect.width <= 1 || rect.height <= 1 || !parent.checkVisibility({opacityProperty: true})) continue;
+    out.push(node.textContent);
+  }
+  for (const e of [el, ...el.querySelectorAll('*')]) {
+    for (const pseudo of ['::before', '::after']) {
+      const content = getComputedStyle(e, pseudo).content;
+      if (content && content !== 'none' && content !== 'normal') out.push(JSON.parse(content));
+    }
+  }
+  return out.join(' | ');
+}"""
+
+
+def english_words(text: str, *, allowed: set[str]) -> set[str]:
+    return {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in allowed}
+
+
+def test_the_template_is_offered_on_the_upload_page_and_is_the_template(page, clerk_app):
+    signed_in_upload_page(page, clerk_app, lang="bn")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("টেমপ্লেট ডাউনলোড করুন")).click()
+    assert download.value.suggested_filename == T.FILE_NAME
+    assert Path(download.value.path()).read_bytes() == T.template_xlsx()
+    assert "“সেবা services”" in page.inner_text("body")  # the sheet the messages point to
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (360, 640)], ids=["desktop", "phone"])
+def test_the_problem_table_shows_the_whole_suggestion(page, clerk_app, size):
+    signed_in_upload_page(page, clerk_app, lang="en")
+    upload(page, BAD / "unknown_union.csv")
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    wait_idle(page)
+    table = page.locator('[data-testid="stTable"]')
+    cell = table.locator("td").filter(has_text=re.compile("Shankar\u2060? ?Mallik")).last
+    cell.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"upload-problems-en-{size[0]}x{size[1]}.png"))
+    assert SUGGESTION in cell.inner_text().replace("\u2060", "")
+    clipped = cell.evaluate("""c => {
+        const s = getComputedStyle(c);
+        return s.textOverflow === 'ellipsis' || c.scrollWidth > c.clientWidth + 1 || c.scrollHeight > c.clientHeight + 1
+    }""")
+    assert not clipped
+    # every line of the cell is drawn inside the cell (it wraps, nothing is cut at its edge)
+    box = cell.bounding_box()
+    assert box["width"] >= 100 and box["height"] >= 40
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_no_select_on_the_upload_page_shows_choose_an_option(page, clerk_app, lang, tmp_path):
+    signed_in_upload_page(page, clerk_app, lang=lang)
+    assert "Choose an option" not in page.inner_text("body")
+    workbook = tmp_path / "template.xlsx"  # three sheets: the sheet select appears
+    workbook.write_bytes(T.template_xlsx())
+    upload(page, workbook, lang=lang)
+    assert page.locator('[data-testid="stSelectbox"]').count() >= 2 + 4  # sheet, quarter (+ sidebar's four)
+    assert "Choose an option" not in page.inner_text("body")
+    page.set_input_files("input[type=file]", str(BAD / "unknown_union.csv"))  # names to decide: nothing chosen yet
+    title = "Names to decide" if lang == "en" else "যেসব নামের সিদ্ধান্ত দরকার"
+    page.wait_for_function(f"() => document.body.innerText.includes('{title}')", timeout=60_000)
+    wait_idle(page)
+    page.screenshot(path=str(SHOTS / f"upload-names-{lang}-1440.png"))
+    assert "Choose an option" not in page.inner_text("body")
+
+
+def test_the_uploader_speaks_bengali_in_bengali_mode(page, clerk_app):
+    signed_in_upload_page(page, clerk_app, lang="bn")
+    uploader = page.locator('[data-testid="stFileUploader"]')
+    uploader.screenshot(path=str(SHOTS / "upload-uploader-bn.png"))
+    shown = uploader.evaluate(VISIBLE_TEXT)
+    formats = {"CSV", "XLSX", "XLS", "TXT"}
+    assert not english_words(shown, allowed=formats), shown
+    assert f"সর্বোচ্চ {number(Limits().max_bytes // 1_000_000, lang='bn')} মেগাবাইট" in shown  # the app's real limit
+    assert "ফাইল খুঁজুন" in shown
+    upload(page, BAD / "fee_implausible.csv", lang="bn")
+    shown = uploader.evaluate(VISIBLE_TEXT)
+    assert not english_words(shown, allowed=formats | {"fee", "implausible", "csv"}), shown  # the file's name only
+
+
+def test_after_confirming_only_stored_is_said(page, clerk_app, tmp_path):
+    path = tmp_path / "filled-template.xlsx"
+    path.write_bytes(filled(T.template_xlsx(), ROWS))
+    signed_in_upload_page(page, clerk_app, lang="en")
+    upload(page, path)
+    confirm(page, lang="en")
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "Stored as upload" in body and "already stored" not in body
+    assert page.locator('[data-testid="stFileChip"]').count() == 0  # the uploader is empty, ready for the next file
+    assert stored_totals(clerk_app, path.name)[1:] == (10, 315 * 100)
