@@ -9,11 +9,14 @@ as the published upazila figures do.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from analytics.periods import Period, fiscal_columns
+
+if TYPE_CHECKING:
+    from analytics.comparison import Comparison
 
 Level = Literal["upazila", "union"]
 ChannelFilter = Literal["all", "udc", "front_desk"]
@@ -61,19 +64,32 @@ def _headline_exprs() -> list[pl.Expr]:
     ]
 
 
-def headline(log: pl.LazyFrame, *, period: Period | None = None, upazila: str | None = None) -> dict[str, int]:
-    """The report's headline figures for ``period``, as exact integers."""
-    row = select(log, period=period, upazila=upazila).select(_headline_exprs()).collect().row(0, named=True)
+def headline(log: pl.LazyFrame, *, period: Period | None = None, upazila: str | None = None,
+             where: pl.Expr | None = None) -> dict[str, int]:
+    """The report's headline figures for ``period`` (and rows matching ``where``), as exact integers."""
+    rows = select(log, period=period, upazila=upazila)
+    if where is not None:
+        rows = rows.filter(where)
+    row = rows.select(_headline_exprs()).collect().row(0, named=True)
     return {key: int(value or 0) for key, value in row.items()}
 
 
-def headline_change(log: pl.LazyFrame, *, period: Period, upazila: str | None = None) -> pl.DataFrame:
-    """Each headline figure now, in the previous period, and the change (absolute, percent)."""
+def headline_change(log: pl.LazyFrame, *, period: Period, upazila: str | None = None,
+                    comparison: "Comparison | None" = None) -> pl.DataFrame:
+    """Each headline figure now, in the period it is compared with, and the change (absolute,
+    percent). ``comparison`` (analytics.comparison) says what is compared; without one, the
+    previous period. When the comparison is not fair (``comparison.reason``), ``previous`` and
+    the changes are null: there is no change to give."""
     now = headline(log, period=period, upazila=upazila)
-    before = headline(log, period=period.previous(), upazila=upazila)
+    if comparison is None:
+        before = headline(log, period=period.previous(), upazila=upazila)
+    elif comparison.fair:
+        before = headline(log, upazila=upazila, where=comparison.base_filter())
+    else:
+        before = dict.fromkeys(now)
     return pl.DataFrame({
         "figure": list(now), "current": list(now.values()), "previous": list(before.values()),
-    }).with_columns(
+    }, schema={"figure": pl.String, "current": pl.Int64, "previous": pl.Int64}).with_columns(
         change=pl.col("current") - pl.col("previous"),
         change_pct=pl.when(pl.col("previous") > 0)
         .then((pl.col("current") - pl.col("previous")) / pl.col("previous") * 100),
@@ -111,14 +127,23 @@ def by_area(log: pl.LazyFrame, units: pl.DataFrame, *, level: Level, period: Per
 
 
 def entrepreneurs(log: pl.LazyFrame, *, period: Period, upazila: str | None = None,
-                  drop_threshold_pct: float = -50.0) -> pl.DataFrame:
-    """Every entrepreneur seen in ``period`` or the previous one, ranked by earnings.
+                  drop_threshold_pct: float = -50.0, comparison: "Comparison | None" = None) -> pl.DataFrame:
+    """Every entrepreneur seen in ``period`` or the period it is compared with, ranked by earnings.
+
+    ``comparison`` (analytics.comparison) says what "before" is: without one, the previous
+    period; when it is not fair (real data against the sample ...), there is no "before": the
+    previous earnings and the change are null and nobody is flagged.
 
     Flags: ``no_activity`` (none this period but some before), ``sharp_drop`` (earnings
     fell by more than ``drop_threshold_pct`` percent).
     """
-    def totals(p: Period, suffix: str) -> pl.LazyFrame:
-        return (select(log, period=p, channel="udc", upazila=upazila).filter(pl.col("entrepreneur_id").is_not_null())
+    if comparison is None:
+        before = period.previous().filter()
+    else:
+        before = comparison.base_filter() if comparison.fair else pl.lit(False)
+
+    def totals(rows: pl.Expr, suffix: str) -> pl.LazyFrame:
+        return (select(log, channel="udc", upazila=upazila).filter(rows & pl.col("entrepreneur_id").is_not_null())
                 .group_by("entrepreneur_id").agg(
                     pl.col("beneficiaries").cast(pl.Int64).sum().alias(f"beneficiaries{suffix}"),
                     pl.col("fee_paisa").sum().alias(f"earnings_paisa{suffix}"),
@@ -127,18 +152,17 @@ def entrepreneurs(log: pl.LazyFrame, *, period: Period, upazila: str | None = No
 
     # who they are: any one row per entrepreneur (cheaper than a per-group last() on text)
     who = (select(log, channel="udc", upazila=upazila).filter(pl.col("entrepreneur_id").is_not_null())
-           .filter(period.filter() | period.previous().filter())
+           .filter(period.filter() | before)
            .select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender", "union_code", "upazila_code")
            .unique(subset="entrepreneur_id", keep="any"))
-    out = (who.join(totals(period, ""), on="entrepreneur_id", how="left")
-           .join(totals(period.previous(), "_previous").select("entrepreneur_id", "earnings_paisa_previous"),
+    previous = pl.col("earnings_paisa_previous")
+    out = (who.join(totals(period.filter(), ""), on="entrepreneur_id", how="left")
+           .join(totals(before, "_previous").select("entrepreneur_id", "earnings_paisa_previous"),
                  on="entrepreneur_id", how="left")
-           .with_columns(pl.col("beneficiaries", "earnings_paisa", "service_kinds", "earnings_paisa_previous")
-                         .fill_null(0))
+           .with_columns(pl.col("beneficiaries", "earnings_paisa", "service_kinds").fill_null(0),
+                         previous.fill_null(0) if comparison is None or comparison.fair else previous)
            .with_columns(
-               change_pct=pl.when(pl.col("earnings_paisa_previous") > 0).then(
-                   (pl.col("earnings_paisa") - pl.col("earnings_paisa_previous"))
-                   / pl.col("earnings_paisa_previous") * 100),
+               change_pct=pl.when(previous > 0).then((pl.col("earnings_paisa") - previous) / previous * 100),
            ).with_columns(
                no_activity=pl.col("beneficiaries") == 0,
                sharp_drop=pl.col("change_pct").fill_null(0) < drop_threshold_pct,
@@ -181,12 +205,15 @@ def area_by_category(log: pl.LazyFrame, *, period: Period | None = None,
             .sort("upazila_code", "service_category").collect())
 
 
-def trend(log: pl.LazyFrame, *, channel: ChannelFilter = "all", upazila: str | None = None) -> pl.DataFrame:
-    """Beneficiaries and earnings per fiscal quarter and channel, over all stored data."""
+def trend(log: pl.LazyFrame, *, channel: ChannelFilter = "all", upazila: str | None = None,
+          sample_uploads: frozenset[str] | set[str] = frozenset()) -> pl.DataFrame:
+    """Beneficiaries and earnings per fiscal quarter and channel, over all stored data; ``sample``
+    says whether any of a quarter's rows come from ``sample_uploads`` (the bundled sample)."""
     return (select(log, channel=channel, upazila=upazila).with_columns(fiscal_columns())
             .group_by("fy", "fq", "channel")
             .agg(pl.col("beneficiaries").cast(pl.Int64).sum().alias("beneficiaries"),
-                 pl.col("fee_paisa").sum().alias("earnings_paisa"))
+                 pl.col("fee_paisa").sum().alias("earnings_paisa"),
+                 pl.col("upload_id").is_in(list(sample_uploads)).any().alias("sample"))
             .with_columns(pl.col("channel").cast(pl.String))
             .sort("fy", "fq", "channel").collect())
 

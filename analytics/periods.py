@@ -45,6 +45,22 @@ class Period:
             return f"{_BN_ORDINALS[self.quarter]} প্রা. {years.translate(_BN_DIGITS)}"
         return f"Q{self.quarter} {years}"
 
+    def quarters_label(self, positions: tuple[int, ...], *, lang: str = "en") -> str:
+        """Some quarters of this fiscal year: "FY 2022-23 Q1–Q2" / "২০২২-২৩ অর্থবছর, ১ম–২য় প্রান্তিক"
+        (runs joined by a dash, others by commas)."""
+        runs: list[list[int]] = []
+        for q in sorted(positions):
+            if runs and q == runs[-1][-1] + 1:
+                runs[-1].append(q)
+            else:
+                runs.append([q])
+        year = fiscal_year(self.fy).label(lang=lang)
+        if lang == "bn":
+            parts = [_BN_ORDINALS[r[0]] + (f"–{_BN_ORDINALS[r[-1]]}" if len(r) > 1 else "") for r in runs]
+            return f"{year}, {', '.join(parts)} প্রান্তিক"
+        parts = [f"Q{r[0]}" + (f"–Q{r[-1]}" if len(r) > 1 else "") for r in runs]
+        return f"{year} {', '.join(parts)}"
+
     @property
     def key(self) -> str:
         """Short machine key: ``2022-23``, ``2022-23-Q1`` or ``2022-07-01..2023-06-30``."""

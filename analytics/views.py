@@ -14,8 +14,9 @@ from typing import Any, Callable
 import plotly.graph_objects as go
 import polars as pl
 
-from analytics import figures, i18n, metrics, privacy, schema
-from analytics.gazetteer import Gazetteer, load_boundaries
+from analytics import comparison, figures, i18n, metrics, privacy, schema, tables
+from analytics.comparison import DEFAULT_MODE, Comparison, direction
+from analytics.gazetteer import Gazetteer, label_points, load_boundaries
 from analytics.periods import Period, fiscal_columns, quarter
 from analytics.services import GEODATA, load_catalogue, load_categories
 from analytics.validate import neutralise
@@ -88,9 +89,15 @@ class Kpi:
     key: str
     label: str
     value: str  # as the report writes it
-    delta: str | None  # change against the previous period, or None when there was nothing before
+    delta: str | None  # change against the period compared with, or None when there is no fair one
     current: int | None  # None when hidden by the small-cell rule (analytics.privacy)
     previous: int | None
+    arrow: str = "off"  # "up", "down" or "off": from the sign of the change (comparison.direction)
+
+    @property
+    def colour(self) -> str:
+        """The delta's colour, agreeing with its arrow: green up, red down, grey for none or zero."""
+        return {"up": "green", "down": "red"}.get(self.arrow, "gray")
 
 
 @dataclass
@@ -123,19 +130,24 @@ def _catalogue_names_of(col: str, stamp: tuple[int, ...]) -> tuple[dict[str, str
 
 
 def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = None,
-         min_entrepreneurs: int | None = None) -> list[Kpi]:
-    """The headline figures as the report states them, with change against the previous period.
+         min_entrepreneurs: int | None = None, comparison: Comparison | None = None) -> list[Kpi]:
+    """The headline figures as the report states them, with their change against the period of
+    ``comparison`` (analytics.comparison; the previous period when None). When the comparison is
+    not fair (real data against the sample, a partial period against a full one), no change is given.
 
     With ``min_entrepreneurs`` (viewers who are not staff) the earnings figure is "fewer than
     N" when the area's earnings are hidden (analytics.privacy), and its change is left out
     when either period's figure is hidden (the change would give it away).
     """
-    changes = metrics.headline_change(log, period=period, upazila=upazila)
+    if comparison is None:
+        comparison = Comparison(DEFAULT_MODE, period, period.previous())
+    changes = metrics.headline_change(log, period=period, upazila=upazila, comparison=comparison)
     limit = privacy.threshold(min_entrepreneurs)
     shown = {"now": True, "before": True}
     if limit is not None:
         shown = {"now": earnings_shown(log, period=period, upazila=upazila, min_entrepreneurs=limit),
-                 "before": earnings_shown(log, period=period.previous(), upazila=upazila, min_entrepreneurs=limit)}
+                 "before": comparison.fair and earnings_shown(log, period=None, where=comparison.base_filter(),
+                                                               upazila=upazila, min_entrepreneurs=limit)}
     out = []
     for key, current, previous, change, pct in changes.select(
             "figure", "current", "previous", "change", "change_pct").iter_rows():
@@ -151,21 +163,34 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
         if money and not shown["before"]:
             previous = change = pct = None
         delta = None
-        if previous:
-            sign = "+" if change >= 0 else "−"
-            delta = f"{sign}{fmt(abs(change))} ({i18n.percent(pct, lang=lang, signed=True)})"
-        out.append(Kpi(key, i18n.t(label_key, lang), fmt(current), delta, current, previous))
+        if previous:  # a change against nothing (no data, or zero before) is no change to give
+            delta = delta_text(change, pct, fmt=fmt, lang=lang)
+        out.append(Kpi(key, i18n.t(label_key, lang), fmt(current), delta, current, previous,
+                       direction(change) if delta else "off"))
     return out
 
 
-def earnings_shown(log: pl.LazyFrame, *, period: Period, upazila: str | None = None,
-                   min_entrepreneurs: int | None) -> bool:
-    """Whether the earnings of the district (or of ``upazila``) in ``period`` may be shown to a
-    viewer who is not staff: the same decision as the upazilas' row on the map, so that the
-    district's figure less the other upazilas' never gives a hidden one away."""
+def delta_text(change: int, pct: float | None, *, fmt: Callable[[int], str], lang: str) -> str:
+    """"+1,234 (+5.2%)", "−31,526 (−90.4%)", "0 (0.0%)": the sign written once, as a true minus
+    sign (U+2212) in both digit systems; the arrow comes from the number (Kpi.arrow), not this text."""
+    sign = "+" if change > 0 else "−" if change < 0 else ""
+    text = f"{sign}{fmt(abs(change))}"
+    if pct is not None:
+        pct_sign = "+" if change > 0 else "−" if change < 0 else ""
+        text += f" ({pct_sign}{i18n.percent(abs(pct), lang=lang)})"
+    return text
+
+
+def earnings_shown(log: pl.LazyFrame, *, period: Period | None, upazila: str | None = None,
+                   min_entrepreneurs: int | None, where: pl.Expr | None = None) -> bool:
+    """Whether the earnings of the district (or of ``upazila``) in ``period`` (and rows matching
+    ``where``) may be shown to a viewer who is not staff: the same decision as the upazilas' row
+    on the map, so that the district's figure less the other upazilas' never gives a hidden one away."""
     limit = privacy.threshold(min_entrepreneurs)
     if limit is None:
         return True
+    if where is not None:
+        log = log.filter(where)
     if not upazila:
         return privacy.shows(metrics.headline(log, period=period)["entrepreneurs"], min_entrepreneurs=limit)
     areas = privacy.suppress(metrics.by_area(log, Gazetteer.load().units, level="upazila", period=period),
@@ -199,27 +224,6 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
     )
 
 
-def _view_of(geojson: dict, *, height: int = 560, width: int = 900) -> dict:
-    """Centre and zoom that fit ``geojson`` in a map ``height`` pixels tall."""
-    import math
-
-    xs, ys = [], []
-    for feature in geojson["features"]:
-        geometry = feature["geometry"]
-        rings = geometry["coordinates"] if geometry["type"] == "Polygon" else [r for p in geometry["coordinates"] for r in p]
-        for ring in rings:
-            xs += [pt[0] for pt in ring]
-            ys += [pt[1] for pt in ring]
-    if not xs:
-        return DISTRICT_VIEW
-    # MapLibre zoom z shows 360 / 2**z degrees of longitude per 512 px; latitude is
-    # stretched by about 1 / cos(lat) in Web Mercator
-    stretch = 1 / math.cos(math.radians((min(ys) + max(ys)) / 2))
-    span = max((max(xs) - min(xs)) * 1.08 * height / width, (max(ys) - min(ys)) * stretch * 1.08, 0.01)
-    zoom = max(6.0, min(12.5, math.log2(height / 512 * 360 / span)))
-    return {"center": {"lat": (min(ys) + max(ys)) / 2, "lon": (min(xs) + max(xs)) / 2}, "zoom": round(zoom, 2)}
-
-
 METRIC_TEXT = {
     "beneficiaries": "beneficiaries_text", "beneficiaries_udc": "beneficiaries_udc_text",
     "beneficiaries_front_desk": "beneficiaries_front_desk_text", "per_km2": "per_km2_text",
@@ -239,11 +243,18 @@ class MapView:
 
 def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, lang: str,
              level: str = "upazila", upazila: str | None = None, channel: str = "all",
-             min_entrepreneurs: int | None = None) -> MapView:
+             min_entrepreneurs: int | None = None, height: int = figures.BASE_HEIGHT,
+             min_width: int = figures.PHONE_WIDTH) -> MapView:
     """The choropleth: all upazilas (or unions), or one upazila's unions when ``upazila`` is set.
 
+    ``height`` is the map's height in pixels (the page's choice: larger in presentation mode,
+    and the type grows with it); names are laid out for a map at least ``min_width`` wide.
     With ``min_entrepreneurs`` (viewers who are not staff) areas whose earnings are hidden
     get no earnings colour: they are drawn as "hidden: fewer than N entrepreneurs".
+
+    Front-desk figures (the front-desk metric, or any figure of the front-desk channel) are
+    counted at one office, not in an area: the office is drawn as a circle whose area follows
+    the number, with the number written next to it, and the areas are left uncoloured.
     """
     if upazila:
         level = "union"
@@ -257,20 +268,31 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
     if upazila:
         geojson = {"type": "FeatureCollection",
                    "features": [f for f in geojson["features"] if f["properties"].get("parent_pcode") == upazila]}
-    view = _view_of(geojson, width=520 if upazila else 900)  # a drill-down shares the row with its panel
     hover = [(i18n.t(f"metric.{m}", lang), METRIC_TEXT[m]) for m in
              ("beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs", "earnings_paisa", "service_kinds")]
     if metric not in ("beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs", "earnings_paisa", "service_kinds"):
         hover.insert(0, (i18n.t(f"metric.{metric}", lang), METRIC_TEXT[metric]))
     site = gaz.sites().row(0, named=True) if gaz.sites().height else None
+    point = metric == "beneficiaries_front_desk" or channel == "front_desk"
     marker = None
     if site and (not upazila or upazila == site["upazila_pcode"]):
-        fd = metrics.headline(log, period=period)["beneficiaries_front_desk"]
+        head = metrics.headline(log, period=period)
+        fd = head["beneficiaries_front_desk"]
         name = site["name_bn" if lang == "bn" else "name_en"]
         marker = {"lat": site["lat"], "lon": site["lon"], "name": i18n.t("map.front_desk", lang),
                   "text": f"<b>{name}</b><br>{i18n.t('metric.beneficiaries_front_desk', lang)}: {i18n.number(fd, lang=lang)}"}
+        if point:
+            # what the office did: the front desk's own figure of this metric (beneficiaries where
+            # the metric has no meaning at one point: density, entrepreneurs, their earnings)
+            value = head["front_desk_service_kinds"] if metric == "service_kinds" else fd
+            shown = (i18n.t("metric.service_kinds", lang) if metric == "service_kinds"
+                     else i18n.t("metric.beneficiaries_front_desk", lang))
+            marker.update(name=i18n.t("map.office_point", lang), value=i18n.number(value, lang=lang),
+                          size=fd / max(head["beneficiaries_total"], 1) if metric != "service_kinds" else 0.25,
+                          text=f"<b>{name}</b><br>{shown}: {i18n.number(value, lang=lang)}")
     fig = figures.choropleth(table, geojson, metric=metric, metric_label=i18n.t(f"metric.{metric}", lang), lang=lang,
-                             hover=hover, center=view["center"], zoom=view["zoom"], marker=marker,
+                             hover=hover, height=height, min_width=min_width, label_points=label_points(level),
+                             level=level, point=point and marker is not None, marker=marker,
                              decimals=1 if metric == "per_km2" else 0,
                              hidden_label=privacy.hidden_label(lang=lang, min_entrepreneurs=limit) if limit else None)
     missing = table.filter(~pl.col("has_polygon") & pl.col("beneficiaries").is_not_null())["name"].to_list()
@@ -280,17 +302,25 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
 def map_table(view: MapView, *, metric: str, lang: str) -> pl.DataFrame:
     """The map's areas as a table: the chosen metric first, then the usual figures."""
     shown = [metric] + [m for m in ("beneficiaries_udc", "entrepreneurs", "earnings_paisa") if m != metric]
+
+    def value(m: str) -> pl.Expr:  # money in taka (map_view may have made the shown metric taka already)
+        money = m.endswith("_paisa") and view.table[m].dtype.is_integer()
+        return pl.col(m) / schema.PAISA_PER_TAKA if money else pl.col(m)
+
     return view.table.sort(metric, descending=True, nulls_last=True).select(
         pl.col("name").alias(i18n.t(f"level.{view.level}", lang)),
-        *(pl.col(METRIC_TEXT[m]).fill_null(i18n.t("map.no_data", lang)).alias(i18n.t(f"metric.{m}", lang)) for m in shown),
+        *(e for m in shown for e in tables.shown(i18n.t(f"metric.{m}", lang),
+                                                 pl.col(METRIC_TEXT[m]).fill_null(i18n.t("map.no_data", lang)), value(m))),
     )
 
 
 def entrepreneur_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
-                       upazila: str | None = None, search: str = "") -> pl.DataFrame:
-    """Entrepreneurs ranked by earnings, with names of places, filtered by ``search``."""
+                       upazila: str | None = None, search: str = "",
+                       comparison: Comparison | None = None) -> pl.DataFrame:
+    """Entrepreneurs ranked by earnings, with names of places, filtered by ``search``; their change
+    against the period of ``comparison`` (none when it is not fair, see metrics.entrepreneurs)."""
     names = Names.load(gaz, lang=lang)
-    frame = metrics.entrepreneurs(log, period=period, upazila=upazila).with_columns(
+    frame = metrics.entrepreneurs(log, period=period, upazila=upazila, comparison=comparison).with_columns(
         union=pl.col("union_code").replace_strict(names.places, default=None),
         upazila=pl.col("upazila_code").replace_strict(names.places, default=None),
     )
@@ -318,12 +348,14 @@ def area_earnings(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Peri
     names = Names.load(gaz, lang=lang).places
     parent = ([pl.col("parent_pcode").replace_strict(names, default=None).alias(i18n.t("col.upazila", lang))]
               if level == "union" else [])
+    figure = lambda key, text, value: tables.shown(i18n.t(key, lang), pl.col(text).fill_null("–"), value)  # noqa: E731
     return table.sort("earnings_paisa", "beneficiaries_udc", descending=True, nulls_last=True).select(
         pl.col("name").alias(i18n.t(f"col.{level}", lang)), *parent,
-        pl.col("entrepreneurs_text").fill_null("–").alias(i18n.t("metric.entrepreneurs", lang)),
-        pl.col("beneficiaries_udc_text").fill_null("–").alias(i18n.t("col.beneficiaries", lang)),
-        pl.col("earnings_text").fill_null("–").alias(i18n.t("col.earnings", lang)),
-        pl.col("earnings_per_entrepreneur_text").fill_null("–").alias(i18n.t("metric.earnings_per_entrepreneur_paisa", lang)),
+        *figure("metric.entrepreneurs", "entrepreneurs_text", pl.col("entrepreneurs")),
+        *figure("col.beneficiaries", "beneficiaries_udc_text", pl.col("beneficiaries_udc")),
+        *figure("col.earnings", "earnings_text", pl.col("earnings_paisa") / schema.PAISA_PER_TAKA),
+        *figure("metric.earnings_per_entrepreneur_paisa", "earnings_per_entrepreneur_text",
+                pl.col("earnings_per_entrepreneur_paisa") / schema.PAISA_PER_TAKA),
     )
 
 
@@ -334,7 +366,7 @@ def entrepreneur_rows(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
         pl.when(pl.col("no_activity")).then(pl.lit("⚠ " + t("flag.no_activity"))).otherwise(pl.lit("")),
         pl.when(pl.col("sharp_drop") & ~pl.col("no_activity")).then(pl.lit("↓ " + t("flag.sharp_drop"))).otherwise(pl.lit("")),
     ])
-    return frame.select(
+    out = frame.select(
         pl.col("rank").alias(t("col.rank")),
         pl.col("entrepreneur_name").alias(t("col.entrepreneur")),
         pl.col("entrepreneur_gender").cast(pl.String).replace_strict(
@@ -347,12 +379,21 @@ def entrepreneur_rows(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
         .alias(t("col.change_pct")),
         flags.alias(t("col.flags")),
     )
+    # the figures sort as numbers: rank and kinds of service in the user's digits too
+    return out.with_columns(
+        *tables.shown(t("col.rank"), number_text(pl.col(t("col.rank")), lang=lang), pl.col(t("col.rank"))),
+        *tables.shown(t("col.service_kinds"), number_text(pl.col(t("col.service_kinds")), lang=lang),
+                      pl.col(t("col.service_kinds"))),
+        pl.Series(tables.value_name(t("col.beneficiaries")), frame["beneficiaries"]),
+        (frame["earnings_paisa"] / schema.PAISA_PER_TAKA).alias(tables.value_name(t("col.earnings"))),
+        frame["change_pct"].alias(tables.value_name(t("col.change_pct"))),
+    )
 
 
 def area_export(table: pl.DataFrame, *, lang: str) -> pl.DataFrame:
     """An :func:`area_earnings` table as exported (text safe for spreadsheets): the same cells as
     shown, so hidden earnings stay "fewer than N"."""
-    return neutralise(table)
+    return neutralise(tables.display_only(table))
 
 
 def entrepreneur_export(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
@@ -383,7 +424,8 @@ class ServicesView:
 
 
 def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, channel: str = "all",
-                  upazila: str | None = None, min_entrepreneurs: int | None = None) -> ServicesView:
+                  upazila: str | None = None, min_entrepreneurs: int | None = None,
+                  sample_uploads: frozenset[str] = frozenset()) -> ServicesView:
     """The services page. With ``min_entrepreneurs`` (viewers who are not staff) a UDC service's
     earnings are shown only when at least that many entrepreneurs delivered it (analytics.privacy)."""
     mix = service_mix(log, gaz, period=period, lang=lang, channel=channel, upazila=upazila,
@@ -397,7 +439,8 @@ def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
     split = {"udc": head["beneficiaries_udc"], "front_desk": head["beneficiaries_front_desk"]}
     return ServicesView(mix, figures.service_treemap(mix, lang=lang), figures.top_services(mix, lang=lang),
                         figures.heatmap(matrix, lang=lang), figures.channel_split(split, lang=lang),
-                        figures.trend_bars(trend_table(log, lang=lang, channel=channel, upazila=upazila), lang=lang),
+                        figures.trend_bars(trend_table(log, lang=lang, channel=channel, upazila=upazila,
+                                                       sample_uploads=sample_uploads), lang=lang),
                         service_table(mix, lang=lang, min_entrepreneurs=min_entrepreneurs))
 
 
@@ -432,10 +475,11 @@ def service_table(mix: pl.DataFrame, *, lang: str, min_entrepreneurs: int | None
         pl.col("category").alias(t("col.category")), pl.col("service").alias(t("col.service")),
         pl.col("channel").replace_strict({"udc": t("channel.udc"), "front_desk": t("channel.front_desk")})
         .alias(t("col.channel")),
-        number_text("beneficiaries", lang=lang).alias(t("col.beneficiaries")),
-        privacy.text_or_hidden(taka_text("earnings_paisa", lang=lang), lang=lang, min_entrepreneurs=min_entrepreneurs)
-        .alias(t("col.earnings")),
-        texts(mix["share_pct"], lambda v: i18n.percent(v, lang=lang)).alias(t("col.share")),
+        *tables.shown(t("col.beneficiaries"), number_text("beneficiaries", lang=lang), pl.col("beneficiaries")),
+        *tables.shown(t("col.earnings"), privacy.text_or_hidden(taka_text("earnings_paisa", lang=lang), lang=lang,
+                                                                min_entrepreneurs=min_entrepreneurs),
+                      pl.col("earnings_paisa") / schema.PAISA_PER_TAKA),
+        *tables.shown(t("col.share"), texts(mix["share_pct"], lambda v: i18n.percent(v, lang=lang)), pl.col("share_pct")),
     )
 
 
@@ -445,23 +489,32 @@ class OverviewView:
     channels: go.Figure
     trend: go.Figure
     coverage: pl.DataFrame
+    comparison: Comparison | None = None
+    sources: str = "none"  # where the period's rows come from (comparison.sources)
 
 
 def overview_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
-                  upazila: str | None = None, min_entrepreneurs: int | None = None) -> OverviewView:
+                  upazila: str | None = None, min_entrepreneurs: int | None = None, compare_with: str = DEFAULT_MODE,
+                  sample_uploads: frozenset[str] = frozenset()) -> OverviewView:
     """The overview page: headline figures, the channel split and trend charts, coverage problems
     (only what it shows: the full services view would draw three charts more). With
-    ``min_entrepreneurs`` the earnings figure follows the small-cell rule (see :func:`kpis`)."""
-    figures_now = kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs)
+    ``min_entrepreneurs`` the earnings figure follows the small-cell rule (see :func:`kpis`);
+    changes compare like with like under ``compare_with`` (analytics.comparison)."""
+    fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=sample_uploads)
+    figures_now = kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
+                       comparison=fair)
     current = {k.key: k.current for k in figures_now}
     split = {"udc": current["beneficiaries_udc"], "front_desk": current["beneficiaries_front_desk"]}
     return OverviewView(figures_now, figures.channel_split(split, lang=lang),
-                        figures.trend_bars(trend_table(log, lang=lang, upazila=upazila), lang=lang),
-                        coverage_table(log, gaz, period=period, lang=lang))
+                        figures.trend_bars(trend_table(log, lang=lang, upazila=upazila, sample_uploads=sample_uploads),
+                                           lang=lang),
+                        coverage_table(log, gaz, period=period, lang=lang), fair,
+                        comparison.sources(log, period=period, sample_uploads=sample_uploads))
 
 
-def trend_table(log: pl.LazyFrame, *, lang: str, channel: str = "all", upazila: str | None = None) -> pl.DataFrame:
-    data = metrics.trend(log, channel=channel, upazila=upazila)
+def trend_table(log: pl.LazyFrame, *, lang: str, channel: str = "all", upazila: str | None = None,
+                sample_uploads: frozenset[str] = frozenset()) -> pl.DataFrame:
+    data = metrics.trend(log, channel=channel, upazila=upazila, sample_uploads=sample_uploads)
     labels = [quarter(fy, fq).short_label(lang=lang) for fy, fq in data.select("fy", "fq").iter_rows()]
     return data.with_columns(pl.Series("label", labels, dtype=pl.String))
 
@@ -482,53 +535,74 @@ def fiscal_years(log: pl.LazyFrame) -> list[int]:
     return sorted((int(y) for y in years if y is not None), reverse=True)
 
 
-def uploads_table(uploads: pl.DataFrame, *, lang: str) -> pl.DataFrame:
-    """Upload history with labelled columns in ``lang``, newest first."""
-    status = {s: i18n.t(f"status.{s}", lang) for s in ("active", "replaced", "rolled_back")}
-    return uploads.sort("created_at", descending=True).select(
-        pl.col("upload_id").alias(i18n.t("col.upload_id", lang)),
-        pl.col("file_name").alias(i18n.t("col.file_name", lang)),
-        pl.col("status").replace_strict(status, default=pl.col("status")).alias(i18n.t("col.status", lang)),
-        number_text("rows", lang=lang).alias(i18n.t("col.rows", lang)),
-        number_text("beneficiaries", lang=lang).alias(i18n.t("col.beneficiaries", lang)),
-        taka_text("fee_paisa", lang=lang).alias(i18n.t("col.earnings", lang)),
-        pl.concat_str("period_start", pl.lit(" – "), "period_end").alias(i18n.t("col.period", lang)),
-        pl.col("uploader").alias(i18n.t("col.uploader", lang)),
-        pl.col("created_at").alias(i18n.t("col.time", lang)),
-        pl.col("content_hash").str.slice(0, 12).alias(i18n.t("col.hash", lang)),
-        pl.when(pl.col("is_sample")).then(pl.lit(i18n.t("data.sample_flag", lang))).otherwise(pl.lit(""))
-        .alias(i18n.t("col.note", lang)),
+def uploads_table(uploads: pl.DataFrame, *, lang: str, quarters: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Upload history in ``lang``, newest first: each file by name (the sample labelled as the
+    sample), its quarters (from ``store.upload_quarters()``), figures that sort as numbers, the
+    time in Dhaka in the user's digits."""
+    from analytics import history
+
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    ordered = uploads.sort("created_at", descending=True)
+    named = history.Uploads(ordered, quarters)
+    status = {s: t(f"status.{s}") for s in ("active", "replaced", "rolled_back")}
+    rows = list(ordered.iter_rows(named=True))
+    return ordered.select(
+        pl.Series(t("col.file_name"), [history.file_label(r, lang=lang) for r in rows], dtype=pl.String),
+        pl.Series(t("col.quarters"), [named.quarters_of(r["upload_id"], lang=lang,  # in force, while it is
+                                                        in_force=r["status"] == "active") for r in rows], dtype=pl.String),
+        pl.col("status").replace_strict(status, default=pl.col("status")).alias(t("col.status")),
+        *tables.shown(t("col.rows"), number_text("rows", lang=lang), pl.col("rows")),
+        *tables.shown(t("col.beneficiaries"), number_text("beneficiaries", lang=lang), pl.col("beneficiaries")),
+        *tables.shown(t("col.earnings"), taka_text("fee_paisa", lang=lang), pl.col("fee_paisa") / schema.PAISA_PER_TAKA),
+        *tables.shown(t("col.time"), texts(ordered["created_at"], lambda v: i18n.moment(v, lang=lang)),
+                      pl.col("created_at")),
+        pl.col("uploader").alias(t("col.uploader")),
+        pl.when(pl.col("is_sample")).then(pl.lit(t("tables.sample_note"))).otherwise(pl.col("note").fill_null(""))
+        .alias(t("col.note")),
+        pl.col("upload_id").alias(t("col.upload_id")),
     )
 
 
-def audit_table(changes: pl.DataFrame, *, lang: str) -> pl.DataFrame:
-    """The change log (uploads, replacements, rollbacks, sign-ins), newest first."""
-    known = i18n.strings()
-    actions = {a: i18n.t(f"action.{a}", lang) for a in changes["action"].unique().to_list()
-               if a is not None and f"action.{a}" in known}
-    return changes.sort("change_id", descending=True).select(
-        pl.col("change_id").alias(i18n.t("col.version", lang)),
-        pl.col("at").alias(i18n.t("col.time", lang)),
-        pl.col("action").replace(actions).alias(i18n.t("col.action", lang)),
+def audit_table(changes: pl.DataFrame, *, lang: str, uploads: pl.DataFrame | None = None,
+                quarters: pl.DataFrame | None = None, name_of: Callable[[str, str | None], str] | None = None
+                ) -> pl.DataFrame:
+    """The change log (uploads, replacements, rollbacks, name decisions, sign-ins), newest first:
+    the time in Dhaka, the action, and what happened as a sentence in ``lang`` (file names, rows,
+    beneficiaries, quarters; see ``analytics.history.describe``), never JSON."""
+    from analytics import history
+
+    named = history.Uploads(uploads if uploads is not None else pl.DataFrame(schema={
+        "upload_id": pl.String, "file_name": pl.String, "is_sample": pl.Boolean}), quarters)
+    ordered = changes.sort("change_id", descending=True)
+    rows = list(ordered.select("action", "upload_id", "detail").iter_rows())
+    return ordered.select(
+        *tables.shown(i18n.t("col.version", lang), number_text("change_id", lang=lang), pl.col("change_id")),
+        *tables.shown(i18n.t("col.time", lang), texts(ordered["at"], lambda v: i18n.moment(v, lang=lang)), pl.col("at")),
+        pl.Series(i18n.t("col.action", lang), [history.action_label(a, lang=lang) for a, _, _ in rows], dtype=pl.String),
         pl.col("actor").alias(i18n.t("col.actor", lang)),
-        pl.col("upload_id").alias(i18n.t("col.upload_id", lang)),
-        pl.col("detail").alias(i18n.t("col.detail", lang)),
+        pl.Series(i18n.t("col.detail", lang), [history.describe(a, u, d, lang=lang, uploads=named, name_of=name_of)
+                                               for a, u, d in rows], dtype=pl.String),
     )
 
 
-def upload_impact(log: pl.LazyFrame, incoming: pl.DataFrame, gaz: Gazetteer, *, mode: str, lang: str) -> pl.DataFrame:
+def upload_impact(log: pl.LazyFrame, incoming: pl.DataFrame, gaz: Gazetteer, *, mode: str, lang: str,
+                  sample_uploads: frozenset[str] = frozenset()) -> pl.DataFrame:
     """Per upazila, for the fiscal quarters the incoming rows fall in: stored now, in the
-    file, and after confirming (``add``: both; ``replace``: the file's only)."""
+    file, and after confirming (``add``: both; ``replace``: the file's only). The bundled sample
+    (``sample_uploads``) is always replaced: it counts in "stored now", never in "after"."""
     if incoming.is_empty():
         return pl.DataFrame(schema={"upazila": pl.String, "stored": pl.Int64, "incoming": pl.Int64, "after": pl.Int64})
     quarters = incoming.select(fiscal_columns()).unique()
+    people = pl.col("beneficiaries").cast(pl.Int64)
+    real = ~pl.col("upload_id").is_in(list(sample_uploads)) if sample_uploads else pl.lit(True)
     stored = (log.with_columns(fiscal_columns()).join(quarters.lazy(), on=["fy", "fq"])
-              .group_by("upazila_code").agg(pl.col("beneficiaries").cast(pl.Int64).sum().alias("stored")).collect())
+              .group_by("upazila_code").agg(people.sum().alias("stored"), people.filter(real).sum().alias("kept"))
+              .collect())
     new = incoming.group_by("upazila_code").agg(pl.col("beneficiaries").cast(pl.Int64).sum().alias("incoming"))
     names = Names.load(gaz, lang=lang).places
     out = (gaz.upazilas().select(pl.col("pcode").alias("upazila_code"))
            .join(stored, on="upazila_code", how="left").join(new, on="upazila_code", how="left")
-           .with_columns(pl.col("stored", "incoming").fill_null(0)))
-    after = pl.col("incoming") if mode == "replace" else pl.col("stored") + pl.col("incoming")
+           .with_columns(pl.col("stored", "kept", "incoming").fill_null(0)))
+    after = pl.col("incoming") if mode == "replace" else pl.col("kept") + pl.col("incoming")
     return out.with_columns(after.alias("after"), upazila=pl.col("upazila_code").replace_strict(names, default=None)
                             ).select("upazila", "stored", "incoming", "after")

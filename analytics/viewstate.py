@@ -7,7 +7,8 @@ differs from the defaults, so links stay short.
 Parameters: ``lang`` (bn|en), ``fy`` (2022-23), ``q`` (1-4; absent = whole year),
 ``from``/``to`` (ISO dates, a custom range instead of fy/q), ``channel`` (all|udc|front_desk),
 ``upazila`` (P-code), ``level`` (upazila|union), ``metric``, ``v`` (pin a data version),
-``present`` (1 = presentation mode), ``search`` (entrepreneur search).
+``present`` (1 = presentation mode), ``search`` (entrepreneur search), ``compare`` (previous|year:
+what changes are measured against, analytics.comparison).
 
 ``ViewState.parse`` also names the parameters it had to leave out (a fiscal year or date
 outside 2010-2099, ``q=7``, ``v=-1``, ``lang=fr``, ...), so the app can say so. ``link``
@@ -23,6 +24,7 @@ from datetime import date
 from typing import Mapping
 from urllib.parse import urlencode
 
+from analytics.comparison import DEFAULT_MODE, MODES
 from analytics.i18n import DEFAULT_LANG, LANGS
 from analytics.metrics import AREA_METRICS
 from analytics.periods import Period, fiscal_year, parse_fy, quarter
@@ -48,6 +50,7 @@ class ViewState:
     version: int | None = None  # None: follow the latest data
     present: bool = False
     search: str = ""
+    compare: str = DEFAULT_MODE
 
     def period(self, *, latest_fy: int) -> Period:
         if self.start and self.end and self.start <= self.end:
@@ -115,6 +118,8 @@ class ViewState:
         take("v", "version", int(version) if version and version.isascii() and version.isdigit()
              and len(version) <= 12 else None, bool(version) and version.isascii() and version.isdigit()
              and len(version) <= 12 and int(version) > 0)
+        compare = get("compare")
+        take("compare", "compare", compare, compare in MODES)
         values["present"] = get("present") in ("1", "true", "yes")
         if search := get("search"):
             values["search"] = "".join(ch for ch in search if ch.isprintable())[:MAX_SEARCH]

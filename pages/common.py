@@ -35,11 +35,11 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from analytics import i18n, views
+from analytics import comparison, i18n, tables, views
 from analytics.auth import (UNKNOWN_USER, Accounts, Settings, client_key, role_at_least, server_secret,
                             session_valid)
 from analytics.gazetteer import Gazetteer
-from analytics.periods import Period, fiscal_year
+from analytics.periods import Period, fiscal_year, parse_period
 from analytics.sample import ensure_sample
 from analytics.store import DEFAULT_STORE_DIR, LocalStore, StoreError
 from analytics.viewstate import ViewState
@@ -156,16 +156,48 @@ def _arrow(frame: pl.DataFrame):
     return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
-def dataframe(frame: pl.DataFrame, **kwargs: object) -> None:
-    """``st.dataframe`` for a polars frame, handed to Streamlit as an Arrow table.
+STYLED_CELLS = 60_000  # beyond this many cells a table goes as plain Arrow (a Styler renders every cell)
+
+
+def dataframe(frame: pl.DataFrame, *, lang: str | None = None, **kwargs: object) -> None:
+    """``st.dataframe`` for a polars frame: figures sort as numbers and read in the user's digits.
 
     Given a polars frame, Streamlit calls ``frame.to_pandas()`` while holding the GIL, and polars
     can wait there for its worker threads; when two sessions convert the same frame at once
     (pola-rs/polars#27396), or a worker needs the GIL for a Python callback of another session
     (#26821), the whole server hangs, health check included. ``to_arrow()`` does not wait that
-    way, and Streamlit sends an Arrow table as it is (no pandas on the way).
+    way. So the frame leaves polars as Arrow, always.
+
+    A table with figures (number columns, or the value columns of ``analytics.tables``) goes as
+    a pandas Styler made from that Arrow table by pyarrow (never polars' ``to_pandas``): the
+    cells hold the numbers, so a click on a header sorts them as numbers (Streamlit's grid sorts
+    a number column by the cell's number), and the Styler's display values are the texts of
+    ``analytics.tables.display`` (Bengali digits, lakh grouping, taka, "fewer than 3"). Missing
+    cells read as the table's placeholder. A table without figures goes as the Arrow table.
     """
-    st.dataframe(_arrow(frame), **kwargs)
+    shown = tables.display(frame, lang=lang or state().lang)
+    if shown is None or frame.height * frame.width > STYLED_CELLS:
+        st.dataframe(_arrow(tables.display_only(frame)), **kwargs)
+        return
+    data = _arrow(shown.values).to_pandas(use_threads=False)  # pyarrow's conversion, not polars'
+    styler = data.style
+    for label, texts in shown.texts.items():
+        lookup: dict[object, str] = {}
+        for value, text in zip(data[label].tolist(), texts):
+            if value == value and value is not None and lookup.setdefault(value, text) != text:
+                lookup = {}  # one value, two texts: per-cell texts below
+                break
+        if lookup or not len(data):
+            styler.format(lambda v, lookup=lookup: lookup.get(v, ""), subset=[label])
+            continue
+        rows: dict[str, list[int]] = {}
+        for row, text in enumerate(texts):
+            rows.setdefault(text, []).append(row)
+        for text, where in rows.items():
+            styler.format(lambda v, text=text: text, subset=(data.index[where], [label]))
+    if shown.placeholder is not None:
+        kwargs.setdefault("placeholder", shown.placeholder)
+    st.dataframe(styler, **kwargs)
 
 
 def begin_run() -> None:
@@ -273,14 +305,24 @@ def period() -> Period:
     return state().period(latest_fy=years[0] if years else 2022)
 
 
-def is_sample_shown() -> bool:
-    return _sample_active(str(store().directory), latest_version())
+def sample_uploads() -> frozenset[str]:
+    """The upload ids of the bundled sample (never compared with real data: analytics.comparison)."""
+    return _sample_uploads(str(store().directory), latest_version())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _sample_active(directory: str, data_version: int) -> bool:  # noqa: ARG001  (the cache key)
-    uploads = store().uploads()
-    return bool(uploads.filter(pl.col("is_sample") & (pl.col("status") == "active")).height)
+def _sample_uploads(directory: str, data_version: int) -> frozenset[str]:  # noqa: ARG001  (the cache key)
+    return frozenset(store().uploads().filter(pl.col("is_sample"))["upload_id"].to_list())
+
+
+def sources() -> str:
+    """Where the shown period's rows come from: "sample", "real", "mixed" or "none"."""
+    return _sources(*data_key(), period().key, sample_uploads())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _sources(data_version: int, pinned: bool, period_key: str, samples: frozenset[str]) -> str:
+    return comparison.sources(scan(data_version, pinned), period=parse_period(period_key), sample_uploads=samples)
 
 
 def _once_per_run(key: str, compute):
@@ -372,6 +414,15 @@ def style() -> None:
     html, body, [class*="css"], .stMarkdown, .stMetric { font-family: 'Noto Sans Bengali', 'Noto Sans', sans-serif; }
     [data-testid="stMetricValue"] { font-size: 1.9rem; }
     [data-testid="stMetricValue"] div { white-space: normal; overflow: visible; }
+    /* a phone (360 px): headings that leave room for the map; nothing wider than the screen
+       (the map fits the width itself; tables scroll inside their own frame) */
+    @media (max-width: 640px) {
+      h1 { font-size: 1.7rem !important; line-height: 1.25 !important; padding-top: 0 !important; }
+      [data-testid="stMainBlockContainer"], .block-container { padding-left: 0.75rem; padding-right: 0.75rem;
+                                                               padding-top: 3.75rem; }
+      [data-testid="stMetricValue"] { font-size: 1.5rem; }
+      [data-testid="stDataFrame"], [data-testid="stTable"] { max-width: 100%; overflow-x: auto; }
+    }
     """
     if state().present:
         css += """
@@ -383,9 +434,35 @@ def style() -> None:
     st.html(f"<style>{css}</style>")
 
 
+def compared() -> comparison.Comparison:
+    """What the shown period's changes compare it with (analytics.comparison), under the view's mode."""
+    return _compared(*data_key(), period().key, state().compare, sample_uploads())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _compared(data_version: int, pinned: bool, period_key: str, mode: str,
+              samples: frozenset[str]) -> comparison.Comparison:
+    return comparison.compare(scan(data_version, pinned), period=parse_period(period_key), mode=mode,
+                              sample_uploads=samples)
+
+
 def sample_notice() -> None:
-    if is_sample_shown():
-        st.info(t("notice.sample"), icon="ℹ️")
+    """Said only where the period shown holds sample rows; in presentation mode a small badge."""
+    shown = sources()
+    if shown not in ("sample", "mixed"):
+        return
+    if state().present:
+        st.badge(t("compare.badge.sample"), icon=":material/info:", color="orange")
+    else:
+        st.info(t("notice.sample" if shown == "sample" else "notice.sample_mixed"), icon="ℹ️")
+
+
+def metric(kpi, *, help: str | None = None, container=st) -> None:  # noqa: A002  (st.metric's name)
+    """``st.metric`` for a :class:`analytics.views.Kpi`: the arrow and colour come from the sign of
+    the change (Streamlit would read them off the text, and takes "−" for a plus)."""
+    container.metric(kpi.label, kpi.value, kpi.delta, delta_color=kpi.colour, delta_arrow=kpi.arrow, help=help)
+
+
 
 
 def version_notice() -> None:
@@ -432,6 +509,9 @@ def sidebar() -> None:
         st.selectbox(i18n.t("sidebar.quarter", lang), [0, 1, 2, 3, 4],
                      format_func=lambda q: i18n.t("sidebar.whole_year", lang) if q == 0
                      else i18n.t(f"quarter.q{q}", lang), **bound("w_q", "q", current.q, extra=dates, none=0))
+        st.radio(i18n.t("compare.mode", lang), list(comparison.MODES),
+                 format_func=lambda m: i18n.t(f"compare.mode.{m}", lang),
+                 **bound("w_compare", "compare", current.compare))
         st.selectbox(i18n.t("sidebar.channel", lang), ["all", "udc", "front_desk"],
                      format_func=lambda c: i18n.t(f"channel.{c}", lang), **bound("w_channel", "channel", current.channel))
         upazilas = [""] + gaz.upazilas()["pcode"].to_list()
@@ -459,6 +539,9 @@ def sidebar() -> None:
         st.caption(i18n.t("sidebar.copy_link", lang))
         st.code(share_link(pin=pin), language=None, wrap_lines=True)
         st.toggle(i18n.t("sidebar.present", lang), **bound("w_present", "present", current.present))
+        with st.expander(i18n.t("about.title", lang)):
+            st.caption(i18n.t("about.text", lang))
+            st.caption(i18n.t("about.credits", lang))
 
 
 # -- access ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import io
 import polars as pl
 import streamlit as st
 
-from analytics import figures, i18n, privacy, views
+from analytics import comparison, figures, i18n, privacy, views
 from analytics.periods import parse_period
 from pages import common
 
@@ -15,21 +15,23 @@ t = common.t
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None, search: str):
+def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None, search: str,
+            compare_with: str, samples: frozenset[str]):
     """The ranked table, the same as shown (labelled, formatted) and the earnings chart, computed
-    once per view and data version."""
-    log = common.scan(data_version, pinned)
-    table = views.entrepreneur_table(log, common.gazetteer(), period=parse_period(period_key), lang=lang,
-                                     upazila=upazila, search=search)
+    once per view and data version; changes compare like with like (analytics.comparison)."""
+    log, period = common.scan(data_version, pinned), parse_period(period_key)
+    fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=samples)
+    table = views.entrepreneur_table(log, common.gazetteer(), period=period, lang=lang,
+                                     upazila=upazila, search=search, comparison=fair)
     active = table.filter(~pl.col("no_activity"))
     return table, views.entrepreneur_rows(table, lang=lang), figures.earnings_by_group(active, group="upazila", lang=lang)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def exports(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None,
-            search: str) -> tuple[bytes, bytes]:
+            search: str, compare_with: str, samples: frozenset[str]) -> tuple[bytes, bytes]:
     """The table as CSV (UTF-8 with BOM, for Excel) and XLSX bytes."""
-    table, _, _ = compute(data_version, pinned, period_key, lang, upazila, search)
+    table, _, _ = compute(data_version, pinned, period_key, lang, upazila, search, compare_with, samples)
     export = views.entrepreneur_export(table, lang=lang)
     buffer = io.BytesIO()
     export.write_excel(buffer, worksheet="entrepreneurs")
@@ -69,7 +71,8 @@ if not common.can_see_people():
     st.markdown(f"#### {t('privacy.union_totals')}")
     common.dataframe(unions, hide_index=True)
     st.stop()
-table, shown, distribution = compute(*common.data_key(), period.key, lang, state.upazila, state.search)
+table, shown, distribution = compute(*common.data_key(), period.key, lang, state.upazila, state.search, state.compare,
+                                    common.sample_uploads())
 if table.is_empty():
     st.warning(t("empty.filter"))
     st.stop()
@@ -83,8 +86,10 @@ cols[3].metric(t("entrepreneurs.flagged"),
                i18n.number(table.filter(pl.col("no_activity") | pl.col("sharp_drop")).height, lang=lang))
 
 common.dataframe(shown, hide_index=True, height=420)
+st.caption(common.compared().describe(lang=lang))
 
-csv, xlsx = exports(*common.data_key(), period.key, lang, state.upazila, state.search)
+csv, xlsx = exports(*common.data_key(), period.key, lang, state.upazila, state.search, state.compare,
+                    common.sample_uploads())
 name = f"entrepreneurs-{period.key}"
 left, right, _ = st.columns([1, 1, 3])
 left.download_button(t("export.csv"), csv, f"{name}.csv", "text/csv")

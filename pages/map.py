@@ -3,7 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from analytics import privacy, views
+from analytics import figures, privacy, views
+from analytics.comparison import Comparison
 from analytics.metrics import AREA_METRICS
 from analytics.periods import parse_period
 from pages import common
@@ -15,15 +16,27 @@ t = common.t
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def compute(data_version: int, pinned: bool, period_key: str, lang: str, metric: str, level: str,
-            upazila: str | None, channel: str, min_entrepreneurs: int | None):
+            upazila: str | None, channel: str, min_entrepreneurs: int | None, height: int, min_width: int,
+            fair: Comparison):
     log = common.scan(data_version, pinned)
     period = parse_period(period_key)
     view = views.map_view(log, common.gazetteer(), period=period, metric=metric, lang=lang, level=level,
-                          upazila=upazila, channel=channel, min_entrepreneurs=min_entrepreneurs)
-    panel = (views.kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs)
-             if upazila else None)
+                          upazila=upazila, channel=channel, min_entrepreneurs=min_entrepreneurs,
+                          height=height, min_width=min_width)
+    panel = (views.kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
+                        comparison=fair) if upazila else None)
     return view, panel
 
+
+# (height, narrowest width) of the map in px: on a desktop page the map takes 560 px (it then
+# fits a 900 px high laptop screen with the headline and controls above it); on the projector
+# (presentation mode, 1920x1080, no sidebar) 760 px of the 1080, with type 1.36x as large.
+# Names are laid out for the narrowest width the map is drawn at: a phone's 320 px, or in
+# presentation mode the 900 px a 1920 px screen gives a drilled map beside its panel.
+MAP_SIZE = {False: (figures.BASE_HEIGHT, figures.PHONE_WIDTH), True: (760, 900)}
+MAP_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True,
+              # plotly's geo asks for a world outline it never draws: served by the app, never a CDN
+              "topojsonURL": "app/static/topojson/"}
 
 state = common.state()
 period = common.period()
@@ -45,34 +58,47 @@ else:
 
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.privacy)
 hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
+fair = common.compared()
 view, panel = compute(*common.data_key(), period.key, state.lang, metric, level, state.upazila, state.channel,
-                      hide_below)
+                      hide_below, *MAP_SIZE[state.present], fair)
 if view.table["beneficiaries"].is_null().all():
     st.warning(t("empty.period", period=period.label(lang=state.lang)))
 
 map_col, side = st.columns([3, 2]) if state.upazila else (st.container(), None)
 with map_col:
-    # a fresh widget key per view, so an old click is never read again after going back
-    event = st.plotly_chart(view.figure, key=f"map-{state.upazila}-{level}-{st.session_state.get('map_views', 0)}",
-                            on_select="rerun", selection_mode="points",
-                            config={"displayModeBar": False, "scrollZoom": True})
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    clicked = next((p.get("location") for p in points if p.get("location")), None)
-    target = None
-    if clicked and view.level == "upazila" and clicked != state.upazila:
-        target = clicked
-    elif clicked and view.level == "union" and not state.upazila:
-        parent = gaz.units.filter(pl.col("pcode") == clicked)["parent_pcode"]
-        target = parent.item() if parent.len() else None
-    if target:
-        st.session_state["map_views"] = st.session_state.get("map_views", 0) + 1
-        common.update(upazila=target)
-        st.rerun()
-    st.caption(t("map.hint"))
+    # A click is handled in the chart's callback, not read from what st.plotly_chart returns.
+    # Streamlit 1.67 gives a plotly chart an identity made from its figure as well as its key
+    # (compute_and_register_element_id(..., key_as_main_identity=False, plotly_spec=...)), so
+    # a new metric or quarter makes a new widget. A click on the map on screen while the run
+    # that replaces it is under way (the first click after a change, often) arrived as the
+    # *old* widget's value, and the new run read only the new widget's: empty, and the click
+    # was lost. The callback Streamlit calls for the widget that was clicked reads the
+    # selection under that view's own key (one key per view, so a later run never reads it).
+    view_key = "map-" + "-".join(str(part) for part in (
+        state.lang, period.key, state.channel, metric, level, state.upazila, hide_below, state.present,
+        st.session_state.get("map_views", 0)))
+
+    def drill_down(key: str = view_key, shown_level: str = view.level, current: str | None = state.upazila) -> None:
+        event = st.session_state.get(key) or {}
+        points = (event.get("selection") or {}).get("points") or []
+        clicked = next((p.get("location") for p in points if p.get("location")), None)
+        target = None
+        if clicked and shown_level == "upazila" and clicked != current:
+            target = clicked
+        elif clicked and shown_level == "union" and not current:
+            parent = gaz.units.filter(pl.col("pcode") == clicked)["parent_pcode"]
+            target = parent.item() if parent.len() else None
+        if target:
+            st.session_state["map_views"] = st.session_state.get("map_views", 0) + 1
+            common.update(upazila=target)
+
+    st.plotly_chart(view.figure, key=view_key, on_select=drill_down, selection_mode="points", config=MAP_CONFIG)
+    st.caption(t("map.hint_drilled" if state.upazila else "map.hint"))
     if hide_below is not None and view.table["hidden"].any():
         st.caption(privacy.notice(lang=state.lang, min_entrepreneurs=hide_below))
     if view.missing_polygons:
         st.info(t("map.missing_polygon", names=", ".join(view.missing_polygons)))
+    st.caption(t("about.credits"))  # the boundaries' licences ask for visible credit
 
 if side is not None:
     with side:
@@ -80,6 +106,7 @@ if side is not None:
         for kpi in panel:
             if kpi.key in ("beneficiaries_udc", "entrepreneurs", "unions_with_udc", "entrepreneur_earnings_paisa",
                            "udc_service_kinds"):
-                st.metric(kpi.label, kpi.value, kpi.delta)
+                common.metric(kpi, help=fair.describe(lang=state.lang))
+        st.caption(fair.describe(lang=state.lang))
 
 common.dataframe(views.map_table(view, metric=metric, lang=state.lang), hide_index=True)

@@ -13,9 +13,10 @@ t = common.t
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None,
-            min_entrepreneurs: int | None):
+            min_entrepreneurs: int | None, compare_with: str, samples: frozenset[str]):
     return views.overview_view(common.scan(data_version, pinned), common.gazetteer(), period=parse_period(period_key),
-                               lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs)
+                               lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
+                               compare_with=compare_with, sample_uploads=samples)
 
 
 state = common.state()
@@ -26,18 +27,19 @@ common.sample_notice()
 common.version_notice()
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.privacy)
 hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
-view = compute(*common.data_key(), period.key, state.lang, state.upazila, hide_below)
+view = compute(*common.data_key(), period.key, state.lang, state.upazila, hide_below, state.compare,
+               common.sample_uploads())
 kpis, coverage = view.kpis, view.coverage
 if kpis[0].current == 0:
     st.warning(t("empty.period", period=period.label(lang=state.lang)))
 else:
+    compared = view.comparison.describe(lang=state.lang)
     columns = st.columns(4)
     for index, kpi in enumerate(kpis):
-        with columns[index % 4]:
-            hidden = kpi.key == "entrepreneur_earnings_paisa" and kpi.current is None
-            st.metric(kpi.label, kpi.value, kpi.delta, delta_color="normal" if kpi.delta else "off",
-                      help=privacy.notice(lang=state.lang, min_entrepreneurs=hide_below) if hidden
-                      else t("overview.delta_help") if kpi.delta else t("overview.no_previous"))
+        hidden = kpi.key == "entrepreneur_earnings_paisa" and kpi.current is None
+        common.metric(kpi, container=columns[index % 4],
+                      help=privacy.notice(lang=state.lang, min_entrepreneurs=hide_below) if hidden else compared)
+    st.caption(compared)
     left, right = st.columns([1, 2])
     with left:
         st.markdown(f"#### {t('overview.channels')}")

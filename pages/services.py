@@ -14,9 +14,10 @@ t = common.t
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def compute(data_version: int, pinned: bool, period_key: str, lang: str, channel: str, upazila: str | None,
-            min_entrepreneurs: int | None):
+            min_entrepreneurs: int | None, samples: frozenset[str]):
     return views.services_view(common.scan(data_version, pinned), common.gazetteer(), period=parse_period(period_key),
-                               lang=lang, channel=channel, upazila=upazila, min_entrepreneurs=min_entrepreneurs)
+                               lang=lang, channel=channel, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
+                               sample_uploads=samples)
 
 
 state = common.state()
@@ -28,7 +29,7 @@ common.sample_notice()
 common.version_notice()
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.privacy)
 hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
-view = compute(*common.data_key(), period.key, lang, state.channel, state.upazila, hide_below)
+view = compute(*common.data_key(), period.key, lang, state.channel, state.upazila, hide_below, common.sample_uploads())
 if view.mix.is_empty():
     st.warning(t("empty.filter"))
     st.stop()

@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from analytics import figures, i18n, views
+from analytics import figures, i18n, tables, views
 from analytics.gazetteer import Gazetteer
 from analytics.periods import fiscal_year, quarter
 from analytics.sample import generate
@@ -43,8 +43,10 @@ def test_map_figure_is_small_and_offline(log, gaz, level, lang):
     view = views.map_view(log, gaz, period=FY, metric="beneficiaries_udc", lang=lang, level=level)
     payload = view.figure.to_json()
     assert len(payload) <= 150 * 1024, len(payload)  # what st.plotly_chart sends to the browser
-    assert view.figure.layout.map.style == "white-bg"  # no tiles from the internet
+    assert view.figure.layout.geo.visible is False  # an SVG map of the areas alone: no tiles, no world outline
     assert "http" not in payload
+    labels = next(trace for trace in view.figure.data if trace.name == "labels")
+    assert labels.mode == "text" and len(labels.text) >= 7  # names written on the map
 
 
 def test_map_drill_down_shows_the_upazilas_unions(log, gaz):
@@ -89,6 +91,10 @@ def test_upload_impact(log, gaz):
     replaced = views.upload_impact(log, incoming, gaz, mode="replace", lang="en")
     assert added["incoming"].sum() == 10 == replaced["after"].sum()
     assert added["after"].sum() == added["stored"].sum() + 10
+    sample = frozenset(log.select(pl.col("upload_id").unique()).collect()["upload_id"].to_list())
+    over_sample = views.upload_impact(log, incoming, gaz, mode="add", lang="en", sample_uploads=sample)
+    assert over_sample["after"].sum() == 10  # the sample's quarter is replaced, not added to
+    assert over_sample["stored"].sum() == added["stored"].sum()
 
 
 # -- display text without Python callbacks inside polars (issue 16) ---------------------
@@ -147,15 +153,109 @@ def test_tables_as_before(log, gaz):
     shown = views.entrepreneur_rows(views.entrepreneur_table(log, gaz, period=quarter(2022, 2), lang="en"), lang="en")
     assert shown.columns[5:7] == ["Beneficiaries", "Earnings"] and shown["Earnings"][0].startswith("Tk ")
     services = views.services_view(log, gaz, period=FY, lang="bn").table
+    services = tables.display_only(services)
     assert services.height == 117 and services[services.columns[-1]][0].endswith("%")
 
 
 def test_audit_and_uploads_tables():
     changes = pl.DataFrame({"change_id": [1, 2], "at": ["t", "t"], "action": ["upload", "no_such_action"],
                             "actor": ["a", "b"], "upload_id": ["u", None], "detail": [None, None]})
-    audit = views.audit_table(changes, lang="en")
+    audit = tables.display_only(views.audit_table(changes, lang="en"))
     assert audit[audit.columns[2]].to_list() == ["no_such_action", i18n.t("action.upload", "en")]
     assert views.audit_table(changes.clear(), lang="bn").height == 0
+
+
+# -- tables that sort as numbers, read in the user's digits (issue 12) -------------------------
+def _sorted_texts(frame: pl.DataFrame, label: str, *, lang: str) -> list[str]:
+    """The column's cells as shown, in the order a click on its header (descending) puts them."""
+    shown = tables.display(frame, lang=lang)
+    order = shown.values.with_row_index("i").sort(label, descending=True, nulls_last=True)["i"].to_list()
+    return [shown.texts[label][i] for i in order]
+
+
+def test_every_table_carries_numbers_behind_its_text(log, gaz):
+    """Each figure column of each table holds numbers (what Streamlit sorts) and its text (what it draws)."""
+    view = views.map_view(log, gaz, period=FY, metric="beneficiaries_udc", lang="bn")
+    entrepreneurs = views.entrepreneur_table(log, gaz, period=FY, lang="bn")
+    mix = views.service_mix(log, gaz, period=FY, lang="bn")
+    found = {
+        "map": views.map_table(view, metric="beneficiaries_udc", lang="bn"),
+        "entrepreneurs": views.entrepreneur_rows(entrepreneurs, lang="bn"),
+        "upazilas": views.area_earnings(log, gaz, level="upazila", period=FY, lang="bn"),
+        "unions": views.union_earnings(log, gaz, period=FY, lang="bn", min_entrepreneurs=3),
+        "services": views.service_table(mix, lang="bn"),
+    }
+    for name, frame in found.items():
+        shown = tables.display(frame, lang="bn")
+        assert shown is not None and shown.texts, name
+        for label, texts in shown.texts.items():
+            assert shown.values[label].dtype.is_numeric(), (name, label)
+            assert not any(ch.isascii() and ch.isdigit() for text in texts for ch in text), (name, label, texts[:3])
+    beneficiaries = i18n.t("metric.beneficiaries_udc", "bn")
+    assert _sorted_texts(found["map"], beneficiaries, lang="bn")[:2] == ["২৩,৪৪৬", "২২,৭৯১"]
+    # as text "৮,৮০৬" would come before "২৩,৪৪৬": as numbers it never does
+    for name, frame in found.items():
+        for label in tables.display(frame, lang="bn").texts:
+            values = tables.display(frame, lang="bn").values.sort(label, descending=True, nulls_last=True)[label]
+            assert values.drop_nulls().to_list() == sorted(values.drop_nulls().to_list(), reverse=True)
+
+
+def test_hidden_and_missing_cells_read_as_before_and_sort_last():
+    frame = pl.DataFrame({"Area": ["a", "b", "c", "d"], "Earnings": ["Tk 5,931", "fewer than 3", "–", "Tk 23,446"],
+                          tables.value_name("Earnings"): [5931.0, None, None, 23446.0],
+                          "People": [5931, 8806, None, 23446]})
+    shown = tables.display(frame, lang="en")
+    assert shown.placeholder in ("fewer than 3", "–")
+    other = "–" if shown.placeholder == "fewer than 3" else "fewer than 3"
+    assert shown.texts["Earnings"] == ["Tk 5,931", "fewer than 3", "–", "Tk 23,446"]
+    # the cell that cannot use the placeholder gets a stand-in below every figure: last when descending
+    stand_in = shown.values["Earnings"][shown.texts["Earnings"].index(other)]
+    assert stand_in is not None and stand_in < 0
+    assert _sorted_texts(frame, "Earnings", lang="en")[:2] == ["Tk 23,446", "Tk 5,931"]
+    assert _sorted_texts(frame, "People", lang="en") == ["23,446", "8,806", "5,931", "–"]
+    assert tables.display(frame, lang="bn").texts["People"] == ["৫,৯৩১", "৮,৮০৬", "–", "২৩,৪৪৬"]
+    assert tables.display(pl.DataFrame({"name": ["x"]}), lang="bn") is None  # no figures: plain Arrow
+    assert tables.display_only(frame).columns == ["Area", "Earnings", "People"]
+
+
+def test_coverage_table_in_bengali_digits(log, gaz):
+    """The Data and overview pages' coverage table: counts of entrepreneurs in the user's digits."""
+    table = views.coverage_table(log, gaz, period=FY, lang="bn")
+    frame = table.select("union", "active_entrepreneurs")
+    if frame.is_empty():
+        frame = pl.DataFrame({"union": ["x"], "active_entrepreneurs": [12]})
+    shown = tables.display(frame, lang="bn")
+    assert all(not any(c.isascii() and c.isdigit() for c in text) for text in shown.texts["active_entrepreneurs"])
+    assert shown.values["active_entrepreneurs"].dtype.is_integer()
+
+
+def test_uploads_and_audit_tables_in_the_users_language(tmp_path):
+    import json
+
+    from analytics.sample import ensure_sample
+    from analytics.store import LocalStore
+
+    store = LocalStore(tmp_path / "store")
+    ensure_sample(store)
+    q1 = generate().filter(quarter(2022, 1).filter()).head(40)
+    done = store.commit(q1, file_name="pirojpur_q1.xlsx", content_hash="h1", uploader="asha")
+    store.record("sign_in", actor="asha")
+    store.rollback(done.upload_id, actor="rina")
+    uploads, quarters = store.uploads(), store.upload_quarters()
+    for lang, words in (("bn", ("নমুনা", "২০২২-২৩ অর্থবছর", "রোলব্যাক")), ("en", ("Sample", "FY 2022-23", "Rolled back"))):
+        shown = tables.display_only(views.uploads_table(uploads, lang=lang, quarters=quarters))
+        text = shown.write_csv()
+        assert words[0] in text and words[1] in text and "pirojpur_q1.xlsx" in text
+        audit = tables.display_only(views.audit_table(store.changes(), lang=lang, uploads=uploads, quarters=quarters))
+        details = audit[i18n.t("col.detail", lang)].to_list()
+        assert not any("{" in d for d in details), details
+        assert any(words[2] in d and "pirojpur_q1.xlsx" in d for d in details), details
+        times = audit[i18n.t("col.time", lang)].to_list()
+        assert not any("T" in t_ and "+" in t_ for t_ in times)  # not ISO UTC text
+        if lang == "bn":
+            assert not any(c.isascii() and c.isdigit() for t_ in times for c in t_), times
+    assert json.loads(store.changes().filter(pl.col("action") == "upload")["detail"][-1])["replaced"] == [
+        "sample-fy2022-23"]
 
 
 def test_cached_figures_come_back_cheap_and_the_same(log, gaz):
@@ -175,7 +275,7 @@ def test_cached_figures_come_back_cheap_and_the_same(log, gaz):
         assert spec(back) == spec(fig)
         assert spec(pickle.loads(pickle.dumps(back))) == spec(fig)
     back = pickle.loads(pickle.dumps(view.figure))
-    assert back.layout.map.style == "white-bg"  # thawed on first use as a figure
+    assert back.layout.geo.projection.type == "mercator"  # thawed on first use as a figure
     back.update_layout(height=300)
     assert '"height":300' in spec(back)
 
@@ -215,3 +315,31 @@ def test_anonymous_kpis_and_services(log, gaz):
     assert services.mix.filter(pl.col("hidden"))["earnings_paisa"].is_null().all()
     staff = views.services_view(log, gaz, period=day, lang="en")
     assert "fewer than 3" not in staff.table["Earnings"].to_list()
+
+
+# -- the services treemap: readable labels, one colour per category in every language (issue 12) --
+
+def _treemap_colours(fig) -> dict[str, str]:
+    trace = fig.data[0]
+    return {i: c for i, c in zip(trace.ids, trace.marker.colors)}
+
+
+def test_treemap_colours_are_keyed_by_category_code_the_same_in_bengali_and_english(log, gaz):
+    figs = {lang: views.services_view(log, gaz, period=FY, lang=lang).treemap for lang in ("bn", "en")}
+    bn, en = (_treemap_colours(figs[lang]) for lang in ("bn", "en"))
+    assert bn == en
+    categories = {i: c for i, c in bn.items() if i.startswith("c:")}
+    assert len(categories) == 14 and len(set(categories.values())) == 14  # every category its own colour
+    assert categories["c:CERT"] == figures.CATEGORY_COLOURS[0] and categories["c:APPL"] == figures.CATEGORY_COLOURS[13]
+    mix = views.services_view(log, gaz, period=FY, lang="en").mix
+    for code, category in mix.select("service_code", "service_category").iter_rows():
+        assert bn[f"s:{code}"] == bn[f"c:{category}"]  # a service takes its category's colour
+    # the order of the boxes does not depend on the language's alphabet either
+    assert list(figs["bn"].data[0].ids) == list(figs["en"].data[0].ids)
+
+
+def test_treemap_labels_are_large_enough_to_read(log, gaz):
+    fig = views.services_view(log, gaz, period=FY, lang="bn").treemap
+    assert fig.data[0].textfont.size >= 14
+    assert fig.layout.uniformtext.minsize >= 12 and fig.layout.uniformtext.mode == "hide"
+    assert fig.layout.height >= 640

@@ -23,6 +23,7 @@ TIMEOUT = 60
     ({"from": "0001-01-01", "to": "9999-12-31"}, ("from", "to")),
     ({"from": "2023-01-31", "to": "2022-07-01"}, ("from", "to")),  # backwards
     ({"from": "2022-07-01"}, ("from",)),  # half a range
+    ({"compare": "last-week"}, ("compare",)),
     ({"q": "7"}, ("q",)),
     ({"upazila": "<script>"}, ("upazila",)),
     ({"metric": "x"}, ("metric",)),
@@ -49,7 +50,7 @@ def test_good_parameters_are_kept_and_unknown_keys_ignored():
 
 @pytest.mark.parametrize("search", ["Rina & Sons", "A#1", "what? now=yes", "রিনা এন্টারপ্রাইজ & সন্স", "50% + 5"])
 def test_share_links_round_trip(search):
-    state = ViewState(lang="en", fy=2022, q=1, search=search, upazila="BD107914")
+    state = ViewState(lang="en", fy=2022, q=1, search=search, upazila="BD107914", compare="year")
     link = state.link("http://127.0.0.1:8501/entrepreneurs")
     parts = urlsplit(link)
     assert parts.fragment == "" and parts.path == "/entrepreneurs"

@@ -1,0 +1,187 @@
+"""analytics.comparison: what a change compares, and when no change is fair to give."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from analytics import comparison, i18n, schema, views
+from analytics.comparison import Comparison, base_period, compare, direction, sources
+from analytics.periods import Period, fiscal_year, quarter
+
+SAMPLE = "sample-1"
+
+
+def log_of(*rows: tuple[str, str, int]) -> pl.LazyFrame:
+    """(ISO date, upload id, beneficiaries) rows of one UDC entrepreneur in one union."""
+    return schema.conform(pl.DataFrame({
+        "date": [date.fromisoformat(d) for d, _, _ in rows], "channel": ["udc"] * len(rows),
+        "upazila_code": ["BD107914"] * len(rows), "union_code": ["BD10791400"] * len(rows),
+        "entrepreneur_id": ["E1"] * len(rows), "service_code": ["U001"] * len(rows),
+        "beneficiaries": [b for _, _, b in rows], "fee_paisa": [b * 1000 for _, _, b in rows],
+        "upload_id": [u for _, u, _ in rows],
+    }))
+
+
+@pytest.mark.parametrize(("period", "mode", "expected"), [
+    (quarter(2023, 2), "previous", quarter(2023, 1)),
+    (quarter(2023, 1), "previous", quarter(2022, 4)),
+    (quarter(2023, 2), "year", quarter(2022, 2)),
+    (quarter(2023, 1), "year", quarter(2022, 1)),
+    (fiscal_year(2023), "previous", fiscal_year(2022)),
+    (fiscal_year(2023), "year", fiscal_year(2022)),
+    (Period(date(2024, 1, 1), date(2024, 1, 31)), "previous", Period(date(2023, 12, 1), date(2023, 12, 31))),
+    (Period(date(2024, 2, 1), date(2024, 2, 29)), "year", Period(date(2023, 2, 1), date(2023, 2, 28))),
+])
+def test_base_period(period, mode, expected):
+    assert base_period(period, mode=mode) == expected
+
+
+def test_an_unknown_mode_is_refused():
+    with pytest.raises(ValueError):
+        base_period(quarter(2023, 1), mode="last")
+
+
+Q1_REAL, Q2_REAL = ("2023-08-01", "u-q1", 900), ("2023-11-01", "u-q2", 600)
+Q1_SAMPLE, Q2_SAMPLE = ("2022-08-01", SAMPLE, 500), ("2022-11-01", SAMPLE, 400)
+Q4_SAMPLE = ("2023-05-01", SAMPLE, 700)
+
+# (rows, period, mode, reason, positions): the quarters compared, or why nothing is
+CASES = [
+    # FY 2023-24 Q2 smaller than Q1, both uploaded: a fair change
+    ([Q1_REAL, Q2_REAL], quarter(2023, 2), "previous", None, (1,)),
+    # Q1 of real data against the sample's Q4: never compared
+    ([Q4_SAMPLE, Q1_REAL], quarter(2023, 1), "previous", "sample", (1,)),
+    ([Q1_SAMPLE, Q1_REAL], quarter(2023, 1), "year", "sample", (1,)),
+    # the sample against itself is fair
+    ([Q1_SAMPLE, Q2_SAMPLE], quarter(2022, 2), "previous", None, (1,)),
+    # nothing before
+    ([Q1_REAL], quarter(2023, 1), "previous", "no_data_before", ()),
+    ([Q1_REAL], quarter(2023, 1), "year", "no_data_before", ()),
+    # nothing now
+    ([Q1_REAL], quarter(2023, 3), "previous", "empty", ()),
+    # a partial year (Q1-Q2 so far) against a full uploaded one: the same quarters
+    ([("2022-08-01", "a", 1), ("2022-11-01", "a", 1), ("2023-02-01", "a", 1), ("2023-05-01", "a", 1),
+      Q1_REAL, Q2_REAL], fiscal_year(2023), "previous", None, (1, 2)),
+    # a full year against a year with Q4 only: not fair
+    ([("2023-05-01", "a", 1), ("2023-08-01", "b", 1), ("2023-11-01", "b", 1), ("2024-02-01", "b", 1),
+      ("2024-05-01", "b", 1)], fiscal_year(2023), "year", "base_partial", ()),
+    # a partial year against the sample year
+    ([Q1_SAMPLE, Q2_SAMPLE, Q4_SAMPLE, Q1_REAL, Q2_REAL], fiscal_year(2023), "previous", "sample", (1, 2)),
+    # a quarter holding both kinds is compared with neither
+    ([Q4_SAMPLE, ("2023-08-01", SAMPLE, 5), Q1_REAL], quarter(2023, 1), "previous", "sample", (1,)),
+]
+
+
+@pytest.mark.parametrize(("rows", "period", "mode", "reason", "positions"), CASES)
+def test_compare_like_with_like(rows, period, mode, reason, positions):
+    result = compare(log_of(*rows), period=period, mode=mode, sample_uploads=frozenset({SAMPLE}))
+    assert result.reason == reason
+    assert result.positions == positions
+
+
+def test_a_partial_year_is_compared_over_the_same_quarters():
+    rows = [("2022-08-01", "a", 100), ("2022-11-01", "a", 200), ("2023-02-01", "a", 4000), ("2023-05-01", "a", 8000),
+            ("2023-08-01", "b", 150), ("2023-11-01", "b", 100)]
+    log = log_of(*rows)
+    fair = compare(log, period=fiscal_year(2023), mode="previous", sample_uploads=frozenset())
+    assert fair.partial
+    change = views.kpis(log, period=fiscal_year(2023), lang="en", comparison=fair)[0]
+    # 250 now against Q1-Q2 of the year before (300), not the full year (12,300: -98%)
+    assert (change.current, change.previous, change.delta, change.arrow) == (250, 300, "−50 (−16.7%)", "down")
+    assert fair.base_label(lang="en") == "FY 2022-23 Q1–Q2"
+    assert "FY 2022-23 Q1–Q2" in fair.describe(lang="en")
+    assert "২০২২-২৩ অর্থবছর, ১ম–২য় প্রান্তিক" in fair.describe(lang="bn")
+
+
+def test_a_date_range_past_the_data_is_cut_to_the_same_days():
+    log = log_of(("2023-01-05", "a", 10), ("2023-01-25", "a", 99), ("2024-01-05", "b", 20))
+    result = compare(log, period=Period(date(2024, 1, 1), date(2024, 1, 31)), mode="year", sample_uploads=frozenset())
+    assert result.reason is None and result.until == date(2024, 1, 5)
+    change = views.kpis(log, period=Period(date(2024, 1, 1), date(2024, 1, 31)), lang="en", comparison=result)[0]
+    assert (change.current, change.previous) == (20, 10)  # 1-5 January against 1-5 January
+
+
+def test_a_date_range_before_the_data_starts_is_not_compared():
+    log = log_of(("2023-11-05", "a", 9), ("2024-01-05", "b", 20))
+    result = compare(log, period=Period(date(2024, 1, 1), date(2024, 1, 31)), mode="year",
+                     sample_uploads=frozenset())
+    assert result.reason == "base_partial"  # January 2023 is before the first quarter with data
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([Q1_SAMPLE], "sample"), ([Q1_REAL], "none"), ([("2022-08-01", "u", 1)], "real"),
+    ([Q1_SAMPLE, ("2022-09-01", "u", 1)], "mixed"),
+])
+def test_sources_of_a_period(rows, expected):
+    assert sources(log_of(*rows), period=quarter(2022, 1), sample_uploads=frozenset({SAMPLE})) == expected
+
+
+@pytest.mark.parametrize(("change", "arrow"), [(5, "up"), (-5, "down"), (0, "off"), (None, "off")])
+def test_the_arrow_follows_the_sign(change, arrow):
+    assert direction(change) == arrow
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_every_delta_arrow_agrees_with_its_sign(lang):
+    """A store where FY 2023-24 Q2 is smaller than Q1: every change is a drop, drawn down and red,
+    whatever the digits (Streamlit reads a leading "-" only, and "−" U+2212 is no "-")."""
+    log = log_of(Q1_REAL, Q2_REAL)
+    fair = compare(log, period=quarter(2023, 2), mode="previous", sample_uploads=frozenset())
+    kpis = views.kpis(log, period=quarter(2023, 2), lang=lang, comparison=fair)
+    given = [k for k in kpis if k.delta]
+    assert given
+    for kpi in given:
+        change = kpi.current - kpi.previous
+        assert kpi.arrow == direction(change)
+        assert kpi.colour == {"up": "green", "down": "red", "off": "gray"}[kpi.arrow]
+        assert kpi.delta.startswith("−" if change < 0 else "+" if change > 0 else i18n.number(0, lang=lang))
+    assert {k.key: k.arrow for k in given}["beneficiaries_total"] == "down"
+    assert {k.key: k.arrow for k in given}["entrepreneurs"] == "off"  # one and one: "0 (0.0%)", no arrow
+
+
+def test_no_change_is_given_against_the_sample():
+    log = log_of(Q4_SAMPLE, Q1_REAL)
+    fair = compare(log, period=quarter(2023, 1), mode="previous", sample_uploads=frozenset({SAMPLE}))
+    kpis = views.kpis(log, period=quarter(2023, 1), lang="en", comparison=fair)
+    assert all(k.delta is None and k.arrow == "off" for k in kpis)
+    assert "sample" in fair.describe(lang="en")
+
+
+def test_the_default_comparison_is_the_previous_period():
+    period = quarter(2023, 2)
+    assert Comparison(comparison.DEFAULT_MODE, period, period.previous()).base == quarter(2023, 1)
+
+
+def test_entrepreneurs_are_not_flagged_against_the_sample():
+    """A first real quarter after the sample: no "sharp drop" against reconstructed figures."""
+    from analytics import metrics
+
+    log = log_of(Q4_SAMPLE, ("2023-08-01", "u-q1", 10))
+    fair = compare(log, period=quarter(2023, 1), mode="previous", sample_uploads=frozenset({SAMPLE}))
+    unfair = metrics.entrepreneurs(log, period=quarter(2023, 1), comparison=fair)
+    assert unfair["earnings_paisa_previous"].to_list() == [None]
+    assert unfair["change_pct"].to_list() == [None]
+    assert not unfair["sharp_drop"].any()
+    plain = metrics.entrepreneurs(log, period=quarter(2023, 1))  # the previous quarter, whatever it holds
+    assert plain["sharp_drop"].to_list() == [True]
+    fair_rows = metrics.entrepreneurs(log_of(("2023-05-01", "a", 700), ("2023-08-01", "b", 10)),
+                                      period=quarter(2023, 1),
+                                      comparison=compare(log_of(("2023-05-01", "a", 700), ("2023-08-01", "b", 10)),
+                                                         period=quarter(2023, 1), sample_uploads=frozenset()))
+    assert fair_rows["sharp_drop"].to_list() == [True]
+
+
+def test_sample_quarters_are_hatched_in_the_trend():
+    from analytics import figures
+
+    log = log_of(Q4_SAMPLE, Q1_REAL, Q2_REAL)
+    trend = views.trend_table(log, lang="en", sample_uploads=frozenset({SAMPLE}))
+    assert trend.select("label", "sample").rows() == [("Q4 22-23", True), ("Q1 23-24", False), ("Q2 23-24", False)]
+    fig = figures.trend_bars(trend, lang="en")
+    assert list(fig.data[0].marker.pattern.shape) == ["/", "", ""]
+    assert fig.data[-1].name == "sample"  # the legend says what the hatching means
+    plain = figures.trend_bars(views.trend_table(log, lang="en"), lang="en")
+    assert len(plain.data) == 1 and not plain.data[0].marker.pattern.shape[0]
