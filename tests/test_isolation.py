@@ -12,6 +12,8 @@ from analytics import isolation
 from analytics.ingest import ingest_isolated
 from benchmarks.hostile import TARGET_MB, TARGET_SECONDS, make_files, measure
 
+pytestmark = pytest.mark.slow  # real child processes pushed to their memory and time limits
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -36,10 +36,6 @@ def resolver(catalogue: pl.DataFrame) -> ServiceResolver:
     return ServiceResolver(catalogue)
 
 
-@pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return Gazetteer.load()
-
 
 # ------------------------------------------------------------------ the report's own names
 @pytest.mark.parametrize("row", REPORT, ids=lambda r: f"{r['channel']}:{r['name_as_written']}")

@@ -22,9 +22,7 @@ import polars as pl
 import pytest
 
 from analytics import figures, i18n, privacy, views
-from analytics.gazetteer import Gazetteer
 from analytics.periods import Period, fiscal_year, quarter
-from analytics.sample import generate
 
 MIN = 3
 FY = fiscal_year(2022)
@@ -35,14 +33,6 @@ WINDOWS = DAYS + MONTHS + [quarter(2022, q) for q in (1, 2, 3, 4)] + [FY]
 HIDDEN_TEXTS = {privacy.hidden_text(lang=lang, min_entrepreneurs=MIN) for lang in ("bn", "en")}
 
 
-@pytest.fixture(scope="module")
-def log() -> pl.LazyFrame:
-    return generate().lazy()
-
-
-@pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return Gazetteer.load()
 
 
 @pytest.fixture(scope="module")

@@ -4,21 +4,12 @@ import polars as pl
 import pytest
 
 from analytics import figures, i18n, tables, views
-from analytics.gazetteer import Gazetteer
 from analytics.periods import fiscal_year, quarter
 from analytics.sample import generate
 
 FY = fiscal_year(2022)
 
 
-@pytest.fixture(scope="module")
-def log() -> pl.LazyFrame:
-    return generate().lazy()
-
-
-@pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return Gazetteer.load()
 
 
 @pytest.mark.parametrize(("lang", "values"), [
