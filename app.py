@@ -12,26 +12,19 @@ import streamlit as st
 # racing each other after a restart); every other session waits on the import lock meanwhile.
 from pages import common
 
-common.begin_run()
-st.set_page_config(page_title="Seba Atlas · সেবা অ্যাটলাস", page_icon=str(Path(__file__).with_name("static") / "favicon.png"),
-                   layout="wide")
+with common.script_run():  # what is read once per run (see pages.common.script_run)
+    st.set_page_config(page_title="Seba Atlas · সেবা অ্যাটলাস", page_icon=str(Path(__file__).with_name("static") / "favicon.png"),
+                       layout="wide")
 
-state = common.state()
-common.style()
-common.require_viewer()
-common.notices()  # a link's unusable parameters, dates widened to whole months: said once
-t = common.t
-page = st.navigation([
-    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("pages/map.py", title=t("nav.map"), icon=":material/map:", url_path="map"),
-    st.Page("pages/entrepreneurs.py", title=t("nav.entrepreneurs"), icon=":material/groups:", url_path="entrepreneurs"),
-    st.Page("pages/services.py", title=t("nav.services"), icon=":material/category:", url_path="services"),
-    st.Page("pages/upload.py", title=t("nav.upload"), icon=":material/upload_file:", url_path="upload"),
-    st.Page("pages/data.py", title=t("nav.data"), icon=":material/storage:", url_path="data"),
-], position="hidden" if state.present else "sidebar")
-if state.present:
-    st.button(t("present.exit"), key="exit_present", on_click=common.update, kwargs={"present": False})
-else:
-    common.sidebar()
-    common.sign_in_box()
-common.run_page(page)
+    state = common.state()
+    common.style()
+    common.require_viewer()
+    common.notices()  # a link's unusable parameters, dates widened to whole months: said once
+    t = common.t
+    page = st.navigation(common.pages(), position="hidden" if state.present else "sidebar")
+    if state.present:
+        st.button(t("present.exit"), key="exit_present", on_click=common.update, kwargs={"present": False})
+    else:
+        common.sidebar()
+        common.sign_in_box()
+    common.run_page(page)

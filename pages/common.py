@@ -22,6 +22,7 @@ same browser) and verified on the server (signature, expiry, generation, role) o
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import logging
@@ -97,11 +98,7 @@ def _warm_up() -> None:
     import plotly.io
     import plotly.tools
     import pyarrow  # noqa: F401
-    import streamlit.dataframe.lazy_df_adapters  # noqa: F401  (st.dataframe)
-    import streamlit.emojis  # noqa: F401  (icons of st.Page, st.info)
-    import streamlit.material_icon_names  # noqa: F401
     from PIL import Image
-    from streamlit import dataframe_util
 
     from analytics import figures
     from analytics.gazetteer import load_boundaries
@@ -111,8 +108,12 @@ def _warm_up() -> None:
     with Image.open(Path(__file__).resolve().parent.parent / "static" / "favicon.png") as icon:
         icon.load()
     frame = pl.DataFrame({"n": [1, None], "s": ["a", None], "x": [0.5, None], "b": [True, None]})
-    dataframe_util.convert_arrow_table_to_arrow_bytes(_arrow(frame))
-    dataframe_util.convert_pandas_df_to_arrow_bytes(dataframe_util.convert_anything_to_pandas_df(frame.clone()))
+    # what st.dataframe (Arrow tables and Stylers), st.info and st.Page's icons import and convert,
+    # through Streamlit's public API, on a thread of its own: outside a script run Streamlit builds
+    # each element and sends it nowhere (its "bare mode"), so no session sees anything
+    worker = threading.Thread(target=_exercise_streamlit, args=(frame,), name="seba-atlas-warm-up")
+    worker.start()
+    worker.join()
     pickle.loads(pickle.dumps(frame))
     frame.write_excel(io.BytesIO(), worksheet="warm-up")
     frame.write_csv()
@@ -150,6 +151,22 @@ def _warm_up() -> None:
             checked = plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)
             plotly.io.to_json(checked, validate=False)
             pickle.loads(pickle.dumps(figure))
+
+
+def _exercise_streamlit(frame: pl.DataFrame) -> None:
+    quiet = logging.getLogger("streamlit")  # bare mode warns that there is no script run: expected here
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        st.dataframe(_arrow(frame))
+        styler = _arrow(frame).to_pandas(use_threads=False).style
+        styler.format(lambda v: str(v), subset=["n"])
+        st.dataframe(styler)
+        st.info("warm-up", icon="ℹ️")
+        st.info("warm-up", icon=":material/info:")
+        st.Page(_exercise_streamlit, title="warm-up", icon=":material/map:", url_path="warm-up")
+    finally:
+        quiet.setLevel(level)
 
 
 def _arrow(frame: pl.DataFrame):
@@ -200,29 +217,26 @@ def dataframe(frame: pl.DataFrame, *, lang: str | None = None, **kwargs: object)
     st.dataframe(styler, **kwargs)
 
 
-def begin_run() -> None:
-    """First thing of every script run (app.py): what is read once per run is read afresh.
+@contextlib.contextmanager
+def script_run():
+    """The whole of a script run (app.py): what is read once per run is read afresh, and
+    forgotten when the run ends.
 
     The data version (one SQLite query per run instead of one per use) and the view state
-    (parsed from the URL once, not for every label) are kept for this run only: the memo is
-    tied to the run's own ``ScriptRunContext.cursors``, which Streamlit replaces at the start
-    of every run, so widget callbacks of the next run (which come before app.py) never see it.
+    (parsed from the URL once, not for every label) are kept in a memo for this run only. It is
+    dropped when the run ends, however it ends (a rerun, ``st.stop``, an error), so the widget
+    callbacks of the next run (which Streamlit calls before app.py) never read an old one.
     """
     _RUN.memo = {}
-    _RUN.token = _run_token()
-
-
-def _run_token() -> object | None:
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return getattr(ctx, "cursors", None) if ctx is not None else None
+    try:
+        yield
+    finally:
+        _RUN.memo = None
 
 
 def _memo() -> dict | None:
-    """This run's memo, or None outside a run begun by app.py."""
-    token = getattr(_RUN, "token", None)
-    return _RUN.memo if token is not None and token is _run_token() else None
+    """This run's memo, or None outside a run of app.py."""
+    return getattr(_RUN, "memo", None)
 
 
 def run_page(page) -> None:
@@ -237,17 +251,31 @@ def run_page(page) -> None:
 def guard() -> None:
     """First line of every page.
 
-    Streamlit runs a page file directly (without app.py) on the very first request after a
-    server start when the app has a ``pages/`` folder ("v1" multipage mode, which only
-    app.py's st.navigation switches off). Switch it off here and rerun through app.py to the
-    same page. (A browser test opens a fresh server on a deep link to keep this honest.)
+    Streamlit 1.67 runs a page file directly (without app.py) on the very first request after a
+    server start when the app has a ``pages/`` folder: its old "v1" multipage mode, which it
+    keeps on until a script calls ``st.navigation`` (streamlit/runtime/pages_manager.py, and
+    ``st.navigation``'s own docstring: calling it "disables the use of the pages feature").
+    So a page run that did not come through app.py calls ``st.navigation`` itself, the public
+    way to end that mode, and reruns: app.py then runs and shows the same page. (A browser
+    test opens a fresh server on a deep link to keep this honest.)
     """
     if not getattr(_RUN, "in_app", False):
-        begin_run()
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
+        st.navigation(pages(), position="hidden")
         st.rerun()
+
+
+def pages() -> list:
+    """The app's pages (app.py's navigation), titled in the user's language."""
+    return [
+        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview",
+                default=True),
+        st.Page("pages/map.py", title=t("nav.map"), icon=":material/map:", url_path="map"),
+        st.Page("pages/entrepreneurs.py", title=t("nav.entrepreneurs"), icon=":material/groups:",
+                url_path="entrepreneurs"),
+        st.Page("pages/services.py", title=t("nav.services"), icon=":material/category:", url_path="services"),
+        st.Page("pages/upload.py", title=t("nav.upload"), icon=":material/upload_file:", url_path="upload"),
+        st.Page("pages/data.py", title=t("nav.data"), icon=":material/storage:", url_path="data"),
+    ]
 
 
 def t(key: str, **values: object) -> str:
@@ -269,7 +297,7 @@ def gazetteer() -> Gazetteer:
 
 
 def latest_version() -> int:
-    """The store's version now: read once per script run (see begin_run), so one run shows one version."""
+    """The store's version now: read once per script run (see script_run), so one run shows one version."""
     memo = _memo()
     if memo is None:  # outside a run begun by app.py (tests calling helpers directly)
         return store().version()

@@ -31,3 +31,14 @@ def test_the_import_scan_sees_nested_imports(tmp_path):
     sample = tmp_path / "m.py"
     sample.write_text("def f():\n    import streamlit.runtime as r\n    from streamlit import x\n")
     assert imported_modules(sample) == {"streamlit.runtime", "streamlit"}
+
+
+PUBLIC_STREAMLIT = {"streamlit", "streamlit.components.v1", "streamlit.testing.v1"}
+PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_pages_use_only_public_streamlit(path):
+    private = {m for m in imported_modules(path) if m.startswith("streamlit.") and m not in PUBLIC_STREAMLIT}
+    assert not private, f"{path.name} imports Streamlit internals: {sorted(private)}"
+    assert "PagesManager" not in path.read_text(encoding="utf-8")
