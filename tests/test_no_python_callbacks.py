@@ -51,6 +51,10 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "to build the Styler that shows figures in the user's digits while they sort as numbers",
     ("pages/common.py", "dataframe", "st.dataframe"):
         "a pandas Styler made from that Arrow table (see the entry above); no polars frame reaches Streamlit",
+    ("pages/common.py", "_exercise_streamlit", "to_pandas"):
+        "the warm-up does once what pages.common.dataframe does (pyarrow's conversion of an Arrow table)",
+    ("pages/common.py", "_exercise_streamlit", "st.dataframe"):
+        "the warm-up's Styler of that Arrow table (as in pages.common.dataframe), on a thread outside any run",
 }
 
 
