@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analytics.periods import fiscal_columns, quarter
+from analytics.periods import Period, fiscal_columns, quarter
 
 #: What makes two rows the same delivery (names and source rows do not).
 ROW_KEY = ("date", "channel", "upazila_code", "union_code", "entrepreneur_id", "service_code", "beneficiaries",
@@ -91,3 +91,9 @@ def quarter_plan(stored: pl.LazyFrame, incoming: pl.DataFrame, *, mode: str,
         .otherwise(pl.col("stored_beneficiaries") + pl.col("incoming_beneficiaries")),
     )
     return plan.sort("fy", "fq").select(list(PLAN_SCHEMA)).cast(PLAN_SCHEMA)
+
+
+def quarters_with_data(plan: pl.DataFrame) -> list[Period]:
+    """The quarters of a :func:`quarter_plan` (made with ``mode="add"``) where the file would be
+    added to uploaded data: the upload page then asks whether to add or replace."""
+    return [quarter(fy, fq) for fy, fq in plan.filter(pl.col("action") == "add").select("fy", "fq").iter_rows()]

@@ -16,9 +16,9 @@ import polars as pl
 
 from analytics import comparison, figures, i18n, metrics, privacy, schema, tables
 from analytics.comparison import DEFAULT_MODE, Comparison, direction
-from analytics.gazetteer import Gazetteer, label_points, load_boundaries
+from analytics.gazetteer import GEODATA_DIR, Gazetteer, label_points, load_boundaries
 from analytics.periods import Period, fiscal_columns, quarter
-from analytics.services import GEODATA, load_catalogue, load_categories
+from analytics.services import load_catalogue, load_categories
 from analytics.validate import neutralise
 
 KPI_FIGURES = ("beneficiaries_total", "beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs",
@@ -33,11 +33,10 @@ DISTRICT_VIEW = {"center": {"lat": 22.53, "lon": 90.0}, "zoom": 8.6}  # when the
 # whole server deadlocks (pola-rs/polars#26821). Text is made with polars expressions, or in
 # plain Python on a collected column; tests/test_views.py checks both against analytics.i18n
 # and tests/test_no_python_callbacks.py keeps callbacks out of everything a page runs.
-_ASCII_DIGITS, _BN_DIGITS = list("0123456789"), list("০১২৩৪৫৬৭৮৯")
 
 
 def _digits(text: pl.Expr, lang: str) -> pl.Expr:
-    return text.str.replace_many(_ASCII_DIGITS, _BN_DIGITS) if lang == "bn" else text
+    return text.str.replace_many(list(i18n.ASCII_DIGITS), list(i18n.BN_DIGITS)) if lang == "bn" else text
 
 
 def _lakh(digits: pl.Expr) -> pl.Expr:
@@ -119,7 +118,7 @@ class Names:
 def _catalogue_names(col: str) -> tuple[dict[str, str], dict[str, str]]:
     """Service and category names in column ``col``, read once per version of the catalogue files
     (every page computation needs them; reading the CSVs each time cost more than the query)."""
-    files = (GEODATA / "services.csv", GEODATA / "service_categories.csv")
+    files = (GEODATA_DIR / "services.csv", GEODATA_DIR / "service_categories.csv")
     return _catalogue_names_of(col, tuple(f.stat().st_mtime_ns for f in files))
 
 
@@ -331,6 +330,16 @@ def entrepreneur_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lan
     return frame
 
 
+def entrepreneur_counts(table: pl.DataFrame, *, lang: str) -> list[tuple[str, str]]:
+    """The entrepreneurs page's headline (label, value): active, women, men, flagged."""
+    active = table.filter(~pl.col("no_activity"))
+    counts = [("entrepreneurs.count", active.height),
+              ("gender.female", active.filter(pl.col("entrepreneur_gender") == "female").height),
+              ("gender.male", active.filter(pl.col("entrepreneur_gender") == "male").height),
+              ("entrepreneurs.flagged", table.filter(pl.col("no_activity") | pl.col("sharp_drop")).height)]
+    return [(i18n.t(key, lang), i18n.number(value, lang=lang)) for key, value in counts]
+
+
 def union_earnings(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
                    upazila: str | None = None, min_entrepreneurs: int | None = None) -> pl.DataFrame:
     """What anonymous viewers see instead of named entrepreneurs: totals per union (earnings
@@ -421,6 +430,7 @@ class ServicesView:
     channels: go.Figure
     trend: go.Figure
     table: pl.DataFrame  # the mix as the services page lists it (labelled, formatted)
+    counts: list[tuple[str, str]] = field(default_factory=list)  # the page's headline (label, value)
 
 
 def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, channel: str = "all",
@@ -441,7 +451,15 @@ def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
                         figures.heatmap(matrix, lang=lang), figures.channel_split(split, lang=lang),
                         figures.trend_bars(trend_table(log, lang=lang, channel=channel, upazila=upazila,
                                                        sample_uploads=sample_uploads), lang=lang),
-                        service_table(mix, lang=lang, min_entrepreneurs=min_entrepreneurs))
+                        service_table(mix, lang=lang, min_entrepreneurs=min_entrepreneurs), service_counts(mix, lang=lang))
+
+
+def service_counts(mix: pl.DataFrame, *, lang: str) -> list[tuple[str, str]]:
+    """The services page's headline (label, value): kinds of UDC and front-desk service, beneficiaries."""
+    counts = [("figure.udc_service_kinds", mix.filter(pl.col("channel") == "udc").height),
+              ("figure.front_desk_service_kinds", mix.filter(pl.col("channel") == "front_desk").height),
+              ("figure.beneficiaries_total", int(mix["beneficiaries"].sum()))]
+    return [(i18n.t(key, lang), i18n.number(value, lang=lang)) for key, value in counts]
 
 
 def service_mix(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, channel: str = "all",

@@ -5,7 +5,7 @@ import io
 import polars as pl
 import streamlit as st
 
-from analytics import comparison, figures, i18n, privacy, views
+from analytics import comparison, figures, privacy, views
 from analytics.periods import parse_period
 from pages import common
 
@@ -77,13 +77,9 @@ if table.is_empty():
     st.warning(t("empty.filter"))
     st.stop()
 
-active = table.filter(~pl.col("no_activity"))
 cols = st.columns(4)
-cols[0].metric(t("entrepreneurs.count"), i18n.number(active.height, lang=lang))
-cols[1].metric(t("gender.female"), i18n.number(active.filter(pl.col("entrepreneur_gender") == "female").height, lang=lang))
-cols[2].metric(t("gender.male"), i18n.number(active.filter(pl.col("entrepreneur_gender") == "male").height, lang=lang))
-cols[3].metric(t("entrepreneurs.flagged"),
-               i18n.number(table.filter(pl.col("no_activity") | pl.col("sharp_drop")).height, lang=lang))
+for col, (label, value) in zip(cols, views.entrepreneur_counts(table, lang=lang)):
+    col.metric(label, value)
 
 common.dataframe(shown, hide_index=True, height=420)
 st.caption(common.compared().describe(lang=lang))

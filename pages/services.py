@@ -1,9 +1,8 @@
 """Services: the mix by category and service, by area, by channel and over time."""
 
-import polars as pl
 import streamlit as st
 
-from analytics import i18n, privacy, views
+from analytics import privacy, views
 from analytics.periods import parse_period
 from pages import common
 
@@ -34,12 +33,9 @@ if view.mix.is_empty():
     st.warning(t("empty.filter"))
     st.stop()
 
-udc_kinds = view.mix.filter(pl.col("channel") == "udc").height
-fd_kinds = view.mix.filter(pl.col("channel") == "front_desk").height
 cols = st.columns(3)
-cols[0].metric(t("figure.udc_service_kinds"), i18n.number(udc_kinds, lang=lang))
-cols[1].metric(t("figure.front_desk_service_kinds"), i18n.number(fd_kinds, lang=lang))
-cols[2].metric(t("figure.beneficiaries_total"), i18n.number(int(view.mix["beneficiaries"].sum()), lang=lang))
+for col, (label, value) in zip(cols, view.counts):
+    col.metric(label, value)
 
 tabs = st.tabs([t("services.mix"), t("services.top"), t("services.by_area"), t("services.channels"), t("services.trend")])
 with tabs[0]:

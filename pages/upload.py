@@ -279,8 +279,7 @@ stored_quarters = set(store.quarters_with_data())
 samples = common.sample_uploads()
 plan_add = preview.quarter_plan(scan, result.frame, mode="add", sample_uploads=samples)
 mode = "add"
-if (plan_add["action"] == "add").any():
-    overlap = [quarter(fy, fq) for fy, fq in plan_add.filter(pl.col("action") == "add").select("fy", "fq").iter_rows()]
+if overlap := preview.quarters_with_data(plan_add):
     st.warning(t("upload.quarter_has_data", quarters=", ".join(q.label(lang=lang) for q in overlap)))
     mode = st.radio(t("upload.mode"), ["add", "replace"], format_func=lambda m: t(f"upload.mode_{m}"),
                     key="w_mode", horizontal=True, index=1 if repeats.height else 0)

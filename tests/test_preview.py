@@ -66,3 +66,12 @@ def test_a_quarter_of_the_sample_is_always_replaced(store):
         (1, 50, q1, "replace_sample"), (2, 0, 60 - q1, "new")]
     store.commit(incoming, file_name="real.csv", content_hash="r", uploader="u")
     assert store.scan().select(pl.len()).collect().item() == 60  # as the plan said: 50 sample rows replaced
+
+
+def test_the_quarters_that_ask_add_or_replace(store):
+    from analytics.preview import quarters_with_data
+    from analytics.periods import quarter
+
+    store.commit(make_log(50), file_name="q1.csv", content_hash="a", uploader="u")
+    incoming = make_log(60, start=date(2022, 9, 1), days=60)  # Q1 (stored) and Q2 (new)
+    assert quarters_with_data(quarter_plan(store.scan(), incoming, mode="add")) == [quarter(2022, 1)]

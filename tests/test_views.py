@@ -334,3 +334,17 @@ def test_treemap_labels_are_large_enough_to_read(log, gaz):
     assert fig.data[0].textfont.size >= 14
     assert fig.layout.uniformtext.minsize >= 12 and fig.layout.uniformtext.mode == "hide"
     assert fig.layout.height >= 640
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_page_headlines_are_counted_in_views(log, gaz, lang):
+    """What the entrepreneurs and services pages show above their tables (counted here, not on the page)."""
+    table = views.entrepreneur_table(log, gaz, period=FY, lang=lang)
+    counts = dict(views.entrepreneur_counts(table, lang=lang))
+    assert counts[i18n.t("entrepreneurs.count", lang)] == i18n.number(104, lang=lang)
+    female = counts[i18n.t("gender.female", lang)]
+    male = counts[i18n.t("gender.male", lang)]
+    assert int(i18n.ascii_digits(female)) + int(i18n.ascii_digits(male)) == 104
+    services = dict(views.services_view(log, gaz, period=FY, lang=lang).counts)
+    assert services[i18n.t("figure.udc_service_kinds", lang)] == i18n.number(105, lang=lang)
+    assert services[i18n.t("figure.front_desk_service_kinds", lang)] == i18n.number(12, lang=lang)
