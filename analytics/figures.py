@@ -41,7 +41,7 @@ import numpy
 import plotly.graph_objects as go
 import polars as pl
 
-from analytics import i18n
+from analytics import i18n, schema
 
 PALETTE = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")  # YlGnBu 6
 NO_DATA = "#bdbdbd"
@@ -572,7 +572,7 @@ def trend_bars(trend: pl.DataFrame, *, lang: str) -> go.Figure:
     sample = trend["sample"] if "sample" in trend.columns else pl.Series([False] * trend.height)
     trend = trend.with_columns(sample.fill_null(False).alias("sample"))
     sample_label = i18n.t("figure.sample_quarter", lang)
-    for channel in ("udc", "front_desk"):
+    for channel in schema.CHANNELS:
         part = trend.filter(pl.col("channel") == channel)
         if part.height:
             marks = ["/" if s else "" for s in part["sample"]]

@@ -43,32 +43,27 @@ SITE_SCHEMA: dict[str, Any] = {
     "lat": pl.Float64, "lon": pl.Float64,
 }
 
-_DROP_CHARS = re.compile(r"[.'’`]")
-_SEPARATORS = re.compile(r"[^\w\u0980-\u09ff]+|_")
 # "3", "3no", "৩নং", "no" (in folded spelling: names.fold drops the hasanta of নম্বর)
 _NUMBERING = re.compile(r"^(?:\d+|\d*(?:no|nong|num|%s|%s))$" % (names.fold("নং"), names.fold("নম্বর")))
 
 
-def _fold(text: str) -> str:
-    """Bengali spelling variation folded away (:func:`analytics.names.fold`): vowel length,
-    dental/retroflex n, ঙ্গ/ংগ, nukta (য়/য, ড়/ড), শ/ষ/স, hasanta, chandrabindu, zero-width joiners."""
-    return names.fold(text)
-
-
-_GENERIC = frozenset(_fold(word) for word in (
+_GENERIC = frozenset(names.fold(word) for word in (
     "union", "parishad", "up", "upazila", "upazilla", "upozila", "thana", "district", "zila", "zilla",
     "ইউনিয়ন", "ইউনিয়ান", "ইউঃ", "পরিষদ", "ইউপি", "উপজেলা", "থানা", "জেলা",
 ))
 
 
 def name_tokens(text: str) -> tuple[str, ...]:
-    """The words of a place name as :func:`normalise_name` keeps them."""
-    tokens = _SEPARATORS.split(_DROP_CHARS.sub("", _fold(text)))
-    return tuple(t for t in tokens if t and t not in _GENERIC and not _NUMBERING.match(t))
+    """The words of a place name as :func:`normalise_name` keeps them: :func:`analytics.names.words`
+    without generic words and numbering. Unlike :func:`analytics.names.tokens` (service names),
+    on purpose: no stemming, filler words and years kept, single letters not joined to the next
+    word. A place name is a proper noun, matched word for word, not a phrase to be read loosely."""
+    return tuple(t for t in names.words(text) if t not in _GENERIC and not _NUMBERING.match(t))
 
 
 def normalise_name(text: str) -> str:
-    """A matching key: casefolded NFKC text without punctuation, spaces, numbering ("৩নং")
+    """A place's matching key (the same folding as :func:`analytics.names.key`, the rest as
+    :func:`name_tokens` says): casefolded NFKC text without punctuation, spaces, numbering ("৩নং")
     or generic words ("Union Parishad", "UP", "Upazila", "ইউনিয়ন পরিষদ", "উপজেলা"), with
     Bengali spelling variants folded (ী/ি, ূ/ু, ণ/ন, শ/ষ/স, hasanta, precomposed/decomposed nukta)."""
     return "".join(name_tokens(text))
@@ -121,6 +116,12 @@ class Gazetteer:
     def sites(self) -> pl.DataFrame:
         """Service points such as the DC office front desk: site_id, names, upazila_pcode, lat, lon."""
         return self._sites
+
+    def dc_office_upazila(self) -> str | None:
+        """P-code of the upazila the Deputy Commissioner's office (front desk) is in: the first
+        ``DC-`` site of ``sites*.csv`` (None for a gazetteer without one)."""
+        office = self._sites.filter(pl.col("site_id").str.starts_with("DC-"))
+        return office["upazila_pcode"][0] if office.height else None
 
     def upazilas(self) -> pl.DataFrame:
         return self.units.filter(pl.col("level") == "upazila")

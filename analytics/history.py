@@ -95,6 +95,13 @@ def _which(parts: dict[str, list[tuple[int, int]]], uploads: Uploads, *, lang: s
     return ", ".join(named)
 
 
+def _others(data: dict, kind: str, key: str, uploads: Uploads, *, lang: str) -> str:
+    """" Replaced …" / " Restored …" (``key``): the quarters of other uploads this entry's upload
+    replaced or a rollback restored (``data[kind + "_files"]``, else ``data[kind]``); "" for none."""
+    parts = _by_upload(data.get(f"{kind}_files") or [], data.get(kind) or [])
+    return " " + i18n.t(key, lang, what=_which(parts, uploads, lang=lang)) if parts else ""
+
+
 def describe(action: str | None, upload_id: str | None, detail: str | None, *, lang: str, uploads: Uploads,
              name_of: Callable[[str, str | None], str] | None = None) -> str:
     """One audit entry as a sentence in ``lang`` (see the module doc)."""
@@ -119,17 +126,11 @@ def describe(action: str | None, upload_id: str | None, detail: str | None, *, l
                       rows=int(data.get("rows") or row.get("rows") or 0),
                       beneficiaries=int(row.get("beneficiaries") or 0),
                       quarters=uploads.quarters_of(upload_id or "", lang=lang))
-        replaced = _by_upload(data.get("replaced_files") or [], data.get("replaced") or [])
-        if replaced:
-            text += " " + i18n.t("history.replaced", lang, what=_which(replaced, uploads, lang=lang))
-        return text
+        return text + _others(data, "replaced", "history.replaced", uploads, lang=lang)
     if action == "rollback":
         text = i18n.t("history.rollback", lang, file=uploads.name(upload_id, lang=lang),
                       quarters=uploads.quarters_of(upload_id or "", lang=lang))
-        restored = _by_upload(data.get("restored_files") or [], data.get("restored") or [])
-        if restored:
-            text += " " + i18n.t("history.restored", lang, what=_which(restored, uploads, lang=lang))
-        return text
+        return text + _others(data, "restored", "history.restored", uploads, lang=lang)
     if action == "decide":
         entries = [e for e in data.get("decisions") or [] if isinstance(e, dict)]
         return i18n.t("history.decide", lang, count=len(entries), names="; ".join(decided(e) for e in entries))

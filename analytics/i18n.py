@@ -19,8 +19,11 @@ LANGS = ("bn", "en")
 DEFAULT_LANG = "bn"
 STRINGS_DIR = Path(__file__).with_name("strings")
 
-_TO_BN = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
-_FROM_BN = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+#: The ten digits, ASCII and Bengali, index for index (the one digit table of the project).
+ASCII_DIGITS, BN_DIGITS = "0123456789", "০১২৩৪৫৬৭৮৯"
+#: ``str.translate`` tables: ASCII digits to Bengali, Bengali digits to ASCII.
+TO_BN_DIGITS = str.maketrans(ASCII_DIGITS, BN_DIGITS)
+FROM_BN_DIGITS = str.maketrans(BN_DIGITS, ASCII_DIGITS)
 _BN_MONTHS = ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
               "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর")
 _EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -62,12 +65,12 @@ def t(key: str, lang: str, /, **values: object) -> str:
 
 
 def bn_digits(text: str) -> str:
-    return text.translate(_TO_BN)
+    return text.translate(TO_BN_DIGITS)
 
 
 def ascii_digits(text: str) -> str:
     """Bengali (and other Unicode decimal) digits to ASCII."""
-    out = text.translate(_FROM_BN)
+    out = text.translate(FROM_BN_DIGITS)
     if out.isascii():
         return out
     return "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None
@@ -131,10 +134,6 @@ def day(value: date, *, lang: str) -> str:
     if lang == "bn":
         return f"{bn_digits(str(value.day))} {_BN_MONTHS[value.month - 1]} {bn_digits(str(value.year))}"
     return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
-
-
-def month_name(month: int, *, lang: str) -> str:
-    return (_BN_MONTHS if lang == "bn" else _EN_MONTHS)[month - 1]
 
 
 #: The office's time zone: stored times are UTC, people read Dhaka time (UTC+6, no daylight saving).

@@ -47,12 +47,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 import polars as pl
 
 from analytics import schema
-from analytics.gazetteer import GEODATA_DIR, Gazetteer, normalise_name
+from analytics.gazetteer import Gazetteer, normalise_name
 from analytics.headers import FIELDS, LOG_FIELDS, detect_shape, header_key, map_headers
 from analytics.i18n import LANGS, normalise_lang, t
 from analytics.periods import Period
@@ -61,7 +60,7 @@ from analytics.services import ServiceResolver, load_catalogue
 from analytics import decisions as D, limits as L, validate, values as V
 from analytics.limits import Limits
 
-__all__ = ["IngestResult", "Limits", "dc_office_upazila", "ingest_bytes", "ingest_isolated", "sheet_names"]
+__all__ = ["IngestResult", "Limits", "ingest_bytes", "ingest_isolated", "sheet_names"]
 
 #: Cells that mark a total row (as matching keys: lower case, no spaces or punctuation).
 TOTAL_WORDS = ("total", "grandtotal", "subtotal", "sum", "মোট", "সর্বমোট", "উপমোট", "সাকুল্যে")
@@ -132,18 +131,6 @@ def _catalogue() -> pl.DataFrame:
     return load_catalogue().select("service_code", pl.col("channel").alias("svc_channel"),
                                    pl.col("category_code").alias("service_category"), "name_en", "name_bn",
                                    "fee_min_bdt", "fee_max_bdt")
-
-
-def dc_office_upazila(gaz: Gazetteer, *, directory: Path = GEODATA_DIR) -> str | None:
-    """P-code of the upazila of the DC office (front desk): ``sites.csv``, else Pirojpur Sadar."""
-    path = directory / "sites.csv"
-    if path.exists():
-        sites = pl.read_csv(path, infer_schema=False)
-        column = next((c for c in sites.columns if "upazila" in c), None)
-        office = sites.filter(pl.col("site_id").str.starts_with("DC-"))
-        if column and office.height:
-            return office[column][0]
-    return gaz.resolve("Pirojpur Sadar", level="upazila").pcode
 
 
 def _by_unique(frame: pl.DataFrame, source: str, *stages: dict[str, pl.Expr]) -> pl.DataFrame:
@@ -297,7 +284,8 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
     if shape == "summary" and "month" not in present:  # a Date column holding months
         label["month"], present = label["date"], present | {"month"}
     work = _resolve(work, present, gaz=gaz, resolver=resolver, catalogue=catalogue, decisions=decisions)
-    dc_upazila = dc_office_upazila(gaz)
+    # the front desk's upazila (a gazetteer without sites: the office's town, Pirojpur Sadar)
+    dc_upazila = gaz.dc_office_upazila() or gaz.resolve("Pirojpur Sadar", level="upazila").pcode
 
     udc_rows = work.filter(pl.col("channel") == "udc").height > 0
     needed = (["beneficiaries"] if shape == "summary" else []) + (

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from analytics.comparison import Comparison
 
 Level = Literal["upazila", "union"]
-ChannelFilter = Literal["all", "udc", "front_desk"]
+ChannelFilter = Literal["all", "udc", "front_desk"]  # for type checkers: viewstate.CHANNELS (tested)
 
 AREA_METRICS = ("beneficiaries", "beneficiaries_udc", "beneficiaries_front_desk", "per_km2", "earnings_paisa",
                 "earnings_per_entrepreneur_paisa", "entrepreneurs", "service_kinds")

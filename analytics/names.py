@@ -88,6 +88,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from analytics.i18n import FROM_BN_DIGITS
+
 Kind = Literal["exact", "approximate", "unknown"]
 
 #: Minimum explained score for an automatic (approximate) match; see the module docstring.
@@ -105,7 +107,6 @@ SIM_SYNONYM = 0.95
 SIM_ABBREVIATION = 0.90
 SIM_VARIANT = 0.90
 
-_BN_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 _BN_FOLD = str.maketrans({
     "ী": "ি", "ূ": "ু", "ঈ": "ই", "ঊ": "উ", "ণ": "ন", "ঙ": "ং", "ৎ": "ত", "শ": "স", "ষ": "স",
     "¦": "ব",  # Bijoy ব-ফলা glyph left behind by legacy-font conversion ("হজ¦" = "হজ্ব")
@@ -126,7 +127,7 @@ _ONE_LETTER = re.compile(r"^(?:[a-z]|[\u0985-\u09b9\u09dc-\u09df])$")
 def fold(text: str) -> str:
     """Character-level folding only (steps 1-2 of the module docstring); spaces are kept."""
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return text.translate(_BN_DIGITS).translate(_BN_FOLD)
+    return text.translate(FROM_BN_DIGITS).translate(_BN_FOLD)
 
 
 #: Filler words, in folded form.
@@ -176,11 +177,17 @@ def stem(token: str) -> str:
     return _stem_bengali(token) if _BENGALI.search(token) else _stem_latin(token)
 
 
+def words(text: str | None) -> list[str]:
+    """The raw words of ``text`` (steps 1-3 of the module docstring, without joining single
+    letters): folded, dots and apostrophes deleted, split at anything not a letter or digit."""
+    return [t for t in _SEPARATORS.split(_DROP_CHARS.sub("", fold(text))) if t] if text else []
+
+
 def tokens(text: str | None, *, stem_words: bool = True, drop: Collection[str] = STOPWORDS) -> tuple[str, ...]:
     """Word tokens of ``text`` after folding, joining single letters, dropping filler and years."""
     if not text:
         return ()
-    raw = [t for t in _SEPARATORS.split(_DROP_CHARS.sub("", fold(text))) if t and t not in drop]
+    raw = [t for t in words(text) if t not in drop]
     joined: list[str] = []
     i = 0
     while i < len(raw):

@@ -11,9 +11,11 @@ from datetime import date, timedelta
 
 import polars as pl
 
-_BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+from analytics.i18n import bn_digits
+
 _BN_ORDINALS = {1: "১ম", 2: "২য়", 3: "৩য়", 4: "৪র্থ"}
-_FY_RE = re.compile(r"^\s*(?:FY\s*)?(\d{4})\s*[-/–]\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
+#: A fiscal year as written: "2022-23", "FY 2022-23", "2022/2023", "2022–23" (groups: the two years).
+FY_RE = re.compile(r"^\s*(?:FY\s*)?(\d{4})\s*[-/–]\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, order=True)
@@ -29,10 +31,10 @@ class Period:
         """"FY 2022-23 Q1" / "২০২২-২৩ অর্থবছর, ১ম প্রান্তিক"; custom ranges show their dates."""
         if self.fy is None:
             text = f"{self.start.isoformat()} – {self.end.isoformat()}"
-            return text.translate(_BN_DIGITS) if lang == "bn" else text
+            return bn_digits(text) if lang == "bn" else text
         years = f"{self.fy}-{(self.fy + 1) % 100:02d}"
         if lang == "bn":
-            text = f"{years.translate(_BN_DIGITS)} অর্থবছর"
+            text = f"{bn_digits(years)} অর্থবছর"
             return f"{text}, {_BN_ORDINALS[self.quarter]} প্রান্তিক" if self.quarter else text
         return f"FY {years} Q{self.quarter}" if self.quarter else f"FY {years}"
 
@@ -42,7 +44,7 @@ class Period:
             return self.label(lang=lang)
         years = f"{self.fy % 100:02d}-{(self.fy + 1) % 100:02d}"
         if lang == "bn":
-            return f"{_BN_ORDINALS[self.quarter]} প্রা. {years.translate(_BN_DIGITS)}"
+            return f"{_BN_ORDINALS[self.quarter]} প্রা. {bn_digits(years)}"
         return f"Q{self.quarter} {years}"
 
     def quarters_label(self, positions: tuple[int, ...], *, lang: str = "en") -> str:
@@ -71,9 +73,6 @@ class Period:
 
     def days(self) -> int:
         return (self.end - self.start).days + 1
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
 
     def previous(self) -> "Period":
         """The period of the same kind just before: previous quarter, year, or same-length range."""
@@ -118,7 +117,7 @@ def parse_fy(text: str) -> int:
     text = text.strip()
     if text.isdigit() and len(text) == 4:
         return int(text)
-    match = _FY_RE.match(text)
+    match = FY_RE.match(text)
     if not match:
         raise ValueError(f"not a fiscal year: {text!r} (expected like 2022-23)")
     start, end = int(match[1]), int(match[2])

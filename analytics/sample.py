@@ -158,20 +158,13 @@ def generate(*, seed: int = 2023, gazetteer: Gazetteer | None = None) -> pl.Data
     fd_index[rng.choice(fd_total, size=fd_services.height, replace=False)] = np.arange(fd_services.height)
     fd_picked = fd_services[fd_index]
     front_desk = pl.DataFrame({"date": _dates(fd_total, rng, fy=SAMPLE_FY)}).with_columns(
-        channel=pl.lit("front_desk"), upazila_code=pl.lit(dc_office_upazila()),
+        channel=pl.lit("front_desk"), upazila_code=pl.lit(gaz.dc_office_upazila()),
         service_code=fd_picked["service_code"], service_category=fd_picked["category_code"], fee_paisa=pl.lit(0, pl.Int64),
     )
     log = pl.concat([udc.drop("service_index"), front_desk], how="diagonal_relaxed")
     log = log.with_columns(beneficiaries=pl.lit(1), upload_id=pl.lit(SAMPLE_UPLOAD_ID)).sort(
         "date", "channel", "upazila_code", "union_code", "entrepreneur_id", "service_code", nulls_last=True)
     return schema.conform(log.with_columns(source_row=pl.int_range(2, log.height + 2))).collect()
-
-
-def dc_office_upazila(*, directory: Path = GEODATA_DIR) -> str:
-    """P-code of the upazila the Deputy Commissioner's office (front desk) is in."""
-    sites = pl.read_csv(directory / "sites.csv", infer_schema=False)
-    column = next(c for c in sites.columns if "upazila" in c)
-    return sites.filter(pl.col("site_id") == "DC-PIROJPUR")[column].item()
 
 
 def as_template(log: pl.DataFrame, *, lang: str, gazetteer: Gazetteer | None = None) -> pl.DataFrame:

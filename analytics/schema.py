@@ -40,12 +40,6 @@ LOG_SCHEMA: dict[str, pl.DataType] = {
 
 LOG_COLUMNS = tuple(LOG_SCHEMA)
 
-#: Columns a reader must fill for every row (the rest may be null by channel).
-REQUIRED_COLUMNS = ("date", "channel", "upazila_code", "service_code", "beneficiaries", "fee_paisa")
-
-#: Columns required on UDC rows only.
-UDC_REQUIRED_COLUMNS = ("union_code", "entrepreneur_id")
-
 PAISA_PER_TAKA = 100
 
 

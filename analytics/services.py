@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 
 from pathlib import Path
 
 import polars as pl
 
 from analytics import names
-
-GEODATA = Path(__file__).resolve().parents[1] / "geodata"
+from analytics.gazetteer import GEODATA_DIR
+from analytics.values import word_key
 
 _SCHEMA = {
     "service_code": pl.String,
@@ -29,27 +28,15 @@ _SCHEMA = {
 _CATEGORY_SCHEMA = {"category_code": pl.String, "name_en": pl.String, "name_bn": pl.String, "sort_order": pl.Int64}
 
 
-def load_catalogue(*, directory: Path = GEODATA) -> pl.DataFrame:
+def load_catalogue(*, directory: Path = GEODATA_DIR) -> pl.DataFrame:
     """One row per service kind; `aliases` is a List(String)."""
     return pl.read_csv(directory / "services.csv", schema=_SCHEMA).with_columns(
         pl.col("aliases").fill_null("").str.split("|").list.eval(pl.element().filter(pl.element() != ""))
     )
 
 
-def load_categories(*, directory: Path = GEODATA) -> pl.DataFrame:
+def load_categories(*, directory: Path = GEODATA_DIR) -> pl.DataFrame:
     return pl.read_csv(directory / "service_categories.csv", schema=_CATEGORY_SCHEMA).sort("sort_order")
-
-
-def normalise(text: str) -> str:
-    """Matching key (see :func:`analytics.names.key`): folded Bengali spelling, no spaces, punctuation
-    or filler words, so "জন্মনিবন্ধন" and "জন্ম নিবন্ধন" (or "BIRTH   registration") are the same key."""
-    return names.key(text)
-
-
-def _literal(text: str) -> str:
-    """The text up to case, spaces and punctuation (NFKC, casefold, letters, marks and digits only)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LMN")
 
 
 class ServiceResolver:
@@ -65,10 +52,11 @@ class ServiceResolver:
             self._channel_of[code] = channel
             pairs.extend((code, name) for name in (*labels, *aliases) if name)
         self._matcher = names.Matcher(pairs, exact_only=[(code, code) for code in self._channel_of])
-        # what is written exactly as in the catalogue (up to case, spaces and punctuation): a
-        # match through spelling folds or stems is reported as approximate, for staff to check
-        self._literal = {(code, _literal(name)) for code, name in [*pairs, *((c, c) for c in self._channel_of)]}
-        self._channels = {normalise(ch): ch for ch in self._channel_of.values()}
+        # what is written exactly as in the catalogue (up to case, spaces and punctuation: the
+        # literal values.word_key, not the folded names.key the matcher uses): a match through
+        # spelling folds or stems is reported as approximate, for staff to check
+        self._literal = {(code, word_key(name)) for code, name in [*pairs, *((c, c) for c in self._channel_of)]}
+        self._channels = {names.key(ch): ch for ch in self._channel_of.values()}
         self._within: dict[str | None, frozenset[str] | None] = {None: None}
         for ch in self._channels.values():
             self._within[ch] = frozenset(c for c, c_ch in self._channel_of.items() if c_ch == ch)
@@ -78,7 +66,7 @@ class ServiceResolver:
         if channel is None:
             return None
         try:
-            return self._channels[normalise(channel)]
+            return self._channels[names.key(channel)]
         except KeyError:
             raise ValueError(f"unknown channel {channel!r}; expected one of {sorted(self._channels.values())}") from None
 
@@ -90,7 +78,7 @@ class ServiceResolver:
         found = self._cache.get(cache_key)
         if found is None:
             found = self._matcher.match(text or "", within=self._within[channel])
-            if found.kind == "exact" and (found.code, _literal(text or "")) not in self._literal:
+            if found.kind == "exact" and (found.code, word_key(text or "")) not in self._literal:
                 found = dataclasses.replace(found, kind="approximate")
             if len(self._cache) >= 100_000:
                 self._cache.clear()

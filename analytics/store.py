@@ -88,25 +88,30 @@ from analytics.periods import Period, fiscal_columns, quarter
 
 DEFAULT_STORE_DIR = Path(os.environ.get("SEBA_ATLAS_STORE", Path(__file__).resolve().parent.parent / "data" / "store"))
 
-UPLOAD_COLUMNS = {
-    "upload_id": pl.String, "file_name": pl.String, "content_hash": pl.String, "uploader": pl.String,
-    "created_at": pl.String, "rows": pl.Int64, "beneficiaries": pl.Int64, "fee_paisa": pl.Int64,
-    "period_start": pl.String, "period_end": pl.String, "status": pl.String,
-    "replaces": pl.String, "is_sample": pl.Boolean, "note": pl.String,
-}
+#: The uploads table, declared once: (column, polars dtype, SQL declaration), a tuple per line of
+#: the ``CREATE TABLE`` text. Both :data:`UPLOAD_COLUMNS` and the SQL are made from it; the line
+#: breaks keep the SQL byte for byte what existing catalogues hold in ``sqlite_master`` (which
+#: :mod:`analytics.cli_admin` compares on restore), so never re-wrap these lines.
+_UPLOADS_TABLE: tuple[tuple[tuple[str, type[pl.DataType], str], ...], ...] = (
+    (("upload_id", pl.String, "TEXT PRIMARY KEY"), ("file_name", pl.String, "TEXT NOT NULL"),
+     ("content_hash", pl.String, "TEXT NOT NULL")),
+    (("uploader", pl.String, "TEXT NOT NULL"), ("created_at", pl.String, "TEXT NOT NULL"),
+     ("rows", pl.Int64, "INTEGER NOT NULL")),
+    (("beneficiaries", pl.Int64, "INTEGER NOT NULL"), ("fee_paisa", pl.Int64, "INTEGER NOT NULL")),
+    (("period_start", pl.String, "TEXT"), ("period_end", pl.String, "TEXT")),
+    (("status", pl.String, "TEXT NOT NULL CHECK (status IN ('active', 'replaced', 'rolled_back'))"),),
+    (("replaces", pl.String, "TEXT"), ("is_sample", pl.Boolean, "INTEGER NOT NULL DEFAULT 0"), ("note", pl.String, "TEXT")),
+)
+UPLOAD_COLUMNS = {name: dtype for line in _UPLOADS_TABLE for name, dtype, _ in line}
 UPLOAD_QUARTER_COLUMNS = {"upload_id": pl.String, "fy": pl.Int64, "fq": pl.Int64, "rows": pl.Int64,
                           "replaced_by": pl.String}
 CHANGE_COLUMNS = {"change_id": pl.Int64, "at": pl.String, "action": pl.String, "upload_id": pl.String,
                   "actor": pl.String, "detail": pl.String}
 
-_DDL = """
+_UPLOADS_SQL = ",\n".join("    " + ", ".join(f"{name} {sql}" for name, _, sql in line) for line in _UPLOADS_TABLE)
+_DDL = f"""
 CREATE TABLE IF NOT EXISTS uploads (
-    upload_id TEXT PRIMARY KEY, file_name TEXT NOT NULL, content_hash TEXT NOT NULL,
-    uploader TEXT NOT NULL, created_at TEXT NOT NULL, rows INTEGER NOT NULL,
-    beneficiaries INTEGER NOT NULL, fee_paisa INTEGER NOT NULL,
-    period_start TEXT, period_end TEXT,
-    status TEXT NOT NULL CHECK (status IN ('active', 'replaced', 'rolled_back')),
-    replaces TEXT, is_sample INTEGER NOT NULL DEFAULT 0, note TEXT
+{_UPLOADS_SQL}
 );
 CREATE INDEX IF NOT EXISTS uploads_hash ON uploads (content_hash);
 CREATE TABLE IF NOT EXISTS upload_files (

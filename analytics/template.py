@@ -21,7 +21,7 @@ from datetime import datetime
 import polars as pl
 import xlsxwriter
 
-from analytics import i18n
+from analytics import i18n, schema
 from analytics.gazetteer import Gazetteer
 from analytics.services import load_catalogue, load_categories
 
@@ -64,7 +64,7 @@ def services_table() -> pl.DataFrame:
     categories = load_categories().select("category_code", pl.col("name_bn").alias("category_bn"),
                                           pl.col("name_en").alias("category_en"))
     channel = {c: f"{i18n.t(f'template.channel_{c}', 'bn')} / {i18n.t(f'template.channel_{c}', 'en')}"
-               for c in ("udc", "front_desk")}
+               for c in schema.CHANNELS}
     return (load_catalogue().join(categories, on="category_code", how="left", maintain_order="left")
             .select("service_code", "name_bn", "name_en",
                     (pl.col("category_bn") + " / " + pl.col("category_en")).alias("category"),

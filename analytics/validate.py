@@ -15,6 +15,7 @@ every cell that a spreadsheet would run as a formula made inert by a leading apo
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -314,14 +315,14 @@ def repeated_reference_problems(frame: pl.LazyFrame, reference: str, *, column: 
 
 def neutral_text(text: str) -> str:
     """One heading or cell made inert for a spreadsheet: a leading ' before = + - @ TAB CR."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if re.match(V.FORMULA_START, text) else text
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix ' to text cells *and headings* a spreadsheet would run as formulas (= + - @ TAB CR first)."""
     frame = frame.rename({c: neutral_text(c) for c in frame.columns if neutral_text(c) != c})
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
+        pl.when(pl.col(c).str.contains(V.FORMULA_START)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
         .alias(c)
         for c, dtype in frame.schema.items() if dtype == pl.String)
 

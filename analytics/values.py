@@ -23,14 +23,12 @@ from datetime import date
 
 import polars as pl
 
-from analytics.i18n import ascii_digits
-from analytics.periods import Period
+from analytics.i18n import ASCII_DIGITS, BN_DIGITS, ascii_digits
+from analytics.periods import FY_RE, Period
 
-_BN_DIGITS = list("০১২৩৪৫৬৭৮৯")
-_ASCII_DIGITS = list("0123456789")
 _INVISIBLE = r"[\u200b\u200e\u200f\u2060\ufeff\u00ad]"
-#: Cells starting with these are formulas to a spreadsheet (unless they are numbers).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Text starting with one of these (= + - @ TAB CR) is a formula to a spreadsheet (a regex).
+FORMULA_START = r"^[=+\-@\t\r]"
 _NUMBER = r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$"
 
 MONTHS: dict[str, int] = {}
@@ -69,7 +67,12 @@ GENDER_WORDS: dict[str, str] = {
 
 
 def word_key(text: str) -> str:
-    """Python twin of :func:`word_key_expr`: NFC, lower case, letters/marks/digits only."""
+    """Python twin of :func:`word_key_expr`: NFC, lower case, letters/marks/digits only.
+
+    The *literal* key: unlike :func:`analytics.names.key` (free-text names), on purpose no
+    spelling folds, stems or filler words, so fixed words (headings, channels, genders) and
+    "written exactly as in the catalogue" compare as written; and it must stay what polars
+    computes vectorised in :func:`word_key_expr`."""
     text = unicodedata.normalize("NFC", text).lower()
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LMN")
 
@@ -92,7 +95,7 @@ def clean(expr: pl.Expr) -> pl.Expr:
 
 def digits(expr: pl.Expr) -> pl.Expr:
     """Bengali digits to ASCII."""
-    return expr.str.replace_many(_BN_DIGITS, _ASCII_DIGITS)
+    return expr.str.replace_many(list(BN_DIGITS), list(ASCII_DIGITS))
 
 
 def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
@@ -236,7 +239,7 @@ def gender_value(expr: pl.Expr) -> pl.Expr:
 
 def formula_like(expr: pl.Expr) -> pl.Expr:
     """True for text a spreadsheet would run as a formula (starts with = + - @, not a number)."""
-    starts = expr.str.contains(r"^[=+\-@\t\r]")
+    starts = expr.str.contains(FORMULA_START)
     return starts & ~number_text(expr, money=True).str.contains(_NUMBER)
 
 
@@ -250,7 +253,6 @@ def markup_like(expr: pl.Expr) -> pl.Expr:
 _YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
 _WORD_YEAR = re.compile(r"^([^\d\s,./-]+)\.?[\s,./-]*(\d{4}|\d{2})?$")
-_FY = re.compile(r"^(?:fy\s*)?(\d{4})\s*[-/–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
 
 
 def _year(text: str | None, month: int) -> int | None:
@@ -260,7 +262,7 @@ def _year(text: str | None, month: int) -> int | None:
     text = ascii_digits(text).strip()
     if re.fullmatch(r"\d{4}(\.0+)?", text):
         return int(text[:4])
-    match = _FY.match(text)
+    match = FY_RE.match(text)
     if match:
         start = int(match[1])
         return start if month >= 7 else start + 1

@@ -24,12 +24,14 @@ from datetime import date
 from typing import Mapping
 from urllib.parse import urlencode
 
+from analytics import schema
 from analytics.comparison import DEFAULT_MODE, MODES
 from analytics.i18n import DEFAULT_LANG, LANGS
 from analytics.metrics import AREA_METRICS
 from analytics.periods import Period, fiscal_year, parse_fy, quarter
 
-CHANNELS = ("all", "udc", "front_desk")
+#: The channel filter: every channel, or one of :data:`analytics.schema.CHANNELS`.
+CHANNELS = ("all", *schema.CHANNELS)
 LEVELS = ("upazila", "union")
 FIRST_FY, LAST_FY = 2010, 2098  # the data starts in 2010 (ingest refuses older dates)
 FIRST_DAY, LAST_DAY = date(FIRST_FY, 1, 1), date(LAST_FY + 1, 6, 30)

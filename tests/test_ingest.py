@@ -14,7 +14,7 @@ import pytest
 from analytics import decisions, schema
 from analytics.gazetteer import Gazetteer
 from analytics.i18n import strings
-from analytics.ingest import IngestResult, Limits, dc_office_upazila, ingest_bytes, sheet_names
+from analytics.ingest import IngestResult, Limits, ingest_bytes, sheet_names
 from analytics.periods import quarter
 from analytics.services import ServiceResolver, load_catalogue
 from analytics.validate import FILE_CODES, PROBLEM_CODES, PROBLEM_SCHEMA, ROW_CODES, Namer, render
@@ -131,7 +131,7 @@ def test_us_locale_dates_are_read_month_first_only_when_the_user_says_so(run):
 
 
 def test_front_desk_office_is_in_pirojpur_sadar(gaz):
-    assert dc_office_upazila(gaz) == "BD107980"
+    assert gaz.dc_office_upazila() == "BD107980"
 
 
 # --- the bad corpus -------------------------------------------------------------------------

@@ -33,3 +33,12 @@ def test_taka_to_paisa_rejects_fractions_of_paisa():
 @pytest.mark.parametrize(("paisa", "value"), [(384916800, 3849168), (1250, "12.50"), (-5, "-0.05")])
 def test_json_taka(paisa, value):
     assert schema.paisa_to_taka_json(paisa) == value
+
+
+def test_channel_lists_derive_from_the_schema() -> None:
+    from typing import get_args
+
+    from analytics import metrics, viewstate
+
+    assert viewstate.CHANNELS == ("all", *schema.CHANNELS)
+    assert get_args(metrics.ChannelFilter) == viewstate.CHANNELS

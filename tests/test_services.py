@@ -4,7 +4,8 @@ import unicodedata
 import polars as pl
 import pytest
 
-from analytics.services import ServiceResolver, load_catalogue, load_categories, normalise
+from analytics.names import key as normalise
+from analytics.services import ServiceResolver, load_catalogue, load_categories
 
 # English name as in the source report -> Bengali wording of the report.
 REPORT_UDC = {

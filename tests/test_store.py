@@ -278,3 +278,16 @@ def test_decisions_are_kept_versioned_audited_and_undoable(store):
     assert store.decisions()["kind"].to_list() == ["service"]
     with pytest.raises(StoreError):
         store.withdraw_decision(first, actor="admin")
+
+
+def test_uploads_table_is_declared_once(tmp_path):
+    """The SQL uploads table is generated from the Python declaration: same columns, same order."""
+    import sqlite3
+    from contextlib import closing
+
+    from analytics import store
+
+    with closing(sqlite3.connect(":memory:")) as db:
+        db.executescript(store._DDL)
+        columns = [row[1] for row in db.execute("PRAGMA table_info(uploads)")]
+    assert columns == list(store.UPLOAD_COLUMNS)
