@@ -4,6 +4,7 @@
     sample   [--out DIR] [--formats csv,xlsx]      write the sample as quarterly upload files
     ingest   FILE... [--mode add|replace] [--dry-run] [--uploader NAME] [--lang bn|en]
     uploads  | rollback UPLOAD_ID                   upload history; undo an upload
+    brief    --out FILE.pdf [--fy | --period] [--lang bn|en] [--with-people]   the meeting brief (cli_brief)
 
 The default store (``data/store`` or $SEBA_ATLAS_STORE) is seeded with the bundled sample on
 first use, as the app does; a store named with ``--store`` is used as it is. A store that
@@ -173,10 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--actor", default="cli")
     p.set_defaults(run=cmd_rollback)
 
-    from analytics import cli_admin, cli_ingest
+    from analytics import cli_admin, cli_brief, cli_ingest
 
     cli_ingest.add_commands(commands, common)
     cli_admin.add_commands(commands)
+    cli_brief.add_commands(commands, common)
     return parser
 
 

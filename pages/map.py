@@ -7,7 +7,7 @@ from analytics import figures, privacy, views
 from analytics.comparison import Comparison
 from analytics.metrics import AREA_METRICS
 from analytics.periods import parse_period
-from pages import common
+from pages import brief_button, common
 
 common.guard()
 
@@ -55,6 +55,8 @@ if not state.upazila:
                               horizontal=True, **common.bound("w_level", "level", state.level))
 else:
     controls[1].button("← " + t("map.back"), key="map_back", on_click=common.update, kwargs={"upazila": None})
+with controls[2]:
+    brief_button.download(metric=metric)  # the meeting brief (PDF) of this view, made when clicked
 
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.privacy)
 hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())

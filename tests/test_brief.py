@@ -1,0 +1,259 @@
+"""The meeting brief (analytics/brief.py, ``python -m analytics brief``; issue 15).
+
+The command is run as users run it, on a temporary store holding the sample, in both languages;
+the PDFs are read back with poppler (``pdftotext``, ``pdfinfo``, ``pdftoppm``): the published
+FY 2022-23 figures and the upazila names are real text; at most 8 pages and 5 MB; no names
+without ``--with-people``. The shaping check compares, for names with conjuncts, the width of
+the word in the PDF (``pdftotext -bbox``, from the glyphs Typst placed) and its ink in the page
+rendered at 150 dpi, with HarfBuzz's (uharfbuzz) shaping of the same font at the same size;
+the same names broken into separate letters (a ZWNJ after each hasanta, as a renderer without
+shaping draws them) differ by far more than the tolerance, so the check would fail on them.
+Page 1 in each language is saved to test-artifacts/brief/page1-<lang>.png to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analytics import brief, i18n
+from analytics.gazetteer import Gazetteer
+from analytics.periods import fiscal_year
+from analytics.sample import SAMPLE_UPLOAD_ID, ensure_sample, generate
+from analytics.store import LocalStore
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "brief"
+POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdfinfo", "pdftoppm"))
+pytestmark = [
+    pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdfinfo, pdftoppm) is not installed"),
+    pytest.mark.skipif(not brief.fonts_available(), reason=f"fonts-noto-core is not installed ({brief.FONT_DIR})"),
+]
+UPAZILAS_BN = ("ভান্ডারিয়া", "কাউখালী", "মঠবাড়িয়া", "নাজিরপুর", "পিরোজপুর সদর", "নেছারাবাদ", "ইন্দুরকানী")
+UPAZILAS_EN = ("Bhandaria", "Kawkhali", "Mathbaria", "Nazirpur", "Pirojpur Sadar", "Nesarabad", "Indurkani")
+#: names with conjuncts (a hasanta between consonants) that the upazila table writes at brief.TABLE_PT
+CONJUNCT_NAMES = ("ভান্ডারিয়া", "ইন্দুরকানী")
+TOLERANCE_PT = 0.3  # of the word's width in the PDF against HarfBuzz's
+TOLERANCE_PX = 2.0  # of the ink's width at 150 dpi
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def pdf_text(path: Path, *options: str) -> str:
+    return subprocess.run(["pdftotext", "-layout", *options, str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("brief") / "store"
+    ensure_sample(LocalStore(directory))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def briefs(store_dir, tmp_path_factory) -> dict[str, Path]:
+    """The FY 2022-23 brief made by the command: "bn", "en" (open-link rules) and "bn-people"."""
+    out = tmp_path_factory.mktemp("pdf")
+    made = {}
+    for name, extra in (("bn", ["--lang", "bn"]), ("en", ["--lang", "en"]),
+                        ("bn-people", ["--lang", "bn", "--with-people"])):
+        path = out / f"brief-{name}.pdf"
+        done = cli("brief", "--fy", "2022-23", *extra, "--out", str(path), "--store", str(store_dir))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == str(path)
+        made[name] = path
+    return made
+
+
+@pytest.fixture(scope="module")
+def people(store_dir) -> list[str]:
+    names = LocalStore(store_dir).scan().select(pl.col("entrepreneur_name").drop_nulls().unique()).collect()
+    return sorted(names["entrepreneur_name"].to_list())
+
+
+def test_the_published_figures_and_the_upazilas_are_text_in_bengali(briefs):
+    text = pdf_text(briefs["bn"])
+    assert "১,২৪,০৮০" in text and "৩৮,৪৯,১৬৮ টাকা" in text
+    assert "৪২,২০৬" in text  # the front desk
+    for name in UPAZILAS_BN:
+        assert name in text, name
+    assert "নমুনা ডেটা" in text  # the sample says so
+    assert "কলারদোয়ানিয়া" in text  # the union without a boundary, in the coverage notes
+    assert i18n.t("about.credits", "bn").split(";")[0] in text.replace("\n", " ")
+
+
+def test_the_published_figures_and_the_upazilas_are_text_in_english(briefs):
+    text = pdf_text(briefs["en"])
+    assert "1,24,080" in text and "Tk 38,49,168" in text
+    for name in UPAZILAS_EN:
+        assert name in text, name
+    assert "SAMPLE DATA" in text and "Kalardoania" in text
+    assert "OCHA COD-AB" in text and "CC BY 4.0" in text
+    assert "v=1" in text  # the share link pins the data version
+
+
+@pytest.mark.parametrize("name", ["bn", "en", "bn-people"])
+def test_within_the_limits(briefs, name):
+    assert 1 <= pages(briefs[name]) <= brief.LIMITS["pages"]
+    assert briefs[name].stat().st_size <= brief.LIMITS["bytes"]
+    assert briefs[name].read_bytes().startswith(b"%PDF")
+
+
+def test_names_only_with_people(briefs, people):
+    assert len(people) >= 10
+    open_text = pdf_text(briefs["bn"]) + pdf_text(briefs["en"])
+    assert not [n for n in people if n in open_text]
+    assert "৩ জনের কম" in open_text  # union earnings withheld as on open links
+    staff_text = pdf_text(briefs["bn-people"])
+    assert [n for n in people if n in staff_text] == people  # every active entrepreneur is listed
+    assert "শুধু দাপ্তরিক ব্যবহারের জন্য" in staff_text
+
+
+def test_a_bad_period_is_one_line_exit_2(store_dir, tmp_path):
+    for args in (["--period", "2023-24-Q9"], ["--fy", "20x2"], ["--upazila", "Atlantis"]):
+        done = cli("brief", *args, "--lang", "en", "--out", str(tmp_path / "x.pdf"), "--store", str(store_dir))
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert not (tmp_path / "x.pdf").exists()
+    done = cli("brief", "--lang", "en", "--out", str(tmp_path / "no" / "x.pdf"), "--store", str(store_dir))
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_quarter_and_an_upazila(store_dir, tmp_path):
+    path = tmp_path / "q.pdf"
+    done = cli("brief", "--period", "2022-23-Q2", "--upazila", "Bhandaria", "--lang", "en", "--out", str(path),
+               "--store", str(store_dir))
+    assert done.returncode == 0, done.stderr
+    text = pdf_text(path)
+    assert "FY 2022-23 Q2" in text and "Unions of Bhandaria" in text
+    assert "Changes are against the previous period, FY 2022-23 Q1." in text  # sample against sample: fair
+    assert "upazila=BD107914" in text
+
+
+# -- data is never markup ------------------------------------------------------------------------
+def test_names_with_typst_markup_are_printed_as_written(tmp_path):
+    nasty = '#set page(width: 1pt) $x^2$ *b* _i_ [l] \\ "q" <a> @b // c `d` = e'
+    log = generate().lazy()
+    first = log.select(pl.col("entrepreneur_id").drop_nulls().first()).collect().item()
+    log = log.with_columns(pl.when(pl.col("entrepreneur_id") == first).then(pl.lit(nasty))
+                           .otherwise(pl.col("entrepreneur_name")).alias("entrepreneur_name"))
+    pdf = brief.brief_pdf(log, Gazetteer.load(), period=fiscal_year(2022), lang="en", with_people=True,
+                          sample_uploads=frozenset({SAMPLE_UPLOAD_ID}), link="http://x/?a=1&b=#[2]")
+    path = tmp_path / "nasty.pdf"
+    path.write_bytes(pdf)
+    text = " ".join(pdf_text(path, "-raw").split())
+    assert nasty in text
+    assert "http://x/?a=1&b=#[2]" in text
+
+
+def test_the_small_cell_rule_applies_without_people():
+    log = generate().lazy()
+    data = brief.brief_data(log, Gazetteer.load(), period=fiscal_year(2022), lang="en",
+                            sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))
+    assert data["people"] is None
+    assert all(row[-1] == "fewer than 3" for table in data["unions"] for row in table["rows"])
+    counts = [int(b["count"].replace(",", "")) for b in data["entrepreneurs"]["histogram"]["bins"]]
+    assert counts and all(c >= 3 for c in counts) and sum(counts) == 104
+    assert data["entrepreneurs"]["histogram"]["median"] is None  # one person's figure
+    staff = brief.brief_data(log, Gazetteer.load(), period=fiscal_year(2022), lang="en", with_people=True,
+                             sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))
+    assert len(staff["people"]["rows"]) == 104 and staff["entrepreneurs"]["histogram"]["median"]
+
+
+def test_the_sample_is_never_compared_with_real_data():
+    log = generate().lazy()
+    real = log.filter(pl.col("date") < pl.date(2023, 1, 1)).with_columns(
+        pl.col("date").dt.offset_by("1y"), pl.lit("real-upload").alias("upload_id"))
+    data = brief.brief_data(pl.concat([log, real]), Gazetteer.load(), period=fiscal_year(2023), lang="en",
+                            compare_with="year", sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))
+    assert all(k["delta"] is None for k in data["kpis"])
+    assert "never compared with the sample" in data["compare"]
+
+
+# -- shaping -------------------------------------------------------------------------------------
+def _shaped(text: str, size: float) -> tuple[float, float, int]:
+    """(advance width, ink width, glyphs) of ``text`` shaped by HarfBuzz in Noto Sans Bengali at ``size`` pt."""
+    import uharfbuzz as hb
+
+    face = hb.Face((brief.FONT_DIR / brief.FONT_FILES["bn"]).read_bytes())
+    font = hb.Font(face)
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    hb.shape(font, buffer, {})
+    x, left, right = 0, None, None
+    for info, pos in zip(buffer.glyph_infos, buffer.glyph_positions):
+        extents = font.get_glyph_extents(info.codepoint)
+        if extents and extents.width:
+            start = x + pos.x_offset + extents.x_bearing
+            left = start if left is None else min(left, start)
+            right = start + extents.width if right is None else max(right, start + extents.width)
+        x += pos.x_advance
+    scale = size / face.upem
+    return x * scale, (right - left) * scale, len(buffer.glyph_infos)
+
+
+def _broken(text: str) -> str:
+    """``text`` as a renderer without shaping draws it: every hasanta visible, no conjunct."""
+    return text.replace("\u09cd", "\u09cd\u200c")
+
+
+def _table_boxes(path: Path, name: str) -> list[tuple[float, float, float, float]]:
+    """The boxes (pt) of ``name`` on page 1 at the upazila table's size (the map writes it larger and bold)."""
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    boxes = []
+    for x0, y0, x1, y1 in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                                     + re.escape(name) + "</word>", xml):
+        box = tuple(float(v) for v in (x0, y0, x1, y1))
+        if abs((box[3] - box[1]) / brief.TABLE_PT - 1.325) < 0.05:  # the font's ascent + descent, at TABLE_PT
+            boxes.append(box)
+    return boxes
+
+
+@pytest.mark.parametrize("name", CONJUNCT_NAMES)
+def test_conjuncts_are_shaped_in_the_pdf(briefs, name):
+    advance, _, glyphs = _shaped(name, brief.TABLE_PT)
+    broken, _, broken_glyphs = _shaped(_broken(name), brief.TABLE_PT)
+    assert glyphs < broken_glyphs  # the conjunct is one glyph (or a pair of half forms), not letters
+    assert abs(advance - broken) > 5 * TOLERANCE_PT  # so the check below tells them apart
+    boxes = _table_boxes(briefs["bn"], name)
+    assert boxes, "the name is not in the upazila table at the table's size"
+    for x0, _, x1, _ in boxes:
+        assert abs((x1 - x0) - advance) <= TOLERANCE_PT, (x1 - x0, advance, broken)
+
+
+def test_the_rendered_page_matches_harfbuzz(briefs):
+    """Page 1 at 150 dpi: each conjunct name's ink in the upazila table is as wide as HarfBuzz's."""
+    from PIL import Image
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for lang in ("bn", "en"):
+        subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", "-singlefile", str(briefs[lang]),
+                        str(ARTIFACTS / f"page1-{lang}")], check=True)
+    image = Image.open(ARTIFACTS / "page1-bn.png").convert("L")
+    scale = 150 / 72
+    for name in CONJUNCT_NAMES:
+        _, ink, _ = _shaped(name, brief.TABLE_PT)
+        _, broken_ink, _ = _shaped(_broken(name), brief.TABLE_PT)
+        assert abs(ink - broken_ink) * scale > 2 * TOLERANCE_PX
+        x0, y0, x1, y1 = _table_boxes(briefs["bn"], name)[0]
+        crop = image.crop((int(x0 * scale) - 3, int(y0 * scale), int(x1 * scale) + 3, int(y1 * scale)))
+        columns = [x for x in range(crop.width) if min(crop.getpixel((x, y)) for y in range(crop.height)) < 128]
+        measured = columns[-1] - columns[0] + 1
+        assert abs(measured - ink * scale) <= TOLERANCE_PX, (name, measured, ink * scale, broken_ink * scale)
