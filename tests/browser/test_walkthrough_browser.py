@@ -10,6 +10,8 @@ Bengali, the uploader's English texts.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from tests.browser.conftest import SHOTS, open_page, wait_idle
@@ -39,14 +41,21 @@ NEVER = ("Traceback", "Choose an option", "Error:", "polars", "calamine", "sqlit
 QUARTER = "fy=2023-24&q=2"
 
 
+@contextmanager
 def _screen(browser, app, *, width: int, height: int, staff: bool = True):
+    """A page in a browser window of its own of that size (signed in as an admin unless
+    ``staff=False``), closed afterwards."""
+    WALK.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    if staff:
-        sign_in(page, app, "rina")
-        page.wait_for_function("() => document.body.innerText.includes('Signed in as rina')")
-    return context, page
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        if staff:
+            sign_in(page, app, "rina")
+            page.wait_for_function("() => document.body.innerText.includes('Signed in as rina')")
+        yield page
+    finally:
+        context.close()
 
 
 def _check(page, *, lang: str) -> None:
@@ -60,22 +69,16 @@ def _check(page, *, lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["bn", "en"])
 def test_every_page_on_a_1920_screen(browser, two_quarters, lang):  # noqa: F811
-    WALK.mkdir(parents=True, exist_ok=True)
-    context, page = _screen(browser, two_quarters, width=1920, height=1080)
-    try:
+    with _screen(browser, two_quarters, width=1920, height=1080) as page:
         for name in PAGES:
             open_page(page, f"{two_quarters}/{path(name)}?lang={lang}&{QUARTER}")
             _check(page, lang=lang)
             shoot(page, f"{name}-{lang}-1920.png")
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("lang", ["bn", "en"])
 def test_presentation_mode_on_a_projector(browser, two_quarters, lang):  # noqa: F811
-    WALK.mkdir(parents=True, exist_ok=True)
-    context, page = _screen(browser, two_quarters, width=1920, height=1080, staff=False)
-    try:
+    with _screen(browser, two_quarters, width=1920, height=1080, staff=False) as page:
         for name in ("overview", "map"):
             open_page(page, f"{two_quarters}/{path(name)}?lang={lang}&{QUARTER}&present=1")
             _check(page, lang=lang)
@@ -83,15 +86,11 @@ def test_presentation_mode_on_a_projector(browser, two_quarters, lang):  # noqa:
             page.screenshot(path=str(WALK / f"present-{name}-{lang}-1920.png"))
         box = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
         assert box["height"] >= 700, box
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("lang", ["bn", "en"])
 def test_a_phone(browser, two_quarters, lang):  # noqa: F811
-    WALK.mkdir(parents=True, exist_ok=True)
-    context, page = _screen(browser, two_quarters, width=360, height=640, staff=False)
-    try:
+    with _screen(browser, two_quarters, width=360, height=640, staff=False) as page:
         for name, query in (("overview", ""), ("map", ""), ("map-drilled", "&upazila=BD107947"), ("services", "")):
             open_page(page, f"{two_quarters}/{path(name.split('-')[0])}?lang={lang}&{QUARTER}{query}")
             wait_idle(page)
@@ -99,5 +98,3 @@ def test_a_phone(browser, two_quarters, lang):  # noqa: F811
             # nothing wider than the screen: the page never scrolls sideways
             assert page.evaluate("() => document.documentElement.scrollWidth") <= 360 + 1
             shoot(page, f"phone-{name}-{lang}.png")
-    finally:
-        context.close()
