@@ -56,8 +56,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from analytics import ROOT
+
 ROLES = ("viewer", "uploader", "admin")
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "auth" / "users.sqlite"
+DEFAULT_DB = ROOT / "data" / "auth" / "users.sqlite"
 MAX_FAILURES = 5  # passcode: within WINDOW seconds from one client, then that client waits LOCKOUT
 WINDOW = 15 * 60
 LOCKOUT = 15 * 60

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analytics.brief import LIMITS
+from analytics.report.brief import LIMITS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(args.store) if args.store else Path(tmp) / "store"
         if not args.store:
-            from analytics.sample import ensure_sample
+            from analytics.reference.sample import ensure_sample
             from analytics.store import LocalStore
 
             ensure_sample(LocalStore(store))

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from analytics import schema
-from analytics.gazetteer import Gazetteer, normalise_name
-from analytics.services import load_catalogue
+from analytics.reference import schema
+from analytics.reference.gazetteer import Gazetteer, normalise_name
+from analytics.reference.services import load_catalogue
 
 DATA = Path(__file__).with_name("data")
 

@@ -59,7 +59,7 @@ def make_files(directory: Path) -> dict[str, Path]:
 CHILD = """
 import sys
 from pathlib import Path
-from analytics.ingest import ingest_bytes
+from analytics.ingest.pipeline import ingest_bytes
 path = Path(sys.argv[1])
 result = ingest_bytes(path.read_bytes(), file_name=path.name, upload_id="u", lang="bn")
 counts = result.problem_counts or {c: 1 for c in result.problems["code"]}

@@ -57,6 +57,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -536,7 +537,7 @@ def _prepare_store(work: Path, template: Path | None) -> Path:
 def seeded_store(work: Path) -> Path:
     """A store holding the sample, as the app leaves it after its first start."""
     sys.path.insert(0, str(ROOT))
-    from analytics.sample import ensure_sample
+    from analytics.reference.sample import ensure_sample
     from analytics.store import LocalStore
 
     path = work / "template-store"
@@ -664,18 +665,28 @@ def run_views(args, work: Path, template: Path, settings: dict[str, str], sessio
     rng = random.Random(args.seed)
     with running_server(work, root=args.root, settings=settings, template=template, hang_timeout=args.hang_timeout,
                         processes=args.processes) as (server, watchdog, sampler, startup):
-        asyncio.run(_with_deadline([_session_script(port, [(primer, "first")], think=0, run_timeout=args.run_timeout,
-                                                    hang=watchdog.hung, rng=rng) for port in server.ports],
-                                   max_seconds=args.max_seconds, hang=watchdog.hung))
-        plans = _plans(views, sessions, per_session, args.repeats, rng)
-        sampler.restart()
-        started = time.monotonic()
-        results = asyncio.run(_with_deadline(
-            [_session_script(server.port_for(i), plan, think=args.think, run_timeout=args.run_timeout, hang=watchdog.hung,
-                             rng=random.Random(args.seed + i), start_delay=rng.uniform(0, args.ramp))
-             for i, plan in enumerate(plans)],
-            max_seconds=args.max_seconds, hang=watchdog.hung))
+        results, started = _browse(args, server, watchdog, sampler, rng, primer,
+                                   lambda: _plans(views, sessions, per_session, args.repeats, rng))
         return _outcome("views", sessions, results, watchdog, sampler, started, startup, server)
+
+
+def _browse(args, server, watchdog, sampler, rng: random.Random, primer: View, plans: Callable[[], list],
+            others: Callable[[], list] = list) -> tuple[list, float]:
+    """Warm every server process with ``primer``, then run one session per plan ``plans()`` makes
+    (and the coroutines ``others()`` makes) at once; the results and when the measured part started."""
+    asyncio.run(_with_deadline([_session_script(port, [(primer, "first")], think=0, run_timeout=args.run_timeout,
+                                                hang=watchdog.hung, rng=rng) for port in server.ports],
+                               max_seconds=args.max_seconds, hang=watchdog.hung))
+    plans = plans()
+    sampler.restart()
+    started = time.monotonic()
+    results = asyncio.run(_with_deadline(
+        others() + [_session_script(server.port_for(i), plan, think=args.think, run_timeout=args.run_timeout,
+                                    hang=watchdog.hung, rng=random.Random(args.seed + i),
+                                    start_delay=rng.uniform(0, args.ramp))
+                    for i, plan in enumerate(plans)],
+        max_seconds=args.max_seconds, hang=watchdog.hung))
+    return results, started
 
 
 def run_ingest(args, work: Path, template: Path, settings: dict[str, str], sessions: int, upload: Path) -> Outcome:
@@ -727,18 +738,9 @@ def run_ingest(args, work: Path, template: Path, settings: dict[str, str], sessi
                 notes["ingest_error"] = (out + err).decode(errors="replace")[-500:]
             return []
 
-        asyncio.run(_with_deadline([_session_script(port, [(primer, "first")], think=0, run_timeout=args.run_timeout,
-                                                    hang=watchdog.hung, rng=rng) for port in server.ports],
-                                   max_seconds=args.max_seconds, hang=watchdog.hung))
-        plans = _plans(views, sessions, per_session, args.repeats, rng)
-        sampler.restart()
-        started = time.monotonic()
-        results = asyncio.run(_with_deadline(
-            [observer(), ingest()] + [
-                _session_script(server.port_for(i), plan, think=args.think, run_timeout=args.run_timeout, hang=watchdog.hung,
-                                rng=random.Random(args.seed + i), start_delay=rng.uniform(0, args.ramp))
-                for i, plan in enumerate(plans)],
-            max_seconds=args.max_seconds, hang=watchdog.hung))
+        results, started = _browse(args, server, watchdog, sampler, rng, primer,
+                                   lambda: _plans(views, sessions, per_session, args.repeats, rng),
+                                   others=lambda: [observer(), ingest()])
         outcome = _outcome("ingest", sessions, results, watchdog, sampler, started, startup, server)
         outcome.notes.update({k: v for k, v in notes.items() if k != "ingest_done"})
         return outcome

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import polars as pl
 
-from analytics import metrics
-from analytics.ingest import Limits, ingest_bytes
-from analytics.periods import fiscal_year
-from analytics.services import ServiceResolver, load_catalogue
+from analytics.ingest.pipeline import Limits, ingest_bytes
+from analytics.reference.periods import fiscal_year
+from analytics.reference.services import ServiceResolver, load_catalogue
+from analytics.report import metrics
 from analytics.store import LocalStore
 from benchmarks.generate import national_gazetteer, store_frame, upload_csv
 
@@ -196,9 +196,9 @@ def stored(rows: int) -> LocalStore:
 
 
 def map_sizes() -> dict[str, float]:
-    from analytics import views
-    from analytics.gazetteer import Gazetteer
-    from analytics.sample import generate
+    from analytics.reference.gazetteer import Gazetteer
+    from analytics.reference.sample import generate
+    from analytics.report import views
 
     log, gaz = generate().lazy(), Gazetteer.load()
     return {level: len(views.map_view(log, gaz, period=fiscal_year(2022), metric="beneficiaries_udc", lang="bn",

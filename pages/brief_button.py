@@ -1,4 +1,4 @@
-"""The "Download brief (PDF)" button of the overview and map pages (analytics.brief).
+"""The "Download brief (PDF)" button of the overview and map pages (analytics.report.brief).
 
 The brief is the view on screen: period, channel, upazila, the page's comparison mode and
 metric, in the page's language, with the data version pinned in its share link. Signed-in
@@ -16,9 +16,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import brief, privacy
 from analytics.auth import Settings
-from analytics.periods import parse_period
+from analytics.reference.periods import parse_period
+from analytics.report import brief, privacy
 from pages import common
 
 

@@ -36,14 +36,22 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from analytics import comparison, i18n, tables, views
-from analytics.auth import (UNKNOWN_USER, Accounts, Settings, client_key, role_at_least, server_secret,
-                            session_valid)
-from analytics.gazetteer import Gazetteer
-from analytics.periods import Period, fiscal_year, parse_period
-from analytics.sample import ensure_sample
+from analytics import i18n
+from analytics.auth import (
+    UNKNOWN_USER,
+    Accounts,
+    Settings,
+    client_key,
+    role_at_least,
+    server_secret,
+    session_valid,
+)
+from analytics.reference.gazetteer import Gazetteer
+from analytics.reference.periods import Period, fiscal_year, parse_period
+from analytics.reference.sample import ensure_sample
+from analytics.report import comparison, tables, views
+from analytics.report.viewstate import ViewState
 from analytics.store import DEFAULT_STORE_DIR, LocalStore, StoreError
-from analytics.viewstate import ViewState
 
 STATE_KEY = "_view_state"
 _RUN = threading.local()  # each session's script run has its own thread
@@ -100,9 +108,9 @@ def _warm_up() -> None:
     import pyarrow  # noqa: F401
     from PIL import Image
 
-    from analytics import figures
-    from analytics.gazetteer import load_boundaries
-    from analytics.services import load_catalogue, load_categories
+    from analytics.reference.gazetteer import load_boundaries
+    from analytics.reference.services import load_catalogue, load_categories
+    from analytics.report import figures
 
     Image.init()  # the favicon (st.set_page_config) is read with PIL
     with Image.open(Path(__file__).resolve().parent.parent / "static" / "favicon.png") as icon:
@@ -185,11 +193,11 @@ def dataframe(frame: pl.DataFrame, *, lang: str | None = None, **kwargs: object)
     (#26821), the whole server hangs, health check included. ``to_arrow()`` does not wait that
     way. So the frame leaves polars as Arrow, always.
 
-    A table with figures (number columns, or the value columns of ``analytics.tables``) goes as
+    A table with figures (number columns, or the value columns of ``analytics.report.tables``) goes as
     a pandas Styler made from that Arrow table by pyarrow (never polars' ``to_pandas``): the
     cells hold the numbers, so a click on a header sorts them as numbers (Streamlit's grid sorts
     a number column by the cell's number), and the Styler's display values are the texts of
-    ``analytics.tables.display`` (Bengali digits, lakh grouping, taka, "fewer than 3"). Missing
+    ``analytics.report.tables.display`` (Bengali digits, lakh grouping, taka, "fewer than 3"). Missing
     cells read as the table's placeholder. A table without figures goes as the Arrow table.
     """
     shown = tables.display(frame, lang=lang or state().lang)
@@ -334,7 +342,7 @@ def period() -> Period:
 
 
 def sample_uploads() -> frozenset[str]:
-    """The upload ids of the bundled sample (never compared with real data: analytics.comparison)."""
+    """The upload ids of the bundled sample (never compared with real data: analytics.report.comparison)."""
     return _sample_uploads(str(store().directory), latest_version())
 
 
@@ -463,7 +471,7 @@ def style() -> None:
 
 
 def compared() -> comparison.Comparison:
-    """What the shown period's changes compare it with (analytics.comparison), under the view's mode."""
+    """What the shown period's changes compare it with (analytics.report.comparison), under the view's mode."""
     return _compared(*data_key(), period().key, state().compare, sample_uploads())
 
 
@@ -486,7 +494,7 @@ def sample_notice() -> None:
 
 
 def metric(kpi, *, help: str | None = None, container=st) -> None:  # noqa: A002  (st.metric's name)
-    """``st.metric`` for a :class:`analytics.views.Kpi`: the arrow and colour come from the sign of
+    """``st.metric`` for a :class:`analytics.report.views.Kpi`: the arrow and colour come from the sign of
     the change (Streamlit would read them off the text, and takes "−" for a plus)."""
     container.metric(kpi.label, kpi.value, kpi.delta, delta_color=kpi.colour, delta_arrow=kpi.arrow, help=help)
 

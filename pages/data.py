@@ -1,7 +1,7 @@
 """Data: what is stored, where it came from, and what changed (uploads, rollbacks, sign-ins).
 
 Everything in the user's language: times in Dhaka time and the user's digits, audit entries as
-sentences (``analytics.history``), figures that sort as numbers (``common.dataframe``). A
+sentences (``analytics.report.history``), figures that sort as numbers (``common.dataframe``). A
 rollback names the file (quarters, rows, beneficiaries, when, by whom), asks to confirm, and
 says afterwards what changed per quarter; the message survives the rerun. The sample is
 labelled as the sample: a real upload takes its place quarter by quarter (``analytics.store``),
@@ -11,9 +11,11 @@ and removing it altogether is its own confirmed action.
 import polars as pl
 import streamlit as st
 
-from analytics import decisions as D, history, i18n, views
-from analytics.periods import parse_period
-from analytics.services import load_catalogue
+from analytics import i18n
+from analytics.ingest import decisions as D
+from analytics.reference.periods import parse_period
+from analytics.reference.services import load_catalogue
+from analytics.report import history, views
 from analytics.store import StoreError
 from pages import common
 

@@ -5,8 +5,8 @@ import io
 import polars as pl
 import streamlit as st
 
-from analytics import comparison, figures, privacy, views
-from analytics.periods import parse_period
+from analytics.reference.periods import parse_period
+from analytics.report import comparison, figures, privacy, views
 from pages import common
 
 common.guard()
@@ -18,7 +18,7 @@ t = common.t
 def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None, search: str,
             compare_with: str, samples: frozenset[str]):
     """The ranked table, the same as shown (labelled, formatted) and the earnings chart, computed
-    once per view and data version; changes compare like with like (analytics.comparison)."""
+    once per view and data version; changes compare like with like (analytics.report.comparison)."""
     log, period = common.scan(data_version, pinned), parse_period(period_key)
     fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=samples)
     table = views.entrepreneur_table(log, common.gazetteer(), period=period, lang=lang,

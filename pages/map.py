@@ -3,10 +3,10 @@
 import polars as pl
 import streamlit as st
 
-from analytics import figures, privacy, views
-from analytics.comparison import Comparison
-from analytics.metrics import AREA_METRICS
-from analytics.periods import parse_period
+from analytics.reference.periods import parse_period
+from analytics.report import figures, privacy, views
+from analytics.report.comparison import Comparison
+from analytics.report.metrics import AREA_METRICS
 from pages import brief_button, common
 
 common.guard()
@@ -58,7 +58,7 @@ else:
 with controls[2]:
     brief_button.download(metric=metric)  # the meeting brief (PDF) of this view, made when clicked
 
-# viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.privacy)
+# viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
 hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
 fair = common.compared()
 view, panel = compute(*common.data_key(), period.key, state.lang, metric, level, state.upazila, state.channel,

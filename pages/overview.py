@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from analytics import privacy, views
-from analytics.periods import parse_period
+from analytics.reference.periods import parse_period
+from analytics.report import privacy, views
 from pages import brief_button, common
 
 common.guard()
@@ -26,7 +26,7 @@ st.subheader(period.label(lang=state.lang))
 common.sample_notice()
 common.version_notice()
 brief_button.download()  # the meeting brief (PDF) of this view, made when clicked
-# viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.privacy)
+# viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
 hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
 view = compute(*common.data_key(), period.key, state.lang, state.upazila, hide_below, state.compare,
                common.sample_uploads())

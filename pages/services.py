@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from analytics import privacy, views
-from analytics.periods import parse_period
+from analytics.reference.periods import parse_period
+from analytics.report import privacy, views
 from pages import common
 
 common.guard()
@@ -26,7 +26,7 @@ st.title(t("services.title"))
 st.caption(period.label(lang=lang) + " · " + t(f"channel.{state.channel}"))
 common.sample_notice()
 common.version_notice()
-# viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.privacy)
+# viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
 hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
 view = compute(*common.data_key(), period.key, lang, state.channel, state.upazila, hide_below, common.sample_uploads())
 if view.mix.is_empty():

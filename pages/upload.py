@@ -10,14 +10,20 @@ dates read month-first.
 import polars as pl
 import streamlit as st
 
-from analytics import decisions as D
-from analytics import i18n, mappings, preview, template, views
-from analytics.headers import FIELDS
-from analytics.ingest import Limits, ingest_isolated, sheet_names
-from analytics.periods import quarter
-from analytics.services import ServiceResolver, load_catalogue
+from analytics import i18n
+from analytics.ingest import decisions as D
+from analytics.ingest import mappings, preview, template
+from analytics.ingest.headers import FIELDS
+from analytics.ingest.pipeline import (
+    Limits,
+    ingest_isolated,
+    sheet_names,
+)
+from analytics.ingest.validate import NOTE_CODES
+from analytics.reference.periods import quarter
+from analytics.reference.services import ServiceResolver, load_catalogue
+from analytics.report import views
 from analytics.store import content_hash, new_upload_id
-from analytics.validate import NOTE_CODES
 from pages import common
 
 common.guard()

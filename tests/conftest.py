@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from analytics.gazetteer import Gazetteer
-from analytics.sample import generate
+from analytics.reference.gazetteer import Gazetteer
+from analytics.reference.sample import generate
 
 
 @pytest.fixture(scope="session")

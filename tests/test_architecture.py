@@ -42,3 +42,45 @@ def test_pages_use_only_public_streamlit(path):
     private = {m for m in imported_modules(path) if m.startswith("streamlit.") and m not in PUBLIC_STREAMLIT}
     assert not private, f"{path.name} imports Streamlit internals: {sorted(private)}"
     assert "PagesManager" not in path.read_text(encoding="utf-8")
+
+
+#: Distribution name in requirements.txt -> the module the code imports (when they differ).
+IMPORT_NAME = {"argon2-cffi": "argon2", "pillow": "PIL", "psycopg[binary]": "psycopg"}
+
+
+def requirements(name: str) -> dict[str, str]:
+    """``{distribution: version}`` of one requirements file (its own lines, not ``-r`` includes)."""
+    out = {}
+    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            dist, _, version = line.partition("==")
+            out[dist.strip()] = version.strip()
+    return out
+
+
+def runtime_imports() -> set[str]:
+    """Top-level third-party modules app.py, pages/ and analytics/ import."""
+    stdlib = set(__import__("sys").stdlib_module_names)
+    found = set()
+    for path in [*PAGES, *ANALYTICS]:
+        found |= {m.split(".")[0] for m in imported_modules(path)}
+    return {m for m in found if m not in stdlib and m not in {"analytics", "pages", "__future__"}}
+
+
+def test_runtime_requirements_are_what_runs():
+    """requirements.txt lists every third-party module the app imports, and nothing else (tools
+    for tests and the geodata build live in requirements-dev.txt and geodata/requirements-build.txt)."""
+    runtime = requirements("requirements.txt")
+    imported = runtime_imports()
+    listed = {IMPORT_NAME.get(dist, dist) for dist in runtime}
+    assert imported - listed == set(), "imported at run time but not in requirements.txt"
+    assert listed - imported == set(), "in requirements.txt but never imported by the app"
+    assert all(runtime.values()), "every runtime requirement is pinned"
+
+
+def test_build_and_test_tools_are_not_runtime_requirements():
+    runtime = set(requirements("requirements.txt"))
+    assert not runtime & set(requirements("requirements-dev.txt"))
+    assert not runtime & set(requirements("geodata/requirements-build.txt"))
+    assert {"geopandas", "openpyxl", "xlrd"}.isdisjoint(runtime)

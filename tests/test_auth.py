@@ -7,9 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from analytics.auth import (DELAY_CAP, GLOBAL_DELAY, GLOBAL_FAILURES, MAX_FAILURES, UNKNOWN_USER,
-                            Accounts, AuthError, Settings, client_key, hash_secret, role_at_least, server_secret,
-                            session_valid)
+from analytics.auth import (
+    DELAY_CAP,
+    GLOBAL_DELAY,
+    GLOBAL_FAILURES,
+    MAX_FAILURES,
+    UNKNOWN_USER,
+    Accounts,
+    AuthError,
+    Settings,
+    client_key,
+    hash_secret,
+    role_at_least,
+    server_secret,
+    session_valid,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"

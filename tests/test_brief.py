@@ -1,4 +1,4 @@
-"""The meeting brief (analytics/brief.py, ``python -m analytics brief``; issue 15).
+"""The meeting brief (analytics/report/brief.py, ``python -m analytics brief``; issue 15).
 
 The command is run as users run it, on a temporary store holding the sample, in both languages;
 the PDFs are read back with poppler (``pdftotext``, ``pdfinfo``, ``pdftoppm``): the published
@@ -22,10 +22,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import brief, i18n
-from analytics.gazetteer import Gazetteer
-from analytics.periods import fiscal_year
-from analytics.sample import SAMPLE_UPLOAD_ID, ensure_sample, generate
+from analytics import i18n
+from analytics.reference.gazetteer import Gazetteer
+from analytics.reference.periods import fiscal_year
+from analytics.reference.sample import SAMPLE_UPLOAD_ID, ensure_sample, generate
+from analytics.report import brief
 from analytics.store import LocalStore
 
 ROOT = Path(__file__).resolve().parent.parent

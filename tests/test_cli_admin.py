@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics.sample import ensure_sample
+from analytics.reference.sample import ensure_sample
 from analytics.store import LocalStore
 from tests.test_store import make_log
 from tests.test_store_faults import tmpfs  # noqa: F401 - a fixture

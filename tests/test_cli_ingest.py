@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics.sample import generate, write_quarterly_files
+from analytics.reference.sample import generate, write_quarterly_files
 from tests.test_sample import PUBLISHED
 
 ROOT = Path(__file__).resolve().parent.parent

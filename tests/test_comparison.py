@@ -1,4 +1,4 @@
-"""analytics.comparison: what a change compares, and when no change is fair to give."""
+"""analytics.report.comparison: what a change compares, and when no change is fair to give."""
 
 from __future__ import annotations
 
@@ -7,9 +7,17 @@ from datetime import date
 import polars as pl
 import pytest
 
-from analytics import comparison, i18n, schema, views
-from analytics.comparison import Comparison, base_period, compare, direction, sources
-from analytics.periods import Period, fiscal_year, quarter
+from analytics import i18n
+from analytics.reference import schema
+from analytics.reference.periods import Period, fiscal_year, quarter
+from analytics.report import comparison, views
+from analytics.report.comparison import (
+    Comparison,
+    base_period,
+    compare,
+    direction,
+    sources,
+)
 
 SAMPLE = "sample-1"
 
@@ -157,7 +165,7 @@ def test_the_default_comparison_is_the_previous_period():
 
 def test_entrepreneurs_are_not_flagged_against_the_sample():
     """A first real quarter after the sample: no "sharp drop" against reconstructed figures."""
-    from analytics import metrics
+    from analytics.report import metrics
 
     log = log_of(Q4_SAMPLE, ("2023-08-01", "u-q1", 10))
     fair = compare(log, period=quarter(2023, 1), mode="previous", sample_uploads=frozenset({SAMPLE}))
@@ -175,7 +183,7 @@ def test_entrepreneurs_are_not_flagged_against_the_sample():
 
 
 def test_sample_quarters_are_hatched_in_the_trend():
-    from analytics import figures
+    from analytics.report import figures
 
     log = log_of(Q4_SAMPLE, Q1_REAL, Q2_REAL)
     trend = views.trend_table(log, lang="en", sample_uploads=frozenset({SAMPLE}))

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics.sample import ensure_sample
+from analytics.reference.sample import ensure_sample
 from analytics.store import LocalStore
 from tests.browser.conftest import free_port, running_app
 
@@ -154,7 +154,7 @@ def test_request_bodies_over_the_upload_limit_are_refused(proxied):
 
 
 def test_upload_limits_agree():
-    from analytics.ingest import Limits
+    from analytics.ingest.pipeline import Limits
 
     config = (ROOT / ".streamlit" / "config.toml").read_text()
     site = (DEPLOY / "nginx-seba-atlas.conf").read_text()

@@ -4,9 +4,10 @@ the front desk as a point, sizes passed in by the page."""
 import polars as pl
 import pytest
 
-from analytics import figures, i18n, views
-from analytics.gazetteer import label_points, load_boundaries
-from analytics.periods import fiscal_year, quarter
+from analytics import i18n
+from analytics.reference.gazetteer import label_points, load_boundaries
+from analytics.reference.periods import fiscal_year, quarter
+from analytics.report import figures, views
 
 FY = fiscal_year(2022)
 # (narrowest width, height) the page draws the map at: a 360 px phone, a desk, the projector

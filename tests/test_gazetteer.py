@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import gazetteer as gz
-from analytics.gazetteer import Gazetteer, Resolution, normalise_name
+from analytics.reference import gazetteer as gz
+from analytics.reference.gazetteer import Gazetteer, Resolution, normalise_name
 
 SPELLINGS = Path(__file__).parent / "data" / "place_spellings.csv"
 

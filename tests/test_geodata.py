@@ -14,7 +14,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from analytics.gazetteer import GEODATA_DIR, Gazetteer
+from analytics.reference.gazetteer import GEODATA_DIR, Gazetteer
 
 LAYERS = {"upazila": "pirojpur_upazilas.geojson", "union": "pirojpur_unions.geojson"}
 BUDGET = {"upazila": 60_000, "union": 150_000}

@@ -1,7 +1,15 @@
 import pytest
 
-from analytics.headers import (FIELDS, LOG_FIELDS, detect_shape, header_key, header_score, is_pii, map_headers,
-                               recognise)
+from analytics.ingest.headers import (
+    FIELDS,
+    LOG_FIELDS,
+    detect_shape,
+    header_key,
+    header_score,
+    is_pii,
+    map_headers,
+    recognise,
+)
 
 TEMPLATE_EN = ["Date", "Channel", "Upazila", "Union", "Entrepreneur ID", "Entrepreneur Name", "Gender", "Service",
                "Beneficiaries", "Fee (Tk)"]

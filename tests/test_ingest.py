@@ -11,13 +11,26 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import decisions, schema
-from analytics.gazetteer import Gazetteer
 from analytics.i18n import strings
-from analytics.ingest import IngestResult, Limits, ingest_bytes, sheet_names
-from analytics.periods import quarter
-from analytics.services import ServiceResolver, load_catalogue
-from analytics.validate import FILE_CODES, PROBLEM_CODES, PROBLEM_SCHEMA, ROW_CODES, Namer, render
+from analytics.ingest import decisions
+from analytics.ingest.pipeline import (
+    IngestResult,
+    Limits,
+    ingest_bytes,
+    sheet_names,
+)
+from analytics.ingest.validate import (
+    FILE_CODES,
+    PROBLEM_CODES,
+    PROBLEM_SCHEMA,
+    ROW_CODES,
+    Namer,
+    render,
+)
+from analytics.reference import schema
+from analytics.reference.gazetteer import Gazetteer
+from analytics.reference.periods import quarter
+from analytics.reference.services import ServiceResolver, load_catalogue
 
 DATA = Path(__file__).parent / "data" / "ingest"
 Q1 = quarter(2022, 1)

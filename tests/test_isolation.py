@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import isolation
-from analytics.ingest import ingest_isolated
+from analytics.ingest import isolation
+from analytics.ingest.pipeline import ingest_isolated
 from benchmarks.hostile import TARGET_MB, TARGET_SECONDS, make_files, measure
 
 pytestmark = pytest.mark.slow  # real child processes pushed to their memory and time limits

@@ -1,13 +1,15 @@
-"""The plausibility limits (analytics.limits): each one at its boundary, and every sum exact at the limits."""
+"""The plausibility limits (analytics.ingest.limits): each one at its boundary, and every sum exact at the limits."""
 
 from datetime import date
 
 import polars as pl
 import pytest
 
-from analytics import limits as L, metrics, schema
-from analytics.ingest import ingest_bytes
-from analytics.services import load_catalogue
+from analytics.ingest import limits as L
+from analytics.ingest.pipeline import ingest_bytes
+from analytics.reference import schema
+from analytics.reference.services import load_catalogue
+from analytics.report import metrics
 
 HEADER = "Date,Upazila,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n"
 

@@ -5,9 +5,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from analytics import metrics, schema
-from analytics.gazetteer import Gazetteer
-from analytics.periods import Period, fiscal_year, quarter
+from analytics.reference import schema
+from analytics.reference.gazetteer import Gazetteer
+from analytics.reference.periods import Period, fiscal_year, quarter
+from analytics.report import metrics
 
 BHANDARIA, IKRI, DHAOA = "BD107914", "BD10791459", "BD10791435"
 SADAR = "BD107980"

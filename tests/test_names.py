@@ -1,4 +1,4 @@
-"""Name normalisation and matching (analytics/names.py) and its use for services and places."""
+"""Name normalisation and matching (analytics/reference/names.py) and its use for services and places."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import names
-from analytics.gazetteer import Gazetteer
-from analytics.services import ServiceResolver, load_catalogue
+from analytics.reference import names
+from analytics.reference.gazetteer import Gazetteer
+from analytics.reference.services import ServiceResolver, load_catalogue
 
 DATA = Path(__file__).parent / "data" / "names"
 

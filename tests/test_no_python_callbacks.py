@@ -9,7 +9,7 @@ reproduced at polars level in ``test_the_hang_exists_at_polars_level`` below, an
 by tests/test_load.py). So:
 
 - no Python callbacks inside polars in ``analytics/``, ``pages/`` and ``app.py`` (text is
-  formatted with expressions or in plain Python after collect; see ``analytics.views``);
+  formatted with expressions or in plain Python after collect; see ``analytics.report.views``);
 - pages show frames through ``pages.common.dataframe`` (an Arrow table), never
   ``st.dataframe(<polars frame>)``, and nothing calls ``to_pandas``/``to_numpy``.
 
@@ -44,7 +44,7 @@ STREAMLIT_TABLES = {"dataframe", "data_editor", "table"}
 
 # (file, enclosing function or "<module>", call) -> reason
 ALLOWED: dict[tuple[str, str, str], str] = {
-    ("analytics/sample.py", "generate", "to_numpy"):
+    ("analytics/reference/sample.py", "generate", "to_numpy"):
         "sample generation: numpy on frames this call made and never shares (no callbacks run)",
     ("pages/common.py", "dataframe", "to_pandas"):
         "pyarrow's Table.to_pandas on the Arrow table polars already handed over (no polars workers involved), "
@@ -150,7 +150,7 @@ HANG = textwrap.dedent("""
             pl.DataFrame({"x": [5234.523] * 100_000, "y": ["z"] * 100_000}).to_pandas()
     def text():
         for _ in range(400):
-            if CALLBACKS:  # what analytics/views.py did
+            if CALLBACKS:  # what analytics/report/views.py did
                 small.with_columns(pl.col("a").map_elements(lambda v: f"{v:,}", return_dtype=pl.String),
                                    pl.col("b").map_elements(lambda v: f"{v:,}", return_dtype=pl.String))
             else:  # what it does now

@@ -8,11 +8,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import decisions
-from analytics.gazetteer import Gazetteer
-from analytics.ingest import ingest_bytes
-from analytics.periods import quarter
-from analytics.services import ServiceResolver, load_catalogue
+from analytics.ingest import decisions
+from analytics.ingest.pipeline import ingest_bytes
+from analytics.reference.gazetteer import Gazetteer
+from analytics.reference.periods import quarter
+from analytics.reference.services import ServiceResolver, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICES = ROOT / "tests" / "data" / "offices"

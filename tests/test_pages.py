@@ -275,7 +275,7 @@ def test_data_page_hides_audit_log_from_anonymous_viewers():
 
 
 def test_staff_see_the_name_decisions_with_a_way_to_withdraw_one():
-    from analytics import decisions
+    from analytics.ingest import decisions
     from pages import common
 
     common.store().decide([decisions.make("service", "Misc online work", "UDC069")], actor="asha")
@@ -308,8 +308,8 @@ def own_store(tmp_path, monkeypatch):
 
 def _real_upload(store, name: str = "pirojpur_q1.xlsx"):
     """A real file for FY 2022-23 Q1 (the sample's quarter): 40 delivery rows."""
-    from analytics.periods import quarter
-    from analytics.sample import generate
+    from analytics.reference.periods import quarter
+    from analytics.reference.sample import generate
 
     rows = generate().filter(quarter(2022, 1).filter()).head(40)
     return store.commit(rows, file_name=name, content_hash="pirojpur-q1", uploader="asha")
@@ -338,8 +338,8 @@ def test_data_page_speaks_the_users_language(own_store):
 
 def test_rollback_names_the_file_asks_and_says_what_changed(own_store):
     done = _real_upload(own_store)
-    from analytics import history
-    from analytics.periods import quarter
+    from analytics.reference.periods import quarter
+    from analytics.report import history
 
     q1 = (2022, 1)
     shown_before = history.quarter_beneficiaries(own_store.scan(), [q1])[q1]

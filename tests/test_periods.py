@@ -3,7 +3,15 @@ from datetime import date
 import polars as pl
 import pytest
 
-from analytics.periods import Period, fiscal_columns, fiscal_year, parse_fy, parse_period, quarter, quarter_of
+from analytics.reference.periods import (
+    Period,
+    fiscal_columns,
+    fiscal_year,
+    parse_fy,
+    parse_period,
+    quarter,
+    quarter_of,
+)
 
 
 @pytest.mark.parametrize(("fy", "q", "start", "end"), [

@@ -5,7 +5,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from analytics.preview import overlaps, quarter_plan
+from analytics.ingest.preview import overlaps, quarter_plan
 from analytics.store import LocalStore
 from tests.test_store import make_log
 
@@ -69,8 +69,8 @@ def test_a_quarter_of_the_sample_is_always_replaced(store):
 
 
 def test_the_quarters_that_ask_add_or_replace(store):
-    from analytics.preview import quarters_with_data
-    from analytics.periods import quarter
+    from analytics.ingest.preview import quarters_with_data
+    from analytics.reference.periods import quarter
 
     store.commit(make_log(50), file_name="q1.csv", content_hash="a", uploader="u")
     incoming = make_log(60, start=date(2022, 9, 1), days=60)  # Q1 (stored) and Q2 (new)

@@ -21,8 +21,9 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from analytics import figures, i18n, privacy, views
-from analytics.periods import Period, fiscal_year, quarter
+from analytics import i18n
+from analytics.reference.periods import Period, fiscal_year, quarter
+from analytics.report import figures, privacy, views
 
 MIN = 3
 FY = fiscal_year(2022)

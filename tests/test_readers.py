@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from analytics.readers import ROW, ReadError, decode, detect_format, read_table, sheet_names, sniff_delimiter
+from analytics.ingest.readers import (
+    ROW,
+    ReadError,
+    decode,
+    detect_format,
+    read_table,
+    sheet_names,
+    sniff_delimiter,
+)
 
 DATA = Path(__file__).parent / "data" / "ingest"
 HEADER = "Date,Channel,Union,Service,Fee (Tk)"

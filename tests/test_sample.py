@@ -14,10 +14,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import schema
-from analytics.cli import summary
-from analytics.periods import fiscal_year, quarter
-from analytics.sample import SAMPLE_UPLOAD_ID, ensure_sample, generate, published_targets, write_quarterly_files
+from analytics.cli.main import summary
+from analytics.reference import schema
+from analytics.reference.periods import fiscal_year, quarter
+from analytics.reference.sample import (
+    SAMPLE_UPLOAD_ID,
+    ensure_sample,
+    generate,
+    published_targets,
+    write_quarterly_files,
+)
 from analytics.store import LocalStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +93,7 @@ def test_two_entrepreneurs_per_union_one_woman_one_man(log):
 
 
 def test_fees_are_plausible_and_front_desk_earns_nothing(log):
-    from analytics.services import load_catalogue
+    from analytics.reference.services import load_catalogue
 
     catalogue = load_catalogue()
     joined = log.join(catalogue, on="service_code")

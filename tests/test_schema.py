@@ -4,7 +4,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from analytics import schema
+from analytics.reference import schema
 
 
 def test_empty_log_has_every_column_typed():
@@ -38,7 +38,7 @@ def test_json_taka(paisa, value):
 def test_channel_lists_derive_from_the_schema() -> None:
     from typing import get_args
 
-    from analytics import metrics, viewstate
+    from analytics.report import metrics, viewstate
 
     assert viewstate.CHANNELS == ("all", *schema.CHANNELS)
     assert get_args(metrics.ChannelFilter) == viewstate.CHANNELS

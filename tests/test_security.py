@@ -15,8 +15,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from analytics import figures, schema, views
-from analytics.gazetteer import Gazetteer
+from analytics.reference import schema
+from analytics.reference.gazetteer import Gazetteer
+from analytics.report import figures, views
 from analytics.store import LocalStore
 from tests.browser.conftest import running_app
 
@@ -58,7 +59,7 @@ def test_markup_in_names_is_escaped_in_map_hover():
     areas = pl.DataFrame({"pcode": ["BD107914"], "name": ["<img src=x onerror=alert(1)>"], "v": [5],
                           "v_text": ["5"]})
     fig = figures.choropleth(areas, {"type": "FeatureCollection", "features": [
-        f for f in __import__("analytics.gazetteer", fromlist=["x"]).load_boundaries("upazila")["features"]
+        f for f in __import__("analytics.reference.gazetteer", fromlist=["x"]).load_boundaries("upazila")["features"]
         if f["properties"]["pcode"] == "BD107914"]}, metric="v", metric_label="v", lang="en",
         hover=[("v", "v_text")], center={"lat": 22.5, "lon": 90}, zoom=9)
     shown = " ".join(str(trace.customdata) + str(trace.hovertemplate) for trace in fig.data)

@@ -4,8 +4,12 @@ import unicodedata
 import polars as pl
 import pytest
 
-from analytics.names import key as normalise
-from analytics.services import ServiceResolver, load_catalogue, load_categories
+from analytics.reference.names import key as normalise
+from analytics.reference.services import (
+    ServiceResolver,
+    load_catalogue,
+    load_categories,
+)
 
 # English name as in the source report -> Bengali wording of the report.
 REPORT_UDC = {

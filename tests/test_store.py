@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import schema
-from analytics.periods import quarter
+from analytics.reference import schema
+from analytics.reference.periods import quarter
 from analytics.store import LocalStore, StoreError, content_hash
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -261,7 +261,7 @@ def test_kill_inside_the_commit_window_stores_no_file_of_the_batch(tmp_path, poi
 
 
 def test_decisions_are_kept_versioned_audited_and_undoable(store):
-    from analytics import decisions
+    from analytics.ingest import decisions
 
     version = store.version()
     store.decide([decisions.make("service", "Misc online work", "UDC069"),
@@ -285,9 +285,9 @@ def test_uploads_table_is_declared_once(tmp_path):
     import sqlite3
     from contextlib import closing
 
-    from analytics import store
+    from analytics.store import local, protocol
 
     with closing(sqlite3.connect(":memory:")) as db:
-        db.executescript(store._DDL)
+        db.executescript(local._DDL)
         columns = [row[1] for row in db.execute("PRAGMA table_info(uploads)")]
-    assert columns == list(store.UPLOAD_COLUMNS)
+    assert columns == list(protocol.UPLOAD_COLUMNS)

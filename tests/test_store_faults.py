@@ -19,7 +19,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics.store import LocalStore, StoreError, StoreFull, StoreReadOnly, _lock, _unlock
+from analytics.store import (
+    LocalStore,
+    StoreError,
+    StoreFull,
+    StoreReadOnly,
+)
+from analytics.store.local import _lock, _unlock
 from tests.test_store import make_log, totals
 
 ROOT = Path(__file__).resolve().parent.parent

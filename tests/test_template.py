@@ -7,13 +7,13 @@ import openpyxl
 import polars as pl
 import pytest
 
-from analytics import schema
-from analytics import template as T
-from analytics.gazetteer import Gazetteer
-from analytics.headers import recognise
 from analytics.i18n import strings
-from analytics.ingest import ingest_bytes
-from analytics.services import ServiceResolver, load_catalogue
+from analytics.ingest import template as T
+from analytics.ingest.headers import recognise
+from analytics.ingest.pipeline import ingest_bytes
+from analytics.reference import schema
+from analytics.reference.gazetteer import Gazetteer
+from analytics.reference.services import ServiceResolver, load_catalogue
 
 # date, upazila, union, entrepreneur ID, name, gender, service, beneficiaries, fee (Tk): both languages mixed,
 # as a clerk would, and a front-desk row with no place or entrepreneur

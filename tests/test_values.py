@@ -4,9 +4,9 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from analytics import values as V
-from analytics.periods import quarter
-from analytics.schema import taka_to_paisa
+from analytics.ingest import values as V
+from analytics.reference.periods import quarter
+from analytics.reference.schema import taka_to_paisa
 
 
 def apply(expr_of, texts: list[str | None]) -> list:

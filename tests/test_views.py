@@ -3,9 +3,10 @@
 import polars as pl
 import pytest
 
-from analytics import figures, i18n, tables, views
-from analytics.periods import fiscal_year, quarter
-from analytics.sample import generate
+from analytics import i18n
+from analytics.reference.periods import fiscal_year, quarter
+from analytics.reference.sample import generate
+from analytics.report import figures, tables, views
 
 FY = fiscal_year(2022)
 
@@ -223,7 +224,7 @@ def test_coverage_table_in_bengali_digits(log, gaz):
 def test_uploads_and_audit_tables_in_the_users_language(tmp_path):
     import json
 
-    from analytics.sample import ensure_sample
+    from analytics.reference.sample import ensure_sample
     from analytics.store import LocalStore
 
     store = LocalStore(tmp_path / "store")
@@ -294,7 +295,7 @@ def test_anonymous_views_show_no_union_earnings(log, gaz):
 def test_anonymous_kpis_and_services(log, gaz):
     from datetime import date
 
-    from analytics.periods import Period
+    from analytics.reference.periods import Period
 
     day = Period(date(2022, 8, 1), date(2022, 8, 1))
     kpis = {k.key: k for k in views.kpis(log, period=FY, lang="en", min_entrepreneurs=3)}

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import i18n
 from analytics.auth import Accounts
-from analytics.viewstate import ViewState
+from analytics.report.viewstate import ViewState
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60

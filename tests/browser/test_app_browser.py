@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics.sample import generate, write_quarterly_files
+from analytics.reference.sample import generate, write_quarterly_files
 from analytics.store import LocalStore
 from tests.browser.conftest import USERS, open_page, running_app, wait_idle
 

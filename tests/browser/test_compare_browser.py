@@ -13,7 +13,7 @@ import re
 import polars as pl
 import pytest
 
-from analytics.sample import ensure_sample
+from analytics.reference.sample import ensure_sample
 from analytics.store import LocalStore
 from tests.browser.conftest import SHOTS, open_page, running_app
 

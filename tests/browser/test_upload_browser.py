@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import template as T
 from analytics.i18n import number
-from analytics.ingest import Limits
+from analytics.ingest import template as T
+from analytics.ingest.pipeline import Limits
 from analytics.store import LocalStore
 from tests.browser.conftest import SHOTS, open_page, running_app, wait_idle
 from tests.browser.test_app_browser import sign_in

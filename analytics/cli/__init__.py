@@ -1,0 +1,1 @@
+"""`python -m analytics`: the command line (``main``) and its commands (``ingest``, ``admin``, ``brief``)."""

@@ -1,0 +1,264 @@
+"""``python -m analytics ingest FILE...``: the upload pipeline in batch.
+
+Every file is read and checked first; only when all of them are clean is anything stored,
+all files in one transaction (all or nothing). Exit status: 0 stored (or every file was
+stored before, byte for byte), 1 refused (a readable report on stderr, nothing stored),
+2 usage error. Never a traceback.
+
+Notes (printed, not refusals): names matched approximately or by an earlier decision, rows
+that repeat another row exactly (each one counted), total rows left out. Refusals: any row
+problem; names to decide (``--report-dir`` writes them as a CSV to fill in and pass back
+with ``--names``); dates that read month-first without ``--date-order``; a file whose rows
+are already stored in another upload (unless ``--mode replace`` or ``--allow-overlap``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from analytics import i18n
+from analytics.ingest import decisions as D
+from analytics.ingest.pipeline import IngestResult, Limits, ingest_isolated
+from analytics.ingest.preview import overlaps
+from analytics.ingest.validate import NOTE_CODES
+from analytics.ingest.values import DATE_ORDERS
+from analytics.reference.gazetteer import Gazetteer
+from analytics.reference.periods import parse_period
+from analytics.reference.services import ServiceResolver, load_catalogue
+from analytics.store import Incoming, Store, StoreError, content_hash, new_upload_id
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit status 2)."""
+
+
+def report(result: IngestResult, *, lang: str, limit: int = 40) -> str:
+    """A plain-text account of the problems that refuse a file: the first ``limit`` lines, then counts."""
+    problems = result.problems.filter(~pl.col("code").is_in(NOTE_CODES))
+    lines = []
+    for row in problems.head(limit).iter_rows(named=True):
+        where = [row["file"]]
+        if row["sheet"]:
+            where.append(i18n.t("ingest.where_sheet", lang, sheet=row["sheet"]))
+        if row["row"] is not None:
+            where.append(i18n.t("ingest.where_row", lang, row=row["row"]))
+        if row["column"]:
+            where.append(i18n.t("ingest.where_column", lang, column=row["column"]))
+        lines.append(f"  {', '.join(where)}: {_short(row['message'])}")
+    counts = {code: n for code, n in (result.problem_counts or dict(
+        problems.group_by("code").len().iter_rows())).items() if code not in NOTE_CODES}
+    if sum(counts.values()) > min(limit, problems.height):
+        lines.append("  " + i18n.t("ingest.cli_more", lang, more=sum(counts.values()) - min(limit, problems.height)))
+        for code, count in sorted(counts.items(), key=lambda item: -item[1]):
+            lines.append(f"    {code}: {i18n.number(count, lang=lang)}")
+    return "\n".join(lines)
+
+
+def _short(text: str, limit: int = 600) -> str:
+    """A message shortened for a terminal (a 50 MB cell is not printed back)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: pl.DataFrame) -> list[str]:
+    """What was done without refusing anything: approximate and decided names, repeated and total rows."""
+    out = []
+    for kind, value, code, how, rows, people in result.matches.iter_rows():
+        key = ("ingest.cli_note_match" if how == "approximate" else "ingest.cli_note_decided" if code
+               else "ingest.cli_note_refused")
+        out.append(i18n.t(key, lang, value=_short(value, 80), rows=i18n.number(rows, lang=lang),
+                          people=i18n.number(people, lang=lang),
+                          name=D.label(kind, code, lang=lang, gazetteer=gazetteer, catalogue=catalogue) if code
+                          else ""))
+    if result.repeated_rows:
+        out.append(i18n.t("ingest.cli_note_repeated", lang, rows=i18n.number(result.repeated_rows, lang=lang)))
+    totals = result.problems.filter(pl.col("code") == "total_row").height
+    if totals:
+        out.append(i18n.t("ingest.cli_note_total", lang, rows=i18n.number(totals, lang=lang)))
+    return out
+
+
+def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = "add", dry_run: bool = False,
+                 period: str | None = None, lang: str = "en", report_dir: str | None = None,
+                 names: str | None = None, date_order: str | None = None, allow_overlap: bool = False,
+                 out=sys.stdout, err=sys.stderr) -> int:
+    gazetteer, services = Gazetteer.load(), ServiceResolver(load_catalogue())
+    catalogue = load_catalogue()
+    try:
+        chosen = parse_period(period) if period else None
+    except ValueError:
+        raise UsageError(f"--period {period!r}: write a fiscal quarter such as 2023-24-Q1, or a fiscal year "
+                         "such as 2023-24") from None
+    decided = store.decisions().select(list(D.SCHEMA))
+    given = D.empty()
+    if names:
+        try:
+            given = D.read_csv(Path(names), resolve=D.code_resolvers(gazetteer=gazetteer, services=services))
+        except FileNotFoundError:
+            raise UsageError(f"--names {names}: no such file") from None
+        except D.DecisionFileError as error:
+            raise UsageError(str(error)) from None
+        decided = D.frame(decided.to_dicts() + given.to_dicts())
+
+    checked: list[tuple[Path, bytes, IngestResult]] = []
+    questions: list[pl.DataFrame] = []
+    refused = False
+    for path in paths:
+        data = path.read_bytes()
+        result = ingest_isolated(data, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
+                                 limits=Limits(), date_order=date_order, decisions=decided)
+        checked.append((path, data, result))
+        refusing = sum(n for code, n in result.problem_counts.items() if code not in NOTE_CODES) \
+            if result.problem_counts else result.problems.filter(~pl.col("code").is_in(NOTE_CODES)).height
+        print(i18n.t("ingest.cli_summary", lang, file=path.name, accepted=result.frame.height, problems=refusing),
+              file=out)
+        if result.dropped_pii:
+            print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=", ".join(result.dropped_pii)), file=out)
+        for line in notes(result, lang=lang, gazetteer=gazetteer, catalogue=catalogue):
+            print("  " + line, file=out)
+        if not result.clean:
+            refused = True
+            print(report(result, lang=lang), file=err)
+            for kind, value, rows, people, suggestions in result.questions.iter_rows():
+                print("  " + i18n.t("ingest.cli_question", lang, kind=i18n.t(f"ingest.kind.{kind}", lang),
+                                    value=_short(value, 80), rows=i18n.number(rows, lang=lang),
+                                    people=i18n.number(people, lang=lang),
+                                    suggestions=", ".join(D.label(kind, c, lang=lang, gazetteer=gazetteer,
+                                                                  catalogue=catalogue) for c in suggestions) or "–"),
+                      file=err)
+            questions.append(result.questions)
+            if report_dir and result.rejected.height:
+                target = Path(report_dir) / f"{path.stem}-problems.csv"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(result.rejected_csv(lang=lang))
+                print("  " + i18n.t("ingest.cli_report_written", lang, path=str(target)), file=err)
+    open_questions = pl.concat(questions) if questions else D.empty_questions()
+    if report_dir and open_questions.height:
+        merged = open_questions.group_by("kind", "value", maintain_order=True).agg(
+            pl.col("rows").sum(), pl.col("beneficiaries").sum(), pl.col("suggestions").first())
+        target = Path(report_dir) / "names-to-decide.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(D.questions_csv(merged))
+        print(i18n.t("ingest.cli_questions_written", lang, path=str(target)), file=err)
+    if refused:
+        print(i18n.t("ingest.cli_rejected", lang), file=err)
+        return 1
+
+    if not allow_overlap and mode != "replace" and _overlapping(store, checked, lang=lang, err=err):
+        return 1
+    if dry_run:
+        print(i18n.t("ingest.cli_dry_run", lang), file=out)
+        return 0
+    stored = store.commit_many([Incoming(result.frame, path.name, content_hash(data),
+                                         result.frame["upload_id"][0] if result.frame.height else None)
+                                for path, data, result in checked], uploader=uploader, mode=mode)
+    if given.height:  # the file's decisions are kept with the data and apply to later uploads
+        store.decide(given.to_dicts(), actor=uploader)
+    for (path, _, _), done in zip(checked, stored):
+        key = "ingest.cli_duplicate" if done.status == "duplicate" else "ingest.cli_stored"
+        print(i18n.t(key, lang, file=path.name, upload=done.upload_id, rows=done.rows), file=out)
+    print(i18n.t("ingest.cli_version", lang, version=store.version()), file=out)
+    return 0
+
+
+def _overlapping(store: Store, checked: list[tuple[Path, bytes, IngestResult]], *, lang: str, err) -> bool:
+    """Print and return True when a file's rows are already stored (or earlier in this batch)."""
+    scan = store.scan()
+    names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
+    earlier: list[pl.DataFrame] = []
+    found = False
+    for path, data, result in checked:
+        if store.find_by_hash(content_hash(data)):
+            continue  # the very same bytes: stored before, nothing to do (not a refusal)
+        stored = pl.concat([scan, *(frame.lazy() for frame in earlier)]) if earlier else scan
+        hits = overlaps(stored, result.frame)
+        if hits.height:
+            upload, shared = hits.row(0, named=True)["upload_id"], hits.row(0, named=True)["shared_rows"]
+            stored_file = names.get(upload) or next(
+                (p.name for p, _, r in checked if r.frame.height and r.frame["upload_id"][0] == upload), upload)
+            print(i18n.t("ingest.cli_overlap", lang, file=path.name, shared=i18n.number(shared, lang=lang),
+                         rows=i18n.number(result.frame.height, lang=lang), upload=upload, stored_file=stored_file),
+                  file=err)
+            found = True
+        earlier.append(result.frame)
+    return found
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from analytics.cli.main import store_for
+
+    paths = [Path(p) for p in args.files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    try:
+        if missing:
+            raise UsageError(f"no such file: {', '.join(missing)}")
+        return ingest_files(store_for(args.store), paths, uploader=args.uploader, mode=args.mode,
+                            dry_run=args.dry_run, period=args.period, lang=args.lang, report_dir=args.report_dir,
+                            names=args.names, date_order=args.date_order, allow_overlap=args.allow_overlap)
+    except UsageError as error:
+        print(i18n.t("ingest.cli_usage_error", args.lang, message=error), file=sys.stderr)
+        return 2
+    except StoreError as error:  # a full disk, a read-only store: one line, nothing stored
+        from analytics.cli.main import error_line
+
+        print(error_line(error, args.lang), file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - never a traceback: logged for us, a sentence for the user
+        logging.getLogger(__name__).debug("ingest failed", exc_info=True)
+        print(i18n.t("ingest.cli_internal_error", args.lang, kind=type(error).__name__), file=sys.stderr)
+        return 1
+
+
+def cmd_names(args: argparse.Namespace) -> int:
+    """``names list`` (tab-separated, or --json) and ``names withdraw DECISION_ID``."""
+    import json
+
+    from analytics.cli.main import store_for
+    from analytics.store import StoreError
+
+    store = store_for(args.store)
+    if args.action == "list":
+        kept = store.decisions()
+        if args.json:
+            print(json.dumps(kept.to_dicts(), ensure_ascii=False, indent=2))
+        else:
+            print(kept.write_csv(separator="\t"), end="")
+        return 0
+    try:
+        version = store.withdraw_decision(int(args.decision_id), actor=args.actor)
+    except (StoreError, ValueError, TypeError):
+        print(i18n.t("ingest.cli_usage_error", args.lang,
+                     message=f"no decision {args.decision_id!r} in force (see: names list)"), file=sys.stderr)
+        return 2
+    print(f"withdrew decision {args.decision_id}; store version {version}")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser("ingest", parents=[common], help="validate and store quarterly log files")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--mode", choices=["add", "replace"], default="add",
+                   help="add to what is stored for the files' quarters, or replace it (kept for rollback)")
+    p.add_argument("--dry-run", action="store_true", help="validate and report only; store nothing")
+    p.add_argument("--period", help="the quarter the files must fall in, e.g. 2022-23-Q1")
+    p.add_argument("--uploader", default="cli")
+    p.add_argument("--report-dir", help="write each rejected file's problem rows here as CSV, to fix and upload "
+                                        "again, and the names to decide as names-to-decide.csv")
+    p.add_argument("--names", help="a CSV of name decisions (kind,value,decision), e.g. a filled-in "
+                                   "names-to-decide.csv; they are kept and apply to later uploads")
+    p.add_argument("--date-order", choices=DATE_ORDERS,
+                   help="how the files write numeric dates (default: decided from the dates, day-first)")
+    p.add_argument("--allow-overlap", action="store_true",
+                   help="store files even when their rows are already stored in another upload")
+    p.set_defaults(run=cmd_ingest)
+
+    p = commands.add_parser("names", parents=[common], help="name decisions kept with the data: list, withdraw")
+    p.add_argument("action", choices=["list", "withdraw"])
+    p.add_argument("decision_id", nargs="?")
+    p.add_argument("--json", action="store_true", help="list as JSON")
+    p.add_argument("--actor", default="cli")
+    p.set_defaults(run=cmd_names)

@@ -1,0 +1,255 @@
+"""``python -m analytics``: the command line over the same code the app uses.
+
+    summary  [--fy 2022-23 | --period 2022-23-Q1] [--json] [--lang bn|en] [--store DIR]
+    sample   [--out DIR] [--formats csv,xlsx]      write the sample as quarterly upload files
+    ingest   FILE... [--mode add|replace] [--dry-run] [--uploader NAME] [--lang bn|en]
+    uploads  | rollback UPLOAD_ID                   upload history; undo an upload
+    brief    --out FILE.pdf [--fy | --period] [--lang bn|en] [--with-people]   the meeting brief (cli_brief)
+
+The default store (``data/store`` or $SEBA_ATLAS_STORE) is seeded with the bundled sample on
+first use, as the app does; a store named with ``--store`` is used as it is. A store that
+cannot be written (read-only disk or directory) is read as usual; commands that write to it
+are refused.
+
+Errors end in one line on stderr, in the ``--lang`` language, never a traceback: exit 2 for
+what the user can fix (a usage error, an unknown upload, a bad period or path, a read-only
+store, a full disk), exit 1 for an error in the app itself (its traceback goes to the log
+file named in the message, ``$SEBA_ATLAS_CLI_LOG`` or ``seba-atlas-cli.log`` in the temporary
+directory). ``ingest`` reports its own errors (see :mod:`analytics.cli.ingest`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from analytics import i18n
+from analytics.cli.ingest import UsageError
+from analytics.reference import schema
+from analytics.reference.gazetteer import Gazetteer
+from analytics.reference.periods import Period, fiscal_year, parse_fy, parse_period
+from analytics.report import metrics
+from analytics.store import DEFAULT_STORE_DIR, Store, StoreError, open_store
+
+
+def store_for(location: str | None) -> Store:
+    """The named store, or the app's default store seeded with the sample."""
+    if location:
+        return open_store(location)
+    from analytics.reference.sample import ensure_sample
+
+    store = open_store(DEFAULT_STORE_DIR)
+    ensure_sample(store)
+    return store
+
+
+def summary(store: Store, *, period: Period, gazetteer: Gazetteer | None = None) -> dict:
+    """The published-report figures for ``period`` as one JSON-ready object."""
+    gaz = gazetteer or Gazetteer.load()
+    log = store.scan()
+    head = metrics.headline(log, period=period)
+    areas = metrics.by_area(log, gaz.units, level="upazila", period=period)
+    return {
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "beneficiaries_total": head["beneficiaries_total"],
+        "beneficiaries_udc": head["beneficiaries_udc"],
+        "beneficiaries_front_desk": head["beneficiaries_front_desk"],
+        "beneficiaries_by_upazila": {
+            gaz.name(pcode, lang="en"): int(udc or 0)
+            for pcode, udc in areas.select("pcode", "beneficiaries_udc").iter_rows()
+        },
+        "entrepreneurs": head["entrepreneurs"],
+        "unions_with_udc": head["unions_with_udc"],
+        "entrepreneur_earnings_bdt": schema.paisa_to_taka_json(head["entrepreneur_earnings_paisa"]),
+        "udc_service_kinds": head["udc_service_kinds"],
+        "front_desk_service_kinds": head["front_desk_service_kinds"],
+    }
+
+
+def summary_text(store: Store, *, period: Period, lang: str, gazetteer: Gazetteer | None = None) -> str:
+    gaz = gazetteer or Gazetteer.load()
+    data = summary(store, period=period, gazetteer=gaz)
+    t = i18n.t
+    lines = [t("summary.title", lang, period=period.label(lang=lang)),
+             f"  {i18n.day(period.start, lang=lang)} – {i18n.day(period.end, lang=lang)}"]
+    rows = [
+        (t("figure.beneficiaries_total", lang), i18n.number(data["beneficiaries_total"], lang=lang)),
+        (t("figure.beneficiaries_udc", lang), i18n.number(data["beneficiaries_udc"], lang=lang)),
+        (t("figure.beneficiaries_front_desk", lang), i18n.number(data["beneficiaries_front_desk"], lang=lang)),
+        (t("figure.entrepreneurs", lang), i18n.number(data["entrepreneurs"], lang=lang)),
+        (t("figure.unions_with_udc", lang), i18n.number(data["unions_with_udc"], lang=lang)),
+        (t("figure.earnings", lang), i18n.taka(schema.taka_to_paisa(data["entrepreneur_earnings_bdt"]), lang=lang)),
+        (t("figure.udc_service_kinds", lang), i18n.number(data["udc_service_kinds"], lang=lang)),
+        (t("figure.front_desk_service_kinds", lang), i18n.number(data["front_desk_service_kinds"], lang=lang)),
+    ]
+    for pcode in gaz.upazilas()["pcode"]:
+        rows.append(("  " + gaz.name(pcode, lang=lang),
+                     i18n.number(data["beneficiaries_by_upazila"][gaz.name(pcode, lang="en")], lang=lang)))
+    width = max(len(label) for label, _ in rows)
+    lines += [f"{label.ljust(width)}  {value:>12}" for label, value in rows]
+    return "\n".join(lines)
+
+
+def _period(args: argparse.Namespace) -> Period:
+    try:
+        if args.period:
+            return parse_period(args.period)
+        return fiscal_year(parse_fy(args.fy))
+    except (ValueError, OverflowError):
+        given = f"--period {args.period}" if args.period else f"--fy {args.fy}"
+        raise StoreError(f"{given}: not a period; write a fiscal year such as 2022-23, a quarter such as "
+                         "2022-23-Q1, or dates such as 2022-07-01..2022-12-31",
+                         key="bad_period", given=given) from None
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    period = _period(args)  # before the store is opened (or created)
+    store = store_for(args.store)
+    if args.json:
+        print(json.dumps(summary(store, period=period), ensure_ascii=False, indent=2))
+    else:
+        print(summary_text(store, period=period, lang=args.lang))
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from analytics.reference.sample import generate, write_quarterly_files
+
+    for path in write_quarterly_files(generate(), Path(args.out), formats=tuple(args.formats.split(","))):
+        print(path)
+    return 0
+
+
+def cmd_uploads(args: argparse.Namespace) -> int:
+    frame = store_for(args.store).uploads()
+    print(frame.select("upload_id", "file_name", "status", "rows", "beneficiaries", "period_start",
+                       "period_end", "uploader", "created_at").write_csv(separator="\t"), end="")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    store = store_for(args.store)
+    store.rollback(args.upload_id, actor=args.actor)
+    print(f"rolled back {args.upload_id}; store version {store.version()}")
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line (exit 2) instead of the usage block and the error."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see: {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analytics", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", help="store directory (default: the app's, seeded with the sample)")
+    common.add_argument("--lang", choices=i18n.LANGS, default="en")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("summary", parents=[common], help="the report's figures for a period")
+    p.add_argument("--fy", default="2022-23", help="fiscal year, e.g. 2022-23")
+    p.add_argument("--period", help="instead of --fy: 2022-23-Q1 or 2022-07-01..2022-12-31")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(run=cmd_summary)
+
+    p = commands.add_parser("sample", help="write the bundled sample as quarterly upload files")
+    p.add_argument("--out", default="data/sample-uploads")
+    p.add_argument("--formats", default="csv,xlsx")
+    p.set_defaults(run=cmd_sample)
+
+    p = commands.add_parser("uploads", parents=[common], help="list uploads")
+    p.set_defaults(run=cmd_uploads)
+
+    p = commands.add_parser("rollback", parents=[common], help="withdraw an upload, restoring what it replaced")
+    p.add_argument("upload_id")
+    p.add_argument("--actor", default="cli")
+    p.set_defaults(run=cmd_rollback)
+
+    from analytics.cli import admin as cli_admin
+    from analytics.cli import brief as cli_brief
+    from analytics.cli import ingest as cli_ingest
+
+    cli_ingest.add_commands(commands, common)
+    cli_admin.add_commands(commands)
+    cli_brief.add_commands(commands, common)
+    return parser
+
+
+def _writes(args: argparse.Namespace) -> bool:
+    """Whether the command stores or changes something in the store (refused up front when read-only)."""
+    return (args.command == "ingest" and not args.dry_run) or (args.command == "names" and args.action == "withdraw")
+
+
+def error_line(error: BaseException, lang: str) -> str:
+    """The one line that tells the user what went wrong, in ``lang``."""
+    if isinstance(error, StoreError):
+        key = f"cli_error.{error.key}"
+        if key in i18n.strings():
+            message = i18n.t(key, lang, **error.values)
+        else:
+            message = str(error)
+    elif isinstance(error, OSError):
+        reasons = {errno.ENOENT: "no_such_path", errno.EACCES: "permission", errno.EPERM: "permission",
+                   errno.EROFS: "read_only_path", errno.ENOSPC: "disk_full", errno.EISDIR: "is_a_directory",
+                   errno.ENOTDIR: "not_a_directory_path", errno.EEXIST: "exists"}
+        path = error.filename if error.filename is not None else ""
+        key = reasons.get(error.errno)
+        message = (i18n.t(f"cli_error.{key}", lang, path=str(path)) if key
+                   else i18n.t("cli_error.os", lang, path=str(path), reason=error.strerror or str(error)))
+    else:  # a usage error
+        message = str(error)
+    return i18n.t("cli_error.line", lang, message=" ".join(message.split()))
+
+
+def _log_internal(argv: list[str] | None) -> str | None:
+    """Append the current exception's traceback to the CLI log; its path, or None when it cannot be written."""
+    path = Path(os.environ.get("SEBA_ATLAS_CLI_LOG") or Path(tempfile.gettempdir()) / "seba-atlas-cli.log")
+    try:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')} "
+                      f"python -m analytics {' '.join(sys.argv[1:] if argv is None else argv)}\n")
+            log.write(traceback.format_exc())
+    except OSError:
+        return None
+    return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    lang = getattr(args, "lang", None) or "en"
+    try:
+        if _writes(args):
+            store = store_for(args.store)
+            if hasattr(store, "check_writable"):
+                store.check_writable()
+        return args.run(args)
+    except (StoreError, UsageError, OSError) as error:
+        if isinstance(error, BrokenPipeError):  # the reader went away (`... | head`): not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        print(error_line(error, lang), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.interrupted", lang)), file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - never a traceback: it goes to the log, a sentence to the user
+        logged = _log_internal(argv)
+        key = "cli_error.internal" if logged else "cli_error.internal_not_logged"
+        print(i18n.t("cli_error.line", lang, message=i18n.t(key, lang, kind=type(error).__name__, log=logged or "")),
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Column headers as offices write them, to canonical fields; citizen data left out.
+
+A header is matched on its *key*: NFC, lower case, letters/marks/digits only, so "Fee (Tk)",
+"fee tk" and "FEE-TK" are one header. Recognition, in order:
+
+1. the caller's ``mapping`` (header as written -> field; ``"ignore"`` skips a column);
+2. exact synonyms in English and Bengali (:data:`SYNONYMS`);
+3. privacy: headers naming citizens' personal data (:func:`is_pii`) are dropped;
+4. looser word rules ("Total fee (BDT)" -> fee, "Name of Union" -> union);
+5. anything else is *unmapped*: reported, so the user can map it once.
+
+Fields that carry no log value but are normal in office sheets (serial numbers, receipt
+numbers, remarks, district) are recognised and ignored rather than reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from analytics.i18n import ascii_digits
+from analytics.ingest.values import word_key
+
+#: Fields that land in the log (or decide its shape).
+LOG_FIELDS = ("date", "month", "year", "channel", "upazila", "union", "entrepreneur_id",
+              "entrepreneur_name", "gender", "service", "beneficiaries", "fee")
+#: Recognised but not stored. ``reference`` (receipt numbers) still tells rows apart when
+#: looking for duplicates; ``serial`` (1, 2, 3 ...) does not.
+IGNORED_FIELDS = ("serial", "reference", "category", "district", "remarks", "ignore")
+FIELDS = LOG_FIELDS + IGNORED_FIELDS
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "date": ("Date", "Service Date", "Date of Service", "Delivery Date", "Transaction Date",
+             "তারিখ", "সেবার তারিখ", "সেবা প্রদানের তারিখ", "লেনদেনের তারিখ"),
+    "month": ("Month", "Month Year", "Month-Year", "Reporting Month", "Period", "মাস", "মাসের নাম",
+              "মাস ও বছর", "প্রতিবেদনের মাস"),
+    "year": ("Year", "Fiscal Year", "FY", "বছর", "সাল", "অর্থবছর", "অর্থ বছর"),
+    "channel": ("Channel", "Centre type", "Center type", "Service Point", "Service Channel",
+                "চ্যানেল", "সেবাকেন্দ্র", "সেবা কেন্দ্র", "কেন্দ্রের ধরন"),
+    "upazila": ("Upazila", "Upazila Name", "Name of Upazila", "Thana", "Upazilla", "Upozila", "Sub-district",
+                "উপজেলা", "উপজেলার নাম", "থানা"),
+    "union": ("Union", "Union Name", "Name of Union", "Union Parishad", "UP", "UP Name", "Union/Pourashava",
+              "Union/Paurashava", "Union/Municipality", "UDC Name", "ইউনিয়ন", "ইউনিয়নের নাম",
+              "ইউনিয়ন পরিষদ", "ইউনিয়ন পরিষদের নাম", "ইউপি", "ইউনিয়ন/পৌরসভা", "ইউডিসির নাম"),
+    "entrepreneur_id": ("Entrepreneur ID", "Entrepreneur Code", "Uddokta ID", "Uddokta Code", "Uddokta No",
+                        "উদ্যোক্তা আইডি", "উদ্যোক্তার আইডি", "উদ্যোক্তা কোড", "উদ্যোক্তার কোড"),
+    "entrepreneur_name": ("Entrepreneur", "Entrepreneur Name", "Name of Entrepreneur", "Uddokta",
+                          "Uddokta Name", "উদ্যোক্তা", "উদ্যোক্তার নাম"),
+    "gender": ("Gender", "Sex", "Entrepreneur Gender", "Gender of Entrepreneur", "লিঙ্গ",
+               "উদ্যোক্তার লিঙ্গ", "নারী/পুরুষ"),
+    "service": ("Service", "Service Name", "Service Type", "Name of Service", "Services", "Service Provided",
+                "সেবা", "সেবার নাম", "সেবার ধরন", "সেবার ধরণ", "প্রদত্ত সেবা"),
+    "beneficiaries": ("Beneficiaries", "Recipients", "Service Recipients", "Count", "No. of Services",
+                      "Number of Services", "No of Services", "No. of Beneficiaries", "Number of Beneficiaries",
+                      "No. of Recipients", "Quantity", "Qty", "Total Services", "সেবাগ্রহীতা",
+                      "সেবাগ্রহীতার সংখ্যা", "সেবা গ্রহীতা", "সেবা গ্রহীতার সংখ্যা", "সংখ্যা", "সেবার সংখ্যা",
+                      "মোট সেবাগ্রহীতা", "উপকারভোগী", "উপকারভোগীর সংখ্যা"),
+    "fee": ("Fee", "Fees", "Income", "Income (Tk)", "Income (BDT)", "Fee (Tk)", "Fee (BDT)", "Amount",
+            "Amount (Tk)", "Earning", "Earnings", "Earning (Tk)", "Service Charge", "Charge", "Taka",
+            "আয়", "আয় (টাকা)", "ফি", "ফি (টাকা)", "টাকা", "টাকার পরিমাণ", "আয়ের পরিমাণ",
+            "সেবা মূল্য", "সার্ভিস চার্জ", "আদায়কৃত ফি", "মোট আয়"),
+    "serial": ("SL", "Sl.", "SL No", "Sl. No.", "S/N", "Serial", "Serial No", "No.", "No", "#", "Row",
+               "ক্রমিক", "ক্রমিক নং", "ক্রম", "ক্রঃ নং", "ক্র. নং", "নং", "সারি"),
+    "reference": ("Receipt No", "Receipt Number", "Transaction ID", "Transaction No", "Reference", "Ref No",
+                  "Invoice No", "Token No", "রসিদ নং", "রশিদ নং", "রসিদ নম্বর", "লেনদেন আইডি", "টোকেন নং"),
+    "category": ("Category", "Service Category", "ক্যাটাগরি", "সেবার ক্যাটাগরি", "সেবার শ্রেণি", "শ্রেণি"),
+    "district": ("District", "Zila", "Zilla", "জেলা"),
+    "remarks": ("Remarks", "Remark", "Note", "Notes", "Comment", "Comments", "Problem", "মন্তব্য",
+                "বিঃদ্রঃ", "সমস্যা"),
+}
+
+# Personal data of citizens (and contact data of anyone): left out at ingest.
+_PII_EXACT = {word_key(text) for text in (
+    "Name", "নাম", "NID", "BRN", "DOB", "Date of Birth", "জন্ম তারিখ", "Age", "বয়স", "TIN", "Passport")}
+_PII_FRAGMENTS = tuple(word_key(text) for text in (
+    "citizen", "customer", "applicant", "client", "mobile", "phone", "cell no", "contact", "national id",
+    "nid no", "nid number", "voter id", "birth reg", "birth cert no", "birth certificate no",
+    "address", "email", "e-mail", "father", "mother", "husband", "spouse", "guardian",
+    "recipient name", "recipients name", "beneficiary name", "beneficiarys name", "passport no",
+    "নাগরিক", "গ্রাহক", "আবেদনকারী", "মোবাইল", "ফোন", "এনআইডি", "জাতীয় পরিচয়", "জন্ম নিবন্ধন",
+    "ঠিকানা", "ইমেইল", "ই-মেইল", "ইমেল", "পিতা", "মাতা", "স্বামী", "অভিভাবক", "জন্ম তারিখ",
+))
+_PII_WORDS = {"nid", "brn", "name", "village", "dob"}  # whole words only ("union id" is not "nid")
+# A name of a place, service or entrepreneur is not personal data; a count of people is not either.
+_NOT_PII = tuple(word_key(text) for text in (
+    "union", "upazila", "upazilla", "thana", "service", "entrepreneur", "uddokta", "udc", "centre", "center",
+    "district", "month", "ইউনিয়ন", "উপজেলা", "সেবার", "উদ্যোক্তা", "কেন্দ্র", "জেলার", "মাসের"))
+_COUNT_WORDS = tuple(word_key(text) for text in ("count", "no of", "number of", "total", "সংখ্যা", "মোট"))
+
+# Word rules for headers that are not exact synonyms (checked after the privacy rules).
+MAX_LOOSE_WORDS = 4
+_LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("entrepreneur_id", ("entrepreneurid", "uddoktaid", "উদ্যোক্তাআইডি", "উদ্যোক্তারআইডি")),
+    ("fee", ("fee", "income", "amount", "earning", "revenue", "taka", "bdt", "আয়", "ফি", "টাকা")),
+    ("beneficiaries", ("beneficiar", "recipient", "noofservice", "numberofservice", "count", "customer",
+                       "client", "সেবাগ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী", "গ্রাহক", "সংখ্যা")),
+    ("date", ("date", "তারিখ")),
+    ("gender", ("gender", "লিঙ্গ")),  # before the name: "লিঙ্গ Gender", "Entrepreneur's gender"
+    ("entrepreneur_name", ("entrepreneur", "uddokta", "উদ্যোক্তা")),
+    ("upazila", ("upazila", "upazilla", "thana", "উপজেলা")),
+    ("union", ("union", "ইউনিয়ন")),
+    ("service", ("service", "সেবা")),
+    ("month", ("month", "মাস")),
+)
+
+_SYNONYM_KEYS: dict[str, str] = {}
+for _field, _names in SYNONYMS.items():
+    for _name in _names:
+        _SYNONYM_KEYS.setdefault(word_key(ascii_digits(_name)), _field)
+
+
+def header_key(text: str) -> str:
+    """Matching key of a header: NFC, lower case, letters/marks/digits only."""
+    return word_key(ascii_digits(text or ""))
+
+
+def is_pii(header: str) -> bool:
+    """True when the header names a citizen's personal data (name, phone, NID, address ...)."""
+    key = header_key(header)
+    if not key:
+        return False
+    if key in _PII_EXACT:
+        return True
+    if any(word in key for word in _COUNT_WORDS):
+        return False
+    if any(f in key for f in _PII_FRAGMENTS):
+        return True
+    words = set(re.findall(r"[a-z]+", (header or "").lower()))
+    named = bool(words & _PII_WORDS) or "নাম" in key
+    return named and not any(word in key for word in _NOT_PII)
+
+
+def recognise(header: str) -> str | None:
+    """The canonical field of a header, ``"pii"`` for personal data, or None."""
+    key = header_key(header)
+    if not key:
+        return None
+    if key in _SYNONYM_KEYS:
+        return _SYNONYM_KEYS[key]
+    if is_pii(header):
+        return "pii"
+    if len(header.split()) > MAX_LOOSE_WORDS:  # a title or a sentence, not a heading
+        return None
+    for name, fragments in _LOOSE:
+        if any(fragment in key for fragment in fragments):
+            return name
+    return None
+
+
+def header_score(cells: Iterable[str | None]) -> int:
+    """How much a row looks like a log's header row: the number of recognised log fields."""
+    found = {recognise(cell) for cell in cells if cell}
+    return len(found & set(LOG_FIELDS)) + (1 if "pii" in found else 0)
+
+
+@dataclass
+class HeaderMap:
+    """What each column of a sheet is."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # header as written -> field
+    unmapped: list[str] = field(default_factory=list)
+    dropped_pii: list[str] = field(default_factory=list)
+    duplicates: dict[str, list[str]] = field(default_factory=dict)  # field -> its 2+ headers
+    invalid_mapping: dict[str, str] = field(default_factory=dict)  # header -> unknown field
+
+    def field_column(self, name: str) -> str | None:
+        """The header (as written) of ``name``'s column, if the sheet has one."""
+        return next((header for header, f in self.columns.items() if f == name), None)
+
+    @property
+    def fields(self) -> set[str]:
+        return set(self.columns.values())
+
+
+def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = None,
+                empty: Iterable[str] = ()) -> HeaderMap:
+    """Recognise each header; ``mapping`` (header as written -> field) wins over recognition.
+
+    ``empty`` names columns with no data at all: when unrecognised they are not reported.
+    """
+    mapping = dict(mapping or {})
+    by_key = {header_key(k): v for k, v in mapping.items()}
+    empty = set(empty)
+    result = HeaderMap()
+    for header in headers:
+        chosen = mapping.get(header, by_key.get(header_key(header)))
+        if chosen is not None and chosen not in FIELDS and chosen != "pii":
+            result.invalid_mapping[header] = chosen
+            chosen = None
+        name = chosen or recognise(header)
+        if name == "pii":
+            result.dropped_pii.append(header)
+        elif name is None:
+            if header not in empty:
+                result.unmapped.append(header)
+        else:
+            result.columns[header] = name
+    seen: dict[str, list[str]] = {}
+    for header, name in result.columns.items():
+        if name in LOG_FIELDS:
+            seen.setdefault(name, []).append(header)
+    result.duplicates = {name: headers for name, headers in seen.items() if len(headers) > 1}
+    return result
+
+
+def detect_shape(fields: set[str]) -> str:
+    """'transactions' (a date per delivery), 'summary' (a month per row) or 'unknown'."""
+    if "date" in fields:
+        return "transactions"
+    if "month" in fields:
+        return "summary"
+    return "unknown"

@@ -1,0 +1,99 @@
+"""Run one function in a child process under memory and time limits.
+
+An uploaded file is read and checked in a child process (:func:`run_limited`), so a file
+that makes a reader allocate without bound (a workbook with one cell in XFD1048576 made
+calamine ask for 512 GB and abort the process) or loop for minutes ends *that* process, not
+the app that every viewer shares. The child limits its own address space (``RLIMIT_AS``)
+before it unpickles anything, and the parent waits at most ``seconds``; either limit gives
+:class:`LimitExceeded`, which the caller turns into a message for the user.
+
+The child is a fresh interpreter (``python -m analytics.ingest.isolation``), not a fork: forking the
+app's process, which runs polars' and Streamlit's threads, can deadlock the child, and
+multiprocessing's spawn and forkserver re-import the parent's main module, which inside
+Streamlit is the app script itself. Starting costs about half a second, once per file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from analytics import ROOT
+
+try:
+    import resource
+except ImportError:  # Windows: no address-space limit, the time limit still holds
+    resource = None  # type: ignore[assignment]
+
+#: Address space a child may map. polars and calamine reserve far more than they touch (thread
+#: stacks, arenas), so this is not resident memory: a valid 1M-row file needs about 3 GB of it.
+DEFAULT_MEMORY = int(os.environ.get("SEBA_ATLAS_PARSE_MEMORY", 6 * 1024**3))
+DEFAULT_SECONDS = float(os.environ.get("SEBA_ATLAS_PARSE_SECONDS", 120))
+
+
+class LimitExceeded(Exception):
+    """The child ran out of its memory (``kind == "memory"``) or time (``"time"``), or died."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def run_limited(fn: Callable[..., Any], /, *args: Any, memory: int | None = None, seconds: float | None = None,
+                **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` in a child process limited to ``memory`` bytes and ``seconds``.
+
+    ``fn`` must be importable (a module-level function) and its arguments and result must
+    pickle. Raises :class:`LimitExceeded` when a limit is hit or the child dies, and
+    ``RuntimeError`` (with the child's traceback, for the log) when ``fn`` raised.
+    """
+    memory = DEFAULT_MEMORY if memory is None else memory
+    seconds = DEFAULT_SECONDS if seconds is None else seconds
+    payload = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+    env = {**os.environ, "SEBA_ATLAS_CHILD_MEMORY": str(memory),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    child = subprocess.Popen([sys.executable, "-m", "analytics.ingest.isolation"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    try:
+        out, err = child.communicate(payload, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise LimitExceeded("time") from None
+    try:
+        status, value = pickle.loads(out)
+    except Exception:  # no answer: killed or aborted (a Rust allocation failure aborts)
+        logging.getLogger(__name__).info("isolated child ended with %s: %s", child.returncode, err[-2000:])
+        raise LimitExceeded("memory") from None
+    if status == "ok":
+        return value
+    if status == "memory":
+        raise LimitExceeded("memory")
+    raise RuntimeError(f"isolated call failed:\n{value}")
+
+
+def _serve() -> None:
+    """The child: limit itself, read (fn, args, kwargs), run, write (status, value)."""
+    memory = int(os.environ.get("SEBA_ATLAS_CHILD_MEMORY", DEFAULT_MEMORY))
+    if resource is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        fn, args, kwargs = pickle.loads(sys.stdin.buffer.read())
+        outcome = ("ok", fn(*args, **kwargs))
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        data = pickle.dumps(("memory", None))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which logs it
+        data = pickle.dumps(("error", traceback.format_exc(limit=8)))
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    _serve()

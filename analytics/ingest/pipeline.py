@@ -1,0 +1,601 @@
+"""Uploaded file bytes -> canonical log rows plus every problem found. Never raises on bad input.
+
+Pipeline: :mod:`analytics.ingest.readers` (bytes -> text table) -> :mod:`analytics.ingest.headers` (which
+column is what, citizens' data dropped, transaction log or monthly summary) -> parsing with
+:mod:`analytics.ingest.values` on each column's *unique* values -> places and services resolved once
+per distinct name -> checks (:mod:`analytics.ingest.validate`) -> accepted rows in
+:data:`analytics.reference.schema.LOG_SCHEMA`, rejected rows with their problems.
+
+Rules worth knowing:
+
+- A row with any problem is rejected; the others are accepted. A problem with the file as a
+  whole (unreadable, no recognisable columns, a required column missing, too large ...)
+  rejects everything: ``frame`` is then empty.
+- Channel: from the Channel column when there is one, else from the service (front-desk
+  services imply the front desk). Front-desk rows are placed in the upazila of the DC office
+  (``geodata/sites.csv``); their union and entrepreneur are left empty and their fee must be
+  empty or 0.
+- Places: the union is resolved within its upazila when the sheet has an Upazila column;
+  otherwise the union decides the upazila.
+- Beneficiaries default to 1 on transaction logs (column absent or cell empty).
+- Summary sheets (a Month column, or a Date column holding only months) give one row per
+  union x service x month dated the 1st of the month; they may lack the entrepreneur, so
+  metrics count entrepreneurs only from rows that name one.
+- Repeated rows are deliveries: a delivery log without receipt numbers repeats rows
+  legitimately (two citizens, same service, same day, same fee), so a row identical to an
+  earlier one (citizens' columns included, serial numbers not) is counted, and noted
+  (:attr:`IngestResult.repeated_rows`). Where the file has a receipt or reference column, a
+  reference used twice is the problem instead.
+- Dates: the order of day, month and year is decided per file from all of its numeric dates
+  (day-first is the office norm). A file whose unambiguous dates disagree is refused; one
+  whose only unambiguous dates read month-first is refused until the caller says
+  ``date_order="mdy"``. Dates before :data:`analytics.ingest.limits.EARLIEST_YEAR` or in the future
+  are refused.
+- Plausibility (:mod:`analytics.ingest.limits`): a fee far outside the service's catalogue range, and
+  more beneficiaries in a row than the ceiling, are refused with the usual range.
+- Names: a value that does not resolve exactly is matched approximately when the match is
+  confident (listed in :attr:`IngestResult.matches`), decided by a stored decision
+  (:mod:`analytics.ingest.decisions`), or else asked about once per distinct value
+  (:attr:`IngestResult.questions`); its rows are refused until someone decides.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+import polars as pl
+
+from analytics.i18n import LANGS, normalise_lang, t
+from analytics.ingest import decisions as D
+from analytics.ingest import limits as L
+from analytics.ingest import validate
+from analytics.ingest import values as V
+from analytics.ingest.headers import (
+    FIELDS,
+    LOG_FIELDS,
+    detect_shape,
+    header_key,
+    map_headers,
+)
+from analytics.ingest.limits import Limits
+from analytics.ingest.readers import EXTRA, ROW, ReadError, read_table, sheet_names
+from analytics.reference import schema
+from analytics.reference.gazetteer import Gazetteer, normalise_name
+from analytics.reference.periods import Period
+from analytics.reference.services import ServiceResolver, load_catalogue
+
+__all__ = ["IngestResult", "Limits", "ingest_bytes", "ingest_isolated", "sheet_names"]
+
+#: Cells that mark a total row (as matching keys: lower case, no spaces or punctuation).
+TOTAL_WORDS = ("total", "grandtotal", "subtotal", "sum", "মোট", "সর্বমোট", "উপমোট", "সাকুল্যে")
+
+
+@dataclass
+class IngestResult:
+    """What became of one uploaded file."""
+
+    frame: pl.DataFrame  # accepted rows, exactly schema.LOG_SCHEMA
+    problems: pl.DataFrame  # validate.PROBLEM_SCHEMA, message in the user's language
+    rejected: pl.DataFrame  # original columns (citizens' data left out) + "row" + "problem"
+    shape: str = "unknown"  # "transactions" | "summary" | "unknown"
+    encoding: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # header as written -> field
+    unmapped: list[str] = field(default_factory=list)
+    dropped_pii: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    #: rows identical to an earlier row: counted, each one, as separate deliveries
+    repeated_rows: int = 0
+    #: "dmy" | "mdy" | "ymd": how the file's numeric dates were read (None: no numeric dates)
+    date_order: str | None = None
+    #: when the order needs the user's word: example dates read both ways (text, rows, dmy, mdy)
+    date_readings: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"text": pl.String, "rows": pl.UInt32, "dmy": pl.Date, "mdy": pl.Date}))
+    #: names to decide, once per distinct value (decisions.QUESTION_SCHEMA)
+    questions: pl.DataFrame = field(default_factory=D.empty_questions)
+    #: names matched approximately or by a stored decision (decisions.MATCH_SCHEMA)
+    matches: pl.DataFrame = field(default_factory=D.empty_matches)
+    #: every problem found, per code; ``problems`` lists at most limits.MAX_PROBLEM_ROWS of them
+    problem_counts: dict[str, int] = field(default_factory=dict)
+    _messages: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"row": pl.Int32, "message_en": pl.String, "message_bn": pl.String}), repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """No problem with the file as a whole, and at least one row accepted."""
+        return self.problems.filter(pl.col("row").is_null()).height == 0 and self.frame.height > 0
+
+    @property
+    def clean(self) -> bool:
+        """Every row of the file is accepted or left out on purpose (a total row): nothing refused."""
+        return self.ok and self.problems.filter(~pl.col("code").is_in(validate.NOTE_CODES)).height == 0
+
+    @property
+    def problem_total(self) -> int:
+        """How many problems the file has (``problems`` may list only the first of them)."""
+        return sum(self.problem_counts.values()) if self.problem_counts else self.problems.height
+
+    def rejected_csv(self, *, lang: str) -> bytes:
+        """The rejected rows as a CSV for Excel (UTF-8 with BOM), problems in ``lang``."""
+        lang = normalise_lang(lang)
+        frame = self.rejected.drop("problem").join(
+            self._messages.select("row", pl.col(f"message_{lang}").alias("problem")), on="row", how="left",
+            maintain_order="left").with_columns(pl.col("problem").fill_null(t("ingest.problem_not_listed", lang)))
+        return validate.rejected_csv_bytes(frame, lang=lang)
+
+
+@cache
+def _default_services() -> ServiceResolver:
+    return ServiceResolver(load_catalogue())
+
+
+@cache
+def _catalogue() -> pl.DataFrame:
+    return load_catalogue().select("service_code", pl.col("channel").alias("svc_channel"),
+                                   pl.col("category_code").alias("service_category"), "name_en", "name_bn",
+                                   "fee_min_bdt", "fee_max_bdt")
+
+
+def _by_unique(frame: pl.DataFrame, source: str, *stages: dict[str, pl.Expr]) -> pl.DataFrame:
+    """Compute ``stages`` (expressions over ``pl.col("__v")``) once per distinct value of ``source``."""
+    unique = frame.lazy().select(pl.col(source).unique().alias("__v"))
+    for stage in stages:
+        unique = unique.with_columns(**stage)
+    return frame.join(unique.collect(), left_on=source, right_on="__v", how="left", nulls_equal=True,
+                      maintain_order="left")
+
+
+def _constant(frame: pl.DataFrame, *stages: dict[str, pl.Expr]) -> pl.DataFrame:
+    """What ``stages`` give for an empty cell, as constant columns (for a column the file lacks)."""
+    one = pl.LazyFrame({"__v": [None]}, schema={"__v": pl.String})
+    for stage in stages:
+        one = one.with_columns(**stage)
+    values = one.collect().drop("__v")
+    return frame.with_columns(pl.lit(values[c][0], dtype=values[c].dtype).alias(c) for c in values.columns)
+
+
+def _json(**params: object) -> str:
+    return json.dumps(params, ensure_ascii=False)
+
+
+def _failed(result: IngestResult, problems: list[dict], *, file_name: str, lang: str, namer: validate.Namer,
+            ) -> IngestResult:
+    raw = pl.DataFrame(problems, schema=validate.RAW_SCHEMA)
+    result.problems = _public(validate.with_messages(raw, namer=namer), file_name=file_name, sheet=result.sheet,
+                              lang=lang)
+    return result
+
+
+def _public(problems: pl.DataFrame, *, file_name: str, sheet: str | None, lang: str) -> pl.DataFrame:
+    return problems.select(
+        pl.lit(file_name, pl.String).alias("file"), pl.lit(sheet, pl.String).alias("sheet"),
+        pl.col("row").cast(pl.Int32), "column", "code", "value", pl.col(f"message_{lang}").alias("message"))
+
+
+def ingest_bytes(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn", period: Period | None = None,
+                 sheet: str | None = None, mapping: dict[str, str] | None = None, limits: Limits = Limits(),
+                 gazetteer: Gazetteer | None = None, services: ServiceResolver | None = None,
+                 date_order: str | None = None, decisions: pl.DataFrame | None = None) -> IngestResult:
+    """Read, map, parse and check one uploaded file. See the module docstring for the rules.
+
+    ``date_order`` ("dmy", "mdy", "ymd") is the user's word on how numeric dates are written
+    (None: decide from the file); ``decisions`` (:data:`analytics.ingest.decisions.SCHEMA`) are the
+    names people decided before. Never raises on bad input: an unexpected failure is logged
+    and reported as an ``unreadable`` file.
+    """
+    if date_order is not None and date_order not in V.DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {V.DATE_ORDERS}, not {date_order!r}")
+    options = dict(file_name=file_name, upload_id=upload_id, lang=normalise_lang(lang), period=period, sheet=sheet,
+                   mapping=mapping, limits=limits, gazetteer=gazetteer or Gazetteer.load(),
+                   services=services or _default_services(), date_order=date_order, decisions=decisions)
+    try:
+        return _ingest(data, **options)
+    except Exception as error:  # a bug must not take the upload page down with it
+        gaz = options["gazetteer"]
+        result = IngestResult(schema.empty_log(), validate.empty_problems(),
+                              pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
+        namer = validate.Namer(place=lambda code, lg: gaz.name(code, lang=lg), service=lambda code, lg: code)
+        if isinstance(error, MemoryError) or "memory" in str(error).lower():  # the isolated reader's limit
+            problem = validate.file_problem("too_large_to_read", reason="memory")
+        else:
+            logging.getLogger(__name__).exception("ingest of %s failed", file_name)
+            problem = validate.file_problem("unreadable", reason="internal")
+        return _failed(result, [problem], file_name=file_name, lang=options["lang"], namer=namer)
+
+
+def ingest_isolated(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn", period: Period | None = None,
+                    sheet: str | None = None, mapping: dict[str, str] | None = None, limits: Limits = Limits(),
+                    date_order: str | None = None, decisions: pl.DataFrame | None = None) -> IngestResult:
+    """:func:`ingest_bytes` in a child process with memory and time limits (:mod:`analytics.ingest.isolation`),
+    with the default gazetteer and catalogue. A file that hits a limit is refused as
+    ``too_large_to_read``; the calling process (the app every viewer shares) is never at risk."""
+    from analytics.ingest import isolation
+
+    try:
+        return isolation.run_limited(ingest_bytes, data, file_name=file_name, upload_id=upload_id, lang=lang,
+                                     period=period, sheet=sheet, mapping=mapping, limits=limits,
+                                     date_order=date_order, decisions=decisions)
+    except isolation.LimitExceeded as error:
+        kind = error.kind
+    except RuntimeError:
+        logging.getLogger(__name__).exception("isolated ingest of %s failed", file_name)
+        kind = "memory"
+    result = IngestResult(schema.empty_log(), validate.empty_problems(),
+                          pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
+    return _failed(result, [validate.file_problem("too_large_to_read", reason=kind)], file_name=file_name,
+                   lang=normalise_lang(lang), namer=validate.Namer.plain())
+
+
+def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: Period | None, sheet: str | None,
+            mapping: dict[str, str] | None, limits: Limits, gazetteer: Gazetteer,
+            services: ServiceResolver, date_order: str | None, decisions: pl.DataFrame | None) -> IngestResult:
+    gaz, resolver = gazetteer, services
+    catalogue = _catalogue()
+    names = dict(zip(catalogue["service_code"], zip(catalogue["name_en"], catalogue["name_bn"])))
+    namer = validate.Namer(place=lambda code, lg: gaz.name(code, lang=lg),
+                           service=lambda code, lg: names[code][lg == "bn"] if code in names else code)
+    result = IngestResult(schema.empty_log(), validate.empty_problems(),
+                          pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
+    fail = lambda *problems: _failed(result, list(problems), file_name=file_name, lang=lang, namer=namer)  # noqa: E731
+
+    if len(data) > limits.max_bytes:
+        return fail(validate.file_problem("file_too_large", size=len(data), limit=limits.max_bytes))
+    try:
+        table = read_table(data, file_name=file_name, sheet=sheet)
+    except ReadError as error:
+        return fail(validate.file_problem(error.code, **error.params))
+    result.encoding, result.sheet, result.header_row = table.encoding, table.sheet, table.header_row
+
+    internal = {label: f"__c{i}" for i, label in enumerate(table.headers)}
+    body = table.frame.rename(internal)
+    body = body.filter(pl.any_horizontal(pl.col(c).str.contains(r"\S") for c in internal.values()))
+    result.rows_read = body.height
+    empty = [label for label, c in internal.items() if body[c].null_count() == body.height]
+    headers = map_headers(table.headers, mapping=mapping, empty=empty)
+    result.columns, result.unmapped, result.dropped_pii = headers.columns, headers.unmapped, headers.dropped_pii
+    result.shape = shape = detect_shape(headers.fields)
+
+    problems = [validate.file_problem("bad_mapping", column=h, field=f, fields=list(FIELDS))
+                for h, f in headers.invalid_mapping.items()]
+    if not headers.fields & set(LOG_FIELDS):
+        problems.append(validate.file_problem("no_columns", headers=", ".join(table.headers)))
+    else:
+        problems += [validate.file_problem("duplicate_column", value=f, field=f, headers=hs)
+                     for f, hs in headers.duplicates.items()]
+        if shape == "unknown":
+            problems.append(validate.file_problem("missing_column", value="date_or_month", field="date_or_month"))
+        if "service" not in headers.fields:
+            problems.append(validate.file_problem("missing_column", value="service", field="service"))
+    if problems:
+        return fail(*problems)
+    if body.height == 0:
+        return fail(validate.file_problem("header_only"))
+    if body.height > limits.max_rows:
+        return fail(validate.file_problem("too_many_rows", rows=body.height, limit=limits.max_rows))
+
+    label = {f: headers.field_column(f) for f in LOG_FIELDS}
+    present = {f for f, lab in label.items() if lab is not None}
+    work = body.select(ROW, *(pl.col(internal[label[f]]).alias(f"raw_{f}") for f in present),
+                       *([EXTRA] if EXTRA in body.columns else []))
+    if "date" in present:
+        order, problem, readings = _date_order(work, given=date_order)
+        result.date_order, result.date_readings = order, readings
+        if problem:
+            return fail(problem)
+    work, shape = _parse(work, present, shape, period=period, date_order=result.date_order or "dmy")
+    result.shape = shape
+    if shape == "summary" and "month" not in present:  # a Date column holding months
+        label["month"], present = label["date"], present | {"month"}
+    work = _resolve(work, present, gaz=gaz, resolver=resolver, catalogue=catalogue, decisions=decisions)
+    # the front desk's upazila (a gazetteer without sites: the office's town, Pirojpur Sadar)
+    dc_upazila = gaz.dc_office_upazila() or gaz.resolve("Pirojpur Sadar", level="upazila").pcode
+
+    udc_rows = work.filter(pl.col("channel") == "udc").height > 0
+    needed = (["beneficiaries"] if shape == "summary" else []) + (
+        ["union", "fee"] + (["entrepreneur_id"] if shape == "transactions" else []) if udc_rows else [])
+    missing = [f for f in needed if f not in present]
+    if missing:
+        return fail(*(validate.file_problem("missing_column", value=f, field=f) for f in missing))
+
+    raw = validate.row_checks(work, label, shape=shape, period=period, today=date.today())
+    reference = headers.field_column("reference")
+    rows = body.with_columns(work["is_total"]).lazy().filter(~pl.col("is_total"))
+    if reference is not None:
+        raw = pl.concat([raw, validate.repeated_reference_problems(rows, internal[reference], column=reference)
+                        .collect()])
+    key = [internal[lab] for lab in table.headers if headers.columns.get(lab) != "serial"]
+    result.repeated_rows = validate.repeated_rows(rows, key)
+    position = {lab: i for i, lab in enumerate(table.headers)}
+    raw = raw.with_columns(pl.col("column").replace_strict(position, default=len(position), return_dtype=pl.Int32)
+                           .alias("__position")).sort("row", "__position", maintain_order=True).drop("__position")
+    bad = raw.select(pl.col("row").unique())
+    result.problem_counts = dict(raw.group_by("code").len().sort("len", descending=True).iter_rows())
+    if raw.height > L.MAX_PROBLEM_ROWS:  # junk: report the first ones and one of each kind, count the rest
+        first_of_kind = raw.unique(["code", "column"], keep="first", maintain_order=True)
+        raw = pl.concat([raw.head(L.MAX_PROBLEM_ROWS), first_of_kind]).unique(maintain_order=True).sort(
+            "row", maintain_order=True)
+    messages = validate.with_messages(raw, namer=namer)
+    result.problems = _public(messages, file_name=file_name, sheet=table.sheet, lang=lang)
+    result.questions, result.matches = _names_report(work, present)
+
+    accepted = work.join(bad, left_on=ROW, right_on="row", how="anti", maintain_order="left")
+    result.frame = schema.conform(_canonical(accepted, shape=shape, dc_upazila=dc_upazila,
+                                             upload_id=upload_id)).collect()
+    per_row = messages.group_by("row", maintain_order=True).agg(
+        pl.col("message_en").str.join(" | "), pl.col("message_bn").str.join(" | "))
+    result._messages = per_row
+    ours = {header_key(t(key, lg)) for key in ("ingest.rejected.row", "ingest.rejected.problem") for lg in LANGS}
+    keep = [lab for lab in table.headers if lab not in headers.dropped_pii and header_key(lab) not in ours | {
+        "row", "problem"}]  # a re-uploaded rejection file brings our own Row and Problem columns back
+    rejected = body.join(bad, left_on=ROW, right_on="row", how="semi", maintain_order="left")
+    result.rejected = rejected.select(*(pl.col(internal[lab]).alias(lab) for lab in keep),
+                                      pl.col(ROW).alias("row")).join(
+        per_row.select("row", pl.col(f"message_{lang}").alias("problem")), on="row", how="left")
+    return result
+
+
+def _date_order(work: pl.DataFrame, *, given: str | None) -> tuple[str, dict | None, pl.DataFrame]:
+    """How the file writes numeric dates, decided from all of them; a file problem when it cannot be.
+
+    Returns (order, problem or None, example readings both ways when the user must choose).
+    """
+    readings = pl.DataFrame(schema={"text": pl.String, "rows": pl.UInt32, "dmy": pl.Date, "mdy": pl.Date})
+    if given is not None:
+        return given, None, readings
+    distinct = work.select(pl.col("raw_date").unique()).with_columns(V.clean(pl.col("raw_date")).alias("text"))
+    evidence = V.date_order_evidence(distinct["text"])
+    reads = set(evidence["reads"])
+    if "mdy_only" not in reads:
+        return "dmy", None, readings
+    texts = work.select(ROW, "raw_date").join(distinct, on="raw_date").select(ROW, "text")
+    rows = texts.join(evidence, on="text").sort(ROW)
+
+    def first_rows(kind: str) -> list[int]:
+        return rows.filter(pl.col("reads") == kind)[ROW].head(10).to_list()
+
+    if "dmy_only" in reads:
+        return "dmy", validate.file_problem("date_order_conflict", rows_dmy=first_rows("dmy_only"),
+                                            rows_mdy=first_rows("mdy_only")), readings
+    readings = (rows.filter(pl.col("reads") != "dmy_only").group_by("text").agg(pl.len().cast(pl.UInt32).alias("rows"),
+                                                                             pl.col(ROW).min().alias("first"))
+                .sort(pl.col("text").is_in(evidence.filter(pl.col("reads") == "mdy_only")["text"].implode()).not_(),
+                      "first").head(8)
+                .select("text", "rows", V.parse_date(pl.col("text"), order="dmy").alias("dmy"),
+                        V.parse_date(pl.col("text"), order="mdy").alias("mdy")))
+    example = rows.filter(pl.col("reads") == "mdy_only")["text"][0]
+    return "dmy", validate.file_problem("date_order_unclear", value=example, rows_mdy=first_rows("mdy_only")), readings
+
+
+def _names_report(work: pl.DataFrame, present: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Open questions and approximate/decided matches, once per distinct value, with row and people counts."""
+    people = pl.col("count_v").fill_null(1).cast(pl.Int64)
+    rows = work.filter(~pl.col("is_total"))
+    asks, found = [], []
+    for kind in D.KINDS:
+        if kind not in present:
+            continue
+        udc = pl.lit(True) if kind == "service" else pl.col("channel") == "udc"
+        part = rows.filter(udc & pl.col(kind).is_not_null())
+        ask = part.filter(pl.col(f"{kind}_question"))
+        asks.append(ask.group_by(pl.col(kind).alias("value")).agg(
+            pl.len().cast(pl.Int64).alias("rows"), people.sum().alias("beneficiaries"),
+            pl.col(f"{kind}_suggestions").first().alias("suggestions"), pl.col(ROW).min().alias("__first"))
+            .select(pl.lit(kind).alias("kind"), "value", "rows", "beneficiaries", "suggestions", "__first"))
+        hit = part.filter(pl.col(f"{kind}_how").is_in(["approximate", "decided"]))
+        found.append(hit.group_by(pl.col(kind).alias("value"), pl.col(f"{kind}_match_code").alias("code"),
+                                  pl.col(f"{kind}_how").alias("how")).agg(
+            pl.len().cast(pl.Int64).alias("rows"), people.sum().alias("beneficiaries"), pl.col(ROW).min().alias("__first"))
+            .select(pl.lit(kind).alias("kind"), "value", "code", "how", "rows", "beneficiaries", "__first"))
+    questions = pl.concat(asks).sort("__first").drop("__first") if asks else D.empty_questions()
+    matches = pl.concat(found).sort("__first").drop("__first") if found else D.empty_matches()
+    return questions.cast(D.QUESTION_SCHEMA), matches.cast(D.MATCH_SCHEMA)
+
+
+def _total(column: str) -> pl.Expr:
+    return V.word_key_expr(pl.col(column)).is_in(list(TOTAL_WORDS))
+
+
+def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
+    """Per field: the cleaned text, then what is read from it (over each unique cell ``__v``)."""
+    v = V.clean(pl.col("__v"))
+
+    def text(f: str) -> list[dict[str, pl.Expr]]:
+        return [{f: v}, {f"{f}_formula": V.formula_like(pl.col(f)), f"{f}_markup": V.markup_like(pl.col(f)),
+                         f"{f}_total": _total(f), f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
+
+    return {
+        "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
+                               "date_total": _total("date")}],
+        "month": [{"month": v}, {"month_v": V.parse_date(pl.col("month")), "month_total": _total("month")}],
+        "year": [{"year": v}],
+        "extra": [{"extra": v}],
+        "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text"))}],
+        "gender": [{"gender": v}, {"gender_v": V.gender_value(pl.col("gender"))}],
+        "beneficiaries": [{"beneficiaries": v}, {"count_v": V.count_value(pl.col("beneficiaries")),
+                                                 "count_problem": V.count_problem(pl.col("beneficiaries"))}],
+        "fee": [{"fee": v}, {"fee_v": V.money_paisa(pl.col("fee")), "fee_problem": V.money_problem(pl.col("fee"))}],
+        **{f: text(f) for f in ("upazila", "union", "service", "entrepreneur_id", "entrepreneur_name")},
+    }
+
+
+def _parse(work: pl.DataFrame, present: set[str], shape: str, *, period: Period | None,
+           date_order: str) -> tuple[pl.DataFrame, str]:
+    """Clean every column and read dates, months, numbers, channel and gender (per unique value).
+
+    Also tells a summary whose Date column holds months ("2022-07") from a transaction log.
+    """
+    stages = _stages(date_order=date_order)
+    work = work.rename({EXTRA: "raw_extra"}) if EXTRA in work.columns else work
+    for f in (*LOG_FIELDS, "extra"):  # absent columns read as empty cells
+        source = f"raw_{f}"
+        work = _by_unique(work, source, *stages[f]) if source in work.columns else _constant(work, *stages[f])
+    if shape == "transactions" and "month" not in present:
+        dates = work.select("date", "date_v").unique().filter(pl.col("date").is_not_null())
+        months_only = dates.height > 0 and dates["date_v"].null_count() == dates.height and all(
+            V.month_start(text, None) for text in dates["date"])
+        # Excel month cells (the 1st of each month) with counts and no entrepreneurs: a summary too
+        firsts = dates.height > 0 and dates["date_v"].null_count() == 0 and (dates["date_v"].dt.day() == 1).all() \
+            and "beneficiaries" in present and "entrepreneur_id" not in present
+        if months_only or firsts:
+            shape = "summary"
+            work = work.with_columns(raw_month=pl.col("raw_date"), month=pl.col("date"), month_v=pl.col("date_v"),
+                                     month_total=pl.col("date_total"))
+    if shape == "summary":
+        months = work.select("month", "year", "month_v").unique()
+        starts = [V.month_start(m, y, period=period, parsed_date=d) for m, y, d in months.iter_rows()]
+        months = months.with_columns(pl.Series("month_start", starts, dtype=pl.Date))
+        work = work.join(months, on=["month", "year", "month_v"], how="left", nulls_equal=True, maintain_order="left")
+    flags = [c for c in work.columns if c.endswith("_total")]
+    return work.with_columns(is_total=pl.any_horizontal(pl.col(flags).fill_null(False))), shape
+
+
+def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver: ServiceResolver,
+             catalogue: pl.DataFrame, decisions: pl.DataFrame | None) -> pl.DataFrame:
+    """Service codes, channel, upazila and union P-codes: each distinct name resolved once.
+
+    A stored decision for a value wins over matching. For each kind (service, upazila, union)
+    the frame gets ``{kind}_how`` ("exact", "approximate", "decided" or null),
+    ``{kind}_match_code``, ``{kind}_question`` (a person must decide) and
+    ``{kind}_suggestions`` (ranked codes), and ``{kind}_refused`` (decided: not known).
+    """
+    work = _decided(work, "service", decisions)
+    texts = work.filter(~pl.col("service_decided")).select(pl.col("service").unique().drop_nulls())["service"]
+    found = resolver.resolve_many(texts)
+    if "match" not in found.columns:  # a resolver that knows exact matches only
+        found = found.with_columns(match=pl.when(pl.col("service_code").is_not_null()).then(pl.lit("exact")))
+    found = found.with_columns(service_params=pl.format('{{"candidates": [{}]}}', pl.col("candidates").list.eval(
+        pl.format('"{}"', pl.element())).list.join(", ")))
+    work = work.join(found.select(pl.col("input").alias("service"), pl.col("service_code").alias("__found"),
+                                  pl.col("match").alias("__how"), "candidates", "service_params"),
+                     on="service", how="left", maintain_order="left")
+    work = work.with_columns(
+        service_code=pl.when(pl.col("service_decided")).then(pl.col("service_decided_code")).otherwise("__found"),
+        service_how=pl.when(pl.col("service_decided")).then(pl.lit("decided")).otherwise("__how"),
+        service_suggestions=pl.col("candidates").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+    ).drop("__found", "__how", "candidates")
+    work = work.with_columns(service_match_code=pl.col("service_code"),
+                             service_question=pl.col("service").is_not_null() & pl.col("service_code").is_null()
+                             & ~pl.col("service_refused") & ~pl.col("service_long").fill_null(False))
+    work = work.join(catalogue.select("service_code", "svc_channel", "service_category", "fee_min_bdt", "fee_max_bdt"),
+                     on="service_code", how="left", maintain_order="left")
+    work = work.with_columns(channel=pl.coalesce("channel_given", "svc_channel"))
+
+    work = _decided(work, "upazila", decisions)
+    upazilas = work.select(pl.col("upazila").unique().drop_nulls())["upazila"]
+    ups = [gaz.resolve(text, level="upazila") for text in upazilas]
+    ups = pl.DataFrame({
+        "upazila": upazilas, "__pcode": [r.pcode for r in ups], "__status": [r.status for r in ups],
+        "__approx": [bool(getattr(r, "approximate", False)) for r in ups],
+        "upazila_suggestions": [list(r.candidates) for r in ups],
+        "upazila_params": [_json(candidates=list(r.candidates)) for r in ups]},
+        schema={"upazila": pl.String, "__pcode": pl.String, "__status": pl.String, "__approx": pl.Boolean,
+                "upazila_suggestions": pl.List(pl.String), "upazila_params": pl.String})
+    work = work.join(ups, on="upazila", how="left", maintain_order="left")
+    decided = pl.col("upazila_decided")
+    work = work.with_columns(
+        upazila_pcode=pl.when(decided).then(pl.col("upazila_decided_code")).otherwise("__pcode"),
+        upazila_status=pl.when(decided & pl.col("upazila_decided_code").is_not_null()).then(pl.lit("ok"))
+        .when(decided).then(pl.lit("refused")).otherwise("__status"),
+        upazila_how=pl.when(decided).then(pl.lit("decided")).when(pl.col("__status") == "ok").then(
+            pl.when(pl.col("__approx")).then(pl.lit("approximate")).otherwise(pl.lit("exact"))),
+    ).drop("__pcode", "__status", "__approx")
+    work = work.with_columns(upazila_match_code=pl.col("upazila_pcode"),
+                             upazila_question=pl.col("upazila_status").is_in(["unknown", "ambiguous"])
+                             & ~pl.col("upazila_long").fill_null(False),
+                             upazila_suggestions=pl.col("upazila_suggestions").fill_null(
+                                 pl.lit([], dtype=pl.List(pl.String))))
+
+    work = _decided(work, "union", decisions)
+    pairs = work.select("union", "upazila_pcode").unique().filter(pl.col("union").is_not_null())
+    rows = []
+    parents = dict(zip(gaz.unions()["pcode"], gaz.unions()["parent_pcode"]))
+    for text, within in pairs.iter_rows():
+        res = gaz.resolve(text, level="union", within=within)
+        code, params, suggestions = None, None, list(res.candidates)
+        if res.status == "ambiguous":
+            code, params = "ambiguous_union", _json(candidates=list(res.candidates),
+                                                    parents=[parents.get(p) for p in res.candidates])
+        elif res.status == "unknown":
+            anywhere = gaz.resolve(text, level="union") if within else res
+            if within and anywhere.ok:
+                code, params = "union_not_in_upazila", _json(upazila=within, actual=parents[anywhere.pcode])
+                suggestions = [anywhere.pcode]
+            else:  # closest names in the upazila first, then anywhere in the district
+                close = dict.fromkeys(res.candidates + (anywhere.candidates if within else ())
+                                      + _similar_unions(gaz, text, within=within))
+                code, params = "unknown_union", _json(candidates=list(close)[:3], within=within)
+                suggestions = list(close)[:3]
+        how = ("approximate" if getattr(res, "approximate", False) else "exact") if res.ok else None
+        rows.append((text, within, res.pcode, parents.get(res.pcode), code, params, how, suggestions))
+    unions = pl.DataFrame(rows, schema={"union": pl.String, "upazila_pcode": pl.String, "union_pcode": pl.String,
+                                        "union_parent": pl.String, "union_problem": pl.String,
+                                        "union_params": pl.String, "union_how": pl.String,
+                                        "union_suggestions": pl.List(pl.String)}, orient="row")
+    work = work.join(unions, on=["union", "upazila_pcode"], how="left", nulls_equal=True, maintain_order="left")
+    decided = pl.col("union_decided")
+    decided_parent = pl.col("union_decided_code").replace_strict(parents, default=None, return_dtype=pl.String)
+    work = work.with_columns(
+        union_pcode=pl.when(decided).then(pl.col("union_decided_code")).otherwise("union_pcode"),
+        union_parent=pl.when(decided).then(decided_parent).otherwise("union_parent"),
+        union_problem=pl.when(decided & pl.col("union_decided_code").is_not_null()).then(None)
+        .when(decided).then(pl.lit("refused_union")).otherwise("union_problem"),
+        union_how=pl.when(decided).then(pl.lit("decided")).otherwise("union_how"),
+    )
+    return work.with_columns(union_match_code=pl.col("union_pcode"),
+                             union_question=pl.col("union_problem").is_in(["unknown_union", "ambiguous_union"])
+                             & ~pl.col("union_long").fill_null(False),
+                             union_suggestions=pl.col("union_suggestions").fill_null(
+                                 pl.lit([], dtype=pl.List(pl.String))))
+
+
+def _decided(work: pl.DataFrame, kind: str, decisions: pl.DataFrame | None) -> pl.DataFrame:
+    """Join the stored decisions for ``kind`` on the value's matching key (``{kind}_decided``,
+    ``{kind}_decided_code``, ``{kind}_refused``)."""
+    if decisions is None or decisions.filter(pl.col("kind") == kind).height == 0:
+        return work.with_columns(pl.lit(False).alias(f"{kind}_decided"), pl.lit(None, pl.String).alias(
+            f"{kind}_decided_code"), pl.lit(False).alias(f"{kind}_refused"))
+    keys = work.select(pl.col(kind).unique().drop_nulls())[kind]
+    keyed = pl.DataFrame({kind: keys, "key": [D.key_of(text) for text in keys]},
+                         schema={kind: pl.String, "key": pl.String})
+    keyed = keyed.join(D.lookup(decisions, kind), on="key", how="inner").drop("key")
+    work = work.join(keyed.rename({"decided_code": f"{kind}_decided_code", "decided": f"{kind}_decided"}),
+                     on=kind, how="left", maintain_order="left")
+    decided = pl.col(f"{kind}_decided").fill_null(False)
+    return work.with_columns(decided.alias(f"{kind}_decided"),
+                             (decided & pl.col(f"{kind}_decided_code").is_null()).alias(f"{kind}_refused"))
+
+
+def _similar_unions(gaz: Gazetteer, text: str, *, within: str | None) -> tuple[str, ...]:
+    """Unions whose English or Bengali name looks a little like ``text`` (for suggestions only)."""
+    key = normalise_name(text)
+    keys: dict[str, str] = {}
+    for pcode, en, bn in gaz.unions(upazila=within).select("pcode", "name_en", "name_bn").iter_rows():
+        keys.setdefault(normalise_name(en), pcode)
+        keys.setdefault(normalise_name(bn), pcode)
+    close = difflib.get_close_matches(key, list(keys), n=6, cutoff=0.5)
+    return tuple(dict.fromkeys(keys[k] for k in close))
+
+
+def _canonical(accepted: pl.DataFrame, *, shape: str, dc_upazila: str | None, upload_id: str) -> pl.DataFrame:
+    udc = pl.col("channel") == "udc"
+    return accepted.select(
+        (pl.col("date_v") if shape == "transactions" else pl.col("month_start")).alias("date"),
+        "channel",
+        pl.when(udc).then(pl.coalesce("union_parent", "upazila_pcode")).otherwise(pl.lit(dc_upazila))
+        .alias("upazila_code"),
+        pl.when(udc).then(pl.col("union_pcode")).alias("union_code"),
+        pl.when(udc).then(pl.col("entrepreneur_id")).alias("entrepreneur_id"),
+        pl.when(udc).then(pl.col("entrepreneur_name")).alias("entrepreneur_name"),
+        pl.when(udc).then(pl.col("gender_v")).alias("entrepreneur_gender"),
+        "service_code", "service_category",
+        pl.col("count_v").fill_null(1).alias("beneficiaries"),
+        pl.col("fee_v").fill_null(0).alias("fee_paisa"),
+        pl.lit(upload_id).alias("upload_id"),
+        pl.col(ROW).alias("source_row"),
+    )

@@ -1,0 +1,99 @@
+"""What storing a checked file would do, before anything is stored.
+
+- :func:`overlaps`: the stored uploads that already hold this file's rows. Rows are compared
+  as deliveries (date, place, entrepreneur, service, people, fee), as a *multiset* and
+  whatever their order, so the same quarter saved again with other line endings, another
+  encoding or as .xlsx instead of .csv is recognised, and so is a file that mostly repeats
+  an upload (a corrected copy). Only uploads in force and only the file's date range are read.
+- :func:`quarter_plan`: per fiscal quarter, the rows and beneficiaries stored now, in the
+  file, and after the commit, and whether the quarter is added to or replaced (a quarter of
+  the bundled sample is always replaced: a real upload takes the sample's place).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analytics.reference.periods import Period, fiscal_columns, quarter
+
+#: What makes two rows the same delivery (names and source rows do not).
+ROW_KEY = ("date", "channel", "upazila_code", "union_code", "entrepreneur_id", "service_code", "beneficiaries",
+           "fee_paisa")
+#: A file sharing more than this share of its rows with one stored upload overlaps it.
+OVERLAP_SHARE = 0.5
+
+OVERLAP_SCHEMA = {"upload_id": pl.String, "stored_rows": pl.UInt32, "shared_rows": pl.UInt32, "share": pl.Float64,
+                  "same": pl.Boolean}
+PLAN_SCHEMA = {"fy": pl.Int32, "fq": pl.Int8, "stored_rows": pl.UInt32, "stored_beneficiaries": pl.Int64,
+               "incoming_rows": pl.UInt32, "incoming_beneficiaries": pl.Int64, "after_rows": pl.UInt32,
+               "after_beneficiaries": pl.Int64, "action": pl.String}
+
+
+def _numbered(frame: pl.LazyFrame, *, by: list[str]) -> pl.LazyFrame:
+    """Each row's delivery hash and its occurrence number among equal rows (so repeats count)."""
+    hashed = frame.select(*by, pl.struct(list(ROW_KEY)).hash(seed=7).alias("__h"))
+    return hashed.with_columns(pl.int_range(pl.len()).over([*by, "__h"]).alias("__n"))
+
+
+def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVERLAP_SHARE) -> pl.DataFrame:
+    """Stored uploads sharing more than ``share`` of ``incoming``'s rows, most shared first.
+
+    ``same`` marks an upload holding exactly the same rows (a repeat, not just an overlap).
+    """
+    if incoming.height == 0:
+        return pl.DataFrame(schema=OVERLAP_SCHEMA)
+    first, last = incoming["date"].min(), incoming["date"].max()
+    window = stored.filter(pl.col("date").is_between(first, last))
+    mine = _numbered(incoming.lazy(), by=[])
+    theirs = _numbered(window, by=["upload_id"])
+    shared = (theirs.join(mine, on=["__h", "__n"], how="semi").group_by("upload_id")
+              .agg(pl.len().alias("shared_rows")))
+    sizes = stored.group_by("upload_id").agg(pl.len().alias("stored_rows"))
+    out = (shared.join(sizes, on="upload_id").with_columns(share=pl.col("shared_rows") / incoming.height)
+           .filter(pl.col("share") > share)
+           .with_columns(same=(pl.col("shared_rows") == incoming.height) & (pl.col("stored_rows") == incoming.height))
+           .sort("shared_rows", "upload_id", descending=[True, False]).collect())
+    return out.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA)
+
+
+def quarter_plan(stored: pl.LazyFrame, incoming: pl.DataFrame, *, mode: str,
+                 sample_uploads: frozenset[str] | set[str] = frozenset()) -> pl.DataFrame:
+    """Per fiscal quarter the file touches: now, in the file, after; ``action`` "new" (nothing
+    stored), "add", "replace", or "replace_sample": a quarter holding the bundled sample
+    (``sample_uploads``), which a real upload always takes the place of (the store does so)."""
+    people = pl.col("beneficiaries").cast(pl.Int64)
+    sample = pl.col("upload_id").is_in(list(sample_uploads)) if sample_uploads else pl.lit(False)
+
+    def per_quarter(frame: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
+        return frame.with_columns(fiscal_columns()).group_by("fy", "fq").agg(
+            pl.len().cast(pl.UInt32).alias(f"{prefix}_rows"), people.sum().alias(f"{prefix}_beneficiaries"))
+
+    mine = per_quarter(incoming.lazy(), "incoming").collect()
+    if mine.height == 0:
+        return pl.DataFrame(schema=PLAN_SCHEMA)
+    periods = [quarter(fy, fq) for fy, fq in mine.select("fy", "fq").iter_rows()]
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    window = stored.filter(pl.col("date").is_between(start, end))
+    now = per_quarter(window, "stored").join(
+        window.filter(sample).with_columns(fiscal_columns()).group_by("fy", "fq").agg(pl.len().alias("sample_rows")),
+        on=["fy", "fq"], how="left").collect()
+    plan = mine.join(now, on=["fy", "fq"], how="left").with_columns(
+        pl.col("stored_rows").fill_null(0), pl.col("stored_beneficiaries").fill_null(0),
+        pl.col("sample_rows").fill_null(0))
+    has = pl.col("stored_rows") > 0
+    of_sample = has & (pl.col("sample_rows") == pl.col("stored_rows"))
+    replace = has & (pl.lit(mode == "replace") | of_sample)
+    plan = plan.with_columns(
+        action=pl.when(~has).then(pl.lit("new")).when(of_sample).then(pl.lit("replace_sample"))
+        .when(replace).then(pl.lit("replace")).otherwise(pl.lit("add")),
+        after_rows=pl.when(replace).then(pl.col("incoming_rows")).otherwise(pl.col("stored_rows") + pl.col("incoming_rows")),
+        after_beneficiaries=pl.when(replace).then(pl.col("incoming_beneficiaries"))
+        .otherwise(pl.col("stored_beneficiaries") + pl.col("incoming_beneficiaries")),
+    )
+    return plan.sort("fy", "fq").select(list(PLAN_SCHEMA)).cast(PLAN_SCHEMA)
+
+
+def quarters_with_data(plan: pl.DataFrame) -> list[Period]:
+    """The quarters of a :func:`quarter_plan` (made with ``mode="add"``) where the file would be
+    added to uploaded data: the upload page then asks whether to add or replace."""
+    return [quarter(fy, fq) for fy, fq in plan.filter(pl.col("action") == "add").select("fy", "fq").iter_rows()]

@@ -1,0 +1,413 @@
+"""Uploaded file bytes to a table of text: format, encoding, delimiter, sheet, header row.
+
+Everything happens in memory (Streamlit hands over bytes). Every cell comes back as text
+(null when empty); interpreting values is :mod:`analytics.ingest.values`' job. Each data row keeps
+its row number *as the spreadsheet shows it* (1-based, title rows and the header counted),
+so problems can point at the row a person will look for.
+
+Failures are :class:`ReadError` with a problem code and the details a message needs; they
+are never other exceptions for bad input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from analytics.ingest import limits as L
+from analytics.ingest.headers import header_score
+
+ROW = "__row"  # name of the row-number column in :attr:`Table.frame`
+EXTRA = "__extra"  # CSV only: the cells a row has beyond its headings (null when none)
+SPARE_COLUMNS = 8
+SNIFF_BYTES = 256 * 1024
+SNIFF_ROWS = 40  # the header must be among the first rows
+MIN_HEADER_SCORE = 2
+DELIMITERS = (",", ";", "\t", "|")
+
+
+class ReadError(Exception):
+    """The file cannot be read as a table: ``code`` is a problem code, ``params`` its details."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class Table:
+    """A sheet as text. ``frame`` has one String column per header plus :data:`ROW` (Int32), and
+    :data:`EXTRA` when some row of a CSV file has more cells than headings."""
+
+    frame: pl.DataFrame
+    headers: list[str]  # as written (made unique: "Fee", "Fee (2)"), in column order
+    header_row: int  # 1-based, as the spreadsheet shows it
+    format: str  # "csv" | "xlsx" | "xls"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+
+def detect_format(data: bytes, file_name: str) -> str:
+    """'xlsx', 'xls' or 'csv', from the content first (people rename files), then the name."""
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    suffix = file_name.lower().rsplit(".", 1)[-1] if "." in file_name else ""
+    if suffix in ("xlsx", "xlsm", "xls"):
+        raise ReadError("unreadable", reason="renamed")
+    return "csv"
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding used: UTF-8 (with or without BOM), UTF-16 LE/BE, Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith(codecs.BOM_UTF16_LE):
+        data, candidates = data[2:], ["utf-16-le"]
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        data, candidates = data[2:], ["utf-16-be"]
+    else:
+        head = data[:4096]
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        enough = max(2, len(head) // 32)  # ASCII delimiters and line ends alone give this many
+        if odd >= enough and even <= odd // 8:
+            candidates = ["utf-16-le"]
+        elif even >= enough and odd <= even // 8:
+            candidates = ["utf-16-be"]
+        else:
+            candidates = ["utf-8", "cp1252"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            if encoding == "utf-8" and _has_utf8(data) and not _looks_binary(data.decode("utf-8", "replace")):
+                # UTF-8 text (Bengali) beside bytes that are not UTF-8: either reading garbles one part
+                raise ReadError("mixed_encoding") from None
+            continue
+        if _looks_binary(text):
+            break
+        return text, encoding
+    raise ReadError("unreadable", reason="not_text")
+
+
+_UTF8_WIDE = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_TWO = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
+
+
+def _has_utf8(data: bytes) -> bool:
+    """True when bytes that failed as UTF-8 still hold UTF-8 sequences (a file of mixed encodings).
+
+    Windows-1252 text almost never forms a valid three-byte UTF-8 sequence (a letter such as
+    à-ï followed by two of the rarely used characters 0x80-0xBF), while every Bengali letter is
+    one; two-byte sequences (Â©, Ã©) occur in real cp1252 text only by accident, so a few are
+    needed.
+    """
+    return _UTF8_WIDE.search(data) is not None or len(_UTF8_TWO.findall(data[:SNIFF_BYTES * 4])) >= 3
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
+    return "\x00" in sample or controls > max(2, len(sample) // 100)
+
+
+def split_lines(lines: list[str], delimiter: str) -> list[list[str]]:
+    """Lines split into cells as CSV (quotes respected); never raises on odd input."""
+    try:
+        return list(csv.reader((line.replace("\r", " ") for line in lines), delimiter=delimiter))
+    except csv.Error:
+        return [line.split(delimiter) for line in lines]
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the most lines into the same (largest) number of fields."""
+    best, best_score = ",", (-1, 0)
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in split_lines(lines, delimiter) if any(c.strip() for c in row)]
+        wide = [n for n in counts if n > 1]
+        if not wide:
+            continue
+        mode = max(set(wide), key=lambda n: (wide.count(n), n))
+        score = (wide.count(mode), mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def find_header(rows: list[list[str | None]]) -> int | None:
+    """Index of the row that best looks like the header among the first rows, or None."""
+    scores = [header_score(row) for row in rows[:SNIFF_ROWS]]
+    if scores and max(scores) >= MIN_HEADER_SCORE:
+        return scores.index(max(scores))
+    return None
+
+
+def _first_wide_row(rows: list[list[str | None]]) -> int | None:
+    """Fallback header: the first row with two or more non-empty cells."""
+    return next((i for i, row in enumerate(rows[:SNIFF_ROWS]) if sum(1 for c in row if c and c.strip()) >= 2), None)
+
+
+def longest_line(data: bytes) -> int:
+    """Bytes in the longest line (without reading the file as text)."""
+    import numpy as np
+
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    if ends.size == 0:
+        return len(data)
+    gaps = np.diff(ends, prepend=-1, append=len(data))
+    return int(gaps.max())
+
+
+def read_csv(data: bytes) -> Table:
+    """A CSV (or TAB-separated "Unicode text") file as a text table."""
+    if longest_line(data) > L.MAX_LINE_BYTES:
+        raise ReadError("too_large_to_read", reason="long_line")
+    text, encoding = decode(data)
+    mac = "\n" not in text and "\r" in text  # classic Mac line ends
+    if mac:
+        text = text.replace("\r", "\n")
+    blank = " \t\r\n,;|\ufeff"
+    if not text[:SNIFF_BYTES].strip(blank) and not text.strip(blank):
+        raise ReadError("empty_file")
+    lines = [line.rstrip("\r") for line in text[:SNIFF_BYTES].split("\n")[: SNIFF_ROWS + 20]]
+    delimiter = sniff_delimiter(lines)
+    sample = split_lines(lines, delimiter)
+    header = find_header(sample)
+    if header is None:
+        header = _first_wide_row(sample)
+    if header is None:
+        raise ReadError("no_columns", headers="")
+    if encoding == "utf-8" and not mac:
+        payload = data
+    elif encoding == "utf-8-sig" and not mac:
+        payload = data[len(codecs.BOM_UTF8):]
+    else:
+        payload = text.lstrip("\ufeff").encode("utf-8")
+    width = len(sample[header])
+    # read SPARE columns more than the header has: a row with cells there has more cells than headings
+    columns = {f"c{i}": pl.String for i in range(width + SPARE_COLUMNS)}
+    try:
+        frame = pl.read_csv(payload, has_header=False, separator=delimiter, skip_lines=header, infer_schema=False,
+                            schema=columns, missing_columns="insert", truncate_ragged_lines=True,
+                            raise_if_empty=False, quote_char='"')
+    except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
+        raise _unreadable(error, reason="not_text") from None
+    spare = [f"c{i}" for i in range(width, width + SPARE_COLUMNS)]
+    extra = pl.concat_str(pl.col(spare), separator=delimiter, ignore_nulls=True).str.strip_chars(delimiter + " ")
+    frame = frame.with_columns(pl.when(extra != "").then(extra).alias(EXTRA)).drop(spare)
+    body, headers = _to_table(frame, header_row=header + 1, letters=False)
+    return Table(body, headers, header + 1, "csv", encoding=encoding, delimiter=delimiter)
+
+
+# --- workbooks -----------------------------------------------------------------------------
+
+def _unreadable(error: BaseException, *, reason: str = "damaged") -> ReadError:
+    """Our own problem for a library's error (calamine's, polars', including Rust panics, which
+    are BaseExceptions). The library's text is logged for us, never shown to the user."""
+    if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise error
+    text = str(error)
+    logging.getLogger(__name__).info("unreadable file: %s: %s", type(error).__name__, text[:500])
+    if re.search(r"(?i)password|encrypt", text):
+        return ReadError("password_protected")
+    if isinstance(error, MemoryError) or re.search(r"(?i)memory|alloc", text):
+        return ReadError("too_large_to_read", reason="memory")
+    return ReadError("unreadable", reason=reason)
+
+
+def _reader(data: bytes):
+    import fastexcel
+
+    try:
+        return fastexcel.read_excel(data)
+    except BaseException as error:  # noqa: B036 - see _unreadable
+        raise _unreadable(error) from None
+
+
+def sheet_names(data: bytes, *, file_name: str) -> list[str]:
+    """The sheets of a workbook, in order; ``[]`` for CSV files and unreadable input."""
+    try:
+        if detect_format(data, file_name) == "csv":
+            return []
+        return list(_reader(data).sheet_names)
+    except ReadError:
+        return []
+
+
+def _load(reader, name: str, *, n_rows: int | None = None) -> pl.DataFrame:
+    # header_row=None with skip_rows=0 keeps leading empty rows: index i is spreadsheet row i+1
+    try:
+        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, n_rows=n_rows, dtypes="string")
+        frame = sheet.to_polars()
+        offset = sheet.available_columns()[0].absolute_index if sheet.width else 0
+    except BaseException as error:  # noqa: B036 - see _unreadable
+        raise _unreadable(error) from None
+    return frame.rename({c: f"c{offset + i}" for i, c in enumerate(frame.columns)})
+
+
+def _rows(frame: pl.DataFrame) -> list[list[str | None]]:
+    return [list(row) for row in frame.head(SNIFF_ROWS).iter_rows()]
+
+
+def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
+    """The sheet to read: the one asked for, else the only one that looks like a log."""
+    names = list(reader.sheet_names)
+    if not names:
+        raise ReadError("empty_file")
+    if sheet is not None:
+        if sheet not in names:
+            raise ReadError("sheet_not_found", sheet=sheet, sheets=names)
+        return sheet, names
+    if len(names) == 1:
+        return names[0], names
+    scores = {}
+    for name in names:
+        rows = _rows(_load(reader, name, n_rows=SNIFF_ROWS))
+        scores[name] = max((header_score(r) for r in rows), default=0)
+    logs = [n for n in names if scores[n] >= MIN_HEADER_SCORE + 1]
+    if len(logs) == 1:
+        return logs[0], names
+    if not logs:
+        weak = [n for n in names if scores[n] >= MIN_HEADER_SCORE]
+        if len(weak) == 1:
+            return weak[0], names
+        if not weak:
+            raise ReadError("no_columns", headers="", sheets=names)
+        logs = weak
+    raise ReadError("ambiguous_sheet", sheets=logs, all_sheets=names)
+
+
+_ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_workbook_shape(data: bytes) -> None:
+    """Refuse an .xlsx whose decompressed size or sheet extent could not be read within memory.
+
+    Reads the zip's directory and streams each worksheet's XML once, looking only at cell
+    references and the declared dimension: the rectangle a reader would allocate.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except Exception as error:
+        raise _unreadable(error) from None
+    unzipped = sum(m.file_size for m in members)
+    if unzipped > L.MAX_UNZIPPED or (unzipped > 50_000_000 and unzipped > L.MAX_ZIP_RATIO * len(data)):
+        raise ReadError("too_large_to_read", reason="unzipped")
+    for member in members:
+        if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+            continue
+        rows = columns = 0
+        tail = b""
+        try:
+            with archive.open(member) as handle:
+                while chunk := handle.read(4 * 1024 * 1024):
+                    block = tail + chunk
+                    for pattern in (_CELL_REF, _DIMENSION):
+                        for letters, number in pattern.findall(block):
+                            columns = max(columns, _column_number(letters))
+                            rows = max(rows, int(number))
+                    tail = block[-256:]
+        except Exception as error:
+            raise _unreadable(error) from None
+        if columns > L.MAX_COLUMNS or rows * columns > L.MAX_CELLS:
+            raise ReadError("too_large_to_read", reason="wide_sheet")
+
+
+
+
+def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Table:
+    """One sheet of an .xlsx/.xls workbook as a text table (Excel dates as ISO text)."""
+    if format == "xlsx":
+        try:
+            zipfile.ZipFile(io.BytesIO(data)).testzip()
+        except Exception as error:
+            raise _unreadable(error) from None
+        check_workbook_shape(data)
+    elif _ENCRYPTED_OOXML in data[:1 << 20]:
+        # Excel keeps a password-protected .xlsx inside an OLE container with this stream
+        raise ReadError("password_protected")
+    reader = _reader(data)
+    name, names = choose_sheet(reader, sheet=sheet)
+    frame = _load(reader, name)
+    rows = _rows(frame)
+    header = find_header(rows)
+    if header is None:
+        header = _first_wide_row(rows)
+    if header is None:
+        has_text = any(c and c.strip() for row in rows for c in row)
+        raise ReadError("no_columns", headers="") if has_text else ReadError("empty_file")
+    frame = frame.slice(header)
+    body, headers = _to_table(frame, header_row=header + 1, letters=True)
+    return Table(body, headers, header + 1, format, sheet=name, sheets=names)
+
+
+# --- shared --------------------------------------------------------------------------------
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _to_table(frame: pl.DataFrame, *, header_row: int, letters: bool) -> tuple[pl.DataFrame, list[str]]:
+    """Take the first row as headers (unique, blank ones named by position); number the rest."""
+    if frame.height == 0:
+        raise ReadError("empty_file")
+    extra = frame.get_column(EXTRA).slice(1) if EXTRA in frame.columns else None
+    frame = frame.drop(EXTRA, strict=False)
+    raw = [str(c).strip() if c is not None else "" for c in frame.row(0)]
+    headers: list[str] = []
+    for i, (text, column) in enumerate(zip(raw, frame.columns)):
+        position = _letter(int(column[1:])) if letters else str(i + 1)
+        name = " ".join(text.split()) or f"column {position}"
+        base, n = name, 2
+        while name in headers:
+            name, n = f"{base} ({n})", n + 1
+        headers.append(name)
+    body = frame.slice(1).rename(dict(zip(frame.columns, headers)))
+    body = body.with_columns(pl.int_range(header_row + 1, header_row + 1 + body.height, dtype=pl.Int32).alias(ROW))
+    if extra is not None and extra.null_count() < extra.len():
+        body = body.with_columns(extra.alias(EXTRA))
+    # columns with neither a header nor any data are layout, not data
+    empty = [h for h, text in zip(headers, raw) if not text and body[h].null_count() == body.height]
+    return body.drop(empty), [h for h in headers if h not in empty]
+
+
+def read_table(data: bytes, *, file_name: str, sheet: str | None = None) -> Table:
+    """Bytes of a .csv/.xlsx/.xls file to a :class:`Table`; raises :class:`ReadError`."""
+    if not data[:SNIFF_BYTES].strip() and not data.strip():
+        raise ReadError("empty_file")
+    format = detect_format(data, file_name)
+    if format == "csv":
+        return read_csv(data)
+    return read_workbook(data, format=format, sheet=sheet)

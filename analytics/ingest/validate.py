@@ -1,0 +1,335 @@
+"""Problems found in an upload: codes, messages in both languages, duplicates, rejected rows.
+
+A *problem* is one thing wrong with the file (``row`` null) or with one cell of one row.
+Checks in :mod:`analytics.ingest.pipeline` produce problems as frames with the columns of
+:data:`RAW_SCHEMA`: the cell ``value`` as written plus ``params`` (JSON) with whatever the
+message needs (closest names, the chosen period ...). :func:`with_messages` renders each
+distinct (code, column, params) once per language and pastes the value in vectorised, so a
+million identical problems cost one rendering.
+
+The rejected rows go back to the user as a CSV (:func:`rejected_csv_bytes`): UTF-8 with a BOM
+so Excel shows Bengali, the original columns plus the row number and the problem, with
+every cell that a spreadsheet would run as a formula made inert by a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from analytics.i18n import LANGS, bn_digits, number, t
+from analytics.ingest import limits as L
+from analytics.ingest import values as V
+from analytics.reference.periods import Period
+
+#: Problems that reject the whole file (nothing is accepted).
+FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "no_columns",
+              "missing_column", "duplicate_column", "ambiguous_sheet", "sheet_not_found", "bad_mapping",
+              "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear",
+              "too_large_to_read")
+#: Problems that reject one row.
+ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
+             "unknown_union", "ambiguous_union", "union_not_in_upazila", "unknown_upazila", "ambiguous_upazila",
+             "unknown_service", "service_channel_mismatch", "bad_channel", "bad_gender",
+             "fee_not_number", "fee_decimals", "fee_negative", "front_desk_fee",
+             "count_not_number", "count_not_positive", "udc_without_entrepreneur", "formula", "markup",
+             "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
+             "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long")
+PROBLEM_CODES = FILE_CODES + ROW_CODES
+#: Row problems that leave a row out on purpose without refusing the file: a total row, and
+#: rows whose name staff decided is not a known service or place.
+NOTE_CODES = ("total_row", "refused_service", "refused_union", "refused_upazila")
+
+RAW_SCHEMA: dict[str, pl.DataType] = {"row": pl.Int32(), "column": pl.String(), "code": pl.String(),
+                                      "value": pl.String(), "params": pl.String()}
+PROBLEM_SCHEMA: dict[str, pl.DataType] = {"file": pl.String(), "sheet": pl.String(), "row": pl.Int32(),
+                                          "column": pl.String(), "code": pl.String(), "value": pl.String(),
+                                          "message": pl.String()}
+_VALUE = "\x00value\x00"  # stands for the cell value in a rendered message
+LIST_SEPARATOR = {"en": ", ", "bn": ", "}
+
+
+@dataclass(frozen=True)
+class Namer:
+    """Names for codes in messages: places (P-codes) and services, in either language."""
+
+    place: Callable[[str, str], str]  # (pcode, lang) -> name
+    service: Callable[[str, str], str]  # (service_code, lang) -> name
+
+    @staticmethod
+    def plain() -> "Namer":
+        return Namer(place=lambda code, lang: code, service=lambda code, lang: code)
+
+
+def empty_raw() -> pl.DataFrame:
+    return pl.DataFrame(schema=RAW_SCHEMA)
+
+
+def empty_problems() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def file_problem(code: str, *, column: str | None = None, value: str | None = None, **params: object) -> dict:
+    """One whole-file problem as a :data:`RAW_SCHEMA` row."""
+    assert code in FILE_CODES, code
+    return {"row": None, "column": column, "code": code, "value": value,
+            "params": json.dumps(params, ensure_ascii=False, default=str) if params else None}
+
+
+def row_problems(frame: pl.LazyFrame, code: str, when: pl.Expr, *, column: str | None,
+                 value: pl.Expr | None = None, params: pl.Expr | None = None, row: str = "__row") -> pl.LazyFrame:
+    """The rows of ``frame`` where ``when`` holds, as problems of ``code`` in ``column``."""
+    assert code in ROW_CODES, code
+    return frame.filter(when.fill_null(False)).select(
+        pl.col(row).cast(pl.Int32).alias("row"), pl.lit(column, dtype=pl.String).alias("column"),
+        pl.lit(code).alias("code"),
+        (value if value is not None else pl.lit(None)).cast(pl.String).alias("value"),
+        (params if params is not None else pl.lit(None)).cast(pl.String).alias("params"),
+    )
+
+
+def _names(codes: Iterable[str], name: Callable[[str, str], str], lang: str) -> str:
+    return LIST_SEPARATOR[lang].join(dict.fromkeys(name(code, lang) for code in codes))
+
+
+def size_text(size: int, lang: str) -> str:
+    """A byte count for people: "62.5 MB", "300 KB", "120 bytes" (Bengali units and digits in bn)."""
+    for unit, scale in (("mb", 1_000_000), ("kb", 1_000), ("bytes", 1)):
+        if size >= scale or unit == "bytes":
+            amount = f"{size / scale:.1f}".removesuffix(".0") if scale > 1 else str(size)
+            return t(f"ingest.size_{unit}", lang, amount=bn_digits(amount) if lang == "bn" else amount)
+    raise AssertionError
+
+
+def render(code: str, lang: str, *, column: str | None, params: dict, namer: Namer) -> str:
+    """The message of one problem in ``lang``; the cell value appears as a placeholder token."""
+    values: dict[str, object] = {"value": _VALUE, "column": column or ""}
+    for key, item in params.items():
+        values[key] = item
+    places = params.get("candidates", [])
+    if code in ("unknown_union", "unknown_upazila", "unknown_service"):
+        name = namer.service if code == "unknown_service" else namer.place
+        values["closest"] = t("ingest.closest", lang, names=_names(places, name, lang)) if places else ""
+        within = params.get("within")
+        values["within"] = t("ingest.within_upazila", lang, upazila=namer.place(within, lang)) if within else ""
+    elif code in ("ambiguous_union", "ambiguous_upazila"):
+        values["names"] = LIST_SEPARATOR[lang].join(
+            t("ingest.union_in_upazila", lang, union=namer.place(p, lang), upazila=namer.place(parent, lang))
+            if parent else namer.place(p, lang)
+            for p, parent in zip(places, params.get("parents", [None] * len(places))))
+    elif code == "union_not_in_upazila":
+        values["upazila"] = namer.place(params["upazila"], lang)
+        values["actual"] = namer.place(params["actual"], lang)
+    elif code == "service_channel_mismatch":
+        values["service_channel"] = t(f"ingest.channel.{params['service_channel']}", lang)
+        values["channel"] = t(f"ingest.channel.{params['channel']}", lang)
+    elif code == "date_out_of_period":
+        values["period"] = params.get(f"period_{lang}", params.get("period_en", ""))
+    elif code == "missing_column":
+        values["field"] = t(f"ingest.field.{params['field']}", lang)
+    elif code == "duplicate_column":
+        values["field"] = t(f"ingest.field.{params['field']}", lang)
+        values["headers"] = LIST_SEPARATOR[lang].join(params["headers"])
+    elif code in ("ambiguous_sheet", "sheet_not_found"):
+        values["sheets"] = LIST_SEPARATOR[lang].join(params.get("sheets", []))
+    elif code == "bad_mapping":
+        values["fields"] = ", ".join(params.get("fields", []))
+    elif code == "file_too_large":
+        values["size"], values["limit"] = size_text(params["size"], lang), size_text(params["limit"], lang)
+    elif code == "no_columns":
+        values["headers"] = params.get("headers") or "–"
+    elif code == "unreadable":
+        values["detail"] = t(f"ingest.unreadable.{params.get('reason', 'damaged')}", lang)
+    elif code == "too_large_to_read":
+        values["detail"] = t(f"ingest.too_large.{params.get('reason', 'memory')}", lang)
+    elif code == "value_too_long":
+        values["limit"] = number(params["limit"], lang=lang)
+    elif code in ("date_order_conflict", "date_order_unclear"):
+        for key in ("rows_dmy", "rows_mdy"):
+            values[key] = LIST_SEPARATOR[lang].join(number(r, lang=lang) for r in params.get(key, []))
+    elif code == "date_too_early":
+        values["year"] = bn_digits(str(L.EARLIEST_YEAR)) if lang == "bn" else str(L.EARLIEST_YEAR)
+    elif code == "fee_implausible":
+        values["service"] = namer.service(params["service"], lang)
+        values["min"], values["max"] = number(params["min"], lang=lang), number(params["max"], lang=lang)
+        values["factor"] = number(L.FEE_FACTOR, lang=lang)
+    elif code == "count_too_large":
+        values["limit"] = number(params["limit"], lang=lang)
+    return t(f"ingest.problem.{code}", lang, **values)
+
+
+def echo(expr: pl.Expr) -> pl.Expr:
+    """A cell as quoted back to the user: at most :data:`analytics.ingest.limits.ECHO_CHARS` characters."""
+    return pl.when(expr.str.len_chars() > L.ECHO_CHARS).then(
+        expr.str.slice(0, L.ECHO_CHARS) + pl.lit("…")).otherwise(expr)
+
+
+def with_messages(raw: pl.DataFrame, *, namer: Namer) -> pl.DataFrame:
+    """``raw`` problems plus ``message_en`` and ``message_bn``."""
+    if raw.height == 0:
+        return raw.with_columns(message_en=pl.lit(None, pl.String), message_bn=pl.lit(None, pl.String))
+    keys = raw.select("code", "column", "params").unique()
+    rendered = {lang: [render(code, lang, column=column, params=json.loads(params) if params else {}, namer=namer)
+                       for code, column, params in keys.iter_rows()] for lang in LANGS}
+    keys = keys.with_columns(**{f"message_{lang}": pl.Series(texts, dtype=pl.String)
+                                for lang, texts in rendered.items()})
+    out = raw.join(keys, on=["code", "column", "params"], how="left", nulls_equal=True, maintain_order="left")
+    value = echo(pl.col("value")).fill_null("")
+    return out.with_columns(pl.col(f"message_{lang}").str.replace(_VALUE, value, literal=True) for lang in LANGS)
+
+
+def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, period: Period | None,
+               today: date) -> pl.DataFrame:
+    """Every row problem of the parsed and resolved ``work`` frame (see :mod:`analytics.ingest.pipeline`), as
+    :data:`RAW_SCHEMA` rows. ``label`` gives each field's header as written (None when absent).
+
+    Rows that look like totals get only ``total_row``; front-desk rows are not checked for
+    places, entrepreneurs or gender (those are not kept for them).
+    """
+    lazy = work.lazy()
+    # a total row, or a row split into more cells than headings, gets that one problem only
+    rows = lazy.filter(~pl.col("is_total") & pl.col("extra").is_null())
+    udc = pl.col("channel") == "udc"
+    fd = pl.col("channel") == "front_desk"
+    raw = lambda f: pl.col(f"raw_{f}") if label.get(f) else pl.lit(None, pl.String)  # noqa: E731
+    out: list[pl.LazyFrame] = []
+
+    def check(code: str, when: pl.Expr, f: str | None, *, value: pl.Expr | None = None,
+              params: pl.Expr | None = None) -> None:
+        column = label.get(f) if f else None
+        if value is None and f:
+            value = raw(f)
+        out.append(row_problems(rows, code, when, column=column, value=value, params=params))
+
+    total_value = pl.coalesce(*(pl.when(pl.col(f"{f}_total")).then(raw(f))
+                                for f in ("date", "month", "union", "upazila", "service", "entrepreneur_id",
+                                          "entrepreneur_name") if f"{f}_total" in work.columns))
+    out.append(row_problems(lazy, "total_row", pl.col("is_total"), column=None, value=total_value))
+
+    bad_text = {f: pl.col(f"{f}_formula").fill_null(False) | pl.col(f"{f}_markup").fill_null(False)
+                for f in ("upazila", "union", "service", "entrepreneur_id", "entrepreneur_name")
+                if f"{f}_formula" in work.columns}
+    for f in bad_text:
+        scope = udc if f != "service" else pl.lit(True)
+        check("formula", scope & pl.col(f"{f}_formula"), f)
+        check("markup", scope & pl.col(f"{f}_markup") & ~pl.col(f"{f}_formula").fill_null(False), f)
+    ok_text = lambda f: ~bad_text[f] if f in bad_text else pl.lit(True)  # noqa: E731
+
+    out.append(row_problems(lazy, "too_many_cells", ~pl.col("is_total") & pl.col("extra").is_not_null(), column=None,
+                            value=pl.col("extra")))
+    for f, limit in L.MAX_FIELD_CHARS.items():  # names and IDs (other long cells fail to parse anyway)
+        if label.get(f):
+            check("value_too_long", pl.col(f"{f}_long"), f, params=pl.lit(f'{{"limit": {limit}}}'))
+    earliest = date(L.EARLIEST_YEAR, 1, 1)
+    if shape == "transactions":
+        check("missing_value", pl.col("date").is_null(), "date")
+        check("bad_date", pl.col("date").is_not_null() & pl.col("date_v").is_null(), "date")
+        check("date_in_future", pl.col("date_v") > today, "date")
+        check("date_too_early", pl.col("date_v") < earliest, "date")
+        day = pl.col("date_v")
+    else:
+        check("missing_value", pl.col("month").is_null(), "month")
+        check("bad_month", pl.col("month").is_not_null() & pl.col("month_start").is_null(), "month")
+        check("date_too_early", pl.col("month_start") < earliest, "month")
+        check("date_in_future", pl.col("month_start") > today, "month")
+        day = pl.col("month_start")
+    if period is not None:
+        params = json.dumps({"period_en": period.label(lang="en"), "period_bn": period.label(lang="bn")},
+                            ensure_ascii=False)
+        outside = ~day.is_between(period.start, period.end) if shape == "transactions" else (
+            (day > period.end) | (day.dt.month_end() < period.start))
+        check("date_out_of_period", day.is_not_null() & outside, "month" if shape == "summary" else "date",
+              params=pl.lit(params))
+
+    check("missing_value", pl.col("service").is_null(), "service")
+    check("unknown_service", pl.col("service_question") & ok_text("service"), "service",
+          params=pl.col("service_params"))
+    check("refused_service", pl.col("service_refused"), "service")
+    check("bad_channel", pl.col("channel_text").is_not_null() & pl.col("channel_given").is_null(), "channel")
+    check("service_channel_mismatch", pl.col("channel_given") != pl.col("svc_channel"), "service",
+          params=pl.format('{{"service_channel": "{}", "channel": "{}"}}', pl.col("svc_channel"),
+                           pl.col("channel_given")))
+
+    check("missing_value", udc & pl.col("union").is_null(), "union")
+    for code in ("unknown_union", "ambiguous_union", "union_not_in_upazila"):
+        check(code, udc & (pl.col("union_problem") == code) & ok_text("union") & (
+            pl.col("upazila_status").fill_null("ok") == "ok"), "union", params=pl.col("union_params"))
+    check("unknown_upazila", udc & (pl.col("upazila_status") == "unknown") & ok_text("upazila"), "upazila",
+          params=pl.col("upazila_params"))
+    check("refused_upazila", udc & (pl.col("upazila_status") == "refused"), "upazila")
+    check("refused_union", udc & (pl.col("union_problem") == "refused_union") & (
+        pl.col("upazila_status").fill_null("ok") == "ok"), "union")
+    check("ambiguous_upazila", udc & (pl.col("upazila_status") == "ambiguous"), "upazila",
+          params=pl.col("upazila_params"))
+    if shape == "transactions":
+        check("udc_without_entrepreneur", udc & pl.col("entrepreneur_id").is_null(), "entrepreneur_id")
+    check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
+
+    for code in ("fee_not_number", "fee_decimals", "fee_negative"):
+        check(code, pl.col("fee_problem") == code, "fee")
+    check("missing_value", udc & pl.col("fee").is_null(), "fee")
+    check("front_desk_fee", fd & (pl.col("fee_v") != 0), "fee")
+    # plausibility (analytics.ingest.limits): the fee per person against the service's usual range
+    people = pl.col("count_v").fill_null(1).clip(lower_bound=1)
+    per_person = pl.col("fee_v") / people
+    ceiling = L.MAX_BENEFICIARIES[shape if shape in L.MAX_BENEFICIARIES else "transactions"]
+    check("fee_implausible", udc & (pl.col("svc_channel") == "udc") & pl.col("fee_v").is_not_null()
+          & (pl.col("count_v").fill_null(1) <= ceiling) & (
+        (per_person > pl.col("fee_max_bdt") * 100 * L.FEE_FACTOR)
+        | ((per_person > 0) & (per_person * L.FEE_FACTOR < pl.col("fee_min_bdt") * 100))), "fee",
+        params=pl.format('{{"service": "{}", "min": {}, "max": {}}}', pl.col("service_code"), pl.col("fee_min_bdt"),
+                         pl.col("fee_max_bdt")))
+    for code in ("count_not_number", "count_not_positive"):
+        check(code, pl.col("count_problem") == code, "beneficiaries")
+    check("count_too_large", pl.col("count_v") > ceiling, "beneficiaries", params=pl.lit(f'{{"limit": {ceiling}}}'))
+    if shape == "summary":
+        check("missing_value", pl.col("beneficiaries").is_null(), "beneficiaries")
+    return pl.concat(out).collect()
+
+
+def repeated_rows(frame: pl.LazyFrame, key: list[str]) -> int:
+    """How many rows repeat an earlier row exactly in the ``key`` columns (each is a delivery)."""
+    if not key:
+        return 0
+    counts = frame.select(pl.len().alias("rows"), pl.struct(key).n_unique().alias("distinct")).collect().row(0)
+    return int(counts[0] - counts[1])
+
+
+def repeated_reference_problems(frame: pl.LazyFrame, reference: str, *, column: str,
+                                row: str = "__row") -> pl.LazyFrame:
+    """Rows whose receipt or reference number was used by an earlier row (the first is not a problem)."""
+    ref = V.clean(pl.col(reference))
+    refs = frame.select(ref.alias("__ref"), row).filter(pl.col("__ref").is_not_null())
+    refs = refs.with_columns(pl.col(row).min().over("__ref").alias("__first")).filter(pl.col(row) != pl.col("__first"))
+    return refs.select(
+        pl.col(row).cast(pl.Int32).alias("row"), pl.lit(column, pl.String).alias("column"),
+        pl.lit("duplicate_reference").alias("code"), pl.col("__ref").alias("value"),
+        pl.format('{{"first": {}}}', pl.col("__first")).alias("params"),
+    )
+
+
+def neutral_text(text: str) -> str:
+    """One heading or cell made inert for a spreadsheet: a leading ' before = + - @ TAB CR."""
+    return "'" + text if re.match(V.FORMULA_START, text) else text
+
+
+def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix ' to text cells *and headings* a spreadsheet would run as formulas (= + - @ TAB CR first)."""
+    frame = frame.rename({c: neutral_text(c) for c in frame.columns if neutral_text(c) != c})
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(V.FORMULA_START)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
+        .alias(c)
+        for c, dtype in frame.schema.items() if dtype == pl.String)
+
+
+def rejected_csv_bytes(rejected: pl.DataFrame, *, lang: str) -> bytes:
+    """Rejected rows as CSV bytes for Excel (UTF-8 with BOM), headings in ``lang``."""
+    names = {"row": t("ingest.rejected.row", lang), "problem": t("ingest.rejected.problem", lang)}
+    frame = rejected.rename({k: v for k, v in names.items() if k in rejected.columns and v not in rejected.columns})
+    frame = neutralise(frame.with_columns(pl.col(pl.Int32, pl.Int64).cast(pl.String)))
+    return b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8")

@@ -1,0 +1,310 @@
+"""Cell values as people type them, to canonical values: vectorised polars expressions.
+
+Everything here takes an expression over *text* (every cell is read as text) and returns an
+expression; nothing raises on bad input, a value that cannot be read becomes null and the
+caller reports it. The ingest pipeline applies these to the *unique* values of a column and
+joins the result back, so even a million-row file parses only a few thousand strings.
+
+- :func:`clean`: trims, removes invisible characters and Excel's leading apostrophe, NFC.
+- :func:`money_paisa` / :func:`money_problem`: "1,24,080", "১২৫.৫০", "৳ 50", "Tk. 50/-"
+  -> exact paisa (integer arithmetic on the digit strings, never float).
+- :func:`count_value` / :func:`count_problem`: counts, "১২", "1,240", Excel's "12.0".
+- :func:`parse_date`: ISO, dd/mm/yyyy, dd-mm-yy, dd.mm.yyyy, "01-Jul-2022", "১ জুলাই ২০২২",
+  Excel serial numbers and Excel datetime cells ("2022-07-01 00:00:00").
+- :func:`month_start`: summary-sheet months ("July 2022", "জুলাই ২০২২", "2022-07", "7" + year).
+- :func:`channel_value`, :func:`gender_value`: the words in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+import polars as pl
+
+from analytics.i18n import ASCII_DIGITS, BN_DIGITS, ascii_digits
+from analytics.reference.periods import FY_RE, Period
+
+_INVISIBLE = r"[\u200b\u200e\u200f\u2060\ufeff\u00ad]"
+#: Text starting with one of these (= + - @ TAB CR) is a formula to a spreadsheet (a regex).
+FORMULA_START = r"^[=+\-@\t\r]"
+_NUMBER = r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$"
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate((
+    ("january", "jan", "জানুয়ারি", "জানুয়ারী", "জানুয়ারি"),
+    ("february", "feb", "ফেব্রুয়ারি", "ফেব্রুয়ারী", "ফেব্রুয়ারি", "ফেব্রুয়ারী"),
+    ("march", "mar", "মার্চ"),
+    ("april", "apr", "এপ্রিল"),
+    ("may", "মে"),
+    ("june", "jun", "জুন"),
+    ("july", "jul", "জুলাই"),
+    ("august", "aug", "আগস্ট", "আগষ্ট", "অগাস্ট"),
+    ("september", "sep", "sept", "সেপ্টেম্বর", "সেপ্টেম্বর"),
+    ("october", "oct", "অক্টোবর", "অক্টোবর"),
+    ("november", "nov", "নভেম্বর"),
+    ("december", "dec", "ডিসেম্বর"),
+), start=1):
+    for _name in _names:
+        MONTHS[unicodedata.normalize("NFC", _name)] = _number
+
+CHANNEL_WORDS: dict[str, str] = {
+    "udc": "udc", "ইউডিসি": "udc", "uniondigitalcentre": "udc", "uniondigitalcenter": "udc",
+    "ইউনিয়নডিজিটালসেন্টার": "udc", "ডিজিটালসেন্টার": "udc", "digitalcentre": "udc",
+    "digitalcenter": "udc", "uisc": "udc", "উদ্যোক্তা": "udc",
+    "frontdesk": "front_desk", "ফ্রন্টডেস্ক": "front_desk", "dcoffice": "front_desk",
+    "ডিসিঅফিস": "front_desk", "dcofficefrontdesk": "front_desk", "fd": "front_desk",
+    "জেলাইসেবাকেন্দ্র": "front_desk", "districtservicecentre": "front_desk",
+    "districteservicecentre": "front_desk", "esebakendro": "front_desk", "eshebakendro": "front_desk",
+    "জেলাপ্রশাসকেরকার্যালয়": "front_desk", "জেলাপ্রশাসকেরকার্যালয়ফ্রন্টডেস্ক": "front_desk",
+}
+GENDER_WORDS: dict[str, str] = {
+    "female": "female", "f": "female", "woman": "female", "women": "female", "নারী": "female",
+    "মহিলা": "female", "ম": "female",
+    "male": "male", "m": "male", "man": "male", "men": "male", "পুরুষ": "male", "পু": "male",
+}
+
+
+def word_key(text: str) -> str:
+    """Python twin of :func:`word_key_expr`: NFC, lower case, letters/marks/digits only.
+
+    The *literal* key: unlike :func:`analytics.reference.names.key` (free-text names), on purpose no
+    spelling folds, stems or filler words, so fixed words (headings, channels, genders) and
+    "written exactly as in the catalogue" compare as written; and it must stay what polars
+    computes vectorised in :func:`word_key_expr`."""
+    text = unicodedata.normalize("NFC", text).lower()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LMN")
+
+
+def word_key_expr(expr: pl.Expr) -> pl.Expr:
+    """Matching key of a word: NFC, lower case, without spaces and punctuation."""
+    return expr.str.normalize("NFC").str.to_lowercase().str.replace_all(r"[^\p{L}\p{M}\p{N}]", "")
+
+
+def clean(expr: pl.Expr) -> pl.Expr:
+    """Trim, drop invisible characters and one leading apostrophe (Excel's text marker), NFC.
+
+    Empty or blank cells, and cells holding only dashes ("-", "—": "nothing here"), become
+    null. Inner whitespace runs become one space.
+    """
+    text = (expr.cast(pl.String).str.replace_all(_INVISIBLE, "").str.normalize("NFC")
+            .str.replace_all(r"\s+", " ").str.strip_chars().str.strip_prefix("'").str.strip_chars())
+    return pl.when((text.str.len_chars() > 0) & ~text.str.contains(r"^[-‐‑–—]+$")).then(text)
+
+
+def digits(expr: pl.Expr) -> pl.Expr:
+    """Bengali digits to ASCII."""
+    return expr.str.replace_many(list(BN_DIGITS), list(ASCII_DIGITS))
+
+
+def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
+    """Canonical numeric text: ASCII digits, no grouping commas, no currency words.
+
+    Grouping commas are removed only where they group correctly, Indian (1,24,080) or
+    international (124,080) style; "12,5" stays as it is (and so is not a number).
+    """
+    text = digits(expr)
+    if money:
+        text = text.str.replace_all(r"(?i)৳|\btk\.?|\btaka\b|\bbdt\b|টাকা|/-|/=|=/", "")
+    text = text.str.replace_all(r"\s+", "")
+    text = text.str.replace(r"^\((.+)\)$", "-$1")  # accounting negative: (50)
+    grouped = r"^([-+]?)(\d{1,2}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+)(\.\d*)?$"
+    return pl.when(text.str.contains(grouped)).then(text.str.replace_all(",", "")).otherwise(text)
+
+
+def money_problem(expr: pl.Expr) -> pl.Expr:
+    """For non-null cleaned text: 'fee_not_number', 'fee_decimals', 'fee_negative' or null."""
+    text = number_text(expr, money=True)
+    frac = text.str.extract(r"\.(\d*)$")
+    return (pl.when(expr.is_null()).then(None)
+            .when(~text.str.contains(_NUMBER)).then(pl.lit("fee_not_number"))
+            .when(frac.str.len_chars().fill_null(0) > 2).then(pl.lit("fee_decimals"))
+            .when(text.str.starts_with("-") & text.str.contains(r"[1-9]")).then(pl.lit("fee_negative"))
+            .when(text.str.extract(r"^[-+]?0*(\d*)").str.len_chars() > 13).then(pl.lit("fee_not_number")))
+
+
+def money_paisa(expr: pl.Expr) -> pl.Expr:
+    """Exact paisa (Int64) of a taka amount with at most two decimals; null otherwise."""
+    text = number_text(expr, money=True)
+    parts = text.str.extract_groups(r"^([-+]?)0*(\d{0,13})(?:\.(\d{0,2}))?$")
+    whole = parts.struct.field("2").replace("", "0").cast(pl.Int64, strict=False)
+    frac = parts.struct.field("3").fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    sign = pl.when(parts.struct.field("1") == "-").then(-1).otherwise(1)
+    return pl.when(text.str.contains(_NUMBER)).then(sign * (whole * 100 + frac))
+
+
+def count_value(expr: pl.Expr) -> pl.Expr:
+    """Whole number (Int64) from text such as "১২", "1,240" or Excel's "12.0"; null otherwise."""
+    text = number_text(expr)
+    parts = text.str.extract_groups(r"^([-+]?)(\d{1,9})(?:\.0*)?$")
+    sign = pl.when(parts.struct.field("1") == "-").then(-1).otherwise(1)
+    return sign * parts.struct.field("2").cast(pl.Int64, strict=False)
+
+
+def count_problem(expr: pl.Expr) -> pl.Expr:
+    """For non-null text: 'count_not_number', 'count_not_positive' or null."""
+    value = count_value(expr)
+    return (pl.when(expr.is_null()).then(None)
+            .when(value.is_null()).then(pl.lit("count_not_number"))
+            .when(value <= 0).then(pl.lit("count_not_positive")))
+
+
+def _month_number(expr: pl.Expr) -> pl.Expr:
+    word = expr.str.normalize("NFC").str.to_lowercase().str.strip_chars(".")
+    return word.replace_strict(MONTHS, default=None, return_dtype=pl.Int32)
+
+
+_DMY = r"^(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{4}|\d{2})(?:[ T].*)?$"
+#: How numeric dates are ordered: day-month-year is the office norm in Bangladesh.
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+
+
+def date_order_evidence(texts: pl.Series) -> pl.DataFrame:
+    """Per distinct numeric date text: is it a real date only day-first, only month-first, or either?
+
+    Columns ``text`` and ``reads`` ("dmy_only", "mdy_only", "either"); texts that are not
+    n/n/yy(yy) dates, or no real date either way (31/02/2023), are left out. Used to decide
+    a file's order from *all* its dates.
+    """
+    unique = texts.drop_nulls().unique().alias("text").to_frame()
+    numeric = digits(pl.col("text").str.strip_chars()).str.contains(_DMY)
+    dmy = parse_date(pl.col("text"), order="dmy").is_not_null()
+    mdy = parse_date(pl.col("text"), order="mdy").is_not_null()
+    reads = (pl.when(~numeric).then(None).when(dmy & mdy).then(pl.lit("either"))
+             .when(dmy).then(pl.lit("dmy_only")).when(mdy).then(pl.lit("mdy_only")))
+    return unique.select("text", reads.alias("reads")).filter(pl.col("reads").is_not_null())
+
+
+def month_first(texts: pl.Series) -> bool:
+    """True when every unambiguous numeric date is month-first (07/25/2022) and at least one is.
+
+    Kept for callers that only need a yes/no; ingest decides with :func:`date_order_evidence`
+    and refuses files whose dates disagree or read month-first without the user's word.
+    """
+    reads = set(date_order_evidence(texts)["reads"])
+    return "mdy_only" in reads and "dmy_only" not in reads
+
+
+def parse_date(expr: pl.Expr, *, month_first: bool = False, order: str | None = None) -> pl.Expr:
+    """Date from the spellings people and Excel produce; null when it is not a real date.
+
+    Numeric dates are day-first (Bangladesh writes dd/mm/yyyy) unless ``order`` says "mdy"
+    (or ``month_first``), or "ymd" for two-digit year-first dates (23-07-05). Only two-digit
+    years are 20yy ("13-08-23" is 13 August 2023); a four-digit year is taken as written, so
+    0001 stays year 1 (and is refused as too early). Excel serial numbers count days from
+    1899-12-30 (accepted between 1960 and 2099).
+    """
+    order = order or ("mdy" if month_first else "dmy")
+    text = digits(expr).str.strip_chars()
+    time = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?"
+    iso = text.str.extract_groups(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){time}$")
+    dmy = text.str.extract_groups(rf"^(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}|\d{{2}}){time}$")
+    named = text.str.extract_groups(r"^(\d{1,2})(?:st|nd|rd|th)?[-/. ]+([^\d\s.,/-]+)\.?[-/., ]+(\d{4}|\d{2})$")
+    us_named = text.str.extract_groups(r"^([A-Za-z]+)\.? +(\d{1,2}),? +(\d{4})$")
+    serial = text.str.extract(r"^(\d{5})(?:\.\d+)?$").cast(pl.Int64, strict=False)
+
+    def field(struct: pl.Expr, index: int) -> pl.Expr:
+        return struct.struct.field(str(index))
+
+    if order == "ymd":  # 23-07-05: the three numbers read year, month, day
+        dmy_year, dmy_month, dmy_day = field(dmy, 1), field(dmy, 2), field(dmy, 3)
+    elif order == "mdy":
+        dmy_year, dmy_month, dmy_day = field(dmy, 3), field(dmy, 1), field(dmy, 2)
+    else:
+        dmy_year, dmy_month, dmy_day = field(dmy, 3), field(dmy, 2), field(dmy, 1)
+    year_text = pl.coalesce(field(iso, 1), dmy_year, field(named, 3), field(us_named, 3))
+    year = year_text.cast(pl.Int32, strict=False)
+    year = pl.when(year_text.str.len_chars() <= 2).then(year + 2000).otherwise(year)
+    month = pl.coalesce(field(iso, 2).cast(pl.Int32, strict=False), dmy_month.cast(pl.Int32, strict=False),
+                        _month_number(field(named, 2)), _month_number(field(us_named, 1)))
+    day = pl.coalesce(field(iso, 3), dmy_day, field(named, 1), field(us_named, 2)).cast(pl.Int32, strict=False)
+    iso_text = pl.format("{}-{}-{}", year.cast(pl.String).str.pad_start(4, "0"),
+                         month.cast(pl.String).str.pad_start(2, "0"), day.cast(pl.String).str.pad_start(2, "0"))
+    from_parts = iso_text.str.to_date("%Y-%m-%d", strict=False)
+    from_serial = pl.when(serial.is_between(21916, 73050)).then(
+        pl.lit(date(1899, 12, 30)) + pl.duration(days=serial))
+    return pl.coalesce(from_parts, from_serial.cast(pl.Date))
+
+
+def channel_value(expr: pl.Expr) -> pl.Expr:
+    """'udc' / 'front_desk' from "UDC", "ইউডিসি", "Front desk", "ফ্রন্ট ডেস্ক", ...; else null."""
+    return word_key_expr(expr).replace_strict(CHANNEL_WORDS, default=None, return_dtype=pl.String)
+
+
+def gender_value(expr: pl.Expr) -> pl.Expr:
+    """'female' / 'male' from "Female", "F", "নারী", "মহিলা", "Male", "পুরুষ", ...; else null."""
+    return word_key_expr(expr).replace_strict(GENDER_WORDS, default=None, return_dtype=pl.String)
+
+
+def formula_like(expr: pl.Expr) -> pl.Expr:
+    """True for text a spreadsheet would run as a formula (starts with = + - @, not a number)."""
+    starts = expr.str.contains(FORMULA_START)
+    return starts & ~number_text(expr, money=True).str.contains(_NUMBER)
+
+
+def markup_like(expr: pl.Expr) -> pl.Expr:
+    """True for text containing HTML tags, entities or a javascript: URL."""
+    return expr.str.contains(r"(?i)</?[a-z!]|javascript:|&#?[a-z0-9]+;|\bon[a-z]+\s*=")
+
+
+# --- summary-sheet months (parsed per unique value, in Python) ---------------------------
+
+_YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+_MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+_WORD_YEAR = re.compile(r"^([^\d\s,./-]+)\.?[\s,./-]*(\d{4}|\d{2})?$")
+
+
+def _year(text: str | None, month: int) -> int | None:
+    """A calendar year from "2022", "২০২২", or a fiscal year "2022-23" (Jul-Jun) for ``month``."""
+    if not text:
+        return None
+    text = ascii_digits(text).strip()
+    if re.fullmatch(r"\d{4}(\.0+)?", text):
+        return int(text[:4])
+    match = FY_RE.match(text)
+    if match:
+        start = int(match[1])
+        return start if month >= 7 else start + 1
+    return None
+
+
+def month_start(text: str | None, year_text: str | None = None, *, period: Period | None = None,
+                parsed_date: date | None = None) -> date | None:
+    """First day of the month a summary row is for, or None when it cannot be told.
+
+    ``text`` is the month cell ("July 2022", "জুলাই ২০২২", "2022-07", "07/2022", "Jul-22",
+    "July", "7"); ``year_text`` the year cell when the sheet has one ("2022" or a fiscal
+    year "2022-23"); ``parsed_date`` a full date already read from the cell (Excel dates).
+    A month without a year takes the year that puts it inside ``period``, when one is given.
+    """
+    if parsed_date is not None:
+        return parsed_date.replace(day=1)
+    if not text:
+        return None
+    raw = unicodedata.normalize("NFC", ascii_digits(text)).strip().lower()
+    month = year = None
+    if match := _YM.match(raw):
+        year, month = int(match[1]), int(match[2])
+    elif match := _MY.match(raw):
+        month, year = int(match[1]), int(match[2])
+    elif re.fullmatch(r"\d{1,2}(\.0+)?", raw):
+        month = int(float(raw))
+    elif match := _WORD_YEAR.match(raw):
+        month = MONTHS.get(match[1])
+        if match[2]:
+            year = int(match[2]) + (2000 if len(match[2]) == 2 else 0)
+    if month is None or not 1 <= month <= 12:
+        return None
+    if year is None:
+        year = _year(year_text, month)
+    if year is None and period is not None:
+        fits = [y for y in range(period.start.year, period.end.year + 1)
+                if period.start <= date(y, month, 1) <= period.end
+                or date(y, month, 1) <= period.start < _next_month(date(y, month, 1))]
+        year = fits[0] if len(fits) == 1 else None
+    return date(year, month, 1) if year is not None and 1990 <= year <= 2099 else None
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

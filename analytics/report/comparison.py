@@ -1,0 +1,223 @@
+"""What a figure is compared with, and whether that comparison is fair (like with like).
+
+Two choices, the viewer's (``MODES``):
+
+- ``previous``: the period just before, of the same kind: the previous quarter, the previous
+  fiscal year, or the same number of days before a date range;
+- ``year``: the same period a year earlier: the same quarter of the previous fiscal year, the
+  previous fiscal year, or a date range shifted back one year.
+
+A change is given only when it compares like with like; otherwise :class:`Comparison` says why
+not (``reason``), and pages say so instead of showing a number:
+
+- **Real data is never compared with the sample** (the figures reconstructed from the news
+  report): both sides must come only from uploads, or only from the sample (``"sample"``).
+- **A part is compared with the same part.** A fiscal year is compared over the quarters that
+  hold data (anywhere in the district: what was uploaded, whatever the filters). If this year
+  has data for Q1 and Q2 so far, it is compared with Q1 and Q2 of the other year, and the label
+  says so (``positions``). If the other year lacks quarters this one has, no change is given
+  (``"base_partial"``): it would compare a partial period with a full one. A date range that
+  runs past the latest data is compared up to the same day of its base (``until``); one whose
+  base starts before the first quarter with data gets no change.
+- Nothing before (``"no_data_before"``) or nothing now (``"empty"``): no change.
+
+Everything here is computed on the whole log (one pass over a few columns), so every figure of
+a page is compared over the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from analytics import i18n
+from analytics.reference.periods import (
+    Period,
+    fiscal_columns,
+    fiscal_year,
+    quarter,
+    quarter_of,
+)
+
+MODES = ("previous", "year")
+DEFAULT_MODE = "previous"
+REASONS = ("no_data_before", "base_partial", "sample", "empty")
+
+
+def base_period(period: Period, *, mode: str) -> Period:
+    """The period ``period`` is compared with under ``mode`` (see the module docstring)."""
+    if mode not in MODES:
+        raise ValueError(f"comparison mode must be one of {MODES}, not {mode!r}")
+    if mode == "previous":
+        return period.previous()
+    if period.quarter:
+        return quarter(period.fy - 1, period.quarter)
+    if period.fy is not None:
+        return fiscal_year(period.fy - 1)
+    return Period(_year_before(period.start), _year_before(period.end))
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _quarters_of(period: Period) -> list[Period]:
+    """The fiscal quarters a fiscal period is made of, in order (none for a date range)."""
+    if period.quarter:
+        return [period]
+    if period.fy is not None:
+        return [quarter(period.fy, q) for q in (1, 2, 3, 4)]
+    return []
+
+
+def _within(periods: list[Period]) -> pl.Expr:
+    if not periods:
+        return pl.lit(False)
+    expr = periods[0].filter()
+    for part in periods[1:]:
+        expr = expr | part.filter()
+    return expr
+
+
+@dataclass(frozen=True)
+class Comparison:
+    mode: str
+    period: Period
+    base: Period
+    #: fiscal periods: the quarters compared, as positions 1-4 within the period (both sides);
+    #: all of them when the period is complete. Empty for date ranges.
+    positions: tuple[int, ...] = ()
+    #: date ranges: the latest day with data, when the range runs past it (both sides are cut to
+    #: the same number of days)
+    until: date | None = None
+    #: why no change is given (one of ``REASONS``), or None when it is
+    reason: str | None = None
+
+    @property
+    def fair(self) -> bool:
+        return self.reason is None
+
+    @property
+    def partial(self) -> bool:
+        """True when only part of the period is compared (the same part on both sides)."""
+        return bool(self.until) or (bool(self.positions) and len(self.positions) < len(_quarters_of(self.period)))
+
+    def now_filter(self) -> pl.Expr:
+        """Rows of the period as compared (its data: nothing outside the compared part has any)."""
+        return self._side(self.period)
+
+    def base_filter(self) -> pl.Expr:
+        """Rows of the base, cut to the part of it that is compared."""
+        return self._side(self.base)
+
+    def _side(self, period: Period) -> pl.Expr:
+        if period.fy is not None:
+            parts = _quarters_of(period)
+            return _within([parts[p - 1] for p in self.positions] if self.positions else parts)
+        if self.until is not None:
+            days = (self.until - self.period.start).days
+            return pl.col("date").is_between(period.start, period.start + timedelta(days=days), closed="both")
+        return period.filter()
+
+    def base_label(self, *, lang: str) -> str:
+        """The base as compared: "FY 2022-23 Q1", "FY 2022-23, Q1–Q2", a date range."""
+        if self.partial and self.positions:
+            return self.base.quarters_label(self.positions, lang=lang)
+        if self.until is not None:
+            days = (self.until - self.period.start).days
+            return Period(self.base.start, self.base.start + timedelta(days=days)).label(lang=lang)
+        return self.base.label(lang=lang)
+
+    def describe(self, *, lang: str) -> str:
+        """One sentence for the page: what the changes compare, or why there are none."""
+        base = self.base_label(lang=lang)
+        if self.reason == "empty":
+            return i18n.t("compare.reason.empty", lang, period=self.period.label(lang=lang))
+        if self.reason is not None:
+            return i18n.t(f"compare.reason.{self.reason}", lang, period=self.period.label(lang=lang),
+                          base=self.base.label(lang=lang))
+        if self.partial:
+            return i18n.t("compare.partial", lang, period=self.period.label(lang=lang), base=base)
+        return i18n.t(f"compare.with.{self.mode}", lang, base=base)
+
+
+def compare(log: pl.LazyFrame, *, period: Period, mode: str = DEFAULT_MODE,
+            sample_uploads: frozenset[str] | set[str] = frozenset()) -> Comparison:
+    """How ``period`` is compared under ``mode``, decided on the whole ``log`` (see the module
+    docstring). ``sample_uploads`` are the upload ids of the bundled sample."""
+    base = base_period(period, mode=mode)
+    sample = pl.col("upload_id").is_in(list(sample_uploads)) if sample_uploads else pl.lit(False)
+    if period.fy is not None and base.fy is not None:
+        return _compare_fiscal(log, period=period, base=base, mode=mode, sample=sample)
+    return _compare_range(log, period=period, base=base, mode=mode, sample=sample)
+
+
+def _compare_fiscal(log: pl.LazyFrame, *, period: Period, base: Period, mode: str, sample: pl.Expr) -> Comparison:
+    now_parts, base_parts = _quarters_of(period), _quarters_of(base)
+    keys = {(p.fy, p.quarter): ("now", i + 1) for i, p in enumerate(now_parts)}
+    keys.update({(p.fy, p.quarter): ("base", i + 1) for i, p in enumerate(base_parts)})
+    found = (log.filter(_within(now_parts + base_parts)).with_columns(fiscal_columns())
+             .group_by("fy", "fq").agg(sample.any().alias("sample"), (~sample).any().alias("real")).collect())
+    have: dict[str, dict[int, tuple[bool, bool]]] = {"now": {}, "base": {}}
+    for fy, fq, has_sample, has_real in found.iter_rows():
+        side, position = keys[(fy, fq)]
+        have[side][position] = (has_sample, has_real)
+    now, before = set(have["now"]), set(have["base"])
+    positions = tuple(sorted(now))
+    result = Comparison(mode, period, base, positions=positions)
+    if not now:
+        return Comparison(mode, period, base, reason="empty")
+    if not before & now:
+        return Comparison(mode, period, base, reason="no_data_before")
+    if not now <= before:
+        return Comparison(mode, period, base, reason="base_partial")
+    kinds = {side: {k for p in positions for k, present in zip(("sample", "real"), have[side][p]) if present}
+             for side in ("now", "base")}
+    if kinds["now"] != kinds["base"] or len(kinds["now"]) > 1:
+        return Comparison(mode, period, base, positions=positions, reason="sample")
+    return result
+
+
+def _compare_range(log: pl.LazyFrame, *, period: Period, base: Period, mode: str, sample: pl.Expr) -> Comparison:
+    extent = log.select(pl.col("date").min().alias("first"), pl.col("date").max().alias("last")).collect()
+    first, last = extent.row(0)
+    if first is None or last < period.start:
+        return Comparison(mode, period, base, reason="empty")
+    until = last if last < period.end else None
+    result = Comparison(mode, period, base, until=until)
+    if quarter_of(first).start > base.start:  # the data starts (with its first quarter) after the base does
+        return Comparison(mode, period, base, until=until, reason="base_partial")
+    found = (log.filter(result.now_filter() | result.base_filter())
+             .select(pl.when(result.now_filter()).then(pl.lit("now")).otherwise(pl.lit("base")).alias("side"),
+                     sample.alias("is_sample"))
+             .group_by("side").agg(pl.col("is_sample").any().alias("sample"), (~pl.col("is_sample")).any().alias("real"))
+             .collect())
+    kinds = {side: {k for k, present in (("sample", s), ("real", r)) if present} for side, s, r in found.iter_rows()}
+    if "now" not in kinds:
+        return Comparison(mode, period, base, until=until, reason="empty")
+    if "base" not in kinds:
+        return Comparison(mode, period, base, until=until, reason="no_data_before")
+    if kinds["now"] != kinds["base"] or len(kinds["now"]) > 1:
+        return Comparison(mode, period, base, until=until, reason="sample")
+    return result
+
+
+def sources(log: pl.LazyFrame, *, period: Period, sample_uploads: frozenset[str] | set[str]) -> str:
+    """Where the rows of ``period`` come from: "sample", "real", "mixed" or "none"."""
+    sample = pl.col("upload_id").is_in(list(sample_uploads)) if sample_uploads else pl.lit(False)
+    row = (log.filter(period.filter()).select(sample.any().alias("sample"), (~sample).any().alias("real"))
+           .collect().row(0))
+    has_sample, has_real = bool(row[0]), bool(row[1])
+    return {(True, True): "mixed", (True, False): "sample", (False, True): "real"}.get((has_sample, has_real), "none")
+
+
+def direction(change: int | None) -> str:
+    """"up", "down" or "off" (no change, or none given): the arrow a change gets, from its sign."""
+    if not change:
+        return "off"
+    return "up" if change > 0 else "down"

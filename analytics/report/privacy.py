@@ -1,0 +1,163 @@
+"""The small-cell rule for open links (no streamlit): no one's earnings can be read or worked out.
+
+Viewers who are not staff (``pages.common.can_see_people()`` is False) see no earnings figure
+(earnings, average earning per entrepreneur, any taka amount attributable to entrepreneurs)
+for an area or group with fewer than ``min_entrepreneurs`` active entrepreneurs (distinct
+non-null ``entrepreneur_id`` with UDC rows in that group and period, as
+:mod:`analytics.report.metrics` counts them). Every union has two entrepreneurs, so union earnings
+are never shown to them; upazilas have six or more.
+
+A figure hidden next to figures that are shown could still be worked out by subtraction from
+their total (a parent area, the district, all services), so when the hidden groups of a set
+together cover some but fewer than ``min_entrepreneurs`` entrepreneurs, the smallest shown
+group is hidden too ("complementary suppression"), until the hidden rest covers enough.
+
+``min_entrepreneurs=None`` means the viewer is staff: nothing is hidden (the ``hidden`` column
+is all False). Functions here are pure: frames in, frames with the same columns out (plus the
+boolean ``hidden`` column), earnings nulled where hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import polars as pl
+
+from analytics import i18n
+
+DEFAULT_MIN_ENTREPRENEURS = 3
+EARNINGS_COLUMNS = ("earnings_paisa", "earnings_per_entrepreneur_paisa")
+HIDDEN = "hidden"
+
+
+def threshold(min_entrepreneurs: int | None) -> int | None:
+    """The rule's threshold, or None (staff: nothing hidden). A threshold below 1 hides nothing."""
+    if min_entrepreneurs is None:
+        return None
+    return int(min_entrepreneurs) if int(min_entrepreneurs) > 1 else None
+
+
+def shows(entrepreneurs: int | None, *, min_entrepreneurs: int | None) -> bool:
+    """Whether an earnings figure covering ``entrepreneurs`` people may be shown."""
+    limit = threshold(min_entrepreneurs)
+    return limit is None or (entrepreneurs or 0) >= limit
+
+
+def hidden_text(*, lang: str, min_entrepreneurs: int) -> str:
+    """What is shown instead of a hidden figure: "fewer than 3" / "৩ জনের কম"."""
+    return i18n.t("privacy.fewer_than", lang, n=int(min_entrepreneurs))
+
+
+def hidden_label(*, lang: str, min_entrepreneurs: int) -> str:
+    """The map legend's entry for hidden areas: "hidden: fewer than 3 entrepreneurs"."""
+    return i18n.t("privacy.hidden_legend", lang, n=int(min_entrepreneurs))
+
+
+def notice(*, lang: str, min_entrepreneurs: int) -> str:
+    """One sentence for the pages: why some earnings are not shown."""
+    return i18n.t("privacy.notice", lang, n=int(min_entrepreneurs))
+
+
+def suppress(frame: pl.DataFrame, *, min_entrepreneurs: int | None, count: str = "entrepreneurs",
+             columns: Iterable[str] = EARNINGS_COLUMNS, applies: pl.Expr | None = None,
+             within: str | None = None, disjoint: bool = True) -> pl.DataFrame:
+    """``frame`` with ``columns`` nulled in every row whose ``count`` is below the threshold.
+
+    ``applies`` limits the rule to some rows (e.g. UDC rows: front-desk fees are the office's,
+    not a person's). Rows whose figures are all null already ("no data") are not flagged.
+    With ``disjoint`` (each entrepreneur counts in one row only, as areas), hidden rows whose
+    counts add up to 1 .. threshold-1 get the smallest shown row (per ``within`` group, e.g.
+    the parent upazila) hidden too, so the hidden rest cannot be had by subtraction from a
+    total. Adds the boolean column ``hidden``.
+    """
+    columns = [c for c in columns if c in frame.columns]
+    limit = threshold(min_entrepreneurs)
+    if limit is None or not columns or frame.is_empty():
+        return frame.with_columns(pl.lit(False).alias(HIDDEN))
+    has_value = pl.any_horizontal(pl.col(c).is_not_null() for c in columns)
+    people = pl.col(count).fill_null(0)
+    # nothing earned by no one reveals nothing (e.g. the front-desk channel's areas)
+    empty = (people == 0) & pl.all_horizontal(pl.col(c).fill_null(0) == 0 for c in columns)
+    rule = has_value & (people < limit) & ~empty
+    if applies is not None:
+        rule = rule & applies
+    out = frame.with_columns(rule.fill_null(False).alias(HIDDEN))
+    if disjoint:
+        eligible = has_value if applies is None else has_value & applies
+        out = _complement(out, eligible=eligible, count=count, limit=limit, within=within)
+    return _null_hidden(out, columns)
+
+
+def _complement(frame: pl.DataFrame, *, eligible: pl.Expr, count: str, limit: int, within: str | None) -> pl.DataFrame:
+    """Hide the smallest shown row of each group until its hidden rows cover 0 or >= ``limit``."""
+    order = "_privacy_order"
+    frame = frame.with_row_index(order)
+    groups = [None] if within is None else frame[within].unique().to_list()
+    for group in groups:
+        for _ in range(frame.height):
+            part = frame if within is None else frame.filter(pl.col(within).eq_missing(group))
+            covered = int(part.filter(pl.col(HIDDEN))[count].fill_null(0).sum() or 0)
+            if covered == 0 or covered >= limit:
+                break
+            candidates = part.filter(~pl.col(HIDDEN) & eligible).sort([count, order], nulls_last=False)
+            if candidates.is_empty():
+                break
+            chosen = candidates[order][0]
+            frame = frame.with_columns(pl.when(pl.col(order) == chosen).then(True).otherwise(pl.col(HIDDEN)).alias(HIDDEN))
+    return frame.drop(order)
+
+
+def suppress_overlapping(frame: pl.DataFrame, *, min_entrepreneurs: int | None, count: str = "entrepreneurs",
+                         columns: Iterable[str] = EARNINGS_COLUMNS, applies: pl.Expr | None = None,
+                         covered: Callable[[pl.DataFrame], int] | None = None) -> pl.DataFrame:
+    """:func:`suppress` for groups that share entrepreneurs (services: one person delivers many).
+
+    ``covered(hidden_rows)`` gives the number of distinct entrepreneurs behind the hidden rows
+    together (the caller counts them in the log); while that is 1 .. threshold-1 the shown
+    row with the fewest entrepreneurs is hidden too.
+    """
+    out = suppress(frame, min_entrepreneurs=min_entrepreneurs, count=count, columns=columns, applies=applies,
+                   disjoint=False)
+    limit = threshold(min_entrepreneurs)
+    columns = [c for c in columns if c in frame.columns]
+    if limit is None or covered is None or not columns or out.is_empty():
+        return out
+    # rows hidden above were nulled: the original values tell which rows had figures to show
+    order = "_privacy_order"
+    has_value = pl.any_horizontal(pl.col(c).is_not_null() for c in columns)
+    eligible = frame.with_row_index(order).filter(has_value if applies is None else has_value & applies)[order]
+    out = out.with_row_index(order)
+    for _ in range(out.height):
+        hidden_rows = out.filter(pl.col(HIDDEN))
+        people = covered(hidden_rows) if hidden_rows.height else 0
+        if people == 0 or people >= limit:
+            break
+        candidates = out.filter(~pl.col(HIDDEN) & pl.col(order).is_in(eligible.to_list())).sort([count, order])
+        if candidates.is_empty():
+            break
+        chosen = candidates[order][0]
+        out = out.with_columns(pl.when(pl.col(order) == chosen).then(True).otherwise(pl.col(HIDDEN)).alias(HIDDEN))
+    return _null_hidden(out.drop(order), columns)
+
+
+def _null_hidden(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    return frame.with_columns(pl.when(pl.col(HIDDEN)).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
+
+
+def text_or_hidden(text: str | pl.Expr, *, lang: str, min_entrepreneurs: int | None) -> pl.Expr:
+    """A display column that reads "fewer than N" where the row is hidden."""
+    expr = pl.col(text) if isinstance(text, str) else text
+    limit = threshold(min_entrepreneurs)
+    if limit is None:
+        return expr
+    name = text if isinstance(text, str) else text.meta.output_name(raise_if_undetermined=False)
+    out = pl.when(pl.col(HIDDEN)).then(pl.lit(hidden_text(lang=lang, min_entrepreneurs=limit))).otherwise(expr)
+    return out.alias(name) if name else out
+
+
+def min_for(settings: object, *, sees_people: bool) -> int | None:
+    """The threshold for a viewer: None for staff (``sees_people``), else the setting
+    ``min_entrepreneurs`` (default 3; read so that settings without the field work too)."""
+    if sees_people:
+        return None
+    return threshold(getattr(settings, "min_entrepreneurs", DEFAULT_MIN_ENTREPRENEURS))
