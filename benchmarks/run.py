@@ -36,8 +36,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "data" / "bench"
 SIZES = {"2k": 2_000, "100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 FY = fiscal_year(2023)
-TARGETS = {"ingest_s_1M": 3.0, "ingest_vs_pandas": 5.0, "page_ms_10M": 250.0, "page_vs_duckdb": 1 / 1.5,
-           "ingest_peak_mb_1M": 1500.0, "map_kb": 150.0}
 
 try:
     import duckdb
@@ -305,12 +303,18 @@ def _kept_sections(path: Path) -> str:
     return "".join(f"\n{block}\n" for block, _ in found)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+def sized_parser(prog: str, description: str, *, sizes: str) -> argparse.ArgumentParser:
+    """The options every side-by-side benchmark takes: --sizes, --repeat and --out."""
+    parser = argparse.ArgumentParser(prog=prog, description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="100k,1M,10M")
+    parser.add_argument("--sizes", default=sizes)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = sized_parser("python -m benchmarks", __doc__, sizes="100k,1M,10M")
     parser.add_argument("--child-ingest", nargs=3, metavar=("ENGINE", "CSV", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_ingest:

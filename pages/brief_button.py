@@ -2,7 +2,7 @@
 
 The brief is the view on screen: period, channel, upazila, the page's comparison mode and
 metric, in the page's language, with the data version pinned in its share link. Signed-in
-staff who see people (``common.can_see_people()``) get the names and individual earnings;
+staff who see people (``access.can_see_people()``) get the names and individual earnings;
 everyone else the small-cell rule of open links.
 
 Making it takes about 0.5-1.2 s on this 2-core machine (Typst and the page computations), too
@@ -19,7 +19,7 @@ import streamlit as st
 from analytics.auth import Settings
 from analytics.reference.periods import parse_period
 from analytics.report import brief, privacy
-from pages import common
+from pages import access, resources, state
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -34,18 +34,18 @@ def _brief(data_version: int, pinned: bool, period_key: str, lang: str, channel:
 
 def download(*, metric: str = "beneficiaries_udc", key: str = "brief_download") -> None:
     """The button, for what is on screen (``metric``: the map's figure)."""
-    state = common.state()
-    period = common.period()
-    data_version, pinned = common.data_key()
-    with_people = common.can_see_people()
-    settings = common.settings()
+    current = state.current()
+    period = state.period()
+    data_version, pinned = state.data_key()
+    with_people = access.can_see_people()
+    settings = access.settings()
     limit = privacy.min_for(settings, sees_people=False) or 0
-    log, gazetteer = common.scan(data_version, pinned), common.gazetteer()
-    view = (data_version, pinned, period.key, state.lang, state.channel, state.upazila, metric, with_people,
-            state.compare, common.sample_uploads(), common.share_link(pin=True), limit)
-    name = f"seba-atlas-brief-{period.key}-{state.lang}.pdf".replace("..", "_").replace(":", "_")
+    log, gazetteer = state.scan(data_version, pinned), resources.gazetteer()
+    view = (data_version, pinned, period.key, current.lang, current.channel, current.upazila, metric, with_people,
+            current.compare, state.sample_uploads(), state.share_link(pin=True), limit)
+    name = f"seba-atlas-brief-{period.key}-{current.lang}.pdf".replace("..", "_").replace(":", "_")
     ready = brief.fonts_available()
     st.download_button(
-        common.t("brief.download"), data=lambda: _brief(*view, log, gazetteer), file_name=name,
+        state.t("brief.download"), data=lambda: _brief(*view, log, gazetteer), file_name=name,
         mime="application/pdf", key=key, icon=":material/picture_as_pdf:", on_click="ignore", disabled=not ready,
-        help=None if ready else common.t("brief.failed", reason="fonts-noto-core"))
+        help=None if ready else state.t("brief.failed", reason="fonts-noto-core"))

@@ -1,7 +1,7 @@
 """Data: what is stored, where it came from, and what changed (uploads, rollbacks, sign-ins).
 
 Everything in the user's language: times in Dhaka time and the user's digits, audit entries as
-sentences (``analytics.report.history``), figures that sort as numbers (``common.dataframe``). A
+sentences (``analytics.report.history``), figures that sort as numbers (``render.dataframe``). A
 rollback names the file (quarters, rows, beneficiaries, when, by whom), asks to confirm, and
 says afterwards what changed per quarter; the message survives the rerun. The sample is
 labelled as the sample: a real upload takes its place quarter by quarter (``analytics.store``),
@@ -17,19 +17,19 @@ from analytics.reference.periods import parse_period
 from analytics.reference.services import load_catalogue
 from analytics.report import history, views
 from analytics.store import StoreError
-from pages import common
+from pages import access, navigation, render, resources, state
 
-common.guard()
+navigation.guard()
 
-t = common.t
+t = state.t
 PENDING = "_rollback_pending"  # the upload whose rollback waits for confirmation
 FLASH = "_data_flash"  # what the last action did, shown after the rerun
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def coverage(data_version: int, pinned: bool, period_key: str, lang: str) -> pl.DataFrame:
-    return views.coverage_table(common.scan(data_version, pinned), common.gazetteer(), period=parse_period(period_key),
-                                lang=lang)
+    return views.coverage_table(state.scan(data_version, pinned), resources.gazetteer(),
+                                period=parse_period(period_key), lang=lang)
 
 
 def ask(upload_id: str | None) -> None:
@@ -44,13 +44,13 @@ def ask(upload_id: str | None) -> None:
 def roll_back(upload_id: str, *, named: history.Uploads, lang: str) -> None:
     """Roll ``upload_id`` back (re-checked: staff only) and keep a sentence of what changed."""
     st.session_state.pop(PENDING, None)
-    if not common.can_change_data():  # checked again at the moment of writing
+    if not access.can_change_data():  # checked again at the moment of writing
         st.session_state[FLASH] = ("error", t("auth.staff_only"))
         return
     pairs = named.in_force.get(upload_id, [])  # the quarters its rows leave (and what it replaced returns to)
     before = history.quarter_beneficiaries(store.scan(), pairs)
     try:
-        store.rollback(upload_id, actor=common.actor())
+        store.rollback(upload_id, actor=access.actor())
     except StoreError as error:
         st.session_state[FLASH] = ("error", t("data.rollback_failed", error=i18n.plain(error)))
         return
@@ -63,16 +63,16 @@ def roll_back(upload_id: str, *, named: history.Uploads, lang: str) -> None:
                                  version=store.version()))
 
 
-state = common.state()
-lang = state.lang
-period = common.period()
-store = common.store()
+current = state.current()
+lang = current.lang
+period = state.period()
+store = resources.store()
 st.title(t("data.title"))
-st.caption(t("data.version", version=common.latest_version()))
+st.caption(t("data.version", version=state.latest_version()))
 if flash := st.session_state.pop(FLASH, None):
     (st.success if flash[0] == "success" else st.error)(flash[1])
 
-staff = common.can_change_data()  # upload history and audit log: signed-in uploaders and admins only
+staff = access.can_change_data()  # upload history and audit log: signed-in uploaders and admins only
 uploads = store.uploads() if staff else None
 quarters = store.upload_quarters() if staff else None
 st.markdown(f"#### {t('data.uploads')}")
@@ -86,7 +86,7 @@ else:
     sample = active.filter(pl.col("is_sample"))["upload_id"].to_list()
     if sample:
         st.info(t("data.sample_shown", quarters=named.quarters_of(sample[0], lang=lang, in_force=True)))
-    common.dataframe(views.uploads_table(uploads, lang=lang, quarters=quarters), hide_index=True)
+    render.dataframe(views.uploads_table(uploads, lang=lang, quarters=quarters), hide_index=True)
 
     st.markdown(f"##### {t('data.rollback_title')}")
     real = active.filter(~pl.col("is_sample")).sort("created_at", descending=True)["upload_id"].to_list()
@@ -114,18 +114,18 @@ else:
             no.button(t("data.cancel"), key="rollback_no", on_click=ask, args=(None,))
 
 st.markdown(f"#### {t('data.coverage', period=period.label(lang=lang))}")
-table = coverage(*common.data_key(), period.key, lang)
+table = coverage(*state.data_key(), period.key, lang)
 if table.is_empty():
     st.success(t("coverage.all_good"))
-else:  # the count of entrepreneurs in the user's digits, sorting as a number (common.dataframe)
-    common.dataframe(table.select(pl.col("upazila").alias(t("col.upazila")), pl.col("union").alias(t("col.union")),
+else:  # the count of entrepreneurs in the user's digits, sorting as a number (render.dataframe)
+    render.dataframe(table.select(pl.col("upazila").alias(t("col.upazila")), pl.col("union").alias(t("col.union")),
                                   pl.col("problem").alias(t("col.problem")),
                                   pl.col("active_entrepreneurs").alias(t("col.active_entrepreneurs"))),
                      hide_index=True)
 
 if staff:
     decided = store.decisions()
-    gaz, catalogue = common.gazetteer(), load_catalogue()
+    gaz, catalogue = resources.gazetteer(), load_catalogue()
     st.markdown(f"#### {t('data.decisions')}")
     if decided.is_empty():
         st.caption(t("data.no_decisions"))
@@ -142,16 +142,16 @@ if staff:
             chosen = st.selectbox(t("data.withdraw_choose"), list(labels), key="w_withdraw", index=None,
                                   placeholder=t("data.withdraw_pick"), format_func=lambda d: labels[d])
             if st.form_submit_button(t("data.withdraw"), type="secondary") and chosen is not None:
-                if not common.can_change_data():
+                if not access.can_change_data():
                     st.error(t("auth.staff_only"))
                     st.stop()
-                version = store.withdraw_decision(chosen, actor=common.actor())
+                version = store.withdraw_decision(chosen, actor=access.actor())
                 st.session_state[FLASH] = ("success", t("data.withdrawn", value=i18n.plain(labels[chosen]),
                                                         version=version))
                 st.rerun()
 
     st.markdown(f"#### {t('data.audit')}")
-    common.dataframe(views.audit_table(
+    render.dataframe(views.audit_table(
         store.changes(), lang=lang, uploads=uploads, quarters=quarters,
         name_of=lambda kind, code: D.label(kind, code, lang=lang, gazetteer=gaz, catalogue=catalogue)),
         hide_index=True)

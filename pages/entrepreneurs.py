@@ -7,11 +7,11 @@ import streamlit as st
 
 from analytics.reference.periods import parse_period
 from analytics.report import comparison, figures, privacy, views
-from pages import common
+from pages import access, navigation, render, resources, state
 
-common.guard()
+navigation.guard()
 
-t = common.t
+t = state.t
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -19,9 +19,9 @@ def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila
             compare_with: str, samples: frozenset[str]):
     """The ranked table, the same as shown (labelled, formatted) and the earnings chart, computed
     once per view and data version; changes compare like with like (analytics.report.comparison)."""
-    log, period = common.scan(data_version, pinned), parse_period(period_key)
+    log, period = state.scan(data_version, pinned), parse_period(period_key)
     fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=samples)
-    table = views.entrepreneur_table(log, common.gazetteer(), period=period, lang=lang,
+    table = views.entrepreneur_table(log, resources.gazetteer(), period=period, lang=lang,
                                      upazila=upazila, search=search, comparison=fair)
     active = table.filter(~pl.col("no_activity"))
     return table, views.entrepreneur_rows(table, lang=lang), figures.earnings_by_group(active, group="upazila", lang=lang)
@@ -43,36 +43,36 @@ def area_totals(data_version: int, pinned: bool, period_key: str, lang: str, upa
                 min_entrepreneurs: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Totals by upazila and by union, for viewers who may not see individuals: earnings of fewer
     than ``min_entrepreneurs`` entrepreneurs (every union's) read "fewer than N"."""
-    log, gaz, period = common.scan(data_version, pinned), common.gazetteer(), parse_period(period_key)
+    log, gaz, period = state.scan(data_version, pinned), resources.gazetteer(), parse_period(period_key)
     return (views.area_earnings(log, gaz, level="upazila", period=period, lang=lang,
                                 min_entrepreneurs=min_entrepreneurs),
             views.union_earnings(log, gaz, period=period, lang=lang, upazila=upazila,
                                  min_entrepreneurs=min_entrepreneurs))
 
 
-state = common.state()
-period = common.period()
-lang = state.lang
+current = state.current()
+period = state.period()
+lang = current.lang
 st.title(t("entrepreneurs.title"))
 st.caption(period.label(lang=lang))
-common.sample_notice()
-common.version_notice()
+render.sample_notice()
+render.version_notice()
 
 st.text_input(t("entrepreneurs.search"), placeholder=t("entrepreneurs.search_hint"),
-              **common.bound("w_search", "search", state.search))
-if not common.can_see_people():
-    hide_below = privacy.min_for(common.settings(), sees_people=False)
+              **state.bound("w_search", "search", current.search))
+if not access.can_see_people():
+    hide_below = privacy.min_for(access.settings(), sees_people=False)
     st.info(t("auth.people_hidden"))
-    upazilas, unions = area_totals(*common.data_key(), period.key, lang, state.upazila, hide_below)
+    upazilas, unions = area_totals(*state.data_key(), period.key, lang, current.upazila, hide_below)
     if hide_below is not None:
         st.caption(privacy.notice(lang=lang, min_entrepreneurs=hide_below))
     st.markdown(f"#### {t('privacy.upazila_totals')}")
-    common.dataframe(upazilas, hide_index=True)
+    render.dataframe(upazilas, hide_index=True)
     st.markdown(f"#### {t('privacy.union_totals')}")
-    common.dataframe(unions, hide_index=True)
+    render.dataframe(unions, hide_index=True)
     st.stop()
-table, shown, distribution = compute(*common.data_key(), period.key, lang, state.upazila, state.search, state.compare,
-                                    common.sample_uploads())
+table, shown, distribution = compute(*state.data_key(), period.key, lang, current.upazila, current.search,
+                                    current.compare, state.sample_uploads())
 if table.is_empty():
     st.warning(t("empty.filter"))
     st.stop()
@@ -81,11 +81,11 @@ cols = st.columns(4)
 for col, (label, value) in zip(cols, views.entrepreneur_counts(table, lang=lang)):
     col.metric(label, value)
 
-common.dataframe(shown, hide_index=True, height=420)
-st.caption(common.compared().describe(lang=lang))
+render.dataframe(shown, hide_index=True, height=420)
+st.caption(state.compared().describe(lang=lang))
 
-csv, xlsx = exports(*common.data_key(), period.key, lang, state.upazila, state.search, state.compare,
-                    common.sample_uploads())
+csv, xlsx = exports(*state.data_key(), period.key, lang, current.upazila, current.search, current.compare,
+                    state.sample_uploads())
 name = f"entrepreneurs-{period.key}"
 left, right, _ = st.columns([1, 1, 3])
 left.download_button(t("export.csv"), csv, f"{name}.csv", "text/csv")

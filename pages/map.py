@@ -1,30 +1,29 @@
 """Map: a choropleth of the upazilas or unions; click an upazila to see its unions."""
 
-import polars as pl
 import streamlit as st
 
 from analytics.reference.periods import parse_period
 from analytics.report import figures, privacy, views
 from analytics.report.comparison import Comparison
 from analytics.report.metrics import AREA_METRICS
-from pages import brief_button, common
+from pages import access, brief_button, navigation, render, resources, state
 
-common.guard()
+navigation.guard()
 
-t = common.t
+t = state.t
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def compute(data_version: int, pinned: bool, period_key: str, lang: str, metric: str, level: str,
             upazila: str | None, channel: str, min_entrepreneurs: int | None, height: int, min_width: int,
             fair: Comparison):
-    log = common.scan(data_version, pinned)
+    log = state.scan(data_version, pinned)
     period = parse_period(period_key)
-    view = views.map_view(log, common.gazetteer(), period=period, metric=metric, lang=lang, level=level,
+    view = views.map_view(log, resources.gazetteer(), period=period, metric=metric, lang=lang, level=level,
                           upazila=upazila, channel=channel, min_entrepreneurs=min_entrepreneurs,
                           height=height, min_width=min_width)
-    panel = (views.kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
-                        comparison=fair) if upazila else None)
+    panel = views.map_panel(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
+                            comparison=fair)
     return view, panel
 
 
@@ -38,35 +37,35 @@ MAP_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True,
               # plotly's geo asks for a world outline it never draws: served by the app, never a CDN
               "topojsonURL": "app/static/topojson/"}
 
-state = common.state()
-period = common.period()
-gaz = common.gazetteer()
+current = state.current()
+period = state.period()
+gaz = resources.gazetteer()
 st.title(t("map.title"))
-st.caption(period.label(lang=state.lang) + " · " + t(f"channel.{state.channel}"))
-common.sample_notice()
-common.version_notice()
+st.caption(period.label(lang=current.lang) + " · " + t(f"channel.{current.channel}"))
+render.sample_notice()
+render.version_notice()
 
 controls = st.columns([2, 1, 1])
 metric = controls[0].selectbox(t("map.metric"), AREA_METRICS, format_func=lambda m: t(f"metric.{m}"),
-                               **common.bound("w_metric", "metric", state.metric))
-level = state.level
-if not state.upazila:
+                               **state.bound("w_metric", "metric", current.metric))
+level = current.level
+if not current.upazila:
     level = controls[1].radio(t("map.level"), ["upazila", "union"], format_func=lambda v: t(f"level.{v}"),
-                              horizontal=True, **common.bound("w_level", "level", state.level))
+                              horizontal=True, **state.bound("w_level", "level", current.level))
 else:
-    controls[1].button("← " + t("map.back"), key="map_back", on_click=common.update, kwargs={"upazila": None})
+    controls[1].button("← " + t("map.back"), key="map_back", on_click=state.update, kwargs={"upazila": None})
 with controls[2]:
     brief_button.download(metric=metric)  # the meeting brief (PDF) of this view, made when clicked
 
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
-hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
-fair = common.compared()
-view, panel = compute(*common.data_key(), period.key, state.lang, metric, level, state.upazila, state.channel,
-                      hide_below, *MAP_SIZE[state.present], fair)
+hide_below = privacy.min_for(access.settings(), sees_people=access.can_see_people())
+fair = state.compared()
+view, panel = compute(*state.data_key(), period.key, current.lang, metric, level, current.upazila, current.channel,
+                      hide_below, *MAP_SIZE[current.present], fair)
 if view.table["beneficiaries"].is_null().all():
-    st.warning(t("empty.period", period=period.label(lang=state.lang)))
+    st.warning(t("empty.period", period=period.label(lang=current.lang)))
 
-map_col, side = st.columns([3, 2]) if state.upazila else (st.container(), None)
+map_col, side = st.columns([3, 2]) if current.upazila else (st.container(), None)
 with map_col:
     # A click is handled in the chart's callback, not read from what st.plotly_chart returns.
     # Streamlit 1.67 gives a plotly chart an identity made from its figure as well as its key
@@ -77,38 +76,30 @@ with map_col:
     # was lost. The callback Streamlit calls for the widget that was clicked reads the
     # selection under that view's own key (one key per view, so a later run never reads it).
     view_key = "map-" + "-".join(str(part) for part in (
-        state.lang, period.key, state.channel, metric, level, state.upazila, hide_below, state.present,
+        current.lang, period.key, current.channel, metric, level, current.upazila, hide_below, current.present,
         st.session_state.get("map_views", 0)))
 
-    def drill_down(key: str = view_key, shown_level: str = view.level, current: str | None = state.upazila) -> None:
-        event = st.session_state.get(key) or {}
-        points = (event.get("selection") or {}).get("points") or []
-        clicked = next((p.get("location") for p in points if p.get("location")), None)
-        target = None
-        if clicked and shown_level == "upazila" and clicked != current:
-            target = clicked
-        elif clicked and shown_level == "union" and not current:
-            parent = gaz.units.filter(pl.col("pcode") == clicked)["parent_pcode"]
-            target = parent.item() if parent.len() else None
-        if target:
+    def drill_down(key: str = view_key, shown_level: str = view.level, opened: str | None = current.upazila) -> None:
+        selection = (st.session_state.get(key) or {}).get("selection") or {}
+        target = views.clicked_upazila(gaz.units, points=selection.get("points") or [], level=shown_level,
+                                       upazila=opened)
+        if target.height:
             st.session_state["map_views"] = st.session_state.get("map_views", 0) + 1
-            common.update(upazila=target)
+            state.update(upazila=target["pcode"].item())
 
     st.plotly_chart(view.figure, key=view_key, on_select=drill_down, selection_mode="points", config=MAP_CONFIG)
-    st.caption(t("map.hint_drilled" if state.upazila else "map.hint"))
+    st.caption(t("map.hint_drilled" if current.upazila else "map.hint"))
     if hide_below is not None and view.table["hidden"].any():
-        st.caption(privacy.notice(lang=state.lang, min_entrepreneurs=hide_below))
+        st.caption(privacy.notice(lang=current.lang, min_entrepreneurs=hide_below))
     if view.missing_polygons:
         st.info(t("map.missing_polygon", names=", ".join(view.missing_polygons)))
     st.caption(t("about.credits"))  # the boundaries' licences ask for visible credit
 
 if side is not None:
     with side:
-        st.subheader(gaz.name(state.upazila, lang=state.lang))
+        st.subheader(gaz.name(current.upazila, lang=current.lang))
         for kpi in panel:
-            if kpi.key in ("beneficiaries_udc", "entrepreneurs", "unions_with_udc", "entrepreneur_earnings_paisa",
-                           "udc_service_kinds"):
-                common.metric(kpi, help=fair.describe(lang=state.lang))
-        st.caption(fair.describe(lang=state.lang))
+            render.metric(kpi, help=fair.describe(lang=current.lang))
+        st.caption(fair.describe(lang=current.lang))
 
-common.dataframe(views.map_table(view, metric=metric, lang=state.lang), hide_index=True)
+render.dataframe(views.map_table(view, metric=metric, lang=current.lang), hide_index=True)

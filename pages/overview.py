@@ -4,42 +4,42 @@ import streamlit as st
 
 from analytics.reference.periods import parse_period
 from analytics.report import privacy, views
-from pages import brief_button, common
+from pages import access, brief_button, navigation, render, resources, state
 
-common.guard()
+navigation.guard()
 
-t = common.t
+t = state.t
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None,
             min_entrepreneurs: int | None, compare_with: str, samples: frozenset[str]):
-    return views.overview_view(common.scan(data_version, pinned), common.gazetteer(), period=parse_period(period_key),
+    return views.overview_view(state.scan(data_version, pinned), resources.gazetteer(), period=parse_period(period_key),
                                lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
                                compare_with=compare_with, sample_uploads=samples)
 
 
-state = common.state()
-period = common.period()
+current = state.current()
+period = state.period()
 st.title(t("overview.title"))
-st.subheader(period.label(lang=state.lang))
-common.sample_notice()
-common.version_notice()
+st.subheader(period.label(lang=current.lang))
+render.sample_notice()
+render.version_notice()
 brief_button.download()  # the meeting brief (PDF) of this view, made when clicked
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
-hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
-view = compute(*common.data_key(), period.key, state.lang, state.upazila, hide_below, state.compare,
-               common.sample_uploads())
+hide_below = privacy.min_for(access.settings(), sees_people=access.can_see_people())
+view = compute(*state.data_key(), period.key, current.lang, current.upazila, hide_below, current.compare,
+               state.sample_uploads())
 kpis, coverage = view.kpis, view.coverage
 if kpis[0].current == 0:
-    st.warning(t("empty.period", period=period.label(lang=state.lang)))
+    st.warning(t("empty.period", period=period.label(lang=current.lang)))
 else:
-    compared = view.comparison.describe(lang=state.lang)
+    compared = view.comparison.describe(lang=current.lang)
     columns = st.columns(4)
     for index, kpi in enumerate(kpis):
         hidden = kpi.key == "entrepreneur_earnings_paisa" and kpi.current is None
-        common.metric(kpi, container=columns[index % 4],
-                      help=privacy.notice(lang=state.lang, min_entrepreneurs=hide_below) if hidden else compared)
+        render.metric(kpi, container=columns[index % 4],
+                      help=privacy.notice(lang=current.lang, min_entrepreneurs=hide_below) if hidden else compared)
     st.caption(compared)
     left, right = st.columns([1, 2])
     with left:
@@ -52,6 +52,6 @@ st.markdown(f"#### {t('overview.coverage')}")
 if coverage.is_empty():
     st.success(t("coverage.all_good"))
 else:
-    common.dataframe(coverage.select("upazila", "union", "problem", "active_entrepreneurs").rename({
+    render.dataframe(coverage.select("upazila", "union", "problem", "active_entrepreneurs").rename({
         "upazila": t("col.upazila"), "union": t("col.union"), "problem": t("col.problem"),
         "active_entrepreneurs": t("col.active_entrepreneurs")}), hide_index=True)

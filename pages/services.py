@@ -4,31 +4,32 @@ import streamlit as st
 
 from analytics.reference.periods import parse_period
 from analytics.report import privacy, views
-from pages import common
+from pages import access, navigation, render, resources, state
 
-common.guard()
+navigation.guard()
 
-t = common.t
+t = state.t
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def compute(data_version: int, pinned: bool, period_key: str, lang: str, channel: str, upazila: str | None,
             min_entrepreneurs: int | None, samples: frozenset[str]):
-    return views.services_view(common.scan(data_version, pinned), common.gazetteer(), period=parse_period(period_key),
+    return views.services_view(state.scan(data_version, pinned), resources.gazetteer(), period=parse_period(period_key),
                                lang=lang, channel=channel, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
                                sample_uploads=samples)
 
 
-state = common.state()
-period = common.period()
-lang = state.lang
+current = state.current()
+period = state.period()
+lang = current.lang
 st.title(t("services.title"))
-st.caption(period.label(lang=lang) + " · " + t(f"channel.{state.channel}"))
-common.sample_notice()
-common.version_notice()
+st.caption(period.label(lang=lang) + " · " + t(f"channel.{current.channel}"))
+render.sample_notice()
+render.version_notice()
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
-hide_below = privacy.min_for(common.settings(), sees_people=common.can_see_people())
-view = compute(*common.data_key(), period.key, lang, state.channel, state.upazila, hide_below, common.sample_uploads())
+hide_below = privacy.min_for(access.settings(), sees_people=access.can_see_people())
+view = compute(*state.data_key(), period.key, lang, current.channel, current.upazila, hide_below,
+               state.sample_uploads())
 if view.mix.is_empty():
     st.warning(t("empty.filter"))
     st.stop()
@@ -50,6 +51,6 @@ with tabs[4]:
     st.plotly_chart(view.trend, key="trend", config={"displayModeBar": False})
 
 st.markdown(f"#### {t('services.table')}")
-common.dataframe(view.table, hide_index=True)
+render.dataframe(view.table, hide_index=True)
 if hide_below is not None and view.mix["hidden"].any():
     st.caption(privacy.notice(lang=lang, min_entrepreneurs=hide_below))

@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics import i18n
 from analytics.ingest import decisions as D
-from analytics.ingest import mappings, preview, template
+from analytics.ingest import preview, template
 from analytics.ingest.headers import FIELDS
 from analytics.ingest.pipeline import (
     Limits,
@@ -24,27 +24,26 @@ from analytics.reference.periods import quarter
 from analytics.reference.services import ServiceResolver, load_catalogue
 from analytics.report import views
 from analytics.store import content_hash, new_upload_id
-from pages import common
+from pages import access, navigation, render, resources, state
 
-common.guard()
+navigation.guard()
 
-t = common.t
-state = common.state()
-lang = state.lang
+t = state.t
+current = state.current()
+lang = current.lang
 st.title(t("upload.title"))
 if flash := st.session_state.pop("_upload_flash", None):
     st.success(flash)
-if not common.can_change_data():
+if not access.can_change_data():
     st.warning(t("auth.staff_only"))
     st.stop()
 
-store = common.store()
-mapping_file = store.directory.parent / "header-mappings.json"
+store = resources.store()
 
 
 @st.cache_resource
 def resolvers():
-    return common.gazetteer(), ServiceResolver(load_catalogue())
+    return resources.gazetteer(), ServiceResolver(load_catalogue())
 
 
 @st.cache_resource
@@ -54,7 +53,7 @@ def catalogue() -> pl.DataFrame:
 
 @st.cache_resource
 def template_bytes() -> bytes:
-    return template.template_xlsx(common.gazetteer())
+    return template.template_xlsx(resources.gazetteer())
 
 
 def upload_limit_mb() -> int:
@@ -142,7 +141,7 @@ period = st.selectbox(t("upload.quarter"), quarters, key="w_quarter", placeholde
 period = None if period == ANY else period
 date_order = st.session_state.get("w_date_order")
 
-remembered = mappings.load(mapping_file)
+remembered = store.header_mappings()
 gaz, services = resolvers()
 version = store.version()  # decisions change it: the file is checked again with them
 key = ("ingest", digest, sheet, period.key if period else None, tuple(sorted(remembered.items())), lang, date_order,
@@ -163,7 +162,7 @@ if result.unmapped:
                                         else t(f"ingest.field.{f}"))
                    for header in result.unmapped}
         if st.form_submit_button(t("upload.remember_mapping")):
-            mappings.remember(mapping_file, {h: f for h, f in choices.items() if f})
+            store.remember_headers({h: f for h, f in choices.items() if f})
             st.rerun()
 
 if result.date_readings.height or date_order:
@@ -216,9 +215,9 @@ if result.questions.height:
                                                else name_of(k, c)))
         if st.form_submit_button(t("upload.save_decisions"), type="primary"):
             chosen = [D.make(kind, value, code) for (kind, value), code in answers.items() if code is not None]
-            if chosen and common.can_change_data():
+            if chosen and access.can_change_data():
                 st.session_state["_upload_flash"] = t("upload.decisions_saved",
-                                                      version=store.decide(chosen, actor=common.actor()))
+                                                      version=store.decide(chosen, actor=access.actor()))
                 st.rerun()
 
 if result.matches.height:
@@ -244,9 +243,9 @@ if result.matches.height:
         if st.form_submit_button(t("upload.save_decisions")):
             chosen = [D.make(kind, value, new) for (kind, value, old), new in changes.items()
                       if new != (old or D.NONE)]
-            if chosen and common.can_change_data():
+            if chosen and access.can_change_data():
                 st.session_state["_upload_flash"] = t("upload.decisions_saved",
-                                                      version=store.decide(chosen, actor=common.actor()))
+                                                      version=store.decide(chosen, actor=access.actor()))
                 st.rerun()
 
 whole_file = refusing.filter(pl.col("row").is_null())
@@ -274,7 +273,7 @@ if row_problems.height:
 if not result.ok:
     st.stop()
 
-scan = common.scan(version, False)
+scan = state.scan(version, False)
 repeats = preview.overlaps(scan, result.frame)
 names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
 for upload_id, stored_rows, shared, share, same in repeats.iter_rows():
@@ -282,7 +281,7 @@ for upload_id, stored_rows, shared, share, same in repeats.iter_rows():
                  rows=i18n.number(result.frame.height, lang=lang), upload=upload_id,
                  file=i18n.plain(names.get(upload_id, ""))))
 stored_quarters = set(store.quarters_with_data())
-samples = common.sample_uploads()
+samples = state.sample_uploads()
 plan_add = preview.quarter_plan(scan, result.frame, mode="add", sample_uploads=samples)
 mode = "add"
 if overlap := preview.quarters_with_data(plan_add):
@@ -292,7 +291,7 @@ if overlap := preview.quarters_with_data(plan_add):
 
 plan = preview.quarter_plan(scan, result.frame, mode=mode, sample_uploads=samples)
 st.markdown(f"#### {t('upload.plan_title')}")
-common.dataframe(pl.DataFrame({
+render.dataframe(pl.DataFrame({
     t("upload.col_quarter"): [quarter(fy, fq).label(lang=lang) for fy, fq in plan.select("fy", "fq").iter_rows()],
     t("upload.stored_now"): plan["stored_beneficiaries"],
     t("upload.in_file"): plan["incoming_beneficiaries"],
@@ -301,15 +300,15 @@ common.dataframe(pl.DataFrame({
 }), hide_index=True)
 impact = views.upload_impact(scan, result.frame, gaz, mode=mode, lang=lang, sample_uploads=samples)
 st.markdown(f"#### {t('upload.impact')}")
-common.dataframe(impact.rename({"upazila": t("col.upazila"), "stored": t("upload.stored_now"),
+render.dataframe(impact.rename({"upazila": t("col.upazila"), "stored": t("upload.stored_now"),
                                 "incoming": t("upload.in_file"), "after": t("upload.after")}), hide_index=True)
 if refusing.height or result.questions.height:
     st.caption(t("upload.partial", accepted=result.frame.height, rejected=result.rejected.height - left_out))
 if st.button(t("upload.confirm"), type="primary", key="confirm"):
-    if not common.can_change_data():  # re-checked at the moment of writing
+    if not access.can_change_data():  # re-checked at the moment of writing
         st.error(t("auth.staff_only"))
         st.stop()
-    stored = store.commit(result.frame, file_name=uploaded.name, content_hash=digest, uploader=common.actor(),
+    stored = store.commit(result.frame, file_name=uploaded.name, content_hash=digest, uploader=access.actor(),
                           mode=mode, upload_id=result.frame["upload_id"][0])
     st.session_state.pop("_ingest_key", None)
     st.session_state.pop("w_date_order", None)

@@ -98,6 +98,7 @@ def test_settings_from_env():
     assert settings.view == "passcode" and settings.session_minutes == 30 and not settings.open_shows_people
 
 
+@pytest.mark.slow
 def test_users_cli(tmp_path):
     db = tmp_path / "u.sqlite"
     run = lambda *a, stdin="": subprocess.run([sys.executable, "-m", "analytics", "users", *a, "--db", str(db)],  # noqa: E731

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from analytics import i18n
-from tests.test_pages import environment, run  # noqa: F401 - the module's store and accounts
+from tests.helpers import run
+
+pytestmark = pytest.mark.usefixtures("app_environment")  # the module's store and accounts
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py"])

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from analytics.reference.sample import generate, write_quarterly_files
-from tests.test_sample import PUBLISHED
+from tests.helpers import PUBLISHED
 
 ROOT = Path(__file__).resolve().parent.parent
 

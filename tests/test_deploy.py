@@ -178,6 +178,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_backup_and_restore_round_trip(tmp_path):
     source = LocalStore(tmp_path / "a")
     ensure_sample(source)

@@ -10,7 +10,7 @@ by tests/test_load.py). So:
 
 - no Python callbacks inside polars in ``analytics/``, ``pages/`` and ``app.py`` (text is
   formatted with expressions or in plain Python after collect; see ``analytics.report.views``);
-- pages show frames through ``pages.common.dataframe`` (an Arrow table), never
+- pages show frames through ``pages.render.dataframe`` (an Arrow table), never
   ``st.dataframe(<polars frame>)``, and nothing calls ``to_pandas``/``to_numpy``.
 
 An exception needs an entry in ALLOWED with its reason. Stale entries fail too, so the list
@@ -46,15 +46,15 @@ STREAMLIT_TABLES = {"dataframe", "data_editor", "table"}
 ALLOWED: dict[tuple[str, str, str], str] = {
     ("analytics/reference/sample.py", "generate", "to_numpy"):
         "sample generation: numpy on frames this call made and never shares (no callbacks run)",
-    ("pages/common.py", "dataframe", "to_pandas"):
+    ("pages/render.py", "dataframe", "to_pandas"):
         "pyarrow's Table.to_pandas on the Arrow table polars already handed over (no polars workers involved), "
         "to build the Styler that shows figures in the user's digits while they sort as numbers",
-    ("pages/common.py", "dataframe", "st.dataframe"):
+    ("pages/render.py", "dataframe", "st.dataframe"):
         "a pandas Styler made from that Arrow table (see the entry above); no polars frame reaches Streamlit",
-    ("pages/common.py", "_exercise_streamlit", "to_pandas"):
-        "the warm-up does once what pages.common.dataframe does (pyarrow's conversion of an Arrow table)",
-    ("pages/common.py", "_exercise_streamlit", "st.dataframe"):
-        "the warm-up's Styler of that Arrow table (as in pages.common.dataframe), on a thread outside any run",
+    ("pages/warmup.py", "_exercise_streamlit", "to_pandas"):
+        "the warm-up does once what pages.render.dataframe does (pyarrow's conversion of an Arrow table)",
+    ("pages/warmup.py", "_exercise_streamlit", "st.dataframe"):
+        "the warm-up's Styler of that Arrow table (as in pages.render.dataframe), on a thread outside any run",
 }
 
 
@@ -112,7 +112,7 @@ def test_no_python_callbacks_or_polars_frames_for_streamlit():
     unexplained = {key: lines for key, lines in hits.items() if key not in ALLOWED}
     assert not unexplained, "\n".join(
         f"{file}:{','.join(map(str, lines))} in {scope}(): {name}(...) — polars would call Python (or a session "
-        f"would wait on polars holding the GIL). Use expressions / Python after collect / pages.common.dataframe, "
+        f"would wait on polars holding the GIL). Use expressions / Python after collect / pages.render.dataframe, "
         f"or add it to ALLOWED with a reason." for (file, scope, name), lines in unexplained.items())
 
 

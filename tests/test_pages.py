@@ -6,44 +6,12 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.auth import Accounts
+from tests.helpers import APP, TIMEOUT, run
+
+pytestmark = pytest.mark.usefixtures("app_environment")  # one store and accounts file for the module
 
 PAGES = ["pages/overview.py", "pages/map.py", "pages/entrepreneurs.py", "pages/services.py", "pages/upload.py",
          "pages/data.py"]
-TIMEOUT = 60
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def environment(tmp_path_factory):
-    """One store (seeded with the sample on first use) and one accounts file for the module."""
-    base = tmp_path_factory.mktemp("app")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("SEBA_ATLAS_STORE", str(base / "store"))
-    patch.setenv("SEBA_ATLAS_AUTH_DB", str(base / "users.sqlite"))
-    Accounts(base / "users.sqlite").add("asha", "a long test password", role="uploader")
-    from pages import common
-
-    common.store.clear()
-    common.settings.clear()
-    common.accounts.clear()
-    yield
-    common.store.clear()
-    common.settings.clear()
-    common.accounts.clear()
-    patch.undo()
-
-
-def run(page: str | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def texts(at: AppTest) -> str:
@@ -137,17 +105,31 @@ def test_custom_date_range_from_query():
 
 
 # -- many sessions at once (issue 16) ----------------------------------------------------
-def test_warm_up_runs_once_and_freezes_what_it_loaded():
-    import gc
+WARM_UP = """
+import gc, sys
+from pages import warmup
+assert warmup._WARM  # done when pages.warmup was first imported (app.py imports it first)
+missing = [m for m in ("pandas", "pyarrow", "plotly.io", "streamlit.dataframe.lazy_df_adapters") if m not in sys.modules]
+assert not missing, missing
+assert gc.get_freeze_count() > 0
+frozen = gc.get_freeze_count()
+warmup.warm_up()  # again: nothing to do
+assert gc.get_freeze_count() == frozen
+print("warm")
+"""
+
+
+def test_warm_up_runs_once_and_freezes_what_it_loaded(tmp_path):
+    """In a process of its own, as on a server (under AppTest a first import would run inside a
+    script run, and whichever test module imported it first would decide what it did)."""
+    import os
+    import subprocess
     import sys
 
-    from pages import common
-
-    assert common._WARM  # done when pages.common was first imported (app.py imports it first)
-    for module in ("pandas", "pyarrow", "plotly.io", "streamlit.dataframe.lazy_df_adapters"):
-        assert module in sys.modules, module
-    assert gc.get_freeze_count() > 0
-    common.warm_up()  # again: nothing to do
+    root = Path(APP).parent
+    done = subprocess.run([sys.executable, "-c", WARM_UP], cwd=root, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(root), "SEBA_ATLAS_STORE": str(tmp_path / "store")})
+    assert done.returncode == 0 and done.stdout.strip() == "warm", done.stderr[-3000:]
 
 
 def test_store_version_is_read_once_per_run(monkeypatch):
@@ -164,7 +146,7 @@ def test_store_version_is_read_once_per_run(monkeypatch):
 
 
 def test_tables_reach_streamlit_as_arrow(monkeypatch):
-    """pages.common.dataframe hands Streamlit an Arrow table, or a Styler over a pandas frame pyarrow
+    """pages.render.dataframe hands Streamlit an Arrow table, or a Styler over a pandas frame pyarrow
     made from one (Streamlit would call to_pandas on a polars frame while holding the GIL: the
     deadlock of issue 16); figures stay numbers (they sort as numbers) and read as text."""
     import pandas as pd
@@ -201,15 +183,7 @@ def displayed(element) -> "pd.DataFrame":  # noqa: F821
 
 # -- privacy for open links (issue 10, section 6) ----------------------------------------
 def _staff(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.session_state["_auth"] = {"username": "asha", "role": "uploader", "at": __import__("time").time()}
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run(page, session={"username": "asha", "role": "uploader", "at": __import__("time").time()}, **query)
 
 
 def _shown(at: AppTest) -> str:
@@ -276,9 +250,9 @@ def test_data_page_hides_audit_log_from_anonymous_viewers():
 
 def test_staff_see_the_name_decisions_with_a_way_to_withdraw_one():
     from analytics.ingest import decisions
-    from pages import common
+    from pages import resources
 
-    common.store().decide([decisions.make("service", "Misc online work", "UDC069")], actor="asha")
+    resources.store().decide([decisions.make("service", "Misc online work", "UDC069")], actor="asha")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["lang"] = "en"
     at.session_state["_auth"] = {"username": "asha", "role": "uploader", "at": __import__("time").time()}
@@ -298,12 +272,12 @@ def test_staff_see_the_name_decisions_with_a_way_to_withdraw_one():
 @pytest.fixture
 def own_store(tmp_path, monkeypatch):
     """A store of this test's own (rollbacks here must not change the module's store)."""
-    from pages import common
+    from pages import resources
 
     monkeypatch.setenv("SEBA_ATLAS_STORE", str(tmp_path / "store"))
-    common.store.clear()
-    yield common.store()
-    common.store.clear()
+    resources.store.clear()
+    yield resources.store()
+    resources.store.clear()
 
 
 def _real_upload(store, name: str = "pirojpur_q1.xlsx"):

@@ -7,7 +7,7 @@ import pytest
 
 from analytics.ingest.preview import overlaps, quarter_plan
 from analytics.store import LocalStore
-from tests.test_store import make_log
+from tests.helpers import make_log
 
 
 @pytest.fixture

@@ -92,6 +92,7 @@ def earnings_kpi(kpis: list[views.Kpi]) -> views.Kpi:
     return next(k for k in kpis if k.key == "entrepreneur_earnings_paisa")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en"])
 def test_no_small_group_earnings_in_any_window(log, gaz, people, upazilas, lang):
     """(a) + (b) + (c) over every day, month, quarter and the year, for the views anonymous
@@ -139,6 +140,7 @@ def test_no_small_group_earnings_in_any_window(log, gaz, people, upazilas, lang)
             assert len(rest) == 0 or len(rest) >= MIN, (period, upazila, len(rest))
 
 
+@pytest.mark.slow
 def test_summing_days_never_isolates_a_union(log, gaz, people, upazilas):
     """(c): the drill-down of each upazila, the anonymous union table and the map show no union
     earnings on any day, so no sum of shown figures over days is a union's; and every shown

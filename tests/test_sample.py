@@ -1,8 +1,8 @@
 """The bundled sample reproduces every figure of the published FY 2022-23 report.
 
-The expected values are typed here from the report (published-figures.md), independently
-of geodata/published_fy2022_23.json that the generator reads, so a wrong target file or a
-wrong generator both fail.
+The expected values (tests/helpers.py: PUBLISHED) are typed from the report (published-figures.md),
+independently of geodata/published_fy2022_23.json that the generator reads, so a wrong target file or
+a wrong generator both fail.
 """
 
 import json
@@ -25,27 +25,10 @@ from analytics.reference.sample import (
     write_quarterly_files,
 )
 from analytics.store import LocalStore
+from tests.helpers import PUBLISHED
 
 ROOT = Path(__file__).resolve().parent.parent
 FY = fiscal_year(2022)
-
-PUBLISHED = {
-    "period_start": "2022-07-01",
-    "period_end": "2023-06-30",
-    "beneficiaries_total": 124_080,
-    "beneficiaries_udc": 81_874,
-    "beneficiaries_front_desk": 42_206,
-    "beneficiaries_by_upazila": {
-        "Pirojpur Sadar": 5_931, "Nazirpur": 7_966, "Nesarabad": 1_114, "Kawkhali": 11_820,
-        "Bhandaria": 22_791, "Indurkani": 23_446, "Mathbaria": 8_806,
-    },
-    "entrepreneurs": 104,
-    "unions_with_udc": 52,
-    "entrepreneur_earnings_bdt": 3_849_168,
-    "udc_service_kinds": 105,
-    "front_desk_service_kinds": 12,
-}
-
 
 @pytest.fixture(scope="module")
 def log() -> pl.DataFrame:
@@ -122,6 +105,7 @@ def read_upload_csv(path):
     return pl.read_csv(path.read_bytes().decode("utf-8-sig").encode())
 
 
+@pytest.mark.slow
 def test_quarterly_files(tmp_path, log):
     files = write_quarterly_files(log, tmp_path)
     assert sorted(p.name for p in files) == sorted(

@@ -14,15 +14,7 @@ from analytics.ingest.pipeline import ingest_bytes
 from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.services import ServiceResolver, load_catalogue
-
-# date, upazila, union, entrepreneur ID, name, gender, service, beneficiaries, fee (Tk): both languages mixed,
-# as a clerk would, and a front-desk row with no place or entrepreneur
-ROWS = [
-    ("01/07/2023", "Nazirpur", "Deulbari Dobra", "PRJ-NAZ-01", "Shirin Sultana", "নারী", "Birth registration", 2, 150),
-    ("02/07/2023", "নাজিরপুর", "দেউলবাড়ী দোবড়া", "PRJ-NAZ-01", "Shirin Sultana", "Female", "জন্ম নিবন্ধন", 1, 75),
-    ("15/08/2023", "Nesarabad", "Sohagdal", "PRJ-NES-02", "Kamrul Hasan", "পুরুষ", "Online citizen certificate", 3, 90),
-    ("20/09/2023", None, None, None, None, None, "Receiving citizen applications", 4, 0),
-]
+from tests.helpers import ROWS, filled
 
 
 @pytest.fixture(scope="module")
@@ -35,20 +27,6 @@ def read(data: bytes, sheet: str) -> list[tuple]:
         warnings.simplefilter("ignore")  # openpyxl does not know the data-validation extension
         book = openpyxl.load_workbook(io.BytesIO(data))
     return [tuple(row) for row in book[sheet].iter_rows(values_only=True)]
-
-
-def filled(data: bytes, rows: list[tuple]) -> bytes:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        book = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = book[T.DATA_SHEET]
-    for r, row in enumerate(rows, start=T.HEADER_ROW + 1):
-        for c, value in enumerate(row, start=1):
-            if value is not None:
-                sheet.cell(r, c, value)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_every_heading_is_recognised_as_its_field_and_is_written_in_both_languages(workbook):

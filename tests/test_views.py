@@ -59,6 +59,45 @@ def test_map_table_puts_the_chosen_metric_first(log, gaz):
     assert table.row(0)[0] == "Indurkani"
 
 
+BHANDARIA, KAWKHALI = "BD107914", "BD107947"
+
+
+@pytest.mark.parametrize(("points", "level", "opened", "expected"), [
+    ([{"location": BHANDARIA}], "upazila", None, BHANDARIA),  # the upazilas' map: the upazila clicked
+    ([{"location": "BD10791411"}], "union", None, BHANDARIA),  # every union: the union's upazila
+    ([{"location": "BD10794715"}], "union", None, KAWKHALI),
+    ([{"x": 90.0, "y": 22.5}, {"location": KAWKHALI}], "upazila", None, KAWKHALI),  # the first area counts
+    ([{"location": "BD10791411"}], "union", BHANDARIA, None),  # one upazila's unions: a click opens nothing
+    ([{"location": BHANDARIA}], "upazila", BHANDARIA, None),  # already open
+    ([], "upazila", None, None),  # a click beside every area
+    ([{"location": None}, {"x": 90.0}], "union", None, None),  # the office or a name, not an area
+    ([{"location": "BD10791411"}], "upazila", None, None),  # a union's code is no upazila
+    ([{"location": BHANDARIA}], "union", None, None),  # nor the other way round
+    ([{"location": "BD999999"}], "union", None, None),  # nowhere known
+    ([{"location": BHANDARIA}], "district", None, None),
+])
+def test_clicked_upazila(gaz, points, level, opened, expected):
+    target = views.clicked_upazila(gaz.units, points=points, level=level, upazila=opened)
+    assert target.schema == gaz.units.schema  # a row of the gazetteer, or none with the same columns
+    assert target["pcode"].to_list() == ([expected] if expected else [])
+    if expected:
+        assert target["level"].item() == "upazila"
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+@pytest.mark.parametrize(("upazila", "min_entrepreneurs"), [(None, None), (BHANDARIA, None), (BHANDARIA, 3)])
+def test_map_panel(log, upazila, min_entrepreneurs, lang):
+    panel = views.map_panel(log, period=FY, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs)
+    if upazila is None:
+        assert panel == []  # the district's map has no panel beside it
+        return
+    assert [k.key for k in panel] == list(views.MAP_PANEL_FIGURES)
+    every = {k.key: k for k in views.kpis(log, period=FY, lang=lang, upazila=upazila,
+                                         min_entrepreneurs=min_entrepreneurs)}
+    assert panel == [every[k.key] for k in panel]  # as the headline states them, under the same rule
+    assert {k.key: k.value for k in panel}["beneficiaries_udc"] == i18n.number(22_791, lang=lang)
+
+
 def test_entrepreneur_search(log, gaz):
     table = views.entrepreneur_table(log, gaz, period=FY, lang="bn", search="ভান্ডারিয়া")
     assert table.height == 14 and set(table["upazila"]) == {"ভান্ডারিয়া"}
@@ -151,9 +190,10 @@ def test_tables_as_before(log, gaz):
 
 def test_audit_and_uploads_tables():
     changes = pl.DataFrame({"change_id": [1, 2], "at": ["t", "t"], "action": ["upload", "no_such_action"],
-                            "actor": ["a", "b"], "upload_id": ["u", None], "detail": [None, None]})
+                            "actor": ["a", "b"], "upload_id": ["u", None], "detail": [None, None], "version": [1, None]})
     audit = tables.display_only(views.audit_table(changes, lang="en"))
     assert audit[audit.columns[2]].to_list() == ["no_such_action", i18n.t("action.upload", "en")]
+    assert audit[i18n.t("col.version", "en")].to_list() == ["", "1"]  # the data version; none for audit entries
     assert views.audit_table(changes.clear(), lang="bn").height == 0
 
 

@@ -2,18 +2,14 @@
 URL-encoded and read back unchanged; custom dates are widened to whole months for viewers."""
 
 from datetime import date
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import i18n
-from analytics.auth import Accounts
 from analytics.report.viewstate import ViewState
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 60
+from tests.helpers import APP, TIMEOUT
 
 
 @pytest.mark.parametrize(("query", "rejected"), [
@@ -66,20 +62,8 @@ def test_whole_months():
 
 # -- in the app ------------------------------------------------------------------------
 @pytest.fixture(scope="module", autouse=True)
-def environment(tmp_path_factory):
-    base = tmp_path_factory.mktemp("app")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("SEBA_ATLAS_STORE", str(base / "store"))
-    patch.setenv("SEBA_ATLAS_AUTH_DB", str(base / "users.sqlite"))
-    Accounts(base / "users.sqlite").add("asha", "a long test password", role="uploader")
-    from pages import common
-
-    for cached in (common.store, common.settings, common.accounts):
-        cached.clear()
-    yield
-    for cached in (common.store, common.settings, common.accounts):
-        cached.clear()
-    patch.undo()
+def environment(app_environment):
+    """The app's tests here share one store and accounts file (tests/conftest.py)."""
 
 
 def run(page: str | None = None, staff: bool = False, **query: str) -> AppTest:

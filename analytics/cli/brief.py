@@ -20,6 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
+from analytics import i18n
+from analytics.cli.language import Help
 from analytics.reference.gazetteer import Gazetteer
 from analytics.report.comparison import DEFAULT_MODE, MODES
 from analytics.report.viewstate import CHANNELS, ViewState
@@ -36,7 +38,7 @@ def _upazila(gaz: Gazetteer, given: str | None) -> str | None:
     found = gaz.resolve(given, level="upazila")
     if found.status == "ok" and not found.approximate:
         return found.pcode
-    raise StoreError(f"--upazila {given}: not an upazila of the district", key="bad_upazila", given=given)
+    raise StoreError(i18n.t("cli_error.bad_upazila", "en", given=given), key="bad_upazila", given=given)
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
@@ -45,8 +47,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
     period = _period(args)  # before the store is opened (or created)
     if not brief.fonts_available():
-        raise StoreError(f"the Noto fonts are not in {brief.FONT_DIR}: install Debian's fonts-noto-core",
-                         key="brief_fonts", path=str(brief.FONT_DIR))
+        raise StoreError(i18n.t("cli_error.brief_fonts", "en", path=str(brief.FONT_DIR)), key="brief_fonts",
+                         path=str(brief.FONT_DIR))
     gaz = Gazetteer.load()
     upazila = _upazila(gaz, args.upazila)
     out = Path(args.out)
@@ -73,18 +75,15 @@ def cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = commands.add_parser("brief", parents=[common], help="the meeting brief of a period as a PDF")
-    p.add_argument("--fy", default="2022-23", help="fiscal year, e.g. 2022-23")
-    p.add_argument("--period", help="instead of --fy: 2023-24-Q1 or 2022-07-01..2022-12-31")
-    p.add_argument("--out", required=True, help="the PDF file to write")
-    p.add_argument("--with-people", action="store_true",
-                   help="list entrepreneurs by name with their earnings (for the office only)")
-    p.add_argument("--channel", choices=CHANNELS, default="all")
-    p.add_argument("--upazila", help="one upazila (name or P-code) instead of the whole district")
-    p.add_argument("--compare", choices=MODES, default=DEFAULT_MODE,
-                   help="changes against the previous period or the same period a year earlier")
-    p.add_argument("--url", help=f"the app's address for the share link (default $SEBA_ATLAS_URL or {DEFAULT_URL})")
+def add_commands(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser], words: Help) -> None:
+    """``brief``; ``parents`` give --store, --lang, --fy and --period (as in ``summary``)."""
+    p = words.command(commands, "brief", parents=parents)
+    words.add(p, "--out", key="brief_out", required=True)
+    words.add(p, "--with-people", key="with_people", action="store_true")
+    words.add(p, "--channel", key="channel", choices=CHANNELS, default="all")
+    words.add(p, "--upazila", key="upazila")
+    words.add(p, "--compare", key="compare", choices=MODES, default=DEFAULT_MODE)
+    words.add(p, "--url", key="url", help=words.text("url", url=DEFAULT_URL))
     p.set_defaults(run=cmd_brief)
 
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from pathlib import Path
 
 import polars as pl
 
 from analytics import i18n
+from analytics.cli.language import Help, shown
 from analytics.ingest import decisions as D
 from analytics.ingest.pipeline import IngestResult, Limits, ingest_isolated
 from analytics.ingest.preview import overlaps
@@ -34,7 +36,45 @@ from analytics.store import Incoming, Store, StoreError, content_hash, new_uploa
 
 
 class UsageError(Exception):
-    """A command line that cannot be run as given (exit status 2)."""
+    """A command line that cannot be run as given (exit status 2).
+
+    ``parts`` are messages ``(key, values)`` of ``cli_error.<key>`` (numbers in them are shown as
+    labels: :func:`analytics.cli.language.shown`), or text to show as it is; joined by "; ".
+    """
+
+    def __init__(self, *parts: tuple[str, dict[str, object]] | str) -> None:
+        self.parts = parts
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        return "; ".join(part if isinstance(part, str) else i18n.t(
+            f"cli_error.{part[0]}", lang, **{name: shown(value, lang) if isinstance(value, int) else value
+                                               for name, value in part[1].items()})
+            for part in self.parts)
+
+
+#: The problems of a ``--names`` file as :mod:`analytics.ingest.decisions` words them (English),
+#: matched to the messages of the string table; anything else is shown as it is.
+_NAMES_PROBLEMS = [(re.compile(pattern), key) for key, pattern in [
+    ("names_not_csv", r"(?P<file>.+): not a CSV file with columns kind, value, decision"),
+    ("names_missing_columns", r"(?P<file>.+): missing column\(s\) (?P<columns>.+); expected kind, value, decision"),
+    ("names_bad_kind", r"(?P<file>.+) line (?P<line>[0-9]+): kind must be one of (?P<kinds>.+), not “(?P<kind>.*)”"),
+    ("names_bad_decision",
+     r"(?P<file>.+) line (?P<line>[0-9]+): “(?P<decision>.*)” is not an? (?P<kind>\w+) code or name"),
+]]
+
+
+def _names_problem(message: str, lang: str) -> tuple[str, dict[str, object]] | str:
+    for pattern, key in _NAMES_PROBLEMS:
+        found = pattern.fullmatch(message)
+        if found:
+            values: dict[str, object] = found.groupdict()
+            if "line" in values:
+                values["line"] = int(values["line"])
+            if key == "names_bad_decision" and f"ingest.kind.{values['kind']}" in i18n.strings():
+                values["kind"] = i18n.t(f"ingest.kind.{values['kind']}", lang)
+            return key, values
+    return message
 
 
 def report(result: IngestResult, *, lang: str, limit: int = 40) -> str:
@@ -91,17 +131,16 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     try:
         chosen = parse_period(period) if period else None
     except ValueError:
-        raise UsageError(f"--period {period!r}: write a fiscal quarter such as 2023-24-Q1, or a fiscal year "
-                         "such as 2023-24") from None
+        raise UsageError(("ingest_period", {"given": repr(period)})) from None
     decided = store.decisions().select(list(D.SCHEMA))
     given = D.empty()
     if names:
         try:
             given = D.read_csv(Path(names), resolve=D.code_resolvers(gazetteer=gazetteer, services=services))
         except FileNotFoundError:
-            raise UsageError(f"--names {names}: no such file") from None
+            raise UsageError(("no_names_file", {"path": names})) from None
         except D.DecisionFileError as error:
-            raise UsageError(str(error)) from None
+            raise UsageError(*(_names_problem(message, lang) for _, message in error.problems)) from None
         decided = D.frame(decided.to_dicts() + given.to_dicts())
 
     checked: list[tuple[Path, bytes, IngestResult]] = []
@@ -195,12 +234,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     missing = [str(p) for p in paths if not p.is_file()]
     try:
         if missing:
-            raise UsageError(f"no such file: {', '.join(missing)}")
+            raise UsageError(("no_such_file", {"paths": ", ".join(missing)}))
         return ingest_files(store_for(args.store), paths, uploader=args.uploader, mode=args.mode,
                             dry_run=args.dry_run, period=args.period, lang=args.lang, report_dir=args.report_dir,
                             names=args.names, date_order=args.date_order, allow_overlap=args.allow_overlap)
     except UsageError as error:
-        print(i18n.t("ingest.cli_usage_error", args.lang, message=error), file=sys.stderr)
+        print(i18n.t("ingest.cli_usage_error", args.lang, message=error.text(args.lang)), file=sys.stderr)
         return 2
     except StoreError as error:  # a full disk, a read-only store: one line, nothing stored
         from analytics.cli.main import error_line
@@ -232,33 +271,29 @@ def cmd_names(args: argparse.Namespace) -> int:
         version = store.withdraw_decision(int(args.decision_id), actor=args.actor)
     except (StoreError, ValueError, TypeError):
         print(i18n.t("ingest.cli_usage_error", args.lang,
-                     message=f"no decision {args.decision_id!r} in force (see: names list)"), file=sys.stderr)
+                     message=i18n.t("cli_error.no_decision", args.lang, decision=repr(args.decision_id))),
+              file=sys.stderr)
         return 2
-    print(f"withdrew decision {args.decision_id}; store version {version}")
+    print(i18n.t("cli.withdrew", args.lang, decision=args.decision_id, version=shown(version, args.lang)))
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = commands.add_parser("ingest", parents=[common], help="validate and store quarterly log files")
-    p.add_argument("files", nargs="+")
-    p.add_argument("--mode", choices=["add", "replace"], default="add",
-                   help="add to what is stored for the files' quarters, or replace it (kept for rollback)")
-    p.add_argument("--dry-run", action="store_true", help="validate and report only; store nothing")
-    p.add_argument("--period", help="the quarter the files must fall in, e.g. 2022-23-Q1")
-    p.add_argument("--uploader", default="cli")
-    p.add_argument("--report-dir", help="write each rejected file's problem rows here as CSV, to fix and upload "
-                                        "again, and the names to decide as names-to-decide.csv")
-    p.add_argument("--names", help="a CSV of name decisions (kind,value,decision), e.g. a filled-in "
-                                   "names-to-decide.csv; they are kept and apply to later uploads")
-    p.add_argument("--date-order", choices=DATE_ORDERS,
-                   help="how the files write numeric dates (default: decided from the dates, day-first)")
-    p.add_argument("--allow-overlap", action="store_true",
-                   help="store files even when their rows are already stored in another upload")
+def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser, words: Help) -> None:
+    p = words.command(commands, "ingest", parents=[common])
+    words.add(p, "files", key="files", nargs="+")
+    words.add(p, "--mode", key="mode", choices=["add", "replace"], default="add")
+    words.add(p, "--dry-run", key="dry_run", action="store_true")
+    words.add(p, "--period", key="ingest_period")
+    words.add(p, "--uploader", key="uploader", default="cli")
+    words.add(p, "--report-dir", key="report_dir")
+    words.add(p, "--names", key="names_file")
+    words.add(p, "--date-order", key="date_order", choices=DATE_ORDERS)
+    words.add(p, "--allow-overlap", key="allow_overlap", action="store_true")
     p.set_defaults(run=cmd_ingest)
 
-    p = commands.add_parser("names", parents=[common], help="name decisions kept with the data: list, withdraw")
-    p.add_argument("action", choices=["list", "withdraw"])
-    p.add_argument("decision_id", nargs="?")
-    p.add_argument("--json", action="store_true", help="list as JSON")
-    p.add_argument("--actor", default="cli")
+    p = words.command(commands, "names", parents=[common])
+    words.add(p, "action", key="names_action", choices=["list", "withdraw"])
+    words.add(p, "decision_id", key="decision_id", nargs="?")
+    words.add(p, "--json", key="names_json", action="store_true")
+    words.add(p, "--actor", key="actor", default="cli")
     p.set_defaults(run=cmd_names)

@@ -11,9 +11,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from analytics.i18n import bn_digits
+from analytics import i18n
 
-_BN_ORDINALS = {1: "১ম", 2: "২য়", 3: "৩য়", 4: "৪র্থ"}
 #: A fiscal year as written: "2022-23", "FY 2022-23", "2022/2023", "2022–23" (groups: the two years).
 FY_RE = re.compile(r"^\s*(?:FY\s*)?(\d{4})\s*[-/–]\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
 
@@ -29,39 +28,39 @@ class Period:
 
     def label(self, *, lang: str = "en") -> str:
         """"FY 2022-23 Q1" / "২০২২-২৩ অর্থবছর, ১ম প্রান্তিক"; custom ranges show their dates."""
+        lang = _lang(lang)
         if self.fy is None:
-            text = f"{self.start.isoformat()} – {self.end.isoformat()}"
-            return bn_digits(text) if lang == "bn" else text
-        years = f"{self.fy}-{(self.fy + 1) % 100:02d}"
-        if lang == "bn":
-            text = f"{bn_digits(years)} অর্থবছর"
-            return f"{text}, {_BN_ORDINALS[self.quarter]} প্রান্তিক" if self.quarter else text
-        return f"FY {years} Q{self.quarter}" if self.quarter else f"FY {years}"
+            return (_digits(self.start.isoformat(), lang) + i18n.t("period.range_through", lang)
+                    + _digits(self.end.isoformat(), lang))
+        year = i18n.t("period.year", lang, years=_digits(f"{self.fy}-{(self.fy + 1) % 100:02d}", lang))
+        if not self.quarter:
+            return year
+        return i18n.t("period.year_quarters", lang, year=year, quarters=_quarter_name(self.quarter, lang))
 
     def short_label(self, *, lang: str = "en") -> str:
         """Compact label for axes: "Q1 22-23" / "১ম প্রা. ২২-২৩"; others as :meth:`label`."""
         if self.fy is None or not self.quarter:
             return self.label(lang=lang)
+        lang = _lang(lang)
         years = f"{self.fy % 100:02d}-{(self.fy + 1) % 100:02d}"
-        if lang == "bn":
-            return f"{_BN_ORDINALS[self.quarter]} প্রা. {bn_digits(years)}"
-        return f"Q{self.quarter} {years}"
+        return i18n.t("period.quarter_short", lang, quarter=_quarter_name(self.quarter, lang),
+                      years=_digits(years, lang))
 
     def quarters_label(self, positions: tuple[int, ...], *, lang: str = "en") -> str:
         """Some quarters of this fiscal year: "FY 2022-23 Q1–Q2" / "২০২২-২৩ অর্থবছর, ১ম–২য় প্রান্তিক"
         (runs joined by a dash, others by commas)."""
+        lang = _lang(lang)
         runs: list[list[int]] = []
         for q in sorted(positions):
             if runs and q == runs[-1][-1] + 1:
                 runs[-1].append(q)
             else:
                 runs.append([q])
-        year = fiscal_year(self.fy).label(lang=lang)
-        if lang == "bn":
-            parts = [_BN_ORDINALS[r[0]] + (f"–{_BN_ORDINALS[r[-1]]}" if len(r) > 1 else "") for r in runs]
-            return f"{year}, {', '.join(parts)} প্রান্তিক"
-        parts = [f"Q{r[0]}" + (f"–Q{r[-1]}" if len(r) > 1 else "") for r in runs]
-        return f"{year} {', '.join(parts)}"
+        through = i18n.t("period.quarters_through", lang)
+        parts = [_quarter_name(r[0], lang) + (through + _quarter_name(r[-1], lang) if len(r) > 1 else "")
+                 for r in runs]
+        return i18n.t("period.year_quarters", lang, year=fiscal_year(self.fy).label(lang=lang),
+                      quarters=i18n.t("period.quarters_separator", lang).join(parts))
 
     @property
     def key(self) -> str:
@@ -74,7 +73,7 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of the same kind just before: previous quarter, year, or same-length range."""
         if self.quarter:
             return quarter(self.fy - 1, 4) if self.quarter == 1 else quarter(self.fy, self.quarter - 1)
@@ -87,6 +86,20 @@ class Period:
     def filter(self, column: str = "date") -> pl.Expr:
         """A polars predicate selecting rows of this period."""
         return pl.col(column).is_between(self.start, self.end, closed="both")
+
+
+def _lang(lang: str) -> str:
+    """Period labels are English unless Bengali is asked for (as they always were)."""
+    return "bn" if lang == "bn" else "en"
+
+
+def _digits(text: str, lang: str) -> str:
+    return i18n.bn_digits(text) if lang == "bn" else text
+
+
+def _quarter_name(q: int, lang: str) -> str:
+    """"Q1" / "১ম"."""
+    return i18n.t(f"period.quarter.{q}", lang)
 
 
 def fiscal_year(fy: int) -> Period:

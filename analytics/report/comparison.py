@@ -125,7 +125,7 @@ class Comparison:
         return period.filter()
 
     def base_label(self, *, lang: str) -> str:
-        """The base as compared: "FY 2022-23 Q1", "FY 2022-23, Q1–Q2", a date range."""
+        """The base as compared: "FY 2022-23 Q1", "FY 2022-23 Q1–Q2", a date range."""
         if self.partial and self.positions:
             return self.base.quarters_label(self.positions, lang=lang)
         if self.until is not None:

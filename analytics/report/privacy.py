@@ -1,6 +1,6 @@
 """The small-cell rule for open links (no streamlit): no one's earnings can be read or worked out.
 
-Viewers who are not staff (``pages.common.can_see_people()`` is False) see no earnings figure
+Viewers who are not staff (``pages.access.can_see_people()`` is False) see no earnings figure
 (earnings, average earning per entrepreneur, any taka amount attributable to entrepreneurs)
 for an area or group with fewer than ``min_entrepreneurs`` active entrepreneurs (distinct
 non-null ``entrepreneur_id`` with UDC rows in that group and period, as

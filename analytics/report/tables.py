@@ -4,7 +4,7 @@ A table built in :mod:`analytics.report.views` keeps, for every figure, its disp
 column's label (১,২৪,০৮০ / "Tk 38,49,168" / "fewer than 3", what tests and exports read) and
 the number itself in a companion column named :func:`value_name` (label + an invisible
 marker). :func:`display` turns such a frame, or any frame with plain number columns, into what
-``pages.common.dataframe`` hands Streamlit: the values (numbers, so a click on a column header
+``pages.render.dataframe`` hands Streamlit: the values (numbers, so a click on a column header
 sorts 23,446 above 8,806) and per number column the text of every cell, which Streamlit draws
 instead of the number (a pandas Styler's display values; Streamlit's grid sorts a number column
 by the cell's number, not by what it draws).

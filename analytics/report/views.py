@@ -7,9 +7,10 @@ without a browser.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -320,6 +321,40 @@ def map_table(view: MapView, *, metric: str, lang: str) -> pl.DataFrame:
     )
 
 
+#: The figures beside the map of one upazila's unions (in the order :func:`kpis` gives them).
+MAP_PANEL_FIGURES = ("beneficiaries_udc", "entrepreneurs", "unions_with_udc", "entrepreneur_earnings_paisa",
+                     "udc_service_kinds")
+
+
+def map_panel(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = None,
+              min_entrepreneurs: int | None = None, comparison: Comparison | None = None) -> list[Kpi]:
+    """The figures beside the map of ``upazila``'s unions (:data:`MAP_PANEL_FIGURES`, as :func:`kpis`
+    states them, under the same small-cell rule and comparison); none beside the district's map."""
+    if not upazila:
+        return []
+    return [kpi for kpi in kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
+                                comparison=comparison) if kpi.key in MAP_PANEL_FIGURES]
+
+
+def clicked_upazila(units: pl.DataFrame, *, points: Sequence[Mapping[str, Any]], level: str,
+                    upazila: str | None = None) -> pl.DataFrame:
+    """The upazila a click on the map opens, as its row of ``units`` (the gazetteer's units); no row
+    (the same columns) when the click opens none.
+
+    ``points`` are the map's selected points (plotly's selection: an area's point has its P-code as
+    ``location``; the first such point counts), ``level`` the level the map shows and ``upazila`` the
+    upazila it is drilled into, if any. On the upazilas' map a click opens the upazila clicked; on the
+    map of every union, the upazila of the union clicked; on one upazila's unions, nothing.
+    """
+    upazilas = units.filter(pl.col("level") == "upazila")
+    clicked = next((str(p["location"]) for p in points if p.get("location")), None)
+    if clicked is None or clicked == upazila or level not in ("upazila", "union") or (level == "union" and upazila):
+        return upazilas.clear()
+    unit = units.filter(pl.col("level") == level, pl.col("pcode") == clicked)
+    opened = unit.select(pl.col("pcode" if level == "upazila" else "parent_pcode").alias("pcode"))
+    return upazilas.join(opened, on="pcode", how="semi")
+
+
 def entrepreneur_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
                        upazila: str | None = None, search: str = "",
                        comparison: Comparison | None = None) -> pl.DataFrame:
@@ -592,7 +627,7 @@ def audit_table(changes: pl.DataFrame, *, lang: str, uploads: pl.DataFrame | Non
                 quarters: pl.DataFrame | None = None, name_of: Callable[[str, str | None], str] | None = None
                 ) -> pl.DataFrame:
     """The change log (uploads, replacements, rollbacks, name decisions, sign-ins), newest first:
-    the time in Dhaka, the action, and what happened as a sentence in ``lang`` (file names, rows,
+    the data version each data change made, the time in Dhaka, the action, and what happened as a sentence in ``lang`` (file names, rows,
     beneficiaries, quarters; see ``analytics.report.history.describe``), never JSON."""
     from analytics.report import history
 
@@ -601,7 +636,9 @@ def audit_table(changes: pl.DataFrame, *, lang: str, uploads: pl.DataFrame | Non
     ordered = changes.sort("change_id", descending=True)
     rows = list(ordered.select("action", "upload_id", "detail").iter_rows())
     return ordered.select(
-        *tables.shown(i18n.t("col.version", lang), number_text("change_id", lang=lang), pl.col("change_id")),
+        # the data version a change made (a link pins it); audit-only entries (sign-ins) have none
+        *tables.shown(i18n.t("col.version", lang), number_text("version", lang=lang).fill_null(""),
+                      pl.col("version")),
         *tables.shown(i18n.t("col.time", lang), texts(ordered["at"], lambda v: i18n.moment(v, lang=lang)), pl.col("at")),
         pl.Series(i18n.t("col.action", lang), [history.action_label(a, lang=lang) for a, _, _ in rows], dtype=pl.String),
         pl.col("actor").alias(i18n.t("col.actor", lang)),

@@ -7,6 +7,7 @@ SEBA_ATLAS_REQUIRE_BROWSER=1 (CI), where they fail.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -16,9 +17,12 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from analytics.auth import Accounts
+from analytics.reference.sample import ensure_sample
+from analytics.store import LocalStore
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,11 +51,14 @@ class AppUrl(str):
 
 
 @contextmanager
-def running_app(base: Path):
-    """Start the app with its own store and accounts under ``base``; yield its URL."""
+def running_app(base: Path, *, store_env: dict[str, str] | None = None):
+    """Start the app with its own store and accounts under ``base`` (or over the store
+    ``store_env`` names, a shared one keeping the accounts too); yield its URL."""
     port = free_port()
-    env = dict(os.environ, SEBA_ATLAS_STORE=str(base / "store"), SEBA_ATLAS_AUTH_DB=str(base / "users.sqlite"))
-    accounts = Accounts(base / "users.sqlite")
+    own = {"SEBA_ATLAS_STORE": str(base / "store"), "SEBA_ATLAS_AUTH_DB": str(base / "users.sqlite")}
+    where = ("AWS_", "SEBA_ATLAS_STORE", "SEBA_ATLAS_OBJECTS", "SEBA_ATLAS_AUTH_DB")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(where)} | (store_env or own)
+    accounts = Accounts(env.get("SEBA_ATLAS_AUTH_DB") or env["SEBA_ATLAS_STORE"])
     for name, (password, role) in USERS.items():
         if not accounts.role_of(name):
             accounts.add(name, password, role=role)
@@ -124,3 +131,64 @@ def wait_idle(page) -> None:
 def open_page(page, url: str) -> None:
     page.goto(url)
     wait_idle(page)
+
+
+def sign_in(page, app: str, name: str, password: str | None = None) -> None:
+    """Sign in as ``name`` (one of USERS unless ``password`` is given) from the overview, in English."""
+    open_page(page, app + "/?lang=en")
+    page.get_by_text("Staff sign-in").click()
+    page.get_by_role("textbox", name="Username").fill(name)
+    page.get_by_role("textbox", name="Password").fill(password or USERS[name][0])
+    page.get_by_role("button", name="Sign in").click()
+
+
+def signed_in_upload_page(page, app: str, *, lang: str) -> None:
+    """Sign in, then go to the upload page by the sidebar (a new page load would be a new session)."""
+    sign_in(page, app, "asha")
+    page.wait_for_function("() => document.body.innerText.includes('Signed in as asha')")
+    if lang == "bn":
+        page.get_by_text("বাংলা", exact=True).click()
+        wait_idle(page)
+    nav = page.locator("[data-testid=stSidebarNav]")
+    nav.get_by_role("link", name="Upload" if lang == "en" else "আপলোড").click()
+    page.wait_for_selector("input[type=file]", state="attached")
+    wait_idle(page)
+
+
+def upload(page, path: Path, *, lang: str = "en") -> None:
+    page.set_input_files("input[type=file]", str(path))
+    heading = "Rows read" if lang == "en" else "পড়া সারি"
+    page.wait_for_function(f"() => document.body.innerText.includes('{heading}')", timeout=60_000)
+    wait_idle(page)
+
+
+def confirm(page, *, lang: str) -> None:
+    button = page.get_by_role("button", name="Confirm and store" if lang == "en" else "নিশ্চিত করে সংরক্ষণ করুন")
+    button.wait_for(timeout=60_000)
+    button.click()
+    text = "Stored as upload" if lang == "en" else "হিসেবে সংরক্ষিত"
+    page.wait_for_function(f"() => document.body.innerText.includes('{text}')", timeout=60_000)
+
+
+def _uploaded_year(store: LocalStore) -> None:
+    """FY 2023-24 Q1 (the sample's Q1 a year on) and a smaller Q2 (every other row of its Q2)."""
+    sample = store.scan().collect()
+    shifted = sample.with_columns(pl.col("date").dt.offset_by("1y"), pl.lit(None, pl.String).alias("upload_id"))
+    q1 = shifted.filter(pl.col("date").is_between(pl.date(2023, 7, 1), pl.date(2023, 9, 30)))
+    q2 = shifted.filter(pl.col("date").is_between(pl.date(2023, 10, 1), pl.date(2023, 12, 31))).gather_every(2)
+    for name, frame in (("q1-2023-24.xlsx", q1), ("q2-2023-24.xlsx", q2)):
+        digest = hashlib.sha256(frame.write_ipc(None).getvalue()).hexdigest()
+        store.commit(frame, file_name=name, content_hash=digest, uploader="asha")
+    totals = {n: f["beneficiaries"].sum() for n, f in (("q1", q1), ("q2", q2))}
+    assert totals["q2"] < totals["q1"]
+
+
+@pytest.fixture(scope="module")
+def two_quarters(browser, tmp_path_factory):
+    """An app (one per test module) on the sample and two uploaded quarters of FY 2023-24, Q2 smaller than Q1."""
+    base = tmp_path_factory.mktemp("two-quarters")
+    store = LocalStore(base / "store")
+    ensure_sample(store)
+    _uploaded_year(store)
+    with running_app(base) as url:
+        yield url

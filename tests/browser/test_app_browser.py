@@ -11,7 +11,7 @@ import pytest
 
 from analytics.reference.sample import generate, write_quarterly_files
 from analytics.store import LocalStore
-from tests.browser.conftest import USERS, open_page, running_app, wait_idle
+from tests.browser.conftest import open_page, running_app, sign_in, wait_idle
 
 PUBLISHED_BN = ["১,২৪,০৮০", "৮১,৮৭৪", "৪২,২০৬", "১০৪", "৫২", "৩৮,৪৯,১৬৮ টাকা", "১০৫", "১২"]
 PUBLISHED_EN = ["1,24,080", "81,874", "42,206", "104", "52", "Tk 38,49,168", "105", "12"]
@@ -141,14 +141,6 @@ def test_first_request_after_a_server_start_can_be_a_deep_link(browser, tmp_path
         assert "Map" in nav and "Overview" in nav and "common" not in nav
         page.wait_for_selector(".js-plotly-plot")
         context.close()
-
-
-def sign_in(page, app: str, name: str, password: str | None = None) -> None:
-    open_page(page, app + "/?lang=en")
-    page.get_by_text("Staff sign-in").click()
-    page.get_by_role("textbox", name="Username").fill(name)
-    page.get_by_role("textbox", name="Password").fill(password or USERS[name][0])
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_wrong_password_does_not_sign_in(page, app):

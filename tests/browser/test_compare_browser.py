@@ -7,40 +7,13 @@ Bengali and English digits; real data is never compared with the sample.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
-import polars as pl
 import pytest
 
-from analytics.reference.sample import ensure_sample
-from analytics.store import LocalStore
-from tests.browser.conftest import SHOTS, open_page, running_app
+from tests.browser.conftest import SHOTS, open_page
 
 KAWKHALI = "BD107947"
-
-
-def _uploaded_year(store: LocalStore) -> None:
-    """FY 2023-24 Q1 (the sample's Q1 a year on) and a smaller Q2 (every other row of its Q2)."""
-    sample = store.scan().collect()
-    shifted = sample.with_columns(pl.col("date").dt.offset_by("1y"), pl.lit(None, pl.String).alias("upload_id"))
-    q1 = shifted.filter(pl.col("date").is_between(pl.date(2023, 7, 1), pl.date(2023, 9, 30)))
-    q2 = shifted.filter(pl.col("date").is_between(pl.date(2023, 10, 1), pl.date(2023, 12, 31))).gather_every(2)
-    for name, frame in (("q1-2023-24.xlsx", q1), ("q2-2023-24.xlsx", q2)):
-        digest = hashlib.sha256(frame.write_ipc(None).getvalue()).hexdigest()
-        store.commit(frame, file_name=name, content_hash=digest, uploader="asha")
-    totals = {n: f["beneficiaries"].sum() for n, f in (("q1", q1), ("q2", q2))}
-    assert totals["q2"] < totals["q1"]
-
-
-@pytest.fixture(scope="module")
-def two_quarters(browser, tmp_path_factory):
-    base = tmp_path_factory.mktemp("two-quarters")
-    store = LocalStore(base / "store")
-    ensure_sample(store)
-    _uploaded_year(store)
-    with running_app(base) as url:
-        yield url
 
 
 SIGNS = {"−": -1, "-": -1, "+": 1}

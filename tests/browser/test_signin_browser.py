@@ -2,8 +2,7 @@
 on sign-out or a password change. Uses accounts of its own, so other tests' sessions are untouched."""
 
 from analytics.auth import Accounts
-from tests.browser.conftest import open_page, wait_idle
-from tests.browser.test_app_browser import sign_in
+from tests.browser.conftest import open_page, sign_in, wait_idle
 
 COOKIE = "seba_atlas_session"
 

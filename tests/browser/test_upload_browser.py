@@ -12,11 +12,17 @@ from analytics.i18n import number
 from analytics.ingest import template as T
 from analytics.ingest.pipeline import Limits
 from analytics.store import LocalStore
-from tests.browser.conftest import SHOTS, open_page, running_app, wait_idle
-from tests.browser.test_app_browser import sign_in
-from tests.test_template import ROWS, filled
+from tests.browser.conftest import (
+    SHOTS,
+    confirm,
+    open_page,
+    running_app,
+    signed_in_upload_page,
+    upload,
+    wait_idle,
+)
+from tests.helpers import OFFICES, ROWS, filled
 
-OFFICES = Path(__file__).resolve().parents[1] / "data" / "offices"
 EXPECTED = {row["file"]: row for row in csv.DictReader((OFFICES / "expected.csv").open(encoding="utf-8"))}
 
 
@@ -25,34 +31,6 @@ def clerk_app(browser, tmp_path_factory):
     """An app of its own (its store fills up with the corpus), signed in as an uploader."""
     with running_app(tmp_path_factory.mktemp("offices")) as url:
         yield url
-
-
-def signed_in_upload_page(page, app: str, *, lang: str) -> None:
-    """Sign in, then go to the upload page by the sidebar (a new page load would be a new session)."""
-    sign_in(page, app, "asha")
-    page.wait_for_function("() => document.body.innerText.includes('Signed in as asha')")
-    if lang == "bn":
-        page.get_by_text("বাংলা", exact=True).click()
-        wait_idle(page)
-    nav = page.locator("[data-testid=stSidebarNav]")
-    nav.get_by_role("link", name="Upload" if lang == "en" else "আপলোড").click()
-    page.wait_for_selector("input[type=file]", state="attached")
-    wait_idle(page)
-
-
-def upload(page, path: Path, *, lang: str = "en") -> None:
-    page.set_input_files("input[type=file]", str(path))
-    heading = "Rows read" if lang == "en" else "পড়া সারি"
-    page.wait_for_function(f"() => document.body.innerText.includes('{heading}')", timeout=60_000)
-    wait_idle(page)
-
-
-def confirm(page, *, lang: str) -> None:
-    button = page.get_by_role("button", name="Confirm and store" if lang == "en" else "নিশ্চিত করে সংরক্ষণ করুন")
-    button.wait_for(timeout=60_000)
-    button.click()
-    text = "Stored as upload" if lang == "en" else "হিসেবে সংরক্ষিত"
-    page.wait_for_function(f"() => document.body.innerText.includes('{text}')", timeout=60_000)
 
 
 def stored_totals(app, file_name: str) -> tuple[int, int, int]:

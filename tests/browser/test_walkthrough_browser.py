@@ -14,9 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.browser.conftest import SHOTS, open_page, wait_idle
-from tests.browser.test_app_browser import sign_in
-from tests.browser.test_compare_browser import two_quarters  # noqa: F401  (the store with uploaded quarters)
+from tests.browser.conftest import SHOTS, open_page, sign_in, wait_idle
 
 WALK = SHOTS / "walkthrough"
 PAGES = ("overview", "map", "entrepreneurs", "services", "upload", "data")
@@ -68,7 +66,7 @@ def _check(page, *, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["bn", "en"])
-def test_every_page_on_a_1920_screen(browser, two_quarters, lang):  # noqa: F811
+def test_every_page_on_a_1920_screen(browser, two_quarters, lang):
     with _screen(browser, two_quarters, width=1920, height=1080) as page:
         for name in PAGES:
             open_page(page, f"{two_quarters}/{path(name)}?lang={lang}&{QUARTER}")
@@ -77,7 +75,7 @@ def test_every_page_on_a_1920_screen(browser, two_quarters, lang):  # noqa: F811
 
 
 @pytest.mark.parametrize("lang", ["bn", "en"])
-def test_presentation_mode_on_a_projector(browser, two_quarters, lang):  # noqa: F811
+def test_presentation_mode_on_a_projector(browser, two_quarters, lang):
     with _screen(browser, two_quarters, width=1920, height=1080, staff=False) as page:
         for name in ("overview", "map"):
             open_page(page, f"{two_quarters}/{path(name)}?lang={lang}&{QUARTER}&present=1")
@@ -89,7 +87,7 @@ def test_presentation_mode_on_a_projector(browser, two_quarters, lang):  # noqa:
 
 
 @pytest.mark.parametrize("lang", ["bn", "en"])
-def test_a_phone(browser, two_quarters, lang):  # noqa: F811
+def test_a_phone(browser, two_quarters, lang):
     with _screen(browser, two_quarters, width=360, height=640, staff=False) as page:
         for name, query in (("overview", ""), ("map", ""), ("map-drilled", "&upazila=BD107947"), ("services", "")):
             open_page(page, f"{two_quarters}/{path(name.split('-')[0])}?lang={lang}&{QUARTER}{query}")

@@ -1,0 +1,122 @@
+"""How pages draw what analytics computed: the app's CSS, the short notices about the view, a
+headline figure, and tables (``dataframe``: numbers that sort as numbers, read in the user's digits).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+import streamlit as st
+
+from analytics import i18n
+from analytics.report import tables
+from pages import state
+
+STYLED_CELLS = 60_000  # beyond this many cells a table goes as plain Arrow (a Styler renders every cell)
+
+
+def style() -> None:
+    """The app's CSS: Bengali type, figures that wrap, a phone's width; presentation mode's large type."""
+    css = """
+    html, body, [class*="css"], .stMarkdown, .stMetric { font-family: 'Noto Sans Bengali', 'Noto Sans', sans-serif; }
+    [data-testid="stMetricValue"] { font-size: 1.9rem; }
+    [data-testid="stMetricValue"] div { white-space: normal; overflow: visible; }
+    /* a phone (360 px): headings that leave room for the map; nothing wider than the screen
+       (the map fits the width itself; tables scroll inside their own frame) */
+    @media (max-width: 640px) {
+      h1 { font-size: 1.7rem !important; line-height: 1.25 !important; padding-top: 0 !important; }
+      [data-testid="stMainBlockContainer"], .block-container { padding-left: 0.75rem; padding-right: 0.75rem;
+                                                               padding-top: 3.75rem; }
+      [data-testid="stMetricValue"] { font-size: 1.5rem; }
+      [data-testid="stDataFrame"], [data-testid="stTable"] { max-width: 100%; overflow-x: auto; }
+    }
+    """
+    if state.current().present:
+        css += """
+        [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, footer { display: none !important; }
+        html { font-size: 22px; }
+        [data-testid="stMetricValue"] { font-size: 2.3rem; }
+        .block-container { padding-top: 1rem; max-width: 100%; }
+        """
+    st.html(f"<style>{css}</style>")
+
+
+# -- notices -------------------------------------------------------------------------------
+def notices() -> None:
+    """Short notices about this link (once each): parameters left out, dates widened to months."""
+    lang = state.current().lang
+    if names := st.session_state.pop(state.URL_NOTICE_KEY, None):
+        st.toast(i18n.t("access.url_ignored", lang, names=names), icon="ℹ️")
+    if widened := st.session_state.pop(state.MONTHS_NOTICE_KEY, None):
+        st.toast(i18n.t("access.whole_months", lang, start=i18n.day(widened[0], lang=lang),
+                        end=i18n.day(widened[1], lang=lang)), icon="ℹ️")
+
+
+def sample_notice() -> None:
+    """Said only where the period shown holds sample rows; in presentation mode a small badge."""
+    shown = state.sources()
+    if shown not in ("sample", "mixed"):
+        return
+    if state.current().present:
+        st.badge(state.t("compare.badge.sample"), icon=":material/info:", color="orange")
+    else:
+        st.info(state.t("notice.sample" if shown == "sample" else "notice.sample_mixed"), icon="ℹ️")
+
+
+def version_notice() -> None:
+    """Under a pinned link: which version is shown, and which is the latest."""
+    if state.current().version is not None:
+        st.caption(state.t("notice.pinned", version=state.version(), latest=state.latest_version()))
+
+
+# -- figures and tables --------------------------------------------------------------------
+def metric(kpi, *, help: str | None = None, container=st) -> None:  # noqa: A002  (st.metric's name)
+    """``st.metric`` for a :class:`analytics.report.views.Kpi`: the arrow and colour come from the sign of
+    the change (Streamlit would read them off the text, and takes "−" for a plus)."""
+    container.metric(kpi.label, kpi.value, kpi.delta, delta_color=kpi.colour, delta_arrow=kpi.arrow, help=help)
+
+
+def arrow(frame: pl.DataFrame) -> pa.Table:
+    """The frame as it leaves polars for Streamlit: an Arrow table (see :func:`dataframe`)."""
+    return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+
+
+def dataframe(frame: pl.DataFrame, *, lang: str | None = None, **kwargs: object) -> None:
+    """``st.dataframe`` for a polars frame: figures sort as numbers and read in the user's digits.
+
+    Given a polars frame, Streamlit calls ``frame.to_pandas()`` while holding the GIL, and polars
+    can wait there for its worker threads; when two sessions convert the same frame at once
+    (pola-rs/polars#27396), or a worker needs the GIL for a Python callback of another session
+    (#26821), the whole server hangs, health check included. ``to_arrow()`` does not wait that
+    way. So the frame leaves polars as Arrow, always.
+
+    A table with figures (number columns, or the value columns of ``analytics.report.tables``) goes as
+    a pandas Styler made from that Arrow table by pyarrow (never polars' ``to_pandas``): the
+    cells hold the numbers, so a click on a header sorts them as numbers (Streamlit's grid sorts
+    a number column by the cell's number), and the Styler's display values are the texts of
+    ``analytics.report.tables.display`` (Bengali digits, lakh grouping, taka, "fewer than 3"). Missing
+    cells read as the table's placeholder. A table without figures goes as the Arrow table.
+    """
+    shown = tables.display(frame, lang=lang or state.current().lang)
+    if shown is None or frame.height * frame.width > STYLED_CELLS:
+        st.dataframe(arrow(tables.display_only(frame)), **kwargs)
+        return
+    data = arrow(shown.values).to_pandas(use_threads=False)  # pyarrow's conversion, not polars'
+    styler = data.style
+    for label, texts in shown.texts.items():
+        lookup: dict[object, str] = {}
+        for value, text in zip(data[label].tolist(), texts):
+            if value == value and value is not None and lookup.setdefault(value, text) != text:
+                lookup = {}  # one value, two texts: per-cell texts below
+                break
+        if lookup or not len(data):
+            styler.format(lambda v, lookup=lookup: lookup.get(v, ""), subset=[label])
+            continue
+        rows: dict[str, list[int]] = {}
+        for row, text in enumerate(texts):
+            rows.setdefault(text, []).append(row)
+        for text, where in rows.items():
+            styler.format(lambda v, text=text: text, subset=(data.index[where], [label]))
+    if shown.placeholder is not None:
+        kwargs.setdefault("placeholder", shown.placeholder)
+    st.dataframe(styler, **kwargs)

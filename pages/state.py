@@ -1,0 +1,171 @@
+"""The view on screen: its state in the URL, widgets bound to it, share links, and the data
+behind it (the data version, pinned by a link or the latest, and what depends on it).
+
+The URL is the truth (``analytics.report.viewstate.ViewState``): a link, a map click, the back
+button and a widget all go through :func:`update`. Caching lives here, on the page side: every
+cached function takes the data version, so a new upload (which bumps the version) shows at once
+and nothing else is recomputed.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import polars as pl
+import streamlit as st
+
+from analytics import i18n
+from analytics.reference.periods import Period, parse_period
+from analytics.report import comparison, views
+from analytics.report.viewstate import ViewState
+from pages import access, resources, run
+
+STATE_KEY = "_view_state"  # session state: the view, for page switches (the URL is emptied by them)
+URL_NOTICE_KEY = "_url_notice"  # a link's parameters that could not be used (said once: pages.render.notices)
+MONTHS_NOTICE_KEY = "_months_notice"  # dates widened to whole months (said once)
+
+
+# -- the view state ------------------------------------------------------------------------
+def current() -> ViewState:
+    """The view state: from the URL when it has any, else from this session (page switches)."""
+    return run.once("state", _read_state)
+
+
+def t(key: str, **values: object) -> str:
+    """The text of ``key`` in the view's language."""
+    return i18n.t(key, current().lang, **values)
+
+
+def _read_state() -> ViewState:
+    query = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    if query:
+        shown, rejected = ViewState.parse(query)
+        if shown.upazila is not None and shown.upazila not in _upazila_codes():
+            shown, rejected = shown.with_(upazila=None), (*rejected, "upazila")
+        if rejected:  # leave them out of the URL too, and say so once
+            for name in dict.fromkeys(rejected):
+                if name in st.query_params:
+                    del st.query_params[name]
+            st.session_state[URL_NOTICE_KEY] = ", ".join(dict.fromkeys(rejected))
+        st.session_state[STATE_KEY] = shown
+    else:
+        shown = st.session_state.get(STATE_KEY, ViewState())
+        if shown.to_query():
+            st.query_params.from_dict(shown.to_query())
+    if shown.start and shown.end and access.settings().whole_months and not access.can_see_people():
+        widened = shown.whole_months()
+        if widened != shown:
+            shown = widened
+            st.session_state[STATE_KEY] = shown
+            if "from" in st.query_params:
+                st.query_params["from"] = shown.start.isoformat()
+                st.query_params["to"] = shown.end.isoformat()
+            st.session_state[MONTHS_NOTICE_KEY] = (shown.start, shown.end)
+    return shown
+
+
+@functools.cache
+def _upazila_codes() -> frozenset[str]:
+    return frozenset(resources.gazetteer().upazilas()["pcode"].to_list())
+
+
+def update(**changes: object) -> None:
+    """Change the view state and the URL together."""
+    new = current().with_(**changes)
+    run.forget("state")
+    st.session_state[STATE_KEY] = new
+    st.query_params.clear()
+    st.query_params.from_dict(new.to_query())
+
+
+def bound(key: str, field: str, value: object, *, extra: dict | None = None, none: object = None) -> dict:
+    """Widget arguments that keep widget ``key`` and the view state's ``field`` in step.
+
+    The URL is the truth: before the widget is drawn its value is set from the view state
+    (so a link, a map click or the back button moves the widget too); a change by the user
+    goes into the view state and the URL in the widget's callback, before the rerun.
+    """
+    # one widget per language: Streamlit keeps a choice by its label, which the language changes
+    key = f"{key}.{current().lang}"
+    if value is None:
+        value = none  # a real option standing for "none" ("whole year", "all upazilas"): None would show no choice
+    if st.session_state.get(key, value) != value or key not in st.session_state:
+        st.session_state[key] = value
+
+    def changed() -> None:
+        chosen = st.session_state[key]
+        update(**{field: None if chosen == none else chosen}, **(extra or {}))
+
+    return {"key": key, "on_change": changed}
+
+
+def share_link(*, pin: bool) -> str:
+    """A link reproducing the current view; ``pin`` fixes the data version."""
+    shown = current().with_(version=version() if pin else None)
+    base = str(st.context.url or "").split("?", 1)[0].split("#", 1)[0]
+    return shown.link(base)  # URL-encoded: "Rina & Sons", "#", "?" and Bengali come back as they were
+
+
+# -- the data version and what depends on it ---------------------------------------------------
+def latest_version() -> int:
+    """The store's version now: read once per script run (see pages.run.script_run), so one run shows one version."""
+    return run.once("latest", lambda: resources.store().version())
+
+
+def version() -> int:
+    """The data version shown: pinned by the link, else the latest."""
+    pinned = current().version
+    latest = latest_version()
+    return pinned if pinned is not None and 0 < pinned <= latest else latest
+
+
+def data_key() -> tuple[int, bool]:
+    """(version, pinned): the first arguments of every cached page computation."""
+    return version(), current().version is not None
+
+
+def scan(data_version: int, pinned: bool) -> pl.LazyFrame:
+    """The log at ``data_version`` (cached callers pass the version as their key)."""
+    return resources.store().scan(as_of=data_version if pinned else None)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def fiscal_years(data_version: int, pinned: bool) -> list[int]:
+    return views.fiscal_years(scan(data_version, pinned))
+
+
+def period() -> Period:
+    years = fiscal_years(*data_key())
+    return current().period(latest_fy=years[0] if years else 2022)
+
+
+def sample_uploads() -> frozenset[str]:
+    """The upload ids of the bundled sample (never compared with real data: analytics.report.comparison)."""
+    return _sample_uploads(resources.store().location, latest_version())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _sample_uploads(location: str, data_version: int) -> frozenset[str]:  # noqa: ARG001  (the cache key)
+    return frozenset(resources.store().uploads().filter(pl.col("is_sample"))["upload_id"].to_list())
+
+
+def sources() -> str:
+    """Where the shown period's rows come from: "sample", "real", "mixed" or "none"."""
+    return _sources(*data_key(), period().key, sample_uploads())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _sources(data_version: int, pinned: bool, period_key: str, samples: frozenset[str]) -> str:
+    return comparison.sources(scan(data_version, pinned), period=parse_period(period_key), sample_uploads=samples)
+
+
+def compared() -> comparison.Comparison:
+    """What the shown period's changes compare it with (analytics.report.comparison), under the view's mode."""
+    return _compared(*data_key(), period().key, current().compare, sample_uploads())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _compared(data_version: int, pinned: bool, period_key: str, mode: str,
+              samples: frozenset[str]) -> comparison.Comparison:
+    return comparison.compare(scan(data_version, pinned), period=parse_period(period_key), mode=mode,
+                              sample_uploads=samples)

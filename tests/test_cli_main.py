@@ -1,0 +1,273 @@
+"""`python -m analytics ... --lang bn|en` (issue 14): every command's help, messages, errors and
+prompts come from the string tables in Bengali and English (argparse's own words too); what
+programs read (--json, tab-separated lists, paths) is the same in both languages."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analytics import i18n
+from analytics.cli import admin, language
+from analytics.cli.ingest import UsageError
+from analytics.cli.language import shown
+from analytics.cli.main import build_parser
+from analytics.reference.periods import fiscal_year, parse_fy
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "tests" / "data" / "ingest" / "good" / "template_en.csv"
+COMMANDS = ["summary", "sample", "uploads", "rollback", "ingest", "names", "users", "backup", "restore", "brief"]
+BENGALI = re.compile("[\u0980-\u09ff]")
+#: Four or more English words in a row: a sentence (option names, values to type, file names and
+#: upload ids are single words or joined by punctuation).
+ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]+(?:'[a-z]+)?(?: [A-Za-z]+(?:'[a-z]+)?){3,}\b")
+
+
+def cli(*args: str, stdin: str | None = None, db: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "1000"}  # help on one line per option, to compare with the table
+    if db:
+        env["SEBA_ATLAS_AUTH_DB"] = str(db)
+    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
+                          input=stdin, env=env, timeout=300, check=False)
+
+
+def assert_in_language(text: str, lang: str) -> None:
+    """Bengali text with no English sentence in it, or English text with no Bengali."""
+    if lang == "bn":
+        assert BENGALI.search(text), text
+        leak = ENGLISH_SENTENCE.search(text)
+        assert not leak, (leak.group(0), text)
+    else:
+        assert text.strip() and not BENGALI.search(text), text
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> dict[str, Path]:
+    """A store holding one upload, its backup, and an accounts file holding one account."""
+    directory = tmp_path_factory.mktemp("seeded")
+    out = cli("ingest", str(TEMPLATE), "--store", str(directory / "store"), "--uploader", "asha")
+    assert out.returncode == 0, out.stderr
+    assert cli("backup", str(directory / "backup.tar.gz"), "--store", str(directory / "store")).returncode == 0
+    assert cli("users", "add", "rina", "--password-stdin", stdin="a long password\n",
+               db=directory / "users.sqlite").returncode == 0
+    return {"store": directory / "store", "backup": directory / "backup.tar.gz", "db": directory / "users.sqlite"}
+
+
+# -- help ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["bn", "en"])
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_is_in_the_language_asked_for(command, lang):
+    out = cli(*([command] if command else []), "--help", "--lang", lang)
+    assert out.returncode == 0 and not out.stderr, out.stderr
+    assert out.stdout.startswith(i18n.t("cli.argparse.usage", lang) + "python -m analytics")
+    assert i18n.t(f"cli.help.{command}" if command else "cli.description", lang) in out.stdout
+    assert i18n.t("cli.argparse.help", lang) in out.stdout and i18n.t("cli.help.lang", lang) in out.stdout
+    assert_in_language(out.stdout, lang)
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_every_option_has_its_help_from_the_table(lang):
+    """No help text, placeholder or description is written in the code: all are table texts."""
+    texts = {texts[lang] for texts in i18n.strings().values()}
+    texts |= {i18n.t("cli.help.url", lang, url="http://localhost:8501")}
+    with language.argparse_words(lang):
+        parser = build_parser(lang)
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in [("", parser), *commands.choices.items()]:
+        assert command.description in texts, name
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            assert action.help in texts, (name, action.dest, action.help)
+            assert action.metavar is None or action.metavar in texts, (name, action.dest)
+    assert {choice.dest for choice in commands._choices_actions} >= set(COMMANDS)
+    assert all(choice.help in texts for choice in commands._choices_actions)
+
+
+def test_the_language_is_read_before_the_parser_is_built():
+    assert language.from_argv([]) == "en"
+    assert language.from_argv(["summary", "--lang", "bn"]) == "bn"
+    assert language.from_argv(["--lang=bn", "summary"]) == "bn"
+    assert language.from_argv(["summary", "--la", "bn"]) == "bn"
+    assert language.from_argv(["summary", "--lang", "bn", "--lang", "en"]) == "en"  # the last, as argparse
+    assert language.from_argv(["summary", "--lang", "xx"]) == "en"  # argparse reports the wrong value
+    assert language.from_argv(["summary", "--lang"]) == "en"
+    assert language.from_argv(["ingest", "--", "--lang", "bn"]) == "en"  # after --: a file's name
+
+
+def test_argparse_words_are_its_own_message_ids_and_restored_after_use():
+    """The table's English is argparse's text exactly (so a Python whose argparse words a message
+    differently is noticed here), and its gettext functions are argparse's again afterwards."""
+    source = inspect.getsource(argparse)
+    keys = [key for key in i18n.strings() if key.startswith("cli.argparse.")]
+    assert len(keys) >= 10
+    for key in keys:
+        assert repr(i18n.t(key, "en")) in source or f'"{i18n.t(key, "en")}"' in source, key
+    before = argparse._, argparse.ngettext
+    with language.argparse_words("bn"):
+        assert argparse._("options") == i18n.t("cli.argparse.options", "bn")
+        assert argparse.ngettext("expected %s argument", "expected %s arguments", 2) == "%sটি মান দিতে হবে"
+        assert argparse._("not a message id") == "not a message id" and argparse._(None) is None
+    with language.argparse_words("en"):
+        assert (argparse._, argparse.ngettext) == before
+    assert (argparse._, argparse.ngettext) == before
+
+
+@pytest.mark.parametrize(("args", "bn", "en"), [
+    (["summary", "--fy"], "ত্রুটি: --fy-এ ভুল: একটি মান দিতে হবে (দেখুন: python -m analytics summary --help)",
+     "error: argument --fy: expected one argument (see: python -m analytics summary --help)"),
+    (["ingest"], "ত্রুটি: এগুলো দিতে হবে: ফাইল (দেখুন: python -m analytics ingest --help)",
+     "error: the following arguments are required: files (see: python -m analytics ingest --help)"),
+    (["users", "add", "--role", "boss"],
+     ("ত্রুটি: --role-এ ভুল: 'boss' চলবে না (এগুলোর একটি দিন: 'viewer', 'uploader', 'admin') "
+      "(দেখুন: python -m analytics users --help)"),
+     ("error: argument --role: invalid choice: 'boss' (choose from 'viewer', 'uploader', 'admin') "
+      "(see: python -m analytics users --help)")),
+])
+def test_usage_errors_are_one_line_in_the_language(args, bn, en):
+    for lang, expected in (("bn", bn), ("en", en)):
+        out = cli(*args, "--lang", lang)
+        assert out.returncode == 2 and not out.stdout
+        assert out.stderr == expected + "\n"
+
+
+# -- what each command tells people ------------------------------------------------------------------
+def _copy(seeded, tmp_path) -> Path:
+    shutil.copytree(seeded["store"], tmp_path / "store")
+    return tmp_path / "store"
+
+
+def _upload(store: Path) -> str:
+    return cli("uploads", "--store", str(store)).stdout.splitlines()[1].split("\t")[0]
+
+
+def message_case(command: str, lang: str, seeded, tmp_path) -> tuple[subprocess.CompletedProcess, str, str]:
+    """(the run, where the message is: stdout or stderr, the expected text) of a typical message; numbers
+    in it are in the language's digits (ingest: ৬টি সারি, rollback: স্টোরের সংস্করণ এখন ২)."""
+    lang_args = ["--lang", lang]
+    if command == "summary":
+        period = fiscal_year(parse_fy("2022-23")).label(lang=lang)
+        out = cli("summary", "--store", str(tmp_path / "s"), *lang_args)
+        return out, "stdout", i18n.t("summary.title", lang, period=period)
+    if command == "sample":  # paths only: the same in both languages
+        out = cli("sample", "--out", str(tmp_path / "sample"), "--formats", "csv", *lang_args)
+        return out, "stdout", str(tmp_path / "sample" / "pirojpur-fy2022-23-q1.csv")
+    if command == "uploads":
+        out = cli("uploads", "--store", str(seeded["store"]), *lang_args)
+        return out, "stdout", "upload_id\tfile_name\t"
+    if command == "rollback":
+        store = _copy(seeded, tmp_path)
+        upload = _upload(store)
+        out = cli("rollback", upload, "--store", str(store), *lang_args)
+        return out, "stdout", i18n.t("cli.rolled_back", lang, upload=upload, version=shown(2, lang))
+    if command == "ingest":
+        out = cli("ingest", str(TEMPLATE), "--store", str(tmp_path / "s"), "--dry-run", *lang_args)
+        return out, "stdout", (i18n.t("ingest.cli_summary", lang, file=TEMPLATE.name, accepted=6, problems=0) + "\n"
+                               + i18n.t("ingest.cli_dry_run", lang))
+    if command == "names":
+        out = cli("names", "withdraw", "99", "--store", str(seeded["store"]), *lang_args)
+        return out, "stderr", i18n.t("cli_error.line", lang, message=i18n.t("cli_error.no_decision", lang,
+                                                                              decision="'99'"))
+    if command == "users":
+        out = cli("users", "add", "mina", "--role", "viewer", "--password-stdin", *lang_args,
+                  stdin="another long password\n", db=tmp_path / "users.sqlite")
+        role = "viewer" if lang == "en" else i18n.t("role.viewer", lang)
+        return out, "stdout", i18n.t("cli.user_added", lang, username="mina", role=role)
+    if command == "backup":
+        out = cli("backup", str(tmp_path / "b.tar.gz"), "--store", str(seeded["store"]), *lang_args)
+        return out, "stdout", i18n.t("cli.backed_up", lang, files=shown(1, lang), path=str(tmp_path / "b.tar.gz"))
+    if command == "restore":
+        out = cli("restore", str(seeded["backup"]), "--store", str(tmp_path / "r"), *lang_args)
+        return out, "stdout", i18n.t("cli.restored", lang, path=str(tmp_path / "r"))
+    assert command == "brief"  # refused before any PDF is made: no such upazila (or no fonts here)
+    from analytics.report import brief
+
+    out = cli("brief", "--out", str(tmp_path / "b.pdf"), "--upazila", "Atlantis", "--store", str(tmp_path / "s"),
+              *lang_args)
+    key, values = (("bad_upazila", {"given": "Atlantis"}) if brief.fonts_available()
+                   else ("brief_fonts", {"path": str(brief.FONT_DIR)}))
+    return out, "stderr", i18n.t("cli_error.line", lang, message=i18n.t(f"cli_error.{key}", lang, **values))
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_typical_message_of_each_command(command, lang, seeded, tmp_path):
+    out, stream, expected = message_case(command, lang, seeded, tmp_path)
+    text = getattr(out, stream)
+    assert out.returncode == (2 if command in ("names", "brief") else 0), out.stderr
+    assert expected in text, (expected, text)
+    assert "Traceback" not in out.stdout + out.stderr
+    if command in ("sample", "uploads"):
+        return  # machine output: checked below to be the same in both languages
+    assert_in_language(text, lang)
+
+
+@pytest.mark.parametrize("args", [
+    ["summary", "--json"], ["uploads"], ["names", "list"], ["names", "list", "--json"], ["users", "list"],
+    ["sample", "--formats", "csv"],
+], ids=" ".join)
+def test_what_programs_read_is_the_same_in_every_language(args, seeded, tmp_path):
+    def run(*lang: str) -> subprocess.CompletedProcess:
+        place = {"sample": ["--out", str(tmp_path / "sample")], "users": []}.get(args[0],
+                                                                                 ["--store", str(seeded["store"])])
+        return cli(*args, *place, *lang, db=seeded["db"])
+
+    english, bengali = run(), run("--lang", "bn")
+    assert english.returncode == bengali.returncode == 0, english.stderr + bengali.stderr
+    assert bengali.stdout == english.stdout and english.stdout.strip()
+    if "--json" in args:
+        json.loads(bengali.stdout)
+
+
+# -- errors and prompts ------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_usage_errors_of_ingest_and_users(lang, seeded, tmp_path):
+    names = tmp_path / "names.csv"
+    names.write_text("kind,value,decision\nservice,Misc online work,Pizza delivery\nplace,x,y\n", encoding="utf-8")
+    out = cli("ingest", str(TEMPLATE), "--store", str(tmp_path / "s"), "--names", str(names), "--lang", lang)
+    expected = {"en": "error: names.csv line 2: “Pizza delivery” is not a service code or name; names.csv line 3: "
+                      "kind must be one of service, union, upazila, not “place”",
+                "bn": "ত্রুটি: names.csv, লাইন ২: “Pizza delivery” নামে বা কোডে কোনো সেবা নেই; names.csv, লাইন ৩: "
+                      "kind হতে হবে service, union, upazila-এর একটি, “place” নয়"}[lang]
+    assert out.returncode == 2 and out.stderr == expected + "\n"
+    cases = [(("add", "rina"), "a long password", "user_exists", {"username": "rina"}),
+             (("add", "mina"), "short", "short_password", {"minimum": 10}),
+             (("add", "r!"), "a long password", "bad_username", {}),
+             (("remove", "nobody"), "", "no_user", {"username": "nobody"}),
+             (("passwd",), "", "needs_username", {"action": "passwd"})]
+    for args, password, key, values in cases:
+        out = cli("users", *args, "--password-stdin", "--lang", lang, stdin=password + "\n", db=seeded["db"])
+        assert out.returncode == 2 and not out.stdout
+        assert out.stderr == i18n.t("cli_error.line", lang, message=i18n.t(f"cli_error.{key}", lang, **values)) + "\n"
+        assert_in_language(out.stderr, lang)
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_password_prompts_are_in_the_language(lang, monkeypatch):
+    asked = []
+    answers = iter(["first long password", "second long password"])
+    monkeypatch.setattr(admin.getpass, "getpass", lambda prompt: asked.append(prompt) or next(answers))
+    args = argparse.Namespace(password_stdin=False, lang=lang, action="add")
+    with pytest.raises(admin._Refused) as refused:
+        admin._password(args)
+    assert asked == [i18n.t("cli.password_prompt", lang), i18n.t("cli.password_again", lang)]
+    assert refused.value.key == "passwords_differ"
+    assert_in_language("".join(asked), lang)
+
+
+def test_a_usage_error_shows_its_parts_in_the_language():
+    error = UsageError(("no_such_file", {"paths": "a.csv"}), "as written", ("names_bad_kind", {
+        "file": "n.csv", "line": 1234, "kinds": "service", "kind": "x"}))
+    assert str(error) == error.text("en") == "no such file: a.csv; as written; n.csv line 1234: kind must be one " \
+                                             "of service, not “x”"
+    assert error.text("bn") == "এমন কোনো ফাইল নেই: a.csv; as written; n.csv, লাইন ১২৩৪: kind হতে হবে " \
+                               "service-এর একটি, “x” নয়"
