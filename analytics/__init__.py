@@ -5,7 +5,7 @@ The folder follows the data:
 - ``reference/``: what a log is checked against (schema, periods, gazetteer, services, names,
   and the sample reconstructed from the published report);
 - ``ingest/``: a file in, checked rows out (readers, headers, values, limits, validate,
-  decisions, mappings, the pipeline, preview, isolation, the upload template);
+  decisions, the pipeline, preview, isolation, the upload template);
 - ``store/``: the rows kept (the ``Store`` protocol and its backends);
 - ``report/``: what is shown (metrics, views, comparison, figures, tables, privacy, history,
   view state, the meeting brief);

@@ -18,7 +18,7 @@ Throttling (never a hard lock anyone can trigger on someone else):
   price: while someone hammers, honest users wait up to 15 s per try, never 15 minutes;
 - a "client" is the address Streamlit reports, or the rightmost X-Forwarded-For address
   not in ``SEBA_ATLAS_TRUSTED_PROXIES`` when the request came through a trusted proxy,
-  else a random key per browser session (the caller's choice, see pages/common.py): never
+  else a random key per browser session (the caller's choice, see pages/access.py): never
   one key shared by everyone.
 
 Session tokens (``issue_token`` / ``verify_token``): ``v1.<username, base64url>.<role>.
@@ -50,13 +50,17 @@ import re
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from analytics import ROOT
+from analytics.store import shared_location
 
 ROLES = ("viewer", "uploader", "admin")
 DEFAULT_DB = ROOT / "data" / "auth" / "users.sqlite"
@@ -80,7 +84,8 @@ class AuthError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path = DEFAULT_DB
+    #: The accounts: a SQLite file, or the shared store's postgresql:// URL (the same database).
+    db_path: Path | str = DEFAULT_DB
     view: str = "open"  # or "passcode"
     viewer_passcode_hash: str | None = None
     session_minutes: int = 480
@@ -94,7 +99,7 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         env = dict(os.environ if env is None else env)
         return cls(
-            db_path=Path(env.get("SEBA_ATLAS_AUTH_DB") or DEFAULT_DB),
+            db_path=_accounts_location(env),
             view="passcode" if env.get("SEBA_ATLAS_VIEW", "open").strip().lower() == "passcode" else "open",
             viewer_passcode_hash=env.get("SEBA_ATLAS_VIEWER_PASSCODE_HASH") or None,
             session_minutes=int(env.get("SEBA_ATLAS_SESSION_MINUTES") or 480),
@@ -128,11 +133,27 @@ def _verify(hashed: str, secret: str) -> bool:
         return False
 
 
+def _accounts_location(env: dict[str, str]) -> Path | str:
+    """``SEBA_ATLAS_AUTH_DB``; else the shared store's database when there is one (every app
+    process then knows the same accounts); else ``data/auth/users.sqlite``."""
+    if env.get("SEBA_ATLAS_AUTH_DB"):
+        return _location(env["SEBA_ATLAS_AUTH_DB"])
+    store = env.get("SEBA_ATLAS_STORE") or ""
+    return store if shared_location(store) else DEFAULT_DB
+
+
+def _location(location: Path | str) -> Path | str:
+    return location if shared_location(location) else Path(location)
+
+
 def server_secret(settings: Settings) -> bytes:
-    """The key session tokens are signed with: configured, else made once and kept next to the
-    accounts file (``secret.key``, readable by the app's user only)."""
+    """The key session tokens are signed with: configured; else made once and kept with the
+    accounts: in the shared database, or next to the accounts file (``secret.key``, readable by
+    the app's user only)."""
     if settings.secret:
         return settings.secret.encode()
+    if shared_location(settings.db_path):
+        return Accounts(settings.db_path).shared_secret()
     path = Path(settings.db_path).parent / "secret.key"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -192,12 +213,19 @@ def session_valid(signed_in_at: float | None, *, minutes: int, now: float | None
 
 
 class Accounts:
-    """The account file: users with a role and a password hash; failed attempts."""
+    """The accounts: users with a role and a password hash; failed attempts. Kept in a SQLite
+    file, or in the shared store's PostgreSQL database (``path`` a postgresql:// URL; its tables
+    come with the store's migrations)."""
 
     def __init__(self, path: Path | str = DEFAULT_DB) -> None:
-        self.path = Path(path)
+        self.path = _location(path)
+        if isinstance(self.path, str):
+            from analytics.store.shared import ensure_migrated
+
+            ensure_migrated(self.path)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
+        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
             db.executescript("""
                 CREATE TABLE IF NOT EXISTS users (username TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL,
                     password_hash TEXT NOT NULL, created_at REAL NOT NULL);
@@ -212,8 +240,24 @@ class Accounts:
         except OSError:
             pass
 
-    def _db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+    @contextmanager
+    def _db(self) -> Iterator[Any]:
+        """A connection in one transaction (``?`` placeholders on either engine)."""
+        if isinstance(self.path, str):
+            from analytics.store.shared import transaction
+
+            with transaction(self.path) as db:
+                yield db
+            return
+        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
+            yield db
+
+    def shared_secret(self) -> bytes:
+        """The session-signing key kept in the shared database, made by the first process to ask."""
+        with self._db() as db:
+            db.execute("INSERT INTO app_secret (id, secret) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
+                       (secrets.token_hex(32),))
+            return db.execute("SELECT secret FROM app_secret WHERE id = 1").fetchone()[0].encode()
 
     def add(self, username: str, password: str, *, role: str) -> None:
         if not USERNAME.match(username):
@@ -222,7 +266,7 @@ class Accounts:
             raise AuthError(f"role must be one of {', '.join(ROLES)}")
         self._check_password(password)
         with self._db() as db:
-            if db.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
+            if db.execute("SELECT 1 FROM users WHERE lower(username) = lower(?)", (username,)).fetchone():
                 raise AuthError(f"user {username} exists already")
             # a random first generation: a token of a removed account never fits a new one of the same name
             db.execute("INSERT INTO users (username, role, password_hash, created_at, token_generation) "
@@ -231,7 +275,7 @@ class Accounts:
 
     def remove(self, username: str) -> None:
         with self._db() as db:
-            if not db.execute("DELETE FROM users WHERE username = ?", (username,)).rowcount:
+            if not db.execute("DELETE FROM users WHERE lower(username) = lower(?)", (username,)).rowcount:
                 raise AuthError(f"no user {username}")
 
     def set_password(self, username: str, password: str) -> None:
@@ -239,7 +283,7 @@ class Accounts:
         self._check_password(password)
         with self._db() as db:
             if not db.execute("UPDATE users SET password_hash = ?, token_generation = token_generation + 1 "
-                              "WHERE username = ?", (hash_secret(password), username)).rowcount:
+                              "WHERE lower(username) = lower(?)", (hash_secret(password), username)).rowcount:
                 raise AuthError(f"no user {username}")
 
     def list(self) -> list[tuple[str, str]]:
@@ -248,7 +292,7 @@ class Accounts:
 
     def role_of(self, username: str) -> str | None:
         with self._db() as db:
-            row = db.execute("SELECT role FROM users WHERE username = ?", (username,)).fetchone()
+            row = db.execute("SELECT role FROM users WHERE lower(username) = lower(?)", (username,)).fetchone()
         return row[0] if row else None
 
     def canonical(self, username: str) -> str | None:
@@ -256,7 +300,7 @@ class Accounts:
         if not username or not username.strip() or len(username) > 200:
             return None
         with self._db() as db:
-            row = db.execute("SELECT username FROM users WHERE username = ?", (username.strip(),)).fetchone()
+            row = db.execute("SELECT username FROM users WHERE lower(username) = lower(?)", (username.strip(),)).fetchone()
         return row[0] if row else None
 
     @staticmethod
@@ -267,7 +311,7 @@ class Accounts:
     # -- session tokens ------------------------------------------------------------
     def _generation(self, username: str) -> tuple[str, str, int] | None:
         with self._db() as db:
-            row = db.execute("SELECT username, role, token_generation FROM users WHERE username = ?",
+            row = db.execute("SELECT username, role, token_generation FROM users WHERE lower(username) = lower(?)",
                              (username,)).fetchone()
         return (row[0], row[1], int(row[2])) if row else None
 
@@ -304,10 +348,10 @@ class Accounts:
     def end_sessions(self, username: str) -> None:
         """Sign out everywhere: every token issued so far stops working."""
         with self._db() as db:
-            db.execute("UPDATE users SET token_generation = token_generation + 1 WHERE username = ?", (username,))
+            db.execute("UPDATE users SET token_generation = token_generation + 1 WHERE lower(username) = lower(?)", (username,))
 
     # -- throttled verification ----------------------------------------------------
-    def _failures(self, db: sqlite3.Connection, key: str, now: float) -> list[float]:
+    def _failures(self, db: Any, key: str, now: float) -> list[float]:
         return [at for (at,) in db.execute("SELECT at FROM failures WHERE key = ? AND at >= ? ORDER BY at",
                                            (key, now - WINDOW))]
 
@@ -360,7 +404,7 @@ class Accounts:
         if wait:
             return SignIn(False, username=known, reason="throttled", retry_after=wait)
         with self._db() as db:
-            row = db.execute("SELECT username, role, password_hash FROM users WHERE username = ?",
+            row = db.execute("SELECT username, role, password_hash FROM users WHERE lower(username) = lower(?)",
                              (typed,)).fetchone()
         # verify against a dummy hash for unknown users so timing does not reveal who exists
         hashed = row[2] if row else _DUMMY_HASH

@@ -6,6 +6,7 @@ from benchmarks import run
 from benchmarks.generate import upload_csv
 
 
+@pytest.mark.slow
 def test_runner_smoke(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "CACHE", tmp_path / "bench")
     run.CACHE.mkdir()
@@ -31,3 +32,19 @@ def test_baselines_agree_with_the_project(tmp_path):
     assert ours["beneficiaries"].sum() == theirs["beneficiaries"].sum()
     if run.duckdb is None:
         pytest.skip("duckdb not installed: its baseline was not compared")
+
+
+@pytest.mark.slow
+def test_shared_store_benchmark_smoke(tmp_path, shared_servers):
+    """The shared-store benchmark runs end to end on a tiny size and writes its section only."""
+    from benchmarks import shared
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\nkept\n")
+    section = shared.report(shared.measure(["2k"], repeat=1))
+    shared.write(section, results)
+    shared.write(section, results)  # again: replaced, not appended
+    text = results.read_text()
+    assert text.count("<!-- shared-store:start -->") == 1 and "kept" in text
+    for computation in ("by upazila", "by union", "entrepreneurs", "service mix", "vs previous year"):
+        assert f"| 2k | {computation} |" in text

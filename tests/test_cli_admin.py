@@ -20,8 +20,7 @@ import pytest
 
 from analytics.reference.sample import ensure_sample
 from analytics.store import LocalStore
-from tests.test_store import make_log
-from tests.test_store_faults import tmpfs  # noqa: F401 - a fixture
+from tests.helpers import make_log
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -398,7 +397,7 @@ def test_a_backup_that_cannot_be_finished_leaves_no_file(tmp_path):
     assert os.listdir(store)
 
 
-def test_a_restore_onto_a_disk_without_room_changes_nothing(backup, tmpfs):  # noqa: F811
+def test_a_restore_onto_a_disk_without_room_changes_nothing(backup, tmpfs):
     point = tmpfs("600k")
     current = point / "current"
     LocalStore(current).commit(make_log(7), file_name="mine.csv", content_hash="mine", uploader="clerk")

@@ -1,11 +1,14 @@
-"""The on-disk store: atomic commits, duplicates, replace and rollback, versions, crashes."""
+"""The store: atomic commits, duplicates, replace and rollback, versions, crashes. Every test that
+takes ``store`` or ``store_at`` runs on both backends: the local store and the shared one (a real
+PostgreSQL and S3 endpoint; tests/backends.py)."""
 
+import io
 import os
 import signal
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -13,29 +16,20 @@ import pytest
 
 from analytics.reference import schema
 from analytics.reference.periods import quarter
-from analytics.store import LocalStore, StoreError, content_hash
+from analytics.store import LocalStore, StoreError, content_hash, open_store
+from tests.helpers import make_log, totals
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def make_log(rows: int, *, start: date = date(2022, 7, 1), days: int = 90, fee: int = 5000,
-             union: str = "BD10791411") -> pl.DataFrame:
-    return schema.conform(pl.DataFrame({
-        "date": [start + timedelta(days=i % days) for i in range(rows)],
-        "channel": ["udc"] * rows, "upazila_code": [union[:8]] * rows, "union_code": [union] * rows,
-        "entrepreneur_id": [f"E{i % 2}" for i in range(rows)], "service_code": ["UDC001"] * rows,
-        "beneficiaries": [1] * rows, "fee_paisa": [fee] * rows,
-    })).collect()
-
-
-def totals(store: LocalStore, **scan) -> tuple[int, int]:
-    out = store.scan(**scan).select(pl.col("beneficiaries").cast(pl.Int64).sum(), pl.col("fee_paisa").sum()).collect()
-    return tuple(int(v or 0) for v in out.row(0))
-
-
 @pytest.fixture
-def store(tmp_path):
-    return LocalStore(tmp_path / "store")
+def store(store_at):
+    return open_store(env=store_at("store"))
+
+
+def child_env(store_env: dict[str, str], **more: str) -> dict[str, str]:
+    """A child process's environment: this one, naming the test's store."""
+    return {**os.environ, **store_env, "PYTHONPATH": str(ROOT), **more}
 
 
 def test_empty_store_scans_to_empty_canonical_frame(store):
@@ -44,10 +38,10 @@ def test_empty_store_scans_to_empty_canonical_frame(store):
     assert store.version() == 0 and store.uploads().height == 0
 
 
-def test_commit_survives_reopen(store, tmp_path):
+def test_commit_survives_reopen(store, store_at):
     result = store.commit(make_log(100), file_name="q1.csv", content_hash="h1", uploader="asha")
     assert result.status == "stored" and result.rows == 100
-    reopened = LocalStore(tmp_path / "store")
+    reopened = open_store(env=store_at("store"))
     assert totals(reopened) == (100, 500000)
     upload = reopened.uploads().row(0, named=True)
     assert upload["file_name"] == "q1.csv" and upload["uploader"] == "asha" and upload["status"] == "active"
@@ -57,10 +51,10 @@ def test_commit_survives_reopen(store, tmp_path):
 
 def test_partitioned_by_fiscal_quarter(store):
     store.commit(make_log(400, days=365), file_name="year.csv", content_hash="h", uploader="a")
-    parts = sorted(p.relative_to(store.directory).parts[1:3] for p in (store.directory / "parts").rglob("*.parquet"))
+    parts = sorted(tuple(path.split("/")[1:3]) for path in store._list_objects())
     assert parts == [("fy=2022", "q=1"), ("fy=2022", "q=2"), ("fy=2022", "q=3"), ("fy=2022", "q=4")]
     # other tools can read the store: plain Parquet with the canonical columns
-    frame = pl.read_parquet(next((store.directory / "parts").rglob("*.parquet")))
+    frame = pl.read_parquet(io.BytesIO(store.read_object(store._list_objects()[0])))
     assert frame.columns == list(schema.LOG_COLUMNS)
 
 
@@ -113,13 +107,39 @@ def test_bad_mode_rejected(store):
 
 
 def test_version_bumps_on_every_change_but_not_on_audit_records(store):
+    """The data version is a sequence of its own: audit entries take no number from it."""
     assert store.version() == 0
     store.commit(make_log(1), file_name="a", content_hash="a", uploader="u")
     assert store.version() == 1
     store.record("sign_in", actor="asha")  # audited, but no data changed: the pages' caches stay
     assert store.version() == 1 and store.changes()["actor"].to_list() == ["u", "asha"]
     store.commit(make_log(2), file_name="b", content_hash="b", uploader="u")
-    assert store.version() == 3 and totals(store, as_of=1) == (1, 5000)
+    assert store.version() == 2 and totals(store, as_of=1) == (1, 5000) and totals(store, as_of=2) == (3, 15000)
+    assert store.changes()["version"].to_list() == [1, None, 2]
+    store.decide([{"kind": "service", "key": "x", "value": "x", "code": "S1"}], actor="admin")
+    assert store.version() == 3 and store.changes()["change_id"].to_list()[-1] == 4
+
+
+def test_a_catalogue_from_before_data_versions_keeps_its_numbers(tmp_path):
+    """Opening an older catalogue numbers its data changes as they were numbered (their change
+    ids), so links pinned to a version keep showing the same data."""
+    import sqlite3
+    from contextlib import closing
+
+    from analytics.store import local
+
+    directory = tmp_path / "old"
+    directory.mkdir()
+    with closing(sqlite3.connect(directory / local.CATALOGUE)) as db:
+        db.executescript(local._DDL)
+        db.execute(local._MIGRATIONS[0][2])
+        db.executemany("INSERT INTO changes (at, action, actor) VALUES ('2024-01-01T00:00:00+00:00', ?, 'u')",
+                       [("upload",), ("sign_in",), ("rollback",)])
+        db.commit()
+    store = LocalStore(directory)
+    assert store.changes()["version"].to_list() == [1, None, 3] and store.version() == 3
+    store.record("sign_in", actor="asha")
+    assert store.version() == 3
 
 
 def test_content_hash_is_sha256():
@@ -127,33 +147,31 @@ def test_content_hash_is_sha256():
 
 
 CHILD = """
-import sys, polars as pl
-sys.path.insert(0, {root!r})
-from tests.test_store import make_log
-from analytics.store import LocalStore
-store = LocalStore({directory!r})
+from tests.helpers import make_log
+from analytics.store import open_store
+store = open_store()
 print("ready", flush=True)
 store.commit(make_log(1_500_000, days=365), file_name="big.csv", content_hash="big", uploader="u", mode="replace")
 print("done", flush=True)
 """
 
 
-def test_sigkill_midway_leaves_previous_state(tmp_path):
+@pytest.mark.slow
+def test_sigkill_midway_leaves_previous_state(store_at):
     """Kill committing processes at many moments: the store is always before or after, never between."""
-    directory = tmp_path / "store"
-    store = LocalStore(directory)
+    store = open_store(env=store_at("store"))
     store.commit(make_log(1000, days=365), file_name="base.csv", content_hash="base", uploader="u")
     before = totals(store)
     killed_midway = 0
     for delay in (0.0, 0.3, 0.6, 0.9, 1.2, 1.6):
-        child = subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT), directory=str(directory))],
-                                 stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                                 env=child_env(store_at("store")))
         assert child.stdout.readline().strip() == "ready"
         time.sleep(delay)
         finished = child.poll() is not None
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
-        reopened = LocalStore(directory)
+        reopened = open_store(env=store_at("store"))
         state = totals(reopened)
         if state == before:
             killed_midway += not finished
@@ -223,41 +241,39 @@ def test_commit_many_stores_every_file_as_its_own_upload(store):
 
 
 BATCH = """
-import sys
-from analytics.store import Incoming, LocalStore
-from tests.test_store import make_log
-store = LocalStore(sys.argv[1])
+from analytics.store import Incoming, open_store
+from tests.helpers import make_log
+store = open_store()
 store.commit_many([Incoming(make_log(50), "first.csv", "h1"), Incoming(make_log(70), "second.csv", "h2")],
                   uploader="batch")
 """
 
 
 @pytest.mark.parametrize("point", ["commit", "commit-transaction"])
-def test_kill_inside_the_commit_window_stores_no_file_of_the_batch(tmp_path, point):
+def test_kill_inside_the_commit_window_stores_no_file_of_the_batch(tmp_path, store_at, point):
     """kill -9 while a two-file batch is being committed: neither file is stored (the hook
     pauses the process at a known point, so the kill provably lands inside the window)."""
-    directory = tmp_path / "store"
-    LocalStore(directory).commit(make_log(5), file_name="before.csv", content_hash="h0", uploader="u")
+    open_store(env=store_at("store")).commit(make_log(5), file_name="before.csv", content_hash="h0", uploader="u")
     marker = tmp_path / "paused"
-    env = {**os.environ, "SEBA_ATLAS_PAUSE_AT": f"{point}:{marker}", "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen([sys.executable, "-c", BATCH, str(directory)], cwd=ROOT, env=env)
+    env = child_env(store_at("store"), SEBA_ATLAS_PAUSE_AT=f"{point}:{marker}")
+    child = subprocess.Popen([sys.executable, "-c", BATCH], cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 60
         while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert marker.exists(), "the commit never reached the pause point"
-        assert list((directory / "parts").rglob("*.parquet")), "the batch's files were not written yet"
+        assert len(open_store(env=store_at("store"))._list_objects()) > 1, \
+            "the batch's files were not written yet"
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
     finally:
         if child.poll() is None:
             child.kill()
-    store = LocalStore(directory)
+    store = open_store(env=store_at("store"))
     assert store.uploads()["file_name"].to_list() == ["before.csv"] and totals(store) == (5, 25000)
     store.commit(make_log(1), file_name="after.csv", content_hash="h3", uploader="u")  # sweeps the orphans
     listed = {p for (p,) in store._query("SELECT path FROM upload_files")}
-    on_disk = {p.relative_to(directory).as_posix() for p in (directory / "parts").rglob("*") if p.is_file()}
-    assert on_disk == listed
+    assert set(store._list_objects()) == listed
 
 
 def test_decisions_are_kept_versioned_audited_and_undoable(store):
@@ -291,3 +307,25 @@ def test_uploads_table_is_declared_once(tmp_path):
         db.executescript(local._DDL)
         columns = [row[1] for row in db.execute("PRAGMA table_info(uploads)")]
     assert columns == list(protocol.UPLOAD_COLUMNS)
+
+
+def test_header_mappings_are_remembered_for_the_next_file(store, store_at):
+    """What the office taught the Upload page (a header as written -> a field) is kept with the
+    store: merged, a later choice for the same header wins, empty choices are not kept."""
+    assert store.header_mappings() == {}
+    assert store.remember_headers({"Service taken": "service", "Fee (Tk)": "fee", "": "date", "Ignored": ""}) == {
+        "Fee (Tk)": "fee", "Service taken": "service"}
+    store.remember_headers({"Fee (Tk)": "fee_taka", "সেবার নাম": "service"})
+    assert open_store(env=store_at("store")).header_mappings() == {
+        "Fee (Tk)": "fee_taka", "Service taken": "service", "সেবার নাম": "service"}
+    assert open_store(env=store_at("other")).header_mappings() == {}  # kept per store
+
+
+def test_health_and_sweep(store):
+    store.commit(make_log(10), file_name="a.csv", content_hash="ha", uploader="u")
+    health = store.health()
+    assert health["version"] == 1 and health["active_uploads"] == 1 and health["read_only"] is False
+    assert health["backend"] in ("local", "shared") and health["location"] == store.location
+    store.put_object("parts/fy=2022/q=1/orphan.parquet", b"left by a killed process")
+    assert store.sweep() == ["parts/fy=2022/q=1/orphan.parquet"] and store.sweep() == []
+    assert totals(store) == (10, 50000)

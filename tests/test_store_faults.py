@@ -26,7 +26,7 @@ from analytics.store import (
     StoreReadOnly,
 )
 from analytics.store.local import _lock, _unlock
-from tests.test_store import make_log, totals
+from tests.helpers import make_log, totals
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,28 +57,6 @@ def listed_and_on_disk(store: LocalStore) -> tuple[set[str], set[str]]:
     on_disk = {p.relative_to(store.directory).as_posix() for p in (store.directory / "parts").rglob("*")
                if p.is_file()}
     return listed, on_disk
-
-
-@pytest.fixture
-def tmpfs(tmp_path):
-    """``tmpfs(size)`` mounts a tmpfs of that size and returns it (unmounted after the test)."""
-    mounted: list[Path] = []
-
-    def mount(size: str = "2m") -> Path:
-        if os.geteuid() != 0:
-            pytest.skip("mounting a tmpfs (a real read-only or full disk) needs root")
-        point = tmp_path / f"mnt{len(mounted)}"
-        point.mkdir()
-        out = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)],
-                             capture_output=True, text=True, check=False)
-        if out.returncode:
-            pytest.skip(f"cannot mount a tmpfs here: {out.stderr.strip()}")
-        mounted.append(point)
-        return point
-
-    yield mount
-    for point in mounted:
-        subprocess.run(["umount", "-l", str(point)], check=False)
 
 
 def remount_read_only(point: Path) -> None:

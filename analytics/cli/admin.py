@@ -22,13 +22,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analytics import i18n
-from analytics.auth import ROLES, Accounts, AuthError, Settings, hash_secret
+from analytics.auth import (
+    MIN_PASSWORD,
+    ROLES,
+    USERNAME,
+    Accounts,
+    AuthError,
+    Settings,
+    hash_secret,
+)
+from analytics.cli.language import Help, shown
 from analytics.ingest.isolation import LimitExceeded, run_limited
 from analytics.reference import schema
-from analytics.store import PART_PATH, StoreError, StoreReadOnly
+from analytics.store import (
+    PART_PATH,
+    StoreError,
+    StoreReadOnly,
+    open_store,
+    shared_location,
+    store_location,
+)
+from analytics.store.copy import copy_store
 from analytics.store.local import (
     CATALOGUE,
-    DEFAULT_STORE_DIR,
     LocalStore,
     _lock,
     _unlock,
@@ -36,37 +52,67 @@ from analytics.store.local import (
 )
 
 
+class _Refused(Exception):
+    """An account request refused before the accounts are touched: ``cli_error.<key>`` with ``values``."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
 def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Again: ") != first:
-        raise AuthError("the two passwords differ")
-    return first
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(i18n.t("cli.password_prompt", args.lang))
+        if getpass.getpass(i18n.t("cli.password_again", args.lang)) != password:
+            raise _Refused("passwords_differ")
+    if args.action != "hash" and len(password) < MIN_PASSWORD:
+        raise _Refused("short_password", minimum=MIN_PASSWORD)
+    return password
+
+
+def _check_account(accounts: Accounts, args: argparse.Namespace) -> None:
+    """Refuse, before a password is asked for, what :class:`Accounts` would refuse for the name."""
+    if not args.username:
+        raise _Refused("needs_username", action=args.action)
+    if args.action == "add" and not USERNAME.match(args.username):
+        raise _Refused("bad_username")
+    exists = accounts.role_of(args.username) is not None
+    if args.action == "add" and exists:
+        raise _Refused("user_exists", username=args.username)
+    if args.action != "add" and not exists:
+        raise _Refused("no_user", username=args.username)
 
 
 def cmd_users(args: argparse.Namespace) -> int:
     accounts = Accounts(args.db or Settings.from_env().db_path)
-    if args.action in ("add", "remove", "passwd") and not args.username:
-        print(f"error: users {args.action} needs a username", file=sys.stderr)
-        return 2
+    lang, name = args.lang, args.username
     try:
+        if args.action in ("add", "remove", "passwd"):
+            _check_account(accounts, args)
         if args.action == "add":
-            accounts.add(args.username, _password(args), role=args.role)
-            print(f"added {args.username} ({args.role})")
+            accounts.add(name, _password(args), role=args.role)
+            role = args.role if lang == "en" else i18n.t(f"role.{args.role}", lang)
+            print(i18n.t("cli.user_added", lang, username=name, role=role))
         elif args.action == "remove":
-            accounts.remove(args.username)
-            print(f"removed {args.username}")
+            accounts.remove(name)
+            print(i18n.t("cli.user_removed", lang, username=name))
         elif args.action == "passwd":
-            accounts.set_password(args.username, _password(args))
-            print(f"password changed for {args.username}")
+            accounts.set_password(name, _password(args))
+            print(i18n.t("cli.password_changed", lang, username=name))
         elif args.action == "list":
             for username, role in accounts.list():
                 print(f"{username}\t{role}")
         elif args.action == "hash":  # for the viewer passcode in secrets / environment
             print(hash_secret(_password(args)))
-    except AuthError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except _Refused as refused:
+        print(i18n.t("cli_error.line", lang, message=i18n.t(f"cli_error.{refused.key}", lang, **refused.values)),
+              file=sys.stderr)
+        return 2
+    except AuthError as error:  # refused by the accounts themselves (another process added the name meanwhile)
+        print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.account", lang, reason=str(error))),
+              file=sys.stderr)
         return 2
     return 0
 
@@ -97,11 +143,21 @@ def cmd_backup(args: argparse.Namespace) -> int:
     """A consistent .tar.gz of the store: SQLite copied with its backup API, Parquet as is.
 
     The archive is written to a temporary file next to ``FILE`` and renamed when complete, so a
-    full disk or a killed process never leaves a half archive under the name given.
+    full disk or a killed process never leaves a half archive under the name given. A shared
+    store is first copied into a local one (checked against it), which is then archived: the
+    archive restores into either kind.
     """
-    source = Path(args.store or DEFAULT_STORE_DIR)
+    location = args.store or store_location()
+    if shared_location(location):
+        with tempfile.TemporaryDirectory() as tmp:
+            copy_store(open_store(location), LocalStore(Path(tmp) / "store"))
+            return _backup(Path(tmp) / "store", args)
+    return _backup(Path(location), args)
+
+
+def _backup(source: Path, args: argparse.Namespace) -> int:
     if not (source / CATALOGUE).is_file():
-        raise BackupError(f"no store at {source}", key="no_store_at", path=str(source))
+        raise _refusal(BackupError, "no_store_at", path=str(source))
     store = LocalStore(source)  # read-only stores are backed up too
     target = Path(args.file)
     if target.is_dir():
@@ -109,15 +165,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp) / "store"
         staging.mkdir()
-        with closing(store._connect(reading=True)) as src, closing(sqlite3.connect(staging / CATALOGUE)) as dst:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file: no -wal, no -shm
-            listed = [path for (path,) in dst.execute("SELECT path FROM upload_files ORDER BY path")]
+        listed = store.snapshot(staging / CATALOGUE)
         members = [("store", staging), (f"store/{CATALOGUE}", staging / CATALOGUE)]
         for relative in listed:
             if not PART_PATH.fullmatch(relative):
-                raise BackupError(f"the catalogue lists a file outside the store: {relative}", key="backup_bad_path",
-                                  path=relative)
+                raise _refusal(BackupError, "backup_bad_path", path=relative)
             folders = Path(relative).parents
             for folder in reversed([f for f in folders if f != Path(".")]):
                 if ("store/" + folder.as_posix(), None) not in members:
@@ -142,7 +194,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
             if isinstance(error, OSError) and str(error.filename) == str(partial):  # name the file the user gave
                 raise type(error)(error.errno, error.strerror, str(target)) from None
             raise
-    print(f"backed up {len(listed)} files to {args.file}")
+    print(i18n.t("cli.backed_up", args.lang, files=shown(len(listed), args.lang), path=args.file))
     return 0
 
 
@@ -164,19 +216,22 @@ class _Limited(io.RawIOBase):
         return len(data)
 
 
+def _refusal(error: type[StoreError], key: str, /, **values: object) -> StoreError:
+    """Refusal ``cli_error.<key>`` (English in the message, the user's language in the CLI)."""
+    return error(i18n.t(f"cli_error.{key}", "en", **values), key=key, **values)
+
+
 def _too_big(limit: int) -> BackupError:
-    return BackupError(f"not a usable backup: it unpacks to more than {limit / 1e6:,.0f} MB, more than a backup "
-                       "of this size can hold", key="restore_too_big", megabytes=f"{limit / 1e6:,.0f}")
+    return _unusable("too_big", megabytes=f"{limit / 1e6:,.0f}")
 
 
 def _no_space(needed: int) -> BackupError:
-    return BackupError(f"not enough free space next to the store to restore this backup ({needed / 1e6:,.0f} MB and "
-                       "more); nothing was changed", key="restore_no_space", megabytes=f"{needed / 1e6:,.0f}")
+    return _unusable("no_space", megabytes=f"{needed / 1e6:,.0f}")
 
 
 def _unusable(reason: str, **values: object) -> BackupError:
-    """Refusal ``cli_error.restore_<reason>`` (English in the message, the user's language in the CLI)."""
-    return BackupError(i18n.t(f"cli_error.restore_{reason}", "en", **values), key=f"restore_{reason}", **values)
+    """Refusal ``cli_error.restore_<reason>``: the archive cannot be restored, nothing was changed."""
+    return _refusal(BackupError, f"restore_{reason}", **values)
 
 
 def _unpack(archive_path: Path, into: Path) -> None:
@@ -296,39 +351,51 @@ def cmd_restore(args: argparse.Namespace) -> int:
     The archive is unpacked into a temporary directory next to the store and checked there
     (members, sizes, the catalogue's schema, every Parquet file); only then is the current store
     renamed aside as ``<store>.before-restore-<UTC time>`` (earlier copies are kept) and the
-    restored one renamed into place. When anything fails the current store is untouched.
+    restored one renamed into place. When anything fails the current store is untouched. Into a
+    shared store (which must be empty), the checked backup is copied and both ends compared.
     """
-    target = Path(args.store or DEFAULT_STORE_DIR)
+    location = args.store or store_location()
     archive = Path(args.file)
     if not archive.is_file():
-        raise BackupError(f"no backup file {archive}", key="restore_no_file", path=str(archive))
+        raise _refusal(BackupError, "restore_no_file", path=str(archive))
+    if shared_location(location):
+        shared = open_store(location)
+        with tempfile.TemporaryDirectory() as tmp:
+            copy_store(_checked(archive, Path(tmp)), shared)
+        print(i18n.t("cli.restored", args.lang, path=shared.location))
+        return 0
+    target = Path(location)
     if target.exists() and not target.is_dir():
-        raise StoreError(f"{target} is not a directory, so it cannot be a store", key="not_a_directory",
-                         path=str(target))
+        raise _refusal(StoreError, "not_a_directory", path=str(target))
     if target.exists() and any(target.iterdir()) and not args.force:
-        raise BackupError(f"{target} is not empty (use --force to replace it)", key="restore_not_empty",
-                          path=str(target))
+        raise _refusal(BackupError, "restore_not_empty", path=str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     if not _writable_dir(target.parent) or (target.exists() and not _writable_dir(target)):
-        raise StoreReadOnly(f"the store at {target} is read-only: it can be viewed, but nothing can be stored "
-                            "or changed", path=str(target))
+        raise _refusal(StoreReadOnly, "read_only", path=str(target))
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.restore-", dir=target.parent))
     try:
-        _unpack(archive, tmp)
-        restored = tmp / "store"
-        files = _check_catalogue(restored)
-        try:
-            problem = run_limited(check_parts, str(restored), files)
-        except LimitExceeded as error:
-            problem = ("time" if error.kind == "time" else "memory"), {}
-        if problem:
-            raise _unusable(problem[0], **problem[1])
-        LocalStore(restored)  # WAL mode, migrations of an older catalogue: before it is in place
+        restored = _checked(archive, tmp).directory
         kept = _swap(restored, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"restored into {target}" + (f"; the previous store is kept in {kept}" if kept else ""))
+    print(i18n.t("cli.restored_kept", args.lang, path=str(target), kept=str(kept)) if kept
+          else i18n.t("cli.restored", args.lang, path=str(target)))
     return 0
+
+
+def _checked(archive: Path, tmp: Path) -> LocalStore:
+    """The backup unpacked under ``tmp`` and checked (members, sizes, the catalogue's schema,
+    every Parquet file), opened as a store (WAL mode, migrations of an older catalogue)."""
+    _unpack(archive, tmp)
+    restored = tmp / "store"
+    files = _check_catalogue(restored)
+    try:
+        problem = run_limited(check_parts, str(restored), files)
+    except LimitExceeded as error:
+        problem = ("time" if error.kind == "time" else "memory"), {}
+    if problem:
+        raise _unusable(problem[0], **problem[1])
+    return LocalStore(restored)
 
 
 def _writable_dir(path: Path) -> bool:
@@ -361,25 +428,25 @@ def _swap(restored: Path, target: Path) -> Path | None:
     return kept
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("users", help="manage accounts: add | remove | passwd | list | hash")
-    p.add_argument("action", choices=["add", "remove", "passwd", "list", "hash"])
-    p.add_argument("username", nargs="?")
-    p.add_argument("--role", choices=ROLES, default="uploader")
-    p.add_argument("--db", help="accounts file (default: $SEBA_ATLAS_AUTH_DB or data/auth/users.sqlite)")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+def add_commands(commands: argparse._SubParsersAction, words: Help) -> None:
+    p = words.command(commands, "users")
+    words.add(p, "action", key="users_action", choices=["add", "remove", "passwd", "list", "hash"])
+    words.add(p, "username", key="username", nargs="?")
+    words.add(p, "--role", key="role", choices=ROLES, default="uploader")
+    words.add(p, "--db", key="db")
+    words.add(p, "--password-stdin", key="password_stdin", action="store_true")
+    words.lang_option(p)
     p.set_defaults(run=cmd_users)
 
-    p = commands.add_parser("backup", help="write the store to a .tar.gz")
-    p.add_argument("file")
-    p.add_argument("--store")
-    p.add_argument("--lang", choices=i18n.LANGS, default="en")
+    p = words.command(commands, "backup")
+    words.add(p, "file", key="backup_file")
+    words.add(p, "--store", key="backup_store")
+    words.lang_option(p)
     p.set_defaults(run=cmd_backup)
 
-    p = commands.add_parser("restore", help="restore a backup into the store directory (checked before anything "
-                                            "is replaced; the current store is kept as <store>.before-restore-<time>)")
-    p.add_argument("file")
-    p.add_argument("--store")
-    p.add_argument("--force", action="store_true")
-    p.add_argument("--lang", choices=i18n.LANGS, default="en")
+    p = words.command(commands, "restore")
+    words.add(p, "file", key="restore_file")
+    words.add(p, "--store", key="backup_store")
+    words.add(p, "--force", key="force", action="store_true")
+    words.lang_option(p)
     p.set_defaults(run=cmd_restore)

@@ -11,6 +11,8 @@ first use, as the app does; a store named with ``--store`` is used as it is. A s
 cannot be written (read-only disk or directory) is read as usual; commands that write to it
 are refused.
 
+Every command takes ``--lang bn|en`` (English by default; :mod:`analytics.cli.language`): help,
+messages and errors are in it; ``--json`` and tab-separated output are the same in both.
 Errors end in one line on stderr, in the ``--lang`` language, never a traceback: exit 2 for
 what the user can fix (a usage error, an unknown upload, a bad period or path, a read-only
 store, a full disk), exit 1 for an error in the app itself (its traceback goes to the log
@@ -32,11 +34,12 @@ from pathlib import Path
 
 from analytics import i18n
 from analytics.cli.ingest import UsageError
+from analytics.cli.language import Help, Parser, argparse_words, from_argv, shown
 from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.periods import Period, fiscal_year, parse_fy, parse_period
 from analytics.report import metrics
-from analytics.store import DEFAULT_STORE_DIR, Store, StoreError, open_store
+from analytics.store import Store, StoreError, open_store
 
 
 def store_for(location: str | None) -> Store:
@@ -45,7 +48,7 @@ def store_for(location: str | None) -> Store:
         return open_store(location)
     from analytics.reference.sample import ensure_sample
 
-    store = open_store(DEFAULT_STORE_DIR)
+    store = open_store()  # SEBA_ATLAS_STORE, else data/store
     ensure_sample(store)
     return store
 
@@ -105,9 +108,7 @@ def _period(args: argparse.Namespace) -> Period:
         return fiscal_year(parse_fy(args.fy))
     except (ValueError, OverflowError):
         given = f"--period {args.period}" if args.period else f"--fy {args.fy}"
-        raise StoreError(f"{given}: not a period; write a fiscal year such as 2022-23, a quarter such as "
-                         "2022-23-Q1, or dates such as 2022-07-01..2022-12-31",
-                         key="bad_period", given=given) from None
+        raise StoreError(i18n.t("cli_error.bad_period", "en", given=given), key="bad_period", given=given) from None
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -138,51 +139,52 @@ def cmd_uploads(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     store = store_for(args.store)
     store.rollback(args.upload_id, actor=args.actor)
-    print(f"rolled back {args.upload_id}; store version {store.version()}")
+    print(i18n.t("cli.rolled_back", args.lang, upload=args.upload_id, version=shown(store.version(), args.lang)))
     return 0
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, with a usage error in one line (exit 2) instead of the usage block and the error."""
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The command line, its help in ``lang`` (argparse's own words too, when built and used inside
+    :func:`analytics.cli.language.argparse_words`)."""
+    words = Help(lang)
+    parser = Parser(prog="python -m analytics", description=i18n.t("cli.description", lang), lang=lang,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    words.lang_option(parser)
+    common = words.parent()  # --store and --lang: the commands that read or change the store
+    words.add(common, "--store", key="store")
+    words.lang_option(common)
+    period = words.parent()  # the period of summary and brief
+    words.add(period, "--fy", key="fy", default="2022-23")
+    words.add(period, "--period", key="period")
+    commands = parser.add_subparsers(dest="command", required=True, metavar=i18n.t("cli.meta.command", lang))
 
-    def error(self, message: str):
-        self.exit(2, f"error: {message} (see: {self.prog} --help)\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m analytics", description=__doc__,
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", help="store directory (default: the app's, seeded with the sample)")
-    common.add_argument("--lang", choices=i18n.LANGS, default="en")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    p = commands.add_parser("summary", parents=[common], help="the report's figures for a period")
-    p.add_argument("--fy", default="2022-23", help="fiscal year, e.g. 2022-23")
-    p.add_argument("--period", help="instead of --fy: 2022-23-Q1 or 2022-07-01..2022-12-31")
-    p.add_argument("--json", action="store_true", help="one JSON object")
+    p = words.command(commands, "summary", parents=[common, period])
+    words.add(p, "--json", key="json", action="store_true")
     p.set_defaults(run=cmd_summary)
 
-    p = commands.add_parser("sample", help="write the bundled sample as quarterly upload files")
-    p.add_argument("--out", default="data/sample-uploads")
-    p.add_argument("--formats", default="csv,xlsx")
+    p = words.command(commands, "sample")
+    words.add(p, "--out", key="sample_out", default="data/sample-uploads")
+    words.add(p, "--formats", key="formats", default="csv,xlsx")
+    words.lang_option(p)
     p.set_defaults(run=cmd_sample)
 
-    p = commands.add_parser("uploads", parents=[common], help="list uploads")
+    p = words.command(commands, "uploads", parents=[common])
     p.set_defaults(run=cmd_uploads)
 
-    p = commands.add_parser("rollback", parents=[common], help="withdraw an upload, restoring what it replaced")
-    p.add_argument("upload_id")
-    p.add_argument("--actor", default="cli")
+    p = words.command(commands, "rollback", parents=[common])
+    words.add(p, "upload_id", key="upload_id")
+    words.add(p, "--actor", key="actor", default="cli")
     p.set_defaults(run=cmd_rollback)
 
     from analytics.cli import admin as cli_admin
     from analytics.cli import brief as cli_brief
     from analytics.cli import ingest as cli_ingest
+    from analytics.cli import store as cli_store
 
-    cli_ingest.add_commands(commands, common)
-    cli_admin.add_commands(commands)
-    cli_brief.add_commands(commands, common)
+    cli_ingest.add_commands(commands, common, words)
+    cli_admin.add_commands(commands, words)
+    cli_brief.add_commands(commands, [common, period], words)
+    cli_store.add_commands(commands, common, words)
     return parser
 
 
@@ -207,7 +209,9 @@ def error_line(error: BaseException, lang: str) -> str:
         key = reasons.get(error.errno)
         message = (i18n.t(f"cli_error.{key}", lang, path=str(path)) if key
                    else i18n.t("cli_error.os", lang, path=str(path), reason=error.strerror or str(error)))
-    else:  # a usage error
+    elif isinstance(error, UsageError):
+        message = error.text(lang)
+    else:
         message = str(error)
     return i18n.t("cli_error.line", lang, message=" ".join(message.split()))
 
@@ -226,8 +230,10 @@ def _log_internal(argv: list[str] | None) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    lang = getattr(args, "lang", None) or "en"
+    lang = from_argv(sys.argv[1:] if argv is None else argv)
+    with argparse_words(lang):
+        args = build_parser(lang).parse_args(argv)
+    lang = getattr(args, "lang", None) or lang
     try:
         if _writes(args):
             store = store_for(args.store)

@@ -1,3 +1,3 @@
 """A file in, checked rows out: readers, headers, values, limits, validate, name decisions,
-remembered header mappings, the pipeline, the preview of a commit, isolation of untrusted files,
+the pipeline, the preview of a commit, isolation of untrusted files,
 and the upload template."""

@@ -1,10 +1,15 @@
-"""The rows kept: the :class:`Store` protocol (``protocol``) and its backends (``local``).
+"""The rows kept: the :class:`Store` protocol (``protocol``), the catalogue logic the backends
+share (``catalogue``), and the backends: ``local`` (Parquet + SQLite in a directory, the
+embedded default) and ``shared`` (PostgreSQL + S3-compatible object storage).
 
-Everything outside this package imports from here: ``open_store`` picks the backend.
+Everything outside this package imports from here: :func:`open_store` picks the backend.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from analytics.store.local import DEFAULT_STORE_DIR, LocalStore
@@ -28,10 +33,33 @@ from analytics.store.protocol import (
 __all__ = [
     "CHANGE_COLUMNS", "DATA_ACTIONS", "DECISION_COLUMNS", "DEFAULT_STORE_DIR", "PART_PATH",
     "UPLOAD_COLUMNS", "UPLOAD_QUARTER_COLUMNS", "CommitResult", "Incoming", "LocalStore", "Store", "StoreError",
-    "StoreFull", "StoreReadOnly", "content_hash", "new_upload_id", "open_store",
+    "StoreFull", "StoreReadOnly", "content_hash", "new_upload_id", "open_store", "shared_location",
+    "store_location",
 ]
 
 
-def open_store(location: str | Path | None = None) -> Store:
-    """The store at ``location`` (a directory; later also a URL for a shared backend)."""
-    return LocalStore(Path(location) if location else DEFAULT_STORE_DIR)
+def store_location(env: Mapping[str, str] | None = None) -> str:
+    """Where the store is: ``SEBA_ATLAS_STORE`` (a directory or a postgresql:// URL), else
+    ``data/store`` in the project."""
+    env = os.environ if env is None else env
+    return str(env.get("SEBA_ATLAS_STORE") or DEFAULT_STORE_DIR)
+
+
+def open_store(location: str | Path | None = None, *, env: Mapping[str, str] | None = None) -> Store:
+    """The store at ``location`` (default :func:`store_location`): a directory is the local
+    store; a ``postgresql://`` URL is the shared one, its objects at ``SEBA_ATLAS_OBJECTS`` and
+    reached with the ``AWS_*`` keys, all read from ``env`` (default: the environment)."""
+    env = dict(os.environ if env is None else env)
+    where = str(location) if location else store_location(env)
+    if shared_location(where):
+        from analytics.store.shared import SharedStore, storage_options
+
+        cache = env.get("SEBA_ATLAS_OBJECT_CACHE") or str(Path(tempfile.gettempdir()) / "seba-atlas-objects")
+        return SharedStore(where, objects=env.get("SEBA_ATLAS_OBJECTS", ""), options=storage_options(env),
+                           cache=None if cache.strip().lower() == "off" else cache)
+    return LocalStore(Path(where))
+
+
+def shared_location(location: object) -> bool:
+    """Whether a store location names the shared backend (a postgresql:// URL), not a directory."""
+    return isinstance(location, str) and location.split("://", 1)[0] in ("postgresql", "postgres")

@@ -5,6 +5,7 @@ Layout under the store directory::
     catalogue.sqlite                     uploads, their files, name decisions, the change log (audit)
     parts/fy=2022/q=1/<upload_id>.parquet  one file per upload and fiscal quarter
     store.lock                           serialises writers (several app processes)
+    header-mappings.json                 the headers the office taught the Upload page
 
 A write is atomic: each Parquet file is written to a temporary name, fsynced and renamed;
 only then is the upload recorded in one SQLite transaction. Readers see only files the
@@ -34,19 +35,15 @@ import logging
 import os
 import shutil
 import sqlite3
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
 import polars as pl
 
 from analytics import ROOT
-from analytics.reference import schema
 
 try:  # POSIX
     import fcntl
@@ -81,23 +78,17 @@ except ImportError:  # Windows
     def _unlock(handle) -> None:
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-from analytics.reference.periods import Period, fiscal_columns, quarter
+from analytics.store.catalogue import CatalogueStore
 from analytics.store.protocol import (
     _UPLOADS_TABLE,
-    CHANGE_COLUMNS,
     DATA_ACTIONS,
-    DECISION_COLUMNS,
-    UPLOAD_COLUMNS,
-    UPLOAD_QUARTER_COLUMNS,
-    CommitResult,
-    Incoming,
     StoreError,
     StoreFull,
     StoreReadOnly,
-    new_upload_id,
 )
 
-DEFAULT_STORE_DIR = Path(os.environ.get("SEBA_ATLAS_STORE", ROOT / "data" / "store"))
+#: The embedded store of a checkout (``SEBA_ATLAS_STORE`` names another: see :func:`analytics.store.open_store`).
+DEFAULT_STORE_DIR = ROOT / "data" / "store"
 
 _UPLOADS_SQL = ",\n".join("    " + ", ".join(f"{name} {sql}" for name, _, sql in line) for line in _UPLOADS_TABLE)
 _DDL = f"""
@@ -119,7 +110,12 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 """
 #: Columns added after the first release, added to older catalogues when they are opened.
-_MIGRATIONS = (("upload_files", "replaced_by", "ALTER TABLE upload_files ADD COLUMN replaced_by TEXT"),)
+_MIGRATIONS = (("upload_files", "replaced_by", "ALTER TABLE upload_files ADD COLUMN replaced_by TEXT"),
+               ("changes", "version", "ALTER TABLE changes ADD COLUMN version INTEGER"))
+#: What a migration's new column holds for the rows already there: data versions were change ids
+#: (so links pinned to a version before it keep showing the same data).
+_BACKFILL = {"version": "UPDATE changes SET version = change_id WHERE action IN ({})".format(
+    ", ".join(f"'{action}'" for action in DATA_ACTIONS))}
 CATALOGUE = "catalogue.sqlite"
 
 
@@ -189,10 +185,6 @@ def catalogue_schemas() -> tuple[frozenset[tuple], ...]:
     return tuple(out)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -201,7 +193,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class LocalStore:
+class LocalStore(CatalogueStore):
     """Parquet files and a SQLite catalogue in one directory.
 
     ``read_only=None`` (the default) opens the store read-only when its directory or catalogue
@@ -211,8 +203,11 @@ class LocalStore:
     raises :class:`StoreReadOnly` and nothing on disk is touched.
     """
 
+    BACKEND = "local"
+
     def __init__(self, directory: Path | str = DEFAULT_STORE_DIR, *, read_only: bool | None = None) -> None:
         self.directory = Path(directory)
+        self.location = str(self.directory)
         self._uri: str | None = None
         if self.directory.exists() and not self.directory.is_dir():
             raise StoreError(f"{self.directory} is not a directory, so it cannot be a store",
@@ -230,6 +225,8 @@ class LocalStore:
                     for table, column, sql in _MIGRATIONS:
                         if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
                             db.execute(sql)
+                            if column in _BACKFILL:
+                                db.execute(_BACKFILL[column])
         except (OSError, sqlite3.Error) as error:
             kind = _fault(error, self.directory)
             if kind == "full":
@@ -380,20 +377,31 @@ class LocalStore:
         finally:
             db.close()
 
+    def snapshot(self, catalogue: Path) -> list[str]:
+        """A consistent copy of the catalogue into the new file ``catalogue`` (SQLite's backup API:
+        writers may go on meanwhile; one self-contained file, no -wal or -shm), for a backup;
+        the stored files that copy lists (relative to the store)."""
+        with closing(self._connect(reading=True)) as source, closing(sqlite3.connect(catalogue)) as copy:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+            return [path for (path,) in copy.execute("SELECT path FROM upload_files ORDER BY path")]
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        db = self._connect(reading=True)
+        try:
+            db.execute("BEGIN")  # a read transaction: one snapshot of the WAL for every SELECT
+            yield db
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         db = self._connect(reading=True)
         try:
             return db.execute(sql, params).fetchall()
         finally:
             db.close()
-
-    @staticmethod
-    def _log(db: sqlite3.Connection, action: str, *, actor: str, upload_id: str | None,
-             detail: dict | str | None) -> int:
-        text = json.dumps(detail, ensure_ascii=False) if isinstance(detail, dict) else detail
-        cursor = db.execute("INSERT INTO changes (at, action, upload_id, actor, detail) VALUES (?, ?, ?, ?, ?)",
-                            (_now(), action, upload_id, actor, text))
-        return int(cursor.lastrowid)
 
     def _write_parquet(self, frame: pl.DataFrame, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -408,258 +416,62 @@ class LocalStore:
             raise
         _fsync_dir(target.parent)
 
-    # -- reading ----------------------------------------------------------------------
-    def version(self) -> int:
-        """The id of the last change to the data (the cache key for pages). Audit entries that
-        change no data (sign-ins, sign-outs) do not move it, so they never reset the caches."""
-        marks = ",".join("?" * len(DATA_ACTIONS))
-        return int(self._query(f"SELECT COALESCE(MAX(change_id), 0) FROM changes WHERE action IN ({marks})",
-                               DATA_ACTIONS)[0][0])
+    # -- the Parquet files ------------------------------------------------------------
+    def _object_url(self, relative: str) -> str:
+        return str(self.directory / relative)
 
-    def _active_files(self, as_of: int | None) -> list[str]:
-        if as_of is None:
-            rows = self._query("SELECT f.path FROM upload_files f JOIN uploads u USING (upload_id) "
-                               "WHERE u.status = 'active' AND f.replaced_by IS NULL ORDER BY f.path")
-            return [path for (path,) in rows]
-        return sorted(self._active_at(as_of))
+    def _object_exists(self, relative: str) -> bool:
+        return (self.directory / relative).exists()
 
-    def _active_at(self, as_of: int) -> set[str]:
-        """Files active just after change ``as_of``, replayed from the change log."""
-        files: dict[str, list[str]] = {}
-        for upload_id, path in self._query("SELECT upload_id, path FROM upload_files"):
-            files.setdefault(upload_id, []).append(path)
-        active: dict[str, bool] = {}
-        for action, upload_id, detail in self._query(
-                "SELECT action, upload_id, detail FROM changes WHERE change_id <= ? ORDER BY change_id", (as_of,)):
-            info = json.loads(detail) if detail and detail.startswith("{") else {}
-            if action == "upload":
-                active.update(dict.fromkeys(files.get(upload_id, []), True))
-                if "replaced_files" in info:
-                    active.update(dict.fromkeys(info["replaced_files"], False))
-                else:  # written before per-quarter replacement: whole uploads
-                    for old in info.get("replaced", []):
-                        active.update(dict.fromkeys(files.get(old, []), False))
-            elif action == "rollback":
-                active.update(dict.fromkeys(files.get(upload_id, []), False))
-                if "restored_files" in info:
-                    active.update(dict.fromkeys(info["restored_files"], True))
-                else:
-                    for old in info.get("restored", []):
-                        active.update(dict.fromkeys(files.get(old, []), True))
-        return {path for path, on in active.items() if on}
+    def _write_object(self, frame: pl.DataFrame, relative: str) -> None:
+        self._write_parquet(frame, self.directory / relative)
 
-    def scan(self, *, as_of: int | None = None) -> pl.LazyFrame:
-        """All active rows (or those active at version ``as_of``), canonical schema."""
-        files = [str(self.directory / path) for path in self._active_files(as_of)]
-        if not files:
-            return schema.empty_log().lazy()
-        return pl.scan_parquet(files, schema=schema.LOG_SCHEMA)
+    def _remove_object(self, relative: str) -> None:
+        (self.directory / relative).unlink(missing_ok=True)
 
-    def uploads(self) -> pl.DataFrame:
-        rows = self._query(f"SELECT {', '.join(UPLOAD_COLUMNS)} FROM uploads ORDER BY created_at, rowid")
-        return pl.DataFrame(rows, schema=UPLOAD_COLUMNS, orient="row")
+    def read_object(self, relative: str) -> bytes:
+        return (self.directory / relative).read_bytes()
 
-    def changes(self) -> pl.DataFrame:
-        rows = self._query(f"SELECT {', '.join(CHANGE_COLUMNS)} FROM changes ORDER BY change_id")
-        return pl.DataFrame(rows, schema=CHANGE_COLUMNS, orient="row")
-
-    def find_by_hash(self, content_hash: str) -> str | None:
-        rows = self._query("SELECT upload_id FROM uploads WHERE content_hash = ? AND status = 'active'", (content_hash,))
-        return rows[0][0] if rows else None
-
-    def quarters_with_data(self) -> list[Period]:
-        rows = self._query("SELECT DISTINCT f.fy, f.fq FROM upload_files f JOIN uploads u USING (upload_id) "
-                           "WHERE u.status = 'active' AND f.replaced_by IS NULL ORDER BY f.fy, f.fq")
-        return [quarter(fy, fq) for fy, fq in rows]
-
-    def upload_quarters(self) -> pl.DataFrame:
-        """Each upload's fiscal quarters: rows stored for it, and the upload that replaced that
-        quarter (null while in force), in order of upload and quarter."""
-        rows = self._query("SELECT f.upload_id, f.fy, f.fq, f.rows, f.replaced_by FROM upload_files f "
-                           "JOIN uploads u USING (upload_id) ORDER BY u.created_at, u.rowid, f.fy, f.fq")
-        return pl.DataFrame(rows, schema=UPLOAD_QUARTER_COLUMNS, orient="row")
-
-    # -- writing ----------------------------------------------------------------------
-    def commit(self, frame: pl.DataFrame, *, file_name: str, content_hash: str, uploader: str,
-               mode: Literal["add", "replace"] = "add", is_sample: bool = False,
-               note: str | None = None, upload_id: str | None = None) -> CommitResult:
-        """Store accepted rows as one upload (see :meth:`commit_many`)."""
-        return self.commit_many([Incoming(frame, file_name, content_hash, upload_id, note)], uploader=uploader,
-                                mode=mode, is_sample=is_sample)[0]
-
-    def commit_many(self, files: list[Incoming], *, uploader: str, mode: Literal["add", "replace"] = "add",
-                    is_sample: bool = False) -> list[CommitResult]:
-        """Store several files' rows, each as one upload, all or nothing.
-
-        A file whose content was stored before (and is still active) stores nothing. With
-        ``mode="replace"`` the active files of the fiscal quarters these files cover are
-        marked replaced (kept on disk, restorable by rolling the replacing upload back); the
-        other quarters of those uploads stay. The Parquet files are written first; one SQLite
-        transaction then records every upload, so a process killed at any point leaves either
-        all of them or none (and files nobody refers to, swept by the next commit or open).
-        A full disk raises :class:`StoreFull` after removing every file this call wrote; a
-        read-only store raises :class:`StoreReadOnly` before anything is written.
-        """
-        if mode not in ("add", "replace"):
-            raise ValueError(f"mode must be 'add' or 'replace', not {mode!r}")
-        with self._writing(storing=True), self._write_lock():
-            self._sweep_locked()
-            on_disk: list[Path] = []  # written by this call: removed again unless recorded
+    def put_object(self, relative: str, data: bytes) -> None:
+        with self._writing(storing=True):
+            target = self.directory / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
             try:
-                return self._commit_locked(files, uploader=uploader, mode=mode, is_sample=is_sample, on_disk=on_disk)
-            except BaseException:
-                for path in on_disk:
-                    path.unlink(missing_ok=True)
-                raise
+                with open(temporary, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temporary, target)
+            finally:
+                temporary.unlink(missing_ok=True)
 
-    def _commit_locked(self, files: list[Incoming], *, uploader: str, mode: str, is_sample: bool,
-                       on_disk: list[Path]) -> list[CommitResult]:
-        results: list[CommitResult | None] = []
-        planned: list[tuple[Incoming, str, pl.DataFrame, list[tuple[str, int, int, int]]]] = []
-        seen: dict[str, str] = {}
-        for item in files:
-            existing = self.find_by_hash(item.content_hash) or seen.get(item.content_hash)
-            if existing:
-                results.append(CommitResult(existing, "duplicate", 0))
-                continue
-            upload_id = item.upload_id or new_upload_id()
-            seen[item.content_hash] = upload_id
-            data = schema.conform(item.frame).with_columns(pl.lit(upload_id).alias("upload_id")).collect()
-            parts = data.with_columns(fiscal_columns()).partition_by(["fy", "fq"], as_dict=True)
-            written: list[tuple[str, int, int, int]] = []
-            for (fy, fq), part in sorted(parts.items()):
-                relative = f"parts/fy={fy}/q={fq}/{upload_id}.parquet"
-                if not (self.directory / relative).exists():
-                    on_disk.append(self.directory / relative)
-                self._write_parquet(part.drop("fy", "fq").sort("date"), self.directory / relative)
-                written.append((relative, int(fy), int(fq), part.height))
-            planned.append((item, upload_id, data, written))
-            results.append(None)
-        _pause_point("commit")  # tests: a kill -9 here must leave nothing recorded
-        stored: list[CommitResult] = []
-        with self._transaction() as db:
-            for item, upload_id, data, written in planned:
-                stored.append(self._record_upload(db, item, upload_id, data, written, uploader=uploader,
-                                                  mode=mode, is_sample=is_sample))
-                _pause_point("commit-transaction")  # tests: between two files of one batch
-        on_disk.clear()  # recorded: they are the store's now
-        done = iter(stored)
-        return [result if result is not None else next(done) for result in results]
+    def _list_objects(self) -> list[str]:
+        return sorted(path.relative_to(self.directory).as_posix()
+                      for path in (self.directory / "parts").rglob("*") if path.is_file())
 
-    def _record_upload(self, db: sqlite3.Connection, item: Incoming, upload_id: str, data: pl.DataFrame,
-                       written: list[tuple[str, int, int, int]], *, uploader: str, mode: str,
-                       is_sample: bool) -> CommitResult:
-        quarters = sorted({(fy, fq) for _, fy, fq, _ in written})
-        replaced_files: list[str] = []
-        replaced: list[str] = []
-        # a real upload always supersedes the sample in the quarters it covers (the sample is not
-        # data to add to); "replace" supersedes every upload there
-        if (mode == "replace" or not is_sample) and quarters:
-            clause = " OR ".join("(f.fy = ? AND f.fq = ?)" for _ in quarters)
-            params = tuple(v for pair in quarters for v in pair)
-            only_sample = "" if mode == "replace" else "u.is_sample = 1 AND "
-            hits = db.execute(
-                "SELECT f.upload_id, f.path FROM upload_files f JOIN uploads u USING (upload_id) "
-                f"WHERE {only_sample}u.status = 'active' AND f.replaced_by IS NULL AND ({clause})", params).fetchall()
-            replaced_files = [path for _, path in hits]
-            replaced = sorted({old for old, _ in hits})
-            db.executemany("UPDATE upload_files SET replaced_by = ? WHERE path = ?",
-                           [(upload_id, path) for path in replaced_files])
-            # an upload none of whose quarters is left is 'replaced' as a whole
-            db.executemany("UPDATE uploads SET status = 'replaced' WHERE upload_id = ? AND NOT EXISTS ("
-                           "SELECT 1 FROM upload_files WHERE upload_id = ? AND replaced_by IS NULL)",
-                           [(old, old) for old in replaced])
-        totals = data.select(pl.col("beneficiaries").cast(pl.Int64).sum(), pl.col("fee_paisa").sum(),
-                             pl.col("date").min().alias("first"), pl.col("date").max().alias("last")).row(0)
-        db.execute(
-            f"INSERT INTO uploads ({', '.join(UPLOAD_COLUMNS)}) VALUES ({', '.join('?' * len(UPLOAD_COLUMNS))})",
-            (upload_id, item.file_name, item.content_hash, uploader, _now(), data.height, int(totals[0] or 0),
-             int(totals[1] or 0), totals[2] and totals[2].isoformat(), totals[3] and totals[3].isoformat(),
-             "active", ",".join(replaced) or None, int(is_sample), item.note))
-        db.executemany("INSERT INTO upload_files (upload_id, path, fy, fq, rows) VALUES (?, ?, ?, ?, ?)",
-                       [(upload_id, *row) for row in written])
-        self._log(db, "upload", actor=uploader, upload_id=upload_id,
-                  detail={"file_name": item.file_name, "rows": data.height, "mode": mode, "replaced": replaced,
-                          "replaced_files": replaced_files})
-        return CommitResult(upload_id, "stored", data.height, tuple(replaced))
+    # -- header mappings the office taught the Upload page ----------------------------
+    @property
+    def _mappings_file(self) -> Path:
+        return self.directory / "header-mappings.json"
 
-    def rollback(self, upload_id: str, *, actor: str) -> None:
-        """Withdraw an active upload and bring back the quarters it replaced."""
-        with self._writing(), self._write_lock(), self._transaction() as db:
-            row = db.execute("SELECT status FROM uploads WHERE upload_id = ?", (upload_id,)).fetchone()
-            if row is None:
-                raise StoreError(f"no upload {upload_id!r}", key="no_upload", upload=upload_id)
-            if row[0] != "active":
-                raise StoreError(f"upload {upload_id!r} is {row[0]}, not active", key=f"not_active_{row[0]}",
-                                 upload=upload_id)
-            hits = db.execute("SELECT upload_id, path FROM upload_files WHERE replaced_by = ?", (upload_id,)).fetchall()
-            restored_files = [path for _, path in hits]
-            restored = sorted({old for old, _ in hits})
-            db.execute("UPDATE uploads SET status = 'rolled_back' WHERE upload_id = ?", (upload_id,))
-            db.execute("UPDATE upload_files SET replaced_by = NULL WHERE replaced_by = ?", (upload_id,))
-            db.executemany("UPDATE uploads SET status = 'active' WHERE upload_id = ? AND status = 'replaced'",
-                           [(r,) for r in restored])
-            self._log(db, "rollback", actor=actor, upload_id=upload_id,
-                      detail={"restored": restored, "restored_files": restored_files})
+    def header_mappings(self) -> dict[str, str]:
+        """{header as written: canonical field}, as remembered from earlier uploads (kept in the
+        store's directory; earlier versions kept them beside it, read until the next is saved)."""
+        kept = self._mappings_file
+        if not kept.exists() and (self.directory.parent / kept.name).exists():
+            kept = self.directory.parent / kept.name
+        try:
+            data = json.loads(kept.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
-    # -- name decisions ---------------------------------------------------------------
-    def decisions(self) -> pl.DataFrame:
-        """The names decided so far and still in force (:data:`analytics.ingest.decisions.SCHEMA` plus who and when)."""
-        rows = self._query(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE withdrawn_change_id IS NULL "
-                           "ORDER BY decision_id")
-        return pl.DataFrame(rows, schema=DECISION_COLUMNS, orient="row")
-
-    def decide(self, rows: list[dict], *, actor: str) -> int:
-        """Record decisions (:func:`analytics.ingest.decisions.make` rows); a new one for the same value
-        replaces the old. One audit entry; returns the new data version."""
-        if not rows:
-            return self.version()
-        with self._writing(), self._write_lock(), self._transaction() as db:
-            change = self._log(db, "decide", actor=actor, upload_id=None, detail={"decisions": [
-                {k: r[k] for k in ("kind", "value", "code")} for r in rows]})
-            for r in rows:
-                db.execute("UPDATE decisions SET withdrawn_change_id = ? WHERE kind = ? AND key = ? "
-                           "AND withdrawn_change_id IS NULL", (change, r["kind"], r["key"]))
-                db.execute("INSERT INTO decisions (kind, key, value, code, actor, change_id) VALUES (?, ?, ?, ?, ?, ?)",
-                           (r["kind"], r["key"], r["value"], r["code"], actor, change))
-            return change
-
-    def withdraw_decision(self, decision_id: int, *, actor: str) -> int:
-        """Undo one decision (later uploads ask again); returns the new data version."""
-        with self._writing(), self._write_lock(), self._transaction() as db:
-            row = db.execute("SELECT kind, value, code FROM decisions WHERE decision_id = ? "
-                             "AND withdrawn_change_id IS NULL", (decision_id,)).fetchone()
-            if row is None:
-                raise StoreError(f"no decision {decision_id!r} in force", key="no_decision", decision=str(decision_id))
-            change = self._log(db, "withdraw_decision", actor=actor, upload_id=None,
-                               detail={"decision_id": decision_id, "kind": row[0], "value": row[1], "code": row[2]})
-            db.execute("UPDATE decisions SET withdrawn_change_id = ? WHERE decision_id = ?", (change, decision_id))
-            return change
-
-    def record(self, action: str, *, actor: str, upload_id: str | None = None, detail: str | None = None) -> int:
-        """Add an audit entry (sign-ins and the like) that changes no data."""
-        with self._writing(), self._transaction() as db:
-            return self._log(db, action, actor=actor, upload_id=upload_id, detail=detail)
-
-    def sweep(self) -> list[Path]:
-        """Delete Parquet files no upload refers to (left by a killed process)."""
-        with self._writing(), self._write_lock():
-            return self._sweep_locked()
-
-    def _sweep_locked(self) -> list[Path]:
-        known = {path for (path,) in self._query("SELECT path FROM upload_files")}
-        removed = []
-        for path in (self.directory / "parts").rglob("*"):
-            if path.is_file() and path.relative_to(self.directory).as_posix() not in known:
-                path.unlink()
-                removed.append(path)
-        return removed
-
-
-def _pause_point(name: str) -> None:
-    """Tests only: with ``SEBA_ATLAS_PAUSE_AT=name:marker-file``, create the marker file and wait
-    there, so that a test can kill the process at a known point of a commit."""
-    point, _, marker = os.environ.get("SEBA_ATLAS_PAUSE_AT", "").partition(":")
-    if point == name and marker:
-        Path(marker).write_text(str(os.getpid()))
-        time.sleep(60)
+    def remember_headers(self, mapping: dict[str, str]) -> dict[str, str]:
+        """Merge ``mapping`` into the remembered ones and save atomically; the merged mapping."""
+        merged = self.header_mappings() | {k: v for k, v in mapping.items() if k and v}
+        with self._writing():
+            temporary = self._mappings_file.with_suffix(f".{uuid.uuid4().hex}.tmp")
+            temporary.write_text(json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+            os.replace(temporary, self._mappings_file)
+        return merged

@@ -36,9 +36,11 @@ UPLOAD_COLUMNS = {name: dtype for line in _UPLOADS_TABLE for name, dtype, _ in l
 UPLOAD_QUARTER_COLUMNS = {"upload_id": pl.String, "fy": pl.Int64, "fq": pl.Int64, "rows": pl.Int64,
                           "replaced_by": pl.String}
 CHANGE_COLUMNS = {"change_id": pl.Int64, "at": pl.String, "action": pl.String, "upload_id": pl.String,
-                  "actor": pl.String, "detail": pl.String}
+                  "actor": pl.String, "detail": pl.String,
+                  "version": pl.Int64}
 
 
+#: ``change_id``: the data version the decision was made at (``withdrawn_change_id``: undone at).
 DECISION_COLUMNS = {"decision_id": pl.Int64, "kind": pl.String, "key": pl.String, "value": pl.String,
                     "code": pl.String, "actor": pl.String, "change_id": pl.Int64}
 
@@ -47,6 +49,8 @@ PART_PATH = re.compile(r"parts/fy=[0-9]{4}/q=[1-4]/[A-Za-z0-9][A-Za-z0-9._-]{0,1
 
 
 #: The change-log actions that change what the store holds (uploads, rollbacks, name decisions).
+#: Each gets the next data version (``changes.version``: its own sequence, apart from the change
+#: log's ids); other entries (sign-ins and the like) get none and never move the version.
 DATA_ACTIONS = ("upload", "rollback", "decide", "withdraw_decision")
 
 
@@ -98,8 +102,14 @@ class Incoming:
 
 
 class Store(Protocol):
-    """What the app, the CLI and the metrics need from a store."""
+    """Everything the app, the CLI and the reports do with data goes through these methods."""
 
+    #: Where the store is, for messages and cache keys: a directory, or a URL without its password.
+    location: str
+    #: True when the store can only be read (every write raises :class:`StoreReadOnly`).
+    read_only: bool
+
+    def check_writable(self) -> None: ...
     def version(self) -> int: ...
     def scan(self, *, as_of: int | None = None) -> pl.LazyFrame: ...
     def uploads(self) -> pl.DataFrame: ...
@@ -117,6 +127,14 @@ class Store(Protocol):
     def decide(self, rows: list[dict], *, actor: str) -> int: ...
     def withdraw_decision(self, decision_id: int, *, actor: str) -> int: ...
     def record(self, action: str, *, actor: str, upload_id: str | None = None, detail: str | None = None) -> int: ...
+    def header_mappings(self) -> dict[str, str]: ...
+    def remember_headers(self, mapping: dict[str, str]) -> dict[str, str]: ...
+    def sweep(self) -> list[str]: ...
+    def health(self) -> dict[str, object]: ...
+    def export_catalogue(self) -> dict[str, pl.DataFrame]: ...
+    def import_catalogue(self, tables: dict[str, pl.DataFrame]) -> None: ...
+    def read_object(self, relative: str) -> bytes: ...
+    def put_object(self, relative: str, data: bytes) -> None: ...
 
 
 def content_hash(data: bytes) -> str:
