@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
 import secrets
 import time
@@ -57,8 +56,8 @@ _LOG = logging.getLogger(__name__)
 # -- settings and accounts (once per process) ----------------------------------------------
 @st.cache_resource
 def settings() -> Settings:
-    """Auth settings: environment variables, overridden by Streamlit secrets when present."""
-    return Settings.from_env(dict(os.environ) | resources.secrets())
+    """Auth settings, from :func:`pages.resources.config` (the same mapping the store is opened with)."""
+    return Settings.from_env(resources.config())
 
 
 @st.cache_resource

@@ -22,12 +22,18 @@ def secrets() -> dict[str, str]:
         return {}
 
 
+def config() -> dict[str, str]:
+    """The settings: environment variables, overridden by the ``[seba_atlas]`` secrets when both
+    name one (the store, the accounts and sign-in all read this one mapping)."""
+    return dict(os.environ) | secrets()
+
+
 @st.cache_resource
 def store() -> Store:
     """The store ``SEBA_ATLAS_STORE`` names (a directory, or the shared store's postgresql:// URL with
-    ``SEBA_ATLAS_OBJECTS`` and the ``AWS_*`` keys), from the environment, then the secrets; the
-    default store else. The bundled sample is put in when it has never had an upload."""
-    opened = open_store(env=secrets() | dict(os.environ))
+    ``SEBA_ATLAS_OBJECTS`` and the ``AWS_*`` keys), as :func:`config` gives them; the default
+    store else. The bundled sample is put in when it has never had an upload."""
+    opened = open_store(env=config())
     ensure_sample(opened)
     return opened
 
