@@ -18,6 +18,7 @@ from analytics import i18n
 from analytics.reference.periods import Period, parse_period
 from analytics.report import comparison, views
 from analytics.report.viewstate import ViewState
+from analytics.store.rollup import Rollup
 from pages import access, resources, run
 
 STATE_KEY = "_view_state"  # session state: the view, for page switches (the URL is emptied by them)
@@ -124,8 +125,14 @@ def data_key() -> tuple[int, bool]:
     return version(), current().version is not None
 
 
-def scan(data_version: int, pinned: bool) -> pl.LazyFrame:
-    """The log at ``data_version`` (cached callers pass the version as their key)."""
+def scan(data_version: int, pinned: bool) -> Rollup:
+    """The log at ``data_version`` as the store's roll-up by quarter (what every page figure is made
+    from; a date range is cut from its raw rows); cached callers pass the version as their key."""
+    return resources.store().rollup(as_of=data_version if pinned else None)
+
+
+def rows(data_version: int, pinned: bool) -> pl.LazyFrame:
+    """The log's rows themselves at ``data_version`` (what an upload would change)."""
     return resources.store().scan(as_of=data_version if pinned else None)
 
 

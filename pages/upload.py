@@ -273,7 +273,7 @@ if row_problems.height:
 if not result.ok:
     st.stop()
 
-scan = state.scan(version, False)
+scan = state.rows(version, False)
 repeats = preview.overlaps(scan, result.frame)
 names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
 for upload_id, stored_rows, shared, share, same in repeats.iter_rows():

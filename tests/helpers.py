@@ -111,3 +111,11 @@ def run(page: str | None = None, *, session: dict | None = None, **query: str) -
         at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def with_rollups(parts) -> set[str]:
+    """Stored files' paths and the two roll-ups the store writes beside each."""
+    from analytics.store import rollup
+
+    codes = rollup.catalogue_codes()
+    return set(parts) | {path for part in parts for path in rollup.paths(part, codes)}

@@ -62,7 +62,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
                      start=period.start if custom else None, end=period.end if custom else None,
                      channel=args.channel, upazila=upazila, version=version, compare=args.compare)
     base = (args.url or os.environ.get("SEBA_ATLAS_URL") or DEFAULT_URL).split("?", 1)[0]
-    pdf = brief.brief_pdf(store.scan(), gaz, period=period, lang=args.lang, channel=args.channel, upazila=upazila,
+    pdf = brief.brief_pdf(store.rollup(), gaz, period=period, lang=args.lang, channel=args.channel, upazila=upazila,
                           with_people=args.with_people, sample_uploads=samples, compare_with=args.compare,
                           data_version=version, link=view.link(base))
     partial = out.with_name(f".{out.name}.partial")

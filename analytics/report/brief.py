@@ -47,6 +47,7 @@ from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer, label_points, load_boundaries
 from analytics.reference.periods import Period
 from analytics.report import comparison, figures, metrics, privacy, views
+from analytics.store.rollup import rollup_of
 
 FONT_DIR = Path(os.environ.get("SEBA_ATLAS_FONT_DIR") or "/usr/share/fonts/truetype/noto")
 FONT_FILES = {"bn": "NotoSansBengali-Regular.ttf", "en": "NotoSans-Regular.ttf"}
@@ -243,6 +244,7 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
     lang = i18n.normalise_lang(lang)
     gaz = gazetteer
     limit = privacy.min_for(settings or Settings(), sees_people=with_people)
+    log = rollup_of(log).exact_for(period)
     fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=sample_uploads)
     source = comparison.sources(log, period=period, sample_uploads=sample_uploads)
     figures_now = views.kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=limit, comparison=fair)

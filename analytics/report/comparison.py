@@ -40,6 +40,7 @@ from analytics.reference.periods import (
     quarter,
     quarter_of,
 )
+from analytics.store.rollup import rollup_of
 
 MODES = ("previous", "year")
 DEFAULT_MODE = "previous"
@@ -151,6 +152,7 @@ def compare(log: pl.LazyFrame, *, period: Period, mode: str = DEFAULT_MODE,
     """How ``period`` is compared under ``mode``, decided on the whole ``log`` (see the module
     docstring). ``sample_uploads`` are the upload ids of the bundled sample."""
     base = base_period(period, mode=mode)
+    log = rollup_of(log).exact_for(period)
     sample = pl.col("upload_id").is_in(list(sample_uploads)) if sample_uploads else pl.lit(False)
     if period.fy is not None and base.fy is not None:
         return _compare_fiscal(log, period=period, base=base, mode=mode, sample=sample)
@@ -161,7 +163,7 @@ def _compare_fiscal(log: pl.LazyFrame, *, period: Period, base: Period, mode: st
     now_parts, base_parts = _quarters_of(period), _quarters_of(base)
     keys = {(p.fy, p.quarter): ("now", i + 1) for i, p in enumerate(now_parts)}
     keys.update({(p.fy, p.quarter): ("base", i + 1) for i, p in enumerate(base_parts)})
-    found = (log.filter(_within(now_parts + base_parts)).with_columns(fiscal_columns())
+    found = (rollup_of(log).people.filter(_within(now_parts + base_parts)).with_columns(fiscal_columns())
              .group_by("fy", "fq").agg(sample.any().alias("sample"), (~sample).any().alias("real")).collect())
     have: dict[str, dict[int, tuple[bool, bool]]] = {"now": {}, "base": {}}
     for fy, fq, has_sample, has_real in found.iter_rows():
@@ -184,7 +186,8 @@ def _compare_fiscal(log: pl.LazyFrame, *, period: Period, base: Period, mode: st
 
 
 def _compare_range(log: pl.LazyFrame, *, period: Period, base: Period, mode: str, sample: pl.Expr) -> Comparison:
-    extent = log.select(pl.col("date").min().alias("first"), pl.col("date").max().alias("last")).collect()
+    rows = rollup_of(log).people
+    extent = rows.select(pl.col("first_date").min().alias("first"), pl.col("last_date").max().alias("last")).collect()
     first, last = extent.row(0)
     if first is None or last < period.start:
         return Comparison(mode, period, base, reason="empty")
@@ -192,7 +195,7 @@ def _compare_range(log: pl.LazyFrame, *, period: Period, base: Period, mode: str
     result = Comparison(mode, period, base, until=until)
     if quarter_of(first).start > base.start:  # the data starts (with its first quarter) after the base does
         return Comparison(mode, period, base, until=until, reason="base_partial")
-    found = (log.filter(result.now_filter() | result.base_filter())
+    found = (rows.filter(result.now_filter() | result.base_filter())
              .select(pl.when(result.now_filter()).then(pl.lit("now")).otherwise(pl.lit("base")).alias("side"),
                      sample.alias("is_sample"))
              .group_by("side").agg(pl.col("is_sample").any().alias("sample"), (~pl.col("is_sample")).any().alias("real"))
@@ -210,7 +213,7 @@ def _compare_range(log: pl.LazyFrame, *, period: Period, base: Period, mode: str
 def sources(log: pl.LazyFrame, *, period: Period, sample_uploads: frozenset[str] | set[str]) -> str:
     """Where the rows of ``period`` come from: "sample", "real", "mixed" or "none"."""
     sample = pl.col("upload_id").is_in(list(sample_uploads)) if sample_uploads else pl.lit(False)
-    row = (log.filter(period.filter()).select(sample.any().alias("sample"), (~sample).any().alias("real"))
+    row = (rollup_of(log).exact_for(period).people.filter(period.filter()).select(sample.any().alias("sample"), (~sample).any().alias("real"))
            .collect().row(0))
     has_sample, has_real = bool(row[0]), bool(row[1])
     return {(True, True): "mixed", (True, False): "sample", (False, True): "real"}.get((has_sample, has_real), "none")

@@ -1,7 +1,8 @@
 """What the pages and the CLI show, computed from the log (pure polars, no streamlit).
 
-Every function takes the store's lazy log (``Store.scan()``) and keyword-only options and
-returns a polars frame or a plain dict of exact integers. Beneficiaries are counted where
+Every function takes the store's roll-up (``Store.rollup()``, summed per quarter at commit time) or
+a raw log (``Store.scan()``, rolled up by day here) and keyword-only options, and returns a polars
+frame or a plain dict of exact integers; both give the same figures (a date range over a roll-up is cut from its raw rows). Beneficiaries are counted where
 the service was delivered: UDC rows in their union and upazila, front-desk rows at the
 Deputy Commissioner's office (in Pirojpur Sadar), so by-area figures default to UDC rows,
 as the published upazila figures do.
@@ -9,11 +10,12 @@ as the published upazila figures do.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Union
 
 import polars as pl
 
 from analytics.reference.periods import Period, fiscal_columns
+from analytics.store.rollup import Rollup, rollup_of
 
 if TYPE_CHECKING:
     from analytics.report.comparison import Comparison
@@ -25,32 +27,34 @@ AREA_METRICS = ("beneficiaries", "beneficiaries_udc", "beneficiaries_front_desk"
                 "earnings_per_entrepreneur_paisa", "entrepreneurs", "service_kinds")
 
 
-def _kinds(codes: pl.Expr) -> pl.Expr:
-    """Distinct service codes in a group, counted on 64-bit hashes of the codes.
-
-    Counting distinct strings per group was the slowest part of the map and entrepreneur
-    pages at national scale (0.55 s of 0.74 s over 10M rows); with ~120 codes a hash
-    collision is practically impossible.
-    """
-    return codes.drop_nulls().hash().n_unique()
+Log = Union[pl.LazyFrame, pl.DataFrame, Rollup]
 
 
-def select(log: pl.LazyFrame, *, period: Period | None = None, channel: ChannelFilter = "all",
-           upazila: str | None = None) -> pl.LazyFrame:
-    """Rows of ``period`` (all when None), of one channel, in one upazila."""
+def select(log: Log, *, period: Period | None = None, channel: ChannelFilter = "all",
+           upazila: str | None = None) -> Rollup:
+    """The roll-up (:mod:`analytics.store.rollup`) of the rows of ``period`` (all when None), of one
+    channel, in one upazila. A raw log is rolled up by day; a store's roll-up is by quarter, so its
+    date ranges are cut from its raw rows (Rollup.exact_for)."""
+    rolled = rollup_of(log).exact_for(period)
     if period is not None:
-        log = log.filter(period.filter())
+        rolled = rolled.filter(period.filter())
     if channel != "all":
-        log = log.filter(pl.col("channel") == channel)
+        rolled = rolled.filter(pl.col("channel") == channel)
     if upazila:
-        log = log.filter(pl.col("upazila_code") == upazila)
-    return log
+        rolled = rolled.filter(pl.col("upazila_code") == upazila)
+    return rolled
 
 
-def _headline_exprs() -> list[pl.Expr]:
+def _set_size(rolled: Rollup, rows: pl.Expr | None = None) -> pl.Expr:
+    """Aggregation: how many distinct services the (``rows`` of the) group delivered."""
+    words = [pl.col(word) if rows is None else pl.col(word).filter(rows) for word in rolled.words]
+    return pl.sum_horizontal([w.bitwise_or().bitwise_count_ones().cast(pl.Int64) for w in words]).fill_null(0)
+
+
+def _headline_exprs(rolled: Rollup) -> list[pl.Expr]:
     udc = pl.col("channel") == "udc"
     fd = pl.col("channel") == "front_desk"
-    people = pl.col("beneficiaries").cast(pl.Int64)
+    people = pl.col("beneficiaries")
     return [
         people.sum().alias("beneficiaries_total"),
         people.filter(udc).sum().alias("beneficiaries_udc"),
@@ -58,28 +62,29 @@ def _headline_exprs() -> list[pl.Expr]:
         pl.col("entrepreneur_id").filter(udc).drop_nulls().n_unique().alias("entrepreneurs"),
         pl.col("union_code").filter(udc).drop_nulls().n_unique().alias("unions_with_udc"),
         pl.col("fee_paisa").filter(udc).sum().alias("entrepreneur_earnings_paisa"),
-        pl.col("service_code").filter(udc).n_unique().alias("udc_service_kinds"),
-        pl.col("service_code").filter(fd).n_unique().alias("front_desk_service_kinds"),
-        pl.len().alias("rows"),
+        _set_size(rolled, udc).alias("udc_service_kinds"),
+        _set_size(rolled, fd).alias("front_desk_service_kinds"),
+        pl.col("rows").sum().alias("rows"),
     ]
 
 
-def headline(log: pl.LazyFrame, *, period: Period | None = None, upazila: str | None = None,
+def headline(log: Log, *, period: Period | None = None, upazila: str | None = None,
              where: pl.Expr | None = None) -> dict[str, int]:
     """The report's headline figures for ``period`` (and rows matching ``where``), as exact integers."""
-    rows = select(log, period=period, upazila=upazila)
+    rolled = select(log, period=period, upazila=upazila)
     if where is not None:
-        rows = rows.filter(where)
-    row = rows.select(_headline_exprs()).collect().row(0, named=True)
+        rolled = rolled.filter(where)
+    row = rolled.people.select(_headline_exprs(rolled)).collect().row(0, named=True)
     return {key: int(value or 0) for key, value in row.items()}
 
 
-def headline_change(log: pl.LazyFrame, *, period: Period, upazila: str | None = None,
+def headline_change(log: Log, *, period: Period, upazila: str | None = None,
                     comparison: "Comparison | None" = None) -> pl.DataFrame:
     """Each headline figure now, in the period it is compared with, and the change (absolute,
     percent). ``comparison`` (analytics.report.comparison) says what is compared; without one, the
     previous period. When the comparison is not fair (``comparison.reason``), ``previous`` and
     the changes are null: there is no change to give."""
+    log = rollup_of(log).exact_for(period)
     now = headline(log, period=period, upazila=upazila)
     if comparison is None:
         before = headline(log, period=period.previous(), upazila=upazila)
@@ -96,7 +101,7 @@ def headline_change(log: pl.LazyFrame, *, period: Period, upazila: str | None = 
     )
 
 
-def by_area(log: pl.LazyFrame, units: pl.DataFrame, *, level: Level, period: Period | None = None,
+def by_area(log: Log, units: pl.DataFrame, *, level: Level, period: Period | None = None,
             upazila: str | None = None) -> pl.DataFrame:
     """One row per unit of ``units`` (gazetteer rows of ``level``), every area metric.
 
@@ -104,16 +109,21 @@ def by_area(log: pl.LazyFrame, units: pl.DataFrame, *, level: Level, period: Per
     """
     key = "upazila_code" if level == "upazila" else "union_code"
     udc = pl.col("channel") == "udc"
-    people = pl.col("beneficiaries").cast(pl.Int64)
-    figures = (select(log, period=period, upazila=upazila).filter(pl.col(key).is_not_null())
-               .group_by(key).agg(
-                   people.sum().alias("beneficiaries"),
-                   people.filter(udc).sum().alias("beneficiaries_udc"),
-                   people.filter(~udc).sum().alias("beneficiaries_front_desk"),
-                   pl.col("fee_paisa").filter(udc).sum().alias("earnings_paisa"),
-                   pl.col("entrepreneur_id").filter(udc).drop_nulls().n_unique().alias("entrepreneurs"),
-                   _kinds(pl.col("service_code")).alias("service_kinds"),
-               ).collect())
+    rolled = select(log, period=period, upazila=upazila)
+    # per area and channel first (plain sums, sets and counts: polars' fast path), then per area
+    per_channel = (rolled.people.filter(pl.col(key).is_not_null())
+                   .group_by(key, "channel").agg(
+                       pl.col("beneficiaries", "fee_paisa").sum(),
+                       pl.col("entrepreneur_id").drop_nulls().n_unique().alias("entrepreneurs"),
+                       *rolled.service_sets()))
+    figures = (per_channel.group_by(key).agg(
+        pl.col("beneficiaries").sum(),
+        pl.col("beneficiaries").filter(udc).sum().alias("beneficiaries_udc"),
+        pl.col("beneficiaries").filter(~udc).sum().alias("beneficiaries_front_desk"),
+        pl.col("fee_paisa").filter(udc).sum().alias("earnings_paisa"),
+        pl.col("entrepreneurs").filter(udc).sum(),
+        _set_size(rolled).alias("service_kinds"),
+    ).collect())
     wanted = units.filter(pl.col("level") == level)
     if upazila and level == "union":
         wanted = wanted.filter(pl.col("parent_pcode") == upazila)
@@ -126,7 +136,7 @@ def by_area(log: pl.LazyFrame, units: pl.DataFrame, *, level: Level, period: Per
             ).sort("pcode"))
 
 
-def entrepreneurs(log: pl.LazyFrame, *, period: Period, upazila: str | None = None,
+def entrepreneurs(log: Log, *, period: Period, upazila: str | None = None,
                   drop_threshold_pct: float = -50.0, comparison: "Comparison | None" = None) -> pl.DataFrame:
     """Every entrepreneur seen in ``period`` or the period it is compared with, ranked by earnings.
 
@@ -141,24 +151,23 @@ def entrepreneurs(log: pl.LazyFrame, *, period: Period, upazila: str | None = No
         before = period.previous().filter()
     else:
         before = comparison.base_filter() if comparison.fair else pl.lit(False)
-
-    def totals(rows: pl.Expr, suffix: str) -> pl.LazyFrame:
-        return (select(log, channel="udc", upazila=upazila).filter(rows & pl.col("entrepreneur_id").is_not_null())
-                .group_by("entrepreneur_id").agg(
-                    pl.col("beneficiaries").cast(pl.Int64).sum().alias(f"beneficiaries{suffix}"),
-                    pl.col("fee_paisa").sum().alias(f"earnings_paisa{suffix}"),
-                    _kinds(pl.col("service_code")).alias(f"service_kinds{suffix}"),
-                ))
-
+    rolled = select(rollup_of(log).exact_for(period), channel="udc", upazila=upazila)
+    rows = rolled.people.filter(pl.col("entrepreneur_id").is_not_null()).filter(period.filter() | before)
+    # one pass: each entrepreneur's sums and set of services on each side (a row is in this
+    # period or in the one before, never both), then the two sides side by side
+    sides = (rows.with_columns(pl.when(period.filter()).then(pl.lit("now")).otherwise(pl.lit("before")).alias("_side"))
+             .group_by("entrepreneur_id", "_side")
+             .agg(pl.col("beneficiaries", "fee_paisa").sum(), *rolled.service_sets()))
+    now = sides.filter(pl.col("_side") == "now").select(
+        "entrepreneur_id", "beneficiaries", pl.col("fee_paisa").alias("earnings_paisa"),
+        rolled.set_size().alias("service_kinds"))
+    earlier = sides.filter(pl.col("_side") == "before").select(
+        "entrepreneur_id", pl.col("fee_paisa").alias("earnings_paisa_previous"))
     # who they are: any one row per entrepreneur (cheaper than a per-group last() on text)
-    who = (select(log, channel="udc", upazila=upazila).filter(pl.col("entrepreneur_id").is_not_null())
-           .filter(period.filter() | before)
-           .select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender", "union_code", "upazila_code")
-           .unique(subset="entrepreneur_id", keep="any"))
+    who = rows.select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender", "union_code",
+                      "upazila_code").unique(subset="entrepreneur_id", keep="any")
     previous = pl.col("earnings_paisa_previous")
-    out = (who.join(totals(period.filter(), ""), on="entrepreneur_id", how="left")
-           .join(totals(before, "_previous").select("entrepreneur_id", "earnings_paisa_previous"),
-                 on="entrepreneur_id", how="left")
+    out = (who.join(now, on="entrepreneur_id", how="left").join(earlier, on="entrepreneur_id", how="left")
            .with_columns(pl.col("beneficiaries", "earnings_paisa", "service_kinds").fill_null(0),
                          previous.fill_null(0) if comparison is None or comparison.fair else previous)
            .with_columns(
@@ -171,61 +180,75 @@ def entrepreneurs(log: pl.LazyFrame, *, period: Period, upazila: str | None = No
         rank=pl.int_range(1, out.height + 1))
 
 
-def service_mix(log: pl.LazyFrame, *, period: Period | None = None, channel: ChannelFilter = "all",
+def _entrepreneurs_by_service(rolled: Rollup) -> pl.DataFrame:
+    """For each service code: how many distinct UDC entrepreneurs (non-null ids) delivered it."""
+    sets = (rolled.people.filter((pl.col("channel") == "udc") & pl.col("entrepreneur_id").is_not_null())
+            .group_by("entrepreneur_id").agg(rolled.service_sets()))
+    counts = sets.select([rolled.has_service(code).sum().alias(code) for code in rolled.codes]).collect()
+    if counts.width == 0:
+        return pl.DataFrame(schema={"service_code": pl.String, "entrepreneurs": pl.Int64})
+    return counts.unpivot(variable_name="service_code", value_name="entrepreneurs").with_columns(
+        pl.col("entrepreneurs").cast(pl.Int64))
+
+
+def service_mix(log: Log, *, period: Period | None = None, channel: ChannelFilter = "all",
                 upazila: str | None = None) -> pl.DataFrame:
     """Beneficiaries and earnings by category and service, with shares of the total, and the
     active entrepreneurs behind each UDC service (for the small-cell rule, analytics.report.privacy)."""
-    people = pl.col("beneficiaries").cast(pl.Int64)
-    out = (select(log, period=period, channel=channel, upazila=upazila)
-           .group_by("channel", "service_category", "service_code")
-           .agg(people.sum().alias("beneficiaries"), pl.col("fee_paisa").sum().alias("earnings_paisa"),
-                pl.col("entrepreneur_id").filter(pl.col("channel") == "udc").drop_nulls().n_unique()
-                .alias("entrepreneurs"))
+    rolled = select(log, period=period, channel=channel, upazila=upazila)
+    sums = (rolled.services.group_by("channel", "service_category", "service_code")
+            .agg(pl.col("beneficiaries").sum(), pl.col("fee_paisa").sum().alias("earnings_paisa")).collect())
+    behind = _entrepreneurs_by_service(rolled)
+    out = (sums.join(behind, on="service_code", how="left")
+           .with_columns(pl.when(pl.col("channel") == "udc").then(pl.col("entrepreneurs").fill_null(0))
+                         .otherwise(0).cast(pl.UInt32).alias("entrepreneurs"))
            .with_columns(share_pct=pl.col("beneficiaries") / pl.col("beneficiaries").sum() * 100)
-           .sort(["beneficiaries", "service_code"], descending=[True, False]).collect())
+           .sort(["beneficiaries", "service_code"], descending=[True, False]))
     return out.with_columns(pl.col("channel").cast(pl.String))
 
 
-def entrepreneurs_in(log: pl.LazyFrame, *, period: Period | None = None, upazila: str | None = None,
+def entrepreneurs_in(log: Log, *, period: Period | None = None, upazila: str | None = None,
                      services: list[str] | None = None) -> int:
     """Distinct active entrepreneurs (UDC rows, non-null ids) in ``period``, optionally only
     those who delivered one of ``services``."""
-    rows = select(log, period=period, channel="udc", upazila=upazila)
+    rolled = select(log, period=period, channel="udc", upazila=upazila)
+    rows = rolled.people.filter(pl.col("entrepreneur_id").is_not_null())
     if services is not None:
-        rows = rows.filter(pl.col("service_code").is_in(services))
-    return int(rows.select(pl.col("entrepreneur_id").drop_nulls().n_unique()).collect().item() or 0)
+        rows = rows.group_by("entrepreneur_id").agg(rolled.service_sets()).filter(rolled.any_service(services))
+    return int(rows.select(pl.col("entrepreneur_id").n_unique()).collect().item() or 0)
 
 
-def area_by_category(log: pl.LazyFrame, *, period: Period | None = None,
+def area_by_category(log: Log, *, period: Period | None = None,
                      channel: ChannelFilter = "udc") -> pl.DataFrame:
     """Upazila x service category: beneficiaries (long format, for a heat map)."""
-    return (select(log, period=period, channel=channel)
+    return (select(log, period=period, channel=channel).services
             .group_by("upazila_code", "service_category")
-            .agg(pl.col("beneficiaries").cast(pl.Int64).sum().alias("beneficiaries"))
+            .agg(pl.col("beneficiaries").sum())
             .sort("upazila_code", "service_category").collect())
 
 
-def trend(log: pl.LazyFrame, *, channel: ChannelFilter = "all", upazila: str | None = None,
+def trend(log: Log, *, channel: ChannelFilter = "all", upazila: str | None = None,
           sample_uploads: frozenset[str] | set[str] = frozenset()) -> pl.DataFrame:
     """Beneficiaries and earnings per fiscal quarter and channel, over all stored data; ``sample``
     says whether any of a quarter's rows come from ``sample_uploads`` (the bundled sample)."""
-    return (select(log, channel=channel, upazila=upazila).with_columns(fiscal_columns())
+    return (select(log, channel=channel, upazila=upazila).people.with_columns(fiscal_columns())
             .group_by("fy", "fq", "channel")
-            .agg(pl.col("beneficiaries").cast(pl.Int64).sum().alias("beneficiaries"),
+            .agg(pl.col("beneficiaries").sum(),
                  pl.col("fee_paisa").sum().alias("earnings_paisa"),
                  pl.col("upload_id").is_in(list(sample_uploads)).any().alias("sample"))
             .with_columns(pl.col("channel").cast(pl.String))
             .sort("fy", "fq", "channel").collect())
 
 
-def coverage(log: pl.LazyFrame, units: pl.DataFrame, *, period: Period) -> pl.DataFrame:
+def coverage(log: Log, units: pl.DataFrame, *, period: Period) -> pl.DataFrame:
     """Per union: rows in the period, active entrepreneurs, and what is missing.
 
     ``issue`` is "no_data" (no UDC row this period), "few_entrepreneurs" (fewer than two
     active), "no_polygon" (data exists but the map has no shape for it) or null.
     """
-    active = (select(log, period=period, channel="udc").group_by("union_code")
-              .agg(pl.len().alias("rows"), pl.col("entrepreneur_id").drop_nulls().n_unique().alias("active_entrepreneurs"))
+    active = (select(log, period=period, channel="udc").people.group_by("union_code")
+              .agg(pl.col("rows").sum().cast(pl.UInt32),
+                   pl.col("entrepreneur_id").drop_nulls().n_unique().alias("active_entrepreneurs"))
               .collect())
     return (units.filter(pl.col("level") == "union").select("pcode", "parent_pcode", "name_en", "name_bn", "has_polygon")
             .join(active.rename({"union_code": "pcode"}), on="pcode", how="left")
@@ -236,8 +259,9 @@ def coverage(log: pl.LazyFrame, units: pl.DataFrame, *, period: Period) -> pl.Da
             .sort("pcode"))
 
 
-def periods_available(log: pl.LazyFrame) -> pl.DataFrame:
+def periods_available(log: Log) -> pl.DataFrame:
     """Fiscal years and quarters that have rows, with the first and last date."""
-    return (log.with_columns(fiscal_columns()).group_by("fy", "fq")
-            .agg(pl.col("date").min().alias("first"), pl.col("date").max().alias("last"), pl.len().alias("rows"))
+    return (rollup_of(log).people.with_columns(fiscal_columns()).group_by("fy", "fq")
+            .agg(pl.col("first_date").min().alias("first"), pl.col("last_date").max().alias("last"),
+                 pl.col("rows").sum().cast(pl.UInt32))
             .sort("fy", "fq").collect())

@@ -28,6 +28,7 @@ from analytics.reference.periods import Period, fiscal_columns, quarter
 from analytics.reference.services import load_catalogue, load_categories
 from analytics.report import comparison, figures, metrics, privacy, tables
 from analytics.report.comparison import DEFAULT_MODE, Comparison, direction
+from analytics.store.rollup import rollup_of
 
 KPI_FIGURES = ("beneficiaries_total", "beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs",
                "unions_with_udc", "entrepreneur_earnings_paisa", "udc_service_kinds", "front_desk_service_kinds")
@@ -146,6 +147,7 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
     N" when the area's earnings are hidden (analytics.report.privacy), and its change is left out
     when either period's figure is hidden (the change would give it away).
     """
+    log = rollup_of(log).exact_for(period)
     if comparison is None:
         comparison = Comparison(DEFAULT_MODE, period, period.previous())
     changes = metrics.headline_change(log, period=period, upazila=upazila, comparison=comparison)
@@ -193,6 +195,7 @@ def earnings_shown(log: pl.LazyFrame, *, period: Period | None, upazila: str | N
     """Whether the earnings of the district (or of ``upazila``) in ``period`` (and rows matching
     ``where``) may be shown to a viewer who is not staff: the same decision as the upazilas' row
     on the map, so that the district's figure less the other upazilas' never gives a hidden one away."""
+    log = rollup_of(log).exact_for(period)
     limit = privacy.threshold(min_entrepreneurs)
     if limit is None:
         return True
@@ -214,6 +217,7 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
     small-cell rule hides (column ``hidden``) and their texts read "fewer than N"; unions are
     checked within their upazila, so the upazila's total less the unions shown gives nothing away.
     """
+    log = rollup_of(log).exact_for(period)
     names = "name_bn" if lang == "bn" else "name_en"
     areas = privacy.suppress(metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila),
                              min_entrepreneurs=min_entrepreneurs, within="parent_pcode" if level == "union" else None)
@@ -263,6 +267,7 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
     counted at one office, not in an area: the office is drawn as a circle whose area follows
     the number, with the number written next to it, and the areas are left uncoloured.
     """
+    log = rollup_of(log).exact_for(period)
     if upazila:
         level = "union"
     data = metrics.select(log, channel=channel) if channel != "all" else log
@@ -330,6 +335,7 @@ def map_panel(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | No
               min_entrepreneurs: int | None = None, comparison: Comparison | None = None) -> list[Kpi]:
     """The figures beside the map of ``upazila``'s unions (:data:`MAP_PANEL_FIGURES`, as :func:`kpis`
     states them, under the same small-cell rule and comparison); none beside the district's map."""
+    log = rollup_of(log).exact_for(period)
     if not upazila:
         return []
     return [kpi for kpi in kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
@@ -360,6 +366,7 @@ def entrepreneur_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lan
                        comparison: Comparison | None = None) -> pl.DataFrame:
     """Entrepreneurs ranked by earnings, with names of places, filtered by ``search``; their change
     against the period of ``comparison`` (none when it is not fair, see metrics.entrepreneurs)."""
+    log = rollup_of(log).exact_for(period)
     names = Names.load(gaz, lang=lang)
     frame = metrics.entrepreneurs(log, period=period, upazila=upazila, comparison=comparison).with_columns(
         union=pl.col("union_code").replace_strict(names.places, default=None),
@@ -386,6 +393,7 @@ def union_earnings(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: s
                    upazila: str | None = None, min_entrepreneurs: int | None = None) -> pl.DataFrame:
     """What anonymous viewers see instead of named entrepreneurs: totals per union (earnings
     "fewer than N" under the small-cell rule: every union has two entrepreneurs)."""
+    log = rollup_of(log).exact_for(period)
     return area_earnings(log, gaz, level="union", period=period, lang=lang, upazila=upazila,
                          min_entrepreneurs=min_entrepreneurs)
 
@@ -394,6 +402,7 @@ def area_earnings(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Peri
                   upazila: str | None = None, min_entrepreneurs: int | None = None) -> pl.DataFrame:
     """Totals per union or upazila (UDC rows): entrepreneurs, beneficiaries, earnings, average,
     labelled in ``lang``; with ``min_entrepreneurs`` the small-cell rule applies."""
+    log = rollup_of(log).exact_for(period)
     table = area_table(metrics.select(log, channel="udc"), gaz, level=level, period=period, lang=lang, upazila=upazila,
                        min_entrepreneurs=min_entrepreneurs)
     names = Names.load(gaz, lang=lang).places
@@ -480,6 +489,7 @@ def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
                   sample_uploads: frozenset[str] = frozenset()) -> ServicesView:
     """The services page. With ``min_entrepreneurs`` (viewers who are not staff) a UDC service's
     earnings are shown only when at least that many entrepreneurs delivered it (analytics.report.privacy)."""
+    log = rollup_of(log).exact_for(period)
     mix = service_mix(log, gaz, period=period, lang=lang, channel=channel, upazila=upazila,
                       min_entrepreneurs=min_entrepreneurs)
     names = Names.load(gaz, lang=lang)
@@ -510,6 +520,7 @@ def service_mix(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
     ``min_entrepreneurs`` UDC services delivered by fewer entrepreneurs have null earnings
     (``hidden``), and so many more that the hidden ones together cover none or enough people
     (the total less the services shown gives nothing away). Front-desk fees are the office's."""
+    log = rollup_of(log).exact_for(period)
     names = Names.load(gaz, lang=lang)
     mix = metrics.service_mix(log, period=period, channel=channel, upazila=upazila)
 
@@ -560,6 +571,7 @@ def overview_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
     (only what it shows: the full services view would draw three charts more). With
     ``min_entrepreneurs`` the earnings figure follows the small-cell rule (see :func:`kpis`);
     changes compare like with like under ``compare_with`` (analytics.report.comparison)."""
+    log = rollup_of(log).exact_for(period)
     fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=sample_uploads)
     figures_now = kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
                        comparison=fair)
@@ -574,12 +586,14 @@ def overview_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
 
 def trend_table(log: pl.LazyFrame, *, lang: str, channel: str = "all", upazila: str | None = None,
                 sample_uploads: frozenset[str] = frozenset()) -> pl.DataFrame:
+    log = rollup_of(log)
     data = metrics.trend(log, channel=channel, upazila=upazila, sample_uploads=sample_uploads)
     labels = [quarter(fy, fq).short_label(lang=lang) for fy, fq in data.select("fy", "fq").iter_rows()]
     return data.with_columns(pl.Series("label", labels, dtype=pl.String))
 
 
 def coverage_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str) -> pl.DataFrame:
+    log = rollup_of(log).exact_for(period)
     names = Names.load(gaz, lang=lang)
     issues = metrics.coverage(log, gaz.units, period=period).filter(pl.col("issue").is_not_null())
     return issues.with_columns(
@@ -591,7 +605,7 @@ def coverage_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: s
 
 def fiscal_years(log: pl.LazyFrame) -> list[int]:
     """Fiscal years (start years) that have data, newest first."""
-    years = log.select(fiscal_columns()).select(pl.col("fy").unique()).collect()["fy"].to_list()
+    years = rollup_of(log).people.select(fiscal_columns()).select(pl.col("fy").unique()).collect()["fy"].to_list()
     return sorted((int(y) for y in years if y is not None), reverse=True)
 
 

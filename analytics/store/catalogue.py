@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import time
 from contextlib import AbstractContextManager
@@ -24,6 +25,7 @@ import polars as pl
 
 from analytics.reference import schema
 from analytics.reference.periods import Period, fiscal_columns, quarter
+from analytics.store import rollup as rollups
 from analytics.store.protocol import (
     CHANGE_COLUMNS,
     DATA_ACTIONS,
@@ -173,6 +175,75 @@ class CatalogueStore:
         remote = any("://" in path for path in files)
         return pl.scan_parquet(files, schema=schema.LOG_SCHEMA, storage_options=self._storage_options if remote else None)
 
+    def rollup(self, *, as_of: int | None = None) -> rollups.Rollup:
+        """The same rows as :meth:`scan`, summed per fiscal quarter (:mod:`analytics.store.rollup`): the
+        roll-ups written with each active file. Should one be missing (a store written before
+        roll-ups, or by a catalogue of other services), the roll-up of the raw rows by day: slower,
+        the same figures."""
+        files = self._active_files(as_of)
+        codes = rollups.catalogue_codes()
+        if not files:
+            return rollups.empty(codes)
+        wanted = [rollups.paths(path, codes) for path in files]
+        if not all(self._rollup_exists(pair) for pair in wanted):
+            return rollups.rollup_of(self.scan(as_of=as_of))
+        people, services = ([self._readable(pair[i]) for pair in wanted] for i in (0, 1))
+        options = self._storage_options if any("://" in path for path in people) else None
+        return rollups.Rollup(pl.scan_parquet(people, schema=rollups.people_schema(codes), storage_options=options),
+                              pl.scan_parquet(services, schema=rollups.services_schema(), storage_options=options),
+                              codes, "quarter", raw=self.scan(as_of=as_of))
+
+    def _rollup_exists(self, pair: tuple[str, str]) -> bool:
+        """Whether both roll-ups of a file are stored (remembered once seen: they never change)."""
+        seen = self.__dict__.setdefault("_rollups_seen", set())
+        if pair not in seen and all(self._object_exists(relative) for relative in pair):
+            seen.add(pair)
+        return pair in seen
+
+    def _write_rollup(self, part: pl.DataFrame, relative: str, *, on_disk: list[str]) -> None:
+        """Write the roll-ups of one stored file (none when it holds a service the catalogue has not)."""
+        codes = rollups.catalogue_codes()
+        if not rollups.covered(part, codes):
+            return
+        made = rollups.build(part, codes=codes, grain="quarter")
+        for target, frame in zip(rollups.paths(relative, codes), (made.people, made.services)):
+            if not self._object_exists(target):
+                on_disk.append(target)
+            self._write_object(frame.collect(), target)
+
+    def build_rollups(self) -> list[str]:
+        """Write the roll-ups that stored files lack (a store from before them, a copy, a restore,
+        a new service catalogue); the files they were made for."""
+        with self._writing(storing=True), self._write_lock():
+            return self._build_rollups_locked()
+
+    def _build_rollups_quietly(self) -> None:
+        """At open, under the write lock: build missing roll-ups; a failure is logged, not raised
+        (reads then sum the raw rows, which give the same figures)."""
+        try:
+            self._build_rollups_locked()
+        except Exception:  # noqa: BLE001 - an open must not fail for a cache of figures
+            logging.getLogger(__name__).warning("could not build roll-ups in %s", self.location, exc_info=True)
+
+    def _build_rollups_locked(self) -> list[str]:
+        codes = rollups.catalogue_codes()
+        built = []
+        for (relative,) in self._query("SELECT path FROM upload_files ORDER BY path"):
+            if self._rollup_exists(rollups.paths(relative, codes)):
+                continue
+            written: list[str] = []
+            source = self._readable(relative)
+            try:
+                part = pl.read_parquet(source, storage_options=self._storage_options if "://" in source else None)
+                self._write_rollup(schema.conform(part).collect(), relative, on_disk=written)
+            except BaseException:
+                for target in written:
+                    with contextlib.suppress(Exception):
+                        self._remove_object(target)
+                raise
+            built.append(relative)
+        return built
+
     def uploads(self) -> pl.DataFrame:
         rows = self._query(f"SELECT {', '.join(UPLOAD_COLUMNS)} FROM uploads ORDER BY created_at, {self._SEQ}")
         return pl.DataFrame(rows, schema=UPLOAD_COLUMNS, orient="row")
@@ -250,8 +321,10 @@ class CatalogueStore:
                 relative = f"parts/fy={fy}/q={fq}/{upload_id}.parquet"
                 if not self._object_exists(relative):
                     on_disk.append(relative)
-                self._write_object(part.drop("fy", "fq").sort("date"), relative)
+                part = part.drop("fy", "fq").sort("date")
+                self._write_object(part, relative)
                 _pause_point("object-written")  # tests: stop the object storage between two files
+                self._write_rollup(part, relative, on_disk=on_disk)
                 written.append((relative, int(fy), int(fq), part.height))
             planned.append((item, upload_id, data, written))
             results.append(None)
@@ -368,6 +441,8 @@ class CatalogueStore:
 
     def _sweep_locked(self) -> list[str]:
         known = {path for (path,) in self._query("SELECT path FROM upload_files")}
+        codes = rollups.catalogue_codes()
+        known |= {target for path in list(known) for target in rollups.paths(path, codes)}
         removed = [relative for relative in self._list_objects() if relative not in known]
         for relative in removed:
             self._remove_object(relative)

@@ -323,6 +323,7 @@ class LocalStore(CatalogueStore):
                     return
                 try:
                     removed = self._sweep_locked()
+                    self._build_rollups_quietly()
                 finally:
                     _unlock(handle)
         except (OSError, sqlite3.Error):
@@ -447,8 +448,8 @@ class LocalStore(CatalogueStore):
                 temporary.unlink(missing_ok=True)
 
     def _list_objects(self) -> list[str]:
-        return sorted(path.relative_to(self.directory).as_posix()
-                      for path in (self.directory / "parts").rglob("*") if path.is_file())
+        return sorted(path.relative_to(self.directory).as_posix() for area in ("parts", "rollups")
+                      for path in (self.directory / area).rglob("*") if path.is_file())
 
     # -- header mappings the office taught the Upload page ----------------------------
     @property

@@ -252,6 +252,7 @@ class SharedStore(CatalogueStore):
                 try:
                     with self._reachable():
                         self._sweep_locked()
+                        self._build_rollups_quietly()
                 finally:
                     connection.execute("SELECT pg_advisory_unlock(%s)", (WRITE_LOCK,))
 
@@ -304,9 +305,10 @@ class SharedStore(CatalogueStore):
     def _list_objects(self) -> list[str]:
         from pyarrow import fs
 
-        selector = fs.FileSelector(f"{self._root}/parts", recursive=True, allow_not_found=True)
         prefix = len(self._root) + 1
-        return sorted(info.path[prefix:] for info in self._fs.get_file_info(selector)
+        return sorted(info.path[prefix:] for area in ("parts", "rollups")
+                      for info in self._fs.get_file_info(fs.FileSelector(f"{self._root}/{area}", recursive=True,
+                                                                         allow_not_found=True))
                       if info.type == fs.FileType.File)
 
     # -- header mappings --------------------------------------------------------------
