@@ -114,7 +114,7 @@ def run(page: str | None = None, *, session: dict | None = None, **query: str) -
 
 
 def with_rollups(parts) -> set[str]:
-    """Stored files' paths and the two roll-ups the store writes beside each."""
+    """Stored files' paths and the two roll-ups the store may have written beside each."""
     from analytics.store import rollup
 
     codes = rollup.catalogue_codes()

@@ -21,7 +21,7 @@ from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.periods import Period, fiscal_year, quarter
 from analytics.reference.sample import generate
 from analytics.report import comparison, metrics
-from analytics.store import open_store, rollup
+from analytics.store import LocalStore, open_store, rollup
 from tests import oracle
 
 #: Fiscal periods (answered by quarter) and date ranges that cut months (answered by day from the raw rows).
@@ -151,16 +151,25 @@ def test_a_service_outside_the_catalogue_is_counted_too(tmp_path, sample, units)
     assert check_every_figure(rolled, store.scan(), units) > 100
 
 
-def test_missing_rollups_are_built_when_the_store_is_opened(tmp_path, sample):
-    """A store written before roll-ups (or restored from a backup, which holds none) gets them at
-    its next open; until then its figures come from the raw rows."""
+def test_rollups_are_written_at_the_first_read_and_kept(tmp_path, sample):
+    """A commit writes the rows only (an ingest stays near the I/O floor); the first read writes
+    each file's roll-ups, later reads use them. A store that cannot be written reads the raw rows,
+    and so does one whose roll-ups were lost (a backup holds none): same figures."""
     where = tmp_path / "s"
     store = open_store(env={"SEBA_ATLAS_STORE": str(where)})
     store.commit(upload(sample, random.Random(4), rows=800), file_name="a.csv", content_hash="a", uploader="t")
-    for path in (where / "rollups").rglob("*.parquet"):
-        path.unlink()
-    assert store.rollup().grain == "day"
+    assert not (where / "rollups").exists()
+    expected = oracle.headline(store.scan(), period=fiscal_year(2022))
+    read_only = LocalStore(where, read_only=True)
+    assert read_only.rollup().grain == "day" and not (where / "rollups").exists()
+    assert metrics.headline(read_only.rollup(), period=fiscal_year(2022)) == expected
+    assert store.rollup().grain == "quarter"
+    written = sorted((where / "rollups").rglob("*.parquet"))
+    assert len(written) == 2 * len(list((where / "parts").rglob("*.parquet")))
     again = open_store(env={"SEBA_ATLAS_STORE": str(where)})
-    assert again.rollup().grain == "quarter"
-    assert metrics.headline(again.rollup(), period=fiscal_year(2022)) == \
-        oracle.headline(again.scan(), period=fiscal_year(2022))
+    assert again.rollup().grain == "quarter" and sorted((where / "rollups").rglob("*.parquet")) == written
+    assert metrics.headline(again.rollup(), period=fiscal_year(2022)) == expected
+    for path in written:
+        path.unlink()
+    assert open_store(env={"SEBA_ATLAS_STORE": str(where)}).build_rollups() == sorted(p.relative_to(where).as_posix() for p in (where / "parts").rglob("*.parquet"))
+    assert metrics.headline(open_store(env={"SEBA_ATLAS_STORE": str(where)}).rollup(), period=fiscal_year(2022)) == expected

@@ -1,6 +1,6 @@
 """What the pages and the CLI show, computed from the log (pure polars, no streamlit).
 
-Every function takes the store's roll-up (``Store.rollup()``, summed per quarter at commit time) or
+Every function takes the store's roll-up (``Store.rollup()``, summed per upload and quarter) or
 a raw log (``Store.scan()``, rolled up by day here) and keyword-only options, and returns a polars
 frame or a plain dict of exact integers; both give the same figures (a date range over a roll-up is cut from its raw rows). Beneficiaries are counted where
 the service was delivered: UDC rows in their union and upazila, front-desk rows at the

@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 import os
+import threading
 import time
 from contextlib import AbstractContextManager
 from datetime import datetime, timezone
@@ -176,15 +177,22 @@ class CatalogueStore:
         return pl.scan_parquet(files, schema=schema.LOG_SCHEMA, storage_options=self._storage_options if remote else None)
 
     def rollup(self, *, as_of: int | None = None) -> rollups.Rollup:
-        """The same rows as :meth:`scan`, summed per fiscal quarter (:mod:`analytics.store.rollup`): the
-        roll-ups written with each active file. Should one be missing (a store written before
-        roll-ups, or by a catalogue of other services), the roll-up of the raw rows by day: slower,
+        """The same rows as :meth:`scan`, summed per fiscal quarter (:mod:`analytics.store.rollup`):
+        the roll-up of each active file. A file's roll-ups are written the first time they are
+        read, not by the commit (an ingest stays near the I/O floor; the first view after an upload
+        pays for its files, once). Should one be missing and not be written (a store that cannot
+        be written, a service the catalogue has not), the roll-up of the raw rows by day: slower,
         the same figures."""
         files = self._active_files(as_of)
         codes = rollups.catalogue_codes()
         if not files:
             return rollups.empty(codes)
         wanted = [rollups.paths(path, codes) for path in files]
+        missing = [path for path, pair in zip(files, wanted) if not self._rollup_exists(pair)]
+        if missing and not self.read_only:
+            with self.__dict__.setdefault("_building", threading.Lock()):  # one builder per process
+                for path in missing:
+                    self._build_rollup_quietly(path)
         if not all(self._rollup_exists(pair) for pair in wanted):
             return rollups.rollup_of(self.scan(as_of=as_of))
         people, services = ([self._readable(pair[i]) for pair in wanted] for i in (0, 1))
@@ -200,49 +208,37 @@ class CatalogueStore:
             seen.add(pair)
         return pair in seen
 
-    def _write_rollup(self, part: pl.DataFrame, relative: str, *, on_disk: list[str]) -> None:
-        """Write the roll-ups of one stored file (none when it holds a service the catalogue has not)."""
+    def _build_rollup(self, relative: str) -> bool:
+        """Write the two roll-ups of one stored file (each object written whole: a reader sees it
+        complete or not at all; two processes writing the same one write the same bytes). None
+        when the file holds a service the catalogue has not: False."""
         codes = rollups.catalogue_codes()
+        source = self._readable(relative)
+        part = schema.conform(pl.read_parquet(source, storage_options=self._storage_options if "://" in source
+                                              else None)).collect()
         if not rollups.covered(part, codes):
-            return
+            return False
         made = rollups.build(part, codes=codes, grain="quarter")
-        for target, frame in zip(rollups.paths(relative, codes), (made.people, made.services)):
-            if not self._object_exists(target):
-                on_disk.append(target)
-            self._write_object(frame.collect(), target)
+        for target, frame in zip(rollups.paths(relative, codes), pl.collect_all([made.people, made.services])):
+            self._write_object(frame, target)
+        return True
+
+    def _build_rollup_quietly(self, relative: str) -> None:
+        """:meth:`_build_rollup` on a read: a failure (a full disk ...) is logged, not raised; the
+        read then sums the raw rows, which give the same figures."""
+        try:
+            self._build_rollup(relative)
+        except Exception:  # noqa: BLE001 - a read must not fail for a cache of figures
+            logging.getLogger(__name__).warning("could not write the roll-ups of %s in %s", relative, self.location,
+                                                exc_info=True)
 
     def build_rollups(self) -> list[str]:
-        """Write the roll-ups that stored files lack (a store from before them, a copy, a restore,
+        """Write every roll-up the stored files lack (a store from before them, a copy, a restore,
         a new service catalogue); the files they were made for."""
-        with self._writing(storing=True), self._write_lock():
-            return self._build_rollups_locked()
-
-    def _build_rollups_quietly(self) -> None:
-        """At open, under the write lock: build missing roll-ups; a failure is logged, not raised
-        (reads then sum the raw rows, which give the same figures)."""
-        try:
-            self._build_rollups_locked()
-        except Exception:  # noqa: BLE001 - an open must not fail for a cache of figures
-            logging.getLogger(__name__).warning("could not build roll-ups in %s", self.location, exc_info=True)
-
-    def _build_rollups_locked(self) -> list[str]:
-        codes = rollups.catalogue_codes()
-        built = []
-        for (relative,) in self._query("SELECT path FROM upload_files ORDER BY path"):
-            if self._rollup_exists(rollups.paths(relative, codes)):
-                continue
-            written: list[str] = []
-            source = self._readable(relative)
-            try:
-                part = pl.read_parquet(source, storage_options=self._storage_options if "://" in source else None)
-                self._write_rollup(schema.conform(part).collect(), relative, on_disk=written)
-            except BaseException:
-                for target in written:
-                    with contextlib.suppress(Exception):
-                        self._remove_object(target)
-                raise
-            built.append(relative)
-        return built
+        with self._writing(storing=True):
+            codes = rollups.catalogue_codes()
+            return [relative for (relative,) in self._query("SELECT path FROM upload_files ORDER BY path")
+                    if not self._rollup_exists(rollups.paths(relative, codes)) and self._build_rollup(relative)]
 
     def uploads(self) -> pl.DataFrame:
         rows = self._query(f"SELECT {', '.join(UPLOAD_COLUMNS)} FROM uploads ORDER BY created_at, {self._SEQ}")
@@ -324,7 +320,6 @@ class CatalogueStore:
                 part = part.drop("fy", "fq").sort("date")
                 self._write_object(part, relative)
                 _pause_point("object-written")  # tests: stop the object storage between two files
-                self._write_rollup(part, relative, on_disk=on_disk)
                 written.append((relative, int(fy), int(fq), part.height))
             planned.append((item, upload_id, data, written))
             results.append(None)

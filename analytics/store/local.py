@@ -323,7 +323,6 @@ class LocalStore(CatalogueStore):
                     return
                 try:
                     removed = self._sweep_locked()
-                    self._build_rollups_quietly()
                 finally:
                     _unlock(handle)
         except (OSError, sqlite3.Error):

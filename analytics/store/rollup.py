@@ -1,5 +1,5 @@
-"""Roll-ups: the log summed per fiscal quarter, written beside each stored file at commit time, so that
-the pages' figures over millions of rows read thousands.
+"""Roll-ups: the log summed per fiscal quarter, written beside each stored file (per upload and
+quarter) the first time it is read, so that the pages' figures over millions of rows read thousands.
 
 A :class:`Rollup` is two tables over the same rows:
 

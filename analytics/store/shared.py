@@ -252,7 +252,6 @@ class SharedStore(CatalogueStore):
                 try:
                     with self._reachable():
                         self._sweep_locked()
-                        self._build_rollups_quietly()
                 finally:
                     connection.execute("SELECT pg_advisory_unlock(%s)", (WRITE_LOCK,))
 
