@@ -28,6 +28,9 @@ AREA_METRICS = ("beneficiaries", "beneficiaries_udc", "beneficiaries_front_desk"
 
 
 Log = Union[pl.LazyFrame, pl.DataFrame, Rollup]
+#: The engine the figures are collected with: roll-ups are small, and polars' in-memory engine
+#: groups and dedups them 1.5–2.5× faster than the streaming one (the default since polars 2).
+ENGINE = "in-memory"
 
 
 def select(log: Log, *, period: Period | None = None, channel: ChannelFilter = "all",
@@ -74,7 +77,7 @@ def headline(log: Log, *, period: Period | None = None, upazila: str | None = No
     rolled = select(log, period=period, upazila=upazila)
     if where is not None:
         rolled = rolled.filter(where)
-    row = rolled.people.select(_headline_exprs(rolled)).collect().row(0, named=True)
+    row = rolled.people.select(_headline_exprs(rolled)).collect(engine=ENGINE).row(0, named=True)
     return {key: int(value or 0) for key, value in row.items()}
 
 
@@ -123,7 +126,7 @@ def by_area(log: Log, units: pl.DataFrame, *, level: Level, period: Period | Non
         pl.col("fee_paisa").filter(udc).sum().alias("earnings_paisa"),
         pl.col("entrepreneurs").filter(udc).sum(),
         _set_size(rolled).alias("service_kinds"),
-    ).collect())
+    ).collect(engine=ENGINE))
     wanted = units.filter(pl.col("level") == level)
     if upazila and level == "union":
         wanted = wanted.filter(pl.col("parent_pcode") == upazila)
@@ -167,6 +170,8 @@ def entrepreneurs(log: Log, *, period: Period, upazila: str | None = None,
     who = rows.select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender", "union_code",
                       "upazila_code").unique(subset="entrepreneur_id", keep="any")
     previous = pl.col("earnings_paisa_previous")
+    # one collect: the rows are read once for the three (common subplans are shared)
+    who, now, earlier = (frame.lazy() for frame in pl.collect_all([who, now, earlier], engine=ENGINE))
     out = (who.join(now, on="entrepreneur_id", how="left").join(earlier, on="entrepreneur_id", how="left")
            .with_columns(pl.col("beneficiaries", "earnings_paisa", "service_kinds").fill_null(0),
                          previous.fill_null(0) if comparison is None or comparison.fair else previous)
@@ -175,7 +180,7 @@ def entrepreneurs(log: Log, *, period: Period, upazila: str | None = None,
            ).with_columns(
                no_activity=pl.col("beneficiaries") == 0,
                sharp_drop=pl.col("change_pct").fill_null(0) < drop_threshold_pct,
-           ).collect())
+           ).collect(engine=ENGINE))
     return out.sort(["earnings_paisa", "entrepreneur_id"], descending=[True, False]).with_columns(
         rank=pl.int_range(1, out.height + 1))
 
@@ -184,7 +189,7 @@ def _entrepreneurs_by_service(rolled: Rollup) -> pl.DataFrame:
     """For each service code: how many distinct UDC entrepreneurs (non-null ids) delivered it."""
     sets = (rolled.people.filter((pl.col("channel") == "udc") & pl.col("entrepreneur_id").is_not_null())
             .group_by("entrepreneur_id").agg(rolled.service_sets()))
-    counts = sets.select([rolled.has_service(code).sum().alias(code) for code in rolled.codes]).collect()
+    counts = sets.select([rolled.has_service(code).sum().alias(code) for code in rolled.codes]).collect(engine=ENGINE)
     if counts.width == 0:
         return pl.DataFrame(schema={"service_code": pl.String, "entrepreneurs": pl.Int64})
     return counts.unpivot(variable_name="service_code", value_name="entrepreneurs").with_columns(
@@ -197,7 +202,7 @@ def service_mix(log: Log, *, period: Period | None = None, channel: ChannelFilte
     active entrepreneurs behind each UDC service (for the small-cell rule, analytics.report.privacy)."""
     rolled = select(log, period=period, channel=channel, upazila=upazila)
     sums = (rolled.services.group_by("channel", "service_category", "service_code")
-            .agg(pl.col("beneficiaries").sum(), pl.col("fee_paisa").sum().alias("earnings_paisa")).collect())
+            .agg(pl.col("beneficiaries").sum(), pl.col("fee_paisa").sum().alias("earnings_paisa")).collect(engine=ENGINE))
     behind = _entrepreneurs_by_service(rolled)
     out = (sums.join(behind, on="service_code", how="left")
            .with_columns(pl.when(pl.col("channel") == "udc").then(pl.col("entrepreneurs").fill_null(0))
@@ -215,7 +220,7 @@ def entrepreneurs_in(log: Log, *, period: Period | None = None, upazila: str | N
     rows = rolled.people.filter(pl.col("entrepreneur_id").is_not_null())
     if services is not None:
         rows = rows.group_by("entrepreneur_id").agg(rolled.service_sets()).filter(rolled.any_service(services))
-    return int(rows.select(pl.col("entrepreneur_id").n_unique()).collect().item() or 0)
+    return int(rows.select(pl.col("entrepreneur_id").n_unique()).collect(engine=ENGINE).item() or 0)
 
 
 def area_by_category(log: Log, *, period: Period | None = None,
@@ -224,7 +229,7 @@ def area_by_category(log: Log, *, period: Period | None = None,
     return (select(log, period=period, channel=channel).services
             .group_by("upazila_code", "service_category")
             .agg(pl.col("beneficiaries").sum())
-            .sort("upazila_code", "service_category").collect())
+            .sort("upazila_code", "service_category").collect(engine=ENGINE))
 
 
 def trend(log: Log, *, channel: ChannelFilter = "all", upazila: str | None = None,
@@ -237,7 +242,7 @@ def trend(log: Log, *, channel: ChannelFilter = "all", upazila: str | None = Non
                  pl.col("fee_paisa").sum().alias("earnings_paisa"),
                  pl.col("upload_id").is_in(list(sample_uploads)).any().alias("sample"))
             .with_columns(pl.col("channel").cast(pl.String))
-            .sort("fy", "fq", "channel").collect())
+            .sort("fy", "fq", "channel").collect(engine=ENGINE))
 
 
 def coverage(log: Log, units: pl.DataFrame, *, period: Period) -> pl.DataFrame:
@@ -249,7 +254,7 @@ def coverage(log: Log, units: pl.DataFrame, *, period: Period) -> pl.DataFrame:
     active = (select(log, period=period, channel="udc").people.group_by("union_code")
               .agg(pl.col("rows").sum().cast(pl.UInt32),
                    pl.col("entrepreneur_id").drop_nulls().n_unique().alias("active_entrepreneurs"))
-              .collect())
+              .collect(engine=ENGINE))
     return (units.filter(pl.col("level") == "union").select("pcode", "parent_pcode", "name_en", "name_bn", "has_polygon")
             .join(active.rename({"union_code": "pcode"}), on="pcode", how="left")
             .with_columns(pl.col("rows", "active_entrepreneurs").fill_null(0))
@@ -264,4 +269,4 @@ def periods_available(log: Log) -> pl.DataFrame:
     return (rollup_of(log).people.with_columns(fiscal_columns()).group_by("fy", "fq")
             .agg(pl.col("first_date").min().alias("first"), pl.col("last_date").max().alias("last"),
                  pl.col("rows").sum().cast(pl.UInt32))
-            .sort("fy", "fq").collect())
+            .sort("fy", "fq").collect(engine=ENGINE))
