@@ -8,17 +8,22 @@ from pages import run, state
 
 
 def pages() -> list:
-    """The app's pages (app.py's navigation), titled in the user's language."""
+    """The app's pages (app.py's navigation), titled in the user's language.
+
+    No page icons: Streamlit's frontend shows a page's Material icon as the tab's icon by fetching
+    it from fonts.gstatic.com (its own copy of the font has no favicons), a request to Google from
+    every viewer's browser that an offline meeting room also waits on; the app's own favicon
+    (set_page_config) is used instead."""
     t = state.t
     return [
-        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview",
+        st.Page("pages/overview.py", title=t("nav.overview"), url_path="overview",
                 default=True),
-        st.Page("pages/map.py", title=t("nav.map"), icon=":material/map:", url_path="map"),
-        st.Page("pages/entrepreneurs.py", title=t("nav.entrepreneurs"), icon=":material/groups:",
+        st.Page("pages/map.py", title=t("nav.map"), url_path="map"),
+        st.Page("pages/entrepreneurs.py", title=t("nav.entrepreneurs"),
                 url_path="entrepreneurs"),
-        st.Page("pages/services.py", title=t("nav.services"), icon=":material/category:", url_path="services"),
-        st.Page("pages/upload.py", title=t("nav.upload"), icon=":material/upload_file:", url_path="upload"),
-        st.Page("pages/data.py", title=t("nav.data"), icon=":material/storage:", url_path="data"),
+        st.Page("pages/services.py", title=t("nav.services"), url_path="services"),
+        st.Page("pages/upload.py", title=t("nav.upload"), url_path="upload"),
+        st.Page("pages/data.py", title=t("nav.data"), url_path="data"),
     ]
 
 

@@ -3,6 +3,8 @@ state, the date range, the share link (pinned or not), presentation mode and Abo
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from analytics import i18n
@@ -59,8 +61,44 @@ def sidebar() -> None:
         pin = st.toggle(i18n.t("sidebar.pin", lang), value=current.version is not None, key="w_pin",
                         help=i18n.t("sidebar.pin_help", lang))
         st.caption(i18n.t("sidebar.copy_link", lang))
-        st.code(state.share_link(pin=pin), language=None, wrap_lines=True)
+        copy_box(state.share_link(pin=pin), label=i18n.t("sidebar.copy_link", lang))
         st.toggle(i18n.t("sidebar.present", lang), **state.bound("w_present", "present", current.present))
         with st.expander(i18n.t("about.title", lang)):
             st.caption(i18n.t("about.text", lang))
             st.caption(i18n.t("about.credits", lang))
+
+
+# The share link in a box with a copy button. Not st.code: its syntax highlighter is a 1.5 MB
+# script (StreamlitSyntaxHighlighter) that every first load of every page fetched and ran, for
+# one line of plain text, before the map was drawn (benchmarks/pageload.py, issue 13). Streamlit
+# inserts this HTML into the page itself (no iframe); the script only wires the button.
+_COPY_BOX = """<div class="seba-link"><code>{text}</code><button type="button" title="{label}" aria-label="{label}"><span>content_copy</span></button></div>
+<style>
+.seba-link {{ position: relative; background: rgba(151, 166, 195, 0.15); border-radius: 0.5rem;
+              padding: 0.75rem 2.5rem 0.75rem 1rem; }}
+.seba-link code {{ font-family: "Source Code Pro", monospace; font-size: 0.8rem; white-space: pre-wrap;
+                   word-break: break-all; background: none; padding: 0; color: inherit; }}
+.seba-link button {{ position: absolute; top: 0.4rem; right: 0.4rem; border: none; background: none; cursor: pointer;
+                     padding: 0.25rem; color: inherit; opacity: 0.6; line-height: 0; }}
+.seba-link button span {{ font-family: "Material Symbols Rounded"; font-size: 1.1rem; }}
+.seba-link button:hover, .seba-link button:focus-visible {{ opacity: 1; }}
+</style>
+<script>(() => {{
+  const box = document.currentScript && document.currentScript.parentNode.querySelector(".seba-link");
+  const button = box && box.querySelector("button");
+  if (!button) return;
+  button.addEventListener("click", () => {{
+    const text = box.querySelector("code").textContent;
+    (navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject()).catch(() => {{
+      const range = document.createRange();  // no clipboard API (plain http): select it for Ctrl+C
+      range.selectNodeContents(box.querySelector("code"));
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+    }});
+  }});
+}})();</script>"""
+
+
+def copy_box(text: str, *, label: str) -> None:
+    """``text`` (the share link) with a button that copies it."""
+    st.html(_COPY_BOX.format(text=html.escape(text), label=html.escape(label)), unsafe_allow_javascript=True)

@@ -128,7 +128,14 @@ def data_key() -> tuple[int, bool]:
 def scan(data_version: int, pinned: bool) -> Rollup:
     """The log at ``data_version`` as the store's roll-up by quarter (what every page figure is made
     from; a date range is cut from its raw rows); cached callers pass the version as their key."""
-    return resources.store().rollup(as_of=data_version if pinned else None)
+    return _rollup(resources.store().location, data_version, pinned)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _rollup(location: str, data_version: int, pinned: bool) -> Rollup:  # noqa: ARG001 - part of the key
+    """The roll-up held in memory, once per data version for every session (it never changes: a
+    new upload is a new version)."""
+    return resources.store().rollup(as_of=data_version if pinned else None).collect()
 
 
 def rows(data_version: int, pinned: bool) -> pl.LazyFrame:
