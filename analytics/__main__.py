@@ -1,5 +1,13 @@
 import sys
 
-from analytics.cli.main import main
+from analytics.cli.language import command_word
+
+# an ingest: the isolated reader starts (and imports) while this process imports the command line
+if command_word(sys.argv[1:]) == "ingest" and not {"-h", "--help"} & set(sys.argv[1:]):
+    from analytics.ingest import isolation
+
+    isolation.prestart()
+
+from analytics.cli.main import main  # noqa: E402
 
 sys.exit(main())

@@ -18,6 +18,7 @@ import argparse
 import logging
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -144,12 +145,16 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         decided = D.frame(decided.to_dicts() + given.to_dicts())
 
     checked: list[tuple[Path, bytes, IngestResult]] = []
+    digests: dict[Path, str] = {}
     questions: list[pl.DataFrame] = []
     refused = False
+    hashing = ThreadPoolExecutor(max_workers=1)  # a file's hash is taken while the child reads it
     for path in paths:
         data = path.read_bytes()
+        digest = hashing.submit(content_hash, data)
         result = ingest_isolated(data, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
                                  limits=Limits(), date_order=date_order, decisions=decided)
+        digests[path] = digest.result()
         checked.append((path, data, result))
         refusing = sum(n for code, n in result.problem_counts.items() if code not in NOTE_CODES) \
             if result.problem_counts else result.problems.filter(~pl.col("code").is_in(NOTE_CODES)).height
@@ -187,12 +192,13 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         print(i18n.t("ingest.cli_rejected", lang), file=err)
         return 1
 
-    if not allow_overlap and mode != "replace" and _overlapping(store, checked, lang=lang, err=err):
+    hashing.shutdown()
+    if not allow_overlap and mode != "replace" and _overlapping(store, checked, digests, lang=lang, err=err):
         return 1
     if dry_run:
         print(i18n.t("ingest.cli_dry_run", lang), file=out)
         return 0
-    stored = store.commit_many([Incoming(result.frame, path.name, content_hash(data),
+    stored = store.commit_many([Incoming(result.frame, path.name, digests[path],
                                          result.frame["upload_id"][0] if result.frame.height else None)
                                 for path, data, result in checked], uploader=uploader, mode=mode)
     if given.height:  # the file's decisions are kept with the data and apply to later uploads
@@ -204,14 +210,15 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     return 0
 
 
-def _overlapping(store: Store, checked: list[tuple[Path, bytes, IngestResult]], *, lang: str, err) -> bool:
+def _overlapping(store: Store, checked: list[tuple[Path, bytes, IngestResult]], digests: dict[Path, str], *,
+                 lang: str, err) -> bool:
     """Print and return True when a file's rows are already stored (or earlier in this batch)."""
     scan = store.scan()
     names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
     earlier: list[pl.DataFrame] = []
     found = False
     for path, data, result in checked:
-        if store.find_by_hash(content_hash(data)):
+        if store.find_by_hash(digests[path]):
             continue  # the very same bytes: stored before, nothing to do (not a refusal)
         stored = pl.concat([scan, *(frame.lazy() for frame in earlier)]) if earlier else scan
         hits = overlaps(stored, result.frame)

@@ -111,3 +111,19 @@ class Help:
 
 
 __all__ = ["DEFAULT_LANG", "Help", "Parser", "argparse_words", "from_argv", "shown"]
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command word of a command line (the first word that is not an option or its value)."""
+    expects_value = False
+    for arg in argv:
+        if expects_value:
+            expects_value = False
+        elif arg == "--":
+            return None
+        elif arg.startswith("-"):
+            name = arg.partition("=")[0]
+            expects_value = "=" not in arg and len(name) >= 3 and "--lang".startswith(name)
+        else:
+            return arg
+    return None

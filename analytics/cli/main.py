@@ -34,11 +34,17 @@ from pathlib import Path
 
 from analytics import i18n
 from analytics.cli.ingest import UsageError
-from analytics.cli.language import Help, Parser, argparse_words, from_argv, shown
+from analytics.cli.language import (
+    Help,
+    Parser,
+    argparse_words,
+    command_word,
+    from_argv,
+    shown,
+)
 from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.periods import Period, fiscal_year, parse_fy, parse_period
-from analytics.report import metrics
 from analytics.store import Store, StoreError, open_store
 
 
@@ -55,8 +61,10 @@ def store_for(location: str | None) -> Store:
 
 def summary(store: Store, *, period: Period, gazetteer: Gazetteer | None = None) -> dict:
     """The published-report figures for ``period`` as one JSON-ready object."""
+    from analytics.report import metrics
+
     gaz = gazetteer or Gazetteer.load()
-    log = store.scan()
+    log = store.rollup()
     head = metrics.headline(log, period=period)
     areas = metrics.by_area(log, gaz.units, level="upazila", period=period)
     return {
@@ -143,9 +151,14 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+#: Commands whose module registers them: a command line naming one builds only that module's
+#: commands, so ``ingest`` does not import what the others need (sign-in's password hashing, reports).
+_OWN_MODULE = {"ingest": "ingest", "names": "ingest"}
+
+
+def build_parser(lang: str = "en", *, only: str | None = None) -> argparse.ArgumentParser:
     """The command line, its help in ``lang`` (argparse's own words too, when built and used inside
-    :func:`analytics.cli.language.argparse_words`)."""
+    :func:`analytics.cli.language.argparse_words`). ``only`` ("ingest"): just that module's commands."""
     words = Help(lang)
     parser = Parser(prog="python -m analytics", description=i18n.t("cli.description", lang), lang=lang,
                     formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -157,6 +170,11 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     words.add(period, "--fy", key="fy", default="2022-23")
     words.add(period, "--period", key="period")
     commands = parser.add_subparsers(dest="command", required=True, metavar=i18n.t("cli.meta.command", lang))
+    if only == "ingest":
+        from analytics.cli import ingest as cli_ingest
+
+        cli_ingest.add_commands(commands, common, words)
+        return parser
 
     p = words.command(commands, "summary", parents=[common, period])
     words.add(p, "--json", key="json", action="store_true")
@@ -232,7 +250,8 @@ def _log_internal(argv: list[str] | None) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     lang = from_argv(sys.argv[1:] if argv is None else argv)
     with argparse_words(lang):
-        args = build_parser(lang).parse_args(argv)
+        args = build_parser(lang, only=_OWN_MODULE.get(command_word(sys.argv[1:] if argv is None else argv))
+                            ).parse_args(argv)
     lang = getattr(args, "lang", None) or lang
     try:
         if _writes(args):

@@ -56,10 +56,7 @@ def run_limited(fn: Callable[..., Any], /, *args: Any, memory: int | None = None
     memory = DEFAULT_MEMORY if memory is None else memory
     seconds = DEFAULT_SECONDS if seconds is None else seconds
     payload = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
-    env = {**os.environ, "SEBA_ATLAS_CHILD_MEMORY": str(memory),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    child = subprocess.Popen([sys.executable, "-m", "analytics.ingest.isolation"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    child = _take_spare(memory) or _start(memory)
     try:
         out, err = child.communicate(payload, timeout=seconds)
     except subprocess.TimeoutExpired:
@@ -78,12 +75,49 @@ def run_limited(fn: Callable[..., Any], /, *args: Any, memory: int | None = None
     raise RuntimeError(f"isolated call failed:\n{value}")
 
 
+#: A child started ahead (:func:`prestart`): (process, memory limit, module it imported).
+_spare: tuple[subprocess.Popen, int, str] | None = None
+
+
+def _start(memory: int, preload: str = "") -> subprocess.Popen:
+    env = {**os.environ, "SEBA_ATLAS_CHILD_MEMORY": str(memory), "SEBA_ATLAS_CHILD_PRELOAD": preload,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen([sys.executable, "-m", "analytics.ingest.isolation"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+
+
+def prestart(module: str = "analytics.ingest.pipeline") -> None:
+    """Start the next child now, importing ``module`` while the caller gets ready (a command line
+    that is about to read a file): :func:`run_limited` then finds it waiting. A child nobody
+    uses ends when the caller does (its input closes)."""
+    global _spare
+    if _spare is None:
+        _spare = (_start(DEFAULT_MEMORY, module), DEFAULT_MEMORY, module)
+
+
+def _take_spare(memory: int) -> subprocess.Popen | None:
+    global _spare
+    spare, _spare = _spare, None
+    if spare is None:
+        return None
+    child, limit, _ = spare
+    if limit == memory and child.poll() is None:
+        return child
+    child.kill()
+    child.communicate()
+    return None
+
+
 def _serve() -> None:
     """The child: limit itself, read (fn, args, kwargs), run, write (status, value)."""
     memory = int(os.environ.get("SEBA_ATLAS_CHILD_MEMORY", DEFAULT_MEMORY))
     if resource is not None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     try:
+        if os.environ.get("SEBA_ATLAS_CHILD_PRELOAD"):  # imported while the parent gets the input ready
+            import importlib
+
+            importlib.import_module(os.environ["SEBA_ATLAS_CHILD_PRELOAD"])
         fn, args, kwargs = pickle.loads(sys.stdin.buffer.read())
         outcome = ("ok", fn(*args, **kwargs))
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)

@@ -47,6 +47,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 
@@ -142,24 +143,6 @@ def _catalogue() -> pl.DataFrame:
                                    "fee_min_bdt", "fee_max_bdt")
 
 
-def _by_unique(frame: pl.DataFrame, source: str, *stages: dict[str, pl.Expr]) -> pl.DataFrame:
-    """Compute ``stages`` (expressions over ``pl.col("__v")``) once per distinct value of ``source``."""
-    unique = frame.lazy().select(pl.col(source).unique().alias("__v"))
-    for stage in stages:
-        unique = unique.with_columns(**stage)
-    return frame.join(unique.collect(), left_on=source, right_on="__v", how="left", nulls_equal=True,
-                      maintain_order="left")
-
-
-def _constant(frame: pl.DataFrame, *stages: dict[str, pl.Expr]) -> pl.DataFrame:
-    """What ``stages`` give for an empty cell, as constant columns (for a column the file lacks)."""
-    one = pl.LazyFrame({"__v": [None]}, schema={"__v": pl.String})
-    for stage in stages:
-        one = one.with_columns(**stage)
-    values = one.collect().drop("__v")
-    return frame.with_columns(pl.lit(values[c][0], dtype=values[c].dtype).alias(c) for c in values.columns)
-
-
 def _json(**params: object) -> str:
     return json.dumps(params, ensure_ascii=False)
 
@@ -215,21 +198,41 @@ def ingest_isolated(data: bytes, *, file_name: str, upload_id: str, lang: str = 
     """:func:`ingest_bytes` in a child process with memory and time limits (:mod:`analytics.ingest.isolation`),
     with the default gazetteer and catalogue. A file that hits a limit is refused as
     ``too_large_to_read``; the calling process (the app every viewer shares) is never at risk."""
+    import shutil
+    import tempfile
+
     from analytics.ingest import isolation
 
+    folder = tempfile.mkdtemp(prefix="seba-atlas-ingest-")
     try:
-        return isolation.run_limited(ingest_bytes, data, file_name=file_name, upload_id=upload_id, lang=lang,
-                                     period=period, sheet=sheet, mapping=mapping, limits=limits,
-                                     date_order=date_order, decisions=decisions)
+        result = isolation.run_limited(_ingest_to_file, data, str(Path(folder) / "frame.arrow"),
+                                       file_name=file_name, upload_id=upload_id, lang=lang, period=period,
+                                       sheet=sheet, mapping=mapping, limits=limits, date_order=date_order,
+                                       decisions=decisions)
+        if isinstance(result.frame, str):
+            result.frame = pl.read_ipc(result.frame)
+        return result
     except isolation.LimitExceeded as error:
         kind = error.kind
     except RuntimeError:
         logging.getLogger(__name__).exception("isolated ingest of %s failed", file_name)
         kind = "memory"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     result = IngestResult(schema.empty_log(), validate.empty_problems(),
                           pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
     return _failed(result, [validate.file_problem("too_large_to_read", reason=kind)], file_name=file_name,
                    lang=normalise_lang(lang), namer=validate.Namer.plain())
+
+
+def _ingest_to_file(data: bytes, path: str, **options: object) -> IngestResult:
+    """:func:`ingest_bytes` in the isolated child: the accepted rows go back as an Arrow file at
+    ``path`` (``frame`` holds the path), far cheaper than through a pipe as a pickle."""
+    result = ingest_bytes(data, **options)
+    if result.frame.height:
+        result.frame.write_ipc(path, compression="uncompressed")
+        result.frame = path  # type: ignore[assignment] - read back by ingest_isolated
+    return result
 
 
 def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: Period | None, sheet: str | None,
@@ -254,7 +257,9 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
 
     internal = {label: f"__c{i}" for i, label in enumerate(table.headers)}
     body = table.frame.rename(internal)
-    body = body.filter(pl.any_horizontal(pl.col(c).str.contains(r"\S") for c in internal.values()))
+    cells = list(internal.values())
+    if not cells or not body.select(pl.col(cells[0]).str.contains(r"\S").fill_null(False).all()).item():
+        body = body.filter(pl.any_horizontal(pl.col(c).str.contains(r"\S") for c in cells))
     result.rows_read = body.height
     empty = [label for label, c in internal.items() if body[c].null_count() == body.height]
     headers = map_headers(table.headers, mapping=mapping, empty=empty)
@@ -288,11 +293,12 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
         result.date_order, result.date_readings = order, readings
         if problem:
             return fail(problem)
-    work, shape = _parse(work, present, shape, period=period, date_order=result.date_order or "dmy")
+    read = set(present)  # the fields read from a column of their own
+    work, shape = _parse_resolve(work, present, shape, period=period, date_order=result.date_order or "dmy",
+                                 gaz=gaz, resolver=resolver, catalogue=catalogue, decisions=decisions)
     result.shape = shape
     if shape == "summary" and "month" not in present:  # a Date column holding months
         label["month"], present = label["date"], present | {"month"}
-    work = _resolve(work, present, gaz=gaz, resolver=resolver, catalogue=catalogue, decisions=decisions)
     # the front desk's upazila (a gazetteer without sites: the office's town, Pirojpur Sadar)
     dc_upazila = gaz.dc_office_upazila() or gaz.resolve("Pirojpur Sadar", level="upazila").pcode
 
@@ -310,7 +316,11 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
         raw = pl.concat([raw, validate.repeated_reference_problems(rows, internal[reference], column=reference)
                         .collect()])
     key = [internal[lab] for lab in table.headers if headers.columns.get(lab) != "serial"]
-    result.repeated_rows = validate.repeated_rows(rows, key)
+    codes = {internal[label[f]]: f"__i_{f}" for f in read}
+    result.repeated_rows = (_repeated_rows(work, [codes[c] for c in key]) if key and all(c in codes for c in key)
+                            else None)
+    if result.repeated_rows is None:
+        result.repeated_rows = validate.repeated_rows(rows, key)
     position = {lab: i for i, lab in enumerate(table.headers)}
     raw = raw.with_columns(pl.col("column").replace_strict(position, default=len(position), return_dtype=pl.Int32)
                            .alias("__position")).sort("row", "__position", maintain_order=True).drop("__position")
@@ -324,7 +334,7 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
     result.problems = _public(messages, file_name=file_name, sheet=table.sheet, lang=lang)
     result.questions, result.matches = _names_report(work, present)
 
-    accepted = work.join(bad, left_on=ROW, right_on="row", how="anti", maintain_order="left")
+    accepted = work.lazy() if bad.height == 0 else work.lazy().filter(~pl.col(ROW).is_in(bad["row"].implode()))
     result.frame = schema.conform(_canonical(accepted, shape=shape, dc_upazila=dc_upazila,
                                              upload_id=upload_id)).collect()
     per_row = messages.group_by("row", maintain_order=True).agg(
@@ -338,6 +348,20 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
                                       pl.col(ROW).alias("row")).join(
         per_row.select("row", pl.col(f"message_{lang}").alias("problem")), on="row", how="left")
     return result
+
+
+def _repeated_rows(work: pl.DataFrame, codes: list[str]) -> int | None:
+    """:func:`analytics.ingest.validate.repeated_rows` over the rows' raw values' numbers (``__i_*``,
+    one to one with the values) folded into one integer; None when they do not fit in one."""
+    sizes = work.select(pl.col(codes).max().cast(pl.Int64) + 1).row(0)
+    folded, scale = pl.lit(0, pl.UInt64), 1
+    for code, size in zip(codes, sizes):
+        folded = folded + pl.col(code).cast(pl.UInt64) * scale
+        scale *= size or 1
+    if scale >= 2**63:
+        return None
+    counts = work.lazy().filter(~pl.col("is_total")).select(pl.len(), folded.n_unique()).collect().row(0)
+    return int(counts[0] - counts[1])
 
 
 def _date_order(work: pl.DataFrame, *, given: str | None) -> tuple[str, dict | None, pl.DataFrame]:
@@ -375,7 +399,7 @@ def _date_order(work: pl.DataFrame, *, given: str | None) -> tuple[str, dict | N
 def _names_report(work: pl.DataFrame, present: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Open questions and approximate/decided matches, once per distinct value, with row and people counts."""
     people = pl.col("count_v").fill_null(1).cast(pl.Int64)
-    rows = work.filter(~pl.col("is_total"))
+    rows = work.lazy().filter(~pl.col("is_total"))
     asks, found = [], []
     for kind in D.KINDS:
         if kind not in present:
@@ -392,6 +416,7 @@ def _names_report(work: pl.DataFrame, present: set[str]) -> tuple[pl.DataFrame, 
                                   pl.col(f"{kind}_how").alias("how")).agg(
             pl.len().cast(pl.Int64).alias("rows"), people.sum().alias("beneficiaries"), pl.col(ROW).min().alias("__first"))
             .select(pl.lit(kind).alias("kind"), "value", "code", "how", "rows", "beneficiaries", "__first"))
+    asks, found = (pl.collect_all(plans) if plans else [] for plans in (asks, found))
     questions = pl.concat(asks).sort("__first").drop("__first") if asks else D.empty_questions()
     matches = pl.concat(found).sort("__first").drop("__first") if found else D.empty_matches()
     return questions.cast(D.QUESTION_SCHEMA), matches.cast(D.MATCH_SCHEMA)
@@ -424,19 +449,119 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
     }
 
 
-def _parse(work: pl.DataFrame, present: set[str], shape: str, *, period: Period | None,
-           date_order: str) -> tuple[pl.DataFrame, str]:
-    """Clean every column and read dates, months, numbers, channel and gender (per unique value).
+_FIELDS = (*LOG_FIELDS, "extra")
+
+
+def _tables(work: pl.DataFrame, stages: dict[str, list[dict[str, pl.Expr]]]) -> dict[str, pl.DataFrame]:
+    """Per field: one row per distinct raw cell ``__v`` (null included; one null row for a column
+    the file lacks) with what ``stages`` read from it, and ``__i_{field}``, its row number."""
+    plans = []
+    for f in _FIELDS:
+        source = f"raw_{f}"
+        lazy = (work.lazy().select(pl.col(source).unique().sort(nulls_last=True).alias("__v"))
+                if source in work.columns
+                else pl.LazyFrame({"__v": [None]}, schema={"__v": pl.String}))
+        for stage in stages[f]:
+            lazy = lazy.with_columns(**stage)
+        plans.append(lazy.with_row_index(f"__i_{f}"))
+    return dict(zip(_FIELDS, pl.collect_all(plans)))
+
+
+def _index(column: str, table: pl.DataFrame, index: str) -> pl.Expr:
+    """Each row's position in ``table`` (whose ``__v`` holds every distinct value of ``column``)."""
+    known = table.filter(pl.col("__v").is_not_null())
+    # an Enum of the distinct values: each cell's physical code is its position among them
+    assert (known[index] == pl.int_range(known.height, eager=True)).all(), "the null row must come last"
+    position = pl.col(column).cast(pl.Enum(known["__v"])).to_physical().cast(pl.UInt32)
+    empty = table.filter(pl.col("__v").is_null())[index]
+    return (position.fill_null(empty[0]) if empty.len() else position).alias(index)
+
+
+#: Table columns no check and no output reads (the decisions are folded into the codes already).
+_UNSPREAD = ("__v", "service_decided", "service_decided_code", "upazila_decided", "upazila_decided_code",
+             "upazila_refused", "union_decided", "union_decided_code", "union_refused")
+
+
+def _spread(table: pl.DataFrame, index: pl.Series, *, drop: tuple[str, ...] = ()) -> pl.LazyFrame:
+    """``table``'s columns for every row: row ``index[i]`` of the table for row i."""
+    keep = [c for c in table.columns if c not in drop and c not in _UNSPREAD and c != index.name]
+    return table.lazy().select(pl.col(keep).gather(pl.lit(index)))
+
+
+def _constants(table: pl.DataFrame, *, drop: tuple[str, ...] = ()) -> list[pl.Expr]:
+    """The one row of ``table`` (a column the file lacks) as constant columns."""
+    return [pl.lit(table[c]).first().alias(c) for c in table.columns if c not in drop and c not in _UNSPREAD]
+
+
+def _in_order(table: pl.DataFrame, index: str, height: int) -> pl.DataFrame:
+    """``table`` back in the order of its ``index`` (joins that keep the left order keep it anyway)."""
+    table = table.unique(index, keep="first", maintain_order=True).sort(index)
+    assert table.height == height, "a lookup table lost rows"
+    return table
+
+
+def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period: Period | None, date_order: str,
+                   gaz: Gazetteer, resolver: ServiceResolver, catalogue: pl.DataFrame,
+                   decisions: pl.DataFrame | None) -> tuple[pl.DataFrame, str]:
+    """Clean every column, read dates, months, numbers, channel and gender, and resolve services,
+    upazilas and unions: each distinct raw value read once (a union once per distinct union and
+    upazila pair), into small tables whose rows are then spread onto the rows by position (no
+    join over the rows, no Python loop over them).
 
     Also tells a summary whose Date column holds months ("2022-07") from a transaction log.
+    The frame gets, per field, the columns of :func:`_stages` and of the resolvers
+    (:func:`_resolve_service`, :func:`_resolve_upazila`, :func:`_resolve_union`), ``channel``
+    and ``is_total``, and ``__i_{field}`` (the row's raw value's position in its table).
     """
-    stages = _stages(date_order=date_order)
     work = work.rename({EXTRA: "raw_extra"}) if EXTRA in work.columns else work
-    for f in (*LOG_FIELDS, "extra"):  # absent columns read as empty cells
-        source = f"raw_{f}"
-        work = _by_unique(work, source, *stages[f]) if source in work.columns else _constant(work, *stages[f])
+    tables = _tables(work, _stages(date_order=date_order))
+    sizes = {f: table.height for f, table in tables.items()}
+    tables["service"] = _in_order(_resolve_service(tables["service"], resolver=resolver, catalogue=catalogue,
+                                                   decisions=decisions), "__i_service", sizes["service"])
+    tables["upazila"] = _in_order(_resolve_upazila(tables["upazila"], gaz=gaz, decisions=decisions),
+                                  "__i_upazila", sizes["upazila"])
+    has = {f: f"raw_{f}" in work.columns for f in _FIELDS}
+    positions = work.select(*(_index(f"raw_{f}", tables[f], f"__i_{f}") for f in _FIELDS if has[f]))
+    spread: list[pl.LazyFrame] = []
+    constants: list[pl.Expr] = []
+    for f in _FIELDS:
+        if f == "union":
+            continue
+        if has[f]:
+            spread.append(_spread(tables[f], positions[f"__i_{f}"]))
+        else:
+            constants += _constants(tables[f])
+
+    # unions are resolved within their upazila: once per distinct (union, upazila) pair of cells
+    union, upazila = tables["union"], tables["upazila"]
+    if has["union"]:
+        pair_keys = [positions["__i_union"]] + ([positions["__i_upazila"]] if has["upazila"] else [])
+        pairs = pl.DataFrame(pair_keys).unique(maintain_order=True)
+        pairs = pl.concat([pairs, _spread(union, pairs["__i_union"]).collect()], how="horizontal")
+        pairs = pairs.with_columns(upazila["upazila_pcode"].gather(pairs["__i_upazila"]) if has["upazila"]
+                                   else pl.lit(upazila["upazila_pcode"][0], pl.String).alias("upazila_pcode"))
+    else:
+        pairs = union.drop("__v").with_columns(pl.lit(upazila["upazila_pcode"][0], pl.String).alias("upazila_pcode"))
+    count = pairs.height
+    pairs = _resolve_union(pairs.with_row_index("__pair"), gaz=gaz, decisions=decisions)
+    pairs = _in_order(pairs, "__pair", count).drop("upazila_pcode")
+    if has["union"]:
+        def key(frame: pl.DataFrame) -> pl.Series:  # the (union, upazila) pair as one number
+            return frame["__i_union"].cast(pl.UInt64) * upazila.height + (
+                frame["__i_upazila"].cast(pl.UInt64) if has["upazila"] else 0)
+
+        pair = key(positions).replace_strict(key(pairs), pairs["__pair"], return_dtype=pl.UInt32)
+        spread.append(_spread(pairs, pair.alias("__pair"), drop=("__i_upazila",)))
+    else:
+        constants += _constants(pairs, drop=("__pair",))
+    work = pl.concat([work, positions.drop("__i_union", strict=False), *pl.collect_all(spread)], how="horizontal")
+    if constants:
+        work = work.with_columns(constants)
+    work = work.with_columns(channel=pl.coalesce("channel_given", "svc_channel"))
+
     if shape == "transactions" and "month" not in present:
-        dates = work.select("date", "date_v").unique().filter(pl.col("date").is_not_null())
+        dates = tables["date"].select("date", "date_v").unique().filter(pl.col("date").is_not_null()) \
+            if has["date"] else pl.DataFrame(schema={"date": pl.String, "date_v": pl.Date})
         months_only = dates.height > 0 and dates["date_v"].null_count() == dates.height and all(
             V.month_start(text, None) for text in dates["date"])
         # Excel month cells (the 1st of each month) with counts and no entrepreneurs: a summary too
@@ -455,16 +580,16 @@ def _parse(work: pl.DataFrame, present: set[str], shape: str, *, period: Period 
     return work.with_columns(is_total=pl.any_horizontal(pl.col(flags).fill_null(False))), shape
 
 
-def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver: ServiceResolver,
-             catalogue: pl.DataFrame, decisions: pl.DataFrame | None) -> pl.DataFrame:
-    """Service codes, channel, upazila and union P-codes: each distinct name resolved once.
+def _resolve_service(table: pl.DataFrame, *, resolver: ServiceResolver, catalogue: pl.DataFrame,
+                     decisions: pl.DataFrame | None) -> pl.DataFrame:
+    """Service codes per distinct service text: a stored decision wins over matching.
 
-    A stored decision for a value wins over matching. For each kind (service, upazila, union)
-    the frame gets ``{kind}_how`` ("exact", "approximate", "decided" or null),
-    ``{kind}_match_code``, ``{kind}_question`` (a person must decide) and
-    ``{kind}_suggestions`` (ranked codes), and ``{kind}_refused`` (decided: not known).
+    For each kind (service, upazila, union) the rows get ``{kind}_how`` ("exact",
+    "approximate", "decided" or null), ``{kind}_match_code``, ``{kind}_question`` (a person
+    must decide) and ``{kind}_suggestions`` (ranked codes), and ``{kind}_refused`` (decided: not
+    known). Services also bring their catalogue channel (``svc_channel``), category and fee range.
     """
-    work = _decided(work, "service", decisions)
+    work = _decided(table, "service", decisions)
     texts = work.filter(~pl.col("service_decided")).select(pl.col("service").unique().drop_nulls())["service"]
     found = resolver.resolve_many(texts)
     if "match" not in found.columns:  # a resolver that knows exact matches only
@@ -482,11 +607,13 @@ def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver:
     work = work.with_columns(service_match_code=pl.col("service_code"),
                              service_question=pl.col("service").is_not_null() & pl.col("service_code").is_null()
                              & ~pl.col("service_refused") & ~pl.col("service_long").fill_null(False))
-    work = work.join(catalogue.select("service_code", "svc_channel", "service_category", "fee_min_bdt", "fee_max_bdt"),
-                     on="service_code", how="left", maintain_order="left")
-    work = work.with_columns(channel=pl.coalesce("channel_given", "svc_channel"))
+    return work.join(catalogue.select("service_code", "svc_channel", "service_category", "fee_min_bdt",
+                                      "fee_max_bdt"), on="service_code", how="left", maintain_order="left")
 
-    work = _decided(work, "upazila", decisions)
+
+def _resolve_upazila(table: pl.DataFrame, *, gaz: Gazetteer, decisions: pl.DataFrame | None) -> pl.DataFrame:
+    """Upazila P-codes per distinct upazila text (see :func:`_resolve_service`)."""
+    work = _decided(table, "upazila", decisions)
     upazilas = work.select(pl.col("upazila").unique().drop_nulls())["upazila"]
     ups = [gaz.resolve(text, level="upazila") for text in upazilas]
     ups = pl.DataFrame({
@@ -505,17 +632,20 @@ def _resolve(work: pl.DataFrame, present: set[str], *, gaz: Gazetteer, resolver:
         upazila_how=pl.when(decided).then(pl.lit("decided")).when(pl.col("__status") == "ok").then(
             pl.when(pl.col("__approx")).then(pl.lit("approximate")).otherwise(pl.lit("exact"))),
     ).drop("__pcode", "__status", "__approx")
-    work = work.with_columns(upazila_match_code=pl.col("upazila_pcode"),
+    return work.with_columns(upazila_match_code=pl.col("upazila_pcode"),
                              upazila_question=pl.col("upazila_status").is_in(["unknown", "ambiguous"])
                              & ~pl.col("upazila_long").fill_null(False),
                              upazila_suggestions=pl.col("upazila_suggestions").fill_null(
                                  pl.lit([], dtype=pl.List(pl.String))))
 
-    work = _decided(work, "union", decisions)
-    pairs = work.select("union", "upazila_pcode").unique().filter(pl.col("union").is_not_null())
+
+def _resolve_union(pairs: pl.DataFrame, *, gaz: Gazetteer, decisions: pl.DataFrame | None) -> pl.DataFrame:
+    """Union P-codes per distinct (union text, upazila P-code) pair (see :func:`_resolve_service`)."""
+    work = _decided(pairs, "union", decisions)
+    distinct = work.select("union", "upazila_pcode").unique().filter(pl.col("union").is_not_null())
     rows = []
     parents = dict(zip(gaz.unions()["pcode"], gaz.unions()["parent_pcode"]))
-    for text, within in pairs.iter_rows():
+    for text, within in distinct.iter_rows():
         res = gaz.resolve(text, level="union", within=within)
         code, params, suggestions = None, None, list(res.candidates)
         if res.status == "ambiguous":
@@ -582,7 +712,7 @@ def _similar_unions(gaz: Gazetteer, text: str, *, within: str | None) -> tuple[s
     return tuple(dict.fromkeys(keys[k] for k in close))
 
 
-def _canonical(accepted: pl.DataFrame, *, shape: str, dc_upazila: str | None, upload_id: str) -> pl.DataFrame:
+def _canonical(accepted: pl.LazyFrame, *, shape: str, dc_upazila: str | None, upload_id: str) -> pl.LazyFrame:
     udc = pl.col("channel") == "udc"
     return accepted.select(
         (pl.col("date_v") if shape == "transactions" else pl.col("month_start")).alias("date"),

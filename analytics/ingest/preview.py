@@ -44,9 +44,11 @@ def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVE
         return pl.DataFrame(schema=OVERLAP_SCHEMA)
     first, last = incoming["date"].min(), incoming["date"].max()
     window = stored.filter(pl.col("date").is_between(first, last))
+    theirs = _numbered(window, by=["upload_id"]).collect()
+    if theirs.height == 0:  # nothing stored in the file's dates: its rows need no hashing
+        return pl.DataFrame(schema=OVERLAP_SCHEMA)
     mine = _numbered(incoming.lazy(), by=[])
-    theirs = _numbered(window, by=["upload_id"])
-    shared = (theirs.join(mine, on=["__h", "__n"], how="semi").group_by("upload_id")
+    shared = (theirs.lazy().join(mine, on=["__h", "__n"], how="semi").group_by("upload_id")
               .agg(pl.len().alias("shared_rows")))
     sizes = stored.group_by("upload_id").agg(pl.len().alias("stored_rows"))
     out = (shared.join(sizes, on="upload_id").with_columns(share=pl.col("shared_rows") / incoming.height)

@@ -164,6 +164,16 @@ def _first_wide_row(rows: list[list[str | None]]) -> int | None:
     return next((i for i, row in enumerate(rows[:SNIFF_ROWS]) if sum(1 for c in row if c and c.strip()) >= 2), None)
 
 
+def has_long_line(data: bytes, limit: int) -> bool:
+    """Whether :func:`longest_line` exceeds ``limit``, without a pass over every byte when every
+    stretch of ``limit // 2`` bytes holds a line end (a longer line would fill one of them)."""
+    block = limit // 2
+    if block > 0 and all(data.find(b"\n", start, start + block) >= 0
+                         for start in range(0, len(data) - block + 1, block)):
+        return False
+    return longest_line(data) > limit
+
+
 def longest_line(data: bytes) -> int:
     """Bytes in the longest line (without reading the file as text)."""
     import numpy as np
@@ -177,14 +187,20 @@ def longest_line(data: bytes) -> int:
 
 def read_csv(data: bytes) -> Table:
     """A CSV (or TAB-separated "Unicode text") file as a text table."""
-    if longest_line(data) > L.MAX_LINE_BYTES:
+    if has_long_line(data, L.MAX_LINE_BYTES):
         raise ReadError("too_large_to_read", reason="long_line")
-    text, encoding = decode(data)
+    whole = True  # text holds the whole file (else its first SNIFF_BYTES)
+    if data.isascii() and b"\x00" not in data[:4096] and not _looks_binary(data[:8192].decode("ascii")) \
+            and b"\n" in data[:L.MAX_LINE_BYTES + 1]:
+        # plain ASCII is UTF-8 as it is (what decode() would find), and has line ends: the head will do
+        text, encoding, whole = data[:SNIFF_BYTES].decode("ascii"), "utf-8", len(data) <= SNIFF_BYTES
+    else:
+        text, encoding = decode(data)
     mac = "\n" not in text and "\r" in text  # classic Mac line ends
     if mac:
         text = text.replace("\r", "\n")
     blank = " \t\r\n,;|\ufeff"
-    if not text[:SNIFF_BYTES].strip(blank) and not text.strip(blank):
+    if not text[:SNIFF_BYTES].strip(blank) and not (text if whole else data.decode("ascii")).strip(blank):
         raise ReadError("empty_file")
     lines = [line.rstrip("\r") for line in text[:SNIFF_BYTES].split("\n")[: SNIFF_ROWS + 20]]
     delimiter = sniff_delimiter(lines)
@@ -200,6 +216,7 @@ def read_csv(data: bytes) -> Table:
         payload = data[len(codecs.BOM_UTF8):]
     else:
         payload = text.lstrip("\ufeff").encode("utf-8")
+    del text  # the file once more, as text: not kept while polars reads it
     width = len(sample[header])
     # read SPARE columns more than the header has: a row with cells there has more cells than headings
     columns = {f"c{i}": pl.String for i in range(width + SPARE_COLUMNS)}
@@ -210,6 +227,10 @@ def read_csv(data: bytes) -> Table:
     except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
         raise _unreadable(error, reason="not_text") from None
     spare = [f"c{i}" for i in range(width, width + SPARE_COLUMNS)]
+    if frame.select(pl.all_horizontal(pl.col(spare).is_null().all())).item():  # no row has more cells
+        frame = frame.drop(spare)
+        body, headers = _to_table(frame, header_row=header + 1, letters=False)
+        return Table(body, headers, header + 1, "csv", encoding=encoding, delimiter=delimiter)
     extra = pl.concat_str(pl.col(spare), separator=delimiter, ignore_nulls=True).str.strip_chars(delimiter + " ")
     frame = frame.with_columns(pl.when(extra != "").then(extra).alias(EXTRA)).drop(spare)
     body, headers = _to_table(frame, header_row=header + 1, letters=False)
@@ -384,7 +405,8 @@ def _to_table(frame: pl.DataFrame, *, header_row: int, letters: bool) -> tuple[p
     if frame.height == 0:
         raise ReadError("empty_file")
     extra = frame.get_column(EXTRA).slice(1) if EXTRA in frame.columns else None
-    frame = frame.drop(EXTRA, strict=False)
+    if extra is not None:
+        frame = frame.drop(EXTRA)
     raw = [str(c).strip() if c is not None else "" for c in frame.row(0)]
     headers: list[str] = []
     for i, (text, column) in enumerate(zip(raw, frame.columns)):
@@ -394,13 +416,14 @@ def _to_table(frame: pl.DataFrame, *, header_row: int, letters: bool) -> tuple[p
         while name in headers:
             name, n = f"{base} ({n})", n + 1
         headers.append(name)
-    body = frame.slice(1).rename(dict(zip(frame.columns, headers)))
+    # the columns sliced one by one: a sliced frame of many chunks is copied by every later select
+    body = pl.DataFrame([column.slice(1).alias(name) for column, name in zip(frame.get_columns(), headers)])
     body = body.with_columns(pl.int_range(header_row + 1, header_row + 1 + body.height, dtype=pl.Int32).alias(ROW))
     if extra is not None and extra.null_count() < extra.len():
         body = body.with_columns(extra.alias(EXTRA))
     # columns with neither a header nor any data are layout, not data
     empty = [h for h, text in zip(headers, raw) if not text and body[h].null_count() == body.height]
-    return body.drop(empty), [h for h in headers if h not in empty]
+    return (body.drop(empty) if empty else body), [h for h in headers if h not in empty]
 
 
 def read_table(data: bytes, *, file_name: str, sheet: str | None = None) -> Table:
