@@ -1,36 +1,38 @@
-"""One run, side by side: the project's pipeline against plain pandas and plain DuckDB.
+"""Issue 13's three speed targets in one run, each side by side with its baseline on this machine.
 
-    python -m benchmarks [--sizes 100k,1M,10M] [--repeat 5] [--out benchmarks/RESULTS.md]
+    python3 dev.py bench     (python -m benchmarks [--sizes 100k,1M,10M] [--repeat 5] [--out FILE]
+                              [--ingest-rows N] [--no-page-load])
 
-Ingest: a CSV upload in the real template -> parse, validate, resolve names to P-codes,
-money to integer paisa -> Parquet. Pages: each page's computations over a store of N rows,
-for a whole fiscal year and for one district. Medians of ``--repeat`` runs (the first, cold,
-run is reported apart for ingest); ratios are baseline time / project time (above 1: the
-project is faster). Peak memory of each ingest is the max RSS of a child process doing only
-that ingest. Generated data is cached under data/bench/.
+- **Ingest against the I/O floor** (:mod:`benchmarks.ingest`): the real ``python -m analytics
+  ingest`` against a process that only reads the CSV as text and writes Parquet; whole processes,
+  best of 3, alternating; their peak memory.
+- **Page computations over stores of N rows** (whole country, one fiscal year; and one district):
+  the project over the store's roll-ups (``Store.rollup``: read from their files, and held in memory
+  as the app keeps them per data version) against DuckDB over the raw Parquet files, the same
+  figures. Medians of ``--repeat`` runs after one warm-up. Ratio = project ÷ DuckDB (below 1×: the
+  project is faster).
+- **Page load** (:mod:`benchmarks.pageload`): a link to ``/map`` against a bare Streamlit page with
+  one plotly chart, in headless Chromium; medians of 3, alternating.
+
+Generated data is cached under data/bench/.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import polars as pl
 
-from analytics.ingest.pipeline import Limits, ingest_bytes
 from analytics.reference.periods import fiscal_year
-from analytics.reference.services import ServiceResolver, load_catalogue
 from analytics.report import metrics
 from analytics.store import LocalStore
-from benchmarks.generate import national_gazetteer, store_frame, upload_csv
+from benchmarks.generate import national_gazetteer, store_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "data" / "bench"
@@ -39,7 +41,7 @@ FY = fiscal_year(2023)
 
 try:
     import duckdb
-except ImportError:  # the runner still measures the project and pandas
+except ImportError:  # the runner still measures the project
     duckdb = None
 
 
@@ -53,81 +55,8 @@ def timed(fn, *, repeat: int) -> tuple[float, float]:
     return times[0], statistics.median(times[1:] or times)
 
 
-# -- ingest ---------------------------------------------------------------------------------
-def ingest_project(path: Path, out: Path) -> int:
-    result = ingest_bytes(path.read_bytes(), file_name=path.name, upload_id="bench", lang="en",
-                          limits=Limits(max_bytes=10**10, max_rows=10**9),
-                          gazetteer=national_gazetteer(), services=ServiceResolver(load_catalogue()))
-    assert result.ok and result.problems.height == 0, result.problems.head()
-    LocalStore(out).commit(result.frame, file_name=path.name, content_hash=str(time.time_ns()), uploader="bench")
-    return result.frame.height
-
-
-def _lookup_tables() -> tuple[pl.DataFrame, pl.DataFrame]:
-    gaz = national_gazetteer().units
-    ups = gaz.filter(pl.col("level") == "upazila").select(pl.col("pcode").alias("upazila_code"),
-                                                           pl.col("name_en").str.to_lowercase().alias("up_key"))
-    unions = gaz.filter(pl.col("level") == "union").select(pl.col("pcode").alias("union_code"),
-                                                            pl.col("parent_pcode").alias("upazila_code"),
-                                                            pl.col("name_en").str.to_lowercase().alias("un_key"))
-    places = unions.join(ups, on="upazila_code")
-    services = load_catalogue().select("service_code", pl.col("name_en").str.to_lowercase().alias("sv_key"))
-    return places, services
-
-
-def ingest_pandas(path: Path, out: Path) -> int:
-    import pandas as pd
-
-    places, services = (t.to_pandas() for t in _lookup_tables())
-    df = pd.read_csv(io.BytesIO(path.read_bytes()), dtype=str)
-    df["date"] = pd.to_datetime(df["Date"].str.strip(), format="%d/%m/%Y", errors="coerce")
-    df["up_key"] = df["Upazila"].str.strip().str.lower()
-    df["un_key"] = df["Union"].str.strip().str.lower()
-    df["sv_key"] = df["Service"].str.strip().str.lower()
-    df = df.merge(places, on=["up_key", "un_key"], how="left").merge(services, on="sv_key", how="left")
-    fee = pd.to_numeric(df["Fee (Tk)"].str.replace(",", ""), errors="coerce")
-    bad = df["date"].isna() | df["union_code"].isna() | df["service_code"].isna() | fee.isna() | (fee < 0)
-    assert not bad.any()
-    df["fee_paisa"] = (fee * 100).round().astype("int64")
-    df["beneficiaries"] = pd.to_numeric(df["Beneficiaries"]).astype("int32")
-    out.mkdir(parents=True, exist_ok=True)
-    df[["date", "upazila_code", "union_code", "Entrepreneur ID", "service_code", "beneficiaries", "fee_paisa"]] \
-        .to_parquet(out / "log.parquet")
-    return len(df)
-
-
-def ingest_duckdb(path: Path, out: Path) -> int:
-    places, services = _lookup_tables()
-    con = duckdb.connect()
-    con.register("places", places.to_arrow())
-    con.register("services", services.to_arrow())
-    out.mkdir(parents=True, exist_ok=True)
-    query = f"""
-        SELECT strptime(trim(r."Date"), '%d/%m/%Y')::DATE AS date, p.upazila_code, p.union_code,
-               r."Entrepreneur ID" AS entrepreneur_id, s.service_code,
-               CAST(r."Beneficiaries" AS INTEGER) AS beneficiaries,
-               CAST(round(CAST(replace(r."Fee (Tk)", ',', '') AS DECIMAL(18, 2)) * 100) AS BIGINT) AS fee_paisa
-        FROM read_csv('{path}', all_varchar = true) r
-        JOIN places p ON p.up_key = lower(trim(r."Upazila")) AND p.un_key = lower(trim(r."Union"))
-        JOIN services s ON s.sv_key = lower(trim(r."Service"))
-        WHERE fee_paisa >= 0"""
-    con.execute(f"COPY ({query}) TO '{out / 'log.parquet'}' (FORMAT parquet)")
-    return con.execute(f"SELECT count(*) FROM '{out / 'log.parquet'}'").fetchone()[0]
-
-
-INGESTERS = {"project": ingest_project, "pandas": ingest_pandas, "duckdb": ingest_duckdb}
-
-
-def peak_memory_mb(engine: str, path: Path) -> float:
-    """Max RSS of a child process that does one ingest and nothing else."""
-    with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run([sys.executable, "-m", "benchmarks.run", "--child-ingest", engine, str(path), tmp],
-                              cwd=ROOT, check=True, capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])["peak_mb"]
-
-
 # -- pages ----------------------------------------------------------------------------------
-def project_pages(log: pl.LazyFrame, units: pl.DataFrame) -> dict:
+def project_pages(log: metrics.Log, units: pl.DataFrame) -> dict:
     return {
         "by upazila": lambda: metrics.by_area(log, units, level="upazila", period=FY),
         "by union": lambda: metrics.by_area(log, units, level="union", period=FY),
@@ -137,47 +66,36 @@ def project_pages(log: pl.LazyFrame, units: pl.DataFrame) -> dict:
     }
 
 
-def pandas_pages(df) -> dict:
-    start, end = FY.start.isoformat(), FY.end.isoformat()
-    prev_start, prev_end = FY.previous().start.isoformat(), FY.previous().end.isoformat()
-
-    def year(frame, a=start, b=end):
-        return frame[(frame["date"] >= a) & (frame["date"] <= b)]
-
-    def headline(frame):
-        return (frame["beneficiaries"].sum(), frame["fee_paisa"].sum(), frame["entrepreneur_id"].nunique(),
-                frame["union_code"].nunique(), frame["service_code"].nunique())
-
-    return {
-        "by upazila": lambda: year(df).groupby("upazila_code").agg(b=("beneficiaries", "sum"), f=("fee_paisa", "sum"),
-                                                                   e=("entrepreneur_id", "nunique")),
-        "by union": lambda: year(df).groupby("union_code").agg(b=("beneficiaries", "sum"), f=("fee_paisa", "sum"),
-                                                               e=("entrepreneur_id", "nunique")),
-        "entrepreneurs": lambda: year(df).groupby("entrepreneur_id").agg(f=("fee_paisa", "sum"), b=("beneficiaries", "sum"))
-        .join(year(df, prev_start, prev_end).groupby("entrepreneur_id").agg(p=("fee_paisa", "sum")), how="left")
-        .sort_values("f", ascending=False),
-        "service mix": lambda: year(df).groupby(["service_category", "service_code"])["beneficiaries"].sum()
-        .sort_values(ascending=False),
-        "vs previous year": lambda: (headline(year(df)), headline(year(df, prev_start, prev_end))),
-    }
-
-
 def duckdb_pages(con, source: str) -> dict:
+    """The same figures in DuckDB SQL over the raw rows (``source``: a table expression)."""
     y = f"date BETWEEN DATE '{FY.start}' AND DATE '{FY.end}'"
     p = f"date BETWEEN DATE '{FY.previous().start}' AND DATE '{FY.previous().end}'"
-    head = ("SELECT sum(beneficiaries), sum(fee_paisa), count(DISTINCT entrepreneur_id), count(DISTINCT union_code), "
-            "count(DISTINCT service_code) FROM {src} WHERE {w}")
+    area = ("SELECT {key}, sum(beneficiaries), sum(beneficiaries) FILTER (channel = 'udc'), "
+            "sum(beneficiaries) FILTER (channel <> 'udc'), sum(fee_paisa) FILTER (channel = 'udc'), "
+            "count(DISTINCT entrepreneur_id) FILTER (channel = 'udc'), count(DISTINCT service_code) "
+            f"FROM {source} WHERE {y} AND {{key}} IS NOT NULL GROUP BY 1")
+    head = ("SELECT sum(beneficiaries), sum(beneficiaries) FILTER (channel = 'udc'), "
+            "sum(beneficiaries) FILTER (channel = 'front_desk'), count(DISTINCT entrepreneur_id) FILTER (channel = 'udc'), "
+            "count(DISTINCT union_code) FILTER (channel = 'udc'), sum(fee_paisa) FILTER (channel = 'udc'), "
+            "count(DISTINCT service_code) FILTER (channel = 'udc'), count(DISTINCT service_code) FILTER "
+            "(channel = 'front_desk'), count(*) FROM {src} WHERE {w}")
     return {
-        "by upazila": lambda: con.execute(f"SELECT upazila_code, sum(beneficiaries), sum(fee_paisa), "
-                                          f"count(DISTINCT entrepreneur_id) FROM {source} WHERE {y} GROUP BY 1").fetchall(),
-        "by union": lambda: con.execute(f"SELECT union_code, sum(beneficiaries), sum(fee_paisa), "
-                                        f"count(DISTINCT entrepreneur_id) FROM {source} WHERE {y} GROUP BY 1").fetchall(),
+        "by upazila": lambda: con.execute(area.format(key="upazila_code")).fetchall(),
+        "by union": lambda: con.execute(area.format(key="union_code")).fetchall(),
         "entrepreneurs": lambda: con.execute(
-            f"WITH c AS (SELECT entrepreneur_id, sum(fee_paisa) f, sum(beneficiaries) b FROM {source} WHERE {y} GROUP BY 1), "
-            f"p AS (SELECT entrepreneur_id, sum(fee_paisa) f FROM {source} WHERE {p} GROUP BY 1) "
-            "SELECT * FROM c LEFT JOIN p USING (entrepreneur_id) ORDER BY c.f DESC").fetchall(),
-        "service mix": lambda: con.execute(f"SELECT service_category, service_code, sum(beneficiaries) s FROM {source} "
-                                           f"WHERE {y} GROUP BY 1, 2 ORDER BY s DESC").fetchall(),
+            f"WITH r AS (SELECT * FROM {source} WHERE channel = 'udc' AND entrepreneur_id IS NOT NULL "
+            f"AND ({y} OR {p})), "
+            f"c AS (SELECT entrepreneur_id, sum(beneficiaries) b, sum(fee_paisa) f, count(DISTINCT service_code) k "
+            f"FROM r WHERE {y} GROUP BY 1), "
+            f"p AS (SELECT entrepreneur_id, sum(fee_paisa) f FROM r WHERE {p} GROUP BY 1), "
+            "w AS (SELECT entrepreneur_id, any_value(entrepreneur_name), any_value(entrepreneur_gender), "
+            "any_value(union_code), any_value(upazila_code) FROM r GROUP BY 1) "
+            "SELECT * FROM w LEFT JOIN c USING (entrepreneur_id) LEFT JOIN p USING (entrepreneur_id) "
+            "ORDER BY c.f DESC NULLS LAST, entrepreneur_id").fetchall(),
+        "service mix": lambda: con.execute(
+            "SELECT channel, service_category, service_code, sum(beneficiaries) s, sum(fee_paisa), "
+            f"count(DISTINCT entrepreneur_id) FILTER (channel = 'udc') FROM {source} "
+            f"WHERE {y} GROUP BY 1, 2, 3 ORDER BY s DESC").fetchall(),
         "vs previous year": lambda: (con.execute(head.format(src=source, w=y)).fetchall(),
                                      con.execute(head.format(src=source, w=p)).fetchall()),
     }
@@ -204,89 +122,117 @@ def map_sizes() -> dict[str, float]:
 
 
 # -- report ---------------------------------------------------------------------------------
-def fmt_ratio(base: float | None, project: float) -> str:
-    return "–" if base is None else f"{base / project:.1f}×"
+def _machine() -> str:
+    cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+    return (f"{cores} cores (load average {load} at the start); polars {pl.__version__}; "
+            f"duckdb {duckdb.__version__ if duckdb else 'not installed'}")
 
 
-def run(sizes: list[str], *, repeat: int, out: Path | None) -> str:
-    lines = ["# Benchmark results", "",
-             f"Machine: {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
-             f"polars {pl.__version__}; duckdb {duckdb.__version__ if duckdb else 'not installed'}; "
-             f"medians of {repeat} runs after one cold run. Ratio = baseline time / project time "
-             "(above 1×: the project is faster).", "",
-             "## Ingest of an upload CSV (parse, validate, resolve names, paisa, write Parquet)", "",
-             "| rows | file MB | project cold s | project s | pandas s | duckdb s | vs pandas | vs duckdb | project peak MB | pandas peak MB | duckdb peak MB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    verdicts: dict[str, float] = {}
-    for size in sizes:
-        rows = SIZES[size]
-        if rows > 1_000_000:
-            continue  # a 10M-row upload is not a case the office has; the store sizes go to 10M below
-        path = CACHE / f"upload-{size}.csv"
-        if not path.exists():
-            upload_csv(rows, path)
-        results, peaks = {}, {}
-        for engine, fn in INGESTERS.items():
-            if engine == "duckdb" and duckdb is None:
-                continue
-            with tempfile.TemporaryDirectory() as tmp:
-                counter = iter(range(10**6))
-                results[engine] = timed(lambda: fn(path, Path(tmp) / str(next(counter))), repeat=repeat)
-            peaks[engine] = peak_memory_mb(engine, path) if rows >= 100_000 else None
-        project = results["project"][1]
-        lines.append(f"| {size} | {path.stat().st_size / 1e6:.0f} | {results['project'][0]:.2f} | {project:.2f} | "
-                     f"{results['pandas'][1]:.2f} | {results['duckdb'][1] if 'duckdb' in results else float('nan'):.2f} | "
-                     f"{fmt_ratio(results['pandas'][1], project)} | "
-                     f"{fmt_ratio(results.get('duckdb', (None, None))[1], project)} | "
-                     + " | ".join("–" if peaks.get(e) is None else f"{peaks[e]:.0f}" for e in INGESTERS) + " |")
-        if size == "1M":
-            verdicts.update(ingest_s_1M=project, ingest_vs_pandas=results["pandas"][1] / project,
-                            ingest_peak_mb_1M=peaks["project"] or 0)
-    lines += ["", "## Page computations over the store (ms, medians)", "",
-              "| stored rows | scope | computation | project ms | pandas ms (in memory) | duckdb ms | vs pandas | vs duckdb |",
-              "|---|---|---|---|---|---|---|---|"]
-    slowest, worst_vs_duck = 0.0, float("inf")
+def ingest_section(rows: int, *, repeat: int) -> tuple[list[str], dict[str, float]]:
+    from benchmarks import ingest
+
+    got = ingest.measure(rows, repeat=repeat)
+    lines = ["## Ingest against the I/O floor (whole processes, best of "
+             f"{repeat}, alternating)", "",
+             "The floor reads the same CSV with polars, every column as text, and writes it as Parquet; the "
+             "project is `python -m analytics ingest FILE --store DIR` into a fresh store (parse, validate, "
+             "resolve names, paisa, reconcile, write the Parquet files and their roll-ups, record the upload).", "",
+             "| rows | file MB | floor s | project s | project ÷ floor | floor CPU s | project CPU s | floor peak MB | project peak MB |",
+             "|---|---|---|---|---|---|---|---|---|",
+             f"| {got['rows']:,} | {got['file_mb']:.0f} | {got['floor_s']:.2f} | {got['project_s']:.2f} | "
+             f"{got['ratio']:.2f}× | {got['floor_cpu_s']:.2f} | {got['project_cpu_s']:.2f} | {got['floor_peak_mb']} | "
+             f"{got['project_peak_mb']} |", ""]
+    return lines, {"ingest_rows": got["rows"], "ingest_ratio": got["ratio"], "ingest_peak_mb": got["project_peak_mb"]}
+
+
+def pages_section(sizes: list[str], *, repeat: int) -> tuple[list[str], dict[str, float]]:
+    lines = ["## Page computations over the store (ms, medians)", "",
+             "The project reads the store's roll-ups (`Store.rollup()`: the log summed per quarter at commit "
+             "time, distinct counts kept exact); *files*: from their Parquet files each time; *memory*: held "
+             "in memory, as the app keeps them per data version. DuckDB computes the same figures from the raw "
+             "Parquet rows. Ratio = project ÷ DuckDB.", "",
+             "| stored rows | scope | computation | project (files) ms | project (memory) ms | duckdb ms | "
+             "files ÷ duckdb | memory ÷ duckdb |", "|---|---|---|---|---|---|---|---|"]
+    verdicts = {"page_ms": 0.0, "page_vs_duckdb": 0.0}
     units = national_gazetteer().units
+    largest = max(SIZES[s] for s in sizes)
     for size in sizes:
         rows = SIZES[size]
         store = stored(rows)
         files = sorted(str(p) for p in (store.directory / "parts").rglob("*.parquet"))
-        full = pl.read_parquet(files)
-        district = full["upazila_code"].str.slice(0, 6).mode()[0]
-        pdf = full.to_pandas()
+        raw = f"read_parquet({files!r})"
+        district = (pl.scan_parquet(files).select(pl.col("upazila_code").str.slice(0, 6).mode().sort().first())
+                    .collect().item())
         con = duckdb.connect() if duckdb else None
-        for scope, log, frame, source in (
-                ("year", store.scan(), pdf, f"read_parquet({files!r})"),
-                (f"district {district}", store.scan().filter(pl.col("upazila_code").str.starts_with(district)),
-                 pdf[pdf["upazila_code"].str.startswith(district)],
-                 f"(SELECT * FROM read_parquet({files!r}) WHERE starts_with(upazila_code, '{district}'))")):
-            ours, theirs = project_pages(log, units), pandas_pages(frame)
+        in_district = pl.col("upazila_code").str.starts_with(district)
+        for scope, rolled, source in (
+                ("country, year", store.rollup(), raw),
+                (f"district {district}", store.rollup().filter(in_district),
+                 f"(SELECT * FROM {raw} WHERE starts_with(upazila_code, '{district}'))")):
+            from_files, in_memory = project_pages(rolled, units), project_pages(rolled.collect(), units)
             ducks = duckdb_pages(con, source) if con else {}
-            for name, fn in ours.items():
-                _, p_s = timed(fn, repeat=repeat)
-                _, pd_s = timed(theirs[name], repeat=repeat)
+            for name in from_files:
+                _, f_s = timed(from_files[name], repeat=repeat)
+                _, m_s = timed(in_memory[name], repeat=repeat)
                 d_s = timed(ducks[name], repeat=repeat)[1] if ducks else None
-                lines.append(f"| {size} | {scope} | {name} | {p_s * 1000:.0f} | {pd_s * 1000:.0f} | "
-                             f"{'–' if d_s is None else f'{d_s * 1000:.0f}'} | {fmt_ratio(pd_s, p_s)} | {fmt_ratio(d_s, p_s)} |")
-                if rows == max(SIZES[s] for s in sizes):
-                    slowest = max(slowest, p_s * 1000)
+                lines.append(f"| {size} | {scope} | {name} | {f_s * 1000:.0f} | {m_s * 1000:.0f} | "
+                             f"{'–' if d_s is None else f'{d_s * 1000:.0f}'} | {fmt_ratio(f_s, d_s)} | "
+                             f"{fmt_ratio(m_s, d_s)} |")
+                if rows == largest:
+                    verdicts["page_ms"] = max(verdicts["page_ms"], f_s * 1000)
                     if d_s:
-                        worst_vs_duck = min(worst_vs_duck, d_s / p_s)
-    verdicts.update(page_ms_10M=slowest, page_vs_duckdb=worst_vs_duck)
+                        verdicts["page_vs_duckdb"] = max(verdicts["page_vs_duckdb"], f_s / d_s)
+    verdicts["page_rows"] = largest
+    return lines + [""], verdicts
+
+
+def page_load_section(*, repeat: int) -> tuple[list[str], dict[str, float]]:
+    from benchmarks import pageload
+
+    got = pageload.measure(repeat=repeat)
+    runs = ", ".join(f"{b:.2f} / {m:.2f}" for b, m in zip(got["bare_runs"], got["map_runs"]))
+    return (["## Page load in headless Chromium (s, medians of "
+             f"{repeat}, alternating)", "",
+             "From `page.goto` to the chart drawn, each load in a fresh browser context after one warm-up load "
+             "of each server (benchmarks/pageload.py).", "",
+             "| bare page, one plotly chart | a link to /map | /map ÷ bare | runs (bare / map) |", "|---|---|---|---|",
+             f"| {got['bare_s']:.2f} | {got['map_s']:.2f} | {got['ratio']:.2f}× | {runs} |", ""],
+            {"page_load_ratio": got["ratio"]})
+
+
+def fmt_ratio(project: float, base: float | None) -> str:
+    return "–" if not base else f"{project / base:.2f}×"
+
+
+def run(sizes: list[str], *, repeat: int, out: Path | None, ingest_rows: int | None = None,
+        page_load: bool = True) -> str:
+    """Every section (ingest of ``ingest_rows``, default 1M when "1M" is among ``sizes``, else the
+    smallest size; pages at ``sizes``; the page load unless ``page_load`` is false), the targets,
+    written to ``out`` with the sections other benchmarks keep there."""
+    lines = ["# Benchmark results", "", f"Machine: {_machine()}.", ""]
+    verdicts: dict[str, float] = {}
+    rows = ingest_rows or (SIZES["1M"] if "1M" in sizes else min(SIZES[s] for s in sizes))
+    for section in (lambda: ingest_section(rows, repeat=3), lambda: pages_section(sizes, repeat=repeat),
+                    *([lambda: page_load_section(repeat=3)] if page_load else [])):
+        text, found = section()
+        lines += text
+        verdicts.update(found)
     sizes_kb = map_sizes()
     verdicts["map_kb"] = max(sizes_kb.values())
-    lines += ["", f"Map figure sent to the browser (Bengali, FY 2022-23 sample): upazilas {sizes_kb['upazila']:.0f} KB, "
+    lines += [f"Map figure sent to the browser (Bengali, FY 2022-23 sample): upazilas {sizes_kb['upazila']:.0f} KB, "
               f"unions {sizes_kb['union']:.0f} KB.", "", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     checks = [
-        ("ingest of 1M rows ≤ 3 s", "ingest_s_1M", lambda v: v <= 3.0, "{:.2f} s"),
-        ("ingest ≥ 5× faster than pandas (1M)", "ingest_vs_pandas", lambda v: v >= 5.0, "{:.1f}×"),
-        ("peak memory of a 1M-row ingest ≤ 1.5 GB", "ingest_peak_mb_1M", lambda v: v <= 1500, "{:.0f} MB"),
-        ("each page computation over the largest store ≤ 250 ms", "page_ms_10M", lambda v: v <= 250, "{:.0f} ms (slowest)"),
-        ("no slower than 1.5× DuckDB", "page_vs_duckdb", lambda v: v >= 1 / 1.5, "{:.2f}× (worst ratio)"),
+        (f"ingest of {verdicts['ingest_rows']:,} rows within 1.5× the I/O floor", "ingest_ratio", lambda v: v <= 1.5, "{:.2f}×"),
+        ("peak memory of that ingest ≤ 600 MB", "ingest_peak_mb", lambda v: v <= 600, "{:.0f} MB"),
+        (f"each page computation at {verdicts['page_rows']:,} rows ≤ 250 ms", "page_ms", lambda v: v <= 250,
+         "{:.0f} ms (slowest)"),
+        ("each no slower than 1.5× DuckDB", "page_vs_duckdb", lambda v: v <= 1.5, "{:.2f}× (worst)"),
+        ("a link to /map within 1.3× a bare page with one plotly chart", "page_load_ratio", lambda v: v <= 1.3, "{:.2f}×"),
         ("map figure ≤ 150 KB", "map_kb", lambda v: v <= 150, "{:.0f} KB"),
     ]
     for label, key, ok, shown in checks:
-        if key in verdicts and verdicts[key] not in (float("inf"),):
+        if key in verdicts:
             lines.append(f"| {label} | {shown.format(verdicts[key])} | {'yes' if ok(verdicts[key]) else 'NO'} |")
     text = "\n".join(lines) + "\n"
     if out:
@@ -315,18 +261,12 @@ def sized_parser(prog: str, description: str, *, sizes: str) -> argparse.Argumen
 
 def main(argv: list[str] | None = None) -> int:
     parser = sized_parser("python -m benchmarks", __doc__, sizes="100k,1M,10M")
-    parser.add_argument("--child-ingest", nargs=3, metavar=("ENGINE", "CSV", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--ingest-rows", type=int, default=None, help="rows of the ingest file (default 1M)")
+    parser.add_argument("--no-page-load", action="store_true", help="leave out the browser page load")
     args = parser.parse_args(argv)
-    if args.child_ingest:
-        engine, csv, out = args.child_ingest
-        rows = INGESTERS[engine](Path(csv), Path(out) / "x")
-        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the (large) parent across exec
-        peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
-                       if line.startswith("VmHWM:"))
-        print(json.dumps({"rows": rows, "peak_mb": peak_kb / 1024}))
-        return 0
     CACHE.mkdir(parents=True, exist_ok=True)
-    print(run(args.sizes.split(","), repeat=args.repeat, out=Path(args.out) if args.out else None))
+    print(run(args.sizes.split(","), repeat=args.repeat, out=Path(args.out) if args.out else None,
+              ingest_rows=args.ingest_rows, page_load=not args.no_page_load))
     return 0
 
 

@@ -44,7 +44,7 @@ def measure(sizes: list[str], *, repeat: int) -> list[tuple[str, str, float, flo
             with shared._transaction() as db:  # a fresh catalogue per size: the same rows in both
                 db.execute("TRUNCATE uploads, upload_files, changes, decisions")
             fill(shared, rows)
-            pages = {name: project_pages(store.scan(), units) for name, store in (("local", local), ("shared", shared))}
+            pages = {name: project_pages(store.rollup(), units) for name, store in (("local", local), ("shared", shared))}
             for computation in pages["local"]:
                 _, at_home = timed(pages["local"][computation], repeat=repeat)
                 _, far = timed(pages["shared"][computation], repeat=repeat)
