@@ -137,7 +137,8 @@ def ingest_section(rows: int, *, repeat: int) -> tuple[list[str], dict[str, floa
              f"{repeat}, alternating)", "",
              "The floor reads the same CSV with polars, every column as text, and writes it as Parquet; the "
              "project is `python -m analytics ingest FILE --store DIR` into a fresh store (parse, validate, "
-             "resolve names, paisa, reconcile, write the Parquet files and their roll-ups, record the upload).", "",
+             "resolve names, paisa, reconcile, write the Parquet files, record the upload; the roll-ups are "
+             "written at the first read).", "",
              "| rows | file MB | floor s | project s | project ÷ floor | floor CPU s | project CPU s | floor peak MB | project peak MB |",
              "|---|---|---|---|---|---|---|---|---|",
              f"| {got['rows']:,} | {got['file_mb']:.0f} | {got['floor_s']:.2f} | {got['project_s']:.2f} | "
@@ -148,8 +149,8 @@ def ingest_section(rows: int, *, repeat: int) -> tuple[list[str], dict[str, floa
 
 def pages_section(sizes: list[str], *, repeat: int) -> tuple[list[str], dict[str, float]]:
     lines = ["## Page computations over the store (ms, medians)", "",
-             "The project reads the store's roll-ups (`Store.rollup()`: the log summed per quarter at commit "
-             "time, distinct counts kept exact); *files*: from their Parquet files each time; *memory*: held "
+             "The project reads the store's roll-ups (`Store.rollup()`: the log summed per upload and quarter, "
+             "distinct counts kept exact); *files*: from their Parquet files each time; *memory*: held "
              "in memory, as the app keeps them per data version. DuckDB computes the same figures from the raw "
              "Parquet rows. Ratio = project ÷ DuckDB.", "",
              "| stored rows | scope | computation | project (files) ms | project (memory) ms | duckdb ms | "

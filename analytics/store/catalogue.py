@@ -210,8 +210,8 @@ class CatalogueStore:
 
     def _build_rollup(self, relative: str) -> bool:
         """Write the two roll-ups of one stored file (each object written whole: a reader sees it
-        complete or not at all; two processes writing the same one write the same bytes). None
-        when the file holds a service the catalogue has not: False."""
+        complete or not at all; two processes writing the same one write the same bytes). Nothing
+        is written, and False returned, when the file holds a service the catalogue has not."""
         codes = rollups.catalogue_codes()
         source = self._readable(relative)
         part = schema.conform(pl.read_parquet(source, storage_options=self._storage_options if "://" in source
@@ -317,8 +317,7 @@ class CatalogueStore:
                 relative = f"parts/fy={fy}/q={fq}/{upload_id}.parquet"
                 if not self._object_exists(relative):
                     on_disk.append(relative)
-                part = part.drop("fy", "fq").sort("date")
-                self._write_object(part, relative)
+                self._write_object(part.drop("fy", "fq").sort("date"), relative)
                 _pause_point("object-written")  # tests: stop the object storage between two files
                 written.append((relative, int(fy), int(fq), part.height))
             planned.append((item, upload_id, data, written))
