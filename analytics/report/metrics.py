@@ -28,9 +28,10 @@ AREA_METRICS = ("beneficiaries", "beneficiaries_udc", "beneficiaries_front_desk"
 
 
 Log = Union[pl.LazyFrame, pl.DataFrame, Rollup]
-#: The engine the figures are collected with: roll-ups are small, and polars' in-memory engine
-#: groups and dedups them 1.5–2.5× faster than the streaming one (the default since polars 2).
-ENGINE = "in-memory"
+#: The engine the figures are collected with. Polars' in-memory engine groups these small tables
+#: 1.5–2.5× faster than its streaming one, but ten sessions collecting at once with it hung the
+#: server (tests/test_load.py::test_ten_sessions_right_after_a_restart): polars' default it is.
+ENGINE = "auto"
 
 
 def select(log: Log, *, period: Period | None = None, channel: ChannelFilter = "all",

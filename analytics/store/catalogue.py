@@ -229,8 +229,10 @@ class CatalogueStore:
         try:
             self._build_rollup(relative)
         except Exception:  # noqa: BLE001 - a read must not fail for a cache of figures
-            logging.getLogger(__name__).warning("could not write the roll-ups of %s in %s", relative, self.location,
-                                                exc_info=True)
+            # info, not warning: Python's last-resort handler would print a warning (and its
+            # traceback) on a command line's stderr, and what the user asked for is still answered
+            logging.getLogger(__name__).info("could not write the roll-ups of %s in %s", relative, self.location,
+                                             exc_info=True)
 
     def build_rollups(self) -> list[str]:
         """Write every roll-up the stored files lack (a store from before them, a copy, a restore,
