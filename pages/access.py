@@ -210,7 +210,11 @@ def sign_in_box(*, lang: str) -> None:
             st.caption(t("auth.signed_in_as", user=session["username"], role=t(f"role.{session['role']}")))
             st.button(t("auth.sign_out"), key="sign_out", on_click=_sign_out)
             return
-        with st.expander(t("auth.staff_sign_in")):
+        # drawn only when opened, as pages.render.lazy_expander (not imported: pages.state imports
+        # this module): most viewers never sign in, and the form's parts need not load for them
+        with st.expander(t("auth.staff_sign_in"), key="w_sign_in_open", on_change="rerun") as box:
+            if not box.open:
+                return
             with st.form("sign_in", clear_on_submit=True):
                 st.text_input(t("auth.username"), key="w_user")
                 st.text_input(t("auth.password"), type="password", key="w_password")

@@ -102,4 +102,7 @@ if side is not None:
             render.metric(kpi, help=fair.describe(lang=current.lang))
         st.caption(fair.describe(lang=current.lang))
 
-render.dataframe(views.map_table(view, metric=metric, lang=current.lang), hide_index=True)
+# every figure of the map, as a table that sorts: drawn when opened, after the map (render.lazy_expander)
+with render.lazy_expander(t("map.table"), key="w_map_table") as table:
+    if table.open:
+        render.dataframe(views.map_table(view, metric=metric, lang=current.lang), hide_index=True)

@@ -41,6 +41,16 @@ def style() -> None:
     st.html(f"<style>{css}</style>")
 
 
+def lazy_expander(label: str, *, key: str, expanded: bool = False):
+    """An expander whose contents are drawn only while it is open (its open state is a widget
+    under ``key``: a click reruns the script). Use ``with lazy_expander(...) as box: if box.open:``.
+
+    A plain expander's contents are sent, and drawn by the browser, closed or not: a grid, a
+    date picker or a sign-in form under it loads its part of Streamlit's frontend and takes the
+    browser's main thread before the map is drawn (benchmarks/pageload.py, issue 13)."""
+    return st.expander(label, expanded=expanded, key=key, on_change="rerun")
+
+
 # -- notices -------------------------------------------------------------------------------
 def notices() -> None:
     """Short notices about this link (once each): parameters left out, dates widened to months."""

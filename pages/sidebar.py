@@ -10,7 +10,8 @@ import streamlit as st
 from analytics import i18n
 from analytics.reference.periods import fiscal_year
 from analytics.report import comparison
-from pages import resources, state
+from analytics.report.viewstate import ViewState
+from pages import render, resources, state
 
 
 def sidebar() -> None:
@@ -42,30 +43,39 @@ def sidebar() -> None:
                      format_func=lambda p: i18n.t("sidebar.all_upazilas", lang) if not p else gaz.name(p, lang=lang),
                      **state.bound("w_upazila", "upazila", current.upazila if current.upazila in upazilas else None,
                                    none=""))
-        with st.expander(i18n.t("sidebar.dates", lang), expanded=current.start is not None):
-            shown = state.period()
-            if st.session_state.get("w_dates") != (shown.start, shown.end):
-                st.session_state["w_dates"] = (shown.start, shown.end)
-
-            def dates_changed() -> None:
-                picked = st.session_state["w_dates"]
-                if isinstance(picked, (tuple, list)) and len(picked) == 2:
-                    state.update(start=picked[0], end=picked[1])
-
-            st.date_input(i18n.t("sidebar.date_range", lang), format="DD/MM/YYYY", key="w_dates",
-                          on_change=dates_changed)
-            if current.start is not None:
-                st.button(i18n.t("sidebar.clear_dates", lang), key="w_clear_dates", on_click=state.update,
-                          kwargs={"start": None, "end": None})
+        with render.lazy_expander(i18n.t("sidebar.dates", lang), key="w_dates_open",
+                                  expanded=current.start is not None) as box:
+            if box.open:
+                date_range(current, lang=lang)
         st.divider()
-        pin = st.toggle(i18n.t("sidebar.pin", lang), value=current.version is not None, key="w_pin",
-                        help=i18n.t("sidebar.pin_help", lang))
-        st.caption(i18n.t("sidebar.copy_link", lang))
-        copy_box(state.share_link(pin=pin), label=i18n.t("sidebar.copy_link", lang))
-        st.toggle(i18n.t("sidebar.present", lang), **state.bound("w_present", "present", current.present))
-        with st.expander(i18n.t("about.title", lang)):
-            st.caption(i18n.t("about.text", lang))
-            st.caption(i18n.t("about.credits", lang))
+        with render.lazy_expander(i18n.t("sidebar.share", lang), key="w_share_open") as box:
+            if box.open:
+                pin = st.toggle(i18n.t("sidebar.pin", lang), value=current.version is not None, key="w_pin",
+                                help=i18n.t("sidebar.pin_help", lang))
+                st.caption(i18n.t("sidebar.copy_link", lang))
+                copy_box(state.share_link(pin=pin), label=i18n.t("sidebar.copy_link", lang))
+                st.toggle(i18n.t("sidebar.present", lang), **state.bound("w_present", "present", current.present))
+        with render.lazy_expander(i18n.t("about.title", lang), key="w_about_open") as box:
+            if box.open:
+                st.caption(i18n.t("about.text", lang))
+                st.caption(i18n.t("about.credits", lang))
+
+
+def date_range(current: ViewState, *, lang: str) -> None:
+    """The custom date range (From – to), and the way back to fiscal year and quarter."""
+    shown = state.period()
+    if st.session_state.get("w_dates") != (shown.start, shown.end):
+        st.session_state["w_dates"] = (shown.start, shown.end)
+
+    def dates_changed() -> None:
+        picked = st.session_state["w_dates"]
+        if isinstance(picked, (tuple, list)) and len(picked) == 2:
+            state.update(start=picked[0], end=picked[1])
+
+    st.date_input(i18n.t("sidebar.date_range", lang), format="DD/MM/YYYY", key="w_dates", on_change=dates_changed)
+    if current.start is not None:
+        st.button(i18n.t("sidebar.clear_dates", lang), key="w_clear_dates", on_click=state.update,
+                  kwargs={"start": None, "end": None})
 
 
 # The share link in a box with a copy button. Not st.code: its syntax highlighter is a 1.5 MB

@@ -98,13 +98,17 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
 
 
-def run(page: str | None = None, *, session: dict | None = None, **query: str) -> AppTest:
-    """The app opened on ``query`` (signed in as ``session``, the account pages.access keeps), then ``page``."""
+def run(page: str | None = None, *, session: dict | None = None, opened: tuple[str, ...] = (),
+        **query: str) -> AppTest:
+    """The app opened on ``query`` (signed in as ``session``, the account pages.access keeps), then ``page``;
+    the expanders keyed ``opened`` (pages.render.lazy_expander: drawn only when open) opened."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in query.items():
         at.query_params[key] = value
     if session is not None:
         at.session_state["_auth"] = session
+    for key in opened:
+        at.session_state[key] = True
     at.run()
     if page:
         at.switch_page(page)

@@ -61,7 +61,10 @@ def open_app(page: str | None = None, *, session: dict | None = None) -> AppTest
 
 
 def sign_in(at: AppTest, username: str, password: str) -> AppTest:
-    """Fill in the sidebar's sign-in form and submit it."""
+    """Open the sidebar's sign-in box (its form is drawn only when open), fill it in and submit it."""
+    if "w_user" not in at.session_state:
+        at.session_state["w_sign_in_open"] = True
+        at.run()
     at.text_input(key="w_user").input(username)
     at.text_input(key="w_password").input(password)
     next(b for b in at.button if b.label == "Sign in").click()

@@ -10,6 +10,7 @@ from tests.helpers import APP, TIMEOUT, run
 
 pytestmark = pytest.mark.usefixtures("app_environment")  # one store and accounts file for the module
 
+MAP_TABLE = ("w_map_table",)  # the map's table is drawn when its expander is opened
 PAGES = ["pages/overview.py", "pages/map.py", "pages/entrepreneurs.py", "pages/services.py", "pages/upload.py",
          "pages/data.py"]
 
@@ -51,12 +52,22 @@ def test_quarter_and_previous_period_from_query():
 
 
 def test_map_state_restored_from_query():
-    at = run("pages/map.py", lang="en", upazila="BD107914", metric="earnings_paisa", q="1")
+    at = run("pages/map.py", opened=MAP_TABLE, lang="en", upazila="BD107914", metric="earnings_paisa", q="1")
     assert at.selectbox(key="w_metric.en").value == "earnings_paisa"
     assert "Bhandaria" in [s.value for s in at.subheader]
     table = at.dataframe[0].value
     assert len(table) == 7  # Bhandaria's unions
     assert at.button(key="map_back") is not None
+
+
+def test_map_table_is_drawn_only_when_opened():
+    """The table under the map waits in an expander (issue 13: its grid's script, loaded on every
+    first view, held the map back); opened, it holds every upazila."""
+    closed = run("pages/map.py", lang="en")
+    assert not closed.dataframe and closed.get("plotly_chart")
+    assert "All figures in a table" in [e.label for e in closed.expander]
+    opened = run("pages/map.py", opened=MAP_TABLE, lang="en")
+    assert len(opened.dataframe) == 1 and len(opened.dataframe[0].value) == 7
 
 
 def test_map_no_data_period_says_so():
@@ -157,7 +168,7 @@ def test_tables_reach_streamlit_as_arrow(monkeypatch):
     seen = []
     original = st.dataframe
     monkeypatch.setattr(st, "dataframe", lambda data, *a, **kw: seen.append(data) or original(data, *a, **kw))
-    at = run("pages/map.py", lang="en")
+    at = run("pages/map.py", opened=MAP_TABLE, lang="en")
     assert seen and all(isinstance(d, (pa.Table, Styler)) for d in seen)
     assert all(isinstance(d.data, pd.DataFrame) for d in seen if isinstance(d, Styler))
     table = at.dataframe[0].value
@@ -182,7 +193,7 @@ def displayed(element) -> "pd.DataFrame":  # noqa: F821
 
 
 # -- privacy for open links (issue 10, section 6) ----------------------------------------
-def _staff(page: str, **query: str) -> AppTest:
+def _staff(page: str, **query) -> AppTest:
     return run(page, session={"username": "asha", "role": "uploader", "at": __import__("time").time()}, **query)
 
 
@@ -195,19 +206,19 @@ def _shown(at: AppTest) -> str:
 
 
 def test_anonymous_map_shows_no_union_earnings():
-    at = run("pages/map.py", lang="en", level="union", metric="earnings_paisa")
+    at = run("pages/map.py", opened=MAP_TABLE, lang="en", level="union", metric="earnings_paisa")
     table = displayed(at.dataframe[0])
     assert len(table) == 52 and set(table["Entrepreneurs' earnings (Tk)"]) == {"fewer than 3"}
     shown = _shown(at)
     assert "hidden: fewer than 3 entrepreneurs" in shown
     assert "fewer than 3 active entrepreneurs" in shown  # the notice says why
-    drill = run("pages/map.py", lang="en", upazila="BD107914", metric="earnings_paisa")
+    drill = run("pages/map.py", opened=MAP_TABLE, lang="en", upazila="BD107914", metric="earnings_paisa")
     assert set(displayed(drill.dataframe[0])["Entrepreneurs' earnings (Tk)"]) == {"fewer than 3"}
     assert "Tk " not in " ".join(str(c.proto.spec) for c in drill.get("plotly_chart"))
 
 
 def test_anonymous_one_day_link_reveals_no_one():
-    at = run("pages/map.py", lang="en", level="union", metric="earnings_paisa",
+    at = run("pages/map.py", opened=MAP_TABLE, lang="en", level="union", metric="earnings_paisa",
              **{"from": "2022-08-01", "to": "2022-08-01"})
     assert set(displayed(at.dataframe[0])["Entrepreneurs' earnings (Tk)"]) <= {"fewer than 3", "No data"}
 
@@ -232,7 +243,7 @@ def test_anonymous_services_and_overview_show_no_small_group_earnings():
 
 
 def test_staff_see_union_earnings():
-    at = _staff("pages/map.py", lang="en", level="union", metric="earnings_paisa")
+    at = _staff("pages/map.py", opened=MAP_TABLE, lang="en", level="union", metric="earnings_paisa")
     assert displayed(at.dataframe[0])["Entrepreneurs' earnings (Tk)"].str.startswith("Tk").all()
     assert "hidden: fewer than 3" not in _shown(at)
 

@@ -133,10 +133,16 @@ def open_page(page, url: str) -> None:
     wait_idle(page)
 
 
+def open_expander(page, label: str) -> None:
+    """Open the expander titled ``label``. Its contents (pages.render.lazy_expander) are drawn by the
+    rerun the click starts: wait for them, not for the app to be idle (it may not have begun)."""
+    page.locator('[data-testid="stExpander"] summary', has_text=label).first.click()
+
+
 def sign_in(page, app: str, name: str, password: str | None = None) -> None:
     """Sign in as ``name`` (one of USERS unless ``password`` is given) from the overview, in English."""
     open_page(page, app + "/?lang=en")
-    page.get_by_text("Staff sign-in").click()
+    open_expander(page, "Staff sign-in")
     page.get_by_role("textbox", name="Username").fill(name)
     page.get_by_role("textbox", name="Password").fill(password or USERS[name][0])
     page.get_by_role("button", name="Sign in").click()

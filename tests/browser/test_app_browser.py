@@ -11,7 +11,13 @@ import pytest
 
 from analytics.reference.sample import generate, write_quarterly_files
 from analytics.store import LocalStore
-from tests.browser.conftest import open_page, running_app, sign_in, wait_idle
+from tests.browser.conftest import (
+    open_expander,
+    open_page,
+    running_app,
+    sign_in,
+    wait_idle,
+)
 
 PUBLISHED_BN = ["১,২৪,০৮০", "৮১,৮৭৪", "৪২,২০৬", "১০৪", "৫২", "৩৮,৪৯,১৬৮ টাকা", "১০৫", "১২"]
 PUBLISHED_EN = ["1,24,080", "81,874", "42,206", "104", "52", "Tk 38,49,168", "105", "12"]
@@ -59,6 +65,7 @@ def test_shared_map_link_reproduces_the_view(page, app):
     assert "FY 2022-23 Q2" in body and "Bhandaria" in body
     assert page.get_by_role("button", name=re.compile("Whole district")).is_visible()
     assert page.get_by_role("combobox", name="Show").input_value() == "Entrepreneurs' earnings (Tk)"
+    open_expander(page, "All figures in a table")
     unions = page.locator('[data-testid="stDataFrame"]').first
     unions.wait_for()
     assert page.locator('[data-testid="stMetric"]').count() >= 3  # the upazila's side panel

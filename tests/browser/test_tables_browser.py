@@ -13,7 +13,13 @@ import re
 import pytest
 
 from analytics import i18n
-from tests.browser.conftest import SHOTS, open_page, running_app, wait_idle
+from tests.browser.conftest import (
+    SHOTS,
+    open_expander,
+    open_page,
+    running_app,
+    wait_idle,
+)
 
 GRID = '[data-testid="stDataFrame"]'
 
@@ -81,6 +87,7 @@ def as_number(text: str) -> float:
 @pytest.mark.parametrize("lang", ["en", "bn"])
 def test_a_click_on_a_header_sorts_numbers_as_numbers(page, app, lang):
     open_page(page, app + f"/map?lang={lang}&metric=service_kinds&fy=2022-23")
+    open_expander(page, i18n.t("map.table", lang))
     table = page.locator(GRID).first
     table.wait_for()
     names = header_names(table)
