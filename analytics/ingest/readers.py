@@ -219,7 +219,9 @@ def read_csv(data: bytes) -> Table:
     del text  # the file once more, as text: not kept while polars reads it
     width = len(sample[header])
     # read SPARE columns more than the header has: a row with cells there has more cells than headings
-    columns = {f"c{i}": pl.String for i in range(width + SPARE_COLUMNS)}
+    # (the spare columns as categorical: all but empty, and four bytes a row instead of sixteen)
+    columns = {f"c{i}": pl.String for i in range(width)} | {
+        f"c{i}": pl.Categorical for i in range(width, width + SPARE_COLUMNS)}
     try:
         frame = pl.read_csv(payload, has_header=False, separator=delimiter, skip_lines=header, infer_schema=False,
                             schema=columns, missing_columns="insert", truncate_ragged_lines=True,
@@ -227,13 +229,12 @@ def read_csv(data: bytes) -> Table:
     except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
         raise _unreadable(error, reason="not_text") from None
     spare = [f"c{i}" for i in range(width, width + SPARE_COLUMNS)]
-    if frame.select(pl.all_horizontal(pl.col(spare).is_null().all())).item():  # no row has more cells
-        frame = frame.drop(spare)
-        body, headers = _to_table(frame, header_row=header + 1, letters=False)
-        return Table(body, headers, header + 1, "csv", encoding=encoding, delimiter=delimiter)
-    extra = pl.concat_str(pl.col(spare), separator=delimiter, ignore_nulls=True).str.strip_chars(delimiter + " ")
-    frame = frame.with_columns(pl.when(extra != "").then(extra).alias(EXTRA)).drop(spare)
-    body, headers = _to_table(frame, header_row=header + 1, letters=False)
+    cells = frame.drop(spare).get_columns()
+    if not frame.select(pl.all_horizontal(pl.col(spare).is_null().all())).item():  # a row has more cells
+        extra = pl.concat_str(pl.col(spare), separator=delimiter, ignore_nulls=True).str.strip_chars(delimiter + " ")
+        cells.append(frame.select(pl.when(extra != "").then(extra).alias(EXTRA)).to_series())
+    del frame  # _to_table frees the pieces of each column as it copies it into one
+    body, headers = _to_table(cells, header_row=header + 1, letters=False)
     return Table(body, headers, header + 1, "csv", encoding=encoding, delimiter=delimiter)
 
 
@@ -384,8 +385,9 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
     if header is None:
         has_text = any(c and c.strip() for row in rows for c in row)
         raise ReadError("no_columns", headers="") if has_text else ReadError("empty_file")
-    frame = frame.slice(header)
-    body, headers = _to_table(frame, header_row=header + 1, letters=True)
+    cells = frame.slice(header).get_columns()
+    del frame
+    body, headers = _to_table(cells, header_row=header + 1, letters=True)
     return Table(body, headers, header + 1, format, sheet=name, sheets=names)
 
 
@@ -400,27 +402,32 @@ def _letter(index: int) -> str:
     return letters
 
 
-def _to_table(frame: pl.DataFrame, *, header_row: int, letters: bool) -> tuple[pl.DataFrame, list[str]]:
-    """Take the first row as headers (unique, blank ones named by position); number the rest."""
-    if frame.height == 0:
+def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool) -> tuple[pl.DataFrame, list[str]]:
+    """Take the first row as headers (unique, blank ones named by position); number the rest.
+
+    ``cells`` (the sheet's columns, :data:`EXTRA` last if there) is emptied as it is read: each
+    column is copied into one piece and its pieces freed, so the sheet is never held twice."""
+    if not cells or cells[0].len() == 0:
         raise ReadError("empty_file")
-    extra = frame.get_column(EXTRA).slice(1) if EXTRA in frame.columns else None
-    if extra is not None:
-        frame = frame.drop(EXTRA)
-    raw = [str(c).strip() if c is not None else "" for c in frame.row(0)]
+    extra = cells.pop().slice(1) if cells[-1].name == EXTRA else None
+    raw = [str(column[0]).strip() if column[0] is not None else "" for column in cells]
     headers: list[str] = []
-    for i, (text, column) in enumerate(zip(raw, frame.columns)):
-        position = _letter(int(column[1:])) if letters else str(i + 1)
+    for i, (text, column) in enumerate(zip(raw, cells)):
+        position = _letter(int(column.name[1:])) if letters else str(i + 1)
         name = " ".join(text.split()) or f"column {position}"
         base, n = name, 2
         while name in headers:
             name, n = f"{base} ({n})", n + 1
         headers.append(name)
-    # the columns sliced one by one: a sliced frame of many chunks is copied by every later select
-    body = pl.DataFrame([column.slice(1).alias(name) for column, name in zip(frame.get_columns(), headers)])
+    # a frame of many chunks (polars reads a file in many) is copied whole by every later select
+    pieces = []
+    for name in headers:
+        pieces.append(cells.pop(0).slice(1).rechunk().alias(name))
+    body = pl.DataFrame(pieces)
+    del pieces
     body = body.with_columns(pl.int_range(header_row + 1, header_row + 1 + body.height, dtype=pl.Int32).alias(ROW))
     if extra is not None and extra.null_count() < extra.len():
-        body = body.with_columns(extra.alias(EXTRA))
+        body = body.with_columns(extra.rechunk().alias(EXTRA))
     # columns with neither a header nor any data are layout, not data
     empty = [h for h, text in zip(headers, raw) if not text and body[h].null_count() == body.height]
     return (body.drop(empty) if empty else body), [h for h in headers if h not in empty]
