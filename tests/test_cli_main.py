@@ -271,3 +271,21 @@ def test_a_usage_error_shows_its_parts_in_the_language():
                                              "of service, not “x”"
     assert error.text("bn") == "এমন কোনো ফাইল নেই: a.csv; as written; n.csv, লাইন ১২৩৪: kind হতে হবে " \
                                "service-এর একটি, “x” নয়"
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["ingest", "a.csv", "--store", "s"], "a.csv"),
+    (["--lang", "bn", "ingest", "a.csv"], "a.csv"),
+    (["ingest", "--store", "s", "--names", "n.csv", "a.csv"], "a.csv"),
+    (["ingest", "--dry-run", "a.csv", "b.csv"], "a.csv"),
+    (["ingest", "--store=s", "b.csv", "a.csv"], "b.csv"),
+    (["ingest", "--names", "n.csv"], None),  # only an option's value
+    (["ingest", "missing.csv", "a.csv"], "a.csv"),  # not a file
+    (["summary", "--store", "s"], None),
+])
+def test_the_file_an_ingest_reads_first_is_guessed_before_parsing(tmp_path, monkeypatch, argv, expected):
+    for name in ("a.csv", "b.csv", "n.csv"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "s").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert language.first_file(argv) == (str(tmp_path / expected) if expected else None)

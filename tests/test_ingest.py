@@ -446,3 +446,87 @@ def test_headings_that_look_like_formulas_are_inert_in_the_rejected_rows_csv(run
     exported = result.rejected_csv(lang="en").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(exported)))
     assert all(cell[:1] not in ("=", "+", "-", "@") for row in rows for cell in row), rows
+
+
+# --- a large file is checked a slice of rows at a time ----------------------------------------
+
+SLICED = sorted([*(DATA / "good").iterdir(), *(DATA / "bad").iterdir(),
+                 *(p for p in (DATA.parent / "offices").iterdir() if p.suffix in (".csv", ".xlsx"))])
+
+
+def outcome(result: IngestResult) -> dict:
+    """Everything an ingest reports, comparable with ``==``."""
+    return {"frame": result.frame.rows(), "problems": result.problems.rows(), "rejected": result.rejected.rows(),
+            "questions": result.questions.rows(), "matches": result.matches.rows(),
+            "repeated": result.repeated_rows, "counts": result.problem_counts, "shape": result.shape,
+            "messages": result._messages.rows(), "csv": result.rejected_csv(lang="bn")}
+
+
+@pytest.mark.parametrize("path", SLICED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_slices_of_rows_give_what_the_whole_file_gives(run, monkeypatch, path):
+    """Rows are checked a slice at a time (pipeline.SLICE_ROWS); slices of three rows, so that
+    problems, questions, names matched and repeated rows fall on both sides of the cuts, report
+    exactly what the file checked at once reports."""
+    from analytics.ingest import pipeline
+
+    whole = outcome(run(path, period=Q1))
+    monkeypatch.setattr(pipeline, "SLICE_ROWS", 3)
+    assert outcome(run(path, period=Q1)) == whole
+
+
+# --- reading ahead in the isolated child ----------------------------------------------------
+
+def isolated_options(**options) -> dict:
+    return {"file_name": "upload.csv", "upload_id": "u", "lang": "en", "period": None, "sheet": None, "mapping": None,
+            "limits": Limits(), "date_order": None, "decisions": None, **options}
+
+
+def test_a_file_read_ahead_is_checked_as_read(tmp_path, gaz, services):
+    from analytics.ingest import pipeline
+    from analytics.store import content_hash
+
+    path = tmp_path / "upload.csv"
+    path.write_bytes((DATA / "good" / "template_en.csv").read_bytes())
+    pipeline.prefetch(str(path))
+    assert str(path) in pipeline._AHEAD
+    result = pipeline._ingest_file(str(path), str(tmp_path / "frame.arrow"), **isolated_options())
+    assert str(path) not in pipeline._AHEAD  # used, and only once
+    expected = ingest_bytes(path.read_bytes(), file_name="upload.csv", upload_id="u", lang="en")
+    assert pl.read_ipc(result.frame).rows() == expected.frame.rows() and expected.clean
+    assert result.problems.rows() == expected.problems.rows()
+    assert result.content_hash == content_hash(path.read_bytes())
+
+
+@pytest.mark.parametrize("change", ["content", "sheet", "file_name"])
+def test_a_file_read_ahead_is_not_used_for_another_request(tmp_path, change):
+    """A file changed after it was read ahead is read again (and hashed as it is now); so is one
+    asked for with a sheet or under another name."""
+    from analytics.ingest import pipeline
+    from analytics.store import content_hash
+
+    path = tmp_path / "upload.csv"
+    path.write_bytes((DATA / "good" / "template_en.csv").read_bytes())
+    pipeline.prefetch(str(path))
+    options = isolated_options()
+    if change == "content":
+        path.write_bytes(path.read_bytes() + b"04/07/2022,UDC,Pirojpur Sadar,Kalakhali,UDC-10798034-F,"
+                                             b"Nasrin Akter,Female,Birth registration,1,75\n")
+    elif change == "sheet":
+        options["sheet"] = "Sheet1"
+    else:
+        options["file_name"] = "other.csv"
+    result = pipeline._ingest_file(str(path), str(tmp_path / "frame.arrow"), **options)
+    assert str(path) not in pipeline._AHEAD
+    assert result.content_hash == content_hash(path.read_bytes())
+    expected = ingest_bytes(path.read_bytes(), upload_id="u", **{k: v for k, v in options.items()
+                                                                if k in ("file_name", "sheet", "lang")})
+    frame = pl.read_ipc(result.frame) if isinstance(result.frame, str) else result.frame
+    assert frame.rows() == expected.frame.rows()
+    assert result.problems.rows() == expected.problems.rows()
+
+
+def test_a_file_that_cannot_be_read_ahead_is_left_to_the_real_read(tmp_path):
+    from analytics.ingest import pipeline
+
+    pipeline.prefetch(str(tmp_path / "missing.csv"))  # never raises
+    assert str(tmp_path / "missing.csv") not in pipeline._AHEAD

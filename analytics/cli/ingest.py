@@ -18,7 +18,6 @@ import argparse
 import logging
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -144,18 +143,16 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             raise UsageError(*(_names_problem(message, lang) for _, message in error.problems)) from None
         decided = D.frame(decided.to_dicts() + given.to_dicts())
 
-    checked: list[tuple[Path, bytes, IngestResult]] = []
+    checked: list[tuple[Path, IngestResult]] = []
     digests: dict[Path, str] = {}
     questions: list[pl.DataFrame] = []
     refused = False
-    hashing = ThreadPoolExecutor(max_workers=1)  # a file's hash is taken while the child reads it
     for path in paths:
-        data = path.read_bytes()
-        digest = hashing.submit(content_hash, data)
-        result = ingest_isolated(data, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
+        # the child reads the file and hashes the very bytes it checks
+        result = ingest_isolated(path, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
                                  limits=Limits(), date_order=date_order, decisions=decided)
-        digests[path] = digest.result()
-        checked.append((path, data, result))
+        digests[path] = result.content_hash or content_hash(path.read_bytes())
+        checked.append((path, result))
         refusing = sum(n for code, n in result.problem_counts.items() if code not in NOTE_CODES) \
             if result.problem_counts else result.problems.filter(~pl.col("code").is_in(NOTE_CODES)).height
         print(i18n.t("ingest.cli_summary", lang, file=path.name, accepted=result.frame.height, problems=refusing),
@@ -192,7 +189,6 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         print(i18n.t("ingest.cli_rejected", lang), file=err)
         return 1
 
-    hashing.shutdown()
     if not allow_overlap and mode != "replace" and _overlapping(store, checked, digests, lang=lang, err=err):
         return 1
     if dry_run:
@@ -200,24 +196,24 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         return 0
     stored = store.commit_many([Incoming(result.frame, path.name, digests[path],
                                          result.frame["upload_id"][0] if result.frame.height else None)
-                                for path, data, result in checked], uploader=uploader, mode=mode)
+                                for path, result in checked], uploader=uploader, mode=mode)
     if given.height:  # the file's decisions are kept with the data and apply to later uploads
         store.decide(given.to_dicts(), actor=uploader)
-    for (path, _, _), done in zip(checked, stored):
+    for (path, _), done in zip(checked, stored):
         key = "ingest.cli_duplicate" if done.status == "duplicate" else "ingest.cli_stored"
         print(i18n.t(key, lang, file=path.name, upload=done.upload_id, rows=done.rows), file=out)
     print(i18n.t("ingest.cli_version", lang, version=store.version()), file=out)
     return 0
 
 
-def _overlapping(store: Store, checked: list[tuple[Path, bytes, IngestResult]], digests: dict[Path, str], *,
+def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests: dict[Path, str], *,
                  lang: str, err) -> bool:
     """Print and return True when a file's rows are already stored (or earlier in this batch)."""
     scan = store.scan()
     names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
     earlier: list[pl.DataFrame] = []
     found = False
-    for path, data, result in checked:
+    for path, result in checked:
         if store.find_by_hash(digests[path]):
             continue  # the very same bytes: stored before, nothing to do (not a refusal)
         stored = pl.concat([scan, *(frame.lazy() for frame in earlier)]) if earlier else scan
@@ -225,7 +221,7 @@ def _overlapping(store: Store, checked: list[tuple[Path, bytes, IngestResult]], 
         if hits.height:
             upload, shared = hits.row(0, named=True)["upload_id"], hits.row(0, named=True)["shared_rows"]
             stored_file = names.get(upload) or next(
-                (p.name for p, _, r in checked if r.frame.height and r.frame["upload_id"][0] == upload), upload)
+                (p.name for p, r in checked if r.frame.height and r.frame["upload_id"][0] == upload), upload)
             print(i18n.t("ingest.cli_overlap", lang, file=path.name, shared=i18n.number(shared, lang=lang),
                          rows=i18n.number(result.frame.height, lang=lang), upload=upload, stored_file=stored_file),
                   file=err)

@@ -79,20 +79,24 @@ def run_limited(fn: Callable[..., Any], /, *args: Any, memory: int | None = None
 _spare: tuple[subprocess.Popen, int, str] | None = None
 
 
-def _start(memory: int, preload: str = "") -> subprocess.Popen:
+def _start(memory: int, preload: str = "", prefetch: str = "") -> subprocess.Popen:
     env = {**os.environ, "SEBA_ATLAS_CHILD_MEMORY": str(memory), "SEBA_ATLAS_CHILD_PRELOAD": preload,
+           "SEBA_ATLAS_CHILD_PREFETCH": prefetch,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     return subprocess.Popen([sys.executable, "-m", "analytics.ingest.isolation"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
 
 
-def prestart(module: str = "analytics.ingest.pipeline") -> None:
+def prestart(module: str = "analytics.ingest.pipeline", *, prefetch: str | None = None) -> None:
     """Start the next child now, importing ``module`` while the caller gets ready (a command line
     that is about to read a file): :func:`run_limited` then finds it waiting. A child nobody
-    uses ends when the caller does (its input closes)."""
+    uses ends when the caller does (its input closes).
+
+    ``prefetch``: a file the caller is likely to ask about; the child passes it to ``module``'s
+    ``prefetch`` function (read ahead, under the child's limits) before it waits for the call."""
     global _spare
     if _spare is None:
-        _spare = (_start(DEFAULT_MEMORY, module), DEFAULT_MEMORY, module)
+        _spare = (_start(DEFAULT_MEMORY, module, prefetch or ""), DEFAULT_MEMORY, module)
 
 
 def _take_spare(memory: int) -> subprocess.Popen | None:
@@ -117,7 +121,9 @@ def _serve() -> None:
         if os.environ.get("SEBA_ATLAS_CHILD_PRELOAD"):  # imported while the parent gets the input ready
             import importlib
 
-            importlib.import_module(os.environ["SEBA_ATLAS_CHILD_PRELOAD"])
+            module = importlib.import_module(os.environ["SEBA_ATLAS_CHILD_PRELOAD"])
+            if os.environ.get("SEBA_ATLAS_CHILD_PREFETCH") and hasattr(module, "prefetch"):
+                module.prefetch(os.environ["SEBA_ATLAS_CHILD_PREFETCH"])
         fn, args, kwargs = pickle.loads(sys.stdin.buffer.read())
         outcome = ("ok", fn(*args, **kwargs))
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
@@ -127,6 +133,9 @@ def _serve() -> None:
         data = pickle.dumps(("error", traceback.format_exc(limit=8)))
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
+    # done: skip the interpreter's shutdown (freeing every frame and joining polars' threads takes
+    # a few tenths of a second after a large file, while the parent waits for the end of the pipe)
+    os._exit(0)
 
 
 if __name__ == "__main__":

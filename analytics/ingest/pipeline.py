@@ -44,6 +44,8 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -56,6 +58,7 @@ from analytics.ingest import decisions as D
 from analytics.ingest import limits as L
 from analytics.ingest import validate
 from analytics.ingest import values as V
+from analytics.ingest.digest import content_hash
 from analytics.ingest.headers import (
     FIELDS,
     LOG_FIELDS,
@@ -64,7 +67,14 @@ from analytics.ingest.headers import (
     map_headers,
 )
 from analytics.ingest.limits import Limits
-from analytics.ingest.readers import EXTRA, ROW, ReadError, read_table, sheet_names
+from analytics.ingest.readers import (
+    EXTRA,
+    ROW,
+    ReadError,
+    Table,
+    read_table,
+    sheet_names,
+)
 from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer, normalise_name
 from analytics.reference.periods import Period
@@ -104,6 +114,8 @@ class IngestResult:
     matches: pl.DataFrame = field(default_factory=D.empty_matches)
     #: every problem found, per code; ``problems`` lists at most limits.MAX_PROBLEM_ROWS of them
     problem_counts: dict[str, int] = field(default_factory=dict)
+    #: SHA-256 of the bytes checked (:func:`analytics.store.content_hash`), from :func:`ingest_isolated`
+    content_hash: str | None = None
     _messages: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
         schema={"row": pl.Int32, "message_en": pl.String, "message_bn": pl.String}), repr=False)
 
@@ -129,6 +141,24 @@ class IngestResult:
             self._messages.select("row", pl.col(f"message_{lang}").alias("problem")), on="row", how="left",
             maintain_order="left").with_columns(pl.col("problem").fill_null(t("ingest.problem_not_listed", lang)))
         return validate.rejected_csv_bytes(frame, lang=lang)
+
+
+#: Rows checked at a time (see :class:`Parsed`).
+SLICE_ROWS = 250_000
+
+
+@dataclass
+class Parsed:
+    """A file's rows parsed and resolved (:func:`_parse_resolve`)."""
+
+    #: every row: its raw cells, ``__i_{field}`` and ``__pair`` (its values' positions in their
+    #: tables), ``channel`` and ``is_total``
+    base: pl.DataFrame
+    #: ``rows(offset, length)``: those rows of ``base`` with every column of their values' tables
+    rows: Callable[[int, int], pl.DataFrame]
+    shape: str
+    #: per kind of name: the column of ``base`` that numbers its lookup table's rows, and the table
+    suggested: dict[str, tuple[str, pl.DataFrame]]
 
 
 @cache
@@ -172,13 +202,23 @@ def ingest_bytes(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn
     names people decided before. Never raises on bad input: an unexpected failure is logged
     and reported as an ``unreadable`` file.
     """
+    _check_order(date_order)
+    return _guarded([data], file_name=file_name, upload_id=upload_id, lang=normalise_lang(lang), period=period,
+                    sheet=sheet, mapping=mapping, limits=limits, gazetteer=gazetteer or Gazetteer.load(),
+                    services=services or _default_services(), date_order=date_order, decisions=decisions)
+
+
+def _check_order(date_order: str | None) -> None:
     if date_order is not None and date_order not in V.DATE_ORDERS:
         raise ValueError(f"date_order must be one of {V.DATE_ORDERS}, not {date_order!r}")
-    options = dict(file_name=file_name, upload_id=upload_id, lang=normalise_lang(lang), period=period, sheet=sheet,
-                   mapping=mapping, limits=limits, gazetteer=gazetteer or Gazetteer.load(),
-                   services=services or _default_services(), date_order=date_order, decisions=decisions)
+
+
+def _guarded(source: list[bytes | Table | dict], **options) -> IngestResult:
+    """:func:`_ingest`, never raising (see :func:`ingest_bytes`). ``source`` holds the file's bytes
+    (or what :func:`_read` made of them); :func:`_ingest` takes them out, so that when the list held
+    the only reference they are freed once read."""
     try:
-        return _ingest(data, **options)
+        return _ingest(source, **options)
     except Exception as error:  # a bug must not take the upload page down with it
         gaz = options["gazetteer"]
         result = IngestResult(schema.empty_log(), validate.empty_problems(),
@@ -187,17 +227,20 @@ def ingest_bytes(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn
         if isinstance(error, MemoryError) or "memory" in str(error).lower():  # the isolated reader's limit
             problem = validate.file_problem("too_large_to_read", reason="memory")
         else:
-            logging.getLogger(__name__).exception("ingest of %s failed", file_name)
+            logging.getLogger(__name__).exception("ingest of %s failed", options["file_name"])
             problem = validate.file_problem("unreadable", reason="internal")
-        return _failed(result, [problem], file_name=file_name, lang=options["lang"], namer=namer)
+        return _failed(result, [problem], file_name=options["file_name"], lang=options["lang"], namer=namer)
 
 
-def ingest_isolated(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn", period: Period | None = None,
-                    sheet: str | None = None, mapping: dict[str, str] | None = None, limits: Limits = Limits(),
+def ingest_isolated(data: bytes | Path, *, file_name: str, upload_id: str, lang: str = "bn",
+                    period: Period | None = None, sheet: str | None = None, mapping: dict[str, str] | None = None, limits: Limits = Limits(),
                     date_order: str | None = None, decisions: pl.DataFrame | None = None) -> IngestResult:
     """:func:`ingest_bytes` in a child process with memory and time limits (:mod:`analytics.ingest.isolation`),
     with the default gazetteer and catalogue. A file that hits a limit is refused as
-    ``too_large_to_read``; the calling process (the app every viewer shares) is never at risk."""
+    ``too_large_to_read``; the calling process (the app every viewer shares) is never at risk.
+
+    ``data``: the file's bytes, or the path of the file (the child reads it, and the caller need
+    not hold it); the result's ``content_hash`` is the hash of the bytes checked."""
     import shutil
     import tempfile
 
@@ -205,7 +248,11 @@ def ingest_isolated(data: bytes, *, file_name: str, upload_id: str, lang: str = 
 
     folder = tempfile.mkdtemp(prefix="seba-atlas-ingest-")
     try:
-        result = isolation.run_limited(_ingest_to_file, data, str(Path(folder) / "frame.arrow"),
+        # the bytes go to the child as a file, not through its pipe: it frees them once it has read them
+        upload = data.absolute() if isinstance(data, Path) else Path(folder) / "upload"  # the child's cwd differs
+        if not isinstance(data, Path):
+            upload.write_bytes(data)
+        result = isolation.run_limited(_ingest_file, str(upload), str(Path(folder) / "frame.arrow"),
                                        file_name=file_name, upload_id=upload_id, lang=lang, period=period,
                                        sheet=sheet, mapping=mapping, limits=limits, date_order=date_order,
                                        decisions=decisions)
@@ -225,19 +272,70 @@ def ingest_isolated(data: bytes, *, file_name: str, upload_id: str, lang: str = 
                    lang=normalise_lang(lang), namer=validate.Namer.plain())
 
 
-def _ingest_to_file(data: bytes, path: str, **options: object) -> IngestResult:
-    """:func:`ingest_bytes` in the isolated child: the accepted rows go back as an Arrow file at
-    ``path`` (``frame`` holds the path), far cheaper than through a pipe as a pickle."""
-    result = ingest_bytes(data, **options)
+#: Files the isolated child read ahead (:func:`prefetch`): path -> (size and time before and after
+#: reading, the bytes' hash, the table or the problem that refuses the file).
+_AHEAD: dict[str, tuple[tuple, Future, Table | dict]] = {}
+#: Hashes a file's bytes while polars reads them (hashlib lets go of the GIL).
+_HASHING = ThreadPoolExecutor(max_workers=1)
+
+
+def _stamp(file: Path) -> tuple[int, int]:
+    stat = file.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def prefetch(upload: str) -> None:
+    """Read the file ``upload`` ahead, in the isolated child a command line started early
+    (:func:`analytics.ingest.isolation.prestart`), while that command line gets ready.
+    :func:`_ingest_file` uses what was read if the same file, unchanged, is then asked for with
+    the default sheet and limits. Never raises: a file it cannot read is simply read again."""
+    try:
+        file = Path(upload)
+        before = _stamp(file)
+        data = [file.read_bytes()]
+        digest = _HASHING.submit(content_hash, data[0])
+        table = _read(data.pop(), file_name=file.name, sheet=None, limits=Limits())
+        _AHEAD[str(file)] = ((before, _stamp(file)), digest, table)
+    except Exception:  # noqa: BLE001 - only a head start: the real read reports any problem
+        logging.getLogger(__name__).info("read-ahead of %s failed", upload, exc_info=True)
+
+
+def _ingest_file(upload: str, path: str, *, lang: str, **options: object) -> IngestResult:
+    """:func:`ingest_bytes` of the file ``upload`` in the isolated child: the accepted rows go back
+    as an Arrow file at ``path`` (``frame`` holds the path), far cheaper than through a pipe as a pickle."""
+    _check_order(options.get("date_order"))  # type: ignore[arg-type]
+    file = Path(upload)
+    ahead = _AHEAD.pop(str(file), None)
+    if ahead is not None and ahead[0] == (_stamp(file), _stamp(file)) and options.get("sheet") is None \
+            and options.get("limits") == Limits() and options.get("file_name") == file.name:
+        _, digest, table = ahead
+        source: list = [table]
+    else:
+        source = [file.read_bytes()]
+        digest = _HASHING.submit(content_hash, source[0])
+    result = _guarded(source, lang=normalise_lang(lang), gazetteer=Gazetteer.load(), services=_default_services(),
+                      **options)
+    result.content_hash = digest.result()
     if result.frame.height:
         result.frame.write_ipc(path, compression="uncompressed")
         result.frame = path  # type: ignore[assignment] - read back by ingest_isolated
     return result
 
 
-def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: Period | None, sheet: str | None,
-            mapping: dict[str, str] | None, limits: Limits, gazetteer: Gazetteer,
-            services: ServiceResolver, date_order: str | None, decisions: pl.DataFrame | None) -> IngestResult:
+def _read(data: bytes, *, file_name: str, sheet: str | None, limits: Limits) -> Table | dict:
+    """The file's table, or the problem (:func:`analytics.ingest.validate.file_problem`) that refuses it."""
+    if len(data) > limits.max_bytes:
+        return validate.file_problem("file_too_large", size=len(data), limit=limits.max_bytes)
+    try:
+        return read_table(data, file_name=file_name, sheet=sheet)
+    except ReadError as error:
+        return validate.file_problem(error.code, **error.params)
+
+
+def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: str, lang: str,
+            period: Period | None, sheet: str | None, mapping: dict[str, str] | None, limits: Limits,
+            gazetteer: Gazetteer, services: ServiceResolver, date_order: str | None,
+            decisions: pl.DataFrame | None) -> IngestResult:
     gaz, resolver = gazetteer, services
     catalogue = _catalogue()
     names = dict(zip(catalogue["service_code"], zip(catalogue["name_en"], catalogue["name_bn"])))
@@ -247,12 +345,11 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
                           pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
     fail = lambda *problems: _failed(result, list(problems), file_name=file_name, lang=lang, namer=namer)  # noqa: E731
 
-    if len(data) > limits.max_bytes:
-        return fail(validate.file_problem("file_too_large", size=len(data), limit=limits.max_bytes))
-    try:
-        table = read_table(data, file_name=file_name, sheet=sheet)
-    except ReadError as error:
-        return fail(validate.file_problem(error.code, **error.params))
+    table = source.pop()
+    if isinstance(table, bytes):
+        table = _read(table, file_name=file_name, sheet=sheet, limits=limits)  # the bytes are let go once read
+    if isinstance(table, dict):
+        return fail(table)
     result.encoding, result.sheet, result.header_row = table.encoding, table.sheet, table.header_row
 
     internal = {label: f"__c{i}" for i, label in enumerate(table.headers)}
@@ -294,30 +391,42 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
         if problem:
             return fail(problem)
     read = set(present)  # the fields read from a column of their own
-    work, shape = _parse_resolve(work, present, shape, period=period, date_order=result.date_order or "dmy",
-                                 gaz=gaz, resolver=resolver, catalogue=catalogue, decisions=decisions)
-    result.shape = shape
+    parsed = _parse_resolve(work, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
+                            resolver=resolver, catalogue=catalogue, decisions=decisions)
+    result.shape = shape = parsed.shape
+    base = parsed.base
     if shape == "summary" and "month" not in present:  # a Date column holding months
         label["month"], present = label["date"], present | {"month"}
     # the front desk's upazila (a gazetteer without sites: the office's town, Pirojpur Sadar)
     dc_upazila = gaz.dc_office_upazila() or gaz.resolve("Pirojpur Sadar", level="upazila").pcode
 
-    udc_rows = work.filter(pl.col("channel") == "udc").height > 0
+    udc_rows = base.filter(pl.col("channel") == "udc").height > 0
     needed = (["beneficiaries"] if shape == "summary" else []) + (
         ["union", "fee"] + (["entrepreneur_id"] if shape == "transactions" else []) if udc_rows else [])
     missing = [f for f in needed if f not in present]
     if missing:
         return fail(*(validate.file_problem("missing_column", value=f, field=f) for f in missing))
 
-    raw = validate.row_checks(work, label, shape=shape, period=period, today=date.today())
+    # checked, counted and put in canonical form a slice at a time: every row with every column
+    # of its values' tables at once would take a gigabyte for a million rows
+    checks, counted, canonical = [], [], []
+    today = date.today()
+    for offset in range(0, base.height, SLICE_ROWS):
+        work = parsed.rows(offset, SLICE_ROWS)
+        checks.append(validate.row_checks(work, label, shape=shape, period=period, today=today))
+        counted.append(_names_counts(work, present))
+        canonical.append(schema.conform(_canonical(work.lazy(), shape=shape, dc_upazila=dc_upazila,
+                                                   upload_id=upload_id)).collect())
+        del work
+    raw = pl.concat(checks)
     reference = headers.field_column("reference")
-    rows = body.with_columns(work["is_total"]).lazy().filter(~pl.col("is_total"))
+    rows = body.with_columns(base["is_total"]).lazy().filter(~pl.col("is_total"))
     if reference is not None:
         raw = pl.concat([raw, validate.repeated_reference_problems(rows, internal[reference], column=reference)
                         .collect()])
     key = [internal[lab] for lab in table.headers if headers.columns.get(lab) != "serial"]
     codes = {internal[label[f]]: f"__i_{f}" for f in read}
-    result.repeated_rows = (_repeated_rows(work, [codes[c] for c in key]) if key and all(c in codes for c in key)
+    result.repeated_rows = (_repeated_rows(base, [codes[c] for c in key]) if key and all(c in codes for c in key)
                             else None)
     if result.repeated_rows is None:
         result.repeated_rows = validate.repeated_rows(rows, key)
@@ -332,11 +441,9 @@ def _ingest(data: bytes, *, file_name: str, upload_id: str, lang: str, period: P
             "row", maintain_order=True)
     messages = validate.with_messages(raw, namer=namer)
     result.problems = _public(messages, file_name=file_name, sheet=table.sheet, lang=lang)
-    result.questions, result.matches = _names_report(work, present)
-
-    accepted = work.lazy() if bad.height == 0 else work.lazy().filter(~pl.col(ROW).is_in(bad["row"].implode()))
-    result.frame = schema.conform(_canonical(accepted, shape=shape, dc_upazila=dc_upazila,
-                                             upload_id=upload_id)).collect()
+    result.questions, result.matches = _names_report(counted, parsed.suggested)
+    accepted = pl.concat(canonical)
+    result.frame = accepted if bad.height == 0 else accepted.filter(~pl.col("source_row").is_in(bad["row"].implode()))
     per_row = messages.group_by("row", maintain_order=True).agg(
         pl.col("message_en").str.join(" | "), pl.col("message_bn").str.join(" | "))
     result._messages = per_row
@@ -396,30 +503,58 @@ def _date_order(work: pl.DataFrame, *, given: str | None) -> tuple[str, dict | N
     return "dmy", validate.file_problem("date_order_unclear", value=example, rows_mdy=first_rows("mdy_only")), readings
 
 
-def _names_report(work: pl.DataFrame, present: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Open questions and approximate/decided matches, once per distinct value, with row and people counts."""
+#: Per kind of name, the column of the rows that numbers the rows of its lookup table.
+_NAME_INDEX = {"service": "__i_service", "upazila": "__i_upazila", "union": "__pair"}
+_ASKED = {"kind": pl.String, "value": pl.String, "rows": pl.Int64, "beneficiaries": pl.Int64, "__at": pl.UInt32,
+          "__first": pl.Int32}
+_FOUND = {"kind": pl.String, "value": pl.String, "code": pl.String, "how": pl.String, "rows": pl.Int64,
+          "beneficiaries": pl.Int64, "__first": pl.Int32}
+
+
+def _names_counts(work: pl.DataFrame, present: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows and people per name to ask about and per name matched approximately or by a decision, in
+    some of the rows (:func:`_names_report` adds the slices up), with the first row of each."""
     people = pl.col("count_v").fill_null(1).cast(pl.Int64)
     rows = work.lazy().filter(~pl.col("is_total"))
-    asks, found = [], []
+    asks, found = [pl.LazyFrame(schema=_ASKED)], [pl.LazyFrame(schema=_FOUND)]
     for kind in D.KINDS:
         if kind not in present:
             continue
         udc = pl.lit(True) if kind == "service" else pl.col("channel") == "udc"
         part = rows.filter(udc & pl.col(kind).is_not_null())
         ask = part.filter(pl.col(f"{kind}_question"))
-        asks.append(ask.group_by(pl.col(kind).alias("value")).agg(
+        asks.append(ask.group_by(pl.col(kind).cast(pl.String).alias("value")).agg(
             pl.len().cast(pl.Int64).alias("rows"), people.sum().alias("beneficiaries"),
-            pl.col(f"{kind}_suggestions").first().alias("suggestions"), pl.col(ROW).min().alias("__first"))
-            .select(pl.lit(kind).alias("kind"), "value", "rows", "beneficiaries", "suggestions", "__first"))
+            pl.col(_NAME_INDEX[kind]).first().cast(pl.UInt32).alias("__at"), pl.col(ROW).min().alias("__first"))
+            .select(pl.lit(kind).alias("kind"), *list(_ASKED)[1:]))
         hit = part.filter(pl.col(f"{kind}_how").is_in(["approximate", "decided"]))
-        found.append(hit.group_by(pl.col(kind).alias("value"), pl.col(f"{kind}_match_code").alias("code"),
-                                  pl.col(f"{kind}_how").alias("how")).agg(
-            pl.len().cast(pl.Int64).alias("rows"), people.sum().alias("beneficiaries"), pl.col(ROW).min().alias("__first"))
-            .select(pl.lit(kind).alias("kind"), "value", "code", "how", "rows", "beneficiaries", "__first"))
-    asks, found = (pl.collect_all(plans) if plans else [] for plans in (asks, found))
-    questions = pl.concat(asks).sort("__first").drop("__first") if asks else D.empty_questions()
-    matches = pl.concat(found).sort("__first").drop("__first") if found else D.empty_matches()
-    return questions.cast(D.QUESTION_SCHEMA), matches.cast(D.MATCH_SCHEMA)
+        found.append(hit.group_by(pl.col(kind).cast(pl.String).alias("value"),
+                                  pl.col(f"{kind}_match_code").cast(pl.String).alias("code"),
+                                  pl.col(f"{kind}_how").cast(pl.String).alias("how")).agg(
+            pl.len().cast(pl.Int64).alias("rows"), people.sum().alias("beneficiaries"),
+            pl.col(ROW).min().alias("__first")).select(pl.lit(kind).alias("kind"), *list(_FOUND)[1:]))
+    asks, found = pl.collect_all([pl.concat(asks), pl.concat(found)])
+    return asks, found
+
+
+def _names_report(parts: list[tuple[pl.DataFrame, pl.DataFrame]], suggested: dict[str, tuple[str, pl.DataFrame]],
+                  ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Open questions and approximate/decided matches, once per distinct value, with row and people
+    counts: the slices' :func:`_names_counts` added up, in the order of each value's first row.
+
+    ``suggested``: per kind, the column that numbers its lookup table's rows, and that table's
+    ``{kind}_suggestions`` (the suggestions of a value's first row are the question's)."""
+    asks = pl.concat([a for a, _ in parts]).sort("__first", maintain_order=True).group_by(
+        "kind", "value", maintain_order=True).agg(pl.col("rows", "beneficiaries").sum(),
+                                                   pl.col("__at", "__first").first())
+    found = pl.concat([f for _, f in parts]).sort("__first", maintain_order=True).group_by(
+        "kind", "value", "code", "how", maintain_order=True).agg(pl.col("rows", "beneficiaries").sum())
+    lookup = pl.concat([table.select(pl.lit(kind).alias("kind"), pl.col(index).cast(pl.UInt32).alias("__at"),
+                                     pl.col(f"{kind}_suggestions").alias("suggestions"))
+                        for kind, (index, table) in suggested.items()])
+    questions = asks.join(lookup, on=["kind", "__at"], how="left", maintain_order="left").select(
+        "kind", "value", "rows", "beneficiaries", "suggestions")
+    return questions.cast(D.QUESTION_SCHEMA), found.cast(D.MATCH_SCHEMA)
 
 
 def _total(column: str) -> pl.Expr:
@@ -488,6 +623,15 @@ def _spread(table: pl.DataFrame, index: pl.Series, *, drop: tuple[str, ...] = ()
     return table.lazy().select(pl.col(keep).gather(pl.lit(index)))
 
 
+def _compact(table: pl.DataFrame, *, index: str, drop: tuple[str, ...] = ()) -> pl.DataFrame:
+    """``table`` as spread onto the rows: text as categorical (four bytes a row instead of a copy of
+    the text), no lists (suggested names are read once per distinct value by :func:`_names_report`),
+    nothing no check or output reads, not the index itself."""
+    return table.select(pl.col(c).cast(pl.Categorical) if dtype == pl.String else pl.col(c)
+                        for c, dtype in table.schema.items()
+                        if c not in drop and c not in _UNSPREAD and c != index and not isinstance(dtype, pl.List))
+
+
 def _constants(table: pl.DataFrame, *, drop: tuple[str, ...] = ()) -> list[pl.Expr]:
     """The one row of ``table`` (a column the file lacks) as constant columns."""
     return [pl.lit(table[c]).first().alias(c) for c in table.columns if c not in drop and c not in _UNSPREAD]
@@ -502,16 +646,16 @@ def _in_order(table: pl.DataFrame, index: str, height: int) -> pl.DataFrame:
 
 def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period: Period | None, date_order: str,
                    gaz: Gazetteer, resolver: ServiceResolver, catalogue: pl.DataFrame,
-                   decisions: pl.DataFrame | None) -> tuple[pl.DataFrame, str]:
+                   decisions: pl.DataFrame | None) -> Parsed:
     """Clean every column, read dates, months, numbers, channel and gender, and resolve services,
     upazilas and unions: each distinct raw value read once (a union once per distinct union and
-    upazila pair), into small tables whose rows are then spread onto the rows by position (no
-    join over the rows, no Python loop over them).
+    upazila pair), into small tables whose rows are spread onto the rows by position, a slice of
+    rows at a time (no join over the rows, no Python loop over them).
 
     Also tells a summary whose Date column holds months ("2022-07") from a transaction log.
-    The frame gets, per field, the columns of :func:`_stages` and of the resolvers
-    (:func:`_resolve_service`, :func:`_resolve_upazila`, :func:`_resolve_union`), ``channel``
-    and ``is_total``, and ``__i_{field}`` (the row's raw value's position in its table).
+    :attr:`Parsed.rows` gives, per field, the columns of :func:`_stages` and of the resolvers
+    (:func:`_resolve_service`, :func:`_resolve_upazila`, :func:`_resolve_union`); text as
+    categorical, the suggestions left in the tables.
     """
     work = work.rename({EXTRA: "raw_extra"}) if EXTRA in work.columns else work
     tables = _tables(work, _stages(date_order=date_order))
@@ -522,13 +666,13 @@ def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period:
                                   "__i_upazila", sizes["upazila"])
     has = {f: f"raw_{f}" in work.columns for f in _FIELDS}
     positions = work.select(*(_index(f"raw_{f}", tables[f], f"__i_{f}") for f in _FIELDS if has[f]))
-    spread: list[pl.LazyFrame] = []
+    spread: list[tuple[pl.DataFrame, str]] = []  # (table as spread, the positions' column that picks its row)
     constants: list[pl.Expr] = []
     for f in _FIELDS:
         if f == "union":
             continue
         if has[f]:
-            spread.append(_spread(tables[f], positions[f"__i_{f}"]))
+            spread.append((_compact(tables[f], index=f"__i_{f}"), f"__i_{f}"))
         else:
             constants += _constants(tables[f])
 
@@ -551,14 +695,24 @@ def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period:
                 frame["__i_upazila"].cast(pl.UInt64) if has["upazila"] else 0)
 
         pair = key(positions).replace_strict(key(pairs), pairs["__pair"], return_dtype=pl.UInt32)
-        spread.append(_spread(pairs, pair.alias("__pair"), drop=("__i_upazila",)))
+        positions = positions.with_columns(pair.alias("__pair"))
+        spread.append((_compact(pairs, index="__pair", drop=("__i_upazila", "__i_union")), "__pair"))
     else:
         constants += _constants(pairs, drop=("__pair",))
-    work = pl.concat([work, positions.drop("__i_union", strict=False), *pl.collect_all(spread)], how="horizontal")
-    if constants:
-        work = work.with_columns(constants)
-    work = work.with_columns(channel=pl.coalesce("channel_given", "svc_channel"))
+    suggested = {"service": ("__i_service", tables["service"]), "upazila": ("__i_upazila", tables["upazila"]),
+                 "union": ("__pair", pairs)}
 
+    def per_row(f: str, column: str) -> pl.Series:  # one column of a field's table for every row
+        values = tables[f][column]
+        values = values.cast(pl.Categorical) if values.dtype == pl.String else values
+        return values.gather(positions[f"__i_{f}"] if has[f] else pl.zeros(work.height, pl.UInt32, eager=True))
+
+    flags = [per_row(f, f"{f}_total").fill_null(False) for f in _FIELDS if f"{f}_total" in tables[f].columns]
+    base = pl.concat([work, positions], how="horizontal").with_columns(
+        pl.coalesce(per_row("channel", "channel_given"), per_row("service", "svc_channel")).alias("channel"),
+        pl.any_horizontal(flags).alias("is_total") if flags else pl.lit(False).alias("is_total"))
+
+    months_from_dates = False
     if shape == "transactions" and "month" not in present:
         dates = tables["date"].select("date", "date_v").unique().filter(pl.col("date").is_not_null()) \
             if has["date"] else pl.DataFrame(schema={"date": pl.String, "date_v": pl.Date})
@@ -568,16 +722,27 @@ def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period:
         firsts = dates.height > 0 and dates["date_v"].null_count() == 0 and (dates["date_v"].dt.day() == 1).all() \
             and "beneficiaries" in present and "entrepreneur_id" not in present
         if months_only or firsts:
-            shape = "summary"
-            work = work.with_columns(raw_month=pl.col("raw_date"), month=pl.col("date"), month_v=pl.col("date_v"),
+            shape, months_from_dates = "summary", True
+
+    def rows(offset: int, length: int) -> pl.DataFrame:
+        """Rows ``offset`` to ``offset + length`` of the base with every table's columns."""
+        part = base.slice(offset, length)
+        part = pl.concat([part, *pl.collect_all(table.lazy().select(pl.all().gather(pl.lit(part[index])))
+                                               for table, index in spread)], how="horizontal")
+        if constants:
+            part = part.with_columns(constants)
+        if months_from_dates:
+            part = part.with_columns(raw_month=pl.col("raw_date"), month=pl.col("date"), month_v=pl.col("date_v"),
                                      month_total=pl.col("date_total"))
-    if shape == "summary":
-        months = work.select("month", "year", "month_v").unique()
-        starts = [V.month_start(m, y, period=period, parsed_date=d) for m, y, d in months.iter_rows()]
-        months = months.with_columns(pl.Series("month_start", starts, dtype=pl.Date))
-        work = work.join(months, on=["month", "year", "month_v"], how="left", nulls_equal=True, maintain_order="left")
-    flags = [c for c in work.columns if c.endswith("_total")]
-    return work.with_columns(is_total=pl.any_horizontal(pl.col(flags).fill_null(False))), shape
+        if shape == "summary":
+            months = part.select("month", "year", "month_v").unique()
+            starts = [V.month_start(m, y, period=period, parsed_date=d) for m, y, d in months.iter_rows()]
+            months = months.with_columns(pl.Series("month_start", starts, dtype=pl.Date))
+            part = part.join(months, on=["month", "year", "month_v"], how="left", nulls_equal=True,
+                             maintain_order="left")
+        return part
+
+    return Parsed(base, rows, shape, suggested)
 
 
 def _resolve_service(table: pl.DataFrame, *, resolver: ServiceResolver, catalogue: pl.DataFrame,

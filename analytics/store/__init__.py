@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from analytics.ingest.digest import content_hash
 from analytics.store.local import DEFAULT_STORE_DIR, LocalStore
 from analytics.store.protocol import (
     CHANGE_COLUMNS,
@@ -26,7 +27,6 @@ from analytics.store.protocol import (
     StoreError,
     StoreFull,
     StoreReadOnly,
-    content_hash,
     new_upload_id,
 )
 

@@ -7,7 +7,6 @@ columns declared here, once.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -140,10 +139,6 @@ class Store(Protocol):
     def import_catalogue(self, tables: dict[str, pl.DataFrame]) -> None: ...
     def read_object(self, relative: str) -> bytes: ...
     def put_object(self, relative: str, data: bytes) -> None: ...
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def new_upload_id() -> str:
