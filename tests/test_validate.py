@@ -387,6 +387,20 @@ def test_repeated_rows(rows, key, repeats):
     assert repeated_rows(pl.LazyFrame(rows), key) == repeats
 
 
+@pytest.mark.parametrize(("rows", "repeats"), [
+    ({"a": [0, 1, 0], "b": [2, 2, 2]}, 1),
+    ({"a": [0, 1, 1], "b": [1, 0, 0]}, 1),  # (0, 1) and (1, 0) are different rows
+    ({"a": [5, 5, 5], "b": [0, 1, 2]}, 0),
+    ({"a": [2**40, 2**40, 0], "b": [2**40, 2**40 - 1, 0]}, 0),  # too large to fold: counted as rows of values
+    ({"a": [2**40, 2**40, 0], "b": [2**40, 2**40, 0]}, 1),
+    ({"a": [], "b": []}, 0),
+])
+def test_repeated_rows_of_positions_folded_into_one_number(rows, repeats):
+    frame = pl.LazyFrame(rows, schema={"a": pl.UInt64, "b": pl.UInt64})
+    assert repeated_rows(frame, ["a", "b"]) == repeats
+    assert repeated_rows(frame.cast(pl.Int64), ["a", "b"]) == repeats  # the same, without folding
+
+
 @pytest.mark.parametrize(("rows", "refs", "expected"), [
     ([2, 3, 4], ["R-1", "R-2", "R-3"], []),
     ([2, 3, 4, 5], ["R-1", "R-2", "R-1", "R-1"], [(4, "R-1", 2), (5, "R-1", 2)]),

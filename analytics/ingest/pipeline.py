@@ -426,10 +426,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                         .collect()])
     key = [internal[lab] for lab in table.headers if headers.columns.get(lab) != "serial"]
     codes = {internal[label[f]]: f"__i_{f}" for f in read}
-    result.repeated_rows = (_repeated_rows(base, [codes[c] for c in key]) if key and all(c in codes for c in key)
-                            else None)
-    if result.repeated_rows is None:
-        result.repeated_rows = validate.repeated_rows(rows, key)
+    result.repeated_rows = validate.repeated_rows(  # over the raw values' positions when every key column has them
+        base.lazy().filter(~pl.col("is_total")), [codes[c] for c in key]) if all(c in codes for c in key) \
+        else validate.repeated_rows(rows, key)
     position = {lab: i for i, lab in enumerate(table.headers)}
     raw = raw.with_columns(pl.col("column").replace_strict(position, default=len(position), return_dtype=pl.Int32)
                            .alias("__position")).sort("row", "__position", maintain_order=True).drop("__position")
@@ -455,20 +454,6 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                                       pl.col(ROW).alias("row")).join(
         per_row.select("row", pl.col(f"message_{lang}").alias("problem")), on="row", how="left")
     return result
-
-
-def _repeated_rows(work: pl.DataFrame, codes: list[str]) -> int | None:
-    """:func:`analytics.ingest.validate.repeated_rows` over the rows' raw values' numbers (``__i_*``,
-    one to one with the values) folded into one integer; None when they do not fit in one."""
-    sizes = work.select(pl.col(codes).max().cast(pl.Int64) + 1).row(0)
-    folded, scale = pl.lit(0, pl.UInt64), 1
-    for code, size in zip(codes, sizes):
-        folded = folded + pl.col(code).cast(pl.UInt64) * scale
-        scale *= size or 1
-    if scale >= 2**63:
-        return None
-    counts = work.lazy().filter(~pl.col("is_total")).select(pl.len(), folded.n_unique()).collect().row(0)
-    return int(counts[0] - counts[1])
 
 
 def _date_order(work: pl.DataFrame, *, given: str | None) -> tuple[str, dict | None, pl.DataFrame]:

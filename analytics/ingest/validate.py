@@ -293,10 +293,23 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
 
 
 def repeated_rows(frame: pl.LazyFrame, key: list[str]) -> int:
-    """How many rows repeat an earlier row exactly in the ``key`` columns (each is a delivery)."""
+    """How many rows repeat an earlier row exactly in the ``key`` columns (each is a delivery).
+
+    Key columns that are all unsigned integers (the positions of the rows' raw values in their
+    tables) are folded into one number per row when it fits in 64 bits: counting those is several
+    times faster than counting rows of text."""
     if not key:
         return 0
-    counts = frame.select(pl.len().alias("rows"), pl.struct(key).n_unique().alias("distinct")).collect().row(0)
+    schema = frame.collect_schema()
+    distinct = pl.struct(key).n_unique()
+    if all(schema[c].is_unsigned_integer() for c in key):
+        sizes = frame.select(pl.col(key).max().cast(pl.Int64).fill_null(0) + 1).collect().row(0)
+        folded, scale = pl.lit(0, pl.UInt64), 1
+        for column, size in zip(key, sizes):
+            folded, scale = folded + pl.col(column).cast(pl.UInt64) * scale, scale * size
+        if scale < 2**63:
+            distinct = folded.n_unique()
+    counts = frame.select(pl.len().alias("rows"), distinct.alias("distinct")).collect().row(0)
     return int(counts[0] - counts[1])
 
 
