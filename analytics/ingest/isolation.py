@@ -10,7 +10,10 @@ before it unpickles anything, and the parent waits at most ``seconds``; either l
 The child is a fresh interpreter (``python -m analytics.ingest.isolation``), not a fork: forking the
 app's process, which runs polars' and Streamlit's threads, can deadlock the child, and
 multiprocessing's spawn and forkserver re-import the parent's main module, which inside
-Streamlit is the app script itself. Starting costs about half a second, once per file.
+Streamlit is the app script itself. Starting costs about half a second, once per file; a
+command line hides it by starting the child first (:func:`prestart`), which may also read its
+first file ahead. The file goes to the child by path (the caller writes uploaded bytes to a
+temporary file), not through its pipe, and the child ends with ``os._exit`` once it has answered.
 """
 
 from __future__ import annotations
