@@ -2,13 +2,28 @@ import sys
 
 from analytics.cli.language import command_word, first_file
 
+ingest = command_word(sys.argv[1:]) == "ingest" and not {"-h", "--help"} & set(sys.argv[1:])
 # an ingest: the isolated reader starts (imports, and reads the first file) while this process
 # imports the command line
-if command_word(sys.argv[1:]) == "ingest" and not {"-h", "--help"} & set(sys.argv[1:]):
+if ingest:
     from analytics.ingest import isolation
 
     isolation.prestart(prefetch=first_file(sys.argv[1:]))
 
 from analytics.cli.main import main  # noqa: E402
 
-sys.exit(main())
+status = main()
+if ingest:
+    # done: skip the interpreter's teardown (freeing a large file's frames and polars' threads
+    # takes a few tenths of a second); everything is stored or refused, and said, by now
+    import logging
+    import os
+
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away: nothing more to say
+        pass
+    os._exit(status)
+sys.exit(status)

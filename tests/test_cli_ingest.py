@@ -218,3 +218,22 @@ def test_decisions_can_be_listed_and_withdrawn(tmp_path):
     assert cli("names", "withdraw", str(listed[0]["decision_id"]), "--store", store).returncode == 2
     asked = cli("ingest", str(path), "--store", store, "--dry-run", "--allow-overlap")
     assert asked.returncode == 1 and "অনলাইন কাজ" in asked.stderr  # asked again once withdrawn
+
+
+def test_a_reader_that_goes_away_does_not_change_what_is_stored(tmp_path, quarterly):
+    """`ingest ... | head -1`, or nobody reading at all: the file is stored as it would have been."""
+    store = tmp_path / "s"
+    read, write = os.pipe()
+    child = subprocess.Popen([sys.executable, "-m", "analytics", "ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]),
+                              "--store", str(store)], cwd=ROOT, stdout=write, stderr=subprocess.PIPE)
+    os.close(write)
+    os.close(read)  # nobody reads what it prints
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 0 and not err, err
+    assert summary(store, "--period", "2022-23-Q1") == summary_of_q1(tmp_path, quarterly)
+
+
+def summary_of_q1(tmp_path: Path, quarterly: dict[str, Path]) -> dict:
+    store = tmp_path / "read"
+    assert cli("ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]), "--store", str(store)).returncode == 0
+    return summary(store, "--period", "2022-23-Q1")

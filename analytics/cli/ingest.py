@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -230,6 +231,28 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
     return found
 
 
+class _Unread:
+    """Standard output that its reader may leave (``ingest ... | head -1``): what is no longer read
+    is dropped and the ingest goes on, so that it stores or refuses exactly as it would have and
+    says so in its exit status (and on standard error)."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.gone = stream, False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                self.stream.write(text)
+                self.stream.flush()
+            except BrokenPipeError:
+                self.gone = True
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())  # nothing left to flush at exit
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from analytics.cli.main import store_for
 
@@ -240,7 +263,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise UsageError(("no_such_file", {"paths": ", ".join(missing)}))
         return ingest_files(store_for(args.store), paths, uploader=args.uploader, mode=args.mode,
                             dry_run=args.dry_run, period=args.period, lang=args.lang, report_dir=args.report_dir,
-                            names=args.names, date_order=args.date_order, allow_overlap=args.allow_overlap)
+                            names=args.names, date_order=args.date_order, allow_overlap=args.allow_overlap,
+                            out=_Unread(sys.stdout))
     except UsageError as error:
         print(i18n.t("ingest.cli_usage_error", args.lang, message=error.text(args.lang)), file=sys.stderr)
         return 2
