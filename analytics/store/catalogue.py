@@ -312,10 +312,13 @@ class CatalogueStore:
                 continue
             upload_id = item.upload_id or new_upload_id()
             seen[item.content_hash] = upload_id
-            # sorted by date once, each fiscal quarter is a run of rows: a slice, not a copy
-            data = schema.conform(item.frame).with_columns(pl.lit(upload_id).alias("upload_id")).sort(
-                "date", maintain_order=True).collect()
-            runs = data.select(fiscal_columns()).group_by("fy", "fq", maintain_order=True).len()
+            # sorted by date once (eagerly: several times faster than in a lazy plan), each fiscal
+            # quarter is a run of rows: a slice, not a copy; the runs are counted over the days
+            data = schema.conform(item.frame).with_columns(pl.lit(upload_id).alias("upload_id")).collect().sort(
+                "date", maintain_order=True)
+            days = data.select(pl.col("date").rle().alias("run")).unnest("run").rename({"value": "date"})
+            runs = days.with_columns(fiscal_columns()).group_by("fy", "fq", maintain_order=True).agg(
+                pl.col("len").sum())
             written: list[tuple[str, int, int, int]] = []
             offset = 0
             for fy, fq, rows in runs.iter_rows():
