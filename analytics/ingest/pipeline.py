@@ -44,6 +44,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analytics.i18n import LANGS, normalise_lang, t
+from analytics.i18n import LANGS, normalise_lang, strings, t
 from analytics.ingest import decisions as D
 from analytics.ingest import limits as L
 from analytics.ingest import validate
@@ -277,6 +278,16 @@ def ingest_isolated(data: bytes | Path, *, file_name: str, upload_id: str, lang:
 _AHEAD: dict[str, tuple[tuple, Future, Table | dict]] = {}
 #: Hashes a file's bytes while polars reads them (hashlib lets go of the GIL).
 _HASHING = ThreadPoolExecutor(max_workers=1)
+#: Threads loading what every check needs (:func:`_references`) while a file is read ahead.
+_LOADING: list[threading.Thread] = []
+
+
+def _references() -> None:
+    """Load (and cache) the gazetteer, the service catalogue and its matcher, and the messages."""
+    Gazetteer.load()
+    _default_services()
+    _catalogue()
+    strings()
 
 
 def _stamp(file: Path) -> tuple[int, int]:
@@ -288,7 +299,12 @@ def prefetch(upload: str) -> None:
     """Read the file ``upload`` ahead, in the isolated child a command line started early
     (:func:`analytics.ingest.isolation.prestart`), while that command line gets ready.
     :func:`_ingest_file` uses what was read if the same file, unchanged, is then asked for with
-    the default sheet and limits. Never raises: a file it cannot read is simply read again."""
+    the default sheet and limits. Never raises: a file it cannot read is simply read again.
+
+    While polars reads (in Rust, without the GIL), a thread loads the gazetteer, the service
+    catalogue and the messages, which the check needs next."""
+    _LOADING.append(threading.Thread(target=_references, daemon=True))
+    _LOADING[-1].start()
     try:
         file = Path(upload)
         before = _stamp(file)
@@ -304,6 +320,8 @@ def _ingest_file(upload: str, path: str, *, lang: str, **options: object) -> Ing
     """:func:`ingest_bytes` of the file ``upload`` in the isolated child: the accepted rows go back
     as an Arrow file at ``path`` (``frame`` holds the path), far cheaper than through a pipe as a pickle."""
     _check_order(options.get("date_order"))  # type: ignore[arg-type]
+    while _LOADING:  # what a read-ahead started loading, once
+        _LOADING.pop().join()
     file = Path(upload)
     ahead = _AHEAD.pop(str(file), None)
     if ahead is not None and ahead[0] == (_stamp(file), _stamp(file)) and options.get("sheet") is None \
