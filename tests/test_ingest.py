@@ -530,3 +530,33 @@ def test_a_file_that_cannot_be_read_ahead_is_left_to_the_real_read(tmp_path):
 
     pipeline.prefetch(str(tmp_path / "missing.csv"))  # never raises
     assert str(tmp_path / "missing.csv") not in pipeline._AHEAD
+
+
+@pytest.mark.parametrize("kind", ["good", "every_row_refused"])
+def test_the_isolated_reader_gives_the_rows_in_the_log_schema(tmp_path, kind):
+    """The child passes the rows' text as categorical; the caller gets them as text, exactly as
+    checked in this process, also when no row is left."""
+    from analytics.ingest.pipeline import ingest_isolated
+
+    data = (DATA / "good" / "template_en.csv").read_bytes()
+    if kind == "every_row_refused":
+        header, *rows = data.decode("utf-8").splitlines()
+        data = "\n".join([header] + ["99/99/2022" + row[row.index(","):] for row in rows]).encode()
+    isolated = ingest_isolated(data, file_name="upload.csv", upload_id="u", lang="en")
+    expected = ingest_bytes(data, file_name="upload.csv", upload_id="u", lang="en")
+    assert isolated.frame.schema == expected.frame.schema == pl.Schema(schema.LOG_SCHEMA)
+    assert isolated.frame.rows() == expected.frame.rows()
+    assert (isolated.frame.height > 0) == (kind == "good")
+    assert isolated.problems.rows() == expected.problems.rows()
+
+
+@pytest.mark.parametrize(("values", "distinct"), [
+    ([5, 0, 5, 9, 0], [5, 0, 9]),  # small numbers: read from a table
+    ([2**40, 7, 2**40, 2**33], [2**40, 7, 2**33]),  # large ones: looked up
+    ([3], [3]),
+])
+def test_each_value_is_numbered_by_its_place_among_the_distinct_ones(values, distinct):
+    from analytics.ingest.pipeline import _numbered
+
+    numbered = _numbered(pl.Series(values, dtype=pl.UInt64), pl.Series(distinct, dtype=pl.UInt64))
+    assert numbered.dtype == pl.UInt32 and numbered.to_list() == [distinct.index(v) for v in values]

@@ -51,6 +51,33 @@ def test_a_child_over_its_time_is_killed():
     assert isolation.run_limited(_sleep, 0) == "woke"
 
 
+def _chatter(megabytes: int) -> str:
+    import sys
+
+    sys.stderr.write("x" * (megabytes * 1024**2))
+    sys.stderr.flush()
+    return "said"
+
+
+def _die() -> None:
+    import os
+
+    os._exit(3)
+
+
+def test_a_child_that_writes_much_to_standard_error_still_answers():
+    # nobody reads its standard error while it runs: a pipe would fill (64 KB) and stall it
+    started = time.monotonic()
+    assert isolation.run_limited(_chatter, 4, seconds=30) == "said"
+    assert time.monotonic() - started < 20
+
+
+def test_a_child_that_ends_without_answering_is_a_limit_not_a_hang():
+    with pytest.raises(isolation.LimitExceeded) as error:
+        isolation.run_limited(_die, seconds=30)
+    assert error.value.kind == "memory"  # what an aborted reader looks like to the caller
+
+
 def test_an_error_in_the_child_is_reported_not_raised_as_itself():
     with pytest.raises(RuntimeError, match="boom"):
         isolation.run_limited(_fail)

@@ -13,7 +13,8 @@ multiprocessing's spawn and forkserver re-import the parent's main module, which
 Streamlit is the app script itself. Starting costs about half a second, once per file; a
 command line hides it by starting the child first (:func:`prestart`), which may also read its
 first file ahead. The file goes to the child by path (the caller writes uploaded bytes to a
-temporary file), not through its pipe, and the child ends with ``os._exit`` once it has answered.
+temporary file), not through its pipe. Once it has answered, the child closes its output (the
+parent goes on without waiting for it to end) and ends with ``os._exit``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import os
 import pickle
 import subprocess
 import sys
+import tempfile
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -60,22 +63,67 @@ def run_limited(fn: Callable[..., Any], /, *args: Any, memory: int | None = None
     seconds = DEFAULT_SECONDS if seconds is None else seconds
     payload = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
     child = _take_spare(memory) or _start(memory)
-    try:
-        out, err = child.communicate(payload, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
-        raise LimitExceeded("time") from None
+    out, timed_out = _exchange(child, payload, seconds)
+    if timed_out:
+        _reap(child)
+        raise LimitExceeded("time")
     try:
         status, value = pickle.loads(out)
     except Exception:  # no answer: killed or aborted (a Rust allocation failure aborts)
-        logging.getLogger(__name__).info("isolated child ended with %s: %s", child.returncode, err[-2000:])
+        child.wait()
+        logging.getLogger(__name__).info("isolated child ended with %s: %s", child.returncode, _errors(child))
         raise LimitExceeded("memory") from None
+    # answered: the child closed its output and is ending (freeing a large file's memory takes a
+    # tenth of a second); it is reaped in the background rather than waited for
+    threading.Thread(target=_reap, args=(child,), daemon=True).start()
     if status == "ok":
         return value
     if status == "memory":
         raise LimitExceeded("memory")
     raise RuntimeError(f"isolated call failed:\n{value}")
+
+
+def _exchange(child: subprocess.Popen, payload: bytes, seconds: float) -> tuple[bytes, bool]:
+    """Send the call and read the answer, which ends where the child closes its output (before it
+    exits); kill the child after ``seconds``. Returns (answer, whether the time ran out)."""
+    killed: list[bool] = []
+
+    def kill() -> None:
+        killed.append(True)
+        child.kill()
+
+    timer = threading.Timer(seconds, kill)
+    timer.daemon = True
+    timer.start()
+    try:
+        try:
+            child.stdin.write(payload)
+            child.stdin.close()
+        except (BrokenPipeError, OSError):  # died before it read the call: no answer below
+            pass
+        out = child.stdout.read()
+    finally:
+        timer.cancel()
+        child.stdout.close()
+    return out, bool(killed)
+
+
+def _errors(child: subprocess.Popen) -> str:
+    """The end of what the child wrote to its standard error (for the log)."""
+    handle = getattr(child, "error_file", None)
+    if handle is None:
+        return ""
+    handle.seek(0)
+    text = handle.read()[-2000:].decode("utf-8", "replace")
+    handle.close()
+    return text
+
+
+def _reap(child: subprocess.Popen) -> None:
+    child.wait()
+    handle = getattr(child, "error_file", None)
+    if handle is not None:
+        handle.close()
 
 
 #: A child started ahead (:func:`prestart`): (process, memory limit, module it imported).
@@ -86,8 +134,12 @@ def _start(memory: int, preload: str = "", prefetch: str = "") -> subprocess.Pop
     env = {**os.environ, "SEBA_ATLAS_CHILD_MEMORY": str(memory), "SEBA_ATLAS_CHILD_PRELOAD": preload,
            "SEBA_ATLAS_CHILD_PREFETCH": prefetch,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    return subprocess.Popen([sys.executable, "-m", "analytics.ingest.isolation"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    # standard error to a file: nobody reads it while the child runs (a pipe could fill and stall it)
+    errors = tempfile.TemporaryFile()
+    child = subprocess.Popen([sys.executable, "-m", "analytics.ingest.isolation"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=errors, env=env, cwd=ROOT)
+    child.error_file = errors  # type: ignore[attr-defined]
+    return child
 
 
 def prestart(module: str = "analytics.ingest.pipeline", *, prefetch: str | None = None) -> None:
@@ -112,6 +164,7 @@ def _take_spare(memory: int) -> subprocess.Popen | None:
         return child
     child.kill()
     child.communicate()
+    _reap(child)
     return None
 
 
@@ -136,6 +189,7 @@ def _serve() -> None:
         data = pickle.dumps(("error", traceback.format_exc(limit=8)))
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
+    os.close(1)  # the answer ends here: the parent goes on while this process is torn down
     # done: skip the interpreter's shutdown (freeing every frame and joining polars' threads takes
     # a few tenths of a second after a large file, while the parent waits for the end of the pipe)
     os._exit(0)

@@ -257,8 +257,8 @@ def ingest_isolated(data: bytes | Path, *, file_name: str, upload_id: str, lang:
                                        file_name=file_name, upload_id=upload_id, lang=lang, period=period,
                                        sheet=sheet, mapping=mapping, limits=limits, date_order=date_order,
                                        decisions=decisions)
-        if isinstance(result.frame, str):
-            result.frame = pl.read_ipc(result.frame)
+        frame = pl.read_ipc(result.frame) if isinstance(result.frame, str) else result.frame
+        result.frame = schema.conform(frame).collect()  # the text categorical in the child: text again
         return result
     except isolation.LimitExceeded as error:
         kind = error.kind
@@ -331,8 +331,10 @@ def _ingest_file(upload: str, path: str, *, lang: str, **options: object) -> Ing
     else:
         source = [file.read_bytes()]
         digest = _HASHING.submit(content_hash, source[0])
+    # the rows' text stays categorical until the parent has read them (ingest_isolated): a smaller
+    # file, faster written and read, and no text made here for each row
     result = _guarded(source, lang=normalise_lang(lang), gazetteer=Gazetteer.load(), services=_default_services(),
-                      **options)
+                      text=pl.Categorical(), **options)
     result.content_hash = digest.result()
     if result.frame.height:
         result.frame.write_ipc(path, compression="uncompressed")
@@ -353,7 +355,9 @@ def _read(data: bytes, *, file_name: str, sheet: str | None, limits: Limits) -> 
 def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: str, lang: str,
             period: Period | None, sheet: str | None, mapping: dict[str, str] | None, limits: Limits,
             gazetteer: Gazetteer, services: ServiceResolver, date_order: str | None,
-            decisions: pl.DataFrame | None) -> IngestResult:
+            decisions: pl.DataFrame | None, text: pl.DataType = pl.String()) -> IngestResult:
+    """See :func:`ingest_bytes`; ``text``: the type of the accepted rows' text columns
+    (:func:`analytics.reference.schema.conform`)."""
     gaz, resolver = gazetteer, services
     catalogue = _catalogue()
     names = dict(zip(catalogue["service_code"], zip(catalogue["name_en"], catalogue["name_bn"])))
@@ -434,7 +438,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         checks.append(validate.row_checks(work, label, shape=shape, period=period, today=today))
         counted.append(_names_counts(work, present))
         canonical.append(schema.conform(_canonical(work.lazy(), shape=shape, dc_upazila=dc_upazila,
-                                                   upload_id=upload_id)).collect())
+                                                   upload_id=upload_id), text=text).collect())
         del work
     raw = pl.concat(checks)
     reference = headers.field_column("reference")
@@ -635,6 +639,28 @@ def _compact(table: pl.DataFrame, *, index: str, drop: tuple[str, ...] = ()) -> 
                         if c not in drop and c not in _UNSPREAD and c != index and not isinstance(dtype, pl.List))
 
 
+def _spreading(table: pl.DataFrame, index: str, spread: list[tuple[pl.DataFrame, str]]) -> list[pl.Expr]:
+    """Add ``table`` (as :func:`_compact` made it) to ``spread``, its columns to be gathered onto the
+    rows by ``index``, but for the columns with one value for every row: those are returned as
+    constant columns (most of a clean file's flags, statuses and problems), nothing to gather."""
+    same = [c for c in table.columns if table[c].n_unique() == 1]
+    if len(same) < table.width:
+        spread.append((table.drop(same), index))
+    return _constants(table.select(same).head(1))
+
+
+def _numbered(values: pl.Series, distinct: pl.Series) -> pl.Series:
+    """Each of ``values``' position in ``distinct`` (its distinct values, unsigned integers): read
+    from a table as long as the largest value when that is small, else looked up by hash."""
+    top = int(distinct.max() or 0)
+    if top < 4 * values.len() + 1024:
+        table = pl.zeros(top + 1, pl.UInt32, eager=True).scatter(distinct, pl.int_range(distinct.len(), dtype=pl.UInt32,
+                                                                                          eager=True))
+        return table.gather(values)
+    return values.replace_strict(distinct, pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True),
+                                 return_dtype=pl.UInt32)
+
+
 def _constants(table: pl.DataFrame, *, drop: tuple[str, ...] = ()) -> list[pl.Expr]:
     """The one row of ``table`` (a column the file lacks) as constant columns."""
     return [pl.lit(table[c]).first().alias(c) for c in table.columns if c not in drop and c not in _UNSPREAD]
@@ -675,15 +701,21 @@ def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period:
         if f == "union":
             continue
         if has[f]:
-            spread.append((_compact(tables[f], index=f"__i_{f}"), f"__i_{f}"))
+            constants += _spreading(_compact(tables[f], index=f"__i_{f}"), f"__i_{f}", spread)
         else:
             constants += _constants(tables[f])
 
     # unions are resolved within their upazila: once per distinct (union, upazila) pair of cells
     union, upazila = tables["union"], tables["upazila"]
     if has["union"]:
-        pair_keys = [positions["__i_union"]] + ([positions["__i_upazila"]] if has["upazila"] else [])
-        pairs = pl.DataFrame(pair_keys).unique(maintain_order=True)
+        # the (union, upazila) pair of each row as one number; the pairs numbered in order of appearance
+        width = upazila.height
+        key = positions["__i_union"].cast(pl.UInt64) * width + (
+            positions["__i_upazila"].cast(pl.UInt64) if has["upazila"] else 0)
+        keys = key.unique(maintain_order=True)
+        pair = _numbered(key, keys).alias("__pair")
+        pairs = pl.DataFrame([(keys // width).cast(pl.UInt32).alias("__i_union")] + (
+            [(keys % width).cast(pl.UInt32).alias("__i_upazila")] if has["upazila"] else []))
         pairs = pl.concat([pairs, _spread(union, pairs["__i_union"]).collect()], how="horizontal")
         pairs = pairs.with_columns(upazila["upazila_pcode"].gather(pairs["__i_upazila"]) if has["upazila"]
                                    else pl.lit(upazila["upazila_pcode"][0], pl.String).alias("upazila_pcode"))
@@ -693,13 +725,8 @@ def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period:
     pairs = _resolve_union(pairs.with_row_index("__pair"), gaz=gaz, decisions=decisions)
     pairs = _in_order(pairs, "__pair", count).drop("upazila_pcode")
     if has["union"]:
-        def key(frame: pl.DataFrame) -> pl.Series:  # the (union, upazila) pair as one number
-            return frame["__i_union"].cast(pl.UInt64) * upazila.height + (
-                frame["__i_upazila"].cast(pl.UInt64) if has["upazila"] else 0)
-
-        pair = key(positions).replace_strict(key(pairs), pairs["__pair"], return_dtype=pl.UInt32)
-        positions = positions.with_columns(pair.alias("__pair"))
-        spread.append((_compact(pairs, index="__pair", drop=("__i_upazila", "__i_union")), "__pair"))
+        positions = positions.with_columns(pair)
+        constants += _spreading(_compact(pairs, index="__pair", drop=("__i_upazila", "__i_union")), "__pair", spread)
     else:
         constants += _constants(pairs, drop=("__pair",))
     suggested = {"service": ("__i_service", tables["service"]), "upazila": ("__i_upazila", tables["upazila"]),
@@ -710,7 +737,9 @@ def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period:
         values = values.cast(pl.Categorical) if values.dtype == pl.String else values
         return values.gather(positions[f"__i_{f}"] if has[f] else pl.zeros(work.height, pl.UInt32, eager=True))
 
-    flags = [per_row(f, f"{f}_total").fill_null(False) for f in _FIELDS if f"{f}_total" in tables[f].columns]
+    # a total row: one of its cells reads as a total (most files have none: no column to spread)
+    flags = [per_row(f, f"{f}_total").fill_null(False) for f in _FIELDS
+             if f"{f}_total" in tables[f].columns and tables[f][f"{f}_total"].any()]
     base = pl.concat([work, positions], how="horizontal").with_columns(
         pl.coalesce(per_row("channel", "channel_given"), per_row("service", "svc_channel")).alias("channel"),
         pl.any_horizontal(flags).alias("is_total") if flags else pl.lit(False).alias("is_total"))
@@ -730,8 +759,8 @@ def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period:
     def rows(offset: int, length: int) -> pl.DataFrame:
         """Rows ``offset`` to ``offset + length`` of the base with every table's columns."""
         part = base.slice(offset, length)
-        part = pl.concat([part, *pl.collect_all(table.lazy().select(pl.all().gather(pl.lit(part[index])))
-                                               for table, index in spread)], how="horizontal")
+        part = pl.concat([part, *pl.collect_all([table.lazy().select(pl.all().gather(pl.lit(part[index])))
+                                                for table, index in spread])], how="horizontal")
         if constants:
             part = part.with_columns(constants)
         if months_from_dates:

@@ -15,8 +15,10 @@ import codecs
 import csv
 import io
 import logging
+import os
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -419,12 +421,15 @@ def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool) -> tupl
         while name in headers:
             name, n = f"{base} ({n})", n + 1
         headers.append(name)
-    # a frame of many chunks (polars reads a file in many) is copied whole by every later select
-    pieces = []
-    for name in headers:
-        pieces.append(cells.pop(0).slice(1).rechunk().alias(name))
-    body = pl.DataFrame(pieces)
-    del pieces
+    # a frame of many chunks (polars reads a file in many) is copied whole by every later select;
+    # the columns are copied on several threads (polars lets go of the GIL), each let go once copied
+    def whole(i: int) -> pl.Series:
+        column, cells[i] = cells[i], None
+        return column.slice(1).rechunk().alias(headers[i])
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        body = pl.DataFrame(list(pool.map(whole, range(len(headers)))))
+    cells.clear()
     body = body.with_columns(pl.int_range(header_row + 1, header_row + 1 + body.height, dtype=pl.Int32).alias(ROW))
     if extra is not None and extra.null_count() < extra.len():
         body = body.with_columns(extra.rechunk().alias(EXTRA))

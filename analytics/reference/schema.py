@@ -48,12 +48,15 @@ def empty_log() -> pl.DataFrame:
     return pl.DataFrame(schema=LOG_SCHEMA)
 
 
-def conform(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    """Select and cast ``frame`` to the canonical schema (missing columns become null)."""
+def conform(frame: pl.DataFrame | pl.LazyFrame, *, text: pl.DataType = pl.String()) -> pl.LazyFrame:
+    """Select and cast ``frame`` to the canonical schema (missing columns become null).
+
+    ``text``: the type of the text columns (``pl.Categorical()`` while rows pass between processes:
+    four bytes a row, each distinct text once; :func:`conform` again makes them text)."""
     lazy = frame.lazy()
     present = set(lazy.collect_schema().names())
     return lazy.select(
-        (pl.col(name) if name in present else pl.lit(None)).cast(dtype).alias(name)
+        (pl.col(name) if name in present else pl.lit(None)).cast(text if dtype == pl.String else dtype).alias(name)
         for name, dtype in LOG_SCHEMA.items()
     )
 
