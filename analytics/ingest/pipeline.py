@@ -406,14 +406,15 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     label = {f: headers.field_column(f) for f in LOG_FIELDS}
     present = {f for f, lab in label.items() if lab is not None}
     work = body.select(ROW, *(pl.col(internal[label[f]]).alias(f"raw_{f}") for f in present),
-                       *([EXTRA] if EXTRA in body.columns else []))
+                       *([pl.col(EXTRA).alias("raw_extra")] if EXTRA in body.columns else []))
+    distinct, positions = _positions(work)  # each column's distinct cells, each read once below
     if "date" in present:
-        order, problem, readings = _date_order(work, given=date_order)
+        order, problem, readings = _date_order(work, distinct["date"], given=date_order)
         result.date_order, result.date_readings = order, readings
         if problem:
             return fail(problem)
     read = set(present)  # the fields read from a column of their own
-    parsed = _parse_resolve(work, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
+    parsed = _parse_resolve(work, distinct, positions, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
                             resolver=resolver, catalogue=catalogue, decisions=decisions)
     result.shape = shape = parsed.shape
     base = parsed.base
@@ -478,15 +479,16 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     return result
 
 
-def _date_order(work: pl.DataFrame, *, given: str | None) -> tuple[str, dict | None, pl.DataFrame]:
-    """How the file writes numeric dates, decided from all of them; a file problem when it cannot be.
+def _date_order(work: pl.DataFrame, dates: pl.Series, *, given: str | None) -> tuple[str, dict | None, pl.DataFrame]:
+    """How the file writes numeric dates, decided from all of them (``dates``: the distinct cells of
+    the date column); a file problem when it cannot be.
 
     Returns (order, problem or None, example readings both ways when the user must choose).
     """
     readings = pl.DataFrame(schema={"text": pl.String, "rows": pl.UInt32, "dmy": pl.Date, "mdy": pl.Date})
     if given is not None:
         return given, None, readings
-    distinct = work.select(pl.col("raw_date").unique()).with_columns(V.clean(pl.col("raw_date")).alias("text"))
+    distinct = pl.DataFrame({"raw_date": dates}).with_columns(V.clean(pl.col("raw_date")).alias("text"))
     evidence = V.date_order_evidence(distinct["text"])
     reads = set(evidence["reads"])
     if "mdy_only" not in reads:
@@ -594,29 +596,41 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
 _FIELDS = (*LOG_FIELDS, "extra")
 
 
-def _tables(work: pl.DataFrame, stages: dict[str, list[dict[str, pl.Expr]]]) -> dict[str, pl.DataFrame]:
-    """Per field: one row per distinct raw cell ``__v`` (null included; one null row for a column
-    the file lacks) with what ``stages`` read from it, and ``__i_{field}``, its row number."""
+def _positions(work: pl.DataFrame) -> tuple[dict[str, pl.Series], pl.DataFrame]:
+    """Each column's distinct cells, and each row's position among them (``__i_{field}``), in one
+    pass over the cells: a categorical of the column's own numbers its distinct texts in order of
+    first appearance. Null, in a column that has it, is numbered last."""
+    fields = [f for f in _FIELDS if f"raw_{f}" in work.columns]
+    mappings = {f: pl.Categories.random() for f in fields}
+    cells = work.select(pl.col(f"raw_{f}").cast(pl.Categorical(mappings[f])).alias(f"__i_{f}") for f in fields)
+    codes = cells.select(pl.all().to_physical().cast(pl.UInt32))
+    distinct: dict[str, pl.Series] = {}
+    for f in fields:  # (a mapping lives as long as a column uses it: the categorical cells are kept till here)
+        values, column = mappings[f].to_series().rename("__v"), codes[f"__i_{f}"]
+        top = column.max() if column.null_count() < column.len() else -1
+        if values.null_count() or top != values.len() - 1 or column.drop_nulls().n_unique() != values.len():
+            # not the dense numbering a fresh mapping gives (polars may change it): numbered as an Enum
+            values = work[f"raw_{f}"].unique(maintain_order=True).drop_nulls().rename("__v")
+            column = work[f"raw_{f}"].cast(pl.Enum(values)).to_physical().cast(pl.UInt32)
+        if column.null_count():
+            values = values.append(pl.Series("__v", [None], dtype=pl.String))
+            column = column.fill_null(values.len() - 1)
+        distinct[f] = values
+        codes = codes.with_columns(column.alias(f"__i_{f}"))
+    del cells
+    return distinct, codes
+
+
+def _tables(distinct: dict[str, pl.Series], stages: dict[str, list[dict[str, pl.Expr]]]) -> dict[str, pl.DataFrame]:
+    """Per field: one row per distinct raw cell ``__v`` (:func:`_positions`; one null row for a
+    column the file lacks) with what ``stages`` read from it, and ``__i_{field}``, its row number."""
     plans = []
     for f in _FIELDS:
-        source = f"raw_{f}"
-        lazy = (work.lazy().select(pl.col(source).unique().sort(nulls_last=True).alias("__v"))
-                if source in work.columns
-                else pl.LazyFrame({"__v": [None]}, schema={"__v": pl.String}))
+        lazy = pl.LazyFrame({"__v": distinct[f] if f in distinct else pl.Series([None], dtype=pl.String)})
         for stage in stages[f]:
             lazy = lazy.with_columns(**stage)
         plans.append(lazy.with_row_index(f"__i_{f}"))
     return dict(zip(_FIELDS, pl.collect_all(plans)))
-
-
-def _index(column: str, table: pl.DataFrame, index: str) -> pl.Expr:
-    """Each row's position in ``table`` (whose ``__v`` holds every distinct value of ``column``)."""
-    known = table.filter(pl.col("__v").is_not_null())
-    # an Enum of the distinct values: each cell's physical code is its position among them
-    assert (known[index] == pl.int_range(known.height, eager=True)).all(), "the null row must come last"
-    position = pl.col(column).cast(pl.Enum(known["__v"])).to_physical().cast(pl.UInt32)
-    empty = table.filter(pl.col("__v").is_null())[index]
-    return (position.fill_null(empty[0]) if empty.len() else position).alias(index)
 
 
 #: Table columns no check and no output reads (the decisions are folded into the codes already).
@@ -673,7 +687,8 @@ def _in_order(table: pl.DataFrame, index: str, height: int) -> pl.DataFrame:
     return table
 
 
-def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period: Period | None, date_order: str,
+def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions: pl.DataFrame, present: set[str],
+                   shape: str, *, period: Period | None, date_order: str,
                    gaz: Gazetteer, resolver: ServiceResolver, catalogue: pl.DataFrame,
                    decisions: pl.DataFrame | None) -> Parsed:
     """Clean every column, read dates, months, numbers, channel and gender, and resolve services,
@@ -684,17 +699,15 @@ def _parse_resolve(work: pl.DataFrame, present: set[str], shape: str, *, period:
     Also tells a summary whose Date column holds months ("2022-07") from a transaction log.
     :attr:`Parsed.rows` gives, per field, the columns of :func:`_stages` and of the resolvers
     (:func:`_resolve_service`, :func:`_resolve_upazila`, :func:`_resolve_union`); text as
-    categorical, the suggestions left in the tables.
+    categorical, the suggestions left in the tables. ``distinct`` and ``positions``: :func:`_positions`.
     """
-    work = work.rename({EXTRA: "raw_extra"}) if EXTRA in work.columns else work
-    tables = _tables(work, _stages(date_order=date_order))
+    tables = _tables(distinct, _stages(date_order=date_order))
     sizes = {f: table.height for f, table in tables.items()}
     tables["service"] = _in_order(_resolve_service(tables["service"], resolver=resolver, catalogue=catalogue,
                                                    decisions=decisions), "__i_service", sizes["service"])
     tables["upazila"] = _in_order(_resolve_upazila(tables["upazila"], gaz=gaz, decisions=decisions),
                                   "__i_upazila", sizes["upazila"])
     has = {f: f"raw_{f}" in work.columns for f in _FIELDS}
-    positions = work.select(*(_index(f"raw_{f}", tables[f], f"__i_{f}") for f in _FIELDS if has[f]))
     spread: list[tuple[pl.DataFrame, str]] = []  # (table as spread, the positions' column that picks its row)
     constants: list[pl.Expr] = []
     for f in _FIELDS:
