@@ -171,3 +171,23 @@ def test_empty_sheet():
     with pytest.raises(ReadError) as error:
         read_table(xlsx({"Empty": {}}), file_name="a.xlsx")
     assert error.value.code == "empty_file"
+
+
+@pytest.mark.parametrize(("rows", "extra"), [
+    ([ROW_TEXT, ROW_TEXT], [None, None]),
+    ([ROW_TEXT + ",", ROW_TEXT], [None, None]),  # an empty cell past the headings is not a cell
+    ([ROW_TEXT + ",x", ROW_TEXT], ["x", None]),
+    ([ROW_TEXT, ROW_TEXT + ",,x"], [None, "x"]),  # past an empty one
+    ([ROW_TEXT, ROW_TEXT + ",x,y,z"], [None, "x,y,z"]),
+    ([ROW_TEXT + ";a", ROW_TEXT + "," * 7 + "w"], [None, "w"]),
+])
+def test_cells_past_the_headings_are_kept_for_the_row(rows, extra):
+    """A row with more cells than headings is read whole: its cells past the headings are kept
+    (and the row refused as too_many_cells), wherever they are in its first SPARE_COLUMNS cells."""
+    from analytics.ingest.readers import EXTRA
+
+    table = read_table("\n".join([HEADER, *rows]).encode(), file_name="x.csv")
+    assert table.headers == HEADER.split(",")
+    got = table.frame[EXTRA].to_list() if EXTRA in table.frame.columns else [None] * len(rows)
+    assert got == extra
+    assert table.frame[ROW].to_list() == [2, 3]

@@ -220,17 +220,31 @@ def read_csv(data: bytes) -> Table:
         payload = text.lstrip("\ufeff").encode("utf-8")
     del text  # the file once more, as text: not kept while polars reads it
     width = len(sample[header])
-    # read SPARE columns more than the header has: a row with cells there has more cells than headings
-    # (the spare columns as categorical: all but empty, and four bytes a row instead of sixteen)
-    columns = {f"c{i}": pl.String for i in range(width)} | {
-        f"c{i}": pl.Categorical for i in range(width, width + SPARE_COLUMNS)}
+
+    def cells(spare: int) -> pl.DataFrame:
+        # ``spare`` columns more than the header has: a row with cells there has more cells than
+        # headings (the spare columns as categorical: all but empty, four bytes a row instead of sixteen).
+        # With one, a row with more cells still is an error, not cut short
+        columns = {f"c{i}": pl.String for i in range(width)} | {
+            f"c{i}": pl.Categorical for i in range(width, width + spare)}
+        return pl.read_csv(payload, has_header=False, separator=delimiter, skip_lines=header, infer_schema=False,
+                           schema=columns, missing_columns="insert", truncate_ragged_lines=spare > 1,
+                           raise_if_empty=False, quote_char='"')
+
+    # most files have no row with more cells than headings: read with one spare column first (fewer
+    # columns, faster), and again with SPARE_COLUMNS when a row has cells there or beyond
+    frame, spare = None, 1
     try:
-        frame = pl.read_csv(payload, has_header=False, separator=delimiter, skip_lines=header, infer_schema=False,
-                            schema=columns, missing_columns="insert", truncate_ragged_lines=True,
-                            raise_if_empty=False, quote_char='"')
-    except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
-        raise _unreadable(error, reason="not_text") from None
-    spare = [f"c{i}" for i in range(width, width + SPARE_COLUMNS)]
+        frame = cells(spare)
+    except (Exception, pl.exceptions.PanicException):  # a row with more cells, or a file polars cannot read (below)
+        pass
+    if frame is None or frame[f"c{width}"].null_count() < frame.height:
+        frame, spare = None, SPARE_COLUMNS
+        try:
+            frame = cells(spare)
+        except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
+            raise _unreadable(error, reason="not_text") from None
+    spare = [f"c{i}" for i in range(width, width + spare)]
     cells = frame.drop(spare).get_columns()
     if not frame.select(pl.all_horizontal(pl.col(spare).is_null().all())).item():  # a row has more cells
         extra = pl.concat_str(pl.col(spare), separator=delimiter, ignore_nulls=True).str.strip_chars(delimiter + " ")
