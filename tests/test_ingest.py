@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from analytics.i18n import strings
-from analytics.ingest import ahead, decisions
+from analytics.ingest import decisions
 from analytics.ingest.pipeline import (
     IngestResult,
     Limits,
@@ -488,9 +488,9 @@ def test_a_file_read_ahead_is_checked_as_read(tmp_path, gaz, services):
     path = tmp_path / "upload.csv"
     path.write_bytes((DATA / "good" / "template_en.csv").read_bytes())
     pipeline.prefetch(str(path))
-    assert ahead.pending(str(path))
+    assert str(path) in pipeline._AHEAD
     result = pipeline._ingest_file(str(path), str(tmp_path / "frame.arrow"), **isolated_options())
-    assert not ahead.pending(str(path))  # used, and only once
+    assert str(path) not in pipeline._AHEAD  # used, and only once
     expected = ingest_bytes(path.read_bytes(), file_name="upload.csv", upload_id="u", lang="en")
     assert pl.read_ipc(result.frame).rows() == expected.frame.rows() and expected.clean
     assert result.problems.rows() == expected.problems.rows()
@@ -516,7 +516,7 @@ def test_a_file_read_ahead_is_not_used_for_another_request(tmp_path, change):
     else:
         options["file_name"] = "other.csv"
     result = pipeline._ingest_file(str(path), str(tmp_path / "frame.arrow"), **options)
-    assert not ahead.pending(str(path))
+    assert str(path) not in pipeline._AHEAD
     assert result.content_hash == content_hash(path.read_bytes())
     expected = ingest_bytes(path.read_bytes(), upload_id="u", **{k: v for k, v in options.items()
                                                                 if k in ("file_name", "sheet", "lang")})
@@ -525,23 +525,11 @@ def test_a_file_read_ahead_is_not_used_for_another_request(tmp_path, change):
     assert result.problems.rows() == expected.problems.rows()
 
 
-@pytest.mark.parametrize("content", [b"\x00\x01\x02binary" * 100, b"", b"Date,Service\n"])
-def test_a_file_refused_when_read_ahead_is_refused_as_when_read(tmp_path, content):
-    from analytics.ingest import pipeline
-
-    path = tmp_path / "upload.csv"
-    path.write_bytes(content)
-    pipeline.prefetch(str(path))
-    result = pipeline._ingest_file(str(path), str(tmp_path / "frame.arrow"), **isolated_options())
-    expected = ingest_bytes(content, file_name="upload.csv", upload_id="u", lang="en")
-    assert result.problems.rows() == expected.problems.rows() and not expected.ok
-
-
 def test_a_file_that_cannot_be_read_ahead_is_left_to_the_real_read(tmp_path):
     from analytics.ingest import pipeline
 
     pipeline.prefetch(str(tmp_path / "missing.csv"))  # never raises
-    assert ahead.take(str(tmp_path / "missing.csv"), file_name="missing.csv", sheet=None, limits=Limits()) is None
+    assert str(tmp_path / "missing.csv") not in pipeline._AHEAD
 
 
 @pytest.mark.parametrize("kind", ["good", "every_row_refused"])

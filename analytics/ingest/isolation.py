@@ -177,14 +177,9 @@ def _serve() -> None:
         if os.environ.get("SEBA_ATLAS_CHILD_PRELOAD"):  # imported while the parent gets the input ready
             import importlib
 
-            upload = os.environ.get("SEBA_ATLAS_CHILD_PREFETCH")
-            if upload:  # the reading starts as soon as polars is there, while the rest is imported
-                from analytics.ingest import ahead
-
-                ahead.start(upload)
             module = importlib.import_module(os.environ["SEBA_ATLAS_CHILD_PRELOAD"])
-            if upload and hasattr(module, "prefetch"):
-                module.prefetch(upload)
+            if os.environ.get("SEBA_ATLAS_CHILD_PREFETCH") and hasattr(module, "prefetch"):
+                module.prefetch(os.environ["SEBA_ATLAS_CHILD_PREFETCH"])
         fn, args, kwargs = pickle.loads(sys.stdin.buffer.read())
         outcome = ("ok", fn(*args, **kwargs))
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)

@@ -46,6 +46,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -54,9 +55,9 @@ from pathlib import Path
 import polars as pl
 
 from analytics.i18n import LANGS, normalise_lang, strings, t
-from analytics.ingest import ahead, validate
 from analytics.ingest import decisions as D
 from analytics.ingest import limits as L
+from analytics.ingest import validate
 from analytics.ingest import values as V
 from analytics.ingest.digest import content_hash
 from analytics.ingest.headers import (
@@ -272,6 +273,11 @@ def ingest_isolated(data: bytes | Path, *, file_name: str, upload_id: str, lang:
                    lang=normalise_lang(lang), namer=validate.Namer.plain())
 
 
+#: Files the isolated child read ahead (:func:`prefetch`): path -> (size and time before and after
+#: reading, the bytes' hash, the table or the problem that refuses the file).
+_AHEAD: dict[str, tuple[tuple, Future, Table | dict]] = {}
+#: Hashes a file's bytes while polars reads them (hashlib lets go of the GIL).
+_HASHING = ThreadPoolExecutor(max_workers=1)
 #: Threads loading what every check needs (:func:`_references`) while a file is read ahead.
 _LOADING: list[threading.Thread] = []
 
@@ -284,15 +290,30 @@ def _references() -> None:
     strings()
 
 
+def _stamp(file: Path) -> tuple[int, int]:
+    stat = file.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
 def prefetch(upload: str) -> None:
-    """Read the file ``upload`` ahead (:mod:`analytics.ingest.ahead`: the isolated child a command
-    line started early has begun already), and load the gazetteer, the service catalogue and the
-    messages in a thread while polars reads (in Rust, without the GIL). :func:`_ingest_file` uses
-    what was read if the same file, unchanged, is then asked for with the default sheet and limits.
-    Never raises: a file it cannot read is simply read again."""
-    ahead.start(upload)
+    """Read the file ``upload`` ahead, in the isolated child a command line started early
+    (:func:`analytics.ingest.isolation.prestart`), while that command line gets ready.
+    :func:`_ingest_file` uses what was read if the same file, unchanged, is then asked for with
+    the default sheet and limits. Never raises: a file it cannot read is simply read again.
+
+    While polars reads (in Rust, without the GIL), a thread loads the gazetteer, the service
+    catalogue and the messages, which the check needs next."""
     _LOADING.append(threading.Thread(target=_references, daemon=True))
     _LOADING[-1].start()
+    try:
+        file = Path(upload)
+        before = _stamp(file)
+        data = [file.read_bytes()]
+        digest = _HASHING.submit(content_hash, data[0])
+        table = _read(data.pop(), file_name=file.name, sheet=None, limits=Limits())
+        _AHEAD[str(file)] = ((before, _stamp(file)), digest, table)
+    except Exception:  # noqa: BLE001 - only a head start: the real read reports any problem
+        logging.getLogger(__name__).info("read-ahead of %s failed", upload, exc_info=True)
 
 
 def _ingest_file(upload: str, path: str, *, lang: str, **options: object) -> IngestResult:
@@ -301,14 +322,15 @@ def _ingest_file(upload: str, path: str, *, lang: str, **options: object) -> Ing
     _check_order(options.get("date_order"))  # type: ignore[arg-type]
     while _LOADING:  # what a read-ahead started loading, once
         _LOADING.pop().join()
-    taken = ahead.take(upload, file_name=options.get("file_name"), sheet=options.get("sheet"),  # type: ignore[arg-type]
-                       limits=options.get("limits"))  # type: ignore[arg-type]
-    if taken is not None:
-        digest, table = taken
-        source: list = [validate.file_problem(table.code, **table.params) if isinstance(table, ReadError) else table]
+    file = Path(upload)
+    ahead = _AHEAD.pop(str(file), None)
+    if ahead is not None and ahead[0] == (_stamp(file), _stamp(file)) and options.get("sheet") is None \
+            and options.get("limits") == Limits() and options.get("file_name") == file.name:
+        _, digest, table = ahead
+        source: list = [table]
     else:
-        source = [Path(upload).read_bytes()]
-        digest = ahead.HASHING.submit(content_hash, source[0])
+        source = [file.read_bytes()]
+        digest = _HASHING.submit(content_hash, source[0])
     # the rows' text stays categorical until the parent has read them (ingest_isolated): a smaller
     # file, faster written and read, and no text made here for each row
     result = _guarded(source, lang=normalise_lang(lang), gazetteer=Gazetteer.load(), services=_default_services(),
