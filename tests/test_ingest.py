@@ -525,6 +525,18 @@ def test_a_file_read_ahead_is_not_used_for_another_request(tmp_path, change):
     assert result.problems.rows() == expected.problems.rows()
 
 
+@pytest.mark.parametrize("content", [b"\x00\x01\x02binary" * 100, b"", b"Date,Service\n"])
+def test_a_file_refused_when_read_ahead_is_refused_as_when_read(tmp_path, content):
+    from analytics.ingest import pipeline
+
+    path = tmp_path / "upload.csv"
+    path.write_bytes(content)
+    pipeline.prefetch(str(path))
+    result = pipeline._ingest_file(str(path), str(tmp_path / "frame.arrow"), **isolated_options())
+    expected = ingest_bytes(content, file_name="upload.csv", upload_id="u", lang="en")
+    assert result.problems.rows() == expected.problems.rows() and not expected.ok
+
+
 def test_a_file_that_cannot_be_read_ahead_is_left_to_the_real_read(tmp_path):
     from analytics.ingest import pipeline
 
