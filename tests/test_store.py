@@ -329,3 +329,43 @@ def test_health_and_sweep(store):
     store.put_object("parts/fy=2022/q=1/orphan.parquet", b"left by a killed process")
     assert store.sweep() == ["parts/fy=2022/q=1/orphan.parquet"] and store.sweep() == []
     assert totals(store) == (10, 50000)
+
+
+# -- rows prepared as files by the isolated reader (analytics.store.parts) -------------------------
+
+def test_prepared_files_are_stored_exactly_as_the_rows_would_be(store_at, tmp_path):
+    """The same rows committed as a frame and as files the isolated reader prepared give the same
+    store: the same objects, byte for byte, the same catalogue, the same rows."""
+    from analytics.store.parts import prepare
+    from analytics.store.protocol import Incoming
+
+    frame = make_log(400, days=365).sample(fraction=1.0, shuffle=True, seed=7)  # not in date order
+    as_frame, as_files = open_store(env=store_at("frame")), open_store(env=store_at("files"))
+    as_frame.commit_many([Incoming(frame, "year.csv", "h", "up-1")], uploader="a")
+    prepared = prepare(frame, upload_id="up-1", folder=tmp_path)
+    assert prepared.height == 400 and len(prepared.files) == 4
+    [done] = as_files.commit_many([Incoming(prepared, "year.csv", "h", "up-1")], uploader="a")
+    assert done.status == "stored" and done.rows == 400
+    assert as_files._list_objects() == as_frame._list_objects()
+    for relative in as_frame._list_objects():
+        assert as_files.read_object(relative) == as_frame.read_object(relative), relative
+    assert as_files.uploads().drop("created_at").equals(as_frame.uploads().drop("created_at"))
+    assert as_files.upload_quarters().equals(as_frame.upload_quarters())
+    assert as_files.scan().collect().equals(as_frame.scan().collect())
+    assert prepared.scan().collect().equals(as_frame.scan().collect())
+
+
+def test_prepared_files_replace_roll_back_and_repeat_like_rows(store, tmp_path):
+    from analytics.store.parts import prepare
+    from analytics.store.protocol import Incoming
+
+    store.commit(make_log(100, fee=1000), file_name="old.csv", content_hash="old", uploader="a")
+    new = prepare(make_log(50, fee=2000), upload_id="up-new", folder=tmp_path)
+    [done] = store.commit_many([Incoming(new, "new.csv", "new")], uploader="a", mode="replace")
+    assert done.upload_id == "up-new" and done.replaced and totals(store) == (50, 100_000)
+    [again] = store.commit_many([Incoming(new, "new.csv", "new")], uploader="a")
+    assert again.status == "duplicate"
+    store.rollback("up-new", actor="a")
+    assert totals(store) == (100, 100_000)
+    with pytest.raises(ValueError):
+        store.commit_many([Incoming(new, "new.csv", "other", "up-else")], uploader="a")

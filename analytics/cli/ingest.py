@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -31,7 +32,7 @@ from analytics.ingest.preview import overlaps
 from analytics.ingest.validate import NOTE_CODES
 from analytics.ingest.values import DATE_ORDERS
 from analytics.reference.gazetteer import Gazetteer
-from analytics.reference.periods import parse_period
+from analytics.reference.periods import Period, parse_period
 from analytics.reference.services import ServiceResolver, load_catalogue
 from analytics.store import Incoming, Store, StoreError, content_hash, new_upload_id
 
@@ -144,19 +145,33 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             raise UsageError(*(_names_problem(message, lang) for _, message in error.problems)) from None
         decided = D.frame(decided.to_dicts() + given.to_dicts())
 
+    # the isolated child writes each file's accepted rows here as the store keeps them (removed at the end)
+    with tempfile.TemporaryDirectory(prefix="seba-atlas-rows-") as prepared:
+        return _ingest_files(store, paths, Path(prepared), uploader=uploader, mode=mode, dry_run=dry_run,
+                             chosen=chosen, lang=lang, report_dir=report_dir, decided=decided, given=given,
+                             date_order=date_order, allow_overlap=allow_overlap, gazetteer=gazetteer,
+                             catalogue=catalogue, out=out, err=err)
+
+
+def _ingest_files(store: Store, paths: list[Path], prepared: Path, *, uploader: str, mode: str, dry_run: bool,
+                  chosen: Period | None, lang: str, report_dir: str | None, decided: pl.DataFrame, given: pl.DataFrame,
+                  date_order: str | None, allow_overlap: bool, gazetteer: Gazetteer, catalogue: pl.DataFrame,
+                  out, err) -> int:
     checked: list[tuple[Path, IngestResult]] = []
     digests: dict[Path, str] = {}
     questions: list[pl.DataFrame] = []
     refused = False
-    for path in paths:
+    for number, path in enumerate(paths):
         # the child reads the file and hashes the very bytes it checks
+        folder = prepared / str(number)
+        folder.mkdir()
         result = ingest_isolated(path, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
-                                 limits=Limits(), date_order=date_order, decisions=decided)
+                                 limits=Limits(), date_order=date_order, decisions=decided, prepare_in=folder)
         digests[path] = result.content_hash or content_hash(path.read_bytes())
         checked.append((path, result))
         refusing = sum(n for code, n in result.problem_counts.items() if code not in NOTE_CODES) \
             if result.problem_counts else result.problems.filter(~pl.col("code").is_in(NOTE_CODES)).height
-        print(i18n.t("ingest.cli_summary", lang, file=path.name, accepted=result.frame.height, problems=refusing),
+        print(i18n.t("ingest.cli_summary", lang, file=path.name, accepted=result.accepted_rows, problems=refusing),
               file=out)
         if result.dropped_pii:
             print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=", ".join(result.dropped_pii)), file=out)
@@ -195,8 +210,7 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     if dry_run:
         print(i18n.t("ingest.cli_dry_run", lang), file=out)
         return 0
-    stored = store.commit_many([Incoming(result.frame, path.name, digests[path],
-                                         result.frame["upload_id"][0] if result.frame.height else None)
+    stored = store.commit_many([Incoming(result.frame, path.name, digests[path], result.upload_id)
                                 for path, result in checked], uploader=uploader, mode=mode)
     if given.height:  # the file's decisions are kept with the data and apply to later uploads
         store.decide(given.to_dicts(), actor=uploader)
@@ -212,22 +226,25 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
     """Print and return True when a file's rows are already stored (or earlier in this batch)."""
     scan = store.scan()
     names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
-    earlier: list[pl.DataFrame] = []
+    earlier: list[IngestResult] = []
     found = False
     for path, result in checked:
         if store.find_by_hash(digests[path]):
             continue  # the very same bytes: stored before, nothing to do (not a refusal)
-        stored = pl.concat([scan, *(frame.lazy() for frame in earlier)]) if earlier else scan
-        hits = overlaps(stored, result.frame)
+        if names or earlier:  # (an empty store and no file before: nothing to overlap, nothing to read)
+            stored = pl.concat([scan, *(r.accepted() for r in earlier)]) if earlier else scan
+            hits = overlaps(stored, result.accepted().collect())
+        else:
+            hits = pl.DataFrame()
         if hits.height:
             upload, shared = hits.row(0, named=True)["upload_id"], hits.row(0, named=True)["shared_rows"]
             stored_file = names.get(upload) or next(
-                (p.name for p, r in checked if r.frame.height and r.frame["upload_id"][0] == upload), upload)
+                (p.name for p, r in checked if r.upload_id == upload), upload)
             print(i18n.t("ingest.cli_overlap", lang, file=path.name, shared=i18n.number(shared, lang=lang),
-                         rows=i18n.number(result.frame.height, lang=lang), upload=upload, stored_file=stored_file),
+                         rows=i18n.number(result.accepted_rows, lang=lang), upload=upload, stored_file=stored_file),
                   file=err)
             found = True
-        earlier.append(result.frame)
+        earlier.append(result)
     return found
 
 

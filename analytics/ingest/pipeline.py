@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -81,6 +82,9 @@ from analytics.reference.gazetteer import Gazetteer, normalise_name
 from analytics.reference.periods import Period
 from analytics.reference.services import ServiceResolver, load_catalogue
 
+if TYPE_CHECKING:  # imported where used: the isolated child needs them only at the end
+    from analytics.store.parts import Prepared
+
 __all__ = ["IngestResult", "Limits", "ingest_bytes", "ingest_isolated", "sheet_names"]
 
 #: Cells that mark a total row (as matching keys: lower case, no spaces or punctuation).
@@ -91,7 +95,9 @@ TOTAL_WORDS = ("total", "grandtotal", "subtotal", "sum", "মোট", "সর্
 class IngestResult:
     """What became of one uploaded file."""
 
-    frame: pl.DataFrame  # accepted rows, exactly schema.LOG_SCHEMA
+    #: accepted rows, exactly schema.LOG_SCHEMA; from ingest_isolated(prepare_in=...), the files they
+    #: were written to as the store keeps them (analytics.store.parts.Prepared): see :meth:`accepted`
+    frame: pl.DataFrame | Prepared
     problems: pl.DataFrame  # validate.PROBLEM_SCHEMA, message in the user's language
     rejected: pl.DataFrame  # original columns (citizens' data left out) + "row" + "problem"
     shape: str = "unknown"  # "transactions" | "summary" | "unknown"
@@ -119,6 +125,21 @@ class IngestResult:
     content_hash: str | None = None
     _messages: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
         schema={"row": pl.Int32, "message_en": pl.String, "message_bn": pl.String}), repr=False)
+
+    def accepted(self) -> pl.LazyFrame:
+        """The accepted rows, whether in :attr:`frame` or prepared files."""
+        return self.frame.lazy() if isinstance(self.frame, pl.DataFrame) else self.frame.scan()
+
+    @property
+    def accepted_rows(self) -> int:
+        return self.frame.height
+
+    @property
+    def upload_id(self) -> str | None:
+        """The upload the accepted rows were made for (None when no row was accepted)."""
+        if not isinstance(self.frame, pl.DataFrame):
+            return self.frame.upload_id
+        return self.frame["upload_id"][0] if self.frame.height else None
 
     @property
     def ok(self) -> bool:
@@ -235,13 +256,19 @@ def _guarded(source: list[bytes | Table | dict], **options) -> IngestResult:
 
 def ingest_isolated(data: bytes | Path, *, file_name: str, upload_id: str, lang: str = "bn",
                     period: Period | None = None, sheet: str | None = None, mapping: dict[str, str] | None = None, limits: Limits = Limits(),
-                    date_order: str | None = None, decisions: pl.DataFrame | None = None) -> IngestResult:
+                    date_order: str | None = None, decisions: pl.DataFrame | None = None,
+                    prepare_in: Path | None = None) -> IngestResult:
     """:func:`ingest_bytes` in a child process with memory and time limits (:mod:`analytics.ingest.isolation`),
     with the default gazetteer and catalogue. A file that hits a limit is refused as
     ``too_large_to_read``; the calling process (the app every viewer shares) is never at risk.
 
     ``data``: the file's bytes, or the path of the file (the child reads it, and the caller need
-    not hold it); the result's ``content_hash`` is the hash of the bytes checked."""
+    not hold it); the result's ``content_hash`` is the hash of the bytes checked.
+
+    ``prepare_in``: a folder the caller keeps until it has committed; the child writes the accepted
+    rows there as the store keeps them, and the result's ``frame`` is that
+    :class:`analytics.store.parts.Prepared` (for :meth:`analytics.store.protocol.Store.commit_many`):
+    the rows need not pass between the processes, nor be sorted and written by the caller."""
     import shutil
     import tempfile
 
@@ -256,9 +283,10 @@ def ingest_isolated(data: bytes | Path, *, file_name: str, upload_id: str, lang:
         result = isolation.run_limited(_ingest_file, str(upload), str(Path(folder) / "frame.arrow"),
                                        file_name=file_name, upload_id=upload_id, lang=lang, period=period,
                                        sheet=sheet, mapping=mapping, limits=limits, date_order=date_order,
-                                       decisions=decisions)
-        frame = pl.read_ipc(result.frame) if isinstance(result.frame, str) else result.frame
-        result.frame = schema.conform(frame).collect()  # the text categorical in the child: text again
+                                       decisions=decisions, prepare_in=prepare_in and str(prepare_in.absolute()))
+        if isinstance(result.frame, (str, pl.DataFrame)):  # not Prepared files
+            frame = pl.read_ipc(result.frame) if isinstance(result.frame, str) else result.frame
+            result.frame = schema.conform(frame).collect()  # the text categorical in the child: text again
         return result
     except isolation.LimitExceeded as error:
         kind = error.kind
@@ -288,6 +316,7 @@ def _references() -> None:
     _default_services()
     _catalogue()
     strings()
+    import analytics.store.parts  # noqa: F401 - what writes the rows at the end, when asked
 
 
 def _stamp(file: Path) -> tuple[int, int]:
@@ -316,9 +345,11 @@ def prefetch(upload: str) -> None:
         logging.getLogger(__name__).info("read-ahead of %s failed", upload, exc_info=True)
 
 
-def _ingest_file(upload: str, path: str, *, lang: str, **options: object) -> IngestResult:
+def _ingest_file(upload: str, path: str, *, lang: str, prepare_in: str | None = None, **options: object) -> IngestResult:
     """:func:`ingest_bytes` of the file ``upload`` in the isolated child: the accepted rows go back
-    as an Arrow file at ``path`` (``frame`` holds the path), far cheaper than through a pipe as a pickle."""
+    as an Arrow file at ``path`` (``frame`` holds the path), far cheaper than through a pipe as a
+    pickle; or, given ``prepare_in``, written there as the store keeps them (``frame`` is the
+    :class:`analytics.store.parts.Prepared` files)."""
     _check_order(options.get("date_order"))  # type: ignore[arg-type]
     while _LOADING:  # what a read-ahead started loading, once
         _LOADING.pop().join()
@@ -336,7 +367,11 @@ def _ingest_file(upload: str, path: str, *, lang: str, **options: object) -> Ing
     result = _guarded(source, lang=normalise_lang(lang), gazetteer=Gazetteer.load(), services=_default_services(),
                       text=pl.Categorical(), **options)
     result.content_hash = digest.result()
-    if result.frame.height:
+    if result.frame.height and prepare_in:
+        from analytics.store.parts import prepare
+
+        result.frame = prepare(result.frame, upload_id=str(options["upload_id"]), folder=Path(prepare_in))
+    elif result.frame.height:
         result.frame.write_ipc(path, compression="uncompressed")
         result.frame = path  # type: ignore[assignment] - read back by ingest_isolated
     return result

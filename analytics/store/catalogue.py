@@ -25,7 +25,8 @@ from typing import Any, Literal
 import polars as pl
 
 from analytics.reference import schema
-from analytics.reference.periods import Period, fiscal_columns, quarter
+from analytics.reference.periods import Period, quarter
+from analytics.store import parts
 from analytics.store import rollup as rollups
 from analytics.store.protocol import (
     CHANGE_COLUMNS,
@@ -286,6 +287,9 @@ class CatalogueStore:
         all of them or none (and files nobody refers to, swept by the next commit or open).
         A full disk raises :class:`StoreFull` after removing every file this call wrote; a
         read-only store raises :class:`StoreReadOnly` before anything is written.
+
+        A file's rows may come as :class:`analytics.store.parts.Prepared` files (written by the
+        isolated reader as this store writes them): those are copied in as they are.
         """
         if mode not in ("add", "replace"):
             raise ValueError(f"mode must be 'add' or 'replace', not {mode!r}")
@@ -303,46 +307,53 @@ class CatalogueStore:
     def _commit_locked(self, files: list[Incoming], *, uploader: str, mode: str, is_sample: bool,
                        on_disk: list[str]) -> list[CommitResult]:
         results: list[CommitResult | None] = []
-        planned: list[tuple[Incoming, str, pl.DataFrame, list[tuple[str, int, int, int]]]] = []
+        planned: list[tuple[Incoming, str, parts.Totals, list[tuple[str, int, int, int]]]] = []
         seen: dict[str, str] = {}
         for item in files:
             existing = self.find_by_hash(item.content_hash) or seen.get(item.content_hash)
             if existing:
                 results.append(CommitResult(existing, "duplicate", 0))
                 continue
-            upload_id = item.upload_id or new_upload_id()
+            prepared = item.frame if isinstance(item.frame, parts.Prepared) else None
+            upload_id = prepared.upload_id if prepared else item.upload_id or new_upload_id()
+            if prepared and item.upload_id not in (None, upload_id):
+                raise ValueError(f"upload {item.upload_id!r} given for files prepared as {upload_id!r}")
             seen[item.content_hash] = upload_id
-            # sorted by date once (eagerly: several times faster than in a lazy plan), each fiscal
-            # quarter is a run of rows: a slice, not a copy; the runs are counted over the days
-            data = schema.conform(item.frame).with_columns(pl.lit(upload_id).alias("upload_id")).collect().sort(
-                "date", maintain_order=True)
-            days = data.select(pl.col("date").rle().alias("run")).unnest("run").rename({"value": "date"})
-            runs = days.with_columns(fiscal_columns()).group_by("fy", "fq", maintain_order=True).agg(
-                pl.col("len").sum())
+            if prepared:  # written already, as this store writes them (analytics.store.parts)
+                quarters = [(fy, fq, rows, Path(path)) for fy, fq, rows, path in prepared.files]
+                totals = prepared.totals
+            else:
+                data, runs = parts.in_quarters(item.frame, upload_id=upload_id)
+                quarters, offset = [], 0
+                for fy, fq, rows in runs:
+                    quarters.append((fy, fq, rows, data.slice(offset, rows)))
+                    offset += rows
+                totals = parts.Totals.of(data)
             written: list[tuple[str, int, int, int]] = []
-            offset = 0
-            for fy, fq, rows in runs.iter_rows():
-                part, offset = data.slice(offset, rows), offset + rows
-                relative = f"parts/fy={fy}/q={fq}/{upload_id}.parquet"
+            for fy, fq, rows, part in quarters:
+                relative = parts.part_path(fy, fq, upload_id)
                 if not self._object_exists(relative):
                     on_disk.append(relative)
-                self._write_object(part, relative)
+                if isinstance(part, Path):
+                    self.put_object(relative, part.read_bytes())
+                else:
+                    self._write_object(part, relative)
                 _pause_point("object-written")  # tests: stop the object storage between two files
-                written.append((relative, int(fy), int(fq), part.height))
-            planned.append((item, upload_id, data, written))
+                written.append((relative, fy, fq, rows))
+            planned.append((item, upload_id, totals, written))
             results.append(None)
         _pause_point("commit")  # tests: a kill -9 here must leave nothing recorded
         stored: list[CommitResult] = []
         with self._transaction() as db:
-            for item, upload_id, data, written in planned:
-                stored.append(self._record_upload(db, item, upload_id, data, written, uploader=uploader,
+            for item, upload_id, totals, written in planned:
+                stored.append(self._record_upload(db, item, upload_id, totals, written, uploader=uploader,
                                                   mode=mode, is_sample=is_sample))
                 _pause_point("commit-transaction")  # tests: between two files of one batch
         on_disk.clear()  # recorded: they are the store's now
         done = iter(stored)
         return [result if result is not None else next(done) for result in results]
 
-    def _record_upload(self, db, item: Incoming, upload_id: str, data: pl.DataFrame,
+    def _record_upload(self, db, item: Incoming, upload_id: str, totals: parts.Totals,
                        written: list[tuple[str, int, int, int]], *, uploader: str, mode: str,
                        is_sample: bool) -> CommitResult:
         quarters = sorted({(fy, fq) for _, fy, fq, _ in written})
@@ -365,19 +376,17 @@ class CatalogueStore:
             db.executemany("UPDATE uploads SET status = 'replaced' WHERE upload_id = ? AND NOT EXISTS ("
                            "SELECT 1 FROM upload_files WHERE upload_id = ? AND replaced_by IS NULL)",
                            [(old, old) for old in replaced])
-        totals = data.select(pl.col("beneficiaries").cast(pl.Int64).sum(), pl.col("fee_paisa").sum(),
-                             pl.col("date").min().alias("first"), pl.col("date").max().alias("last")).row(0)
         db.execute(
             f"INSERT INTO uploads ({', '.join(UPLOAD_COLUMNS)}) VALUES ({', '.join('?' * len(UPLOAD_COLUMNS))})",
-            (upload_id, item.file_name, item.content_hash, uploader, _now(), data.height, int(totals[0] or 0),
-             int(totals[1] or 0), totals[2] and totals[2].isoformat(), totals[3] and totals[3].isoformat(),
+            (upload_id, item.file_name, item.content_hash, uploader, _now(), totals.rows, totals.beneficiaries,
+             totals.fee_paisa, totals.first and totals.first.isoformat(), totals.last and totals.last.isoformat(),
              "active", ",".join(replaced) or None, int(is_sample), item.note))
         db.executemany("INSERT INTO upload_files (upload_id, path, fy, fq, rows) VALUES (?, ?, ?, ?, ?)",
                        [(upload_id, *row) for row in written])
         self._log(db, "upload", actor=uploader, upload_id=upload_id,
-                  detail={"file_name": item.file_name, "rows": data.height, "mode": mode, "replaced": replaced,
+                  detail={"file_name": item.file_name, "rows": totals.rows, "mode": mode, "replaced": replaced,
                           "replaced_files": replaced_files})
-        return CommitResult(upload_id, "stored", data.height, tuple(replaced))
+        return CommitResult(upload_id, "stored", totals.rows, tuple(replaced))
 
     def rollback(self, upload_id: str, *, actor: str) -> None:
         """Withdraw an active upload and bring back the quarters it replaced."""

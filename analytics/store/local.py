@@ -78,6 +78,7 @@ except ImportError:  # Windows
     def _unlock(handle) -> None:
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+from analytics.store import parts
 from analytics.store.catalogue import CatalogueStore
 from analytics.store.protocol import (
     _UPLOADS_TABLE,
@@ -407,7 +408,7 @@ class LocalStore(CatalogueStore):
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
         try:
-            frame.write_parquet(temporary, compression="zstd", statistics=True)
+            frame.write_parquet(temporary, **parts.PARQUET)
             with open(temporary, "rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(temporary, target)
@@ -445,6 +446,7 @@ class LocalStore(CatalogueStore):
                 os.replace(temporary, target)
             finally:
                 temporary.unlink(missing_ok=True)
+            _fsync_dir(target.parent)
 
     def _list_objects(self) -> list[str]:
         return sorted(path.relative_to(self.directory).as_posix() for area in ("parts", "rollups")

@@ -18,6 +18,7 @@ import polars as pl
 from analytics.reference.periods import Period
 
 if TYPE_CHECKING:
+    from analytics.store.parts import Prepared
     from analytics.store.rollup import Rollup
 
 #: The uploads table, declared once: (column, polars dtype, SQL declaration), a tuple per line of
@@ -94,9 +95,10 @@ class CommitResult:
 
 @dataclass(frozen=True)
 class Incoming:
-    """One file's accepted rows, to be committed (alone or with others in one batch)."""
+    """One file's accepted rows, to be committed (alone or with others in one batch): a frame, or
+    the files the isolated reader wrote them to as the store keeps them (:mod:`analytics.store.parts`)."""
 
-    frame: pl.DataFrame
+    frame: pl.DataFrame | Prepared
     file_name: str
     content_hash: str
     upload_id: str | None = None

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit, urlunsplit
 import polars as pl
 import psycopg
 
+from analytics.store import parts
 from analytics.store.catalogue import CatalogueStore
 from analytics.store.protocol import StoreError, StoreReadOnly
 
@@ -281,8 +282,7 @@ class SharedStore(CatalogueStore):
         return self._fs.get_file_info(f"{self._root}/{relative}").type != fs.FileType.NotFound
 
     def _write_object(self, frame: pl.DataFrame, relative: str) -> None:
-        frame.write_parquet(self._object_url(relative), compression="zstd", statistics=True,
-                            storage_options=self._storage_options)
+        frame.write_parquet(self._object_url(relative), **parts.PARQUET, storage_options=self._storage_options)
 
     def _remove_object(self, relative: str) -> None:
         with contextlib.suppress(FileNotFoundError):
