@@ -19,6 +19,7 @@ if ingest:
     import logging
     import os
 
+    isolation.wait_for_children()
     logging.shutdown()
     try:
         sys.stdout.flush()

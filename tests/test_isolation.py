@@ -32,6 +32,15 @@ def _sleep(seconds: float) -> str:
     return "woke"
 
 
+_HELD: list[bytearray] = []
+
+
+def _hold(gigabytes: int) -> str:
+    """Answer while holding memory the child's end must give back (which takes a while)."""
+    _HELD.append(bytearray(b"x" * (gigabytes * 1024**3)))
+    return "held"
+
+
 def _fail() -> None:
     raise ValueError("boom")
 
@@ -76,6 +85,31 @@ def test_a_child_that_ends_without_answering_is_a_limit_not_a_hang():
     with pytest.raises(isolation.LimitExceeded) as error:
         isolation.run_limited(_die, seconds=30)
     assert error.value.kind == "memory"  # what an aborted reader looks like to the caller
+
+
+def _children() -> list[int]:
+    """This process's child processes (ended ones not yet waited for included) running the isolated reader."""
+    import os
+
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == os.getpid() and (b"analytics.ingest.isolation" in command or not command):
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_children_that_answered_are_waited_for_before_a_command_line_exits():
+    """The parent goes on once a child has answered (it is reaped in the background); a command
+    line waits for them all before it exits, so that none outlives it (its accounting of time
+    and memory includes them)."""
+    assert [isolation.run_limited(_hold, 1) for _ in range(2)] == ["held"] * 2
+    isolation.wait_for_children()
+    assert _children() == []
 
 
 def test_an_error_in_the_child_is_reported_not_raised_as_itself():

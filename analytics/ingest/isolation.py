@@ -75,7 +75,9 @@ def run_limited(fn: Callable[..., Any], /, *args: Any, memory: int | None = None
         raise LimitExceeded("memory") from None
     # answered: the child closed its output and is ending (freeing a large file's memory takes a
     # tenth of a second); it is reaped in the background rather than waited for
-    threading.Thread(target=_reap, args=(child,), daemon=True).start()
+    reaper = threading.Thread(target=_reap, args=(child,), daemon=True)
+    reaper.start()
+    _REAPERS.append(reaper)
     if status == "ok":
         return value
     if status == "memory":
@@ -117,6 +119,17 @@ def _errors(child: subprocess.Popen) -> str:
     text = handle.read()[-2000:].decode("utf-8", "replace")
     handle.close()
     return text
+
+
+#: Threads reaping children that have answered (:func:`run_limited`).
+_REAPERS: list[threading.Thread] = []
+
+
+def wait_for_children() -> None:
+    """Wait until every child that has answered has ended (a command line, before it exits: no
+    child outlives it, and its own accounting of time and memory includes them)."""
+    while _REAPERS:
+        _REAPERS.pop().join()
 
 
 def _reap(child: subprocess.Popen) -> None:
