@@ -333,16 +333,18 @@ def test_health_and_sweep(store):
 
 # -- rows prepared as files by the isolated reader (analytics.store.parts) -------------------------
 
-def test_prepared_files_are_stored_exactly_as_the_rows_would_be(store_at, tmp_path):
-    """The same rows committed as a frame and as files the isolated reader prepared give the same
-    store: the same objects, byte for byte, the same catalogue, the same rows."""
+@pytest.mark.parametrize("text", [pl.String, pl.Categorical])
+def test_prepared_files_are_stored_exactly_as_the_rows_would_be(store_at, tmp_path, text):
+    """The same rows committed as a frame and as files the isolated reader prepared (from its rows
+    with categorical text) give the same store: the same objects, byte for byte, the same
+    catalogue, the same rows."""
     from analytics.store.parts import prepare
     from analytics.store.protocol import Incoming
 
     frame = make_log(400, days=365).sample(fraction=1.0, shuffle=True, seed=7)  # not in date order
     as_frame, as_files = open_store(env=store_at("frame")), open_store(env=store_at("files"))
     as_frame.commit_many([Incoming(frame, "year.csv", "h", "up-1")], uploader="a")
-    prepared = prepare(frame, upload_id="up-1", folder=tmp_path)
+    prepared = prepare(frame.with_columns(pl.col(pl.String).cast(text)), upload_id="up-1", folder=tmp_path)
     assert prepared.height == 400 and len(prepared.files) == 4
     [done] = as_files.commit_many([Incoming(prepared, "year.csv", "h", "up-1")], uploader="a")
     assert done.status == "stored" and done.rows == 400

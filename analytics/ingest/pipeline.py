@@ -339,7 +339,7 @@ def prefetch(upload: str) -> None:
         before = _stamp(file)
         data = [file.read_bytes()]
         digest = _HASHING.submit(content_hash, data[0])
-        table = _read(data.pop(), file_name=file.name, sheet=None, limits=Limits())
+        table = _read(data, file_name=file.name, sheet=None, limits=Limits())
         _AHEAD[str(file)] = ((before, _stamp(file)), digest, table)
     except Exception:  # noqa: BLE001 - only a head start: the real read reports any problem
         logging.getLogger(__name__).info("read-ahead of %s failed", upload, exc_info=True)
@@ -377,10 +377,12 @@ def _ingest_file(upload: str, path: str, *, lang: str, prepare_in: str | None = 
     return result
 
 
-def _read(data: bytes, *, file_name: str, sheet: str | None, limits: Limits) -> Table | dict:
-    """The file's table, or the problem (:func:`analytics.ingest.validate.file_problem`) that refuses it."""
-    if len(data) > limits.max_bytes:
-        return validate.file_problem("file_too_large", size=len(data), limit=limits.max_bytes)
+def _read(data: list[bytes], *, file_name: str, sheet: str | None, limits: Limits) -> Table | dict:
+    """The file's table, or the problem (:func:`analytics.ingest.validate.file_problem`) that refuses it.
+    ``data`` holds the file's bytes, and is emptied (the bytes are freed once read)."""
+    size = len(data[0])
+    if size > limits.max_bytes:
+        return validate.file_problem("file_too_large", size=size, limit=limits.max_bytes)
     try:
         return read_table(data, file_name=file_name, sheet=sheet)
     except ReadError as error:
@@ -402,9 +404,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                           pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
     fail = lambda *problems: _failed(result, list(problems), file_name=file_name, lang=lang, namer=namer)  # noqa: E731
 
-    table = source.pop()
-    if isinstance(table, bytes):
-        table = _read(table, file_name=file_name, sheet=sheet, limits=limits)  # the bytes are let go once read
+    table = _read(source, file_name=file_name, sheet=sheet, limits=limits) if isinstance(source[0], bytes) \
+        else source.pop()  # the bytes are let go once read
     if isinstance(table, dict):
         return fail(table)
     result.encoding, result.sheet, result.header_row = table.encoding, table.sheet, table.header_row

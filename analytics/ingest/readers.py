@@ -187,8 +187,9 @@ def longest_line(data: bytes) -> int:
     return int(gaps.max())
 
 
-def read_csv(data: bytes) -> Table:
-    """A CSV (or TAB-separated "Unicode text") file as a text table."""
+def read_csv(data: bytes | list[bytes]) -> Table:
+    """A CSV (or TAB-separated "Unicode text") file as a text table (``data``: see :func:`read_table`)."""
+    data = data.pop() if isinstance(data, list) else data
     if has_long_line(data, L.MAX_LINE_BYTES):
         raise ReadError("too_large_to_read", reason="long_line")
     whole = True  # text holds the whole file (else its first SNIFF_BYTES)
@@ -221,7 +222,7 @@ def read_csv(data: bytes) -> Table:
     del text  # the file once more, as text: not kept while polars reads it
     width = len(sample[header])
 
-    def cells(spare: int) -> pl.DataFrame:
+    def cells(payload: bytes, spare: int) -> pl.DataFrame:
         # ``spare`` columns more than the header has: a row with cells there has more cells than
         # headings (the spare columns as categorical: all but empty, four bytes a row instead of sixteen).
         # With one, a row with more cells still is an error, not cut short
@@ -235,15 +236,16 @@ def read_csv(data: bytes) -> Table:
     # columns, faster), and again with SPARE_COLUMNS when a row has cells there or beyond
     frame, spare = None, 1
     try:
-        frame = cells(spare)
+        frame = cells(payload, spare)
     except (Exception, pl.exceptions.PanicException):  # a row with more cells, or a file polars cannot read (below)
         pass
     if frame is None or frame[f"c{width}"].null_count() < frame.height:
         frame, spare = None, SPARE_COLUMNS
         try:
-            frame = cells(spare)
+            frame = cells(payload, spare)
         except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
             raise _unreadable(error, reason="not_text") from None
+    del data, payload  # polars holds the cells: the file's bytes are freed here when nobody else holds them
     spare = [f"c{i}" for i in range(width, width + spare)]
     cells = frame.drop(spare).get_columns()
     if not frame.select(pl.all_horizontal(pl.col(spare).is_null().all())).item():  # a row has more cells
@@ -452,11 +454,17 @@ def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool) -> tupl
     return (body.drop(empty) if empty else body), [h for h in headers if h not in empty]
 
 
-def read_table(data: bytes, *, file_name: str, sheet: str | None = None) -> Table:
-    """Bytes of a .csv/.xlsx/.xls file to a :class:`Table`; raises :class:`ReadError`."""
+def read_table(data: bytes | list[bytes], *, file_name: str, sheet: str | None = None) -> Table:
+    """Bytes of a .csv/.xlsx/.xls file to a :class:`Table`; raises :class:`ReadError`.
+
+    ``data`` may be a list holding the bytes: it is emptied, so that the bytes can be freed once
+    read when nothing else holds them."""
+    holder = data if isinstance(data, list) else [data]
+    data = holder[0]
     if not data[:SNIFF_BYTES].strip() and not data.strip():
         raise ReadError("empty_file")
     format = detect_format(data, file_name)
     if format == "csv":
-        return read_csv(data)
-    return read_workbook(data, format=format, sheet=sheet)
+        del data
+        return read_csv(holder)
+    return read_workbook(holder.pop(), format=format, sheet=sheet)

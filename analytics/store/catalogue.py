@@ -326,7 +326,7 @@ class CatalogueStore:
                 data, runs = parts.in_quarters(item.frame, upload_id=upload_id)
                 quarters, offset = [], 0
                 for fy, fq, rows in runs:
-                    quarters.append((fy, fq, rows, data.slice(offset, rows)))
+                    quarters.append((fy, fq, rows, parts.written(data.slice(offset, rows))))
                     offset += rows
                 totals = parts.Totals.of(data)
             written: list[tuple[str, int, int, int]] = []
