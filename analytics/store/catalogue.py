@@ -320,24 +320,21 @@ class CatalogueStore:
                 raise ValueError(f"upload {item.upload_id!r} given for files prepared as {upload_id!r}")
             seen[item.content_hash] = upload_id
             if prepared:  # written already, as this store writes them (analytics.store.parts)
-                quarters = [(fy, fq, rows, Path(path)) for fy, fq, rows, path in prepared.files]
                 totals = prepared.totals
+                quarters = ((fy, fq, (Path(path), rows)) for fy, fq, rows, path in prepared.files)
             else:
-                data, runs = parts.in_quarters(item.frame, upload_id=upload_id)
-                quarters, offset = [], 0
-                for fy, fq, rows in runs:
-                    quarters.append((fy, fq, rows, parts.written(data.slice(offset, rows))))
-                    offset += rows
-                totals = parts.Totals.of(data)
+                totals, quarters = parts.in_quarters(item.frame, upload_id=upload_id)
             written: list[tuple[str, int, int, int]] = []
-            for fy, fq, rows, part in quarters:
+            for fy, fq, part in quarters:
                 relative = parts.part_path(fy, fq, upload_id)
                 if not self._object_exists(relative):
                     on_disk.append(relative)
-                if isinstance(part, Path):
-                    self.put_object(relative, part.read_bytes())
+                if isinstance(part, tuple):  # a prepared file, and its rows
+                    source, rows = part
+                    self.put_object(relative, source.read_bytes())
                 else:
                     self._write_object(part, relative)
+                    rows = part.height
                 _pause_point("object-written")  # tests: stop the object storage between two files
                 written.append((relative, fy, fq, rows))
             planned.append((item, upload_id, totals, written))

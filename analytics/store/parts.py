@@ -8,6 +8,7 @@ takes the :class:`Prepared` files as they are.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,20 +27,28 @@ def part_path(fy: int, fq: int, upload_id: str) -> str:
     return f"parts/fy={fy}/q={fq}/{upload_id}.parquet"
 
 
-def in_quarters(frame: pl.DataFrame, *, upload_id: str) -> tuple[pl.DataFrame, list[tuple[int, int, int]]]:
-    """``frame``'s rows in the store's form for upload ``upload_id``, sorted by date, and each fiscal
-    quarter's run of them as (fy, fq, rows): each quarter is a slice of the rows, not a copy.
+def in_quarters(frame: pl.DataFrame, *, upload_id: str) -> tuple[Totals, Iterator[tuple[int, int, pl.DataFrame]]]:
+    """What the catalogue records of ``frame``'s rows as upload ``upload_id``, and each fiscal quarter
+    of them as written: (fy, fq, the quarter's rows in the store's form, in date order).
 
-    Text that comes categorical (from the isolated reader) stays so, four bytes a row while the rows
-    are sorted: :func:`written` makes each quarter's text before it is written."""
+    The quarters are made one at a time, as they are asked for (only one quarter's copy of the
+    rows is held at once). Text that comes categorical (from the isolated reader) stays so, four
+    bytes a row, until a quarter is made."""
     text = pl.Categorical() if any(dtype == pl.Categorical for dtype in frame.schema.values()) else pl.String()
-    # sorted by date once (eagerly: several times faster than in a lazy plan); the runs are
-    # counted over the days
-    data = schema.conform(frame, text=text).with_columns(pl.lit(upload_id, dtype=text).alias("upload_id")).collect() \
-        .sort("date", maintain_order=True)
-    days = data.select(pl.col("date").rle().alias("run")).unnest("run").rename({"value": "date"})
+    data = schema.conform(frame, text=text).with_columns(pl.lit(upload_id, dtype=text).alias("upload_id")).collect()
+    # the rows' order by date, once (eagerly: several times faster than in a lazy plan); each
+    # quarter is a run of it, counted over the days
+    order = data.select(pl.arg_sort_by("date", maintain_order=True)).to_series()
+    days = data["date"].gather(order).rle().struct.unnest().rename({"value": "date"})
     runs = days.with_columns(fiscal_columns()).group_by("fy", "fq", maintain_order=True).agg(pl.col("len").sum())
-    return data, [(int(fy), int(fq), int(rows)) for fy, fq, rows in runs.iter_rows()]
+
+    def quarters() -> Iterator[tuple[int, int, pl.DataFrame]]:
+        offset = 0
+        for fy, fq, rows in runs.iter_rows():
+            yield int(fy), int(fq), written(data.select(pl.all().gather(order.slice(offset, rows))))
+            offset += rows
+
+    return Totals.of(data), quarters()
 
 
 @dataclass(frozen=True)
@@ -81,17 +90,16 @@ class Prepared:
 
 
 def written(part: pl.DataFrame) -> pl.DataFrame:
-    """A quarter of :func:`in_quarters` as it is written: exactly the store's schema."""
+    """Rows as they are written: exactly the store's schema."""
     return part if part.schema == pl.Schema(schema.LOG_SCHEMA) else schema.conform(part).collect()
 
 
 def prepare(frame: pl.DataFrame, *, upload_id: str, folder: Path) -> Prepared:
     """Write ``frame``'s rows into ``folder`` as the store keeps them for upload ``upload_id``."""
-    data, runs = in_quarters(frame, upload_id=upload_id)
-    files, offset = [], 0
-    for fy, fq, rows in runs:
+    totals, quarters = in_quarters(frame, upload_id=upload_id)
+    files = []
+    for fy, fq, part in quarters:
         target = folder / f"fy={fy}-q={fq}-{upload_id}.parquet"
-        written(data.slice(offset, rows)).write_parquet(target, **PARQUET)
-        files.append((fy, fq, rows, str(target)))
-        offset += rows
-    return Prepared(upload_id, tuple(files), Totals.of(data))
+        part.write_parquet(target, **PARQUET)
+        files.append((fy, fq, part.height, str(target)))
+    return Prepared(upload_id, tuple(files), totals)
