@@ -32,7 +32,7 @@ from analytics.ingest.preview import overlaps
 from analytics.ingest.validate import NOTE_CODES
 from analytics.ingest.values import DATE_ORDERS
 from analytics.reference.gazetteer import Gazetteer
-from analytics.reference.periods import Period, parse_period
+from analytics.reference.periods import parse_period
 from analytics.reference.services import ServiceResolver, load_catalogue
 from analytics.store import Incoming, Store, StoreError, content_hash, new_upload_id
 
@@ -127,7 +127,10 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
 def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = "add", dry_run: bool = False,
                  period: str | None = None, lang: str = "en", report_dir: str | None = None,
                  names: str | None = None, date_order: str | None = None, allow_overlap: bool = False,
-                 out=sys.stdout, err=sys.stderr) -> int:
+                 prepare_in: Path | None = None, out=sys.stdout, err=sys.stderr) -> int:
+    """Check ``paths`` and store them, all or nothing. ``prepare_in``: a folder the isolated reader
+    writes each file's accepted rows to, as the store keeps them (:mod:`analytics.store.parts`),
+    so that they need not pass back to this process; None: they come back as a frame."""
     gazetteer, services = Gazetteer.load(), ServiceResolver(load_catalogue())
     catalogue = load_catalogue()
     try:
@@ -145,26 +148,15 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             raise UsageError(*(_names_problem(message, lang) for _, message in error.problems)) from None
         decided = D.frame(decided.to_dicts() + given.to_dicts())
 
-    # the isolated child writes each file's accepted rows here as the store keeps them (removed at the end)
-    with tempfile.TemporaryDirectory(prefix="seba-atlas-rows-") as prepared:
-        return _ingest_files(store, paths, Path(prepared), uploader=uploader, mode=mode, dry_run=dry_run,
-                             chosen=chosen, lang=lang, report_dir=report_dir, decided=decided, given=given,
-                             date_order=date_order, allow_overlap=allow_overlap, gazetteer=gazetteer,
-                             catalogue=catalogue, out=out, err=err)
-
-
-def _ingest_files(store: Store, paths: list[Path], prepared: Path, *, uploader: str, mode: str, dry_run: bool,
-                  chosen: Period | None, lang: str, report_dir: str | None, decided: pl.DataFrame, given: pl.DataFrame,
-                  date_order: str | None, allow_overlap: bool, gazetteer: Gazetteer, catalogue: pl.DataFrame,
-                  out, err) -> int:
     checked: list[tuple[Path, IngestResult]] = []
     digests: dict[Path, str] = {}
     questions: list[pl.DataFrame] = []
     refused = False
     for number, path in enumerate(paths):
         # the child reads the file and hashes the very bytes it checks
-        folder = prepared / str(number)
-        folder.mkdir()
+        folder = prepare_in / str(number) if prepare_in else None
+        if folder:
+            folder.mkdir()
         result = ingest_isolated(path, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
                                  limits=Limits(), date_order=date_order, decisions=decided, prepare_in=folder)
         digests[path] = result.content_hash or content_hash(path.read_bytes())
@@ -278,10 +270,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     try:
         if missing:
             raise UsageError(("no_such_file", {"paths": ", ".join(missing)}))
-        return ingest_files(store_for(args.store), paths, uploader=args.uploader, mode=args.mode,
-                            dry_run=args.dry_run, period=args.period, lang=args.lang, report_dir=args.report_dir,
-                            names=args.names, date_order=args.date_order, allow_overlap=args.allow_overlap,
-                            out=_Unread(sys.stdout))
+        # the isolated reader writes the accepted rows here as the store keeps them (removed at the end)
+        with tempfile.TemporaryDirectory(prefix="seba-atlas-rows-") as prepared:
+            return ingest_files(store_for(args.store), paths, uploader=args.uploader, mode=args.mode,
+                                dry_run=args.dry_run, period=args.period, lang=args.lang, report_dir=args.report_dir,
+                                names=args.names, date_order=args.date_order, allow_overlap=args.allow_overlap,
+                                prepare_in=Path(prepared), out=_Unread(sys.stdout))
     except UsageError as error:
         print(i18n.t("ingest.cli_usage_error", args.lang, message=error.text(args.lang)), file=sys.stderr)
         return 2
