@@ -333,15 +333,20 @@ def test_health_and_sweep(store):
 
 # -- rows prepared as files by the isolated reader (analytics.store.parts) -------------------------
 
+@pytest.mark.parametrize("in_order", [False, True], ids=["shuffled", "in-date-order"])
 @pytest.mark.parametrize("text", [pl.String, pl.Categorical])
-def test_prepared_files_are_stored_exactly_as_the_rows_would_be(store_at, tmp_path, text):
+def test_prepared_files_are_stored_exactly_as_the_rows_would_be(store_at, tmp_path, text, in_order):
     """The same rows committed as a frame and as files the isolated reader prepared (from its rows
     with categorical text) give the same store: the same objects, byte for byte, the same
-    catalogue, the same rows."""
+    catalogue, the same rows. Rows already in date order (a log written day by day: its quarters
+    are slices of it) are stored as sorted ones are."""
     from analytics.store.parts import prepare
     from analytics.store.protocol import Incoming
 
     frame = make_log(400, days=365).sample(fraction=1.0, shuffle=True, seed=7)  # not in date order
+    if in_order:  # several rows a day: the day's rows keep the file's order either way
+        frame = frame.sort("date", maintain_order=True)
+        assert frame["date"].n_unique() < frame.height
     as_frame, as_files = open_store(env=store_at("frame")), open_store(env=store_at("files"))
     as_frame.commit_many([Incoming(frame, "year.csv", "h", "up-1")], uploader="a")
     prepared = prepare(frame.with_columns(pl.col(pl.String).cast(text)), upload_id="up-1", folder=tmp_path)
@@ -355,6 +360,31 @@ def test_prepared_files_are_stored_exactly_as_the_rows_would_be(store_at, tmp_pa
     assert as_files.upload_quarters().equals(as_frame.upload_quarters())
     assert as_files.scan().collect().equals(as_frame.scan().collect())
     assert prepared.scan().collect().equals(as_frame.scan().collect())
+
+
+@pytest.mark.parametrize("arrange", [
+    pytest.param(lambda f: f.sample(fraction=1.0, shuffle=True, seed=3), id="shuffled"),
+    pytest.param(lambda f: f.sort("date", maintain_order=True), id="in-date-order"),
+    pytest.param(lambda f: f.sort("date", descending=True, maintain_order=True), id="newest-first"),
+    pytest.param(lambda f: f.head(0), id="no-rows"),
+])
+def test_quarters_are_the_rows_in_date_order_a_fiscal_quarter_each(arrange):
+    """Each quarter in_quarters makes holds that quarter's rows, in date order (rows of one day in
+    the order they came); together they are every row, whether or not the rows came in order."""
+    from analytics.reference.periods import fiscal_columns
+    from analytics.store.parts import in_quarters
+
+    frame = arrange(make_log(500, days=400).with_columns(pl.int_range(500, dtype=pl.Int32).alias("source_row")))
+    totals, quarters = in_quarters(frame, upload_id="up-q")
+    made = list(quarters)
+    expected = frame.with_columns(pl.lit("up-q").alias("upload_id")).sort("date", maintain_order=True)
+    assert totals.rows == frame.height
+    assert [(fy, fq) for fy, fq, _ in made] == expected.select(fiscal_columns()).unique(maintain_order=True).rows()
+    for fy, fq, part in made:
+        assert part.schema == pl.Schema(schema.LOG_SCHEMA)
+        assert part.select(fiscal_columns()).unique().rows() == [(fy, fq)]
+    got = pl.concat([part for *_, part in made]) if made else schema.empty_log()
+    assert got.equals(schema.conform(expected).collect())
 
 
 def test_prepared_files_replace_roll_back_and_repeat_like_rows(store, tmp_path):

@@ -131,8 +131,7 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     """Check ``paths`` and store them, all or nothing. ``prepare_in``: a folder the isolated reader
     writes each file's accepted rows to, as the store keeps them (:mod:`analytics.store.parts`),
     so that they need not pass back to this process; None: they come back as a frame."""
-    gazetteer, services = Gazetteer.load(), ServiceResolver(load_catalogue())
-    catalogue = load_catalogue()
+    gazetteer, catalogue = Gazetteer.load(), load_catalogue()
     try:
         chosen = parse_period(period) if period else None
     except ValueError:
@@ -141,7 +140,9 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     given = D.empty()
     if names:
         try:
-            given = D.read_csv(Path(names), resolve=D.code_resolvers(gazetteer=gazetteer, services=services))
+            # the service matcher is built only for a names file (the isolated reader builds its own)
+            given = D.read_csv(Path(names), resolve=D.code_resolvers(gazetteer=gazetteer,
+                                                                     services=ServiceResolver(catalogue)))
         except FileNotFoundError:
             raise UsageError(("no_names_file", {"path": names})) from None
         except D.DecisionFileError as error:

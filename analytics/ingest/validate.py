@@ -191,25 +191,26 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     Rows that look like totals get only ``total_row``; front-desk rows are not checked for
     places, entrepreneurs or gender (those are not kept for them).
     """
-    lazy = work.lazy()
     # a total row, or a row split into more cells than headings, gets that one problem only
-    rows = lazy.filter(~pl.col("is_total") & pl.col("extra").is_null())
+    checked = ~pl.col("is_total") & pl.col("extra").is_null()
     udc = pl.col("channel") == "udc"
     fd = pl.col("channel") == "front_desk"
     raw = lambda f: pl.col(f"raw_{f}") if label.get(f) else pl.lit(None, pl.String)  # noqa: E731
-    out: list[pl.LazyFrame] = []
+    # (code, when, column, value, params, whether only checked rows): each check's problems are
+    # made below, from the few rows where any check holds
+    found: list[tuple[str, pl.Expr, str | None, pl.Expr | None, pl.Expr | None, bool]] = []
 
     def check(code: str, when: pl.Expr, f: str | None, *, value: pl.Expr | None = None,
               params: pl.Expr | None = None) -> None:
         column = label.get(f) if f else None
         if value is None and f:
             value = raw(f)
-        out.append(row_problems(rows, code, when, column=column, value=value, params=params))
+        found.append((code, when, column, value, params, True))
 
     total_value = pl.coalesce(*(pl.when(pl.col(f"{f}_total")).then(raw(f))
                                 for f in ("date", "month", "union", "upazila", "service", "entrepreneur_id",
                                           "entrepreneur_name") if f"{f}_total" in work.columns))
-    out.append(row_problems(lazy, "total_row", pl.col("is_total"), column=None, value=total_value))
+    found.append(("total_row", pl.col("is_total"), None, total_value, None, False))
 
     bad_text = {f: pl.col(f"{f}_formula").fill_null(False) | pl.col(f"{f}_markup").fill_null(False)
                 for f in ("upazila", "union", "service", "entrepreneur_id", "entrepreneur_name")
@@ -220,8 +221,8 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         check("markup", scope & pl.col(f"{f}_markup") & ~pl.col(f"{f}_formula").fill_null(False), f)
     ok_text = lambda f: ~bad_text[f] if f in bad_text else pl.lit(True)  # noqa: E731
 
-    out.append(row_problems(lazy, "too_many_cells", ~pl.col("is_total") & pl.col("extra").is_not_null(), column=None,
-                            value=pl.col("extra")))
+    found.append(("too_many_cells", ~pl.col("is_total") & pl.col("extra").is_not_null(), None, pl.col("extra"), None,
+                  False))
     for f, limit in L.MAX_FIELD_CHARS.items():  # names and IDs (other long cells fail to parse anyway)
         if label.get(f):
             check("value_too_long", pl.col(f"{f}_long"), f, params=pl.lit(f'{{"limit": {limit}}}'))
@@ -289,7 +290,16 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     check("count_too_large", pl.col("count_v") > ceiling, "beneficiaries", params=pl.lit(f'{{"limit": {ceiling}}}'))
     if shape == "summary":
         check("missing_value", pl.col("beneficiaries").is_null(), "beneficiaries")
-    return pl.concat(out).collect()
+    # most rows have no problem: every check is first read in one pass, and each check's problems
+    # are then made from the rows where any check holds (often none), not from every row again
+    holds = [checked & when.fill_null(False) if only else when.fill_null(False) for _, when, *_, only in found]
+    suspect = work.lazy().filter(pl.any_horizontal(holds)).collect()
+    if suspect.height == 0:
+        return empty_raw()
+    lazy = suspect.lazy()
+    rows = lazy.filter(checked)
+    return pl.concat([row_problems(rows if only else lazy, code, when, column=column, value=value, params=params)
+                      for code, when, column, value, params, only in found]).collect()
 
 
 def repeated_rows(frame: pl.LazyFrame, key: list[str]) -> int:
