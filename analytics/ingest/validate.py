@@ -293,10 +293,11 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     # most rows have no problem: every check is first read in one pass, and each check's problems
     # are then made from the rows where any check holds (often none), not from every row again
     holds = [checked & when.fill_null(False) if only else when.fill_null(False) for _, when, *_, only in found]
-    suspect = work.lazy().filter(pl.any_horizontal(holds)).collect()
-    if suspect.height == 0:
+    suspect = work.select(pl.any_horizontal(holds)).to_series()
+    count = suspect.sum()
+    if count == 0:
         return empty_raw()
-    lazy = suspect.lazy()
+    lazy = (work if count == work.height else work.filter(suspect)).lazy()  # (every row: no copy of them)
     rows = lazy.filter(checked)
     return pl.concat([row_problems(rows if only else lazy, code, when, column=column, value=value, params=params)
                       for code, when, column, value, params, only in found]).collect()
