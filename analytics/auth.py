@@ -53,6 +53,7 @@ import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,7 @@ class Accounts:
     come with the store's migrations)."""
 
     def __init__(self, path: Path | str = DEFAULT_DB) -> None:
+        _dummy_hash()
         self.path = _location(path)
         if isinstance(self.path, str):
             from analytics.store.shared import ensure_migrated
@@ -407,7 +409,7 @@ class Accounts:
             row = db.execute("SELECT username, role, password_hash FROM users WHERE lower(username) = lower(?)",
                              (typed,)).fetchone()
         # verify against a dummy hash for unknown users so timing does not reveal who exists
-        hashed = row[2] if row else _DUMMY_HASH
+        hashed = row[2] if row else _dummy_hash()
         if row and _verify(hashed, password):
             self._clear([account_client])
             return SignIn(True, username=row[0], role=row[1])
@@ -430,4 +432,9 @@ class Accounts:
         return SignIn(False, reason="bad_credentials")
 
 
-_DUMMY_HASH = hash_secret("not a real password, only for constant-time checks")
+@cache
+def _dummy_hash() -> str:
+    """What an unknown user's password is checked against, so that timing does not reveal who
+    exists. Made when the first :class:`Accounts` opens (before any sign-in), not at import: an
+    Argon2 hash takes a tenth of a second, which every command line would pay."""
+    return hash_secret("not a real password, only for constant-time checks")
