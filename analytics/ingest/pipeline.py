@@ -468,15 +468,18 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
 
     # checked, counted and put in canonical form a slice at a time: every row with every column
     # of its values' tables at once would take a gigabyte for a million rows
-    checks, counted, canonical = [], [], []
     today = date.today()
-    for offset in range(0, base.height, SLICE_ROWS):
+
+    def checked(offset: int) -> tuple[pl.DataFrame, tuple[pl.DataFrame, pl.DataFrame], pl.DataFrame]:
         work = parsed.rows(offset, SLICE_ROWS)
-        checks.append(validate.row_checks(work, label, shape=shape, period=period, today=today))
-        counted.append(_names_counts(work, present))
-        canonical.append(schema.conform(_canonical(work.lazy(), shape=shape, dc_upazila=dc_upazila,
-                                                   upload_id=upload_id), text=text).collect())
-        del work
+        return (validate.row_checks(work, label, shape=shape, period=period, today=today),
+                _names_counts(work, present),
+                schema.conform(_canonical(work.lazy(), shape=shape, dc_upazila=dc_upazila, upload_id=upload_id),
+                               text=text).collect())
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        checks, counted, canonical = (list(x) for x in zip(*pool.map(checked, range(0, base.height, SLICE_ROWS)))) \
+            if base.height else ([], [], [])
     raw = pl.concat(checks)
     reference = headers.field_column("reference")
     rows = body.with_columns(base["is_total"]).lazy().filter(~pl.col("is_total"))
