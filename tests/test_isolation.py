@@ -1,6 +1,7 @@
 """No file can take the app down: cheap shape checks before parsing, and the parse in a child
 process with memory and time limits. Each hostile file is refused within 10 s and 1 GB."""
 
+import os
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -69,8 +70,6 @@ def _chatter(megabytes: int) -> str:
 
 
 def _die() -> None:
-    import os
-
     os._exit(3)
 
 
@@ -89,8 +88,6 @@ def test_a_child_that_ends_without_answering_is_a_limit_not_a_hang():
 
 def _children() -> list[int]:
     """This process's child processes (ended ones not yet waited for included) running the isolated reader."""
-    import os
-
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -115,6 +112,25 @@ def test_children_that_answered_are_waited_for_before_a_command_line_exits():
 def test_an_error_in_the_child_is_reported_not_raised_as_itself():
     with pytest.raises(RuntimeError, match="boom"):
         isolation.run_limited(_fail)
+
+
+@pytest.mark.parametrize(("ours", "inherited", "options"), [
+    (None, None, {"dirty_decay_ms": "100", "muzzy_decay_ms": "0"}),
+    # what polars' import writes into the environment of the app (and of any process that imported it)
+    (None, "dirty_decay_ms:500,muzzy_decay_ms:1000", {"dirty_decay_ms": "100", "muzzy_decay_ms": "0"}),
+    (None, "thp:always", {"thp": "always", "dirty_decay_ms": "100", "muzzy_decay_ms": "0"}),
+    ("dirty_decay_ms:0", "dirty_decay_ms:500,muzzy_decay_ms:1000", {"dirty_decay_ms": "0", "muzzy_decay_ms": "1000"}),
+])
+def test_the_child_gives_freed_memory_back_soon_whatever_the_parent_has_set(monkeypatch, ours, inherited, options):
+    """The child's allocator options come after the parent's (jemalloc: the last of an option wins),
+    so that a large file's freed stages do not pile up in the app, where polars has set its own."""
+    for name, value in (("SEBA_ATLAS_CHILD_ALLOCATOR", ours), ("_RJEM_MALLOC_CONF", inherited)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    conf = isolation.run_limited(os.getenv, "_RJEM_MALLOC_CONF")
+    assert dict(option.split(":") for option in conf.split(",")) == options  # the last of each option
 
 
 @pytest.fixture(scope="module")
