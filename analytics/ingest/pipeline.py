@@ -466,8 +466,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     if missing:
         return fail(*(validate.file_problem("missing_column", value=f, field=f) for f in missing))
 
-    # checked, counted and put in canonical form a slice at a time: every row with every column
-    # of its values' tables at once would take a gigabyte for a million rows
+    # checked, counted and put in canonical form a slice at a time on each of two threads (polars
+    # lets go of the GIL; results in slice order): every row with every column of its values'
+    # tables at once would take a gigabyte for a million rows
     today = date.today()
 
     def checked(offset: int) -> tuple[pl.DataFrame, tuple[pl.DataFrame, pl.DataFrame], pl.DataFrame]:
