@@ -479,8 +479,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                                text=text).collect())
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        checks, counted, canonical = (list(x) for x in zip(*pool.map(checked, range(0, base.height, SLICE_ROWS)))) \
-            if base.height else ([], [], [])
+        slices = list(pool.map(checked, range(0, base.height, SLICE_ROWS)))
+    checks, counted, canonical = ([part[i] for part in slices] for i in range(3))
     raw = pl.concat(checks)
     reference = headers.field_column("reference")
     rows = body.with_columns(base["is_total"]).lazy().filter(~pl.col("is_total"))
