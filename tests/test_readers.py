@@ -2,6 +2,7 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 import xlsxwriter
 
@@ -102,6 +103,27 @@ def test_csv_crlf_quotes_and_duplicate_headers():
     table = read_table(text.encode(), file_name="a.csv")
     assert table.headers == HEADER.split(",") + ["Fee (Tk) (2)", "column 7"]
     assert table.frame.row(0) == ("01/07/2022", "UDC", "Tona", "Birth registration", "1,240", "5", "x", 2)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_csv_header_cells_with_line_breaks(end):
+    # Excel writes a heading with a line break in it quoted, over two lines of the file
+    text = end.join(["Pirojpur UDC report", '"Date","Union\nname",Service,"Fee\n(Tk)"',
+                     '01/07/2022,Tona,"Birth\nregistration",75', "02/07/2022,Tona,Mobile recharge,5", ""])
+    table = read_table(text.encode(), file_name="a.csv")
+    assert table.header_row == 2 and table.headers == ["Date", "Union name", "Service", "Fee (Tk)"]
+    assert table.frame.rows() == [("01/07/2022", "Tona", "Birth\nregistration", "75", 3),
+                                  ("02/07/2022", "Tona", "Mobile recharge", "5", 4)]
+
+
+def test_csv_columns_are_categoricals_of_their_rows_texts_alone():
+    # (what the checks number the cells by: a heading or title in them would be a value of the column)
+    text = f"Title\n{HEADER}\n{ROW_TEXT}\n{ROW_TEXT.replace('Tona', 'Dhaoa')}\n{ROW_TEXT}\n"
+    frame = read_table(text.encode(), file_name="a.csv").frame
+    for column in HEADER.split(","):
+        dtype = frame.schema[column]
+        assert isinstance(dtype, pl.Categorical) and sorted(dtype.categories.to_series()) == sorted(frame[column].unique())
+    assert frame["Union"].to_list() == ["Tona", "Dhaoa", "Tona"]
 
 
 def test_csv_classic_mac_line_ends():

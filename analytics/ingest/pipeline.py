@@ -413,8 +413,11 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     internal = {label: f"__c{i}" for i, label in enumerate(table.headers)}
     body = table.frame.rename(internal)
     cells = list(internal.values())
-    if not cells or not body.select(pl.col(cells[0]).str.contains(r"\S").fill_null(False).all()).item():
-        body = body.filter(pl.any_horizontal(pl.col(c).str.contains(r"\S") for c in cells))
+    if not cells or not _written(body[cells[0]]).all():
+        kept = body.filter(pl.any_horizontal(_written(body[c]) for c in cells))
+        if kept.height < body.height:  # blank rows left out: their texts out of the cells' categories too
+            kept = kept.with_columns(pl.col(cells).cast(pl.String))
+        body = kept
     result.rows_read = body.height
     empty = [label for label, c in internal.items() if body[c].null_count() == body.height]
     headers = map_headers(table.headers, mapping=mapping, empty=empty)
@@ -513,7 +516,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     keep = [lab for lab in table.headers if lab not in headers.dropped_pii and header_key(lab) not in ours | {
         "row", "problem"}]  # a re-uploaded rejection file brings our own Row and Problem columns back
     rejected = body.join(bad, left_on=ROW, right_on="row", how="semi", maintain_order="left")
-    result.rejected = rejected.select(*(pl.col(internal[lab]).alias(lab) for lab in keep),
+    result.rejected = rejected.select(*(pl.col(internal[lab]).cast(pl.String).alias(lab) for lab in keep),
                                       pl.col(ROW).alias("row")).join(
         per_row.select("row", pl.col(f"message_{lang}").alias("problem")), on="row", how="left")
     return result
@@ -533,7 +536,7 @@ def _date_order(work: pl.DataFrame, dates: pl.Series, *, given: str | None) -> t
     reads = set(evidence["reads"])
     if "mdy_only" not in reads:
         return "dmy", None, readings
-    texts = work.select(ROW, "raw_date").join(distinct, on="raw_date").select(ROW, "text")
+    texts = work.select(ROW, pl.col("raw_date").cast(pl.String)).join(distinct, on="raw_date").select(ROW, "text")
     rows = texts.join(evidence, on="text").sort(ROW)
 
     def first_rows(kind: str) -> list[int]:
@@ -636,29 +639,37 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
 _FIELDS = (*LOG_FIELDS, "extra")
 
 
+def _written(column: pl.Series) -> pl.Series:
+    """Whether each cell holds more than blanks (a categorical's texts are each tested once)."""
+    if isinstance(column.dtype, pl.Categorical):
+        return column.dtype.categories.to_series().str.contains(r"\S").gather(column.to_physical()).fill_null(False)
+    return column.str.contains(r"\S").fill_null(False)
+
+
 def _positions(work: pl.DataFrame) -> tuple[dict[str, pl.Series], pl.DataFrame]:
     """Each column's distinct cells, and each row's position among them (``__i_{field}``), in one
-    pass over the cells: a categorical of the column's own numbers its distinct texts in order of
-    first appearance. Null, in a column that has it, is numbered last."""
+    pass over the cells: a categorical of the column's own numbers its texts (a CSV file's columns
+    are read so, :func:`analytics.ingest.readers.read_csv`; a workbook's are made so here). Null, in
+    a column that has it, is numbered last."""
     fields = [f for f in _FIELDS if f"raw_{f}" in work.columns]
-    mappings = {f: pl.Categories.random() for f in fields}
-    cells = work.select(pl.col(f"raw_{f}").cast(pl.Categorical(mappings[f])).alias(f"__i_{f}") for f in fields)
-    codes = cells.select(pl.all().to_physical().cast(pl.UInt32))
+    cells = work.select(pl.col(f"raw_{f}") if isinstance(work.schema[f"raw_{f}"], pl.Categorical)
+                        else pl.col(f"raw_{f}").cast(pl.Categorical(pl.Categories.random())) for f in fields)
     distinct: dict[str, pl.Series] = {}
+    codes = []
     for f in fields:  # (a mapping lives as long as a column uses it: the categorical cells are kept till here)
-        values, column = mappings[f].to_series().rename("__v"), codes[f"__i_{f}"]
+        cell = cells[f"raw_{f}"]
+        values, column = cell.dtype.categories.to_series().rename("__v"), cell.to_physical().cast(pl.UInt32)
         top = column.max() if column.null_count() < column.len() else -1
-        if values.null_count() or top != values.len() - 1 or column.drop_nulls().n_unique() != values.len():
-            # not the dense numbering a fresh mapping gives (polars may change it): numbered as an Enum
-            values = work[f"raw_{f}"].unique(maintain_order=True).drop_nulls().rename("__v")
-            column = work[f"raw_{f}"].cast(pl.Enum(values)).to_physical().cast(pl.UInt32)
+        if top != values.len() - 1:  # not the numbering of a mapping made for these cells alone
+            used = column.drop_nulls().unique().sort()
+            values, column = values.gather(used), _numbered(column, used)
         if column.null_count():
             values = values.append(pl.Series("__v", [None], dtype=pl.String))
             column = column.fill_null(values.len() - 1)
         distinct[f] = values
-        codes = codes.with_columns(column.alias(f"__i_{f}"))
+        codes.append(column.alias(f"__i_{f}"))
     del cells
-    return distinct, codes
+    return distinct, pl.DataFrame(codes, schema={f"__i_{f}": pl.UInt32 for f in fields})
 
 
 def _tables(distinct: dict[str, pl.Series], stages: dict[str, list[dict[str, pl.Expr]]]) -> dict[str, pl.DataFrame]:

@@ -46,8 +46,11 @@ class ReadError(Exception):
 
 @dataclass
 class Table:
-    """A sheet as text. ``frame`` has one String column per header plus :data:`ROW` (Int32), and
-    :data:`EXTRA` when some row of a CSV file has more cells than headings."""
+    """A sheet as text. ``frame`` has one text column per header plus :data:`ROW` (Int32), and
+    :data:`EXTRA` (String) when some row of a CSV file has more cells than headings. The text
+    columns are String (workbooks) or, from a CSV file, each a Categorical of its own categories
+    (:func:`read_csv`, which holds exactly the texts of its rows): cast them to String where the
+    type matters."""
 
     frame: pl.DataFrame
     headers: list[str]  # as written (made unique: "Fee", "Fee (2)"), in column order
@@ -138,6 +141,19 @@ def split_lines(lines: list[str], delimiter: str) -> list[list[str]]:
         return [line.split(delimiter) for line in lines]
 
 
+def _line_after(lines: list[str], delimiter: str, row: int) -> int:
+    """The line (0-based) where the rows after CSV row ``row`` of ``lines`` start: a quoted cell
+    may hold line breaks, so a row may span lines."""
+    try:
+        reader = csv.reader((line.replace("\r", " ") for line in lines), delimiter=delimiter)
+        for i, _ in enumerate(reader):
+            if i == row:
+                return reader.line_num
+    except csv.Error:  # split_lines read such lines one by one
+        pass
+    return row + 1
+
+
 def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter that splits the most lines into the same (largest) number of fields."""
     best, best_score = ",", (-1, 0)
@@ -222,13 +238,23 @@ def read_csv(data: bytes | list[bytes]) -> Table:
     del text  # the file once more, as text: not kept while polars reads it
     width = len(sample[header])
 
+    try:  # the header row as polars reads it (a cell's line break kept), and the line the rows start on
+        headings = pl.read_csv(payload, has_header=False, separator=delimiter, skip_lines=header, n_rows=1,
+                               infer_schema=False, schema={f"c{i}": pl.String for i in range(width)},
+                               missing_columns="insert", truncate_ragged_lines=True, raise_if_empty=False,
+                               quote_char='"').row(0)
+    except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
+        raise _unreadable(error, reason="not_text") from None
+    body_line = _line_after(lines, delimiter, header)
+
     def cells(payload: bytes, spare: int) -> pl.DataFrame:
+        # the rows under the header, each column a categorical of its own: each distinct text held
+        # once, four bytes a row, numbered as the checks number them anyway (pipeline._positions).
         # ``spare`` columns more than the header has: a row with cells there has more cells than
-        # headings (the spare columns as categorical: all but empty, four bytes a row instead of sixteen).
-        # With one, a row with more cells still is an error, not cut short
-        columns = {f"c{i}": pl.String for i in range(width)} | {
+        # headings (all but empty). With one, a row with more cells still is an error, not cut short
+        columns = {f"c{i}": pl.Categorical(pl.Categories.random()) for i in range(width)} | {
             f"c{i}": pl.Categorical for i in range(width, width + spare)}
-        return pl.read_csv(payload, has_header=False, separator=delimiter, skip_lines=header, infer_schema=False,
+        return pl.read_csv(payload, has_header=False, separator=delimiter, skip_lines=body_line, infer_schema=False,
                            schema=columns, missing_columns="insert", truncate_ragged_lines=spare > 1,
                            raise_if_empty=False, quote_char='"')
 
@@ -252,7 +278,7 @@ def read_csv(data: bytes | list[bytes]) -> Table:
         extra = pl.concat_str(pl.col(spare), separator=delimiter, ignore_nulls=True).str.strip_chars(delimiter + " ")
         cells.append(frame.select(pl.when(extra != "").then(extra).alias(EXTRA)).to_series())
     del frame  # _to_table frees the pieces of each column as it copies it into one
-    body, headers = _to_table(cells, header_row=header + 1, letters=False)
+    body, headers = _to_table(cells, header_row=header + 1, letters=False, headings=list(headings))
     return Table(body, headers, header + 1, "csv", encoding=encoding, delimiter=delimiter)
 
 
@@ -420,15 +446,20 @@ def _letter(index: int) -> str:
     return letters
 
 
-def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool) -> tuple[pl.DataFrame, list[str]]:
+def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool, headings: list[str | None] | None = None,
+              ) -> tuple[pl.DataFrame, list[str]]:
     """Take the first row as headers (unique, blank ones named by position); number the rest.
+    ``headings``: the header row, when ``cells`` holds only the rows under it.
 
     ``cells`` (the sheet's columns, :data:`EXTRA` last if there) is emptied as it is read: each
     column is copied into one piece and its pieces freed, so the sheet is never held twice."""
-    if not cells or cells[0].len() == 0:
-        raise ReadError("empty_file")
-    extra = cells.pop().slice(1) if cells[-1].name == EXTRA else None
-    raw = [str(column[0]).strip() if column[0] is not None else "" for column in cells]
+    under = 1 if headings is None else 0  # the first row under the header
+    if headings is None:
+        if not cells or cells[0].len() == 0:
+            raise ReadError("empty_file")
+        headings = [column[0] for column in cells if column.name != EXTRA]
+    extra = cells.pop().slice(under) if cells[-1].name == EXTRA else None
+    raw = [str(text).strip() if text is not None else "" for text in headings]
     headers: list[str] = []
     for i, (text, column) in enumerate(zip(raw, cells)):
         position = _letter(int(column.name[1:])) if letters else str(i + 1)
@@ -441,7 +472,7 @@ def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool) -> tupl
     # the columns are copied on several threads (polars lets go of the GIL), each let go once copied
     def whole(i: int) -> pl.Series:
         column, cells[i] = cells[i], None
-        return column.slice(1).rechunk().alias(headers[i])
+        return column.slice(under).rechunk().alias(headers[i])
 
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         body = pl.DataFrame(list(pool.map(whole, range(len(headers)))))

@@ -195,7 +195,7 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     checked = ~pl.col("is_total") & pl.col("extra").is_null()
     udc = pl.col("channel") == "udc"
     fd = pl.col("channel") == "front_desk"
-    raw = lambda f: pl.col(f"raw_{f}") if label.get(f) else pl.lit(None, pl.String)  # noqa: E731
+    raw = lambda f: pl.col(f"raw_{f}").cast(pl.String) if label.get(f) else pl.lit(None, pl.String)  # noqa: E731
     # (code, when, column, value, params, whether only checked rows): each check's problems are
     # made below, from the few rows where any check holds
     found: list[tuple[str, pl.Expr, str | None, pl.Expr | None, pl.Expr | None, bool]] = []
@@ -327,7 +327,7 @@ def repeated_rows(frame: pl.LazyFrame, key: list[str]) -> int:
 def repeated_reference_problems(frame: pl.LazyFrame, reference: str, *, column: str,
                                 row: str = "__row") -> pl.LazyFrame:
     """Rows whose receipt or reference number was used by an earlier row (the first is not a problem)."""
-    ref = V.clean(pl.col(reference))
+    ref = V.clean(pl.col(reference).cast(pl.String))
     refs = frame.select(ref.alias("__ref"), row).filter(pl.col("__ref").is_not_null())
     refs = refs.with_columns(pl.col(row).min().over("__ref").alias("__first")).filter(pl.col(row) != pl.col("__first"))
     return refs.select(
