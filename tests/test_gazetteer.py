@@ -77,6 +77,9 @@ def test_every_gazetteer_name_and_alias_resolves(g: Gazetteer, level: str, pcode
     ("মঠবাড়ীয়া", "upazila", MATHBARIA),
     ("মঠবা\u09a1\u09bcিয\u09bcা", "upazila", MATHBARIA),  # decomposed nukta forms
     ("Mathbaria", "union", "BD10795860"),  # union named like its upazila
+    # a union's digital centre, by the union's name
+    ("Dirgha Union Digital Center", "union", "BD10797610"), ("Tona UDC", "union", "BD10798094"),
+    ("টোনা ইউডিসি", "union", "BD10798094"), ("দীর্ঘা ইউনিয়ন ডিজিটাল সেন্টার", "union", "BD10797610"),
     ("Bhandaria", "union", "BD10791411"),
     ("Swarupkathi Union", "union", "BD10798795"),
     ("Sikdar Mallik", "union", "BD10798086"),

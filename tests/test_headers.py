@@ -22,7 +22,8 @@ SYNONYMS = {
     "date": ["Date", "Service Date", "তারিখ", "সেবার তারিখ", " DATE ", "service-date"],
     "channel": ["Channel", "Centre type", "চ্যানেল", "সেবাকেন্দ্র"],
     "upazila": ["Upazila", "Upazila Name", "Thana", "উপজেলা", "উপজেলার নাম", "UPAZILA NAME:"],
-    "union": ["Union", "Union Name", "Union Parishad", "UP", "ইউনিয়ন", "ইউনিয়নের নাম", "ইউনিয়ন পরিষদ"],
+    "union": ["Union", "Union Name", "Union Parishad", "UP", "ইউনিয়ন", "ইউনিয়নের নাম", "ইউনিয়ন পরিষদ", "UDC",
+              "Digital Centre Name", "ডিজিটাল সেন্টারের নাম", "ইউনিয়ন ডিজিটাল সেন্টার"],
     "entrepreneur_id": ["Entrepreneur ID", "Uddokta ID", "উদ্যোক্তা আইডি", "entrepreneur_id"],
     "entrepreneur_name": ["Entrepreneur", "Entrepreneur Name", "উদ্যোক্তা", "উদ্যোক্তার নাম"],
     "gender": ["Gender", "Sex", "লিঙ্গ", "লিঙ্গ Gender", "Entrepreneur's gender", "উদ্যোক্তার লিঙ্গ"],
@@ -30,7 +31,8 @@ SYNONYMS = {
     "beneficiaries": ["Beneficiaries", "Recipients", "Count", "No. of Services", "সেবাগ্রহীতা", "সেবাগ্রহীতার সংখ্যা",
                       "সংখ্যা"],
     "fee": ["Fee", "Income", "Income (Tk)", "Fee (Tk)", "Amount", "Earning", "আয়", "আয় (টাকা)", "ফি", "টাকা",
-            "টাকার পরিমাণ", "Fee (BDT)", "Total amount (Tk.)"],
+            "টাকার পরিমাণ", "Fee (BDT)", "Total amount (Tk.)", "Service Charge (Tk)", "সার্ভিস চার্জ (টাকা)",
+            "সেবা মূল্য (টাকা)"],
     "month": ["Month", "মাস"],
     "year": ["Year", "বছর"],
     "serial": ["SL", "Sl. No.", "ক্রমিক নং"],
@@ -39,7 +41,11 @@ SYNONYMS = {
 PII = ["Citizen Name", "Customer name", "Applicant Name", "Name", "নাগরিকের নাম", "সেবাগ্রহীতার নাম", "গ্রাহকের নাম",
        "মোবাইল নম্বর", "Mobile No.", "Phone", "Contact number", "এনআইডি", "NID", "National ID No",
        "জাতীয় পরিচয়পত্র নম্বর", "Birth Reg. No", "জন্ম নিবন্ধন নম্বর", "Address", "ঠিকানা", "Email", "ই-মেইল",
-       "Father's name", "পিতার নাম", "Recipient Name"]
+       "Father's name", "পিতার নাম", "Recipient Name",
+       # personal data whatever else the heading says: a count word, "service" or "recipient" in it
+       "Name of Service Recipient", "Service Recipient Name", "Mobile No. of Recipient", "Customer Account No",
+       "Account Number", "সেবাগ্রহীতার বয়স", "Age of Service Recipient", "Recipient's Age", "Birth Date",
+       "Date of Death", "সেবাগ্রহীতার মোবাইল নম্বর", "No. of Recipient's NID"]
 
 
 @pytest.mark.parametrize(("header", "field"), [(h, f) for f, hs in SYNONYMS.items() for h in hs])
@@ -54,7 +60,8 @@ def test_personal_data_headers(header):
 
 
 @pytest.mark.parametrize("header", ["সেবাগ্রহীতা", "সেবাগ্রহীতার সংখ্যা", "Union ID", "Union Name", "Service Name",
-                                    "Entrepreneur Name", "Customer count", "Upazila Name"])
+                                    "Entrepreneur Name", "Customer count", "Upazila Name", "No. of Recipients",
+                                    "Page", "Agent", "Average fee", "Digital Centre Name", "ডিজিটাল সেন্টারের নাম"])
 def test_not_personal_data(header):
     assert recognise(header) != "pii"
 
@@ -94,6 +101,21 @@ def test_bad_mapping_is_reported():
     mapped = map_headers(["Fee (Tk)"], mapping={"Fee (Tk)": "money"})
     assert mapped.invalid_mapping == {"Fee (Tk)": "money"}
     assert mapped.columns == {"Fee (Tk)": "fee"}
+
+
+@pytest.mark.parametrize(("headers", "columns", "unmapped", "duplicates"), [
+    # a heading that says the field exactly beats one that only mentions it
+    (["Date", "Next Visit Date", "Service"], {"Date": "date", "Service": "service"}, ["Next Visit Date"], {}),
+    (["Service", "Service Provided By", "Fee"], {"Service": "service", "Fee": "fee"}, ["Service Provided By"], {}),
+    # two that only mention it, or two exact ones: the user must say which
+    (["Next Visit Date", "Delivery Date of Passport", "Service"],
+     {"Next Visit Date": "date", "Delivery Date of Passport": "date", "Service": "service"}, [],
+     {"date": ["Next Visit Date", "Delivery Date of Passport"]}),
+    (["Date", "Service Date"], {"Date": "date", "Service Date": "date"}, [], {"date": ["Date", "Service Date"]}),
+])
+def test_exact_headings_beat_loose_ones(headers, columns, unmapped, duplicates):
+    mapped = map_headers(headers)
+    assert (mapped.columns, mapped.unmapped, mapped.duplicates) == (columns, unmapped, duplicates)
 
 
 def test_unmapped_duplicates_and_empty_columns():

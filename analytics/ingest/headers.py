@@ -41,8 +41,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "upazila": ("Upazila", "Upazila Name", "Name of Upazila", "Thana", "Upazilla", "Upozila", "Sub-district",
                 "উপজেলা", "উপজেলার নাম", "থানা"),
     "union": ("Union", "Union Name", "Name of Union", "Union Parishad", "UP", "UP Name", "Union/Pourashava",
-              "Union/Paurashava", "Union/Municipality", "UDC Name", "ইউনিয়ন", "ইউনিয়নের নাম",
-              "ইউনিয়ন পরিষদ", "ইউনিয়ন পরিষদের নাম", "ইউপি", "ইউনিয়ন/পৌরসভা", "ইউডিসির নাম"),
+              "Union/Paurashava", "Union/Municipality", "UDC Name", "UDC", "Digital Centre", "Digital Center",
+              "Digital Centre Name", "Digital Center Name", "Union Digital Centre", "Union Digital Center",
+              "ইউনিয়ন", "ইউনিয়নের নাম", "ইউনিয়ন পরিষদ", "ইউনিয়ন পরিষদের নাম", "ইউপি", "ইউনিয়ন/পৌরসভা",
+              "ইউডিসির নাম", "ইউডিসি", "ডিজিটাল সেন্টার", "ডিজিটাল সেন্টারের নাম", "ইউনিয়ন ডিজিটাল সেন্টার"),
     "entrepreneur_id": ("Entrepreneur ID", "Entrepreneur Code", "Uddokta ID", "Uddokta Code", "Uddokta No",
                         "উদ্যোক্তা আইডি", "উদ্যোক্তার আইডি", "উদ্যোক্তা কোড", "উদ্যোক্তার কোড"),
     "entrepreneur_name": ("Entrepreneur", "Entrepreneur Name", "Name of Entrepreneur", "Uddokta",
@@ -73,26 +75,37 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 # Personal data of citizens (and contact data of anyone): left out at ingest.
 _PII_EXACT = {word_key(text) for text in (
     "Name", "নাম", "NID", "BRN", "DOB", "Date of Birth", "জন্ম তারিখ", "Age", "বয়স", "TIN", "Passport")}
+#: Personal data whatever else the heading says ("Mobile No. of Recipient" is a phone number, not a
+#: count; "Age of Service Recipient" an age, not a service)
+_PII_ALWAYS = tuple(word_key(text) for text in (
+    "mobile", "phone", "cell no", "contact", "email", "e-mail", "address", "national id", "nid no", "nid number",
+    "voter id", "passport no", "date of birth", "birth date", "birthdate", "date of death", "death date",
+    "account no", "account number", "father", "mother", "husband", "spouse", "guardian",
+    "মোবাইল", "ফোন", "ঠিকানা", "ইমেইল", "ই-মেইল", "ইমেল", "এনআইডি", "জাতীয় পরিচয়", "জন্ম তারিখ", "মৃত্যুর তারিখ",
+    "পিতা", "মাতা", "স্বামী", "অভিভাবক", "বয়স", "হিসাব নম্বর", "হিসাব নং", "অ্যাকাউন্ট নম্বর", "একাউন্ট নম্বর"))
+_PII_ALWAYS_WORDS = {"nid", "brn", "dob", "age", "tin"}  # whole words only ("union id" is not "nid", "page" not "age")
+#: The people served: their name is personal data ("Name of Service Recipient"), their number is not
+_PERSON = tuple(word_key(text) for text in (
+    "citizen", "customer", "applicant", "client", "recipient", "beneficiar", "নাগরিক", "গ্রাহক", "আবেদনকারী",
+    "সেবাগ্রহীতা", "সেবা গ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী"))
 _PII_FRAGMENTS = tuple(word_key(text) for text in (
-    "citizen", "customer", "applicant", "client", "mobile", "phone", "cell no", "contact", "national id",
-    "nid no", "nid number", "voter id", "birth reg", "birth cert no", "birth certificate no",
-    "address", "email", "e-mail", "father", "mother", "husband", "spouse", "guardian",
-    "recipient name", "recipients name", "beneficiary name", "beneficiarys name", "passport no",
-    "নাগরিক", "গ্রাহক", "আবেদনকারী", "মোবাইল", "ফোন", "এনআইডি", "জাতীয় পরিচয়", "জন্ম নিবন্ধন",
-    "ঠিকানা", "ইমেইল", "ই-মেইল", "ইমেল", "পিতা", "মাতা", "স্বামী", "অভিভাবক", "জন্ম তারিখ",
+    "citizen", "customer", "applicant", "client", "birth reg", "birth cert no", "birth certificate no",
+    "recipient name", "recipients name", "beneficiary name", "beneficiarys name",
+    "নাগরিক", "গ্রাহক", "আবেদনকারী", "জন্ম নিবন্ধন",
 ))
-_PII_WORDS = {"nid", "brn", "name", "village", "dob"}  # whole words only ("union id" is not "nid")
+_NAME_WORDS = {"name", "village"}  # whole words
 # A name of a place, service or entrepreneur is not personal data; a count of people is not either.
 _NOT_PII = tuple(word_key(text) for text in (
     "union", "upazila", "upazilla", "thana", "service", "entrepreneur", "uddokta", "udc", "centre", "center",
-    "district", "month", "ইউনিয়ন", "উপজেলা", "সেবার", "উদ্যোক্তা", "কেন্দ্র", "জেলার", "মাসের"))
+    "district", "month", "ইউনিয়ন", "উপজেলা", "সেবার", "উদ্যোক্তা", "কেন্দ্র", "সেন্টার", "জেলার", "মাসের"))
 _COUNT_WORDS = tuple(word_key(text) for text in ("count", "no of", "number of", "total", "সংখ্যা", "মোট"))
 
 # Word rules for headers that are not exact synonyms (checked after the privacy rules).
 MAX_LOOSE_WORDS = 4
 _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("entrepreneur_id", ("entrepreneurid", "uddoktaid", "উদ্যোক্তাআইডি", "উদ্যোক্তারআইডি")),
-    ("fee", ("fee", "income", "amount", "earning", "revenue", "taka", "bdt", "আয়", "ফি", "টাকা")),
+    ("fee", ("fee", "income", "amount", "earning", "revenue", "charge", "taka", "bdt", "আয়", "ফি", "টাকা", "চার্জ",
+             "মূল্য")),
     ("beneficiaries", ("beneficiar", "recipient", "noofservice", "numberofservice", "count", "customer",
                        "client", "সেবাগ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী", "গ্রাহক", "সংখ্যা")),
     ("date", ("date", "তারিখ")),
@@ -122,12 +135,16 @@ def is_pii(header: str) -> bool:
         return False
     if key in _PII_EXACT:
         return True
+    words = set(re.findall(r"[a-z]+", (header or "").lower()))
+    if words & _PII_ALWAYS_WORDS or any(f in key for f in _PII_ALWAYS):
+        return True
+    named = bool(words & _NAME_WORDS) or "নাম" in key
+    if named and any(person in key for person in _PERSON):
+        return True
     if any(word in key for word in _COUNT_WORDS):
         return False
     if any(f in key for f in _PII_FRAGMENTS):
         return True
-    words = set(re.findall(r"[a-z]+", (header or "").lower()))
-    named = bool(words & _PII_WORDS) or "নাম" in key
     return named and not any(word in key for word in _NOT_PII)
 
 
@@ -183,12 +200,15 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
     by_key = {header_key(k): v for k, v in mapping.items()}
     empty = set(empty)
     result = HeaderMap()
+    loose: set[str] = set()  # headers recognised by a word rule only
     for header in headers:
         chosen = mapping.get(header, by_key.get(header_key(header)))
         if chosen is not None and chosen not in FIELDS and chosen != "pii":
             result.invalid_mapping[header] = chosen
             chosen = None
         name = chosen or recognise(header)
+        if chosen is None and name not in (None, "pii") and header_key(header) not in _SYNONYM_KEYS:
+            loose.add(header)
         if name == "pii":
             result.dropped_pii.append(header)
         elif name is None:
@@ -200,6 +220,16 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
     for header, name in result.columns.items():
         if name in LOG_FIELDS:
             seen.setdefault(name, []).append(header)
+    for name, named in seen.items():
+        # one heading that says the field exactly (or as the user said) beats headings that only
+        # mention it ("Date" and "Next Visit Date"): those are not used
+        exact = [header for header in named if header not in loose]
+        if len(exact) == 1 and len(named) > 1:
+            for header in named:
+                if header in loose:
+                    del result.columns[header]
+                    result.unmapped.append(header)
+            seen[name] = exact
     result.duplicates = {name: headers for name, headers in seen.items() if len(headers) > 1}
     return result
 

@@ -51,6 +51,8 @@ _NUMBERING = re.compile(r"^(?:\d+|\d*(?:no|nong|num|%s|%s))$" % (names.fold("ন
 _GENERIC = frozenset(names.fold(word) for word in (
     "union", "parishad", "up", "upazila", "upazilla", "upozila", "thana", "district", "zila", "zilla",
     "ইউনিয়ন", "ইউনিয়ান", "ইউঃ", "পরিষদ", "ইউপি", "উপজেলা", "থানা", "জেলা",
+    # a union's digital centre goes by the union's name: "Dirgha Union Digital Center", "টোনা ইউডিসি"
+    "digital", "center", "centre", "udc", "ডিজিটাল", "সেন্টার", "ইউডিসি",
 ))
 
 
