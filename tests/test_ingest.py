@@ -160,7 +160,7 @@ BAD_CORPUS = [
     ("bad/header_only.xlsx", {}, {("header_only", None, None)}, []),
     ("bad/junk.csv", {}, {("unreadable", None, None)}, []),
     ("bad/truncated.xlsx", {}, {("unreadable", None, None)}, []),
-    ("bad/not_really.xlsx", {}, {("unreadable", None, None)}, []),
+    ("bad/not_really.xlsx", {}, {("no_columns", None, None)}, []),  # read as the text it is
     ("bad/fake_ole.xls", {}, {("unreadable", None, None)}, []),
     ("bad/wrong_columns.csv", {}, {("no_columns", None, None)}, []),
     ("bad/pii_only.csv", {}, {("no_columns", None, None)}, []),
@@ -584,3 +584,56 @@ def test_distinct_cells_numbered_without_a_mapping_of_their_own_give_the_same(ru
     monkeypatch.setattr(pl.Categories, "random", staticmethod(lambda: pl.Categories("shared-by-test")))
     assert outcome(run(path, period=Q1)) == whole
     assert keep.len() == 1
+
+
+# --- office habits (issue 9): each gives exactly the file's rows ---------------------------------
+
+HABITS = [
+    # (what the office does, CSV text, expected (date, union, entrepreneur, service, beneficiaries, fee paisa), notes)
+    ("total written in the serial column, merged over the first cells",
+     "ক্রমিক নং,তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবার নাম,সেবাগ্রহীতা,আয় (টাকা)\n"
+     "১,০৩/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,১,৭৫\n২,০৪/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,২,১৫০\nমোট,,,,,৩,২২৫\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 2, 15000)],
+     {("total_row", 4, None)}),
+    ("the citizen's age, name and phone beside no count column: left out, one delivery a row",
+     "Date,Union,Entrepreneur ID,Service,Name of Service Recipient,Age of Service Recipient,Mobile No. of Recipient,Fee\n"
+     "03/07/2023,Tona,UDC-1,Birth registration,Rahima Begum,67,01711000000,75\n"
+     "04/07/2023,Tona,UDC-1,Birth registration,Karim Mia,45,01811000000,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     set()),
+    ("the fee heading says service charge; a dash for a free service; the currency stuck to the number",
+     "Date,Union,Entrepreneur ID,Service,Service Charge (Tk)\n03/07/2023,Tona,UDC-1,Weather information,-\n"
+     "04/07/2023,Tona,UDC-1,Birth registration,75Tk\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC104", 1, 0), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     set()),
+    ("one entrepreneur's ID in three spellings, Bengali dates with ordinals and the era, counts with units",
+     "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতার সংখ্যা,ফি\n৩রা জুলাই ২০২৩,টোনা,prj-01,জন্ম নিবন্ধন,২ জন,১৫০\n"
+     "০৪/০৭/২০২৩ ইং,টোনা,PRJ-০১,জন্ম নিবন্ধন,১ জন,৭৫\n\"জুলাই ৫, ২০২৩\",টোনা,PRJ-01,জন্ম নিবন্ধন,১টি,৭৫\n",
+     [("2023-07-03", "BD10798094", "PRJ-01", "UDC002", 2, 15000), ("2023-07-04", "BD10798094", "PRJ-01", "UDC002", 1, 7500),
+      ("2023-07-05", "BD10798094", "PRJ-01", "UDC002", 1, 7500)],
+     set()),
+    ("the digital centre's name for the union, a birth date and a next visit date beside the date",
+     "তারিখ,ডিজিটাল সেন্টারের নাম,Entrepreneur ID,সেবা,Birth Date,Next Visit Date,ফি\n"
+     "03/07/2023,Tona Union Digital Center,UDC-1,Birth registration,01/01/1990,10/07/2023,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)], set()),
+]
+
+
+@pytest.mark.parametrize(("habit", "text", "rows", "problems"), HABITS, ids=[h[0] for h in HABITS])
+def test_office_habits_give_exactly_the_files_rows(run, habit, text, rows, problems):
+    result = run(text.encode(), period=quarter(2023, 1))
+    assert triples(result) == problems, result.problems.select("row", "column", "code", "message").rows()
+    got = result.frame.select(pl.col("date").cast(pl.String), "union_code", "entrepreneur_id", "service_code",
+                              "beneficiaries", "fee_paisa").rows()
+    assert got == rows
+
+
+def test_personal_data_in_headings_that_mention_services_or_counts_never_reaches_the_output(run):
+    text = ("Date,Union,Entrepreneur ID,Service,Name of Service Recipient,Mobile No. of Recipient,Customer Account No,"
+            "Fee\n03/07/2023,Tona,UDC-1,Birth registration,Rahima Begum,01711000000,ACC-99,seventy\n")
+    result = run(text.encode(), period=quarter(2023, 1))
+    assert result.dropped_pii == ["Name of Service Recipient", "Mobile No. of Recipient", "Customer Account No"]
+    shown = json.dumps([result.problems.rows(), result.rejected.rows(), result.rejected.columns], ensure_ascii=False)
+    assert result.frame.height == 0 and "seventy" in shown
+    for secret in ("Rahima", "01711000000", "ACC-99"):
+        assert secret not in shown

@@ -27,6 +27,8 @@ def test_clean(text, cleaned):
     ("1,24,080", 12408000), ("১,২৪,০৮০", 12408000), ("124,080", 12408000), ("1,000.50", 100050),
     ("৳ 50", 5000), ("Tk 500", 50000), ("Tk. 100/-", 10000), ("৭৫ টাকা", 7500), ("৳১,২৫০.৭৫", 125075),
     ("BDT 20", 2000), ("-50", -5000), ("(20)", -2000), ("9999999999999", 999999999999900),
+    # the currency word right after the number
+    ("50Tk", 5000), ("50TK.", 5000), ("50taka", 5000), ("50BDT", 5000), ("১২০টাকা", 12000),
 ])
 def test_money_paisa_is_exact(text, paisa):
     assert apply(V.money_paisa, [text]) == [paisa]
@@ -53,6 +55,9 @@ def test_money_problems(text, problem):
     ("1", 1, None), ("১২", 12, None), ("1,240", 1240, None), ("12.0", 12, None), ("0", 0, "count_not_positive"),
     ("-2", -2, "count_not_positive"), ("two", None, "count_not_number"), ("1.5", None, "count_not_number"),
     (None, None, None),
+    # a unit after the count: persons, pieces
+    ("২ জন", 2, None), ("১টি", 1, None), ("3 persons", 3, None), ("1 person", 1, None), ("5 nos", 5, None),
+    ("no", None, "count_not_number"), ("জন", None, "count_not_number"),
 ])
 def test_counts(text, count, problem):
     assert apply(V.count_value, [text]) == [count]
@@ -68,6 +73,12 @@ def test_counts(text, count, problem):
     ("১ জুলাই ২০২২", date(2022, 7, 1)), ("July 1, 2022", date(2022, 7, 1)), ("29/02/2024", date(2024, 2, 29)),
     ("31/02/2023", None), ("29/02/2023", None), ("32/01/2022", None), ("07/25/2022", None), ("yesterday", None),
     ("12345", None), ("2022-07", None), (None, None),
+    # Bengali ordinals (১লা, ২রা, ৪ঠা, ৫ই, ২২শে), the month first in Bengali, the era after the date
+    ("৩রা জুলাই ২০২৩", date(2023, 7, 3)), ("১লা আগস্ট ২০২৩", date(2023, 8, 1)), ("৪ঠা জুলাই, ২০২৩", date(2023, 7, 4)),
+    ("৫ই জুলাই ২০২৩", date(2023, 7, 5)), ("২২শে আগস্ট ২০২৩", date(2023, 8, 22)), ("জুলাই ৩, ২০২৩", date(2023, 7, 3)),
+    ("০৩/০৭/২০২৩ ইং", date(2023, 7, 3)), ("৩ জুলাই ২০২৩ খ্রিঃ", date(2023, 7, 3)), ("03/07/2023 AD", date(2023, 7, 3)),
+    ("3rd July 2023", date(2023, 7, 3)), ("Aug 1st, 2023", date(2023, 8, 1)), ("3 Jul'23", date(2023, 7, 3)),
+    ("Mayday 3, 2023", None), ("ইং", None), ("২২শে আগস্ট", None),
 ])
 def test_parse_date(text, day):
     assert apply(V.parse_date, [text]) == [day]
@@ -83,7 +94,7 @@ def test_channel(text, channel):
 
 @pytest.mark.parametrize(("text", "gender"), [
     ("Female", "female"), ("F", "female"), ("নারী", "female"), ("মহিলা", "female"), ("Male", "male"), ("m", "male"),
-    ("পুরুষ", "male"), ("Unknown", None), ("2", None),
+    ("পুরুষ", "male"), ("Unknown", None), ("2", None), ("নারি", "female"),
 ])
 def test_gender(text, gender):
     assert apply(V.gender_value, [text]) == [gender]
@@ -107,6 +118,7 @@ def test_formula_and_markup(text, formula, markup):
     ("July", "2022", date(2022, 7, 1)), ("7", "২০২২", date(2022, 7, 1)), ("7", "2022-23", date(2022, 7, 1)),
     ("1", "FY 2022-23", date(2023, 1, 1)), ("জানুয়ারি", "২০২৩", date(2023, 1, 1)), ("আগষ্ট", "2022", date(2022, 8, 1)),
     ("Julember 2022", None, None), ("13/2022", None, None), ("July", None, None), (None, None, None),
+    ("Jul'23", None, date(2023, 7, 1)), ("জুলাই'২৩", None, date(2023, 7, 1)), ("Jul’23", None, date(2023, 7, 1)),
 ])
 def test_month_start(text, year, start):
     assert V.month_start(text, year) == start
@@ -131,3 +143,17 @@ def test_parse_month_first_dates():
     frame = pl.DataFrame({"x": ["07/25/2022", "7/1/22", "2022-07-03"]})
     assert frame.select(V.parse_date(pl.col("x"), month_first=True).alias("d"))["d"].to_list() == [
         date(2022, 7, 25), date(2022, 7, 1), date(2022, 7, 3)]
+
+
+@pytest.mark.parametrize(("text", "identifier"), [
+    ("PRJ-NAZ-01", "PRJ-NAZ-01"), ("prj-naz-01", "PRJ-NAZ-01"), ("PRJ-NAZ-০১", "PRJ-NAZ-01"), ("১২৩৪", "1234"),
+    ("BD40448010-f", "BD40448010-F"), (None, None),
+])
+def test_identifier(text, identifier):
+    assert apply(V.identifier, [text]) == [identifier]
+
+
+@pytest.mark.parametrize(("text", "dashes"), [("-", True), (" — ", True), ("--", True), ("-5", False), ("", False),
+                                              (None, False), ("N/A", False)])
+def test_dash_only(text, dashes):
+    assert pl.DataFrame({"x": [text]}, schema={"x": pl.String}).select(V.dash_only(pl.col("x")))[0, 0] is dashes

@@ -17,10 +17,15 @@ Rules worth knowing:
   empty or 0.
 - Places: the union is resolved within its upazila when the sheet has an Upazila column;
   otherwise the union decides the upazila.
-- Beneficiaries default to 1 on transaction logs (column absent or cell empty).
+- Beneficiaries default to 1 on transaction logs (column absent or cell empty). A fee written as
+  a dash ("-") is 0, as in an account book; an empty fee on a UDC row is asked for.
 - Summary sheets (a Month column, or a Date column holding only months) give one row per
   union x service x month dated the 1st of the month; they may lack the entrepreneur, so
   metrics count entrepreneurs only from rows that name one.
+- A total row is left out (and noted): one whose date, month, place, service or entrepreneur
+  cell, or serial-number cell, reads "Total", "মোট" and the like.
+- Entrepreneur IDs are kept in one spelling (:func:`analytics.ingest.values.identifier`: ASCII
+  digits, upper case).
 - Repeated rows are deliveries: a delivery log without receipt numbers repeats rows
   legitimately (two citizens, same service, same day, same fee), so a row identical to an
   earlier one (citizens' columns included, serial numbers not) is counted, and noted
@@ -414,10 +419,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     body = table.frame.rename(internal)
     cells = list(internal.values())
     if not cells or not _written(body[cells[0]]).all():
-        kept = body.filter(pl.any_horizontal(_written(body[c]) for c in cells))
-        if kept.height < body.height:  # blank rows left out: their texts out of the cells' categories too
-            kept = kept.with_columns(pl.col(cells).cast(pl.String))
-        body = kept
+        body = body.filter(pl.any_horizontal(_written(body[c]) for c in cells))
     result.rows_read = body.height
     empty = [label for label, c in internal.items() if body[c].null_count() == body.height]
     headers = map_headers(table.headers, mapping=mapping, empty=empty)
@@ -444,8 +446,10 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
 
     label = {f: headers.field_column(f) for f in LOG_FIELDS}
     present = {f for f, lab in label.items() if lab is not None}
+    serial = headers.field_column("serial")  # "মোট" may be written there (merged over the first cells)
     work = body.select(ROW, *(pl.col(internal[label[f]]).alias(f"raw_{f}") for f in present),
-                       *([pl.col(EXTRA).alias("raw_extra")] if EXTRA in body.columns else []))
+                       *([pl.col(EXTRA).alias("raw_extra")] if EXTRA in body.columns else []),
+                       *([pl.col(internal[serial]).alias("raw_serial")] if serial is not None else []))
     distinct, positions = _positions(work)  # each column's distinct cells, each read once below
     if "date" in present:
         order, problem, readings = _date_order(work, distinct["date"], given=date_order)
@@ -453,8 +457,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         if problem:
             return fail(problem)
     read = set(present)  # the fields read from a column of their own
+    labels = [_total_label(work["raw_serial"])] if serial is not None else []
     parsed = _parse_resolve(work, distinct, positions, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
-                            resolver=resolver, catalogue=catalogue, decisions=decisions)
+                            resolver=resolver, catalogue=catalogue, decisions=decisions, totals=labels)
     result.shape = shape = parsed.shape
     base = parsed.base
     if shape == "summary" and "month" not in present:  # a Date column holding months
@@ -613,13 +618,25 @@ def _total(column: str) -> pl.Expr:
     return V.word_key_expr(pl.col(column)).is_in(list(TOTAL_WORDS))
 
 
+def _total_label(column: pl.Series) -> pl.Series:
+    """Whether each cell of a column no field reads (a serial number's) says the row is a total: only
+    the texts that are not numbers are looked at, each once."""
+    texts = column.dtype.categories.to_series() if isinstance(column.dtype, pl.Categorical) else column
+    words = texts.str.contains(r"[^\d\s.]").fill_null(False).arg_true()
+    found = pl.repeat(False, texts.len(), dtype=pl.Boolean, eager=True).scatter(
+        words, texts.gather(words).to_frame("t").select(V.word_key_expr(pl.col("t")).is_in(list(TOTAL_WORDS)))
+        .to_series().fill_null(False))
+    return (found.gather(column.to_physical()) if isinstance(column.dtype, pl.Categorical) else found).fill_null(False)
+
+
 def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
     """Per field: the cleaned text, then what is read from it (over each unique cell ``__v``)."""
     v = V.clean(pl.col("__v"))
 
     def text(f: str) -> list[dict[str, pl.Expr]]:
-        return [{f: v}, {f"{f}_formula": V.formula_like(pl.col(f)), f"{f}_markup": V.markup_like(pl.col(f)),
-                         f"{f}_total": _total(f), f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
+        return [{f: V.identifier(v) if f == "entrepreneur_id" else v},
+                {f"{f}_formula": V.formula_like(pl.col(f)), f"{f}_markup": V.markup_like(pl.col(f)),
+                 f"{f}_total": _total(f), f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
 
     return {
         "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
@@ -631,7 +648,9 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
         "gender": [{"gender": v}, {"gender_v": V.gender_value(pl.col("gender"))}],
         "beneficiaries": [{"beneficiaries": v}, {"count_v": V.count_value(pl.col("beneficiaries")),
                                                  "count_problem": V.count_problem(pl.col("beneficiaries"))}],
-        "fee": [{"fee": v}, {"fee_v": V.money_paisa(pl.col("fee")), "fee_problem": V.money_problem(pl.col("fee"))}],
+        # a dash in a money column is nil ("-", "—"), as in any account book: 0, not a missing fee
+        "fee": [{"fee": pl.when(V.dash_only(pl.col("__v"))).then(pl.lit("0")).otherwise(v)},
+                {"fee_v": V.money_paisa(pl.col("fee")), "fee_problem": V.money_problem(pl.col("fee"))}],
         **{f: text(f) for f in ("upazila", "union", "service", "entrepreneur_id", "entrepreneur_name")},
     }
 
@@ -654,13 +673,15 @@ def _positions(work: pl.DataFrame) -> tuple[dict[str, pl.Series], pl.DataFrame]:
     fields = [f for f in _FIELDS if f"raw_{f}" in work.columns]
     cells = work.select(pl.col(f"raw_{f}") if isinstance(work.schema[f"raw_{f}"], pl.Categorical)
                         else pl.col(f"raw_{f}").cast(pl.Categorical(pl.Categories.random())) for f in fields)
+    # how many texts the rows have (all columns at once): a mapping made for these cells alone has
+    # just those, numbered from 0
+    counts = cells.select(pl.all().to_physical().drop_nulls().n_unique()).row(0)
     distinct: dict[str, pl.Series] = {}
     codes = []
-    for f in fields:  # (a mapping lives as long as a column uses it: the categorical cells are kept till here)
+    for f, count in zip(fields, counts):  # (a mapping lives as long as a column uses it: the cells are kept till here)
         cell = cells[f"raw_{f}"]
         values, column = cell.dtype.categories.to_series().rename("__v"), cell.to_physical().cast(pl.UInt32)
-        top = column.max() if column.null_count() < column.len() else -1
-        if top != values.len() - 1:  # not the numbering of a mapping made for these cells alone
+        if count != values.len():  # texts no row has: the texts the rows have, numbered afresh in the same order
             used = column.drop_nulls().unique().sort()
             values, column = values.gather(used), _numbered(column, used)
         if column.null_count():
@@ -741,7 +762,7 @@ def _in_order(table: pl.DataFrame, index: str, height: int) -> pl.DataFrame:
 def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions: pl.DataFrame, present: set[str],
                    shape: str, *, period: Period | None, date_order: str,
                    gaz: Gazetteer, resolver: ServiceResolver, catalogue: pl.DataFrame,
-                   decisions: pl.DataFrame | None) -> Parsed:
+                   decisions: pl.DataFrame | None, totals: list[pl.Series] = ()) -> Parsed:
     """Clean every column, read dates, months, numbers, channel and gender, and resolve services,
     upazilas and unions: each distinct raw value read once (a union once per distinct union and
     upazila pair), into small tables whose rows are spread onto the rows by position, a slice of
@@ -804,6 +825,7 @@ def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions
     # a total row: one of its cells reads as a total (most files have none: no column to spread)
     flags = [per_row(f, f"{f}_total").fill_null(False) for f in _FIELDS
              if f"{f}_total" in tables[f].columns and tables[f][f"{f}_total"].any()]
+    flags += [flag for flag in totals if flag.any()]
     base = pl.concat([work, positions], how="horizontal").with_columns(
         pl.coalesce(per_row("channel", "channel_given"), per_row("service", "svc_channel")).alias("channel"),
         pl.any_horizontal(flags).alias("is_total") if flags else pl.lit(False).alias("is_total"))

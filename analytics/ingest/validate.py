@@ -209,7 +209,8 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
 
     total_value = pl.coalesce(*(pl.when(pl.col(f"{f}_total")).then(raw(f))
                                 for f in ("date", "month", "union", "upazila", "service", "entrepreneur_id",
-                                          "entrepreneur_name") if f"{f}_total" in work.columns))
+                                          "entrepreneur_name") if f"{f}_total" in work.columns),
+                              *([pl.col("raw_serial").cast(pl.String)] if "raw_serial" in work.columns else []))
     found.append(("total_row", pl.col("is_total"), None, total_value, None, False))
 
     bad_text = {f: pl.col(f"{f}_formula").fill_null(False) | pl.col(f"{f}_markup").fill_null(False)

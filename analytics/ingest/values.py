@@ -13,6 +13,7 @@ joins the result back, so even a million-row file parses only a few thousand str
   Excel serial numbers and Excel datetime cells ("2022-07-01 00:00:00").
 - :func:`month_start`: summary-sheet months ("July 2022", "জুলাই ২০২২", "2022-07", "7" + year).
 - :func:`channel_value`, :func:`gender_value`: the words in both languages.
+- :func:`identifier`: an entrepreneur's ID in one spelling (ASCII digits, upper case).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ CHANNEL_WORDS: dict[str, str] = {
     "জেলাপ্রশাসকেরকার্যালয়": "front_desk", "জেলাপ্রশাসকেরকার্যালয়ফ্রন্টডেস্ক": "front_desk",
 }
 GENDER_WORDS: dict[str, str] = {
-    "female": "female", "f": "female", "woman": "female", "women": "female", "নারী": "female",
+    "female": "female", "f": "female", "woman": "female", "women": "female", "নারী": "female", "নারি": "female",
     "মহিলা": "female", "ম": "female",
     "male": "male", "m": "male", "man": "male", "men": "male", "পুরুষ": "male", "পু": "male",
 }
@@ -88,14 +89,32 @@ def clean(expr: pl.Expr) -> pl.Expr:
     Empty or blank cells, and cells holding only dashes ("-", "—": "nothing here"), become
     null. Inner whitespace runs become one space.
     """
-    text = (expr.cast(pl.String).str.replace_all(_INVISIBLE, "").str.normalize("NFC")
+    text = _trimmed(expr)
+    return pl.when((text.str.len_chars() > 0) & ~text.str.contains(_DASHES)).then(text)
+
+
+_DASHES = r"^[-‐‑–—]+$"
+
+
+def _trimmed(expr: pl.Expr) -> pl.Expr:
+    return (expr.cast(pl.String).str.replace_all(_INVISIBLE, "").str.normalize("NFC")
             .str.replace_all(r"\s+", " ").str.strip_chars().str.strip_prefix("'").str.strip_chars())
-    return pl.when((text.str.len_chars() > 0) & ~text.str.contains(r"^[-‐‑–—]+$")).then(text)
+
+
+def dash_only(expr: pl.Expr) -> pl.Expr:
+    """True for a cell holding only dashes ("-", "—"), which :func:`clean` makes null."""
+    return _trimmed(expr).str.contains(_DASHES).fill_null(False)
 
 
 def digits(expr: pl.Expr) -> pl.Expr:
     """Bengali digits to ASCII."""
     return expr.str.replace_many(list(BN_DIGITS), list(ASCII_DIGITS))
+
+
+def identifier(expr: pl.Expr) -> pl.Expr:
+    """An ID (an entrepreneur's) in one spelling: ASCII digits, upper case, so that "prj-naz-০১"
+    and "PRJ-NAZ-01" are one person."""
+    return digits(expr).str.to_uppercase()
 
 
 def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
@@ -106,7 +125,8 @@ def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
     """
     text = digits(expr)
     if money:
-        text = text.str.replace_all(r"(?i)৳|\btk\.?|\btaka\b|\bbdt\b|টাকা|/-|/=|=/", "")
+        # (a currency word may stand right after the number: "50Tk", "50taka")
+        text = text.str.replace_all(r"(?i)৳|tk\.?|taka|bdt|টাকা|/-|/=|=/", "")
     text = text.str.replace_all(r"\s+", "")
     text = text.str.replace(r"^\((.+)\)$", "-$1")  # accounting negative: (50)
     grouped = r"^([-+]?)(\d{1,2}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+)(\.\d*)?$"
@@ -134,9 +154,13 @@ def money_paisa(expr: pl.Expr) -> pl.Expr:
     return pl.when(text.str.contains(_NUMBER)).then(sign * (whole * 100 + frac))
 
 
+#: A count's unit written after it: "২ জন" (persons), "১টি" (pieces), "3 persons", "5 nos".
+_COUNT_UNIT = r"(?i)\s*(?:জন|টি|টা|persons?|people|nos?\.?|pcs\.?)$"
+
+
 def count_value(expr: pl.Expr) -> pl.Expr:
-    """Whole number (Int64) from text such as "১২", "1,240" or Excel's "12.0"; null otherwise."""
-    text = number_text(expr)
+    """Whole number (Int64) from text such as "১২", "1,240", "২ জন" or Excel's "12.0"; null otherwise."""
+    text = number_text(expr.str.replace(_COUNT_UNIT, ""))
     parts = text.str.extract_groups(r"^([-+]?)(\d{1,9})(?:\.0*)?$")
     sign = pl.when(parts.struct.field("1") == "-").then(-1).otherwise(1)
     return sign * parts.struct.field("2").cast(pl.Int64, strict=False)
@@ -168,7 +192,7 @@ def date_order_evidence(texts: pl.Series) -> pl.DataFrame:
     a file's order from *all* its dates.
     """
     unique = texts.drop_nulls().unique().alias("text").to_frame()
-    numeric = digits(pl.col("text").str.strip_chars()).str.contains(_DMY)
+    numeric = digits(pl.col("text").str.strip_chars()).str.replace(_ERA, "").str.contains(_DMY)
     dmy = parse_date(pl.col("text"), order="dmy").is_not_null()
     mdy = parse_date(pl.col("text"), order="mdy").is_not_null()
     reads = (pl.when(~numeric).then(None).when(dmy & mdy).then(pl.lit("either"))
@@ -186,6 +210,12 @@ def month_first(texts: pl.Series) -> bool:
     return "mdy_only" in reads and "dmy_only" not in reads
 
 
+#: A day's ordinal ending: "3rd", and in Bengali "১লা", "২রা", "৪ঠা", "৫ই", "২২শে".
+_ORDINAL = r"(?:st|nd|rd|th|লা|রা|ঠা|ই|শে)?"
+#: The era after a date, which offices write by habit ("ইং": English, i.e. Gregorian, calendar).
+_ERA = r"(?i)\s*(?:ইং|ইংরেজি|খ্রিঃ|খ্রি:|খ্রি|খ্রীঃ|খ্রিস্টাব্দ|খ্রীষ্টাব্দ|খ্রিষ্টাব্দ|a\.?d)\.?$"
+
+
 def parse_date(expr: pl.Expr, *, month_first: bool = False, order: str | None = None) -> pl.Expr:
     """Date from the spellings people and Excel produce; null when it is not a real date.
 
@@ -196,12 +226,14 @@ def parse_date(expr: pl.Expr, *, month_first: bool = False, order: str | None = 
     1899-12-30 (accepted between 1960 and 2099).
     """
     order = order or ("mdy" if month_first else "dmy")
-    text = digits(expr).str.strip_chars()
+    # the era written after the year: "০৩/০৭/২০২৩ ইং", "৩ জুলাই ২০২৩ খ্রিঃ", "2023 AD"
+    text = digits(expr).str.strip_chars().str.replace(_ERA, "")
     time = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?"
     iso = text.str.extract_groups(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){time}$")
     dmy = text.str.extract_groups(rf"^(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}|\d{{2}}){time}$")
-    named = text.str.extract_groups(r"^(\d{1,2})(?:st|nd|rd|th)?[-/. ]+([^\d\s.,/-]+)\.?[-/., ]+(\d{4}|\d{2})$")
-    us_named = text.str.extract_groups(r"^([A-Za-z]+)\.? +(\d{1,2}),? +(\d{4})$")
+    named = text.str.extract_groups(
+        rf"^(\d{{1,2}}){_ORDINAL}[-/. ]+([^\d\s.,/'’-]+)\.?[-/.,'’ ]+(\d{{4}}|\d{{2}})$")
+    us_named = text.str.extract_groups(rf"^([^\d\s.,/'’-]+)\.? +(\d{{1,2}}){_ORDINAL},? +(\d{{4}})$")
     serial = text.str.extract(r"^(\d{5})(?:\.\d+)?$").cast(pl.Int64, strict=False)
 
     def field(struct: pl.Expr, index: int) -> pl.Expr:
@@ -252,7 +284,7 @@ def markup_like(expr: pl.Expr) -> pl.Expr:
 
 _YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
-_WORD_YEAR = re.compile(r"^([^\d\s,./-]+)\.?[\s,./-]*(\d{4}|\d{2})?$")
+_WORD_YEAR = re.compile(r"^([^\d\s,./'’-]+)\.?[\s,./'’-]*(\d{4}|\d{2})?$")  # "July 2022", "Jul'23", "জুলাই'২৩"
 
 
 def _year(text: str | None, month: int) -> int | None:
