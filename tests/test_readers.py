@@ -49,10 +49,21 @@ def test_detect_format(data, name, format):
     assert detect_format(data, name) == format
 
 
-def test_a_text_file_named_xlsx_is_unreadable():
+@pytest.mark.parametrize(("data", "name"), [
+    (b"Date\tService\n01/07/2023\tBirth registration\n", "portal_export.xls"),  # what web portals save
+    ("তারিখ\tসেবা\n".encode("utf-16"), "export.xls"), (b"Date,Service\n", "log.xlsx")])
+def test_a_text_file_named_as_a_workbook_is_read_as_text(data, name):
+    assert detect_format(data, name) == "csv"
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b"\x00\x01\x02junk\xff\xfe\x00" * 50, "renamed"),
+    (b"<html><body><table><tr><td>Date</td></tr></table></body></html>", "web_page"),
+    (b"\xef\xbb\xbf  <!DOCTYPE html>\n<html>", "web_page")])
+def test_a_file_named_as_a_workbook_that_is_neither_is_unreadable(data, reason):
     with pytest.raises(ReadError) as error:
-        detect_format(b"Date,Service\n", "log.xlsx")
-    assert error.value.code == "unreadable"
+        detect_format(data, "log.xls")
+    assert (error.value.code, error.value.params) == ("unreadable", {"reason": reason})
 
 
 @pytest.mark.parametrize(("encoding", "prefix", "expected"), [
@@ -182,11 +193,16 @@ def test_xls_workbook():
     assert table.frame["তারিখ"].to_list() == ["2022-07-25 00:00:00", "44783"]
 
 
-@pytest.mark.parametrize("name", ["truncated.xlsx", "fake_ole.xls", "not_really.xlsx"])
+@pytest.mark.parametrize("name", ["truncated.xlsx", "fake_ole.xls"])
 def test_damaged_workbooks(name):
     with pytest.raises(ReadError) as error:
         read_table((DATA / "bad" / name).read_bytes(), file_name=name)
     assert error.value.code == "unreadable"
+
+
+def test_a_text_file_named_xlsx_is_read_for_what_it_is():
+    table = read_table((DATA / "bad" / "not_really.xlsx").read_bytes(), file_name="not_really.xlsx")
+    assert table.format == "csv" and table.headers == ["this is not a workbook", "just text"]
 
 
 def test_empty_sheet():

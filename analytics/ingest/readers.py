@@ -74,7 +74,13 @@ def detect_format(data: bytes, file_name: str) -> str:
         return "xls"
     suffix = file_name.lower().rsplit(".", 1)[-1] if "." in file_name else ""
     if suffix in ("xlsx", "xlsm", "xls"):
-        raise ReadError("unreadable", reason="renamed")
+        # web portals save their exports as text (tab-separated) or as a web page, named .xls
+        try:
+            head = decode(data)[0][:4096].lstrip("\ufeff \t\r\n").lower()
+        except ReadError:
+            raise ReadError("unreadable", reason="renamed") from None
+        if head.startswith("<") and re.search(r"<(?:html|table|!doctype|\?xml)", head):
+            raise ReadError("unreadable", reason="web_page")
     return "csv"
 
 
