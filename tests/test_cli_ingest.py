@@ -237,3 +237,15 @@ def summary_of_q1(tmp_path: Path, quarterly: dict[str, Path]) -> dict:
     store = tmp_path / "read"
     assert cli("ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]), "--store", str(store)).returncode == 0
     return summary(store, "--period", "2022-23-Q1")
+
+
+def test_a_workbook_with_several_logs_is_read_from_the_sheet_named(tmp_path):
+    path = DATA / "bad" / "ambiguous_sheet.xlsx"
+    store = str(tmp_path / "s")
+    refused = cli("ingest", str(path), "--store", store)
+    assert refused.returncode == 1 and "--sheet" in refused.stderr + refused.stdout
+    stored = cli("ingest", str(path), "--store", store, "--sheet", "Q1 (copy)")
+    assert stored.returncode == 0, stored.stderr
+    assert pl.read_parquet(list((tmp_path / "s" / "parts").rglob("*.parquet"))).height == 1
+    missing = cli("ingest", str(path), "--store", str(tmp_path / "t"), "--sheet", "Q9")
+    assert missing.returncode == 1 and "Q9" in missing.stdout + missing.stderr

@@ -9,7 +9,8 @@ Notes (printed, not refusals): names matched approximately or by an earlier deci
 that repeat another row exactly (each one counted), total rows left out. Refusals: any row
 problem; names to decide (``--report-dir`` writes them as a CSV to fill in and pass back
 with ``--names``); dates that read month-first without ``--date-order``; a file whose rows
-are already stored in another upload (unless ``--mode replace`` or ``--allow-overlap``).
+are already stored in another upload (unless ``--mode replace`` or ``--allow-overlap``); a
+workbook with several sheets that look like logs (unless ``--sheet`` names one).
 """
 
 from __future__ import annotations
@@ -127,10 +128,11 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
 def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = "add", dry_run: bool = False,
                  period: str | None = None, lang: str = "en", report_dir: str | None = None,
                  names: str | None = None, date_order: str | None = None, allow_overlap: bool = False,
-                 prepare_in: Path | None = None, out=sys.stdout, err=sys.stderr) -> int:
+                 prepare_in: Path | None = None, sheet: str | None = None, out=sys.stdout, err=sys.stderr) -> int:
     """Check ``paths`` and store them, all or nothing. ``prepare_in``: a folder the isolated reader
     writes each file's accepted rows to, as the store keeps them (:mod:`analytics.store.parts`),
-    so that they need not pass back to this process; None: they come back as a frame."""
+    so that they need not pass back to this process; None: they come back as a frame. ``sheet``: the
+    sheet to read from workbooks with several logs (None: the one that looks like a log)."""
     gazetteer, catalogue = Gazetteer.load(), load_catalogue()
     try:
         chosen = parse_period(period) if period else None
@@ -159,7 +161,8 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         if folder:
             folder.mkdir()
         result = ingest_isolated(path, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
-                                 limits=Limits(), date_order=date_order, decisions=decided, prepare_in=folder)
+                                 limits=Limits(), date_order=date_order, decisions=decided, prepare_in=folder,
+                                 sheet=sheet)
         digests[path] = result.content_hash or content_hash(path.read_bytes())
         checked.append((path, result))
         refusing = sum(n for code, n in result.problem_counts.items() if code not in NOTE_CODES) \
@@ -276,7 +279,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             return ingest_files(store_for(args.store), paths, uploader=args.uploader, mode=args.mode,
                                 dry_run=args.dry_run, period=args.period, lang=args.lang, report_dir=args.report_dir,
                                 names=args.names, date_order=args.date_order, allow_overlap=args.allow_overlap,
-                                prepare_in=Path(prepared), out=_Unread(sys.stdout))
+                                prepare_in=Path(prepared), sheet=args.sheet, out=_Unread(sys.stdout))
     except UsageError as error:
         print(i18n.t("ingest.cli_usage_error", args.lang, message=error.text(args.lang)), file=sys.stderr)
         return 2
@@ -328,6 +331,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     words.add(p, "--names", key="names_file")
     words.add(p, "--date-order", key="date_order", choices=DATE_ORDERS)
     words.add(p, "--allow-overlap", key="allow_overlap", action="store_true")
+    words.add(p, "--sheet", key="sheet")
     p.set_defaults(run=cmd_ingest)
 
     p = words.command(commands, "names", parents=[common])
