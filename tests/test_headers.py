@@ -112,6 +112,11 @@ def test_bad_mapping_is_reported():
      {"Next Visit Date": "date", "Delivery Date of Passport": "date", "Service": "service"}, [],
      {"date": ["Next Visit Date", "Delivery Date of Passport"]}),
     (["Date", "Service Date"], {"Date": "date", "Service Date": "date"}, [], {"date": ["Date", "Service Date"]}),
+    # of headings that only mention it, the total beats its parts (a header on two rows, read together)
+    (["Date", "Service", "সেবা গ্রহীতার সংখ্যা পুরুষ", "সেবা গ্রহীতার সংখ্যা মহিলা", "সেবা গ্রহীতার সংখ্যা মোট"],
+     {"Date": "date", "Service": "service", "সেবা গ্রহীতার সংখ্যা মোট": "beneficiaries"},
+     ["সেবা গ্রহীতার সংখ্যা পুরুষ", "সেবা গ্রহীতার সংখ্যা মহিলা"], {}),
+    (["Fee Male", "Fee Female"], {"Fee Male": "fee", "Fee Female": "fee"}, [], {"fee": ["Fee Male", "Fee Female"]}),
 ])
 def test_exact_headings_beat_loose_ones(headers, columns, unmapped, duplicates):
     mapped = map_headers(headers)

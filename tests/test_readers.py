@@ -229,3 +229,59 @@ def test_cells_past_the_headings_are_kept_for_the_row(rows, extra):
     got = table.frame[EXTRA].to_list() if EXTRA in table.frame.columns else [None] * len(rows)
     assert got == extra
     assert table.frame[ROW].to_list() == [2, 3]
+
+
+def merged_workbook(write) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    write(book.add_worksheet("লগ"))
+    book.close()
+    return out.getvalue()
+
+
+def test_merged_cells_read_as_excel_shows_them():
+    # a date merged down over the day's rows, the union over all of them, a total's label across
+    # the first columns: Excel keeps each value in the first cell only
+    def write(sheet):
+        sheet.write_row(0, 0, ["Date", "Union", "Service", "Fee"])
+        sheet.merge_range("A2:A3", "03/07/2023")
+        sheet.merge_range("B2:B4", "Tona")
+        sheet.write_column(1, 2, ["Birth registration", "Photocopy", "Photocopy"])
+        sheet.write_column(1, 3, ["75", "3", "6"])
+        sheet.write(3, 0, "04/07/2023")
+        sheet.merge_range("A5:C5", "মোট")
+        sheet.write(4, 3, "84")
+
+    table = read_table(merged_workbook(write), file_name="a.xlsx")
+    assert table.frame.rows() == [("03/07/2023", "Tona", "Birth registration", "75", 2),
+                                  ("03/07/2023", "Tona", "Photocopy", "3", 3),
+                                  ("04/07/2023", "Tona", "Photocopy", "6", 4),
+                                  ("মোট", "মোট", "মোট", "84", 5)]
+
+
+def test_a_header_on_two_rows_is_read_as_one():
+    def write(sheet):
+        sheet.write(0, 0, "Pirojpur UDC report")
+        sheet.merge_range("A2:A3", "Date")
+        sheet.merge_range("B2:B3", "Service")
+        sheet.merge_range("C2:E2", "Beneficiaries")
+        sheet.write_row(2, 2, ["Male", "Female", "Total"])
+        sheet.merge_range("F2:F3", "Fee")
+        sheet.write_row(3, 0, ["03/07/2023", "Birth registration", "1", "2", "3", "225"])
+
+    table = read_table(merged_workbook(write), file_name="a.xlsx")
+    assert table.headers == ["Date", "Service", "Beneficiaries Male", "Beneficiaries Female", "Beneficiaries Total",
+                             "Fee"]
+    assert table.frame.rows() == [("03/07/2023", "Birth registration", "1", "2", "3", "225", 4)]
+
+
+def test_a_heading_merged_across_columns_of_no_headings_of_their_own_is_one_row():
+    def write(sheet):
+        sheet.write(0, 0, "Date")
+        sheet.merge_range("B1:C1", "Service")
+        sheet.write(0, 3, "Fee")
+        sheet.write_row(1, 0, ["03/07/2023", "Birth registration", None, "75"])
+
+    table = read_table(merged_workbook(write), file_name="a.xlsx")
+    assert table.header_row == 1 and table.frame[ROW].to_list() == [2]
+    assert table.frame["Date"].to_list() == ["03/07/2023"] and table.frame["Fee"].to_list() == ["75"]

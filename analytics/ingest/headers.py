@@ -99,6 +99,7 @@ _NOT_PII = tuple(word_key(text) for text in (
     "union", "upazila", "upazilla", "thana", "service", "entrepreneur", "uddokta", "udc", "centre", "center",
     "district", "month", "ইউনিয়ন", "উপজেলা", "সেবার", "উদ্যোক্তা", "কেন্দ্র", "সেন্টার", "জেলার", "মাসের"))
 _COUNT_WORDS = tuple(word_key(text) for text in ("count", "no of", "number of", "total", "সংখ্যা", "মোট"))
+_TOTAL_WORDS = tuple(word_key(text) for text in ("total", "মোট", "সর্বমোট"))
 
 # Word rules for headers that are not exact synonyms (checked after the privacy rules).
 MAX_LOOSE_WORDS = 4
@@ -222,14 +223,17 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
             seen.setdefault(name, []).append(header)
     for name, named in seen.items():
         # one heading that says the field exactly (or as the user said) beats headings that only
-        # mention it ("Date" and "Next Visit Date"): those are not used
+        # mention it ("Date" and "Next Visit Date"); of headings that only mention it, one that
+        # names the total beats its parts ("Beneficiaries Male | Female | Total"): the others are
+        # not used
         exact = [header for header in named if header not in loose]
-        if len(exact) == 1 and len(named) > 1:
-            for header in named:
-                if header in loose:
-                    del result.columns[header]
-                    result.unmapped.append(header)
-            seen[name] = exact
+        total = [header for header in named if any(word in header_key(header) for word in _TOTAL_WORDS)]
+        chosen = exact if len(exact) == 1 else total if not exact and len(total) == 1 else named
+        for header in named:
+            if header not in chosen:
+                del result.columns[header]
+                result.unmapped.append(header)
+        seen[name] = chosen
     result.duplicates = {name: headers for name, headers in seen.items() if len(headers) > 1}
     return result
 

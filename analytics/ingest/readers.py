@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
 import logging
 import os
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from analytics.i18n import ascii_digits
 from analytics.ingest import limits as L
 from analytics.ingest.headers import header_score
 
@@ -414,6 +416,64 @@ def check_workbook_shape(data: bytes) -> None:
 
 
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+_TAG = {kind: re.compile(rb"<(?:\w+:)?%s\b([^>]*)>" % kind) for kind in (b"sheet", b"Relationship")}
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+#: Merged cells filled in at most (a sheet of more is read as written: its merged cells empty).
+MAX_MERGED_CELLS = 2_000_000
+
+
+def _attributes(text: bytes, kind: bytes) -> list[dict[str, str]]:
+    return [{key.decode().rsplit(":", 1)[-1]: html.unescape(value.decode("utf-8", "replace"))
+             for key, value in _ATTRIBUTE.findall(attributes)} for attributes in _TAG[kind].findall(text)]
+
+
+def merged_ranges(data: bytes, sheet: str) -> list[tuple[int, int, int, int]]:
+    """The merged cells of sheet ``sheet`` of an .xlsx, as (first row, first column, last row, last
+    column), 0-based: Excel shows the first cell's value over the whole range, and keeps it only
+    there (a date merged down over the day's rows, a total's label across the first columns)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        book = _attributes(archive.read("xl/workbook.xml"), b"sheet")
+        links = _attributes(archive.read("xl/_rels/workbook.xml.rels"), b"Relationship")
+        link = next(entry["id"] for entry in book if entry.get("name") == sheet)
+        target = next(entry["Target"] for entry in links if entry.get("Id") == link)
+        member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        ranges, tail = [], b""
+        with archive.open(member) as handle:
+            while chunk := handle.read(4 * 1024 * 1024):
+                block = tail + chunk
+                ranges += [(int(r1) - 1, _column_number(c1) - 1, int(r2) - 1, _column_number(c2) - 1)
+                           for c1, r1, c2, r2 in _MERGE.findall(block)]
+                cut = block.rfind(b">") + 1  # each tag once: the next block starts after the last whole one
+                tail = block[cut:][-4096:]
+        return list(dict.fromkeys(ranges))
+    except Exception:  # noqa: BLE001 - no merged cells that can be read: the sheet as written
+        logging.getLogger(__name__).info("merged cells of %s not read", sheet, exc_info=True)
+        return []
+
+
+def fill_merged(frame: pl.DataFrame, ranges: list[tuple[int, int, int, int]]) -> pl.DataFrame:
+    """``frame`` (:func:`_load`: row i is the sheet's row i + 1, column ``c{j}`` its column j + 1) with
+    each merged range's value in every cell of the range, as Excel shows it."""
+    updates: dict[str, tuple[list[int], list[str]]] = {}
+    filled = 0
+    for top, left, bottom, right in ranges:
+        first = f"c{left}"
+        if first not in frame.columns or top >= frame.height or frame[first][top] is None:
+            continue
+        value, rows = frame[first][top], range(top, min(bottom, frame.height - 1) + 1)
+        for column in range(left, right + 1):
+            if f"c{column}" in frame.columns:
+                cells = updates.setdefault(f"c{column}", ([], []))
+                cells[0].extend(rows)
+                cells[1].extend([value] * len(rows))
+                filled += len(rows)
+        if filled > MAX_MERGED_CELLS:
+            return frame
+    return frame.with_columns(frame[column].scatter(rows, values) for column, (rows, values) in updates.items())
+
+
 def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Table:
     """One sheet of an .xlsx/.xls workbook as a text table (Excel dates as ISO text)."""
     if format == "xlsx":
@@ -428,6 +488,8 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
     reader = _reader(data)
     name, names = choose_sheet(reader, sheet=sheet)
     frame = _load(reader, name)
+    ranges = merged_ranges(data, name) if format == "xlsx" else []
+    frame = fill_merged(frame, ranges)
     rows = _rows(frame)
     header = find_header(rows)
     if header is None:
@@ -435,10 +497,39 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
     if header is None:
         has_text = any(c and c.strip() for row in rows for c in row)
         raise ReadError("no_columns", headers="") if has_text else ReadError("empty_file")
+    headings = _two_row_header(rows, header, ranges)
+    if headings is not None:  # the headings are the header row and the row under it, read together
+        cells = frame.slice(header + 2).get_columns()
+        del frame
+        body, headers = _to_table(cells, header_row=header + 2, letters=True, headings=headings)
+        return Table(body, headers, header + 1, format, sheet=name, sheets=names)
     cells = frame.slice(header).get_columns()
     del frame
     body, headers = _to_table(cells, header_row=header + 1, letters=True)
     return Table(body, headers, header + 1, format, sheet=name, sheets=names)
+
+
+def _two_row_header(rows: list[list[str | None]], header: int, ranges: list[tuple[int, int, int, int]],
+                    ) -> list[str | None] | None:
+    """The headings of a header written on two rows, each column's two cells joined ("Beneficiaries"
+    merged over "Male | Female | Total": "Beneficiaries Male" ...), or None for a one-row header.
+
+    Two rows when a heading is merged down over both rows, or across columns that each have a
+    heading of their own (words, no digits: not a row of data) on the row under it."""
+    if header + 1 >= len(rows):
+        return None
+    top, under = rows[header], rows[header + 1]
+
+    def heading(cell: str | None) -> bool:
+        return bool(cell and cell.strip()) and not re.search(r"\d", ascii_digits(cell))
+
+    down = any(first == header and last > header for first, _, last, _ in ranges)
+    across = any(first == last == header and left < right < len(under) and all(
+        heading(under[c]) and under[c] != top[c] for c in range(left, right + 1)) for first, left, last, right in ranges)
+    if not (down or across) or not all(not cell or not cell.strip() or cell == above or heading(cell)
+                                        for cell, above in zip(under, top)):  # (a row of data is no heading)
+        return None
+    return [a if not b or not b.strip() or b == a else (f"{a} {b}" if a else b) for a, b in zip(top, under)]
 
 
 # --- shared --------------------------------------------------------------------------------
