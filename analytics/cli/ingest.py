@@ -108,7 +108,8 @@ def _short(text: str, limit: int = 600) -> str:
 
 
 def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: pl.DataFrame) -> list[str]:
-    """What was done without refusing anything: approximate and decided names, repeated and total rows."""
+    """What was done without refusing anything: approximate and decided names, repeated and total
+    rows, lines under the table."""
     out = []
     for kind, value, code, how, rows, people in result.matches.iter_rows():
         key = ("ingest.cli_note_match" if how == "approximate" else "ingest.cli_note_decided" if code
@@ -122,6 +123,9 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
     totals = result.problems.filter(pl.col("code") == "total_row").height
     if totals:
         out.append(i18n.t("ingest.cli_note_total", lang, rows=i18n.number(totals, lang=lang)))
+    lines = result.problems.filter(pl.col("code") == "note_row").height
+    if lines:
+        out.append(i18n.t("ingest.cli_note_note_rows", lang, rows=i18n.number(lines, lang=lang)))
     return out
 
 

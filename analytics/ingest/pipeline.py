@@ -444,6 +444,10 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     if body.height > limits.max_rows:
         return fail(validate.file_problem("too_many_rows", rows=body.height, limit=limits.max_rows))
 
+    # lines of words under the table ("Prepared by: ...", "স্বাক্ষর"): no delivery, left out and noted
+    whole, lines = body, _note_lines(body, cells)
+    if lines.height:
+        body = body.join(lines, on=ROW, how="anti", maintain_order="left")
     label = {f: headers.field_column(f) for f in LOG_FIELDS}
     present = {f for f, lab in label.items() if lab is not None}
     serial = headers.field_column("serial")  # "মোট" may be written there (merged over the first cells)
@@ -489,7 +493,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     with ThreadPoolExecutor(max_workers=2) as pool:
         slices = list(pool.map(checked, range(0, base.height, SLICE_ROWS)))
     checks, counted, canonical = ([part[i] for part in slices] for i in range(3))
-    raw = pl.concat(checks)
+    raw = pl.concat([*checks, lines.select(pl.col(ROW).alias("row"), pl.lit(None, pl.String).alias("column"),
+                                           pl.lit("note_row").alias("code"), "value",
+                                           pl.lit(None, pl.String).alias("params"))])
     reference = headers.field_column("reference")
     rows = body.with_columns(base["is_total"]).lazy().filter(~pl.col("is_total"))
     if reference is not None:
@@ -520,7 +526,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     ours = {header_key(t(key, lg)) for key in ("ingest.rejected.row", "ingest.rejected.problem") for lg in LANGS}
     keep = [lab for lab in table.headers if lab not in headers.dropped_pii and header_key(lab) not in ours | {
         "row", "problem"}]  # a re-uploaded rejection file brings our own Row and Problem columns back
-    rejected = body.join(bad, left_on=ROW, right_on="row", how="semi", maintain_order="left")
+    rejected = whole.join(bad, left_on=ROW, right_on="row", how="semi", maintain_order="left")
     result.rejected = rejected.select(*(pl.col(internal[lab]).cast(pl.String).alias(lab) for lab in keep),
                                       pl.col(ROW).alias("row")).join(
         per_row.select("row", pl.col(f"message_{lang}").alias("problem")), on="row", how="left")
@@ -656,6 +662,36 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
 
 
 _FIELDS = (*LOG_FIELDS, "extra")
+
+
+#: How far up from the end of a sheet lines under the table are looked for.
+NOTE_LINES = 50
+#: Words that begin the sign-off under a table ("Prepared by:", "স্বাক্ষর", "যাচাইকারী"), as matching keys.
+SIGN_OFF = tuple(V.word_key(word) for word in (
+    "prepared", "signature", "signed", "checked", "verified", "approved", "submitted", "seal", "note",
+    "প্রস্তুত", "স্বাক্ষর", "যাচাই", "অনুমোদন", "দাখিল", "সিল", "সীল", "নোট", "বিঃদ্রঃ"))
+
+
+def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
+    """The sign-off under the table: after its last row of two or more cells, from the first line of
+    one cell that says "Prepared by:", "স্বাক্ষর" and the like (or ends a label with a colon) on, the
+    lines of one cell of words, no digits (no delivery is one cell). Their row and text (``value``)."""
+    none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String})
+    tail = body.tail(NOTE_LINES)
+    count = pl.DataFrame([_written(tail[c]).alias(c) for c in cells]).select(pl.sum_horizontal(pl.all())).to_series()
+    wide = count.ge(2).arg_true()
+    if wide.len() == 0 or int(wide.max()) + 1 >= tail.height:
+        return none
+    start = int(wide.max()) + 1
+    lines = tail.slice(start).select(
+        ROW, pl.coalesce(pl.col(cells).cast(pl.String).str.strip_chars().replace("", None)).alias("value")
+    ).with_columns(one=count.slice(start).eq(1), words=~pl.col("value").str.contains(r"[0-9০-৯]").fill_null(True))
+    key = V.word_key_expr(pl.col("value"))
+    opens = lines.select(pl.col("one") & (pl.col("value").str.contains(r":\s*|ঃ") | pl.any_horizontal(
+        key.str.contains(word, literal=True) for word in SIGN_OFF)).fill_null(False)).to_series().arg_true()
+    if opens.len() == 0:
+        return none
+    return lines.slice(int(opens[0])).filter(pl.col("one") & pl.col("words")).select(ROW, "value")
 
 
 def _written(column: pl.Series) -> pl.Series:
