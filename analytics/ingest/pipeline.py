@@ -674,8 +674,8 @@ SIGN_OFF = tuple(V.word_key(word) for word in (
 
 def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     """The sign-off under the table: after its last row of two or more cells, from the first line of
-    one cell that says "Prepared by:", "স্বাক্ষর" and the like (or ends a label with a colon) on, the
-    lines of one cell of words, no digits (no delivery is one cell). Their row and text (``value``)."""
+    one cell that says "Prepared by", "স্বাক্ষর" and the like, or holds a colon ("Name:", "মোঃ"), on:
+    the lines of one cell of words, no digits (no delivery is one cell). Their row and text (``value``)."""
     none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String})
     tail = body.tail(NOTE_LINES)
     count = pl.DataFrame([_written(tail[c]).alias(c) for c in cells]).select(pl.sum_horizontal(pl.all())).to_series()
