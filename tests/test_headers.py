@@ -45,7 +45,8 @@ PII = ["Citizen Name", "Customer name", "Applicant Name", "Name", "নাগর�
        # personal data whatever else the heading says: a count word, "service" or "recipient" in it
        "Name of Service Recipient", "Service Recipient Name", "Mobile No. of Recipient", "Customer Account No",
        "Account Number", "সেবাগ্রহীতার বয়স", "Age of Service Recipient", "Recipient's Age", "Birth Date",
-       "Date of Death", "সেবাগ্রহীতার মোবাইল নম্বর", "No. of Recipient's NID"]
+       "Date of Death", "সেবাগ্রহীতার মোবাইল নম্বর", "No. of Recipient's NID", "Recipient Gender",
+       "সেবাগ্রহীতার লিঙ্গ"]
 
 
 @pytest.mark.parametrize(("header", "field"), [(h, f) for f, hs in SYNONYMS.items() for h in hs])
@@ -104,23 +105,34 @@ def test_bad_mapping_is_reported():
 
 
 @pytest.mark.parametrize(("headers", "columns", "unmapped", "duplicates"), [
-    # a heading that says the field exactly beats one that only mentions it
-    (["Date", "Next Visit Date", "Service"], {"Date": "date", "Service": "service"}, ["Next Visit Date"], {}),
-    (["Service", "Service Provided By", "Fee"], {"Service": "service", "Fee": "fee"}, ["Service Provided By"], {}),
-    # two that only mention it, or two exact ones: the user must say which
-    (["Next Visit Date", "Delivery Date of Passport", "Service"],
-     {"Next Visit Date": "date", "Delivery Date of Passport": "date", "Service": "service"}, [],
-     {"date": ["Next Visit Date", "Delivery Date of Passport"]}),
-    (["Date", "Service Date"], {"Date": "date", "Service Date": "date"}, [], {"date": ["Date", "Service Date"]}),
-    # of headings that only mention it, the total beats its parts (a header on two rows, read together)
+    # of headings that mean the same amount, the one naming the total beats its parts (a header on
+    # two rows, read together; a unit fee beside the total)
     (["Date", "Service", "সেবা গ্রহীতার সংখ্যা পুরুষ", "সেবা গ্রহীতার সংখ্যা মহিলা", "সেবা গ্রহীতার সংখ্যা মোট"],
      {"Date": "date", "Service": "service", "সেবা গ্রহীতার সংখ্যা মোট": "beneficiaries"},
      ["সেবা গ্রহীতার সংখ্যা পুরুষ", "সেবা গ্রহীতার সংখ্যা মহিলা"], {}),
+    (["Fee (Tk)", "Total Fee (Tk)"], {"Total Fee (Tk)": "fee"}, ["Fee (Tk)"], {}),
+    # any other two are the user's to choose between: never one dropped unsaid
+    (["Date", "Next Visit Date"], {"Date": "date", "Next Visit Date": "date"}, [], {"date": ["Date", "Next Visit Date"]}),
+    (["Amount (Tk)", "Service Charge (Tk)"], {"Amount (Tk)": "fee", "Service Charge (Tk)": "fee"}, [],
+     {"fee": ["Amount (Tk)", "Service Charge (Tk)"]}),
     (["Fee Male", "Fee Female"], {"Fee Male": "fee", "Fee Female": "fee"}, [], {"fee": ["Fee Male", "Fee Female"]}),
+    (["Service", "Total Service Name"], {"Service": "service", "Total Service Name": "service"}, [],
+     {"service": ["Service", "Total Service Name"]}),
+    # a quantity of services is a count, not a second service column
+    (["Service Name", "Service Qty"], {"Service Name": "service", "Service Qty": "beneficiaries"}, [], {}),
+    (["সেবার নাম", "মোট সেবা"], {"সেবার নাম": "service", "মোট সেবা": "beneficiaries"}, [], {}),
 ])
-def test_exact_headings_beat_loose_ones(headers, columns, unmapped, duplicates):
+def test_headings_of_one_field(headers, columns, unmapped, duplicates):
     mapped = map_headers(headers)
     assert (mapped.columns, mapped.unmapped, mapped.duplicates) == (columns, unmapped, duplicates)
+
+
+@pytest.mark.parametrize(("header", "field"), [
+    ("Count", "beneficiaries"), ("Service Count", "beneficiaries"), ("Customer Count", "beneficiaries"),
+    ("Discount", None), ("Account (Tk)", None), ("ক্রমিক সংখ্যা", "serial"), ("Service Qty", "beneficiaries"),
+])
+def test_count_words_are_whole_words(header, field):
+    assert recognise(header) == field
 
 
 def test_unmapped_duplicates_and_empty_columns():

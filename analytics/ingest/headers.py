@@ -57,13 +57,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                       "Number of Services", "No of Services", "No. of Beneficiaries", "Number of Beneficiaries",
                       "No. of Recipients", "Quantity", "Qty", "Total Services", "সেবাগ্রহীতা",
                       "সেবাগ্রহীতার সংখ্যা", "সেবা গ্রহীতা", "সেবা গ্রহীতার সংখ্যা", "সংখ্যা", "সেবার সংখ্যা",
-                      "মোট সেবাগ্রহীতা", "উপকারভোগী", "উপকারভোগীর সংখ্যা"),
+                      "মোট সেবাগ্রহীতা", "উপকারভোগী", "উপকারভোগীর সংখ্যা", "মোট সেবা", "মোট সেবার সংখ্যা",
+                      "Service Qty", "Service Quantity"),
     "fee": ("Fee", "Fees", "Income", "Income (Tk)", "Income (BDT)", "Fee (Tk)", "Fee (BDT)", "Amount",
             "Amount (Tk)", "Earning", "Earnings", "Earning (Tk)", "Service Charge", "Charge", "Taka",
             "আয়", "আয় (টাকা)", "ফি", "ফি (টাকা)", "টাকা", "টাকার পরিমাণ", "আয়ের পরিমাণ",
             "সেবা মূল্য", "সার্ভিস চার্জ", "আদায়কৃত ফি", "মোট আয়"),
     "serial": ("SL", "Sl.", "SL No", "Sl. No.", "S/N", "Serial", "Serial No", "No.", "No", "#", "Row",
-               "ক্রমিক", "ক্রমিক নং", "ক্রম", "ক্রঃ নং", "ক্র. নং", "নং", "সারি"),
+               "ক্রমিক", "ক্রমিক নং", "ক্রম", "ক্রঃ নং", "ক্র. নং", "নং", "সারি", "ক্রমিক সংখ্যা", "ক্রমিক নম্বর"),
     "reference": ("Receipt No", "Receipt Number", "Transaction ID", "Transaction No", "Reference", "Ref No",
                   "Invoice No", "Token No", "রসিদ নং", "রশিদ নং", "রসিদ নম্বর", "লেনদেন আইডি", "টোকেন নং"),
     "category": ("Category", "Service Category", "ক্যাটাগরি", "সেবার ক্যাটাগরি", "সেবার শ্রেণি", "শ্রেণি"),
@@ -107,8 +108,8 @@ _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("entrepreneur_id", ("entrepreneurid", "uddoktaid", "উদ্যোক্তাআইডি", "উদ্যোক্তারআইডি")),
     ("fee", ("fee", "income", "amount", "earning", "revenue", "charge", "taka", "bdt", "আয়", "ফি", "টাকা", "চার্জ",
              "মূল্য")),
-    ("beneficiaries", ("beneficiar", "recipient", "noofservice", "numberofservice", "count", "customer",
-                       "client", "সেবাগ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী", "গ্রাহক", "সংখ্যা")),
+    ("beneficiaries", ("beneficiar", "recipient", "noofservice", "numberofservice", "customer", "client",
+                       "সেবাগ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী", "গ্রাহক", "সংখ্যা")),
     ("date", ("date", "তারিখ")),
     ("gender", ("gender", "লিঙ্গ")),  # before the name: "লিঙ্গ Gender", "Entrepreneur's gender"
     ("entrepreneur_name", ("entrepreneur", "uddokta", "উদ্যোক্তা")),
@@ -117,6 +118,9 @@ _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("service", ("service", "সেবা")),
     ("month", ("month", "মাস")),
 )
+
+#: Word rules matched on whole English words only: "Count", "Qty", not "Discount" or "Account".
+_LOOSE_WORDS: dict[str, set[str]] = {"beneficiaries": {"count", "counts", "qty", "quantity"}}
 
 _SYNONYM_KEYS: dict[str, str] = {}
 for _field, _names in SYNONYMS.items():
@@ -140,7 +144,8 @@ def is_pii(header: str) -> bool:
     if words & _PII_ALWAYS_WORDS or any(f in key for f in _PII_ALWAYS):
         return True
     named = bool(words & _NAME_WORDS) or "নাম" in key
-    if named and any(person in key for person in _PERSON):
+    about = named or bool(words & {"gender", "sex"}) or "লিঙ্গ" in key  # (the gender kept is the entrepreneur's)
+    if about and any(person in key for person in _PERSON):
         return True
     if any(word in key for word in _COUNT_WORDS):
         return False
@@ -160,10 +165,16 @@ def recognise(header: str) -> str | None:
         return "pii"
     if len(header.split()) > MAX_LOOSE_WORDS:  # a title or a sentence, not a heading
         return None
+    words = re.findall(r"[a-z]+", header.lower())
     for name, fragments in _LOOSE:
-        if any(fragment in key for fragment in fragments):
+        if any(fragment in key for fragment in fragments) or words_of(name) & set(words):
             return name
     return None
+
+
+def words_of(name: str) -> set[str]:
+    """English words that name ``name`` only as whole words ("count", not the end of "Discount")."""
+    return _LOOSE_WORDS.get(name, set())
 
 
 def header_score(cells: Iterable[str | None]) -> int:
@@ -201,15 +212,12 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
     by_key = {header_key(k): v for k, v in mapping.items()}
     empty = set(empty)
     result = HeaderMap()
-    loose: set[str] = set()  # headers recognised by a word rule only
     for header in headers:
         chosen = mapping.get(header, by_key.get(header_key(header)))
         if chosen is not None and chosen not in FIELDS and chosen != "pii":
             result.invalid_mapping[header] = chosen
             chosen = None
         name = chosen or recognise(header)
-        if chosen is None and name not in (None, "pii") and header_key(header) not in _SYNONYM_KEYS:
-            loose.add(header)
         if name == "pii":
             result.dropped_pii.append(header)
         elif name is None:
@@ -222,18 +230,16 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
         if name in LOG_FIELDS:
             seen.setdefault(name, []).append(header)
     for name, named in seen.items():
-        # one heading that says the field exactly (or as the user said) beats headings that only
-        # mention it ("Date" and "Next Visit Date"); of headings that only mention it, one that
-        # names the total beats its parts ("Beneficiaries Male | Female | Total"): the others are
-        # not used
-        exact = [header for header in named if header not in loose]
+        # of headings that mean the same amount, one that names the total beats its parts
+        # ("Beneficiaries Male | Female | Total", "Fee (Tk) | Total Fee (Tk)"): the others are not
+        # used. Any other two are the user's to choose between ("Date" and "Next Visit Date")
         total = [header for header in named if any(word in header_key(header) for word in _TOTAL_WORDS)]
-        chosen = exact if len(exact) == 1 else total if not exact and len(total) == 1 else named
-        for header in named:
-            if header not in chosen:
-                del result.columns[header]
-                result.unmapped.append(header)
-        seen[name] = chosen
+        if name in ("beneficiaries", "fee") and len(named) > 1 and len(total) == 1:
+            for header in named:
+                if header not in total:
+                    del result.columns[header]
+                    result.unmapped.append(header)
+            seen[name] = total
     result.duplicates = {name: headers for name, headers in seen.items() if len(headers) > 1}
     return result
 
