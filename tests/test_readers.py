@@ -240,8 +240,8 @@ def merged_workbook(write) -> bytes:
 
 
 def test_merged_cells_read_as_excel_shows_them():
-    # a date merged down over the day's rows, the union over all of them, a total's label across
-    # the first columns: Excel keeps each value in the first cell only
+    # a date merged down over the day's rows, the union over all of them: Excel keeps each value in
+    # the first cell only. A total's label across the first columns is layout: it stays in its cell
     def write(sheet):
         sheet.write_row(0, 0, ["Date", "Union", "Service", "Fee"])
         sheet.merge_range("A2:A3", "03/07/2023")
@@ -256,7 +256,21 @@ def test_merged_cells_read_as_excel_shows_them():
     assert table.frame.rows() == [("03/07/2023", "Tona", "Birth registration", "75", 2),
                                   ("03/07/2023", "Tona", "Photocopy", "3", 3),
                                   ("04/07/2023", "Tona", "Photocopy", "6", 4),
-                                  ("মোট", "মোট", "মোট", "84", 5)]
+                                  ("মোট", None, None, "84", 5)]
+
+
+def test_amounts_merged_down_are_not_repeated():
+    # one fee merged over two rows is one fee for both, not one each
+    def write(sheet):
+        sheet.write_row(0, 0, ["Date", "Service", "Fee", "Beneficiaries"])
+        sheet.write_row(1, 0, ["03/07/2023", "Photocopy"])
+        sheet.write_row(2, 0, ["03/07/2023", "Photocopy"])
+        sheet.merge_range("C2:C3", "9")
+        sheet.merge_range("D2:D3", "১,২০০")
+        sheet.merge_range("E2:E3", "Tk 50")
+
+    frame = read_table(merged_workbook(write), file_name="a.xlsx").frame
+    assert frame["Fee"].to_list() == ["9", None] and frame["Beneficiaries"].to_list() == ["১,২০০", None]
 
 
 def test_a_header_on_two_rows_is_read_as_one():
@@ -285,3 +299,41 @@ def test_a_heading_merged_across_columns_of_no_headings_of_their_own_is_one_row(
     table = read_table(merged_workbook(write), file_name="a.xlsx")
     assert table.header_row == 1 and table.frame[ROW].to_list() == [2]
     assert table.frame["Date"].to_list() == ["03/07/2023"] and table.frame["Fee"].to_list() == ["75"]
+
+
+def test_a_header_on_two_rows_found_by_its_second_row():
+    # the first row's headings span the second's: "Place" over Upazila | Union, "Beneficiaries" over
+    # Under 18 | 18 and over | Total (digits in a heading are no data); the others merged down
+    def write(sheet):
+        sheet.merge_range("A1:H1", "Pirojpur UDC report, July 2023")
+        for column, text in (("A", "Date"), ("D", "Service"), ("H", "Fee")):
+            sheet.merge_range(f"{column}2:{column}3", text)
+        sheet.merge_range("B2:C2", "Place")
+        sheet.merge_range("E2:G2", "Beneficiaries")
+        sheet.write_row(2, 1, ["Upazila", "Union"])
+        sheet.write_row(2, 4, ["Under 18", "18 and over", "Total"])
+        sheet.write_row(3, 0, ["03/07/2023", "Nazirpur", "Dirgha", "Birth registration", "0", "1", "1", "75"])
+
+    table = read_table(merged_workbook(write), file_name="a.xlsx")
+    assert table.headers == ["Date", "Place Upazila", "Place Union", "Service", "Beneficiaries Under 18",
+                             "Beneficiaries 18 and over", "Beneficiaries Total", "Fee"]
+    assert table.frame.rows() == [("03/07/2023", "Nazirpur", "Dirgha", "Birth registration", "0", "1", "1", "75", 4)]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_a_csv_header_on_two_rows_is_read_as_one(end):
+    # a heading merged across columns, saved by Excel: the columns after it left empty
+    text = end.join(["Date,Service,Beneficiaries,,,Fee", ",,Male,Female,Total,", "03/07/2023,Photocopy,1,2,3,9", ""])
+    table = read_table(text.encode(), file_name="a.csv")
+    assert table.headers == ["Date", "Service", "Beneficiaries Male", "Beneficiaries Female", "Beneficiaries Total",
+                             "Fee"]
+    assert table.frame.rows() == [("03/07/2023", "Photocopy", "1", "2", "3", "9", 3)]
+
+
+@pytest.mark.parametrize("text", [
+    "Date,Service,Remarks,,Fee\n03/07/2023,Photocopy,urgent,,9\n",  # a heading-less column: the first row is data
+    "Date,Service,Beneficiaries,,Fee\n,Photocopy,1,2,9\n",  # numbers under the heading: data
+])
+def test_a_csv_row_of_data_is_never_taken_for_a_second_header_row(text):
+    table = read_table(text.encode(), file_name="a.csv")
+    assert table.header_row == 1 and table.frame[ROW].to_list() == [2]

@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import zipfile
+from bisect import bisect_left, bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -246,14 +247,18 @@ def read_csv(data: bytes | list[bytes]) -> Table:
     del text  # the file once more, as text: not kept while polars reads it
     width = len(sample[header])
 
-    try:  # the header row as polars reads it (a cell's line break kept), and the line the rows start on
-        headings = pl.read_csv(payload, has_header=False, separator=delimiter, skip_lines=header, n_rows=1,
-                               infer_schema=False, schema={f"c{i}": pl.String for i in range(width)},
-                               missing_columns="insert", truncate_ragged_lines=True, raise_if_empty=False,
-                               quote_char='"').row(0)
+    try:  # the header row as polars reads it (a cell's line break kept), and the row under it
+        heads = pl.read_csv(payload, has_header=False, separator=delimiter, n_rows=2,
+                            skip_lines=_line_after(lines, delimiter, header - 1) if header else 0,
+                            infer_schema=False, schema={f"c{i}": pl.String for i in range(width)},
+                            missing_columns="insert", truncate_ragged_lines=True, raise_if_empty=False,
+                            quote_char='"').rows()
+        headings = heads[0]
     except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
         raise _unreadable(error, reason="not_text") from None
-    body_line = _line_after(lines, delimiter, header)
+    # a header on two rows: Excel saves a heading merged across columns with the columns after it empty
+    two_rows = _two_row_header([list(row) for row in heads], 0, _spans(*heads)) if len(heads) == 2 else None
+    body_line = _line_after(lines, delimiter, header + (1 if two_rows else 0))
 
     def cells(payload: bytes, spare: int) -> pl.DataFrame:
         # the rows under the header, each column a categorical of its own: each distinct text held
@@ -286,8 +291,24 @@ def read_csv(data: bytes | list[bytes]) -> Table:
         extra = pl.concat_str(pl.col(spare), separator=delimiter, ignore_nulls=True).str.strip_chars(delimiter + " ")
         cells.append(frame.select(pl.when(extra != "").then(extra).alias(EXTRA)).to_series())
     del frame  # _to_table frees the pieces of each column as it copies it into one
-    body, headers = _to_table(cells, header_row=header + 1, letters=False, headings=list(headings))
+    body, headers = _to_table(cells, header_row=header + (2 if two_rows else 1), letters=False,
+                              headings=two_rows or list(headings))
     return Table(body, headers, header + 1, "csv", encoding=encoding, delimiter=delimiter)
+
+
+def _spans(top: tuple, under: tuple) -> list[tuple[int, int, int, int]]:
+    """A CSV header's headings that span columns (as :func:`merged_ranges` gives them, on row 0): a
+    heading followed by empty heading cells that have a heading under them, as Excel saves a
+    heading merged across columns."""
+    spans, i = [], 0
+    while i < len(top):
+        j = i
+        while top[i] and j + 1 < len(top) and not (top[j + 1] or "").strip() and (under[j + 1] or "").strip():
+            j += 1
+        if j > i:
+            spans.append((0, i, 0, j))
+        i = j + 1
+    return spans
 
 
 # --- workbooks -----------------------------------------------------------------------------
@@ -453,25 +474,40 @@ def merged_ranges(data: bytes, sheet: str) -> list[tuple[int, int, int, int]]:
         return []
 
 
+#: A cell that holds an amount or a count ("75", "১,২০০.৫০", "Tk 50"), or a numeric date: data, not a heading.
+_AMOUNT = re.compile(r"(?i)^[\s(+\-৳$]*(?:tk\.?|taka|bdt)?\s*\d[\d,]*(?:\.\d+)?\s*\)?\s*(?:tk\.?|taka|bdt|টাকা|/-|/=)?$")
+_NUMERIC_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T][\d:.]+)?$")
+
+
 def fill_merged(frame: pl.DataFrame, ranges: list[tuple[int, int, int, int]]) -> pl.DataFrame:
     """``frame`` (:func:`_load`: row i is the sheet's row i + 1, column ``c{j}`` its column j + 1) with
-    each merged range's value in every cell of the range, as Excel shows it."""
+    the value of each range merged down over rows in every cell of it, as Excel shows it (a date
+    over the day's rows, a union over its rows, a heading over a header's two rows). Not an amount
+    or a count: one fee merged over two rows is one fee, not two (a value hidden under it, which
+    Excel does not show, is left out too). Not a range within one row either: a title, a total's
+    label or a sign-off across the columns is layout."""
+    present = sorted(int(c[1:]) for c in frame.columns if c[:1] == "c" and c[1:].isdigit())
     updates: dict[str, tuple[list[int], list[str]]] = {}
     filled = 0
     for top, left, bottom, right in ranges:
         first = f"c{left}"
-        if first not in frame.columns or top >= frame.height or frame[first][top] is None:
+        if bottom == top or top >= frame.height or first not in frame.columns:
             continue
-        value, rows = frame[first][top], range(top, min(bottom, frame.height - 1) + 1)
-        for column in range(left, right + 1):
-            if f"c{column}" in frame.columns:
-                cells = updates.setdefault(f"c{column}", ([], []))
-                cells[0].extend(rows)
-                cells[1].extend([value] * len(rows))
-                filled += len(rows)
-        if filled > MAX_MERGED_CELLS:
+        value = frame[first][top]
+        if value is None:
+            continue
+        if _AMOUNT.match(ascii_digits(value).strip()):  # shown once: any value hidden under it is not shown
+            value, top = None, top + 1
+        rows = range(top, min(bottom, frame.height - 1) + 1)
+        for column in present[bisect_left(present, left):bisect_right(present, right)]:
+            cells = updates.setdefault(f"c{column}", ([], []))
+            cells[0].extend(rows)
+            cells[1].extend([value] * len(rows))
+            filled += len(rows)
+        if filled > MAX_MERGED_CELLS:  # more than a sheet of a log merges: read as written
             return frame
-    return frame.with_columns(frame[column].scatter(rows, values) for column, (rows, values) in updates.items())
+    return frame.with_columns(frame[column].scatter(rows, pl.Series(values, dtype=pl.String))
+                              for column, (rows, values) in updates.items())
 
 
 def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Table:
@@ -497,7 +533,11 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
     if header is None:
         has_text = any(c and c.strip() for row in rows for c in row)
         raise ReadError("no_columns", headers="") if has_text else ReadError("empty_file")
-    headings = _two_row_header(rows, header, ranges)
+    headings = None
+    for top in (header - 1, header):  # the row found may be the second of a header's two rows
+        if top >= 0 and (headings := _two_row_header(rows, top, ranges)) is not None:
+            header = top
+            break
     if headings is not None:  # the headings are the header row and the row under it, read together
         cells = frame.slice(header + 2).get_columns()
         del frame
@@ -514,20 +554,29 @@ def _two_row_header(rows: list[list[str | None]], header: int, ranges: list[tupl
     """The headings of a header written on two rows, each column's two cells joined ("Beneficiaries"
     merged over "Male | Female | Total": "Beneficiaries Male" ...), or None for a one-row header.
 
-    Two rows when a heading is merged down over both rows, or across columns that each have a
-    heading of their own (words, no digits: not a row of data) on the row under it."""
+    Two rows when the first holds headings (two or more) and the row under it holds only headings
+    (no amounts, no numeric dates: not a row of data), and a heading is merged down over both
+    rows, or across columns that each have a heading of their own on the row under it."""
     if header + 1 >= len(rows):
         return None
-    top, under = rows[header], rows[header + 1]
+    top, under = list(rows[header]), rows[header + 1]
 
     def heading(cell: str | None) -> bool:
-        return bool(cell and cell.strip()) and not re.search(r"\d", ascii_digits(cell))
+        text = ascii_digits(cell or "").strip()
+        return bool(text) and not _AMOUNT.match(text) and not _NUMERIC_DATE.match(text)
 
+    if sum(1 for cell in top if cell and cell.strip()) < 2:  # a title, not a header
+        return None
+    across = False
+    for first, left, last, right in ranges:
+        if first == last == header and left < right and left < len(top) and top[left]:
+            columns = range(left + 1, min(right, len(top) - 1) + 1)
+            across = across or all(heading(under[c]) for c in range(left, columns.stop) if c < len(under))
+            for c in columns:
+                top[c] = top[c] or top[left]  # the heading over the columns it spans
     down = any(first == header and last > header for first, _, last, _ in ranges)
-    across = any(first == last == header and left < right < len(under) and all(
-        heading(under[c]) and under[c] != top[c] for c in range(left, right + 1)) for first, left, last, right in ranges)
     if not (down or across) or not all(not cell or not cell.strip() or cell == above or heading(cell)
-                                        for cell, above in zip(under, top)):  # (a row of data is no heading)
+                                        for cell, above in zip(under, top)):
         return None
     return [a if not b or not b.strip() or b == a else (f"{a} {b}" if a else b) for a, b in zip(top, under)]
 
