@@ -625,9 +625,13 @@ HABITS = [
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
      {("missing_value", 3, "Date"), ("missing_value", 3, "Union"), ("missing_value", 3, "Fee"),
       ("udc_without_entrepreneur", 3, "Entrepreneur ID")}),
-    ("the digital centre's name for the union, a birth date and a next visit date beside the date",
-     "তারিখ,ডিজিটাল সেন্টারের নাম,Entrepreneur ID,সেবা,Birth Date,Next Visit Date,ফি\n"
-     "03/07/2023,Tona Union Digital Center,UDC-1,Birth registration,01/01/1990,10/07/2023,75\n",
+    ("a dash for a count is nil: refused, not the 1 an empty cell means",
+     "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee\n03/07/2023,Tona,UDC-1,Birth registration,-,75\n"
+     "04/07/2023,Tona,UDC-1,Birth registration,,75\n",
+     [("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)], {("count_not_positive", 2, "Beneficiaries")}),
+    ("the digital centre's name for the union, a birth date beside the date",
+     "তারিখ,ডিজিটাল সেন্টারের নাম,Entrepreneur ID,সেবা,Birth Date,ফি\n"
+     "03/07/2023,Tona Union Digital Center,UDC-1,Birth registration,01/01/1990,75\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)], set()),
 ]
 

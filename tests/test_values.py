@@ -29,6 +29,7 @@ def test_clean(text, cleaned):
     ("BDT 20", 2000), ("-50", -5000), ("(20)", -2000), ("9999999999999", 999999999999900),
     # the currency word right after the number
     ("50Tk", 5000), ("50TK.", 5000), ("50taka", 5000), ("50BDT", 5000), ("১২০টাকা", 12000),
+    ("৪০ টাকা মাত্র", 4000), ("Tk 40 only", 4000),
 ])
 def test_money_paisa_is_exact(text, paisa):
     assert apply(V.money_paisa, [text]) == [paisa]
@@ -78,7 +79,7 @@ def test_counts(text, count, problem):
     ("৫ই জুলাই ২০২৩", date(2023, 7, 5)), ("২২শে আগস্ট ২০২৩", date(2023, 8, 22)), ("জুলাই ৩, ২০২৩", date(2023, 7, 3)),
     ("০৩/০৭/২০২৩ ইং", date(2023, 7, 3)), ("৩ জুলাই ২০২৩ খ্রিঃ", date(2023, 7, 3)), ("03/07/2023 AD", date(2023, 7, 3)),
     ("3rd July 2023", date(2023, 7, 3)), ("Aug 1st, 2023", date(2023, 8, 1)), ("3 Jul'23", date(2023, 7, 3)),
-    ("Mayday 3, 2023", None), ("ইং", None), ("২২শে আগস্ট", None),
+    ("Mayday 3, 2023", None), ("ইং", None), ("২২শে আগস্ট", None), ("৩ জুলাই ২০২৩ সাল", date(2023, 7, 3)),
 ])
 def test_parse_date(text, day):
     assert apply(V.parse_date, [text]) == [day]

@@ -17,8 +17,9 @@ Rules worth knowing:
   empty or 0.
 - Places: the union is resolved within its upazila when the sheet has an Upazila column;
   otherwise the union decides the upazila.
-- Beneficiaries default to 1 on transaction logs (column absent or cell empty). A fee written as
-  a dash ("-") is 0, as in an account book; an empty fee on a UDC row is asked for.
+- Beneficiaries default to 1 on transaction logs (column absent or cell empty). A fee or a count
+  written as a dash ("-") is 0, as in an account book (a count of 0 is refused); an empty fee on
+  a UDC row is asked for.
 - Summary sheets (a Month column, or a Date column holding only months) give one row per
   union x service x month dated the 1st of the month; they may lack the entrepreneur, so
   metrics count entrepreneurs only from rows that name one.
@@ -652,8 +653,10 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
         "extra": [{"extra": v}],
         "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text"))}],
         "gender": [{"gender": v}, {"gender_v": V.gender_value(pl.col("gender"))}],
-        "beneficiaries": [{"beneficiaries": v}, {"count_v": V.count_value(pl.col("beneficiaries")),
-                                                 "count_problem": V.count_problem(pl.col("beneficiaries"))}],
+        # a dash for a count is nil too: 0, refused as no one served, not the 1 an empty cell means
+        "beneficiaries": [{"beneficiaries": pl.when(V.dash_only(pl.col("__v"))).then(pl.lit("0")).otherwise(v)},
+                          {"count_v": V.count_value(pl.col("beneficiaries")),
+                           "count_problem": V.count_problem(pl.col("beneficiaries"))}],
         # a dash in a money column is nil ("-", "—"), as in any account book: 0, not a missing fee
         "fee": [{"fee": pl.when(V.dash_only(pl.col("__v"))).then(pl.lit("0")).otherwise(v)},
                 {"fee_v": V.money_paisa(pl.col("fee")), "fee_problem": V.money_problem(pl.col("fee"))}],

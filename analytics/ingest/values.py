@@ -126,7 +126,7 @@ def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
     text = digits(expr)
     if money:
         # (a currency word may stand right after the number: "50Tk", "50taka")
-        text = text.str.replace_all(r"(?i)৳|tk\.?|taka|bdt|টাকা|/-|/=|=/", "")
+        text = text.str.replace_all(r"(?i)৳|tk\.?|taka|bdt|টাকা|/-|/=|=/|মাত্র|\bonly\b", "")  # "Tk 40 only"
     text = text.str.replace_all(r"\s+", "")
     text = text.str.replace(r"^\((.+)\)$", "-$1")  # accounting negative: (50)
     grouped = r"^([-+]?)(\d{1,2}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+)(\.\d*)?$"
@@ -213,7 +213,7 @@ def month_first(texts: pl.Series) -> bool:
 #: A day's ordinal ending: "3rd", and in Bengali "১লা", "২রা", "৪ঠা", "৫ই", "২২শে".
 _ORDINAL = r"(?:st|nd|rd|th|লা|রা|ঠা|ই|শে)?"
 #: The era after a date, which offices write by habit ("ইং": English, i.e. Gregorian, calendar).
-_ERA = r"(?i)\s*(?:ইং|ইংরেজি|খ্রিঃ|খ্রি:|খ্রি|খ্রীঃ|খ্রিস্টাব্দ|খ্রীষ্টাব্দ|খ্রিষ্টাব্দ|a\.?d)\.?$"
+_ERA = r"(?i)\s*(?:ইং|ইংরেজি|খ্রিঃ|খ্রি:|খ্রি|খ্রীঃ|খ্রিস্টাব্দ|খ্রীষ্টাব্দ|খ্রিষ্টাব্দ|সাল|সালে|a\.?d)\.?$"
 
 
 def parse_date(expr: pl.Expr, *, month_first: bool = False, order: str | None = None) -> pl.Expr:
