@@ -125,16 +125,15 @@ uploaded = st.file_uploader(t("upload.choose"), type=["csv", "xlsx", "xls", "txt
 if uploaded is None:
     st.stop()
 data = uploaded.getvalue()
-digest = content_hash(data)
-existing = store.find_by_hash(digest)
-if existing:
-    st.info(t("upload.duplicate", upload=existing))
-    st.stop()
-
 AUTO, ANY = "", "any"  # real options, not None: a select holding None shows Streamlit's English placeholder
 sheets = sheet_names(data, file_name=uploaded.name) if uploaded.name.lower().endswith((".xlsx", ".xls")) else []
 sheet = st.selectbox(t("upload.sheet"), [AUTO] + sheets, format_func=lambda s: s or t("upload.sheet_auto"),
                      key="w_sheet", placeholder=t("upload.sheet_auto")) or None if len(sheets) > 1 else None
+digest = content_hash(data, sheet=sheet)  # each sheet chosen of a workbook is an upload of its own
+existing = store.find_by_hash(digest)
+if existing:
+    st.info(t("upload.duplicate", upload=existing))
+    st.stop()
 quarters = [ANY] + [quarter(fy, q) for fy in range(2021, 2027) for q in (1, 2, 3, 4)]
 period = st.selectbox(t("upload.quarter"), quarters, key="w_quarter", placeholder=t("upload.any_quarter"),
                       format_func=lambda p: t("upload.any_quarter") if p == ANY else p.label(lang=lang))

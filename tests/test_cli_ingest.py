@@ -249,3 +249,48 @@ def test_a_workbook_with_several_logs_is_read_from_the_sheet_named(tmp_path):
     assert pl.read_parquet(list((tmp_path / "s" / "parts").rglob("*.parquet"))).height == 1
     missing = cli("ingest", str(path), "--store", str(tmp_path / "t"), "--sheet", "Q9")
     assert missing.returncode == 1 and "Q9" in missing.stdout + missing.stderr
+
+
+def test_each_sheet_of_a_workbook_of_several_logs_is_an_upload_of_its_own(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "upazilas.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for name, union, fee in (("Nazirpur", "Dirgha", "75"), ("Bhandaria", "Bhitabaria", "30")):
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, ["Date", "Union", "Entrepreneur ID", "Service", "Beneficiaries", "Fee (Tk)"])
+        sheet.write_row(1, 0, ["03/07/2022", union, "UDC-1", "Birth registration", "2", fee])
+    book.close()
+    store = tmp_path / "s"
+    first = cli("ingest", str(path), "--store", str(store), "--sheet", "Nazirpur")
+    second = cli("ingest", str(path), "--store", str(store), "--sheet", "Bhandaria")
+    again = cli("ingest", str(path), "--store", str(store), "--sheet", "Bhandaria")
+    assert (first.returncode, second.returncode, again.returncode) == (0, 0, 0), second.stdout + second.stderr
+    assert "already stored" in again.stdout and "already stored" not in second.stdout
+    frame = pl.read_parquet(list((store / "parts").rglob("*.parquet")))
+    assert frame.height == 2 and frame["beneficiaries"].sum() == 4 and frame["fee_paisa"].sum() == 7500 + 3000
+
+
+def test_the_same_file_twice_in_one_command_is_stored_once(tmp_path):
+    path = ROOT / "tests" / "data" / "offices" / "kawkhali_q1_en.csv"
+    out = cli("ingest", str(path), str(path), "--store", str(tmp_path / "s"))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "already stored" in out.stdout and len(list((tmp_path / "s" / "parts").rglob("*.parquet"))) == 1
+
+
+def test_problem_files_of_files_of_one_name_are_both_written(tmp_path):
+    for folder, fixture in (("d1", "missing_values.csv"), ("d2", "negative_fee.csv")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "report.csv").write_bytes((DATA / "bad" / fixture).read_bytes())
+    out = cli("ingest", str(tmp_path / "d1" / "report.csv"), str(tmp_path / "d2" / "report.csv"),
+              "--store", str(tmp_path / "s"), "--report-dir", str(tmp_path / "rep"))
+    assert out.returncode == 1
+    assert sorted(p.name for p in (tmp_path / "rep").iterdir()) == ["report-2-problems.csv", "report-problems.csv"]
+
+
+@pytest.mark.parametrize("flag", ["--report-dir", "--names"])
+def test_a_report_folder_or_names_file_that_cannot_be_used_is_a_usage_error(tmp_path, flag):
+    (tmp_path / "a-file").write_text("x")
+    where = tmp_path / "a-file" if flag == "--report-dir" else tmp_path / "no-such.csv"
+    out = cli("ingest", str(DATA / "bad" / "missing_values.csv"), "--store", str(tmp_path / "s"), flag, str(where))
+    assert out.returncode == 2 and str(where) in out.stderr and "Traceback" not in out.stderr

@@ -240,6 +240,17 @@ def test_commit_many_stores_every_file_as_its_own_upload(store):
     assert store.uploads()["file_name"].to_list() == ["a.csv", "b.csv"] and totals(store) == (30, 150000)
 
 
+def test_files_stored_together_in_replace_mode_replace_what_was_there_not_each_other(store):
+    from analytics.store import Incoming
+
+    store.commit(make_log(30), file_name="q1.csv", content_hash="old", uploader="u")
+    results = store.commit_many([Incoming(make_log(10, fee=100), "q1-nazirpur.csv", "a"),
+                                 Incoming(make_log(20, fee=200), "q1-bhandaria.csv", "b")], uploader="u", mode="replace")
+    assert [r.status for r in results] == ["stored", "stored"]
+    assert store.uploads()["status"].to_list() == ["replaced", "active", "active"]
+    assert totals(store) == (30, 10 * 100 + 20 * 200)
+
+
 BATCH = """
 from analytics.store import Incoming, open_store
 from tests.helpers import make_log

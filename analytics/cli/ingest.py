@@ -144,6 +144,8 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         raise UsageError(("ingest_period", {"given": repr(period)})) from None
     decided = store.decisions().select(list(D.SCHEMA))
     given = D.empty()
+    if names and not Path(names).is_file():
+        raise UsageError(("no_names_file", {"path": names}))
     if names:
         try:
             # the service matcher is built only for a names file (the isolated reader builds its own)
@@ -155,9 +157,17 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             raise UsageError(*(_names_problem(message, lang) for _, message in error.problems)) from None
         decided = D.frame(decided.to_dicts() + given.to_dicts())
 
+    if report_dir:
+        try:
+            Path(report_dir).mkdir(parents=True, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=report_dir, prefix=".seba-atlas-", delete=True)
+            probe.close()
+        except OSError:
+            raise UsageError(("report_dir", {"path": report_dir})) from None
     checked: list[tuple[Path, IngestResult]] = []
     digests: dict[Path, str] = {}
     questions: list[pl.DataFrame] = []
+    reports: set[Path] = set()  # the problem files written: two files of one name get one each
     refused = False
     for number, path in enumerate(paths):
         # the child reads the file and hashes the very bytes it checks
@@ -167,7 +177,7 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         result = ingest_isolated(path, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
                                  limits=Limits(), date_order=date_order, decisions=decided, prepare_in=folder,
                                  sheet=sheet)
-        digests[path] = result.content_hash or content_hash(path.read_bytes())
+        digests[path] = result.content_hash or content_hash(path.read_bytes(), sheet=sheet)
         checked.append((path, result))
         refusing = sum(n for code, n in result.problem_counts.items() if code not in NOTE_CODES) \
             if result.problem_counts else result.problems.filter(~pl.col("code").is_in(NOTE_CODES)).height
@@ -180,6 +190,8 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         if not result.clean:
             refused = True
             print(report(result, lang=lang), file=err)
+            if not refusing and not result.accepted_rows:  # every row left out on purpose: no delivery to store
+                print("  " + i18n.t("ingest.cli_no_deliveries", lang, file=path.name), file=err)
             for kind, value, rows, people, suggestions in result.questions.iter_rows():
                 print("  " + i18n.t("ingest.cli_question", lang, kind=i18n.t(f"ingest.kind.{kind}", lang),
                                     value=_short(value, 80), rows=i18n.number(rows, lang=lang),
@@ -189,8 +201,7 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
                       file=err)
             questions.append(result.questions)
             if report_dir and result.rejected.height:
-                target = Path(report_dir) / f"{path.stem}-problems.csv"
-                target.parent.mkdir(parents=True, exist_ok=True)
+                target = _report_path(Path(report_dir), path.stem, written=reports)
                 target.write_bytes(result.rejected_csv(lang=lang))
                 print("  " + i18n.t("ingest.cli_report_written", lang, path=str(target)), file=err)
     open_questions = pl.concat(questions) if questions else D.empty_questions()
@@ -198,7 +209,6 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         merged = open_questions.group_by("kind", "value", maintain_order=True).agg(
             pl.col("rows").sum(), pl.col("beneficiaries").sum(), pl.col("suggestions").first())
         target = Path(report_dir) / "names-to-decide.csv"
-        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(D.questions_csv(merged))
         print(i18n.t("ingest.cli_questions_written", lang, path=str(target)), file=err)
     if refused:
@@ -221,6 +231,16 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     return 0
 
 
+def _report_path(folder: Path, stem: str, *, written: set[Path]) -> Path:
+    """Where a file's rejected rows go in ``folder``: ``<stem>-problems.csv``, or ``<stem>-2-problems.csv``
+    ... when another file of this run had the name (report.csv and report.xlsx, two folders' report.csv)."""
+    target, n = folder / f"{stem}-problems.csv", 2
+    while target in written:
+        target, n = folder / f"{stem}-{n}-problems.csv", n + 1
+    written.add(target)
+    return target
+
+
 def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests: dict[Path, str], *,
                  lang: str, err) -> bool:
     """Print and return True when a file's rows are already stored (or earlier in this batch)."""
@@ -228,9 +248,11 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
     names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
     earlier: list[IngestResult] = []
     found = False
+    seen: set[str] = set()
     for path, result in checked:
-        if store.find_by_hash(digests[path]):
-            continue  # the very same bytes: stored before, nothing to do (not a refusal)
+        if store.find_by_hash(digests[path]) or digests[path] in seen:
+            continue  # the very same bytes: stored before or given twice, stored once (not a refusal)
+        seen.add(digests[path])
         if names or earlier:  # (an empty store and no file before: nothing to overlap, nothing to read)
             stored = pl.concat([scan, *(r.accepted() for r in earlier)]) if earlier else scan
             hits = overlaps(stored, result.accepted().collect())
@@ -316,9 +338,9 @@ def cmd_names(args: argparse.Namespace) -> int:
     try:
         version = store.withdraw_decision(int(args.decision_id), actor=args.actor)
     except (StoreError, ValueError, TypeError):
+        key = "cli_error.no_decision" if args.decision_id is not None else "cli_error.which_decision"
         print(i18n.t("ingest.cli_usage_error", args.lang,
-                     message=i18n.t("cli_error.no_decision", args.lang, decision=repr(args.decision_id))),
-              file=sys.stderr)
+                     message=i18n.t(key, args.lang, decision=repr(args.decision_id))), file=sys.stderr)
         return 2
     print(i18n.t("cli.withdrew", args.lang, decision=args.decision_id, version=shown(version, args.lang)))
     return 0

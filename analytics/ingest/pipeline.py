@@ -66,7 +66,7 @@ from analytics.ingest import decisions as D
 from analytics.ingest import limits as L
 from analytics.ingest import validate
 from analytics.ingest import values as V
-from analytics.ingest.digest import content_hash
+from analytics.ingest.digest import content_hash, sheet_hash
 from analytics.ingest.headers import (
     FIELDS,
     LOG_FIELDS,
@@ -269,7 +269,8 @@ def ingest_isolated(data: bytes | Path, *, file_name: str, upload_id: str, lang:
     ``too_large_to_read``; the calling process (the app every viewer shares) is never at risk.
 
     ``data``: the file's bytes, or the path of the file (the child reads it, and the caller need
-    not hold it); the result's ``content_hash`` is the hash of the bytes checked.
+    not hold it); the result's ``content_hash`` is the hash of the bytes checked (and of ``sheet``,
+    when one is asked for: :func:`analytics.ingest.digest.content_hash`).
 
     ``prepare_in``: a folder the caller keeps until it has committed; the child writes the accepted
     rows there as the store keeps them, and the result's ``frame`` is that
@@ -372,7 +373,8 @@ def _ingest_file(upload: str, path: str, *, lang: str, prepare_in: str | None = 
     # file, faster written and read, and no text made here for each row
     result = _guarded(source, lang=normalise_lang(lang), gazetteer=Gazetteer.load(), services=_default_services(),
                       text=pl.Categorical(), **options)
-    result.content_hash = digest.result()
+    sheet = options.get("sheet") if result.sheet is not None else None  # (a CSV file has no sheets)
+    result.content_hash = digest.result() if sheet is None else sheet_hash(digest.result(), str(sheet))
     if result.frame.height and prepare_in:
         from analytics.store.parts import prepare
 
@@ -456,11 +458,22 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                        *([pl.col(EXTRA).alias("raw_extra")] if EXTRA in body.columns else []),
                        *([pl.col(internal[serial]).alias("raw_serial")] if serial is not None else []))
     distinct, positions = _positions(work)  # each column's distinct cells, each read once below
-    if "date" in present:
-        order, problem, readings = _date_order(work, distinct["date"], given=date_order)
+    stamp = next((f for f in ("date", "month") if f in present), None)  # the column that dates the rows
+    if stamp is not None:  # (a summary's months may be written as dates too: 7/1/2023)
+        order, problem, readings = _date_order(work.select(ROW, pl.col(f"raw_{stamp}").alias("raw_date")),
+                                               distinct[stamp], given=date_order)
         result.date_order, result.date_readings = order, readings
         if problem:
             return fail(problem)
+    if stamp == "month" and date_order is None:  # months written as the 1st of a month, month first
+        months = V.month_readings(distinct["month"])
+        if months.height:
+            cells = work.select(ROW, pl.col("raw_month").cast(pl.String).alias("text")).join(months, on="text")
+            result.date_readings = cells.group_by("text", maintain_order=True).agg(
+                pl.len().cast(pl.UInt32).alias("rows"), pl.col("dmy", "mdy").first()).head(8).select(
+                "text", "rows", "dmy", "mdy")
+            return fail(validate.file_problem("month_order_unclear", value=months["text"][0],
+                                              rows_mdy=cells.sort(ROW)[ROW].head(10).to_list()))
     read = set(present)  # the fields read from a column of their own
     labels = [_total_label(work["raw_serial"])] if serial is not None else []
     parsed = _parse_resolve(work, distinct, positions, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
@@ -584,7 +597,9 @@ def _names_counts(work: pl.DataFrame, present: set[str]) -> tuple[pl.DataFrame, 
     for kind in D.KINDS:
         if kind not in present:
             continue
-        udc = pl.lit(True) if kind == "service" else pl.col("channel") == "udc"
+        # places are asked about for UDC rows, and for rows whose channel is not known yet (their
+        # service is asked about too): all of a row's names in one round
+        udc = pl.lit(True) if kind == "service" else pl.col("channel").fill_null("udc") == "udc"
         part = rows.filter(udc & pl.col(kind).is_not_null())
         ask = part.filter(pl.col(f"{kind}_question"))
         asks.append(ask.group_by(pl.col(kind).cast(pl.String).alias("value")).agg(
@@ -648,8 +663,9 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
     return {
         "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
                                "date_total": _total("date")}],
-        "month": [{"month": v}, {"month_v": V.parse_date(pl.col("month")), "month_total": _total("month")}],
-        "year": [{"year": v}],
+        "month": [{"month": v}, {"month_v": V.parse_date(pl.col("month"), order=date_order),
+                                 "month_total": _total("month")}],
+        "year": [{"year": v}, {"year_total": _total("year")}],
         "extra": [{"extra": v}],
         "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text"))}],
         "gender": [{"gender": v}, {"gender_v": V.gender_value(pl.col("gender"))}],
@@ -871,13 +887,17 @@ def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions
 
     months_from_dates = False
     if shape == "transactions" and "month" not in present:
-        dates = tables["date"].select("date", "date_v").unique().filter(pl.col("date").is_not_null()) \
-            if has["date"] else pl.DataFrame(schema={"date": pl.String, "date_v": pl.Date})
+        # (a total row's cell is no date of either kind)
+        dates = tables["date"].filter(pl.col("date").is_not_null() & ~pl.col("date_total").fill_null(False)).select(
+            "date", "date_v").unique() if has["date"] else pl.DataFrame(schema={"date": pl.String, "date_v": pl.Date})
+        # months, their year written there or in a Year column, or the period's ("July", "July 2023")
         months_only = dates.height > 0 and dates["date_v"].null_count() == dates.height and all(
-            V.month_start(text, None) for text in dates["date"])
-        # Excel month cells (the 1st of each month) with counts and no entrepreneurs: a summary too
+            V.month_start(text, "2000") for text in dates["date"])
+        # Excel month cells (the 1st of each month) with a count on every row and no entrepreneurs: a
+        # summary too (a day's log of the 1st leaves counts empty, each row one person)
         firsts = dates.height > 0 and dates["date_v"].null_count() == 0 and (dates["date_v"].dt.day() == 1).all() \
-            and "beneficiaries" in present and "entrepreneur_id" not in present
+            and "beneficiaries" in present and tables["beneficiaries"]["beneficiaries"].null_count() == 0 \
+            and "entrepreneur_id" not in present
         if months_only or firsts:
             shape, months_from_dates = "summary", True
 

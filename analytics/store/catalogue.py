@@ -341,10 +341,11 @@ class CatalogueStore:
             results.append(None)
         _pause_point("commit")  # tests: a kill -9 here must leave nothing recorded
         stored: list[CommitResult] = []
+        batch = tuple(upload_id for _, upload_id, _, _ in planned)
         with self._transaction() as db:
             for item, upload_id, totals, written in planned:
                 stored.append(self._record_upload(db, item, upload_id, totals, written, uploader=uploader,
-                                                  mode=mode, is_sample=is_sample))
+                                                  mode=mode, is_sample=is_sample, batch=batch))
                 _pause_point("commit-transaction")  # tests: between two files of one batch
         on_disk.clear()  # recorded: they are the store's now
         done = iter(stored)
@@ -352,19 +353,22 @@ class CatalogueStore:
 
     def _record_upload(self, db, item: Incoming, upload_id: str, totals: parts.Totals,
                        written: list[tuple[str, int, int, int]], *, uploader: str, mode: str,
-                       is_sample: bool) -> CommitResult:
+                       is_sample: bool, batch: tuple[str, ...] = ()) -> CommitResult:
         quarters = sorted({(fy, fq) for _, fy, fq, _ in written})
         replaced_files: list[str] = []
         replaced: list[str] = []
         # a real upload always supersedes the sample in the quarters it covers (the sample is not
-        # data to add to); "replace" supersedes every upload there
+        # data to add to); "replace" supersedes every upload there, but not the files stored with
+        # it (``batch``: the uploads of one commit replace what was stored before, together)
         if (mode == "replace" or not is_sample) and quarters:
             clause = " OR ".join("(f.fy = ? AND f.fq = ?)" for _ in quarters)
             params = tuple(v for pair in quarters for v in pair)
             only_sample = "" if mode == "replace" else "u.is_sample = 1 AND "
+            mine = f"u.upload_id NOT IN ({', '.join('?' * len(batch))}) AND " if batch else ""
             hits = db.execute(
                 "SELECT f.upload_id, f.path FROM upload_files f JOIN uploads u USING (upload_id) "
-                f"WHERE {only_sample}u.status = 'active' AND f.replaced_by IS NULL AND ({clause})", params).fetchall()
+                f"WHERE {only_sample}{mine}u.status = 'active' AND f.replaced_by IS NULL AND ({clause})",
+                (*batch, *params)).fetchall()
             replaced_files = [path for _, path in hits]
             replaced = sorted({old for old, _ in hits})
             db.executemany("UPDATE upload_files SET replaced_by = ? WHERE path = ?",
