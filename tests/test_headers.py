@@ -34,7 +34,7 @@ SYNONYMS = {
             "টাকার পরিমাণ", "Fee (BDT)", "Total amount (Tk.)", "Service Charge (Tk)", "সার্ভিস চার্জ (টাকা)",
             "সেবা মূল্য (টাকা)"],
     "month": ["Month", "মাস"],
-    "year": ["Year", "বছর"],
+    "year": ["Year", "বছর", "Calendar Year", "বৎসর"],
     "serial": ["SL", "Sl. No.", "ক্রমিক নং"],
     "reference": ["Receipt No", "Transaction ID"],
 }
@@ -133,6 +133,17 @@ def test_headings_of_one_field(headers, columns, unmapped, duplicates):
 ])
 def test_count_words_are_whole_words(header, field):
     assert recognise(header) == field
+
+
+@pytest.mark.parametrize(("headers", "columns", "unmapped"), [
+    # a Month column dates a summary: a date only a word rule found beside it is another date
+    (["Month", "Service", "Submission Date"], {"Month": "month", "Service": "service"}, ["Submission Date"]),
+    # a date column that says it is the date keeps it (a log with a Month helper column)
+    (["Date", "Month", "Service"], {"Date": "date", "Month": "month", "Service": "service"}, []),
+])
+def test_a_month_column_beside_another_date(headers, columns, unmapped):
+    mapped = map_headers(headers)
+    assert (mapped.columns, mapped.unmapped) == (columns, unmapped)
 
 
 def test_unmapped_duplicates_and_empty_columns():

@@ -213,6 +213,8 @@ BAD_CORPUS = [
     ("bad/password.xlsx", {}, {("password_protected", None, None)}, []),
     ("bad/date_order_conflict.csv", {}, {("date_order_conflict", None, None)}, []),
     ("bad/date_order_unclear.csv", {}, {("date_order_unclear", None, None)}, []),
+    ("bad/month_order_unclear.csv", {}, {("month_order_unclear", None, None)}, []),
+    ("bad/month_order_unclear.csv", {"date_order": "mdy"}, set(), [2, 3, 4]),
     ("bad/date_too_early.csv", {}, {("date_too_early", 2, "Date"), ("date_too_early", 3, "Date")}, [4]),
     ("bad/fee_implausible.csv", {}, {("fee_implausible", 2, FD), ("fee_implausible", 3, FD),
                                      ("fee_implausible", 4, FD)}, [5, 6]),
@@ -327,6 +329,7 @@ SAMPLE_PARAMS = {
     "unknown_service": {"candidates": ["UDC002"]},
     "service_channel_mismatch": {"service_channel": "front_desk", "channel": "udc"},
     "date_order_conflict": {"rows_dmy": [2, 3], "rows_mdy": [5]}, "date_order_unclear": {"rows_mdy": [5]},
+    "month_order_unclear": {"rows_mdy": [2, 3]},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "value_too_long": {"limit": 40},
@@ -629,6 +632,20 @@ HABITS = [
      "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee\n03/07/2023,Tona,UDC-1,Birth registration,-,75\n"
      "04/07/2023,Tona,UDC-1,Birth registration,,75\n",
      [("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)], {("count_not_positive", 2, "Beneficiaries")}),
+    ("a summary's Month column beside the date the sheet was sent: the month dates the rows",
+     "Month,Union,Service,Count,Fee,Submission Date\nJuly 2023,Tona,Birth registration,12,900,05/10/2023\n"
+     "August 2023,Tona,Photocopy,150,375.50,05/10/2023\n",
+     [("2023-07-01", "BD10798094", None, "UDC002", 12, 90000), ("2023-08-01", "BD10798094", None, "UDC073", 150, 37550)],
+     set()),
+    ("a Date column of months, their year in a Year column, and a total row",
+     "Date,Year,Union,Service,Count,Fee\nJuly,2023,Tona,Birth registration,12,900\nAugust,2023,Tona,Photocopy,150,375.50\n"
+     "মোট,মোট,,,162,1275.50\n",
+     [("2023-07-01", "BD10798094", None, "UDC002", 12, 90000), ("2023-08-01", "BD10798094", None, "UDC073", 150, 37550)],
+     {("total_row", 4, None)}),
+    ("the front desk's log of one day, the 1st, counts left empty: one person a row",
+     "Date,Channel,Service,Count\n01/08/2023,ই-সেবা কেন্দ্র,Receiving citizen applications,\n"
+     "01/08/2023,Front Desk (DC Office),Receiving citizen applications,2\n",
+     [("2023-08-01", None, None, "FD02", 1, 0), ("2023-08-01", None, None, "FD02", 2, 0)], set()),
     ("the digital centre's name for the union, a birth date beside the date",
      "তারিখ,ডিজিটাল সেন্টারের নাম,Entrepreneur ID,সেবা,Birth Date,ফি\n"
      "03/07/2023,Tona Union Digital Center,UDC-1,Birth registration,01/01/1990,75\n",

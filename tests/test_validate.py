@@ -70,6 +70,7 @@ PARAMS = {
     "unknown_service": {"candidates": ["UDC002"]},
     "service_channel_mismatch": {"service_channel": "front_desk", "channel": "udc"},
     "date_order_conflict": {"rows_dmy": [2, 3], "rows_mdy": [5]}, "date_order_unclear": {"rows_mdy": [5]},
+    "month_order_unclear": {"rows_mdy": [2, 3]},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "value_too_long": {"limit": 40}, "password_protected": {}, "mixed_encoding": {},

@@ -88,6 +88,7 @@ def test_parse_date(text, day):
 @pytest.mark.parametrize(("text", "channel"), [
     ("UDC", "udc"), ("udc", "udc"), ("ইউডিসি", "udc"), ("Union Digital Centre", "udc"), ("Front desk", "front_desk"),
     ("FRONT-DESK", "front_desk"), ("ফ্রন্ট ডেস্ক", "front_desk"), ("Post office", None),
+    ("ই-সেবা কেন্দ্র", "front_desk"), ("Front Desk (DC Office)", "front_desk"),
 ])
 def test_channel(text, channel):
     assert apply(V.channel_value, [text]) == [channel]

@@ -35,7 +35,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
              "তারিখ", "সেবার তারিখ", "সেবা প্রদানের তারিখ", "লেনদেনের তারিখ"),
     "month": ("Month", "Month Year", "Month-Year", "Reporting Month", "Period", "মাস", "মাসের নাম",
               "মাস ও বছর", "প্রতিবেদনের মাস"),
-    "year": ("Year", "Fiscal Year", "FY", "বছর", "সাল", "অর্থবছর", "অর্থ বছর"),
+    "year": ("Year", "Fiscal Year", "FY", "Calendar Year", "বছর", "বৎসর", "সাল", "সন", "অর্থবছর", "অর্থ বছর"),
     "channel": ("Channel", "Centre type", "Center type", "Service Point", "Service Channel",
                 "চ্যানেল", "সেবাকেন্দ্র", "সেবা কেন্দ্র", "কেন্দ্রের ধরন"),
     "upazila": ("Upazila", "Upazila Name", "Name of Upazila", "Thana", "Upazilla", "Upozila", "Sub-district",
@@ -240,6 +240,12 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
                     del result.columns[header]
                     result.unmapped.append(header)
             seen[name] = total
+    if "month" in seen and "date" in seen and not any(header_key(h) in _SYNONYM_KEYS for h in seen["date"]):
+        # a Month column dates a summary's rows; a date that only a word rule found beside it
+        # ("Submission Date", "Entry Date") is when the sheet was written, not when anyone was served
+        for header in seen.pop("date"):
+            del result.columns[header]
+            result.unmapped.append(header)
     result.duplicates = {name: headers for name, headers in seen.items() if len(headers) > 1}
     return result
 

@@ -30,7 +30,7 @@ from analytics.reference.periods import Period
 #: Problems that reject the whole file (nothing is accepted).
 FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "no_columns",
               "missing_column", "duplicate_column", "ambiguous_sheet", "sheet_not_found", "bad_mapping",
-              "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear",
+              "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear", "month_order_unclear",
               "too_large_to_read")
 #: Problems that reject one row.
 ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
@@ -150,7 +150,7 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["detail"] = t(f"ingest.too_large.{params.get('reason', 'memory')}", lang)
     elif code == "value_too_long":
         values["limit"] = number(params["limit"], lang=lang)
-    elif code in ("date_order_conflict", "date_order_unclear"):
+    elif code in ("date_order_conflict", "date_order_unclear", "month_order_unclear"):
         for key in ("rows_dmy", "rows_mdy"):
             values[key] = LIST_SEPARATOR[lang].join(number(r, lang=lang) for r in params.get(key, []))
     elif code == "date_too_early":

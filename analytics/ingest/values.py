@@ -59,6 +59,7 @@ CHANNEL_WORDS: dict[str, str] = {
     "জেলাইসেবাকেন্দ্র": "front_desk", "districtservicecentre": "front_desk",
     "districteservicecentre": "front_desk", "esebakendro": "front_desk", "eshebakendro": "front_desk",
     "জেলাপ্রশাসকেরকার্যালয়": "front_desk", "জেলাপ্রশাসকেরকার্যালয়ফ্রন্টডেস্ক": "front_desk",
+    "ইসেবাকেন্দ্র": "front_desk", "frontdeskdcoffice": "front_desk",
 }
 GENDER_WORDS: dict[str, str] = {
     "female": "female", "f": "female", "woman": "female", "women": "female", "নারী": "female", "নারি": "female",
@@ -198,6 +199,17 @@ def date_order_evidence(texts: pl.Series) -> pl.DataFrame:
     reads = (pl.when(~numeric).then(None).when(dmy & mdy).then(pl.lit("either"))
              .when(dmy).then(pl.lit("dmy_only")).when(mdy).then(pl.lit("mdy_only")))
     return unique.select("text", reads.alias("reads")).filter(pl.col("reads").is_not_null())
+
+
+def month_readings(texts: pl.Series) -> pl.DataFrame:
+    """Numeric month cells ("7/1/2023") that are the 1st of a month only read month/day/year: read
+    day/month/year they are another day (7 January), so the file's order must be said. Columns
+    ``text``, ``dmy`` and ``mdy`` (the two readings)."""
+    unique = texts.drop_nulls().unique(maintain_order=True).alias("text").to_frame()
+    numeric = digits(pl.col("text").str.strip_chars()).str.contains(_DMY)
+    dmy, mdy = parse_date(pl.col("text"), order="dmy"), parse_date(pl.col("text"), order="mdy")
+    return unique.select("text", dmy.alias("dmy"), mdy.alias("mdy")).filter(
+        numeric & (pl.col("mdy").dt.day() == 1) & (pl.col("dmy").dt.day() != 1).fill_null(True))
 
 
 def month_first(texts: pl.Series) -> bool:
