@@ -146,6 +146,12 @@ def test_a_month_column_beside_another_date(headers, columns, unmapped):
     assert (mapped.columns, mapped.unmapped) == (columns, unmapped)
 
 
+def test_the_users_mapping_is_never_overruled():
+    mapped = map_headers(["Month", "Service", "Submission Date", "Fee", "Total Fee"],
+                         mapping={"Submission Date": "date", "Fee": "fee"})
+    assert mapped.columns["Submission Date"] == "date" and mapped.duplicates == {"fee": ["Fee", "Total Fee"]}
+
+
 def test_unmapped_duplicates_and_empty_columns():
     mapped = map_headers(["Date", "Fee", "Income", "Colour", "column K"], empty=["column K"])
     assert mapped.duplicates == {"fee": ["Fee", "Income"]}

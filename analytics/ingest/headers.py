@@ -167,14 +167,9 @@ def recognise(header: str) -> str | None:
         return None
     words = re.findall(r"[a-z]+", header.lower())
     for name, fragments in _LOOSE:
-        if any(fragment in key for fragment in fragments) or words_of(name) & set(words):
+        if any(fragment in key for fragment in fragments) or _LOOSE_WORDS.get(name, set()) & set(words):
             return name
     return None
-
-
-def words_of(name: str) -> set[str]:
-    """English words that name ``name`` only as whole words ("count", not the end of "Discount")."""
-    return _LOOSE_WORDS.get(name, set())
 
 
 def header_score(cells: Iterable[str | None]) -> int:
@@ -212,11 +207,14 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
     by_key = {header_key(k): v for k, v in mapping.items()}
     empty = set(empty)
     result = HeaderMap()
+    given: set[str] = set()  # headers the caller's mapping names: never overruled below
     for header in headers:
         chosen = mapping.get(header, by_key.get(header_key(header)))
         if chosen is not None and chosen not in FIELDS and chosen != "pii":
             result.invalid_mapping[header] = chosen
             chosen = None
+        if chosen is not None:
+            given.add(header)
         name = chosen or recognise(header)
         if name == "pii":
             result.dropped_pii.append(header)
@@ -234,13 +232,14 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
         # ("Beneficiaries Male | Female | Total", "Fee (Tk) | Total Fee (Tk)"): the others are not
         # used. Any other two are the user's to choose between ("Date" and "Next Visit Date")
         total = [header for header in named if any(word in header_key(header) for word in _TOTAL_WORDS)]
-        if name in ("beneficiaries", "fee") and len(named) > 1 and len(total) == 1:
+        if name in ("beneficiaries", "fee") and len(named) > 1 and len(total) == 1 and not given & set(named):
             for header in named:
                 if header not in total:
                     del result.columns[header]
                     result.unmapped.append(header)
             seen[name] = total
-    if "month" in seen and "date" in seen and not any(header_key(h) in _SYNONYM_KEYS for h in seen["date"]):
+    if "month" in seen and "date" in seen and not any(header_key(h) in _SYNONYM_KEYS or h in given
+                                                      for h in seen["date"]):
         # a Month column dates a summary's rows; a date that only a word rule found beside it
         # ("Submission Date", "Entry Date") is when the sheet was written, not when anyone was served
         for header in seen.pop("date"):
