@@ -311,6 +311,7 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
                           mode=mode, upload_id=result.frame["upload_id"][0])
     st.session_state.pop("_ingest_key", None)
     st.session_state.pop("w_date_order", None)
+    st.session_state.pop("w_sheet", None)  # the next file's sheet is chosen afresh (its identity depends on it)
     st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1  # an empty uploader next
     # rerun so the sidebar (drawn before this page) offers the new periods at once
     st.session_state["_upload_flash"] = (t("upload.duplicate", upload=stored.upload_id) if stored.status == "duplicate"

@@ -252,3 +252,38 @@ def test_after_confirming_only_stored_is_said(page, clerk_app, tmp_path):
     assert "Stored as upload" in body and "already stored" not in body
     assert page.locator('[data-testid="stFileChip"]').count() == 0  # the uploader is empty, ready for the next file
     assert stored_totals(clerk_app, path.name)[1:] == (10, 315 * 100)
+
+
+def test_months_written_as_dates_month_first_are_shown_both_ways_and_read_as_the_clerk_says(page, clerk_app):
+    path = Path(__file__).resolve().parents[1] / "data" / "ingest" / "bad" / "month_order_unclear.csv"
+    signed_in_upload_page(page, clerk_app, lang="en")
+    upload(page, path)
+    body = page.inner_text("body")
+    assert "How does this file write dates?" in body and "7/1/2023" in body and "Confirm and store" not in body
+    page.get_by_text("Read month/day/year", exact=True).last.click()
+    confirm(page, lang="en")
+    store = LocalStore(clerk_app.base / "store")
+    stored = store.scan().filter(pl.col("upload_id") == store.uploads()["upload_id"][-1]).collect()
+    assert sorted(d.isoformat() for d in stored["date"]) == ["2023-07-01", "2023-08-01", "2023-09-01"]
+
+
+def test_each_sheet_of_a_workbook_of_several_logs_goes_in_on_its_own(page, clerk_app, tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "two_upazilas.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for name, union, fee in (("Nazirpur", "Dirgha", "75"), ("Bhandaria", "Bhitabaria", "30")):
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, ["Date", "Union", "Entrepreneur ID", "Service", "Beneficiaries", "Fee (Tk)"])
+        sheet.write_row(1, 0, ["03/07/2023", union, "UDC-1", "Birth registration", "2", fee])
+    book.close()
+    signed_in_upload_page(page, clerk_app, lang="en")
+    for name in ("Nazirpur", "Bhandaria"):
+        upload(page, path)
+        box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Sheet").get_by_role("combobox")
+        box.click()
+        page.get_by_role("option", name=name, exact=True).click()
+        wait_idle(page)
+        confirm(page, lang="en")
+    uploads = LocalStore(clerk_app.base / "store").uploads().filter(pl.col("file_name") == path.name)
+    assert uploads.select("status", "beneficiaries", "fee_paisa").rows() == [("active", 2, 7500), ("active", 2, 3000)]
