@@ -123,3 +123,17 @@ def with_rollups(parts) -> set[str]:
 
     codes = rollup.catalogue_codes()
     return set(parts) | {path for part in parts for path in rollup.paths(part, codes)}
+
+
+def two_logs_workbook(path: Path) -> Path:
+    """A workbook of two logs, one sheet each: Nazirpur (Dirgha, 2 people, Tk 75) and Bhandaria
+    (Bhitabaria, 2 people, Tk 30), both on 3 July 2023."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    for name, union, fee in (("Nazirpur", "Dirgha", "75"), ("Bhandaria", "Bhitabaria", "30")):
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, ["Date", "Union", "Entrepreneur ID", "Service", "Beneficiaries", "Fee (Tk)"])
+        sheet.write_row(1, 0, ["03/07/2023", union, "UDC-1", "Birth registration", "2", fee])
+    book.close()
+    return path

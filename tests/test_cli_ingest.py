@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from analytics.reference.sample import generate, write_quarterly_files
-from tests.helpers import PUBLISHED
+from tests.helpers import PUBLISHED, two_logs_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -252,15 +252,7 @@ def test_a_workbook_with_several_logs_is_read_from_the_sheet_named(tmp_path):
 
 
 def test_each_sheet_of_a_workbook_of_several_logs_is_an_upload_of_its_own(tmp_path):
-    import xlsxwriter
-
-    path = tmp_path / "upazilas.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    for name, union, fee in (("Nazirpur", "Dirgha", "75"), ("Bhandaria", "Bhitabaria", "30")):
-        sheet = book.add_worksheet(name)
-        sheet.write_row(0, 0, ["Date", "Union", "Entrepreneur ID", "Service", "Beneficiaries", "Fee (Tk)"])
-        sheet.write_row(1, 0, ["03/07/2022", union, "UDC-1", "Birth registration", "2", fee])
-    book.close()
+    path = two_logs_workbook(tmp_path / "upazilas.xlsx")
     store = tmp_path / "s"
     first = cli("ingest", str(path), "--store", str(store), "--sheet", "Nazirpur")
     second = cli("ingest", str(path), "--store", str(store), "--sheet", "Bhandaria")

@@ -21,7 +21,7 @@ from tests.browser.conftest import (
     upload,
     wait_idle,
 )
-from tests.helpers import OFFICES, ROWS, filled
+from tests.helpers import OFFICES, ROWS, filled, two_logs_workbook
 
 EXPECTED = {row["file"]: row for row in csv.DictReader((OFFICES / "expected.csv").open(encoding="utf-8"))}
 
@@ -268,15 +268,7 @@ def test_months_written_as_dates_month_first_are_shown_both_ways_and_read_as_the
 
 
 def test_each_sheet_of_a_workbook_of_several_logs_goes_in_on_its_own(page, clerk_app, tmp_path):
-    import xlsxwriter
-
-    path = tmp_path / "two_upazilas.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    for name, union, fee in (("Nazirpur", "Dirgha", "75"), ("Bhandaria", "Bhitabaria", "30")):
-        sheet = book.add_worksheet(name)
-        sheet.write_row(0, 0, ["Date", "Union", "Entrepreneur ID", "Service", "Beneficiaries", "Fee (Tk)"])
-        sheet.write_row(1, 0, ["03/07/2023", union, "UDC-1", "Birth registration", "2", fee])
-    book.close()
+    path = two_logs_workbook(tmp_path / "two_upazilas.xlsx")
     signed_in_upload_page(page, clerk_app, lang="en")
     for name in ("Nazirpur", "Bhandaria"):
         upload(page, path)
