@@ -468,12 +468,12 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     if stamp == "month" and date_order is None:  # months written as the 1st of a month, month first
         months = V.month_readings(distinct["month"])
         if months.height:
-            cells = work.select(ROW, pl.col("raw_month").cast(pl.String).alias("text")).join(months, on="text")
-            result.date_readings = cells.group_by("text", maintain_order=True).agg(
+            dated = work.select(ROW, pl.col("raw_month").cast(pl.String).alias("text")).join(months, on="text")
+            result.date_readings = dated.group_by("text", maintain_order=True).agg(
                 pl.len().cast(pl.UInt32).alias("rows"), pl.col("dmy", "mdy").first()).head(8).select(
                 "text", "rows", "dmy", "mdy")
             return fail(validate.file_problem("month_order_unclear", value=months["text"][0],
-                                              rows_mdy=cells.sort(ROW)[ROW].head(10).to_list()))
+                                              rows_mdy=dated.sort(ROW)[ROW].head(10).to_list()))
     read = set(present)  # the fields read from a column of their own
     labels = [_total_label(work["raw_serial"])] if serial is not None else []
     parsed = _parse_resolve(work, distinct, positions, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
@@ -642,13 +642,13 @@ def _total(column: str) -> pl.Expr:
 
 def _total_label(column: pl.Series) -> pl.Series:
     """Whether each cell of a column no field reads (a serial number's) says the row is a total: only
-    the texts that are not numbers are looked at, each once."""
-    texts = column.dtype.categories.to_series() if isinstance(column.dtype, pl.Categorical) else column
-    words = texts.str.contains(r"[^\d\s.]").fill_null(False).arg_true()
-    found = pl.repeat(False, texts.len(), dtype=pl.Boolean, eager=True).scatter(
-        words, texts.gather(words).to_frame("t").select(V.word_key_expr(pl.col("t")).is_in(list(TOTAL_WORDS)))
-        .to_series().fill_null(False))
-    return (found.gather(column.to_physical()) if isinstance(column.dtype, pl.Categorical) else found).fill_null(False)
+    the texts that are not numbers are looked at."""
+    def total(texts: pl.Series) -> pl.Series:
+        words = texts.str.contains(r"[^\d\s.]").fill_null(False).arg_true()
+        return pl.repeat(False, texts.len(), dtype=pl.Boolean, eager=True).scatter(
+            words, texts.gather(words).to_frame("t").select(V.word_key_expr(pl.col("t")).is_in(list(TOTAL_WORDS)))
+            .to_series().fill_null(False))
+    return _per_text(column, total)
 
 
 def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
@@ -713,11 +713,17 @@ def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     return lines.slice(int(opens[0])).filter(pl.col("one") & pl.col("words")).select(ROW, "value")
 
 
-def _written(column: pl.Series) -> pl.Series:
-    """Whether each cell holds more than blanks (a categorical's texts are each tested once)."""
+def _per_text(column: pl.Series, test: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``test`` (texts -> booleans) of each cell of a text column; a categorical's texts are each
+    tested once. Null cells are False."""
     if isinstance(column.dtype, pl.Categorical):
-        return column.dtype.categories.to_series().str.contains(r"\S").gather(column.to_physical()).fill_null(False)
-    return column.str.contains(r"\S").fill_null(False)
+        return test(column.dtype.categories.to_series()).gather(column.to_physical()).fill_null(False)
+    return test(column).fill_null(False)
+
+
+def _written(column: pl.Series) -> pl.Series:
+    """Whether each cell holds more than blanks."""
+    return _per_text(column, lambda texts: texts.str.contains(r"\S"))
 
 
 def _positions(work: pl.DataFrame) -> tuple[dict[str, pl.Series], pl.DataFrame]:

@@ -185,6 +185,14 @@ _DMY = r"^(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{4}|\d{2})(?:[ T].*)?$"
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 
+def _readings(texts: pl.Series) -> pl.DataFrame:
+    """Each distinct numeric date text (n/n/yy(yy)) read both ways: ``text``, ``dmy``, ``mdy``."""
+    unique = texts.drop_nulls().unique(maintain_order=True).alias("text").to_frame()
+    numeric = digits(pl.col("text").str.strip_chars()).str.replace(_ERA, "").str.contains(_DMY)
+    return unique.filter(numeric).select("text", parse_date(pl.col("text"), order="dmy").alias("dmy"),
+                                         parse_date(pl.col("text"), order="mdy").alias("mdy"))
+
+
 def date_order_evidence(texts: pl.Series) -> pl.DataFrame:
     """Per distinct numeric date text: is it a real date only day-first, only month-first, or either?
 
@@ -192,24 +200,17 @@ def date_order_evidence(texts: pl.Series) -> pl.DataFrame:
     n/n/yy(yy) dates, or no real date either way (31/02/2023), are left out. Used to decide
     a file's order from *all* its dates.
     """
-    unique = texts.drop_nulls().unique().alias("text").to_frame()
-    numeric = digits(pl.col("text").str.strip_chars()).str.replace(_ERA, "").str.contains(_DMY)
-    dmy = parse_date(pl.col("text"), order="dmy").is_not_null()
-    mdy = parse_date(pl.col("text"), order="mdy").is_not_null()
-    reads = (pl.when(~numeric).then(None).when(dmy & mdy).then(pl.lit("either"))
-             .when(dmy).then(pl.lit("dmy_only")).when(mdy).then(pl.lit("mdy_only")))
-    return unique.select("text", reads.alias("reads")).filter(pl.col("reads").is_not_null())
+    dmy, mdy = pl.col("dmy").is_not_null(), pl.col("mdy").is_not_null()
+    reads = pl.when(dmy & mdy).then(pl.lit("either")).when(dmy).then(pl.lit("dmy_only")).when(mdy).then(
+        pl.lit("mdy_only"))
+    return _readings(texts).select("text", reads.alias("reads")).filter(pl.col("reads").is_not_null())
 
 
 def month_readings(texts: pl.Series) -> pl.DataFrame:
     """Numeric month cells ("7/1/2023") that are the 1st of a month only read month/day/year: read
     day/month/year they are another day (7 January), so the file's order must be said. Columns
     ``text``, ``dmy`` and ``mdy`` (the two readings)."""
-    unique = texts.drop_nulls().unique(maintain_order=True).alias("text").to_frame()
-    numeric = digits(pl.col("text").str.strip_chars()).str.contains(_DMY)
-    dmy, mdy = parse_date(pl.col("text"), order="dmy"), parse_date(pl.col("text"), order="mdy")
-    return unique.select("text", dmy.alias("dmy"), mdy.alias("mdy")).filter(
-        numeric & (pl.col("mdy").dt.day() == 1) & (pl.col("dmy").dt.day() != 1).fill_null(True))
+    return _readings(texts).filter((pl.col("mdy").dt.day() == 1) & (pl.col("dmy").dt.day() != 1).fill_null(True))
 
 
 def month_first(texts: pl.Series) -> bool:
