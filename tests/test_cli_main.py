@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from analytics import i18n
-from analytics.cli import admin, language
+from analytics.cli import admin, argv, language
 from analytics.cli.ingest import UsageError
 from analytics.cli.language import shown
 from analytics.cli.main import build_parser
@@ -273,7 +273,7 @@ def test_a_usage_error_shows_its_parts_in_the_language():
                                "service-এর একটি, “x” নয়"
 
 
-@pytest.mark.parametrize("argv, expected", [
+@pytest.mark.parametrize("line, expected", [
     (["ingest", "a.csv", "--store", "s"], "a.csv"),
     (["--lang", "bn", "ingest", "a.csv"], "a.csv"),
     (["ingest", "--store", "s", "--names", "n.csv", "a.csv"], "a.csv"),
@@ -283,9 +283,9 @@ def test_a_usage_error_shows_its_parts_in_the_language():
     (["ingest", "missing.csv", "a.csv"], "a.csv"),  # not a file
     (["summary", "--store", "s"], None),
 ])
-def test_the_file_an_ingest_reads_first_is_guessed_before_parsing(tmp_path, monkeypatch, argv, expected):
+def test_the_file_an_ingest_reads_first_is_guessed_before_parsing(tmp_path, monkeypatch, line, expected):
     for name in ("a.csv", "b.csv", "n.csv"):
         (tmp_path / name).write_text("x")
     (tmp_path / "s").mkdir()
     monkeypatch.chdir(tmp_path)
-    assert language.first_file(argv) == (str(tmp_path / expected) if expected else None)
+    assert argv.first_file(line) == (str(tmp_path / expected) if expected else None)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -33,15 +34,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analytics import i18n
+from analytics.cli.argv import command_word
 from analytics.cli.ingest import UsageError
-from analytics.cli.language import (
-    Help,
-    Parser,
-    argparse_words,
-    command_word,
-    from_argv,
-    shown,
-)
+from analytics.cli.language import Help, Parser, argparse_words, from_argv, shown
 from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.periods import Period, fiscal_year, parse_fy, parse_period
@@ -234,9 +229,26 @@ def error_line(error: BaseException, lang: str) -> str:
     return i18n.t("cli_error.line", lang, message=" ".join(message.split()))
 
 
+def _log_path() -> Path:
+    return Path(os.environ.get("SEBA_ATLAS_CLI_LOG") or Path(tempfile.gettempdir()) / "seba-atlas-cli.log")
+
+
+class _LogFile(logging.Handler):
+    """The command line's log records (a reader that failed, with its traceback) go to its log file,
+    never to the terminal: Python would print them there, library text and all, when nothing
+    else takes them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            with open(_log_path(), "a", encoding="utf-8") as log:
+                log.write(self.format(record) + "\n")
+        except OSError:  # no log to write: nothing for the user either
+            pass
+
+
 def _log_internal(argv: list[str] | None) -> str | None:
     """Append the current exception's traceback to the CLI log; its path, or None when it cannot be written."""
-    path = Path(os.environ.get("SEBA_ATLAS_CLI_LOG") or Path(tempfile.gettempdir()) / "seba-atlas-cli.log")
+    path = _log_path()
     try:
         with open(path, "a", encoding="utf-8") as log:
             log.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')} "
@@ -248,6 +260,10 @@ def _log_internal(argv: list[str] | None) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if not logging.getLogger().handlers:  # (a caller that set up logging keeps its own)
+        handler = _LogFile(logging.WARNING)
+        handler.setFormatter(logging.Formatter("--- %(asctime)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
     lang = from_argv(sys.argv[1:] if argv is None else argv)
     with argparse_words(lang):
         args = build_parser(lang, only=_OWN_MODULE.get(command_word(sys.argv[1:] if argv is None else argv))

@@ -74,6 +74,7 @@ from analytics.ingest.headers import (
     header_key,
     map_headers,
 )
+from analytics.ingest.isolation import read_ahead, stamp
 from analytics.ingest.limits import Limits
 from analytics.ingest.readers import (
     EXTRA,
@@ -326,11 +327,6 @@ def _references() -> None:
     import analytics.store.parts  # noqa: F401 - what writes the rows at the end, when asked
 
 
-def _stamp(file: Path) -> tuple[int, int]:
-    stat = file.stat()
-    return stat.st_size, stat.st_mtime_ns
-
-
 def prefetch(upload: str) -> None:
     """Read the file ``upload`` ahead, in the isolated child a command line started early
     (:func:`analytics.ingest.isolation.prestart`), while that command line gets ready.
@@ -343,11 +339,14 @@ def prefetch(upload: str) -> None:
     _LOADING[-1].start()
     try:
         file = Path(upload)
-        before = _stamp(file)
-        data = [file.read_bytes()]
+        read = read_ahead(upload)  # (read while this module was imported)
+        before, data, after = read if read else (stamp(file), file.read_bytes(), None)
+        if after is not None and after != before:  # changed while it was read
+            return
+        data = [data]
         digest = _HASHING.submit(content_hash, data[0])
         table = _read(data, file_name=file.name, sheet=None, limits=Limits())
-        _AHEAD[str(file)] = ((before, _stamp(file)), digest, table)
+        _AHEAD[str(file)] = ((before, stamp(file)), digest, table)
     except Exception:  # noqa: BLE001 - only a head start: the real read reports any problem
         logging.getLogger(__name__).info("read-ahead of %s failed", upload, exc_info=True)
 
@@ -362,7 +361,7 @@ def _ingest_file(upload: str, path: str, *, lang: str, prepare_in: str | None = 
         _LOADING.pop().join()
     file = Path(upload)
     ahead = _AHEAD.pop(str(file), None)
-    if ahead is not None and ahead[0] == (_stamp(file), _stamp(file)) and options.get("sheet") is None \
+    if ahead is not None and ahead[0] == (stamp(file), stamp(file)) and options.get("sheet") is None \
             and options.get("limits") == Limits() and options.get("file_name") == file.name:
         _, digest, table = ahead
         source: list = [table]
