@@ -37,6 +37,28 @@ def test_a_mostly_overlapping_file_is_caught(store, changed, expected):
     assert (overlaps(store.scan(), edited).height == 1) is expected
 
 
+@pytest.mark.parametrize(("stored", "new"), [
+    (10, 15),  # a union's own 10 rows inside an upazila's compiled file of 25: 40% of the file, all of the upload
+    (10, 90),
+    (40, 60),
+    (10, 0),
+])
+def test_a_file_holding_most_of_a_stored_upload_is_caught(store, stored, new):
+    """An upazila's compiled file that holds a union's upload stored before would count that union's
+    rows twice, though they are a small share of the file."""
+    union = make_log(stored)
+    store.commit(union, file_name="union.csv", content_hash="u", uploader="u")
+    compiled = pl.concat([union, make_log(new, fee=9900)]) if new else union
+    found = overlaps(store.scan(), compiled)
+    assert found.select("stored_rows", "shared_rows").rows() == [(stored, stored)]
+
+
+def test_a_few_shared_rows_are_no_overlap(store):
+    store.commit(make_log(10), file_name="union.csv", content_hash="u", uploader="u")
+    shared = pl.concat([make_log(10).head(5), make_log(95, fee=9900)])  # half the upload, 5% of the file
+    assert overlaps(store.scan(), shared).height == 0
+
+
 def test_other_quarters_and_rolled_back_uploads_do_not_overlap(store):
     log = make_log(30)
     first = store.commit(log, file_name="q1.csv", content_hash="a", uploader="u")

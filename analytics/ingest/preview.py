@@ -36,7 +36,8 @@ def _numbered(frame: pl.LazyFrame, *, by: list[str]) -> pl.LazyFrame:
 
 
 def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVERLAP_SHARE) -> pl.DataFrame:
-    """Stored uploads sharing more than ``share`` of ``incoming``'s rows, most shared first.
+    """Stored uploads sharing more than ``share`` of ``incoming``'s rows, or more than ``share`` of
+    their own rows with it (an upazila's compiled file holding a union's upload), most shared first.
 
     ``same`` marks an upload holding exactly the same rows (a repeat, not just an overlap).
     """
@@ -52,7 +53,7 @@ def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVE
               .agg(pl.len().alias("shared_rows")))
     sizes = stored.group_by("upload_id").agg(pl.len().alias("stored_rows"))
     out = (shared.join(sizes, on="upload_id").with_columns(share=pl.col("shared_rows") / incoming.height)
-           .filter(pl.col("share") > share)
+           .filter((pl.col("share") > share) | (pl.col("shared_rows") > share * pl.col("stored_rows")))
            .with_columns(same=(pl.col("shared_rows") == incoming.height) & (pl.col("stored_rows") == incoming.height))
            .sort("shared_rows", "upload_id", descending=[True, False]).collect())
     return out.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA)
