@@ -148,6 +148,7 @@ def test_parse_month_first_dates():
 
 
 @pytest.mark.parametrize(("text", "identifier"), [
+    ("UDC - 10797610 - M", "UDC-10797610-M"), ("BD 4044 8010", "BD40448010"), ("udc-১০৭৯৭৬১০-m", "UDC-10797610-M"),
     ("PRJ-NAZ-01", "PRJ-NAZ-01"), ("prj-naz-01", "PRJ-NAZ-01"), ("PRJ-NAZ-০১", "PRJ-NAZ-01"), ("১২৩৪", "1234"),
     ("BD40448010-f", "BD40448010-F"), (None, None),
 ])

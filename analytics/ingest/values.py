@@ -113,9 +113,9 @@ def digits(expr: pl.Expr) -> pl.Expr:
 
 
 def identifier(expr: pl.Expr) -> pl.Expr:
-    """An ID (an entrepreneur's) in one spelling: ASCII digits, upper case, so that "prj-naz-০১"
-    and "PRJ-NAZ-01" are one person."""
-    return digits(expr).str.to_uppercase()
+    """An ID (an entrepreneur's) in one spelling: ASCII digits, upper case, no spaces, so that
+    "prj-naz-০১", "PRJ - NAZ - 01" and "PRJ-NAZ-01" are one person."""
+    return digits(expr).str.to_uppercase().str.replace_all(r"\s+", "")
 
 
 def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
