@@ -154,6 +154,8 @@ result = st.session_state["_ingest"]
 
 if result.unmapped:
     st.markdown(f"#### {t('upload.map_headers')}")
+    if result.counts_rows_as_one:
+        st.warning(t("upload.no_count_column"))
     with st.form("mapping"):
         choices = {header: st.selectbox(i18n.plain(header), [None, *FIELDS], key=f"map-{header}",
                                         placeholder=t("upload.ignore_column"),

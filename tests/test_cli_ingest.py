@@ -286,3 +286,25 @@ def test_a_report_folder_or_names_file_that_cannot_be_used_is_a_usage_error(tmp_
     where = tmp_path / "a-file" if flag == "--report-dir" else tmp_path / "no-such.csv"
     out = cli("ingest", str(DATA / "bad" / "missing_values.csv"), "--store", str(tmp_path / "s"), flag, str(where))
     assert out.returncode == 2 and str(where) in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(("lang", "unused", "as_one"), [
+    ("en", "columns not used (their headings are not known): Pages/Items", "each row counts as one"),
+    ("bn", "যে কলামগুলো ব্যবহার করা হয়নি (শিরোনাম চেনা যায়নি): Pages/Items", "প্রতিটি সারি একজন হিসেবে গোনা"),
+])
+def test_a_column_it_does_not_know_is_named_and_a_log_without_counts_says_each_row_is_one(tmp_path, lang, unused,
+                                                                                         as_one):
+    """A column whose heading is not known is not used: the command line says so, and, when no column
+    counts the people served, that each row counts as one (a count column it did not know would
+    otherwise be lost without a word)."""
+    log = tmp_path / "log.csv"
+    log.write_text("Date,Union,Entrepreneur ID,Service,Pages/Items,Fee (Tk)\n"
+                   "05/07/2022,Tona,UDC-1,Birth registration,3,50\n", encoding="utf-8")
+    out = cli("ingest", str(log), "--store", str(tmp_path / "s"), "--lang", lang)
+    assert out.returncode == 0, out.stderr
+    assert unused in out.stdout and as_one in out.stdout
+    counted = log.with_name("counted.csv")
+    counted.write_text(log.read_text().replace("Fee (Tk)\n", "Fee (Tk),Beneficiaries\n").replace(",50\n", ",50,1\n"),
+                       encoding="utf-8")
+    again = cli("ingest", str(counted), "--store", str(tmp_path / "s2"), "--lang", lang)
+    assert unused in again.stdout and as_one not in again.stdout

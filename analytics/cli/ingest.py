@@ -185,6 +185,10 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
               file=out)
         if result.dropped_pii:
             print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=", ".join(result.dropped_pii)), file=out)
+        if result.unmapped:
+            print("  " + i18n.t("ingest.cli_unmapped", lang, columns=", ".join(result.unmapped)), file=out)
+            if result.counts_rows_as_one:
+                print("  " + i18n.t("ingest.cli_no_count", lang), file=out)
         for line in notes(result, lang=lang, gazetteer=gazetteer, catalogue=catalogue):
             print("  " + line, file=out)
         if not result.clean:

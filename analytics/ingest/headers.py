@@ -58,7 +58,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                       "No. of Recipients", "Quantity", "Qty", "Total Services", "সেবাগ্রহীতা",
                       "সেবাগ্রহীতার সংখ্যা", "সেবা গ্রহীতা", "সেবা গ্রহীতার সংখ্যা", "সংখ্যা", "সেবার সংখ্যা",
                       "মোট সেবাগ্রহীতা", "উপকারভোগী", "উপকারভোগীর সংখ্যা", "মোট সেবা", "মোট সেবার সংখ্যা",
-                      "Service Qty", "Service Quantity"),
+                      "Service Qty", "Service Quantity", "Persons", "No. of Persons", "Number of Persons",
+                      "People", "No. of People", "Number of People", "People Served", "Persons Served", "Nos",
+                      "জন", "জন সংখ্যা", "জনসংখ্যা", "লোক", "লোকসংখ্যা", "ব্যক্তি", "ব্যক্তির সংখ্যা", "Service Users",
+                      "Users", "No. of Users", "ব্যবহারকারী", "সেবা ব্যবহারকারী"),
     "fee": ("Fee", "Fees", "Income", "Income (Tk)", "Income (BDT)", "Fee (Tk)", "Fee (BDT)", "Amount",
             "Amount (Tk)", "Earning", "Earnings", "Earning (Tk)", "Service Charge", "Charge", "Taka",
             "আয়", "আয় (টাকা)", "ফি", "ফি (টাকা)", "টাকা", "টাকার পরিমাণ", "আয়ের পরিমাণ",
@@ -120,7 +123,7 @@ _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 #: Word rules matched on whole English words only: "Count", "Qty", not "Discount" or "Account".
-_LOOSE_WORDS: dict[str, set[str]] = {"beneficiaries": {"count", "counts", "qty", "quantity"}}
+_LOOSE_WORDS: dict[str, set[str]] = {"beneficiaries": {"count", "counts", "qty", "quantity", "persons", "people", "users"}}
 
 _SYNONYM_KEYS: dict[str, str] = {}
 for _field, _names in SYNONYMS.items():

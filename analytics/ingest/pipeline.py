@@ -149,6 +149,11 @@ class IngestResult:
         return self.frame["upload_id"][0] if self.frame.height else None
 
     @property
+    def counts_rows_as_one(self) -> bool:
+        """No column gives the number of people served: each row of the log counts as one person."""
+        return self.shape == "transactions" and "beneficiaries" not in self.columns.values()
+
+    @property
     def ok(self) -> bool:
         """No problem with the file as a whole, and at least one row accepted."""
         return self.problems.filter(pl.col("row").is_null()).height == 0 and self.frame.height > 0
