@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -412,3 +412,55 @@ def test_prepared_files_replace_roll_back_and_repeat_like_rows(store, tmp_path):
     assert totals(store) == (100, 100_000)
     with pytest.raises(ValueError):
         store.commit_many([Incoming(new, "new.csv", "other", "up-else")], uploader="a")
+
+
+def _replay_check(store, steps) -> None:
+    """After each step, the figures as they are; afterwards each version pinned shows them again."""
+    seen = {}
+    for step in steps:
+        step()
+        seen[store.version()] = totals(store)
+    assert {version: totals(store, as_of=version) for version in seen} == seen
+
+
+def test_a_pinned_version_never_brings_back_an_upload_that_was_rolled_back(store):
+    """A (Q1 and Q2), B replacing Q1, A rolled back, then B rolled back: A's Q1 stays withdrawn, now
+    and in every version pinned after it (a replay brought A's Q1 back)."""
+    both = make_log(40, start=date(2023, 9, 1), days=60)
+    ids = {}
+
+    def commit(name, frame, mode="add"):
+        ids[name] = store.commit(frame, file_name=f"{name}.csv", content_hash=name, uploader="u", mode=mode).upload_id
+
+    _replay_check(store, [
+        lambda: commit("a", both),
+        lambda: commit("b", make_log(5, start=date(2023, 7, 1), days=5, fee=7000), mode="replace"),
+        lambda: store.rollback(ids["a"], actor="u"),
+        lambda: store.rollback(ids["b"], actor="u"),
+    ])
+    assert totals(store) == (0, 0)
+
+
+def test_every_pinned_version_shows_what_was_shown_then(store):
+    """Uploads added and replacing quarters, rollbacks in any order: each version, pinned, gives the
+    figures the store gave right after it."""
+    import random
+
+    rng = random.Random(11)
+    live: list[str] = []
+
+    def commit(i: int) -> None:
+        start = date(2023, 7, 1) + timedelta(days=rng.randrange(0, 300))
+        frame = make_log(rng.randrange(3, 30), start=start, days=rng.randrange(1, 90), fee=1000 * (i + 1))
+        result = store.commit(frame, file_name=f"f{i}.csv", content_hash=f"h{i}", uploader="u",
+                              mode=rng.choice(["add", "replace"]))
+        live.append(result.upload_id)
+
+    def rollback() -> None:
+        active = set(store.uploads().filter(pl.col("status") == "active")["upload_id"])
+        choices = [u for u in live if u in active]
+        if choices:
+            store.rollback(rng.choice(choices), actor="u")
+
+    steps = [(lambda i=i: commit(i)) if rng.random() < 0.6 else rollback for i in range(16)]
+    _replay_check(store, steps)

@@ -147,9 +147,12 @@ class CatalogueStore:
     def _active_at(self, as_of: int) -> set[str]:
         """Files active just after change ``as_of``, replayed from the change log."""
         files: dict[str, list[str]] = {}
+        owner: dict[str, str] = {}
         for upload_id, path in self._query("SELECT upload_id, path FROM upload_files"):
             files.setdefault(upload_id, []).append(path)
+            owner[path] = upload_id
         active: dict[str, bool] = {}
+        withdrawn: set[str] = set()  # uploads rolled back: nothing brings their files back
         for action, upload_id, detail in self._query(
                 "SELECT action, upload_id, detail FROM changes WHERE version <= ? ORDER BY version", (as_of,)):
             info = json.loads(detail) if detail and detail.startswith("{") else {}
@@ -161,12 +164,13 @@ class CatalogueStore:
                     for old in info.get("replaced", []):
                         active.update(dict.fromkeys(files.get(old, []), False))
             elif action == "rollback":
+                withdrawn.add(upload_id)
                 active.update(dict.fromkeys(files.get(upload_id, []), False))
-                if "restored_files" in info:
-                    active.update(dict.fromkeys(info["restored_files"], True))
-                else:
-                    for old in info.get("restored", []):
-                        active.update(dict.fromkeys(files.get(old, []), True))
+                restored = info["restored_files"] if "restored_files" in info else [
+                    path for old in info.get("restored", []) for path in files.get(old, [])]
+                # (a quarter replaced by the upload rolled back comes back only if its own upload was not
+                # rolled back meanwhile, as :meth:`rollback` decides)
+                active.update(dict.fromkeys((path for path in restored if owner.get(path) not in withdrawn), True))
         return {path for path, on in active.items() if on}
 
     def scan(self, *, as_of: int | None = None) -> pl.LazyFrame:
