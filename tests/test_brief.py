@@ -26,7 +26,7 @@ from analytics import i18n
 from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.periods import fiscal_year
 from analytics.reference.sample import SAMPLE_UPLOAD_ID, ensure_sample, generate
-from analytics.report import brief
+from analytics.report import brief, views
 from analytics.store import LocalStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,6 +174,19 @@ def test_the_small_cell_rule_applies_without_people():
     staff = brief.brief_data(log, Gazetteer.load(), period=fiscal_year(2022), lang="en", with_people=True,
                              sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))
     assert len(staff["people"]["rows"]) == 104 and staff["entrepreneurs"]["histogram"]["median"]
+
+
+@pytest.mark.parametrize("metric", ["beneficiaries_udc", "earnings_paisa", "earnings_per_entrepreneur_paisa",
+                                    "per_km2", "entrepreneurs"])
+def test_the_brief_map_legend_is_the_map_page_legend(metric):
+    """The brief's map is classed as the map page's: money in taka (it printed paisa, 100 times the
+    amounts), densities in tenths."""
+    log, gaz = generate().lazy(), Gazetteer.load()
+    page = [t["name"] for t in views.map_view(log, gaz, period=fiscal_year(2022), metric=metric, lang="en")
+            .figure.to_dict()["data"] if t.get("showlegend", True) and t.get("type") == "choropleth"]
+    printed = brief.brief_data(log, gaz, period=fiscal_year(2022), lang="en", metric=metric, with_people=True,
+                               sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))["map"]["legend"]
+    assert [entry["label"] for entry in printed][:len(page)] == page and len(page) >= 3
 
 
 def test_the_sample_is_never_compared_with_real_data():

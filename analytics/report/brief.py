@@ -136,13 +136,13 @@ def map_drawing(table: pl.DataFrame, *, level: str, upazila: str | None, metric:
     bounds = figures.padded(figures.bounds_of(geojson))
     (x0, y0), (x1, y1) = figures._mercator(*bounds[:2]), figures._mercator(*bounds[2:])  # noqa: SLF001
     height = max(MAP_MIN_HEIGHT, min(MAP_HEIGHT, round(MAP_WIDTH * (y1 - y0) / max(x1 - x0, 1e-9))))
-    values = dict(table.select("pcode", metric).iter_rows())
+    values = dict(views.map_values(table, metric).select("pcode", metric).iter_rows())
     shown = [p for p in values if p in {f["properties"]["pcode"] for f in geojson["features"]}]
     if point:
         fills = {p: figures.NEUTRAL for p in shown}
         legend = [{"colour": figures.NEUTRAL, "label": _t("map.areas_not_coloured", lang), "line": figures.NEUTRAL_LINE}]
     else:
-        colours, legend = _classes([values[p] for p in shown], lang=lang)
+        colours, legend = _classes([values[p] for p in shown], lang=lang, decimals=views.map_decimals(metric))
         fills = dict(zip(shown, colours))
         if any(values[p] is None for p in shown):
             legend.append({"colour": figures.NO_DATA, "label": _t("map.no_data", lang)})

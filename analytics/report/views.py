@@ -252,6 +252,18 @@ class MapView:
     missing_polygons: list[str] = field(default_factory=list)  # names of units with data but no shape
 
 
+def map_values(table: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """``table`` (an :func:`area_table`) with ``metric`` as a map colours and labels it: money in taka."""
+    if metric in ("earnings_paisa", "earnings_per_entrepreneur_paisa"):
+        return table.with_columns((pl.col(metric) / schema.PAISA_PER_TAKA).alias(metric))
+    return table
+
+
+def map_decimals(metric: str) -> int:
+    """Decimals of a map's legend for ``metric`` (a density's classes are tenths)."""
+    return 1 if metric == "per_km2" else 0
+
+
 def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, lang: str,
              level: str = "upazila", upazila: str | None = None, channel: str = "all",
              min_entrepreneurs: int | None = None, height: int = figures.BASE_HEIGHT,
@@ -274,8 +286,7 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
     table = area_table(data, gaz, level=level, period=period, lang=lang, upazila=upazila,
                        min_entrepreneurs=min_entrepreneurs)
     limit = privacy.threshold(min_entrepreneurs)
-    if metric in ("earnings_paisa", "earnings_per_entrepreneur_paisa"):
-        table = table.with_columns((pl.col(metric) / schema.PAISA_PER_TAKA).alias(metric))
+    table = map_values(table, metric)
     geojson = load_boundaries(level)
     if upazila:
         geojson = {"type": "FeatureCollection",
@@ -305,7 +316,7 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
     fig = figures.choropleth(table, geojson, metric=metric, metric_label=i18n.t(f"metric.{metric}", lang), lang=lang,
                              hover=hover, height=height, min_width=min_width, label_points=label_points(level),
                              level=level, point=point and marker is not None, marker=marker,
-                             decimals=1 if metric == "per_km2" else 0,
+                             decimals=map_decimals(metric),
                              hidden_label=privacy.hidden_label(lang=lang, min_entrepreneurs=limit) if limit else None)
     missing = table.filter(~pl.col("has_polygon") & pl.col("beneficiaries").is_not_null())["name"].to_list()
     return MapView(fig, table, level, upazila, missing)
