@@ -52,9 +52,9 @@ def test_an_unknown_mode_is_refused():
         base_period(quarter(2023, 1), mode="last")
 
 
-Q1_REAL, Q2_REAL = ("2023-08-01", "u-q1", 900), ("2023-11-01", "u-q2", 600)
-Q1_SAMPLE, Q2_SAMPLE = ("2022-08-01", SAMPLE, 500), ("2022-11-01", SAMPLE, 400)
-Q4_SAMPLE = ("2023-05-01", SAMPLE, 700)
+Q1_REAL, Q2_REAL = ("2023-09-01", "u-q1", 900), ("2023-12-01", "u-q2", 600)
+Q1_SAMPLE, Q2_SAMPLE = ("2022-09-01", SAMPLE, 500), ("2022-12-01", SAMPLE, 400)
+Q4_SAMPLE = ("2023-06-01", SAMPLE, 700)
 
 # (rows, period, mode, reason, positions): the quarters compared, or why nothing is
 CASES = [
@@ -71,15 +71,15 @@ CASES = [
     # nothing now
     ([Q1_REAL], quarter(2023, 3), "previous", "empty", ()),
     # a partial year (Q1-Q2 so far) against a full uploaded one: the same quarters
-    ([("2022-08-01", "a", 1), ("2022-11-01", "a", 1), ("2023-02-01", "a", 1), ("2023-05-01", "a", 1),
+    ([("2022-09-01", "a", 1), ("2022-12-01", "a", 1), ("2023-03-01", "a", 1), ("2023-06-01", "a", 1),
       Q1_REAL, Q2_REAL], fiscal_year(2023), "previous", None, (1, 2)),
     # a full year against a year with Q4 only: not fair
-    ([("2023-05-01", "a", 1), ("2023-08-01", "b", 1), ("2023-11-01", "b", 1), ("2024-02-01", "b", 1),
-      ("2024-05-01", "b", 1)], fiscal_year(2023), "year", "base_partial", ()),
+    ([("2023-06-01", "a", 1), ("2023-09-01", "b", 1), ("2023-12-01", "b", 1), ("2024-03-01", "b", 1),
+      ("2024-06-01", "b", 1)], fiscal_year(2023), "year", "base_partial", ()),
     # a partial year against the sample year
     ([Q1_SAMPLE, Q2_SAMPLE, Q4_SAMPLE, Q1_REAL, Q2_REAL], fiscal_year(2023), "previous", "sample", (1, 2)),
     # a quarter holding both kinds is compared with neither
-    ([Q4_SAMPLE, ("2023-08-01", SAMPLE, 5), Q1_REAL], quarter(2023, 1), "previous", "sample", (1,)),
+    ([Q4_SAMPLE, ("2023-09-01", SAMPLE, 5), Q1_REAL], quarter(2023, 1), "previous", "sample", (1,)),
 ]
 
 
@@ -91,8 +91,8 @@ def test_compare_like_with_like(rows, period, mode, reason, positions):
 
 
 def test_a_partial_year_is_compared_over_the_same_quarters():
-    rows = [("2022-08-01", "a", 100), ("2022-11-01", "a", 200), ("2023-02-01", "a", 4000), ("2023-05-01", "a", 8000),
-            ("2023-08-01", "b", 150), ("2023-11-01", "b", 100)]
+    rows = [("2022-09-01", "a", 100), ("2022-12-01", "a", 200), ("2023-03-01", "a", 4000), ("2023-06-01", "a", 8000),
+            ("2023-09-01", "b", 150), ("2023-12-01", "b", 100)]
     log = log_of(*rows)
     fair = compare(log, period=fiscal_year(2023), mode="previous", sample_uploads=frozenset())
     assert fair.partial
@@ -112,6 +112,42 @@ def test_a_date_range_past_the_data_is_cut_to_the_same_days():
     assert (change.current, change.previous) == (20, 10)  # 1-5 January against 1-5 January
 
 
+def test_a_year_before_across_29_february_is_cut_on_the_same_calendar_day():
+    """1 February - 31 March 2024, data to 15 March: its base is 1 February - 15 March 2023 (not the
+    16th: 2024 has a 29 February)."""
+    log = log_of(("2023-02-10", "a", 4), ("2023-03-15", "a", 3), ("2023-03-16", "a", 99), ("2024-03-15", "b", 20))
+    period = Period(date(2024, 2, 1), date(2024, 3, 31))
+    result = compare(log, period=period, mode="year", sample_uploads=frozenset())
+    assert result.base_label(lang="en") == Period(date(2023, 2, 1), date(2023, 3, 15)).label(lang="en")
+    change = views.kpis(log, period=period, lang="en", comparison=result)[0]
+    assert (change.current, change.previous) == (20, 7)
+
+
+@pytest.mark.parametrize(("last", "mode", "reason"), [
+    ("2024-07-20", "year", "now_partial"),  # three weeks of the quarter uploaded
+    ("2024-07-20", "previous", "now_partial"),
+    ("2024-08-01", "year", "now_partial"),  # a monthly summary of July and August
+    ("2024-09-01", "year", None),  # ... of July to September: whole
+    ("2024-09-24", "year", None),  # a daily log whose last deliveries were on the 24th
+    ("2024-09-30", "previous", None),
+])
+def test_a_quarter_under_way_is_not_compared_with_a_whole_one(last, mode, reason):
+    """Data to 20 July against the whole of the quarter a year before read as a fall of three
+    quarters; no change is given until the quarter is uploaded."""
+    log = log_of(("2023-07-10", "a", 20), ("2023-09-20", "a", 13), ("2024-04-15", "c", 30), ("2024-06-25", "c", 3),
+                 ("2024-07-05", "b", 5), (last, "b", 3))
+    result = compare(log, period=quarter(2024, 1), mode=mode, sample_uploads=frozenset())
+    assert result.reason == reason
+    kpi = views.kpis(log, period=quarter(2024, 1), lang="en", comparison=result)[0]
+    assert (kpi.delta is None) is (reason is not None)
+    if reason:
+        day = i18n.day(date.fromisoformat(last), lang="en")
+        assert day in result.describe(lang="en") and "No change" in result.describe(lang="en")
+        assert i18n.day(date.fromisoformat(last), lang="bn") in result.describe(lang="bn")
+        whole_year = compare(log, period=fiscal_year(2024), mode="previous", sample_uploads=frozenset())
+        assert whole_year.reason == "now_partial"  # the year's last quarter compared is the same one
+
+
 def test_a_date_range_before_the_data_starts_is_not_compared():
     log = log_of(("2023-11-05", "a", 9), ("2024-01-05", "b", 20))
     result = compare(log, period=Period(date(2024, 1, 1), date(2024, 1, 31)), mode="year",
@@ -120,7 +156,7 @@ def test_a_date_range_before_the_data_starts_is_not_compared():
 
 
 @pytest.mark.parametrize(("rows", "expected"), [
-    ([Q1_SAMPLE], "sample"), ([Q1_REAL], "none"), ([("2022-08-01", "u", 1)], "real"),
+    ([Q1_SAMPLE], "sample"), ([Q1_REAL], "none"), ([("2022-09-01", "u", 1)], "real"),
     ([Q1_SAMPLE, ("2022-09-01", "u", 1)], "mixed"),
 ])
 def test_sources_of_a_period(rows, expected):
@@ -167,7 +203,7 @@ def test_entrepreneurs_are_not_flagged_against_the_sample():
     """A first real quarter after the sample: no "sharp drop" against reconstructed figures."""
     from analytics.report import metrics
 
-    log = log_of(Q4_SAMPLE, ("2023-08-01", "u-q1", 10))
+    log = log_of(Q4_SAMPLE, ("2023-09-01", "u-q1", 10))
     fair = compare(log, period=quarter(2023, 1), mode="previous", sample_uploads=frozenset({SAMPLE}))
     unfair = metrics.entrepreneurs(log, period=quarter(2023, 1), comparison=fair)
     assert unfair["earnings_paisa_previous"].to_list() == [None]
@@ -175,9 +211,9 @@ def test_entrepreneurs_are_not_flagged_against_the_sample():
     assert not unfair["sharp_drop"].any()
     plain = metrics.entrepreneurs(log, period=quarter(2023, 1))  # the previous quarter, whatever it holds
     assert plain["sharp_drop"].to_list() == [True]
-    fair_rows = metrics.entrepreneurs(log_of(("2023-05-01", "a", 700), ("2023-08-01", "b", 10)),
+    fair_rows = metrics.entrepreneurs(log_of(("2023-06-01", "a", 700), ("2023-09-01", "b", 10)),
                                       period=quarter(2023, 1),
-                                      comparison=compare(log_of(("2023-05-01", "a", 700), ("2023-08-01", "b", 10)),
+                                      comparison=compare(log_of(("2023-06-01", "a", 700), ("2023-09-01", "b", 10)),
                                                          period=quarter(2023, 1), sample_uploads=frozenset()))
     assert fair_rows["sharp_drop"].to_list() == [True]
 

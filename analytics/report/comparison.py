@@ -16,9 +16,13 @@ not (``reason``), and pages say so instead of showing a number:
   hold data (anywhere in the district: what was uploaded, whatever the filters). If this year
   has data for Q1 and Q2 so far, it is compared with Q1 and Q2 of the other year, and the label
   says so (``positions``). If the other year lacks quarters this one has, no change is given
-  (``"base_partial"``): it would compare a partial period with a full one. A date range that
-  runs past the latest data is compared up to the same day of its base (``until``); one whose
-  base starts before the first quarter with data gets no change.
+  (``"base_partial"``): it would compare a partial period with a full one. Nor is one given when
+  the last quarter compared is still under way (``"now_partial"``: its data ends more than
+  :data:`UNDER_WAY_DAYS` days before the quarter does, as when a month has been uploaded): the
+  roll-ups answer whole quarters, and a part against a whole would read as a fall. A date range
+  that runs past the latest data is compared up to the same day of its base (``until``): the same
+  calendar day a year before, or as many days into the base; one whose base starts before the
+  first quarter with data gets no change.
 - Nothing before (``"no_data_before"``) or nothing now (``"empty"``): no change.
 
 Everything here is computed on the whole log (one pass over a few columns), so every figure of
@@ -44,7 +48,11 @@ from analytics.store.rollup import rollup_of
 
 MODES = ("previous", "year")
 DEFAULT_MODE = "previous"
-REASONS = ("no_data_before", "base_partial", "sample", "empty")
+REASONS = ("no_data_before", "base_partial", "now_partial", "sample", "empty")
+#: A quarter whose data ends more than this many days before it does is under way (not uploaded
+#: whole yet). A log of every day ends within a few days of the quarter's end; a monthly summary's
+#: rows are dated the 1st of their month, so one that holds the quarter's last month is whole too.
+UNDER_WAY_DAYS = 14
 
 
 def base_period(period: Period, *, mode: str) -> Period:
@@ -93,8 +101,8 @@ class Comparison:
     #: fiscal periods: the quarters compared, as positions 1-4 within the period (both sides);
     #: all of them when the period is complete. Empty for date ranges.
     positions: tuple[int, ...] = ()
-    #: date ranges: the latest day with data, when the range runs past it (both sides are cut to
-    #: the same number of days)
+    #: date ranges: the latest day with data, when the range runs past it (both sides are cut
+    #: there: :meth:`cut`); fiscal periods: the latest day of a quarter under way ("now_partial")
     until: date | None = None
     #: why no change is given (one of ``REASONS``), or None when it is
     reason: str | None = None
@@ -116,22 +124,37 @@ class Comparison:
         """Rows of the base, cut to the part of it that is compared."""
         return self._side(self.base)
 
+    def _compared(self, period: Period) -> list[Period]:
+        """The quarters of a fiscal ``period`` that are compared (its positions)."""
+        parts = _quarters_of(period)
+        return [parts[p - 1] for p in self.positions] if self.positions else parts
+
+    def cut(self, start: date) -> date:
+        """A date range's last day compared, on the side that starts on ``start``: :attr:`until` on
+        this side; the same calendar day a year before when the base is a year before (29 February:
+        the 28th); else as many days into the base."""
+        if self.until is None or self.period.fy is not None:
+            raise ValueError("only a date range that runs past its data is cut")
+        if start == self.period.start:
+            return self.until
+        if start == _year_before(self.period.start):
+            return _year_before(self.until)
+        return start + timedelta(days=(self.until - self.period.start).days)
+
     def _side(self, period: Period) -> pl.Expr:
         if period.fy is not None:
-            parts = _quarters_of(period)
-            return _within([parts[p - 1] for p in self.positions] if self.positions else parts)
+            return _within(self._compared(period))
         if self.until is not None:
-            days = (self.until - self.period.start).days
-            return pl.col("date").is_between(period.start, period.start + timedelta(days=days), closed="both")
+            return pl.col("date").is_between(period.start, self.cut(period.start), closed="both")
         return period.filter()
 
     def base_label(self, *, lang: str) -> str:
         """The base as compared: "FY 2022-23 Q1", "FY 2022-23 Q1–Q2", a date range."""
-        if self.partial and self.positions:
-            return self.base.quarters_label(self.positions, lang=lang)
+        if self.period.fy is not None:
+            some = bool(self.positions) and len(self.positions) < len(_quarters_of(self.period))
+            return self.base.quarters_label(self.positions, lang=lang) if some else self.base.label(lang=lang)
         if self.until is not None:
-            days = (self.until - self.period.start).days
-            return Period(self.base.start, self.base.start + timedelta(days=days)).label(lang=lang)
+            return Period(self.base.start, self.cut(self.base.start)).label(lang=lang)
         return self.base.label(lang=lang)
 
     def describe(self, *, lang: str) -> str:
@@ -141,7 +164,7 @@ class Comparison:
             return i18n.t("compare.reason.empty", lang, period=self.period.label(lang=lang))
         if self.reason is not None:
             return i18n.t(f"compare.reason.{self.reason}", lang, period=self.period.label(lang=lang),
-                          base=self.base.label(lang=lang))
+                          base=self.base.label(lang=lang), day=i18n.day(self.until, lang=lang) if self.until else "")
         if self.partial:
             return i18n.t("compare.partial", lang, period=self.period.label(lang=lang), base=base)
         return i18n.t(f"compare.with.{self.mode}", lang, base=base)
@@ -182,7 +205,17 @@ def _compare_fiscal(log: pl.LazyFrame, *, period: Period, base: Period, mode: st
              for side in ("now", "base")}
     if kinds["now"] != kinds["base"] or len(kinds["now"]) > 1:
         return Comparison(mode, period, base, positions=positions, reason="sample")
+    latest = now_parts[positions[-1] - 1]
+    last = (rollup_of(log).people.filter(latest.filter()).select(pl.col("last_date").max()).collect().item())
+    if last is not None and _under_way(latest, last):
+        return Comparison(mode, period, base, positions=positions, until=last, reason="now_partial")
     return result
+
+
+def _under_way(part: Period, last: date) -> bool:
+    """Whether quarter ``part``, whose data ends on ``last``, is still under way (see :data:`UNDER_WAY_DAYS`)."""
+    last_month = part.end.replace(day=1)
+    return (part.end - last).days > UNDER_WAY_DAYS and last != last_month
 
 
 def _compare_range(log: pl.LazyFrame, *, period: Period, base: Period, mode: str, sample: pl.Expr) -> Comparison:
