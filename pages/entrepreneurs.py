@@ -24,7 +24,7 @@ def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila
     table = views.entrepreneur_table(log, resources.gazetteer(), period=period, lang=lang,
                                      upazila=upazila, search=search, comparison=fair)
     active = table.filter(~pl.col("no_activity"))
-    return table, views.entrepreneur_rows(table, lang=lang), figures.earnings_by_group(active, group="upazila", lang=lang)
+    return table, views.entrepreneur_rows(table, lang=lang), figures.earnings_by_group(active, group="main_upazila", lang=lang)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

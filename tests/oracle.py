@@ -152,13 +152,31 @@ def entrepreneurs(log: pl.LazyFrame, *, period: Period, upazila: str | None = No
                     _kinds(pl.col("service_code")).alias(f"service_kinds{suffix}"),
                 ))
 
+    rows = (select(log, channel="udc", upazila=upazila).filter(pl.col("entrepreneur_id").is_not_null())
+            .filter(period.filter() | before)).collect()
     # who they are: any one row per entrepreneur (cheaper than a per-group last() on text)
-    who = (select(log, channel="udc", upazila=upazila).filter(pl.col("entrepreneur_id").is_not_null())
-           .filter(period.filter() | before)
-           .select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender", "union_code", "upazila_code")
-           .unique(subset="entrepreneur_id", keep="any"))
+    who = rows.select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender").unique(
+        subset="entrepreneur_id", keep="any").lazy()
+    # where: each place's earnings in the period and in all, in Python; the most first, then by code
+    places: dict[str, dict[tuple, list[int]]] = {}
+    for who_id, upz, union, day, fee in rows.select("entrepreneur_id", "upazila_code", "union_code", "date",
+                                                    "fee_paisa").iter_rows():
+        sums = places.setdefault(who_id, {}).setdefault((upz, union), [0, 0])
+        sums[0] += fee if period.start <= day <= period.end else 0
+        sums[1] += fee
+    where = []
+    for who_id, by_place in places.items():
+        order = sorted(by_place, key=lambda p: (-by_place[p][0], -by_place[p][1], p[0] or "~", p[1] or "~"))
+        unions = list(dict.fromkeys(u for _, u in order if u is not None))
+        upazilas = list(dict.fromkeys(z for z, _ in order if z is not None))
+        where.append({"entrepreneur_id": who_id, "union_code": order[0][1], "upazila_code": order[0][0],
+                      "union_codes": unions, "upazila_codes": upazilas})
+    where_frame = pl.DataFrame(where, schema={"entrepreneur_id": pl.String, "union_code": pl.String,
+                                              "upazila_code": pl.String, "union_codes": pl.List(pl.String),
+                                              "upazila_codes": pl.List(pl.String)})
     previous = pl.col("earnings_paisa_previous")
-    out = (who.join(totals(period.filter(), ""), on="entrepreneur_id", how="left")
+    out = (who.join(where_frame.lazy(), on="entrepreneur_id", how="left")
+           .join(totals(period.filter(), ""), on="entrepreneur_id", how="left")
            .join(totals(before, "_previous").select("entrepreneur_id", "earnings_paisa_previous"),
                  on="entrepreneur_id", how="left")
            .with_columns(pl.col("beneficiaries", "earnings_paisa", "service_kinds").fill_null(0),

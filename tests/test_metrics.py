@@ -85,6 +85,30 @@ def test_entrepreneurs_ranked_with_flags(log):
     assert later["no_activity"].all()  # active last year, nothing this year
 
 
+@pytest.mark.parametrize("period, main", [(quarter(2022, 1), DHAOA), (quarter(2022, 2), IKRI)])
+def test_an_entrepreneur_serving_two_unions_is_under_both_the_main_one_first(period, main):
+    """Shown under the union they earned most in during the period (not whichever row came first),
+    with every union they served in, so that a search for either finds them."""
+    rows = [row(date(2022, 7, 5), fee=1500), row(date(2022, 7, 6), union=DHAOA, fee=10000),
+            row(date(2022, 10, 5), fee=9000), row(date(2022, 10, 6), union=DHAOA, fee=500)]
+    table = metrics.entrepreneurs(schema.conform(pl.DataFrame(rows)), period=period)
+    e1 = table.row(0, named=True)
+    assert e1["union_code"] == main and e1["union_codes"] == [main, ({IKRI, DHAOA} - {main}).pop()]
+    assert e1["upazila_codes"] == [BHANDARIA] and e1["earnings_paisa"] == (11500 if period.quarter == 1 else 9500)
+
+
+def test_the_entrepreneurs_table_names_every_union_and_finds_each(log):
+    from analytics.report import views
+
+    rows = [row(date(2022, 7, 5), fee=1500), row(date(2022, 7, 6), union=DHAOA, fee=10000)]
+    frame, gaz = schema.conform(pl.DataFrame(rows)), Gazetteer.load()
+    names = [gaz.name(code, lang="en") for code in (DHAOA, IKRI)]
+    table = views.entrepreneur_table(frame, gaz, period=fiscal_year(2022), lang="en")
+    assert table["union"].to_list() == [", ".join(names)] and table["main_upazila"].to_list() == [gaz.name(BHANDARIA, lang="en")]
+    for name in names:
+        assert views.entrepreneur_table(frame, gaz, period=fiscal_year(2022), lang="en", search=name[:4]).height == 1
+
+
 def test_service_mix_shares(log):
     mix = metrics.service_mix(log, period=fiscal_year(2022))
     assert mix["beneficiaries"].sum() == 8

@@ -149,7 +149,9 @@ def entrepreneurs(log: Log, *, period: Period, upazila: str | None = None,
     previous earnings and the change are null and nobody is flagged.
 
     Flags: ``no_activity`` (none this period but some before), ``sharp_drop`` (earnings
-    fell by more than ``drop_threshold_pct`` percent).
+    fell by more than ``drop_threshold_pct`` percent). ``union_code`` and ``upazila_code``: where
+    they earned most (in this period, else before); ``union_codes`` and ``upazila_codes``: every
+    one they served in, that one first.
     """
     if comparison is None:
         before = period.previous().filter()
@@ -169,12 +171,23 @@ def entrepreneurs(log: Log, *, period: Period, upazila: str | None = None,
         "entrepreneur_id", pl.col("fee_paisa").alias("earnings_paisa_previous"))
     # who they are: each entrepreneur's first row (a mask, not a grouping over text: 5x cheaper
     # than unique() or a per-group first() under the streaming engine)
-    who = rows.select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender", "union_code",
-                      "upazila_code").filter(pl.col("entrepreneur_id").is_first_distinct())
+    who = rows.select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender").filter(
+        pl.col("entrepreneur_id").is_first_distinct())
+    # where they served: every union (and upazila), the one they earned most in this period first
+    # (then before it): one who serves two unions is found under either, and shown under both
+    served = (rows.group_by("entrepreneur_id", "upazila_code", "union_code")
+              .agg(pl.col("fee_paisa").filter(period.filter()).sum().alias("_now"), pl.col("fee_paisa").sum().alias("_all"))
+              .sort("entrepreneur_id", "_now", "_all", "upazila_code", "union_code",
+                    descending=[False, True, True, False, False], nulls_last=True)
+              .group_by("entrepreneur_id", maintain_order=True)
+              .agg(pl.col("union_code").first(), pl.col("upazila_code").first(),
+                   pl.col("union_code").drop_nulls().unique(maintain_order=True).alias("union_codes"),
+                   pl.col("upazila_code").drop_nulls().unique(maintain_order=True).alias("upazila_codes")))
     previous = pl.col("earnings_paisa_previous")
-    # one collect: the rows are read once for the three (common subplans are shared)
-    who, now, earlier = (frame.lazy() for frame in pl.collect_all([who, now, earlier], engine=ENGINE))
-    out = (who.join(now, on="entrepreneur_id", how="left").join(earlier, on="entrepreneur_id", how="left")
+    # one collect: the rows are read once for the four (common subplans are shared)
+    who, served, now, earlier = (frame.lazy() for frame in pl.collect_all([who, served, now, earlier], engine=ENGINE))
+    out = (who.join(served, on="entrepreneur_id", how="left").join(now, on="entrepreneur_id", how="left")
+           .join(earlier, on="entrepreneur_id", how="left")
            .with_columns(pl.col("beneficiaries", "earnings_paisa", "service_kinds").fill_null(0),
                          previous.fill_null(0) if comparison is None or comparison.fair else previous)
            .with_columns(

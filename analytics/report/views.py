@@ -375,14 +375,17 @@ def clicked_upazila(units: pl.DataFrame, *, points: Sequence[Mapping[str, Any]],
 def entrepreneur_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
                        upazila: str | None = None, search: str = "",
                        comparison: Comparison | None = None) -> pl.DataFrame:
-    """Entrepreneurs ranked by earnings, with names of places, filtered by ``search``; their change
-    against the period of ``comparison`` (none when it is not fair, see metrics.entrepreneurs)."""
+    """Entrepreneurs ranked by earnings, with names of places (``union``, ``upazila``: every one they
+    served in, the one they earned most in first; ``main_upazila``: that one), filtered by ``search``;
+    their change against the period of ``comparison`` (none when it is not fair, see metrics.entrepreneurs)."""
     log = rollup_of(log).exact_for(period)
     names = Names.load(gaz, lang=lang)
+    places = lambda codes: pl.col(codes).list.eval(  # noqa: E731 - every place served, the main one first
+        pl.element().replace_strict(names.places, default=None).drop_nulls()).list.join(", ")
     frame = metrics.entrepreneurs(log, period=period, upazila=upazila, comparison=comparison).with_columns(
-        union=pl.col("union_code").replace_strict(names.places, default=None),
-        upazila=pl.col("upazila_code").replace_strict(names.places, default=None),
-    )
+        union=places("union_codes"), upazila=places("upazila_codes"),
+        main_upazila=pl.col("upazila_code").replace_strict(names.places, default=None))
+    frame = frame.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in ("union", "upazila"))
     if search.strip():
         needle = search.strip().casefold()
         frame = frame.filter(pl.any_horizontal(pl.col(c).fill_null("").str.to_lowercase().str.contains(needle, literal=True)
