@@ -125,7 +125,11 @@ def taka(paisa: int, *, lang: str, words: bool = False) -> str:
 def percent(value: float | None, *, lang: str, signed: bool = False) -> str:
     if value is None:
         return "–"
-    text = f"{value:+.1f}%" if signed else f"{value:.1f}%"
+    # rounded as :func:`number` rounds (half up, on the decimal written), not as float formatting does
+    shown = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = f"{shown:+.1f}%" if signed else f"{shown:.1f}%"
+    if text in ("-0.0%", "+0.0%") and shown == 0:
+        text = "+0.0%" if signed else "0.0%"
     return bn_digits(text) if lang == "bn" else text
 
 

@@ -124,7 +124,8 @@ def by_area(log: pl.LazyFrame, units: pl.DataFrame, *, level: Level, period: Per
             .with_columns(
                 per_km2=pl.col("beneficiaries") / pl.col("area_km2"),
                 earnings_per_entrepreneur_paisa=pl.when(pl.col("entrepreneurs") > 0)
-                .then(pl.col("earnings_paisa") // pl.col("entrepreneurs")),
+                .then((pl.col("earnings_paisa") / pl.col("entrepreneurs")).round(0, mode="half_away_from_zero")
+                      .cast(pl.Int64)),
             ).sort("pcode"))
 
 

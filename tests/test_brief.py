@@ -189,6 +189,14 @@ def test_the_brief_map_legend_is_the_map_page_legend(metric):
     assert [entry["label"] for entry in printed][:len(page)] == page and len(page) >= 3
 
 
+@pytest.mark.parametrize(("earnings", "median"), [
+    ([10000, 30065, 50000], "Tk 300.65"),  # the middle earning to the paisa (it was rounded to Tk 301)
+    ([10000, 20001, 30000, 40000], "Tk 250.01"),  # between the two middle ones, half a paisa up
+])
+def test_the_brief_median_is_exact(earnings, median):
+    assert brief._earnings_histogram(earnings, lang="en", min_entrepreneurs=None)["median"].endswith(median)
+
+
 def test_the_sample_is_never_compared_with_real_data():
     log = generate().lazy()
     real = log.filter(pl.col("date") < pl.date(2023, 1, 1)).with_columns(

@@ -86,3 +86,16 @@ def test_stored_times_read_in_dhaka_in_the_users_digits():
     assert i18n.moment("2026-12-31T20:30:00", lang="en") == "1 January 2027, 02:30"  # naive = UTC, next day in Dhaka
     assert i18n.moment(datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc), lang="en") == "1 June 2026, 06:00"
     assert i18n.moment(None, lang="bn") == "–" and i18n.moment("not a time", lang="en") == "not a time"
+
+
+@pytest.mark.parametrize(("value", "signed", "en", "bn"), [
+    (12.25, False, "12.3%", "১২.৩%"),  # half up, as number() rounds (float formatting gave 12.2)
+    (0.25, False, "0.3%", "০.৩%"),
+    (-12.25, True, "-12.3%", "-১২.৩%"),
+    (33.333, True, "+33.3%", "+৩৩.৩%"),
+    (-0.04, False, "0.0%", "০.০%"),  # no "-0.0%"
+    (None, False, "–", "–"),
+])
+def test_a_percentage_is_rounded_as_a_number_is(value, signed, en, bn):
+    assert i18n.percent(value, lang="en", signed=signed) == en
+    assert i18n.percent(value, lang="bn", signed=signed) == bn

@@ -36,6 +36,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 
@@ -228,8 +229,11 @@ def _earnings_histogram(earnings_paisa: list[int], *, lang: str, min_entrepreneu
     median = None
     if limit is None:
         middle = len(taka) // 2
-        value = taka[middle] if len(taka) % 2 else (taka[middle - 1] + taka[middle]) / 2
-        median = _t("brief.median", lang, value=money(value))
+        # the middle earning itself, to the paisa (the ranges' ends are round taka)
+        exact = sorted(earnings_paisa)
+        mid = exact[middle] if len(exact) % 2 else Decimal(exact[middle - 1] + exact[middle]) / 2
+        median = _t("brief.median", lang, value=i18n.taka(int(Decimal(mid).quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+                                                          lang=lang))
     note = _t("brief.distribution_merged", lang, n=limit) if limit is not None and len(merged) < len(bins) else None
     return {"bins": out, "note": note, "median": median}
 
