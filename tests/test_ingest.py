@@ -207,6 +207,8 @@ BAD_CORPUS = [
     ("bad/summary_bad_month.csv", {}, {("bad_month", 2, "Month"), ("bad_month", 3, "Month"),
                                        ("missing_value", 4, "Month")}, [5]),
     ("bad/titled_errors.xlsx", {}, {("unknown_union", 6, "Union"), ("bad_date", 7, "Date")}, [5]),
+    ("bad/formula_errors.xlsx", {}, {("excel_error", 2, FD), ("excel_error", 3, "Date"), ("excel_error", 4, B),
+                                     ("not_calculated", 5, B)}, [6]),
     # issue 9: structure, encodings, dates, plausibility, references, decided names
     ("bad/too_many_cells.csv", {}, {("too_many_cells", 3, None)}, [2, 4]),
     ("bad/mixed_encoding.csv", {}, {("mixed_encoding", None, None)}, []),

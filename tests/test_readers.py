@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
+from analytics.ingest import readers
 from analytics.ingest.readers import (
     ROW,
     ReadError,
@@ -337,3 +338,31 @@ def test_a_csv_header_on_two_rows_is_read_as_one(end):
 def test_a_csv_row_of_data_is_never_taken_for_a_second_header_row(text):
     table = read_table(text.encode(), file_name="a.csv")
     assert table.header_row == 1 and table.frame[ROW].to_list() == [2]
+
+
+def test_error_cells_and_formulas_without_results_are_read_as_excel_shows_them():
+    """A reader of values gives them nothing (they were counted as empty cells, a count as 1); they
+    are given as Excel shows them, or as their formula when no result was ever saved."""
+    data = (DATA / "bad" / "formula_errors.xlsx").read_bytes()
+    _, cells = readers.sheet_marks(data, "Log")
+    assert cells == [(1, 9, "#N/A"), (2, 0, "#VALUE!"), (3, 8, "#DIV/0!"), (4, 8, "=1+2")]
+    table = readers.read_table(data, file_name="formula_errors.xlsx")
+    assert table.frame.row(0)[9] == "#N/A" and table.frame.row(3)[8] == "=1+2" and table.frame.row(4)[3] == "Tona"
+
+
+@pytest.mark.parametrize("size", [7, 97, 1009, 1 << 20])
+def test_a_sheet_read_in_blocks_gives_every_formula_cell_once(size):
+    """Cells cut in two by a block boundary are read whole with the next block; an empty text result
+    (t="str") is an empty cell, not an uncalculated formula."""
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="e"><f>X</f><v>#N/A</v></c><c r="B%d"><f>1+%d</f><v/></c>'
+                    b'<c r="C%d" t="str"><f>IF(1,"","")</f><v></v></c><c r="D%d" s="1"/></row>'
+                    % (i, i, i, i, i, i) for i in range(1, 400))
+    xml = b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>"
+    found, tail = [], b""
+    for start in range(0, len(xml), size):
+        block = tail + xml[start:start + size]
+        cut = readers._whole_end(block) if start + size < len(xml) else len(block)
+        found += readers._formula_cells(block[:cut])
+        tail = block[cut:]
+    expected = [cell for i in range(1, 400) for cell in ((i - 1, 0, "#N/A"), (i - 1, 1, f"=1+{i}"))]
+    assert found == expected

@@ -661,14 +661,15 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
 
     def text(f: str) -> list[dict[str, pl.Expr]]:
         return [{f: V.identifier(v) if f == "entrepreneur_id" else v},
-                {f"{f}_formula": V.formula_like(pl.col(f)), f"{f}_markup": V.markup_like(pl.col(f)),
+                {f"{f}_formula": V.formula_like(pl.col(f)), f"{f}_error": pl.col(f).str.contains(V.EXCEL_ERROR),
+                 f"{f}_markup": V.markup_like(pl.col(f)),
                  f"{f}_total": _total(f), f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
 
     return {
         "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
-                               "date_total": _total("date")}],
+                               "date_total": _total("date"), "date_cell": V.cell_problem(pl.col("date"))}],
         "month": [{"month": v}, {"month_v": V.parse_date(pl.col("month"), order=date_order),
-                                 "month_total": _total("month")}],
+                                 "month_total": _total("month"), "month_cell": V.cell_problem(pl.col("month"))}],
         "year": [{"year": v}, {"year_total": _total("year")}],
         "extra": [{"extra": v}],
         "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text"))}],

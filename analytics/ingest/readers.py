@@ -297,7 +297,7 @@ def read_csv(data: bytes | list[bytes]) -> Table:
 
 
 def _spans(top: tuple, under: tuple) -> list[tuple[int, int, int, int]]:
-    """A CSV header's headings that span columns (as :func:`merged_ranges` gives them, on row 0): a
+    """A CSV header's headings that span columns (as :func:`sheet_marks` gives merged cells, on row 0): a
     heading followed by empty heading cells that have a heading under them, as Excel saves a
     heading merged across columns."""
     spans, i = [], 0
@@ -449,10 +449,31 @@ def _attributes(text: bytes, kind: bytes) -> list[dict[str, str]]:
              for key, value in _ATTRIBUTE.findall(attributes)} for attributes in _TAG[kind].findall(text)]
 
 
-def merged_ranges(data: bytes, sheet: str) -> list[tuple[int, int, int, int]]:
-    """The merged cells of sheet ``sheet`` of an .xlsx, as (first row, first column, last row, last
-    column), 0-based: Excel shows the first cell's value over the whole range, and keeps it only
-    there (a date merged down over the day's rows, a total's label across the first columns)."""
+#: A cell's start tag (``<c r="J2" t="e" s="1">``) and the parts of a formula cell.
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+#: Where to look, each pattern starting with plain text (a fast scan, not a try at every tag): a
+#: formula with no result after it (none, or an empty one) before its cell ends, a formula tag that
+#: closes itself (a shared formula) just before its cell ends, and an error cell. A calculated formula
+#: is passed over without a look (a log may have a formula on every row).
+_MARKS = (re.compile(rb"f>(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?</(?:\w+:)?c>"),
+          re.compile(rb"/></(?:\w+:)?c>"), re.compile(rb't="e"'))
+_CELL_AT = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+#: Formula cells looked at, at most (a sheet of more is read as written).
+MAX_FORMULA_CELLS = 2_000_000
+
+
+def sheet_marks(data: bytes, sheet: str) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, str]]]:
+    """What a reader of the values alone misses in sheet ``sheet`` of an .xlsx, in one pass over its
+    XML: its merged cells, as (first row, first column, last row, last column), 0-based (Excel shows
+    the first cell's value over the whole range, and keeps it only there: a date merged down over
+    the day's rows, a total's label across the first columns), and the cells whose value is an Excel error or a
+    formula Excel never calculated, as (row, column, text), 0-based. A reader gives those no value:
+    an error (``#N/A``, ``#DIV/0!``) is given as Excel shows it, a formula without a result (a
+    file written by a program and never saved by Excel) as ``=`` and the formula, so that the check
+    names the cell instead of counting it as empty."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         book = _attributes(archive.read("xl/workbook.xml"), b"sheet")
@@ -460,18 +481,83 @@ def merged_ranges(data: bytes, sheet: str) -> list[tuple[int, int, int, int]]:
         link = next(entry["id"] for entry in book if entry.get("name") == sheet)
         target = next(entry["Target"] for entry in links if entry.get("Id") == link)
         member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        ranges, tail = [], b""
+        ranges: list[tuple[int, int, int, int]] = []
+        cells: list[tuple[int, int, str]] = []
+        tail = b""
         with archive.open(member) as handle:
-            while chunk := handle.read(4 * 1024 * 1024):
+            while True:
+                chunk = handle.read(4 * 1024 * 1024)
                 block = tail + chunk
+                cut = len(block) if not chunk else _whole_end(block)
+                whole, tail = block[:cut], block[cut:][-(1 << 20):]
                 ranges += [(int(r1) - 1, _column_number(c1) - 1, int(r2) - 1, _column_number(c2) - 1)
-                           for c1, r1, c2, r2 in _MERGE.findall(block)]
-                cut = block.rfind(b">") + 1  # each tag once: the next block starts after the last whole one
-                tail = block[cut:][-4096:]
-        return list(dict.fromkeys(ranges))
-    except Exception:  # noqa: BLE001 - no merged cells that can be read: the sheet as written
-        logging.getLogger(__name__).info("merged cells of %s not read", sheet, exc_info=True)
-        return []
+                           for c1, r1, c2, r2 in _MERGE.findall(whole)]
+                if len(cells) < MAX_FORMULA_CELLS:
+                    cells += _formula_cells(whole)
+                if not chunk:
+                    break
+        return list(dict.fromkeys(ranges)), cells[:MAX_FORMULA_CELLS]
+    except Exception:  # noqa: BLE001 - nothing more that can be read: the sheet as its values give it
+        logging.getLogger(__name__).info("cells of %s not read", sheet, exc_info=True)
+        return [], []
+
+
+def _whole_end(block: bytes) -> int:
+    """Where a block of a sheet's XML ends in whole tags, and in whole cells: the next block starts
+    with what comes after (a cell cut in two is read with the next block)."""
+    cut = block.rfind(b">") + 1
+    start = max(block.rfind(b"<c ", 0, cut), block.rfind(b":c ", 0, cut))
+    if start >= 0:
+        opening = block.rfind(b"<", 0, start + 1)
+        tag = _CELL_TAG.match(block, opening)
+        if tag is None or (not tag.group(2) and _CELL_END.search(block, tag.end(), cut) is None):
+            return opening  # the cell goes on in the next block
+    return cut
+
+
+def _formula_cells(block: bytes) -> list[tuple[int, int, str]]:
+    """The error cells and uncalculated formulas of a run of whole ``<c>`` elements (:func:`sheet_marks`)."""
+    found, seen = [], -1
+    for at in sorted({mark.start() for pattern in _MARKS for mark in pattern.finditer(block)}):
+        start = max(block.rfind(b"<c ", 0, at + 1), block.rfind(b":c ", 0, at + 1))
+        if start < 0 or start <= seen:
+            continue
+        seen = start
+        tag = _CELL_TAG.match(block, start if block[start:start + 1] == b"<" else block.rfind(b"<", 0, start))
+        if tag is None or tag.group(2):  # <c .../>: no value, no formula
+            continue
+        end = _CELL_END.search(block, tag.end())
+        if end is None:
+            continue
+        inside, attributes = block[tag.end():end.start()], tag.group(1)
+        ref = _CELL_AT.search(attributes)
+        if ref is None:
+            continue
+        value = _VALUE.search(inside)
+        value_text = (value.group(1) or b"") if value else b""
+        formula = _FORMULA.search(inside)
+        if b't="e"' in attributes and value_text:
+            text = value_text
+        elif formula is not None and not value_text.strip() and b't="str"' not in attributes:
+            text = b"=" + (formula.group(1) or b"")  # (a formula whose result is empty text is an empty cell)
+        else:
+            continue
+        found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1,
+                      html.unescape(text.decode("utf-8", "replace"))))
+    return found
+
+
+def fill_cells(frame: pl.DataFrame, cells: list[tuple[int, int, str]]) -> pl.DataFrame:
+    """``frame`` (:func:`_load`) with ``cells`` (:func:`sheet_marks`) written where it has no value."""
+    updates: dict[str, tuple[list[int], list[str]]] = {}
+    for row, column, text in cells:
+        name = f"c{column}"
+        if name in frame.columns and row < frame.height and frame[name][row] is None:
+            rows, texts = updates.setdefault(name, ([], []))
+            rows.append(row)
+            texts.append(text)
+    return frame.with_columns(frame[name].scatter(rows, pl.Series(texts, dtype=pl.String))
+                              for name, (rows, texts) in updates.items())
 
 
 #: A cell that holds an amount or a count ("75", "১,২০০.৫০", "Tk 50"), or a numeric date: data, not a heading.
@@ -524,8 +610,8 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
     reader = _reader(data)
     name, names = choose_sheet(reader, sheet=sheet)
     frame = _load(reader, name)
-    ranges = merged_ranges(data, name) if format == "xlsx" else []
-    frame = fill_merged(frame, ranges)
+    ranges, cells = sheet_marks(data, name) if format == "xlsx" else ([], [])
+    frame = fill_merged(fill_cells(frame, cells), ranges)
     rows = _rows(frame)
     header = find_header(rows)
     if header is None:

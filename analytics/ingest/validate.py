@@ -40,7 +40,7 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "count_not_number", "count_not_positive", "udc_without_entrepreneur", "formula", "markup",
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long",
-             "note_row")
+             "note_row", "excel_error", "not_calculated")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
 #: Row problems that leave a row out on purpose without refusing the file: a total row, a note
 #: or signature line under the table, and rows whose name staff decided is not a known service or place.
@@ -215,10 +215,12 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     found.append(("total_row", pl.col("is_total"), None, total_value, None, False))
 
     bad_text = {f: pl.col(f"{f}_formula").fill_null(False) | pl.col(f"{f}_markup").fill_null(False)
+                | pl.col(f"{f}_error").fill_null(False)
                 for f in ("upazila", "union", "service", "entrepreneur_id", "entrepreneur_name")
                 if f"{f}_formula" in work.columns}
     for f in bad_text:
         scope = udc if f != "service" else pl.lit(True)
+        check("excel_error", scope & pl.col(f"{f}_error"), f)
         check("formula", scope & pl.col(f"{f}_formula"), f)
         check("markup", scope & pl.col(f"{f}_markup") & ~pl.col(f"{f}_formula").fill_null(False), f)
     ok_text = lambda f: ~bad_text[f] if f in bad_text else pl.lit(True)  # noqa: E731
@@ -229,15 +231,20 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         if label.get(f):
             check("value_too_long", pl.col(f"{f}_long"), f, params=pl.lit(f'{{"limit": {limit}}}'))
     earliest = date(L.EARLIEST_YEAR, 1, 1)
+    cells = [f for f in ("date", "month") if f"{f}_cell" in work.columns and label.get(f)]
+    for f in cells:  # an Excel error or an uncalculated formula where a date or a month should be
+        for code in ("excel_error", "not_calculated"):
+            check(code, pl.col(f"{f}_cell") == code, f)
+    not_cell = lambda f: pl.col(f"{f}_cell").is_null() if f in cells else pl.lit(True)  # noqa: E731
     if shape == "transactions":
         check("missing_value", pl.col("date").is_null(), "date")
-        check("bad_date", pl.col("date").is_not_null() & pl.col("date_v").is_null(), "date")
+        check("bad_date", pl.col("date").is_not_null() & pl.col("date_v").is_null() & not_cell("date"), "date")
         check("date_in_future", pl.col("date_v") > today, "date")
         check("date_too_early", pl.col("date_v") < earliest, "date")
         day = pl.col("date_v")
     else:
         check("missing_value", pl.col("month").is_null(), "month")
-        check("bad_month", pl.col("month").is_not_null() & pl.col("month_start").is_null(), "month")
+        check("bad_month", pl.col("month").is_not_null() & pl.col("month_start").is_null() & not_cell("month"), "month")
         check("date_too_early", pl.col("month_start") < earliest, "month")
         check("date_in_future", pl.col("month_start") > today, "month")
         day = pl.col("month_start")
@@ -273,7 +280,7 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         check("udc_without_entrepreneur", udc & pl.col("entrepreneur_id").is_null(), "entrepreneur_id")
     check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
 
-    for code in ("fee_not_number", "fee_decimals", "fee_negative"):
+    for code in ("fee_not_number", "fee_decimals", "fee_negative", "excel_error", "not_calculated"):
         check(code, pl.col("fee_problem") == code, "fee")
     check("missing_value", udc & pl.col("fee").is_null(), "fee")
     check("front_desk_fee", fd & (pl.col("fee_v") != 0), "fee")
@@ -287,7 +294,7 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         | ((per_person > 0) & (per_person * L.FEE_FACTOR < pl.col("fee_min_bdt") * 100))), "fee",
         params=pl.format('{{"service": "{}", "min": {}, "max": {}}}', pl.col("service_code"), pl.col("fee_min_bdt"),
                          pl.col("fee_max_bdt")))
-    for code in ("count_not_number", "count_not_positive"):
+    for code in ("count_not_number", "count_not_positive", "excel_error", "not_calculated"):
         check(code, pl.col("count_problem") == code, "beneficiaries")
     check("count_too_large", pl.col("count_v") > ceiling, "beneficiaries", params=pl.lit(f'{{"limit": {ceiling}}}'))
     if shape == "summary":

@@ -134,11 +134,25 @@ def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
     return pl.when(text.str.contains(grouped)).then(text.str.replace_all(",", "")).otherwise(text)
 
 
+#: The values Excel shows for a formula that failed.
+EXCEL_ERROR = r"^#(?:N/A|DIV/0!|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|FIELD!|BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|GETTING_DATA)$"
+
+
+def cell_problem(expr: pl.Expr) -> pl.Expr:
+    """For a cell that should hold a value (a date, a number): 'excel_error' for an error Excel
+    shows (``#N/A``), 'not_calculated' for a formula without its result (``=1+2``: the reader
+    gives such a cell as its formula), null otherwise."""
+    return (pl.when(expr.str.contains(EXCEL_ERROR)).then(pl.lit("excel_error"))
+            .when(expr.str.starts_with("=") & formula_like(expr)).then(pl.lit("not_calculated")))
+
+
 def money_problem(expr: pl.Expr) -> pl.Expr:
-    """For non-null cleaned text: 'fee_not_number', 'fee_decimals', 'fee_negative' or null."""
+    """For non-null cleaned text: 'excel_error', 'not_calculated' (:func:`cell_problem`),
+    'fee_not_number', 'fee_decimals', 'fee_negative' or null."""
     text = number_text(expr, money=True)
     frac = text.str.extract(r"\.(\d*)$")
     return (pl.when(expr.is_null()).then(None)
+            .when(cell_problem(expr).is_not_null()).then(cell_problem(expr))
             .when(~text.str.contains(_NUMBER)).then(pl.lit("fee_not_number"))
             .when(frac.str.len_chars().fill_null(0) > 2).then(pl.lit("fee_decimals"))
             .when(text.str.starts_with("-") & text.str.contains(r"[1-9]")).then(pl.lit("fee_negative"))
@@ -168,9 +182,11 @@ def count_value(expr: pl.Expr) -> pl.Expr:
 
 
 def count_problem(expr: pl.Expr) -> pl.Expr:
-    """For non-null text: 'count_not_number', 'count_not_positive' or null."""
+    """For non-null text: 'excel_error', 'not_calculated' (:func:`cell_problem`), 'count_not_number',
+    'count_not_positive' or null."""
     value = count_value(expr)
     return (pl.when(expr.is_null()).then(None)
+            .when(cell_problem(expr).is_not_null()).then(cell_problem(expr))
             .when(value.is_null()).then(pl.lit("count_not_number"))
             .when(value <= 0).then(pl.lit("count_not_positive")))
 

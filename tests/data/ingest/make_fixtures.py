@@ -153,6 +153,24 @@ def bad() -> None:
                "Birth registration", 1, 75]]
     (BAD / "titled_errors.xlsx").write_bytes(workbook({"Log": titled}))
 
+    # formulas: failed (Excel's error values, kept as results) and never calculated (a program wrote
+    # the formula and no result, as openpyxl does); a formula whose result is empty text is empty
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book.set_properties({"created": FIXED})
+    sheet = book.add_worksheet("Log")
+    sheet.write_row(0, 0, EN)
+    for r in range(1, 6):
+        sheet.write_row(r, 0, ["01/07/2022", "UDC", "Pirojpur Sadar", "Tona", "UDC-10798094-F", "Farzana Yasmin",
+                               "Female", "Birth registration", 1, 75])
+    sheet.write_formula(1, 9, "=VLOOKUP(H2,Rates!A:B,2,FALSE)", None, "#N/A")
+    sheet.write_formula(2, 0, '=DATEVALUE("x")', None, "#VALUE!")
+    sheet.write_formula(3, 8, "=1/0", None, "#DIV/0!")
+    sheet.write_formula(4, 8, "=1+2", None, "")
+    sheet.write_formula(5, 3, '=IF(1,"Tona","")', None, "Tona")  # calculated: read as its result
+    book.close()
+    (BAD / "formula_errors.xlsx").write_bytes(out.getvalue())
+
     # a CSV whose first rows were typed in a UTF-8 editor and the rest pasted from a Windows-1252 file
     head = ",".join(BN) + "\r\n" + ",".join(["০১/০৭/২০২২", "ইউডিসি", "পিরোজপুর সদর", "টোনা", "UDC-10798094-F",
                                              "ফারজানা ইয়াসমিন", "নারী", "জন্ম নিবন্ধন", "১", "৭৫"]) + "\r\n"
