@@ -190,6 +190,8 @@ if result.sheet:
 st.caption(" · ".join(details))
 if result.dropped_pii:
     st.info(t("upload.pii_dropped", columns=", ".join(i18n.plain(h) for h in result.dropped_pii)))
+if result.fee_per_unit:
+    st.info(t("upload.fee_per_unit", column=i18n.plain(next(h for h, f in result.columns.items() if f == "fee"))))
 if result.repeated_rows:
     st.caption(t("upload.repeated", rows=i18n.number(result.repeated_rows, lang=lang)))
 left_out = result.problems.height - refusing.height

@@ -308,3 +308,12 @@ def test_a_column_it_does_not_know_is_named_and_a_log_without_counts_says_each_r
                        encoding="utf-8")
     again = cli("ingest", str(counted), "--store", str(tmp_path / "s2"), "--lang", lang)
     assert unused in again.stdout and as_one not in again.stdout
+
+
+def test_a_fee_per_person_is_multiplied_by_the_count_and_said(tmp_path):
+    fixture = ROOT / "tests/data/ingest/good/fee_per_person.csv"
+    out = cli("ingest", str(fixture), "--store", str(tmp_path / "s"), "--lang", "bn")
+    assert out.returncode == 0, out.stderr
+    assert "“Fee per person (Tk)” একজনের ফি হিসেবে পড়া হয়েছে" in out.stdout
+    figures = summary(tmp_path / "s", "--period", "2022-23-Q1")
+    assert (figures["beneficiaries_total"], figures["entrepreneur_earnings_bdt"]) == (13, 170)

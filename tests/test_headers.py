@@ -34,6 +34,8 @@ SYNONYMS = {
     "fee": ["Fee", "Income", "Income (Tk)", "Fee (Tk)", "Amount", "Earning", "আয়", "আয় (টাকা)", "ফি", "টাকা",
             "টাকার পরিমাণ", "Fee (BDT)", "Total amount (Tk.)", "Service Charge (Tk)", "সার্ভিস চার্জ (টাকা)",
             "সেবা মূল্য (টাকা)"],
+    "unit_fee": ["Fee per person (Tk)", "Unit Fee", "একক মূল্য (টাকা)", "Rate per copy (Taka)", "Rate", "জনপ্রতি ফি"],
+    "ignore": ["Govt Fee (Tk)", "Government fee", "সরকারি ফি"],
     "month": ["Month", "মাস"],
     "year": ["Year", "বছর", "Calendar Year", "বৎসর"],
     "serial": ["SL", "Sl. No.", "ক্রমিক নং"],
@@ -174,3 +176,13 @@ def test_header_score_prefers_the_header_row():
 
 def test_fields_are_consistent():
     assert set(LOG_FIELDS) <= set(FIELDS) and "ignore" in FIELDS
+
+
+@pytest.mark.parametrize(("headers", "fee", "per_unit"), [
+    (["Date", "Service", "Count", "Rate"], "Rate", True),  # the fee of one, no fee of the row: it is the fee
+    (["Date", "Service", "Count", "Rate", "Fee (Tk)"], "Fee (Tk)", False),  # the row's fee wins
+    (["Date", "Service", "Govt Fee (Tk)", "Service Charge (Tk)"], "Service Charge (Tk)", False),
+])
+def test_a_fee_of_one_person_is_the_fee_only_when_there_is_no_other(headers, fee, per_unit):
+    mapped = map_headers(headers)
+    assert mapped.field_column("fee") == fee and mapped.fee_per_unit is per_unit and not mapped.duplicates

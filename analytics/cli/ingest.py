@@ -185,6 +185,9 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
               file=out)
         if result.dropped_pii:
             print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=", ".join(result.dropped_pii)), file=out)
+        if result.fee_per_unit:
+            column = next(h for h, f in result.columns.items() if f == "fee")
+            print("  " + i18n.t("ingest.cli_fee_per_unit", lang, column=column), file=out)
         if result.unmapped:
             print("  " + i18n.t("ingest.cli_unmapped", lang, columns=", ".join(result.unmapped)), file=out)
             if result.counts_rows_as_one:

@@ -28,7 +28,10 @@ LOG_FIELDS = ("date", "month", "year", "channel", "upazila", "union", "entrepren
 #: Recognised but not stored. ``reference`` (receipt numbers) still tells rows apart when
 #: looking for duplicates; ``serial`` (1, 2, 3 ...) does not.
 IGNORED_FIELDS = ("serial", "reference", "category", "district", "remarks", "ignore")
-FIELDS = LOG_FIELDS + IGNORED_FIELDS
+#: The fee of one person served (a unit price, "Fee per person"): read as the fee when the sheet has
+#: no fee of its own, and then each row earns it times its count (:attr:`HeaderMap.fee_per_unit`).
+UNIT_FEE = "unit_fee"
+FIELDS = LOG_FIELDS + (UNIT_FEE,) + IGNORED_FIELDS
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": ("Date", "Service Date", "Date of Service", "Delivery Date", "Transaction Date",
@@ -66,6 +69,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
             "Amount (Tk)", "Earning", "Earnings", "Earning (Tk)", "Service Charge", "Charge", "Taka",
             "আয়", "আয় (টাকা)", "ফি", "ফি (টাকা)", "টাকা", "টাকার পরিমাণ", "আয়ের পরিমাণ",
             "সেবা মূল্য", "সার্ভিস চার্জ", "আদায়কৃত ফি", "মোট আয়"),
+    UNIT_FEE: ("Unit Fee", "Unit Price", "Unit Rate", "Rate", "Rate (Tk)", "Fee per Person", "Fee per Person (Tk)",
+               "Price per Unit", "Per Unit Fee", "একক মূল্য", "একক মূল্য (টাকা)", "একক ফি", "দর", "জনপ্রতি ফি",
+               "প্রতি জনের ফি"),
     "serial": ("SL", "Sl.", "SL No", "Sl. No.", "S/N", "Serial", "Serial No", "No.", "No", "#", "Row",
                "ক্রমিক", "ক্রমিক নং", "ক্রম", "ক্রঃ নং", "ক্র. নং", "নং", "সারি", "ক্রমিক সংখ্যা", "ক্রমিক নম্বর"),
     "reference": ("Receipt No", "Receipt Number", "Transaction ID", "Transaction No", "Reference", "Ref No",
@@ -157,6 +163,13 @@ def is_pii(header: str) -> bool:
     return named and not any(word in key for word in _NOT_PII)
 
 
+#: A fee of one: "per person", "per copy", "unit price", "rate", "একক", "জনপ্রতি" (with a word of money)
+_EACH = ("perperson", "perhead", "perunit", "percopy", "perpage", "perservice", "perpiece", "unitfee", "unitprice",
+         "unitrate", "একক", "জনপ্রতি", "প্রতিজন", "প্রতিটি", "প্রতিকপি")
+_MONEY = ("fee", "price", "charge", "rate", "taka", "tk", "amount", "মূল্য", "ফি", "টাকা", "দর", "চার্জ")
+_GOVERNMENT = ("govt", "government", "সরকারি", "সরকারী")
+
+
 def recognise(header: str) -> str | None:
     """The canonical field of a header, ``"pii"`` for personal data, or None."""
     key = header_key(header)
@@ -169,6 +182,10 @@ def recognise(header: str) -> str | None:
     if len(header.split()) > MAX_LOOSE_WORDS:  # a title or a sentence, not a heading
         return None
     words = re.findall(r"[a-z]+", header.lower())
+    if (any(each in key for each in _EACH) or "rate" in words) and any(word in key for word in _MONEY):
+        return UNIT_FEE
+    if any(word in key for word in _GOVERNMENT) and any(word in key for word in _MONEY):
+        return "ignore"  # the government's fee, passed on: not what the entrepreneur earned
     for name, fragments in _LOOSE:
         if any(fragment in key for fragment in fragments) or _LOOSE_WORDS.get(name, set()) & set(words):
             return name
@@ -190,6 +207,8 @@ class HeaderMap:
     dropped_pii: list[str] = field(default_factory=list)
     duplicates: dict[str, list[str]] = field(default_factory=dict)  # field -> its 2+ headers
     invalid_mapping: dict[str, str] = field(default_factory=dict)  # header -> unknown field
+    #: the "fee" column gives the fee of one person served (a sheet with no fee of its own)
+    fee_per_unit: bool = False
 
     def field_column(self, name: str) -> str | None:
         """The header (as written) of ``name``'s column, if the sheet has one."""
@@ -248,6 +267,12 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
         for header in seen.pop("date"):
             del result.columns[header]
             result.unmapped.append(header)
+    units = [header for header, name in result.columns.items() if name == UNIT_FEE]
+    if len(units) == 1 and "fee" not in seen:  # the fee of one, and no fee of the row: the row's is it x count
+        result.columns[units[0]] = "fee"
+        seen["fee"], result.fee_per_unit = units, True
+    elif len(units) > 1 and "fee" not in seen:
+        seen["fee"] = units  # which of them: the user's to say
     result.duplicates = {name: headers for name, headers in seen.items() if len(headers) > 1}
     return result
 

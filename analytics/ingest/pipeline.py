@@ -114,6 +114,8 @@ class IngestResult:
     columns: dict[str, str] = field(default_factory=dict)  # header as written -> field
     unmapped: list[str] = field(default_factory=list)
     dropped_pii: list[str] = field(default_factory=list)
+    #: the fee column gives the fee of one person served: each row earns it times its count
+    fee_per_unit: bool = False
     rows_read: int = 0
     #: rows identical to an earlier row: counted, each one, as separate deliveries
     repeated_rows: int = 0
@@ -431,6 +433,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     empty = [label for label, c in internal.items() if body[c].null_count() == body.height]
     headers = map_headers(table.headers, mapping=mapping, empty=empty)
     result.columns, result.unmapped, result.dropped_pii = headers.columns, headers.unmapped, headers.dropped_pii
+    result.fee_per_unit = headers.fee_per_unit
     result.shape = shape = detect_shape(headers.fields)
 
     problems = [validate.file_problem("bad_mapping", column=h, field=f, fields=list(FIELDS))
@@ -503,6 +506,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
 
     def checked(offset: int) -> tuple[pl.DataFrame, tuple[pl.DataFrame, pl.DataFrame], pl.DataFrame]:
         work = parsed.rows(offset, SLICE_ROWS)
+        if headers.fee_per_unit:  # the fee of one person served: the row's is it times the count
+            work = work.with_columns(pl.col("fee_v") * pl.col("count_v").fill_null(1).cast(pl.Int64))
         return (validate.row_checks(work, label, shape=shape, period=period, today=today),
                 _names_counts(work, present),
                 schema.conform(_canonical(work.lazy(), shape=shape, dc_upazila=dc_upazila, upload_id=upload_id),
