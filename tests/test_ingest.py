@@ -209,6 +209,10 @@ BAD_CORPUS = [
     ("bad/titled_errors.xlsx", {}, {("unknown_union", 6, "Union"), ("bad_date", 7, "Date")}, [5]),
     ("bad/formula_errors.xlsx", {}, {("excel_error", 2, FD), ("excel_error", 3, "Date"), ("excel_error", 4, B),
                                      ("not_calculated", 5, B)}, [6]),
+    ("bad/dates_swapped_by_excel.xlsx", {}, {("dates_swapped_by_excel", None, None)}, []),
+    ("bad/dates_swapped_by_excel.xlsx", {"date_order": "dmy"}, set(), [2, 3, 4, 5, 6]),
+    ("bad/dates_swapped_by_excel.xlsx", {"date_order": "mdy"}, {("bad_date", 4, "Date"), ("bad_date", 5, "Date")},
+     [2, 3, 6]),
     # issue 9: structure, encodings, dates, plausibility, references, decided names
     ("bad/too_many_cells.csv", {}, {("too_many_cells", 3, None)}, [2, 4]),
     ("bad/mixed_encoding.csv", {}, {("mixed_encoding", None, None)}, []),
@@ -332,6 +336,7 @@ SAMPLE_PARAMS = {
     "service_channel_mismatch": {"service_channel": "front_desk", "channel": "udc"},
     "date_order_conflict": {"rows_dmy": [2, 3], "rows_mdy": [5]}, "date_order_unclear": {"rows_mdy": [5]},
     "month_order_unclear": {"rows_mdy": [2, 3]},
+    "dates_swapped_by_excel": {"rows_mdy": [2, 3], "held": "2022-05-07", "typed": "2022-07-05"},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "value_too_long": {"limit": 40},
@@ -673,3 +678,13 @@ def test_personal_data_in_headings_that_mention_services_or_counts_never_reaches
     assert result.frame.height == 0 and "seventy" in shown
     for secret in ("Rahima", "01711000000", "ACC-99"):
         assert secret not in shown
+
+
+def test_dates_excel_read_month_first_are_read_as_typed_once_the_order_is_said(run):
+    """05/07/2022 typed day first, made 7 May by an Excel set to month first, is 5 July again."""
+    result = run(DATA / "bad" / "dates_swapped_by_excel.xlsx", date_order="dmy")
+    assert result.frame["date"].to_list() == [date(2022, 7, 5), date(2022, 8, 9), date(2022, 7, 15),
+                                              date(2022, 8, 20), date(2022, 9, 11)]
+    refused = run(DATA / "bad" / "dates_swapped_by_excel.xlsx")
+    assert "7 May 2022" in refused.problems["message"][0] and "5 July 2022" in refused.problems["message"][0]
+    assert refused.date_readings.select("dmy", "mdy").row(0) == (date(2022, 7, 5), date(2022, 5, 7))

@@ -472,6 +472,10 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         result.date_order, result.date_readings = order, readings
         if problem:
             return fail(problem)
+        if date_order == "dmy" and V.swapped_by_excel(distinct[stamp]).height:
+            # typed day first, read month first by Excel: the date cells' day and month go back
+            distinct[stamp] = pl.Series(distinct[stamp].name, distinct[stamp].cast(pl.String)).to_frame().select(
+                V.swap_day_and_month(pl.col(distinct[stamp].name))).to_series()
     if stamp == "month" and date_order is None:  # months written as the 1st of a month, month first
         months = V.month_readings(distinct["month"])
         if months.height:
@@ -563,6 +567,16 @@ def _date_order(work: pl.DataFrame, dates: pl.Series, *, given: str | None) -> t
     Returns (order, problem or None, example readings both ways when the user must choose).
     """
     readings = pl.DataFrame(schema={"text": pl.String, "rows": pl.UInt32, "dmy": pl.Date, "mdy": pl.Date})
+    swapped = V.swapped_by_excel(dates) if given != "mdy" else pl.DataFrame()
+    if swapped.height and given is None:  # Excel read dates typed day first as month first: which were they?
+        rows = (work.select(ROW, pl.col("raw_date").cast(pl.String).alias("text")).join(swapped, on="text")
+                .sort(ROW))
+        readings = rows.group_by("text", maintain_order=True).agg(
+            pl.len().cast(pl.UInt32).alias("rows"), pl.col("dmy", "mdy").first()).head(8).select(
+            "text", "rows", "dmy", "mdy")
+        return "dmy", validate.file_problem("dates_swapped_by_excel", value=swapped["text"][0],
+                                            held=swapped["mdy"][0].isoformat(), typed=swapped["dmy"][0].isoformat(),
+                                            rows_mdy=rows[ROW].head(10).to_list()), readings
     if given is not None:
         return given, None, readings
     distinct = pl.DataFrame({"raw_date": dates}).with_columns(V.clean(pl.col("raw_date")).alias("text"))

@@ -222,6 +222,49 @@ def date_order_evidence(texts: pl.Series) -> pl.DataFrame:
     return _readings(texts).select("text", reads.alias("reads")).filter(pl.col("reads").is_not_null())
 
 
+#: A workbook's date cell as the reader gives it ("2023-05-07 00:00:00"); typed text has no seconds.
+DATE_CELL = r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2}:\d{2})$"
+
+
+def swapped_by_excel(texts: pl.Series) -> pl.DataFrame:
+    """The date cells of a column that Excel seems to have read month first from dates typed day
+    first: where an Excel set to month/day/year was given 05/07/2023 (5 July) it made a date of
+    7 May, and 13/07/2023, which it could not read so, it kept as text. The sign: date cells,
+    each with a day of 12 or less, beside typed dates that are real only day first (and none only
+    month first), and the cells swapped back fall in the typed dates' fiscal quarters more often
+    than as they are. Columns ``text`` (the cell), ``dmy`` (its day and month swapped back, as
+    typed) and ``mdy`` (the date it holds); empty when there is no such sign."""
+    cells = (pl.DataFrame({"text": texts.cast(pl.String)}).drop_nulls().unique(maintain_order=True)
+             .filter(pl.col("text").str.contains(DATE_CELL)))
+    empty = pl.DataFrame(schema={"text": pl.String, "dmy": pl.Date, "mdy": pl.Date})
+    if cells.height == 0:
+        return empty
+    parts = cells["text"].str.extract_groups(DATE_CELL).struct.unnest()
+    if (parts["3"].cast(pl.Int32) > 12).any():
+        return empty
+    evidence = date_order_evidence(texts.cast(pl.String))
+    reads = set(evidence["reads"])
+    if "dmy_only" not in reads or "mdy_only" in reads:
+        return empty
+    both = cells.select("text", pl.date(parts["1"].cast(pl.Int32), parts["3"].cast(pl.Int32),
+                                        parts["2"].cast(pl.Int32)).alias("dmy"),
+                        pl.date(parts["1"].cast(pl.Int32), parts["2"].cast(pl.Int32),
+                                parts["3"].cast(pl.Int32)).alias("mdy"))
+    # and swapped back, the cells fall in the fiscal quarters of the typed dates more often than as
+    # they are (a log of 10 July and 11 August cells beside a typed 15/09 is as it should be)
+    quarter = lambda day: (day.dt.year() * 12 + day.dt.month() - 7) // 3  # noqa: E731 - fiscal quarters, numbered
+    typed = set(evidence.filter(pl.col("reads") == "dmy_only").select(
+        quarter(parse_date(pl.col("text"), order="dmy"))).to_series().drop_nulls())
+    fits = both.select(quarter(pl.col("dmy")).is_in(list(typed)).sum().alias("dmy"),
+                       quarter(pl.col("mdy")).is_in(list(typed)).sum().alias("mdy")).row(0, named=True)
+    return both if fits["dmy"] > fits["mdy"] else empty
+
+
+def swap_day_and_month(expr: pl.Expr) -> pl.Expr:
+    """A date cell (:data:`DATE_CELL`) with its day and month swapped (see :func:`swapped_by_excel`)."""
+    return expr.str.replace(DATE_CELL, "${1}-${3}-${2} ${4}")
+
+
 def month_readings(texts: pl.Series) -> pl.DataFrame:
     """Numeric month cells ("7/1/2023") that are the 1st of a month only read month/day/year: read
     day/month/year they are another day (7 January), so the file's order must be said. Columns

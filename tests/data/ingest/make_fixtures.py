@@ -171,6 +171,13 @@ def bad() -> None:
     book.close()
     (BAD / "formula_errors.xlsx").write_bytes(out.getvalue())
 
+    # dates typed day first into an Excel set to month/day/year: 05/07/2022 became a date, 7 May;
+    # 15/07/2022, which it could not read so, stayed as typed
+    swapped = [datetime(2022, 5, 7), datetime(2022, 9, 8), "15/07/2022", "20/08/2022", datetime(2022, 11, 9)]
+    (BAD / "dates_swapped_by_excel.xlsx").write_bytes(workbook({"Log": [EN] + [
+        [day, "UDC", "Pirojpur Sadar", "Tona", "UDC-10798094-F", "Farzana Yasmin", "Female", "Birth registration",
+         1, 75] for day in swapped]}))
+
     # a CSV whose first rows were typed in a UTF-8 editor and the rest pasted from a Windows-1252 file
     head = ",".join(BN) + "\r\n" + ",".join(["০১/০৭/২০২২", "ইউডিসি", "পিরোজপুর সদর", "টোনা", "UDC-10798094-F",
                                              "ফারজানা ইয়াসমিন", "নারী", "জন্ম নিবন্ধন", "১", "৭৫"]) + "\r\n"
