@@ -183,7 +183,8 @@ def with_messages(raw: pl.DataFrame, *, namer: Namer) -> pl.DataFrame:
     keys = keys.with_columns(**{f"message_{lang}": pl.Series(texts, dtype=pl.String)
                                 for lang, texts in rendered.items()})
     out = raw.join(keys, on=["code", "column", "params"], how="left", nulls_equal=True, maintain_order="left")
-    value = echo(pl.col("value")).fill_null("")
+    # a workbook's date cell as people write dates here (day/month/year), not as the reader gives it
+    value = echo(pl.col("value").str.replace(V.DATE_CELL, "${3}/${2}/${1}")).fill_null("")
     return out.with_columns(pl.col(f"message_{lang}").str.replace(_VALUE, value, literal=True) for lang in LANGS)
 
 
