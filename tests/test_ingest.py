@@ -688,3 +688,33 @@ def test_dates_excel_read_month_first_are_read_as_typed_once_the_order_is_said(r
     refused = run(DATA / "bad" / "dates_swapped_by_excel.xlsx")
     assert "7 May 2022" in refused.problems["message"][0] and "5 July 2022" in refused.problems["message"][0]
     assert refused.date_readings.select("dmy", "mdy").row(0) == (date(2022, 7, 5), date(2022, 5, 7))
+
+
+_HEAD = "Date,Channel,Upazila,Union,Entrepreneur ID,Gender,Service,Beneficiaries,Fee (Tk),Remarks\n"
+
+
+def _row(day: str, people: int = 1, fee: int = 50) -> str:
+    return f"{day},UDC,Pirojpur Sadar,Tona,UDC-1,Female,Birth registration,{people},{fee},\n"
+
+
+@pytest.mark.parametrize(("body", "accepted", "codes"), [
+    # an AutoSum row with no label: the sum of the rows above (left out, noted)
+    (_row("01/07/2022") + _row("02/07/2022", 2, 100) + ",,,,,,,3,150,\n", [2, 3], {"total_row"}),
+    # subtotals and a grand total under them
+    (_row("01/07/2022") + _row("02/07/2022", 2, 100) + ",,,,,,,3,150,\n" + _row("03/08/2022") + _row("04/08/2022")
+     + ",,,,,,,2,100,\n" + ",,,,,,,5,250,\n", [2, 3, 5, 6], {"total_row"}),
+    # numbers that are not the sum: a delivery with its date and service left out (refused)
+    (_row("01/07/2022") + _row("02/07/2022", 2, 100) + ",,,,,,,2,75,\n", [2, 3], {"missing_value"}),
+    # one row's numbers again are no sign of a sum
+    (_row("01/07/2022") + ",,,,,,,1,50,\n", [2], {"missing_value"}),
+    # "Total" written only in the channel, gender or remarks column
+    (_row("01/07/2022") + _row("02/07/2022") + ",Total,,,,,,2,100,\n", [2, 3], {"total_row"}),
+    (_row("01/07/2022") + _row("02/07/2022") + ",,,,,মোট,,2,100,\n", [2, 3], {"total_row"}),
+    (_row("01/07/2022") + _row("02/07/2022") + ",,,,,,,2,100,সর্বমোট\n", [2, 3], {"total_row"}),
+])
+def test_total_rows_without_a_label_where_it_is_looked_for_are_left_out(body, accepted, codes):
+    """A total row's numbers must not be counted again, nor the row refused for its empty date (a
+    clerk told to fill the date in would count the total twice)."""
+    result = ingest_bytes((_HEAD + body).encode(), file_name="log.csv", upload_id="u", lang="en")
+    assert result.frame["source_row"].to_list() == accepted
+    assert set(result.problems["code"]) == codes

@@ -460,10 +460,11 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         body = body.join(lines, on=ROW, how="anti", maintain_order="left")
     label = {f: headers.field_column(f) for f in LOG_FIELDS}
     present = {f for f, lab in label.items() if lab is not None}
-    serial = headers.field_column("serial")  # "মোট" may be written there (merged over the first cells)
+    # columns no field reads where "মোট" may be written: the serial's (merged over the first cells), remarks
+    marks = {f"raw_{f}": headers.field_column(f) for f in ("serial", "remarks") if headers.field_column(f)}
     work = body.select(ROW, *(pl.col(internal[label[f]]).alias(f"raw_{f}") for f in present),
                        *([pl.col(EXTRA).alias("raw_extra")] if EXTRA in body.columns else []),
-                       *([pl.col(internal[serial]).alias("raw_serial")] if serial is not None else []))
+                       *(pl.col(internal[heading]).alias(name) for name, heading in marks.items()))
     distinct, positions = _positions(work)  # each column's distinct cells, each read once below
     stamp = next((f for f in ("date", "month") if f in present), None)  # the column that dates the rows
     if stamp is not None:  # (a summary's months may be written as dates too: 7/1/2023)
@@ -486,7 +487,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
             return fail(validate.file_problem("month_order_unclear", value=months["text"][0],
                                               rows_mdy=dated.sort(ROW)[ROW].head(10).to_list()))
     read = set(present)  # the fields read from a column of their own
-    labels = [_total_label(work["raw_serial"])] if serial is not None else []
+    labels = [_total_label(work[name]) for name in marks]
     parsed = _parse_resolve(work, distinct, positions, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
                             resolver=resolver, catalogue=catalogue, decisions=decisions, totals=labels)
     result.shape = shape = parsed.shape
@@ -691,8 +692,9 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
                                  "month_total": _total("month"), "month_cell": V.cell_problem(pl.col("month"))}],
         "year": [{"year": v}, {"year_total": _total("year")}],
         "extra": [{"extra": v}],
-        "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text"))}],
-        "gender": [{"gender": v}, {"gender_v": V.gender_value(pl.col("gender"))}],
+        "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text")),
+                                          "channel_total": _total("channel_text")}],
+        "gender": [{"gender": v}, {"gender_v": V.gender_value(pl.col("gender")), "gender_total": _total("gender")}],
         # a dash for a count is nil too: 0, refused as no one served, not the 1 an empty cell means
         "beneficiaries": [{"beneficiaries": pl.when(V.dash_only(pl.col("__v"))).then(pl.lit("0")).otherwise(v)},
                           {"count_v": V.count_value(pl.col("beneficiaries")),
@@ -911,6 +913,7 @@ def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions
     flags = [per_row(f, f"{f}_total").fill_null(False) for f in _FIELDS
              if f"{f}_total" in tables[f].columns and tables[f][f"{f}_total"].any()]
     flags += [flag for flag in totals if flag.any()]
+    flags += _sum_rows(per_row, has, flags, height=work.height)
     base = pl.concat([work, positions], how="horizontal").with_columns(
         pl.coalesce(per_row("channel", "channel_given"), per_row("service", "svc_channel")).alias("channel"),
         pl.any_horizontal(flags).alias("is_total") if flags else pl.lit(False).alias("is_total"))
@@ -950,6 +953,42 @@ def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions
         return part
 
     return Parsed(base, rows, shape, suggested)
+
+
+#: Rows that may be unlabelled sums, looked at at most (a file of more such rows is not a log with totals).
+MAX_SUM_ROWS = 1000
+
+
+def _sum_rows(per_row: Callable[[str, str], pl.Series], has: dict[str, bool], flags: list[pl.Series], *,
+              height: int) -> list[pl.Series]:
+    """An AutoSum row without a label: no date, service, place or entrepreneur, and each number it has
+    the sum of its column over the rows above it (since the sum before it, or all of them: a grand
+    total under subtotals), as Excel's SUM adds them (an empty cell is 0). [] when there is none."""
+    what = [f for f in ("date", "month", "service", "union", "upazila", "entrepreneur_id", "entrepreneur_name")
+            if has[f]]
+    numbers = [per_row(f, column) for f, column in (("beneficiaries", "count_v"), ("fee", "fee_v")) if has[f]]
+    if not what or not numbers:
+        return []
+    blank = pl.DataFrame([per_row(f, f).is_null().alias(f) for f in what]).select(pl.all_horizontal(pl.all())).to_series()
+    given = pl.DataFrame([n.is_not_null() for n in numbers]).select(pl.any_horizontal(pl.all())).to_series()
+    candidates = (blank & given).arg_true().to_list()
+    if not candidates or len(candidates) > MAX_SUM_ROWS:
+        return []
+    counted = ~pl.DataFrame([blank & given, *flags]).select(pl.any_horizontal(pl.all())).to_series()
+    sums = [pl.Series([0]).append((n.cast(pl.Int64).fill_null(0) * counted).cum_sum()) for n in numbers]
+    rows = pl.Series([0]).append(counted.cast(pl.Int64).cum_sum())  # rows summed above each row
+    found, since = [], 0
+    for row in candidates:
+        # (a sum of two rows or more: one row's numbers again are no sign of a sum)
+        sums_of = [(total[row] - total[since], total[row]) for total in sums]
+        cells = [(int(n[row]), block if rows[row] - rows[since] >= 2 else None, whole if rows[row] >= 2 else None)
+                 for n, (block, whole) in zip(numbers, sums_of) if n[row] is not None]
+        if any(value for value, *_ in cells) and all(value in (block, whole) for value, block, whole in cells):
+            found.append(row)
+        since = row + 1
+    if not found:
+        return []
+    return [pl.Series(height * [False]).scatter(found, True)]
 
 
 def _resolve_service(table: pl.DataFrame, *, resolver: ServiceResolver, catalogue: pl.DataFrame,

@@ -214,8 +214,9 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
 
     total_value = pl.coalesce(*(pl.when(pl.col(f"{f}_total")).then(raw(f))
                                 for f in ("date", "month", "union", "upazila", "service", "entrepreneur_id",
-                                          "entrepreneur_name") if f"{f}_total" in work.columns),
-                              *([pl.col("raw_serial").cast(pl.String)] if "raw_serial" in work.columns else []))
+                                          "entrepreneur_name", "channel", "gender") if f"{f}_total" in work.columns),
+                              *(pl.col(mark).cast(pl.String) for mark in ("raw_serial", "raw_remarks")
+                                if mark in work.columns))
     found.append(("total_row", pl.col("is_total"), None, total_value, None, False))
 
     bad_text = {f: pl.col(f"{f}_formula").fill_null(False) | pl.col(f"{f}_markup").fill_null(False)
