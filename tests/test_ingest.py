@@ -210,6 +210,7 @@ BAD_CORPUS = [
     ("bad/formula_errors.xlsx", {}, {("excel_error", 2, FD), ("excel_error", 3, "Date"), ("excel_error", 4, B),
                                      ("not_calculated", 5, B)}, [6]),
     ("bad/dates_swapped_by_excel.xlsx", {}, {("dates_swapped_by_excel", None, None)}, []),
+    ("bad/pasted_blocks.csv", {}, {("header_row", 4, None)}, [2, 3, 5]),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "dmy"}, set(), [2, 3, 4, 5, 6]),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "mdy"}, {("bad_date", 4, "Date"), ("bad_date", 5, "Date")},
      [2, 3, 6]),

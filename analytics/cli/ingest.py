@@ -123,9 +123,10 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
     totals = result.problems.filter(pl.col("code") == "total_row").height
     if totals:
         out.append(i18n.t("ingest.cli_note_total", lang, rows=i18n.number(totals, lang=lang)))
-    lines = result.problems.filter(pl.col("code") == "note_row").height
-    if lines:
-        out.append(i18n.t("ingest.cli_note_note_rows", lang, rows=i18n.number(lines, lang=lang)))
+    for code, key in (("header_row", "ingest.cli_note_header_rows"), ("note_row", "ingest.cli_note_note_rows")):
+        lines = result.problems.filter(pl.col("code") == code).height
+        if lines:
+            out.append(i18n.t(key, lang, rows=i18n.number(lines, lang=lang)))
     return out
 
 

@@ -454,8 +454,10 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     if body.height > limits.max_rows:
         return fail(validate.file_problem("too_many_rows", rows=body.height, limit=limits.max_rows))
 
-    # lines of words under the table ("Prepared by: ...", "স্বাক্ষর"): no delivery, left out and noted
-    whole, lines = body, _note_lines(body, cells)
+    # lines of words under the table ("Prepared by: ...", "স্বাক্ষর"), and the header row again (blocks
+    # pasted one under another): no delivery, left out and noted
+    whole, lines = body, _note_lines(body, cells).with_columns(pl.lit("note_row").alias("code"))
+    lines = pl.concat([lines, _heading_rows(body, {internal[h]: h for h in headers.columns})])
     if lines.height:
         body = body.join(lines, on=ROW, how="anti", maintain_order="left")
     label = {f: headers.field_column(f) for f in LOG_FIELDS}
@@ -522,8 +524,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         slices = list(pool.map(checked, range(0, base.height, SLICE_ROWS)))
     checks, counted, canonical = ([part[i] for part in slices] for i in range(3))
     raw = pl.concat([*checks, lines.select(pl.col(ROW).alias("row"), pl.lit(None, pl.String).alias("column"),
-                                           pl.lit("note_row").alias("code"), "value",
-                                           pl.lit(None, pl.String).alias("params"))])
+                                           "code", "value", pl.lit(None, pl.String).alias("params"))])
     reference = headers.field_column("reference")
     rows = body.with_columns(base["is_total"]).lazy().filter(~pl.col("is_total"))
     if reference is not None:
@@ -737,6 +738,22 @@ def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     if opens.len() == 0:
         return none
     return lines.slice(int(opens[0])).filter(pl.col("one") & pl.col("words")).select(ROW, "value")
+
+
+def _heading_rows(body: pl.DataFrame, headings: dict[str, str]) -> pl.DataFrame:
+    """Rows that repeat the header (a block of rows pasted under another with its headings): most of
+    the recognised columns hold their own heading. Their row and first heading (``value``), with the
+    code "header_row"."""
+    none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String, "code": pl.String})
+    if len(headings) < 2:
+        return none
+    same = pl.DataFrame([_per_text(body[column], lambda texts, key=header_key(heading): texts.to_frame("t").select(
+        V.word_key_expr(pl.col("t")) == key).to_series()).alias(column) for column, heading in headings.items()])
+    repeated = same.select(pl.sum_horizontal(pl.all()) * 2 > len(headings)).to_series()
+    if not repeated.any():
+        return none
+    first = next(iter(headings.values()))
+    return body.filter(repeated).select(ROW, pl.lit(first).alias("value"), pl.lit("header_row").alias("code"))
 
 
 def _per_text(column: pl.Series, test: Callable[[pl.Series], pl.Series]) -> pl.Series:
