@@ -80,6 +80,11 @@ def test_counts(text, count, problem):
     ("০৩/০৭/২০২৩ ইং", date(2023, 7, 3)), ("৩ জুলাই ২০২৩ খ্রিঃ", date(2023, 7, 3)), ("03/07/2023 AD", date(2023, 7, 3)),
     ("3rd July 2023", date(2023, 7, 3)), ("Aug 1st, 2023", date(2023, 8, 1)), ("3 Jul'23", date(2023, 7, 3)),
     ("Mayday 3, 2023", None), ("ইং", None), ("২২শে আগস্ট", None), ("৩ জুলাই ২০২৩ সাল", date(2023, 7, 3)),
+    # Excel's long dates with the day of the week, ISO 8601 times with a zone, a system's 20230723
+    ("Monday, July 17, 2023", date(2023, 7, 17)), ("Wed 19 July 2023", date(2023, 7, 19)),
+    ("সোমবার, ১৭ জুলাই ২০২৩", date(2023, 7, 17)), ("2023-07-18T00:00:00Z", date(2023, 7, 18)),
+    ("2023-07-18T10:30:00+06:00", date(2023, 7, 18)), ("20230723", date(2023, 7, 23)), ("20231340", None),
+    ("12345678", None), ("Sunday", None),
 ])
 def test_parse_date(text, day):
     assert apply(V.parse_date, [text]) == [day]

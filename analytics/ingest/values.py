@@ -288,6 +288,10 @@ _ORDINAL = r"(?:st|nd|rd|th|লা|রা|ঠা|ই|শে)?"
 _ERA = r"(?i)\s*(?:ইং|ইংরেজি|খ্রিঃ|খ্রি:|খ্রি|খ্রীঃ|খ্রিস্টাব্দ|খ্রীষ্টাব্দ|খ্রিষ্টাব্দ|সাল|সালে|a\.?d)\.?$"
 
 
+_WEEKDAY = (r"(?i)^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,?\s+|"
+            r"^(?:সোম|মঙ্গল|বুধ|বৃহস্পতি|শুক্র|শনি|রবি)বার,?\s+")
+
+
 def parse_date(expr: pl.Expr, *, month_first: bool = False, order: str | None = None) -> pl.Expr:
     """Date from the spellings people and Excel produce; null when it is not a real date.
 
@@ -299,14 +303,17 @@ def parse_date(expr: pl.Expr, *, month_first: bool = False, order: str | None = 
     """
     order = order or ("mdy" if month_first else "dmy")
     # the era written after the year: "০৩/০৭/২০২৩ ইং", "৩ জুলাই ২০২৩ খ্রিঃ", "2023 AD"
-    text = digits(expr).str.strip_chars().str.replace(_ERA, "")
-    time = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?"
+    # and the day of the week before it, as Excel's long dates write it: "Monday, July 17, 2023", "সোমবার, ১৭ জুলাই"
+    text = digits(expr).str.strip_chars().str.replace(_ERA, "").str.replace(_WEEKDAY, "")
+    # (a time after the date, as a clock or ISO 8601 writes it: "10:30 AM", "T00:00:00Z", "+06:00")
+    time = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
     iso = text.str.extract_groups(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){time}$")
     dmy = text.str.extract_groups(rf"^(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}|\d{{2}}){time}$")
     named = text.str.extract_groups(
         rf"^(\d{{1,2}}){_ORDINAL}[-/. ]+([^\d\s.,/'’-]+)\.?[-/.,'’ ]+(\d{{4}}|\d{{2}})$")
     us_named = text.str.extract_groups(rf"^([^\d\s.,/'’-]+)\.? +(\d{{1,2}}){_ORDINAL},? +(\d{{4}})$")
     serial = text.str.extract(r"^(\d{5})(?:\.\d+)?$").cast(pl.Int64, strict=False)
+    compact = text.str.extract_groups(r"^((?:19|20)\d{2})(\d{2})(\d{2})$")  # 20230723, as systems export it
 
     def field(struct: pl.Expr, index: int) -> pl.Expr:
         return struct.struct.field(str(index))
@@ -317,12 +324,14 @@ def parse_date(expr: pl.Expr, *, month_first: bool = False, order: str | None = 
         dmy_year, dmy_month, dmy_day = field(dmy, 3), field(dmy, 1), field(dmy, 2)
     else:
         dmy_year, dmy_month, dmy_day = field(dmy, 3), field(dmy, 2), field(dmy, 1)
-    year_text = pl.coalesce(field(iso, 1), dmy_year, field(named, 3), field(us_named, 3))
+    year_text = pl.coalesce(field(iso, 1), dmy_year, field(named, 3), field(us_named, 3), field(compact, 1))
     year = year_text.cast(pl.Int32, strict=False)
     year = pl.when(year_text.str.len_chars() <= 2).then(year + 2000).otherwise(year)
     month = pl.coalesce(field(iso, 2).cast(pl.Int32, strict=False), dmy_month.cast(pl.Int32, strict=False),
-                        _month_number(field(named, 2)), _month_number(field(us_named, 1)))
-    day = pl.coalesce(field(iso, 3), dmy_day, field(named, 1), field(us_named, 2)).cast(pl.Int32, strict=False)
+                        _month_number(field(named, 2)), _month_number(field(us_named, 1)),
+                        field(compact, 2).cast(pl.Int32, strict=False))
+    day = pl.coalesce(field(iso, 3), dmy_day, field(named, 1), field(us_named, 2), field(compact, 3)).cast(
+        pl.Int32, strict=False)
     iso_text = pl.format("{}-{}-{}", year.cast(pl.String).str.pad_start(4, "0"),
                          month.cast(pl.String).str.pad_start(2, "0"), day.cast(pl.String).str.pad_start(2, "0"))
     from_parts = iso_text.str.to_date("%Y-%m-%d", strict=False)
