@@ -71,6 +71,7 @@ PARAMS = {
     "service_channel_mismatch": {"service_channel": "front_desk", "channel": "udc"},
     "date_order_conflict": {"rows_dmy": [2, 3], "rows_mdy": [5]}, "date_order_unclear": {"rows_mdy": [5]},
     "month_order_unclear": {"rows_mdy": [2, 3]},
+    "dates_swapped_by_excel": {"rows_mdy": [2, 3], "held": "2022-05-07", "typed": "2022-07-05"},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "value_too_long": {"limit": 40}, "password_protected": {}, "mixed_encoding": {},
@@ -273,9 +274,10 @@ def test_row_messages_name_the_value_or_the_empty_column(code, lang):
 FIX_EN = re.compile(r"\b(Add|Check|Choose|Correct|Delete|Fill|Keep|Leave|Move|Open|Remove|Round|Save|Say|"
                     r"Split|Write)\b|\b(correct|delete|leave|write|choose|change|tell us)\b")
 FIX_BN = re.compile(r"(ুন|দিন|নিন|বসান|বদলান)[।,;:) ]|(ুন|দিন|নিন|বদলান)$")
-#: messages that ask nothing: a total row and a sign-off under the table are left out by design (notes);
+#: messages that ask nothing: a total row, a sign-off under the table and a repeated header row are left
+#: out by design (notes);
 #: a missing sheet's message lists the sheets there are (the upload page then offers them to choose from)
-NO_FIX = {"total_row", "note_row", "sheet_not_found"}
+NO_FIX = {"total_row", "note_row", "header_row", "sheet_not_found"}
 
 
 @pytest.mark.parametrize("lang", ["en", "bn"])
