@@ -930,7 +930,7 @@ def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions
     flags = [per_row(f, f"{f}_total").fill_null(False) for f in _FIELDS
              if f"{f}_total" in tables[f].columns and tables[f][f"{f}_total"].any()]
     flags += [flag for flag in totals if flag.any()]
-    flags += _sum_rows(per_row, has, flags, height=work.height)
+    flags += _sum_rows(per_row, has, flags, height=work.height, tables=tables)
     base = pl.concat([work, positions], how="horizontal").with_columns(
         pl.coalesce(per_row("channel", "channel_given"), per_row("service", "svc_channel")).alias("channel"),
         pl.any_horizontal(flags).alias("is_total") if flags else pl.lit(False).alias("is_total"))
@@ -977,15 +977,15 @@ MAX_SUM_ROWS = 1000
 
 
 def _sum_rows(per_row: Callable[[str, str], pl.Series], has: dict[str, bool], flags: list[pl.Series], *,
-              height: int) -> list[pl.Series]:
+              height: int, tables: dict[str, pl.DataFrame]) -> list[pl.Series]:
     """An AutoSum row without a label: no date, service, place or entrepreneur, and each number it has
     the sum of its column over the rows above it (since the sum before it, or all of them: a grand
     total under subtotals), as Excel's SUM adds them (an empty cell is 0). [] when there is none."""
     what = [f for f in ("date", "month", "service", "union", "upazila", "entrepreneur_id", "entrepreneur_name")
             if has[f]]
     numbers = [per_row(f, column) for f, column in (("beneficiaries", "count_v"), ("fee", "fee_v")) if has[f]]
-    if not what or not numbers:
-        return []
+    if not what or not numbers or any(tables[f][f].null_count() == 0 for f in what):
+        return []  # (a column with no empty cell: no row is blank in all of them, nothing to look at)
     blank = pl.DataFrame([per_row(f, f).is_null().alias(f) for f in what]).select(pl.all_horizontal(pl.all())).to_series()
     given = pl.DataFrame([n.is_not_null() for n in numbers]).select(pl.any_horizontal(pl.all())).to_series()
     candidates = (blank & given).arg_true().to_list()
