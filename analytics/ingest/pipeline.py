@@ -743,13 +743,22 @@ def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
 def _heading_rows(body: pl.DataFrame, headings: dict[str, str]) -> pl.DataFrame:
     """Rows that repeat the header (a block of rows pasted under another with its headings): most of
     the recognised columns hold their own heading. Their row and first heading (``value``), with the
-    code "header_row"."""
+    code "header_row". Each column's distinct texts are looked at first: most files have none."""
     none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String, "code": pl.String})
     if len(headings) < 2:
         return none
-    same = pl.DataFrame([_per_text(body[column], lambda texts, key=header_key(heading): texts.to_frame("t").select(
-        V.word_key_expr(pl.col("t")) == key).to_series()).alias(column) for column, heading in headings.items()])
-    repeated = same.select(pl.sum_horizontal(pl.all()) * 2 > len(headings)).to_series()
+    same: list[pl.Series] = []
+    for column, heading in headings.items():
+        cells = body[column]
+        texts = cells.dtype.categories.to_series() if isinstance(cells.dtype, pl.Categorical) \
+            else cells.drop_nulls().unique()
+        hits = texts.to_frame("t").filter(V.word_key_expr(pl.col("t")) == header_key(heading)).to_series()
+        if hits.len():
+            same.append(cells.cast(pl.String).is_in(hits.implode()).fill_null(False) if hits.len() < texts.len()
+                        else cells.is_not_null())
+    if len(same) * 2 <= len(headings):
+        return none
+    repeated = pl.DataFrame(same).select(pl.sum_horizontal(pl.all()) * 2 > len(headings)).to_series()
     if not repeated.any():
         return none
     first = next(iter(headings.values()))
