@@ -682,8 +682,7 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
 
     def text(f: str) -> list[dict[str, pl.Expr]]:
         return [{f: V.identifier(v) if f == "entrepreneur_id" else v},
-                {f"{f}_formula": V.formula_like(pl.col(f)), f"{f}_error": pl.col(f).str.contains(V.EXCEL_ERROR),
-                 f"{f}_markup": V.markup_like(pl.col(f)),
+                {f"{f}_bad": V.text_problem(pl.col(f)),
                  f"{f}_total": _total(f), f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
 
     return {
@@ -992,9 +991,10 @@ def _sum_rows(per_row: Callable[[str, str], pl.Series], has: dict[str, bool], fl
     total under subtotals), as Excel's SUM adds them (an empty cell is 0). [] when there is none."""
     what = [f for f in ("date", "month", "service", "union", "upazila", "entrepreneur_id", "entrepreneur_name")
             if has[f]]
-    numbers = [per_row(f, column) for f, column in (("beneficiaries", "count_v"), ("fee", "fee_v")) if has[f]]
-    if not what or not numbers or any(tables[f][f].null_count() == 0 for f in what):
+    given = [(f, column) for f, column in (("beneficiaries", "count_v"), ("fee", "fee_v")) if has[f]]
+    if not what or not given or any(tables[f][f].null_count() == 0 for f in what):
         return []  # (a column with no empty cell: no row is blank in all of them, nothing to look at)
+    numbers = [per_row(f, column) for f, column in given]
     blank = pl.DataFrame([per_row(f, f).is_null().alias(f) for f in what]).select(pl.all_horizontal(pl.all())).to_series()
     given = pl.DataFrame([n.is_not_null() for n in numbers]).select(pl.any_horizontal(pl.all())).to_series()
     candidates = (blank & given).arg_true().to_list()

@@ -204,13 +204,24 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     # (code, when, column, value, params, whether only checked rows): each check's problems are
     # made below, from the few rows where any check holds
     found: list[tuple[str, pl.Expr, str | None, pl.Expr | None, pl.Expr | None, bool]] = []
+    # what is read in the one pass over every row: each check's condition, but for checks of a column
+    # of codes (a fee's problem ...) the one condition that the row has a code at all
+    holds: list[pl.Expr] = []
 
     def check(code: str, when: pl.Expr, f: str | None, *, value: pl.Expr | None = None,
-              params: pl.Expr | None = None) -> None:
+              params: pl.Expr | None = None, held: bool = False) -> None:
         column = label.get(f) if f else None
         if value is None and f:
             value = raw(f)
         found.append((code, when, column, value, params, True))
+        if not held:
+            holds.append(checked & when.fill_null(False))
+
+    def codes(column: str, names: tuple[str, ...], f: str, *, scope: pl.Expr = pl.lit(True)) -> None:
+        """One check per code of a column of codes, read in the pass over every row as one."""
+        for name in names:
+            check(name, scope & (pl.col(column) == name), f, held=True)
+        holds.append(checked & scope & pl.col(column).is_not_null())
 
     total_value = pl.coalesce(*(pl.when(pl.col(f"{f}_total")).then(raw(f))
                                 for f in ("date", "month", "union", "upazila", "service", "entrepreneur_id",
@@ -218,28 +229,25 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
                               *(pl.col(mark).cast(pl.String) for mark in ("raw_serial", "raw_remarks")
                                 if mark in work.columns))
     found.append(("total_row", pl.col("is_total"), None, total_value, None, False))
+    holds.append(pl.col("is_total").fill_null(False))
 
-    bad_text = {f: pl.col(f"{f}_formula").fill_null(False) | pl.col(f"{f}_markup").fill_null(False)
-                | pl.col(f"{f}_error").fill_null(False)
+    bad_text = {f: pl.col(f"{f}_bad").is_not_null()
                 for f in ("upazila", "union", "service", "entrepreneur_id", "entrepreneur_name")
-                if f"{f}_formula" in work.columns}
+                if f"{f}_bad" in work.columns}
     for f in bad_text:
-        scope = udc if f != "service" else pl.lit(True)
-        check("excel_error", scope & pl.col(f"{f}_error"), f)
-        check("formula", scope & pl.col(f"{f}_formula"), f)
-        check("markup", scope & pl.col(f"{f}_markup") & ~pl.col(f"{f}_formula").fill_null(False), f)
+        codes(f"{f}_bad", ("excel_error", "formula", "markup"), f, scope=udc if f != "service" else pl.lit(True))
     ok_text = lambda f: ~bad_text[f] if f in bad_text else pl.lit(True)  # noqa: E731
 
     found.append(("too_many_cells", ~pl.col("is_total") & pl.col("extra").is_not_null(), None, pl.col("extra"), None,
                   False))
+    holds.append((~pl.col("is_total") & pl.col("extra").is_not_null()).fill_null(False))
     for f, limit in L.MAX_FIELD_CHARS.items():  # names and IDs (other long cells fail to parse anyway)
         if label.get(f):
             check("value_too_long", pl.col(f"{f}_long"), f, params=pl.lit(f'{{"limit": {limit}}}'))
     earliest = date(L.EARLIEST_YEAR, 1, 1)
     cells = [f for f in ("date", "month") if f"{f}_cell" in work.columns and label.get(f)]
     for f in cells:  # an Excel error or an uncalculated formula where a date or a month should be
-        for code in ("excel_error", "not_calculated"):
-            check(code, pl.col(f"{f}_cell") == code, f)
+        codes(f"{f}_cell", ("excel_error", "not_calculated"), f)
     not_cell = lambda f: pl.col(f"{f}_cell").is_null() if f in cells else pl.lit(True)  # noqa: E731
     if shape == "transactions":
         check("missing_value", pl.col("date").is_null(), "date")
@@ -285,8 +293,7 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         check("udc_without_entrepreneur", udc & pl.col("entrepreneur_id").is_null(), "entrepreneur_id")
     check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
 
-    for code in ("fee_not_number", "fee_decimals", "fee_negative", "excel_error", "not_calculated"):
-        check(code, pl.col("fee_problem") == code, "fee")
+    codes("fee_problem", ("fee_not_number", "fee_decimals", "fee_negative", "excel_error", "not_calculated"), "fee")
     check("missing_value", udc & pl.col("fee").is_null(), "fee")
     check("front_desk_fee", fd & (pl.col("fee_v") != 0), "fee")
     # plausibility (analytics.ingest.limits): the fee per person against the service's usual range
@@ -299,14 +306,12 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         | ((per_person > 0) & (per_person * L.FEE_FACTOR < pl.col("fee_min_bdt") * 100))), "fee",
         params=pl.format('{{"service": "{}", "min": {}, "max": {}}}', pl.col("service_code"), pl.col("fee_min_bdt"),
                          pl.col("fee_max_bdt")))
-    for code in ("count_not_number", "count_not_positive", "excel_error", "not_calculated"):
-        check(code, pl.col("count_problem") == code, "beneficiaries")
+    codes("count_problem", ("count_not_number", "count_not_positive", "excel_error", "not_calculated"), "beneficiaries")
     check("count_too_large", pl.col("count_v") > ceiling, "beneficiaries", params=pl.lit(f'{{"limit": {ceiling}}}'))
     if shape == "summary":
         check("missing_value", pl.col("beneficiaries").is_null(), "beneficiaries")
     # most rows have no problem: every check is first read in one pass, and each check's problems
     # are then made from the rows where any check holds (often none), not from every row again
-    holds = [checked & when.fill_null(False) if only else when.fill_null(False) for _, when, *_, only in found]
     suspect = work.select(pl.any_horizontal(holds)).to_series()
     count = suspect.sum()
     if count == 0:

@@ -356,6 +356,14 @@ def formula_like(expr: pl.Expr) -> pl.Expr:
     return starts & ~number_text(expr, money=True).str.contains(_NUMBER)
 
 
+def text_problem(expr: pl.Expr) -> pl.Expr:
+    """For a name (a place, a service, an entrepreneur): 'excel_error' (:data:`EXCEL_ERROR`),
+    'formula' (:func:`formula_like`), 'markup' (:func:`markup_like`), or null."""
+    return (pl.when(expr.str.contains(EXCEL_ERROR)).then(pl.lit("excel_error"))
+            .when(formula_like(expr)).then(pl.lit("formula"))
+            .when(markup_like(expr)).then(pl.lit("markup")))
+
+
 def markup_like(expr: pl.Expr) -> pl.Expr:
     """True for text containing HTML tags, entities or a javascript: URL."""
     return expr.str.contains(r"(?i)</?[a-z!]|javascript:|&#?[a-z0-9]+;|\bon[a-z]+\s*=")
