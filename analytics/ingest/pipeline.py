@@ -996,11 +996,11 @@ def _sum_rows(per_row: Callable[[str, str], pl.Series], has: dict[str, bool], fl
         return []  # (a column with no empty cell: no row is blank in all of them, nothing to look at)
     numbers = [per_row(f, column) for f, column in given]
     blank = pl.DataFrame([per_row(f, f).is_null().alias(f) for f in what]).select(pl.all_horizontal(pl.all())).to_series()
-    given = pl.DataFrame([n.is_not_null() for n in numbers]).select(pl.any_horizontal(pl.all())).to_series()
-    candidates = (blank & given).arg_true().to_list()
+    valued = pl.DataFrame([n.is_not_null() for n in numbers]).select(pl.any_horizontal(pl.all())).to_series()
+    candidates = (blank & valued).arg_true().to_list()
     if not candidates or len(candidates) > MAX_SUM_ROWS:
         return []
-    counted = ~pl.DataFrame([blank & given, *flags]).select(pl.any_horizontal(pl.all())).to_series()
+    counted = ~pl.DataFrame([blank & valued, *flags]).select(pl.any_horizontal(pl.all())).to_series()
     sums = [pl.Series([0]).append((n.cast(pl.Int64).fill_null(0) * counted).cum_sum()) for n in numbers]
     rows = pl.Series([0]).append(counted.cast(pl.Int64).cum_sum())  # rows summed above each row
     found, since = [], 0
