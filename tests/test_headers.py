@@ -30,11 +30,11 @@ SYNONYMS = {
     "service": ["Service", "Service Name", "Service Type", "সেবা", "সেবার নাম", "সেবার ধরন"],
     "beneficiaries": ["Beneficiaries", "Recipients", "Count", "No. of Services", "সেবাগ্রহীতা", "সেবাগ্রহীতার সংখ্যা",
                       "সংখ্যা", "No. of Persons", "People served", "Nos.", "জন", "লোকসংখ্যা", "Service users",
-                      "Persons Served (No.)", "No. of users"],
+                      "Persons Served (No.)", "No. of users", "Total Persons"],
     "fee": ["Fee", "Income", "Income (Tk)", "Fee (Tk)", "Amount", "Earning", "আয়", "আয় (টাকা)", "ফি", "টাকা",
             "টাকার পরিমাণ", "Fee (BDT)", "Total amount (Tk.)", "Service Charge (Tk)", "সার্ভিস চার্জ (টাকা)",
             "সেবা মূল্য (টাকা)"],
-    "unit_fee": ["Fee per person (Tk)", "Unit Fee", "একক মূল্য (টাকা)", "Rate per copy (Taka)", "Rate", "জনপ্রতি ফি"],
+    "unit_fee": ["Fee per person (Tk)", "Unit Fee", "একক মূল্য (টাকা)", "Rate", "জনপ্রতি ফি", "দর (টাকা)"],
     "ignore": ["Govt Fee (Tk)", "Government fee", "সরকারি ফি"],
     "month": ["Month", "মাস"],
     "year": ["Year", "বছর", "Calendar Year", "বৎসর"],
@@ -186,3 +186,13 @@ def test_fields_are_consistent():
 def test_a_fee_of_one_person_is_the_fee_only_when_there_is_no_other(headers, fee, per_unit):
     mapped = map_headers(headers)
     assert mapped.field_column("fee") == fee and mapped.fee_per_unit is per_unit and not mapped.duplicates
+
+
+@pytest.mark.parametrize(("header", "field"), [
+    ("Total Rate (Tk)", "fee"),  # the row's own, not one person's
+    ("Rate per page (Tk)", None), ("Rate per copy (Taka)", None), ("প্রতি পৃষ্ঠা মূল্য", None),  # pages are no count of people
+    ("Persons responsible", None), ("Users' comments", None), ("Person in charge", None),
+])
+def test_headings_near_a_count_or_a_fee_are_not_taken_for_one(header, field):
+    assert recognise(header) == field
+

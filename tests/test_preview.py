@@ -59,6 +59,14 @@ def test_a_few_shared_rows_are_no_overlap(store):
     assert overlaps(store.scan(), shared).height == 0
 
 
+def test_a_tiny_upload_whose_rows_recur_in_another_file_is_no_overlap(store):
+    """Two front-desk applications of a day stored from one counter, and the same two (same day,
+    service, fee: the front desk writes no place or person) among another counter's 30 rows: all of
+    the tiny upload, yet no sign that it is in the file."""
+    store.commit(make_log(2), file_name="counter-2.csv", content_hash="c2", uploader="u")
+    assert overlaps(store.scan(), pl.concat([make_log(2), make_log(28, fee=9900)])).height == 0
+
+
 def test_other_quarters_and_rolled_back_uploads_do_not_overlap(store):
     log = make_log(30)
     first = store.commit(log, file_name="q1.csv", content_hash="a", uploader="u")

@@ -64,7 +64,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                       "Service Qty", "Service Quantity", "Persons", "No. of Persons", "Number of Persons",
                       "People", "No. of People", "Number of People", "People Served", "Persons Served", "Nos",
                       "জন", "জন সংখ্যা", "জনসংখ্যা", "লোক", "লোকসংখ্যা", "ব্যক্তি", "ব্যক্তির সংখ্যা", "Service Users",
-                      "Users", "No. of Users", "ব্যবহারকারী", "সেবা ব্যবহারকারী"),
+                      "Users", "No. of Users", "Number of Users", "ব্যবহারকারী", "সেবা ব্যবহারকারী", "Persons Served (No.)",
+                      "No. of Persons Served", "Number of People Served", "Total Persons", "Total People",
+                      "Total Users", "No. of Service Users"),
     "fee": ("Fee", "Fees", "Income", "Income (Tk)", "Income (BDT)", "Fee (Tk)", "Fee (BDT)", "Amount",
             "Amount (Tk)", "Earning", "Earnings", "Earning (Tk)", "Service Charge", "Charge", "Taka",
             "আয়", "আয় (টাকা)", "ফি", "ফি (টাকা)", "টাকা", "টাকার পরিমাণ", "আয়ের পরিমাণ",
@@ -129,7 +131,7 @@ _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 #: Word rules matched on whole English words only: "Count", "Qty", not "Discount" or "Account".
-_LOOSE_WORDS: dict[str, set[str]] = {"beneficiaries": {"count", "counts", "qty", "quantity", "persons", "people", "users"}}
+_LOOSE_WORDS: dict[str, set[str]] = {"beneficiaries": {"count", "counts", "qty", "quantity"}}
 
 _SYNONYM_KEYS: dict[str, str] = {}
 for _field, _names in SYNONYMS.items():
@@ -164,8 +166,10 @@ def is_pii(header: str) -> bool:
 
 
 #: A fee of one: "per person", "per copy", "unit price", "rate", "একক", "জনপ্রতি" (with a word of money)
-_EACH = ("perperson", "perhead", "perunit", "percopy", "perpage", "perservice", "perpiece", "unitfee", "unitprice",
-         "unitrate", "একক", "জনপ্রতি", "প্রতিজন", "প্রতিটি", "প্রতিকপি")
+_EACH = ("perperson", "perhead", "perunit", "perservice", "unitfee", "unitprice", "unitrate", "একক", "জনপ্রতি",
+         "প্রতিজন")
+#: A fee of one page or copy: the row's count is people, not pages, so it cannot be multiplied out
+_PER_ITEM = ("perpage", "percopy", "perpiece", "peritem", "প্রতিপৃষ্ঠা", "প্রতিকপি", "প্রতিটি")
 _MONEY = ("fee", "price", "charge", "rate", "taka", "tk", "amount", "মূল্য", "ফি", "টাকা", "দর", "চার্জ")
 _GOVERNMENT = ("govt", "government", "সরকারি", "সরকারী")
 
@@ -181,9 +185,16 @@ def recognise(header: str) -> str | None:
         return "pii"
     if len(header.split()) > MAX_LOOSE_WORDS:  # a title or a sentence, not a heading
         return None
-    words = re.findall(r"[a-z]+", header.lower())
-    if (any(each in key for each in _EACH) or "rate" in words) and any(word in key for word in _MONEY):
-        return UNIT_FEE
+    words = re.findall(r"[a-z]+", header.lower()) + re.findall(r"[\u0980-\u09FF]+", header)
+    if "incharge" in key:  # "Person in charge": who, not a fee
+        return None
+    if any(word in key for word in _MONEY):
+        if any(word in key for word in _TOTAL_WORDS):
+            return "fee"  # "Total Rate (Tk)": the row's own
+        if any(item in key for item in _PER_ITEM):
+            return None  # (said as not known: the fee of a row cannot be made from it)
+        if any(each in key for each in _EACH) or {"rate", "দর"} & set(words):
+            return UNIT_FEE
     if any(word in key for word in _GOVERNMENT) and any(word in key for word in _MONEY):
         return "ignore"  # the government's fee, passed on: not what the entrepreneur earned
     for name, fragments in _LOOSE:

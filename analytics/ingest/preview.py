@@ -21,6 +21,9 @@ ROW_KEY = ("date", "channel", "upazila_code", "union_code", "entrepreneur_id", "
            "fee_paisa")
 #: A file sharing more than this share of its rows with one stored upload overlaps it.
 OVERLAP_SHARE = 0.5
+#: Rows a file must share with a stored upload for holding most of it to count (a few identical
+#: rows, such as two front-desk applications of one day, are no sign that the upload is in it).
+OVERLAP_MIN_ROWS = 10
 
 OVERLAP_SCHEMA = {"upload_id": pl.String, "stored_rows": pl.UInt32, "shared_rows": pl.UInt32, "share": pl.Float64,
                   "same": pl.Boolean}
@@ -53,7 +56,8 @@ def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVE
               .agg(pl.len().alias("shared_rows")))
     sizes = stored.group_by("upload_id").agg(pl.len().alias("stored_rows"))
     out = (shared.join(sizes, on="upload_id").with_columns(share=pl.col("shared_rows") / incoming.height)
-           .filter((pl.col("share") > share) | (pl.col("shared_rows") > share * pl.col("stored_rows")))
+           .filter((pl.col("share") > share) | ((pl.col("shared_rows") > share * pl.col("stored_rows"))
+                                                 & (pl.col("shared_rows") >= OVERLAP_MIN_ROWS)))
            .with_columns(same=(pl.col("shared_rows") == incoming.height) & (pl.col("stored_rows") == incoming.height))
            .sort("shared_rows", "upload_id", descending=[True, False]).collect())
     return out.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA)

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from analytics.i18n import ASCII_DIGITS, BN_DIGITS, ascii_digits
+from analytics.i18n import ASCII_DIGITS, BN_DIGITS, OFFICE_TZ, ascii_digits
 from analytics.reference.periods import FY_RE, Period
 
 _INVISIBLE = r"[\u200b\u200e\u200f\u2060\ufeff\u00ad]"
@@ -231,8 +232,8 @@ def swapped_by_excel(texts: pl.Series) -> pl.DataFrame:
     first: where an Excel set to month/day/year was given 05/07/2023 (5 July) it made a date of
     7 May, and 13/07/2023, which it could not read so, it kept as text. The sign: date cells,
     each with a day of 12 or less, beside typed dates that are real only day first (and none only
-    month first), and the cells swapped back fall in the typed dates' fiscal quarters more often
-    than as they are. Columns ``text`` (the cell), ``dmy`` (its day and month swapped back, as
+    month first), and the cells swapped back fall in the typed dates' fiscal quarters at least as
+    often as they are. Columns ``text`` (the cell), ``dmy`` (its day and month swapped back, as
     typed) and ``mdy`` (the date it holds); empty when there is no such sign."""
     cells = (pl.DataFrame({"text": texts.cast(pl.String)}).drop_nulls().unique(maintain_order=True)
              .filter(pl.col("text").str.contains(DATE_CELL)))
@@ -250,14 +251,14 @@ def swapped_by_excel(texts: pl.Series) -> pl.DataFrame:
                                         parts["2"].cast(pl.Int32)).alias("dmy"),
                         pl.date(parts["1"].cast(pl.Int32), parts["2"].cast(pl.Int32),
                                 parts["3"].cast(pl.Int32)).alias("mdy"))
-    # and swapped back, the cells fall in the fiscal quarters of the typed dates more often than as
-    # they are (a log of 10 July and 11 August cells beside a typed 15/09 is as it should be)
+    # and swapped back, the cells fall in the fiscal quarters of the typed dates as often as they do
+    # as they are, or more (a log of 10 July and 11 August cells beside a typed 15/09 is as it should be)
     quarter = lambda day: (day.dt.year() * 12 + day.dt.month() - 7) // 3  # noqa: E731 - fiscal quarters, numbered
     typed = set(evidence.filter(pl.col("reads") == "dmy_only").select(
         quarter(parse_date(pl.col("text"), order="dmy"))).to_series().drop_nulls())
     fits = both.select(quarter(pl.col("dmy")).is_in(list(typed)).sum().alias("dmy"),
                        quarter(pl.col("mdy")).is_in(list(typed)).sum().alias("mdy")).row(0, named=True)
-    return both if fits["dmy"] > fits["mdy"] else empty
+    return both if fits["dmy"] >= fits["mdy"] else empty  # (as many either way: asked, not guessed)
 
 
 def swap_day_and_month(expr: pl.Expr) -> pl.Expr:
@@ -288,6 +289,8 @@ _ORDINAL = r"(?:st|nd|rd|th|লা|রা|ঠা|ই|শে)?"
 _ERA = r"(?i)\s*(?:ইং|ইংরেজি|খ্রিঃ|খ্রি:|খ্রি|খ্রীঃ|খ্রিস্টাব্দ|খ্রীষ্টাব্দ|খ্রিষ্টাব্দ|সাল|সালে|a\.?d)\.?$"
 
 
+#: The office's time from UTC, in minutes (Asia/Dhaka: UTC+6, no daylight saving).
+OFFICE_UTC_MINUTES = int(ZoneInfo(OFFICE_TZ).utcoffset(datetime(2023, 1, 1)).total_seconds()) // 60
 _WEEKDAY = (r"(?i)^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,?\s+|"
             r"^(?:সোম|মঙ্গল|বুধ|বৃহস্পতি|শুক্র|শনি|রবি)বার,?\s+")
 
@@ -335,6 +338,15 @@ def parse_date(expr: pl.Expr, *, month_first: bool = False, order: str | None = 
     iso_text = pl.format("{}-{}-{}", year.cast(pl.String).str.pad_start(4, "0"),
                          month.cast(pl.String).str.pad_start(2, "0"), day.cast(pl.String).str.pad_start(2, "0"))
     from_parts = iso_text.str.to_date("%Y-%m-%d", strict=False)
+    # a time with its zone (2023-09-30T20:00:00Z) is a moment: its date is the office's (Dhaka, UTC+6)
+    zone = text.str.extract_groups(r"T(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|([+-])(\d{2}):?(\d{2}))$")
+    offset = pl.when(field(zone, 3) == "Z").then(0).otherwise(
+        pl.when(field(zone, 4) == "-").then(-1).otherwise(1)
+        * (field(zone, 5).cast(pl.Int32, strict=False) * 60 + field(zone, 6).cast(pl.Int32, strict=False)))
+    minutes = field(zone, 1).cast(pl.Int32, strict=False) * 60 + field(zone, 2).cast(pl.Int32, strict=False)
+    shift = (minutes - offset + OFFICE_UTC_MINUTES).floordiv(24 * 60)
+    from_parts = pl.when(field(zone, 3).is_not_null()).then(
+        from_parts + pl.duration(days=shift)).otherwise(from_parts)
     from_serial = pl.when(serial.is_between(21916, 73050)).then(
         pl.lit(date(1899, 12, 30)) + pl.duration(days=serial))
     return pl.coalesce(from_parts, from_serial.cast(pl.Date))
