@@ -353,10 +353,11 @@ def test_error_cells_and_formulas_without_results_are_read_as_excel_shows_them()
 @pytest.mark.parametrize("size", [7, 97, 1009, 1 << 20])
 def test_a_sheet_read_in_blocks_gives_every_formula_cell_once(size):
     """Cells cut in two by a block boundary are read whole with the next block; an empty text result
-    (t="str") is an empty cell, not an uncalculated formula."""
+    (<v></v>, with t="str" or not) is an empty cell, not an uncalculated formula."""
     rows = b"".join(b'<row r="%d"><c r="A%d" t="e"><f>X</f><v>#N/A</v></c><c r="B%d"><f>1+%d</f><v/></c>'
-                    b'<c r="C%d" t="str"><f>IF(1,"","")</f><v></v></c><c r="D%d" s="1"/></row>'
-                    % (i, i, i, i, i, i) for i in range(1, 400))
+                    b'<c r="C%d" t="str"><f>IF(1,"","")</f><v></v></c><c r="D%d" s="1"/>'
+                    b'<c r="E%d"><f>IF(1,"","")</f><v></v></c></row>'
+                    % (i, i, i, i, i, i, i) for i in range(1, 400))
     xml = b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>"
     found, tail = [], b""
     for start in range(0, len(xml), size):

@@ -460,6 +460,11 @@ _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 #: is passed over without a look (a log may have a formula on every row).
 _MARKS = (re.compile(rb"f>(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?</(?:\w+:)?c>"),
           re.compile(rb"/></(?:\w+:)?c>"), re.compile(rb't="e"'))
+#: ... and, in a workbook that asks to be calculated when opened, a formula whose saved result is 0
+_STALE_ZERO = re.compile(rb"f><(?:\w+:)?v>0</(?:\w+:)?v></(?:\w+:)?c>")
+#: A workbook written by a program that asks Excel to calculate every formula when it opens it
+#: (xlsxwriter does): the results saved in it are placeholders, 0 where nothing was given.
+_CALCULATE_ON_OPEN = re.compile(rb'<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 _CELL_AT = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 #: Formula cells looked at, at most (a sheet of more is read as written).
 MAX_FORMULA_CELLS = 2_000_000
@@ -481,6 +486,7 @@ def sheet_marks(data: bytes, sheet: str) -> tuple[list[tuple[int, int, int, int]
         link = next(entry["id"] for entry in book if entry.get("name") == sheet)
         target = next(entry["Target"] for entry in links if entry.get("Id") == link)
         member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        stale = _CALCULATE_ON_OPEN.search(archive.read("xl/workbook.xml")) is not None
         ranges: list[tuple[int, int, int, int]] = []
         cells: list[tuple[int, int, str]] = []
         tail = b""
@@ -493,7 +499,7 @@ def sheet_marks(data: bytes, sheet: str) -> tuple[list[tuple[int, int, int, int]
                 ranges += [(int(r1) - 1, _column_number(c1) - 1, int(r2) - 1, _column_number(c2) - 1)
                            for c1, r1, c2, r2 in _MERGE.findall(whole)]
                 if len(cells) < MAX_FORMULA_CELLS:
-                    cells += _formula_cells(whole)
+                    cells += _formula_cells(whole, stale=stale)
                 if not chunk:
                     break
         return list(dict.fromkeys(ranges)), cells[:MAX_FORMULA_CELLS]
@@ -515,10 +521,14 @@ def _whole_end(block: bytes) -> int:
     return cut
 
 
-def _formula_cells(block: bytes) -> list[tuple[int, int, str]]:
-    """The error cells and uncalculated formulas of a run of whole ``<c>`` elements (:func:`sheet_marks`)."""
+def _formula_cells(block: bytes, *, stale: bool = False) -> list[tuple[int, int, str]]:
+    """The error cells and uncalculated formulas of a run of whole ``<c>`` elements (:func:`sheet_marks`).
+    A formula is uncalculated when no result is saved with it (none, or ``<v/>``: an empty result
+    is ``<v></v>``, as Excel and xlsxwriter save ""), or, in a workbook to be calculated when opened
+    (``stale``), when its saved result is 0."""
     found, seen = [], -1
-    for at in sorted({mark.start() for pattern in _MARKS for mark in pattern.finditer(block)}):
+    patterns = (*_MARKS, _STALE_ZERO) if stale else _MARKS
+    for at in sorted({mark.start() for pattern in patterns for mark in pattern.finditer(block)}):
         start = max(block.rfind(b"<c ", 0, at + 1), block.rfind(b":c ", 0, at + 1))
         if start < 0 or start <= seen:
             continue
@@ -534,12 +544,12 @@ def _formula_cells(block: bytes) -> list[tuple[int, int, str]]:
         if ref is None:
             continue
         value = _VALUE.search(inside)
-        value_text = (value.group(1) or b"") if value else b""
+        value_text = value.group(1) if value else None  # None: no result saved (<v/> or none at all)
         formula = _FORMULA.search(inside)
         if b't="e"' in attributes and value_text:
             text = value_text
-        elif formula is not None and not value_text.strip() and b't="str"' not in attributes:
-            text = b"=" + (formula.group(1) or b"")  # (a formula whose result is empty text is an empty cell)
+        elif formula is not None and (value_text is None or (stale and value_text.strip() == b"0")):
+            text = b"=" + (formula.group(1) or b"")
         else:
             continue
         found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1,
@@ -548,11 +558,12 @@ def _formula_cells(block: bytes) -> list[tuple[int, int, str]]:
 
 
 def fill_cells(frame: pl.DataFrame, cells: list[tuple[int, int, str]]) -> pl.DataFrame:
-    """``frame`` (:func:`_load`) with ``cells`` (:func:`sheet_marks`) written where it has no value."""
+    """``frame`` (:func:`_load`) with ``cells`` (:func:`sheet_marks`) written in: a reader gives them no
+    value, or the 0 saved in place of a result never calculated."""
     updates: dict[str, tuple[list[int], list[str]]] = {}
     for row, column, text in cells:
         name = f"c{column}"
-        if name in frame.columns and row < frame.height and frame[name][row] is None:
+        if name in frame.columns and row < frame.height:
             rows, texts = updates.setdefault(name, ([], []))
             rows.append(row)
             texts.append(text)

@@ -154,7 +154,7 @@ def bad() -> None:
     (BAD / "titled_errors.xlsx").write_bytes(workbook({"Log": titled}))
 
     # formulas: failed (Excel's error values, kept as results) and never calculated (a program wrote
-    # the formula and no result, as openpyxl does); a formula whose result is empty text is empty
+    # the formula and no result); a formula whose result is empty text is empty
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     book.set_properties({"created": FIXED})
@@ -166,8 +166,9 @@ def bad() -> None:
     sheet.write_formula(1, 9, "=VLOOKUP(H2,Rates!A:B,2,FALSE)", None, "#N/A")
     sheet.write_formula(2, 0, '=DATEVALUE("x")', None, "#VALUE!")
     sheet.write_formula(3, 8, "=1/0", None, "#DIV/0!")
-    sheet.write_formula(4, 8, "=1+2", None, "")
+    sheet.write_formula(4, 8, "=1+2")  # no result: xlsxwriter saves 0 and asks Excel to calculate on opening
     sheet.write_formula(5, 3, '=IF(1,"Tona","")', None, "Tona")  # calculated: read as its result
+    sheet.write_formula(5, 10, '=IF(1,"","x")', None, "")  # calculated, empty: an empty cell (no heading here)
     book.close()
     (BAD / "formula_errors.xlsx").write_bytes(out.getvalue())
 
