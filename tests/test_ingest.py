@@ -706,8 +706,10 @@ def _row(day: str, people: int = 1, fee: int = 50) -> str:
      + ",,,,,,,2,100,\n" + ",,,,,,,5,250,\n", [2, 3, 5, 6], {"total_row"}),
     # numbers that are not the sum: a delivery with its date and service left out (refused)
     (_row("01/07/2022") + _row("02/07/2022", 2, 100) + ",,,,,,,2,75,\n", [2, 3], {"missing_value"}),
-    # one row's numbers again are no sign of a sum
+    # one row's numbers again are no sign of a sum, unless the file has sums of more rows
     (_row("01/07/2022") + ",,,,,,,1,50,\n", [2], {"missing_value"}),
+    (_row("01/07/2022") + _row("02/07/2022") + ",,,,,,,2,100,\n" + _row("03/08/2022") + ",,,,,,,1,50,\n"
+     + ",,,,,,,3,150,\n", [2, 3, 5], {"total_row"}),
     # "Total" written only in the channel, gender or remarks column
     (_row("01/07/2022") + _row("02/07/2022") + ",Total,,,,,,2,100,\n", [2, 3], {"total_row"}),
     (_row("01/07/2022") + _row("02/07/2022") + ",,,,,মোট,,2,100,\n", [2, 3], {"total_row"}),

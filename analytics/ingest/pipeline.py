@@ -1003,15 +1003,20 @@ def _sum_rows(per_row: Callable[[str, str], pl.Series], has: dict[str, bool], fl
     counted = ~pl.DataFrame([blank & valued, *flags]).select(pl.any_horizontal(pl.all())).to_series()
     sums = [pl.Series([0]).append((n.cast(pl.Int64).fill_null(0) * counted).cum_sum()) for n in numbers]
     rows = pl.Series([0]).append(counted.cast(pl.Int64).cum_sum())  # rows summed above each row
-    found, since = [], 0
+    matched: dict[int, list[int]] = {1: [], 2: []}  # the sums found, of one row or more, and of two or more
+    since = 0
     for row in candidates:
-        # (a sum of two rows or more: one row's numbers again are no sign of a sum)
         sums_of = [(total[row] - total[since], total[row]) for total in sums]
-        cells = [(int(n[row]), block if rows[row] - rows[since] >= 2 else None, whole if rows[row] >= 2 else None)
-                 for n, (block, whole) in zip(numbers, sums_of) if n[row] is not None]
-        if any(value for value, *_ in cells) and all(value in (block, whole) for value, block, whole in cells):
-            found.append(row)
+        for least in (1, 2):
+            cells = [(int(n[row]), block if rows[row] - rows[since] >= least else None,
+                      whole if rows[row] >= least else None)
+                     for n, (block, whole) in zip(numbers, sums_of) if n[row] is not None]
+            if any(value for value, *_ in cells) and all(value in (block, whole) for value, block, whole in cells):
+                matched[least].append(row)
         since = row + 1
+    # one row's numbers again are no sign of a sum, unless the file has sums of more (a month of one
+    # delivery among subtotals)
+    found = matched[1] if matched[2] else []
     if not found:
         return []
     return [pl.Series(height * [False]).scatter(found, True)]
