@@ -721,3 +721,14 @@ def test_total_rows_without_a_label_where_it_is_looked_for_are_left_out(body, ac
     result = ingest_bytes((_HEAD + body).encode(), file_name="log.csv", upload_id="u", lang="en")
     assert result.frame["source_row"].to_list() == accepted
     assert set(result.problems["code"]) == codes
+
+
+def test_a_header_row_repeated_in_the_other_language_is_left_out():
+    """A block pasted with the Bengali template's headings under a file with English ones."""
+    text = ("Date,Upazila,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n"
+            "01/07/2022,Pirojpur Sadar,Tona,UDC-1,Birth registration,1,50\n"
+            "তারিখ,উপজেলা,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতা,আয় (টাকা)\n"
+            "০২/০৭/২০২২,পিরোজপুর সদর,টোনা,UDC-1,জন্ম নিবন্ধন,২,১০০\n")
+    result = ingest_bytes(text.encode(), file_name="log.csv", upload_id="u", lang="en")
+    assert result.frame["source_row"].to_list() == [2, 4]
+    assert result.problems.select("code", "row").rows() == [("header_row", 3)]

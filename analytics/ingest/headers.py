@@ -139,6 +139,11 @@ for _field, _names in SYNONYMS.items():
         _SYNONYM_KEYS.setdefault(word_key(ascii_digits(_name)), _field)
 
 
+def heading_keys(name: str) -> set[str]:
+    """The keys (:func:`header_key`) of the headings known to mean field ``name``, in either language."""
+    return {key for key, field_name in _SYNONYM_KEYS.items() if field_name == name}
+
+
 def header_key(text: str) -> str:
     """Matching key of a header: NFC, lower case, letters/marks/digits only."""
     return word_key(ascii_digits(text or ""))

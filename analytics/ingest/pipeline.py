@@ -72,6 +72,7 @@ from analytics.ingest.headers import (
     LOG_FIELDS,
     detect_shape,
     header_key,
+    heading_keys,
     map_headers,
 )
 from analytics.ingest.isolation import read_ahead, stamp
@@ -457,7 +458,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     # lines of words under the table ("Prepared by: ...", "স্বাক্ষর"), and the header row again (blocks
     # pasted one under another): no delivery, left out and noted
     whole, lines = body, _note_lines(body, cells).with_columns(pl.lit("note_row").alias("code"))
-    lines = pl.concat([lines, _heading_rows(body, {internal[h]: h for h in headers.columns})])
+    lines = pl.concat([lines, _heading_rows(body, {internal[h]: (h, f) for h, f in headers.columns.items()})])
     if lines.height:
         body = body.join(lines, on=ROW, how="anti", maintain_order="left")
     label = {f: headers.field_column(f) for f in LOG_FIELDS}
@@ -739,19 +740,21 @@ def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     return lines.slice(int(opens[0])).filter(pl.col("one") & pl.col("words")).select(ROW, "value")
 
 
-def _heading_rows(body: pl.DataFrame, headings: dict[str, str]) -> pl.DataFrame:
-    """Rows that repeat the header (a block of rows pasted under another with its headings): most of
-    the recognised columns hold their own heading. Their row and first heading (``value``), with the
-    code "header_row". Each column's distinct texts are looked at first: most files have none."""
+def _heading_rows(body: pl.DataFrame, headings: dict[str, tuple[str, str]]) -> pl.DataFrame:
+    """Rows that repeat the header (a block of rows pasted under another with its headings, in either
+    language): most of the recognised columns (``headings``: column -> heading, field) hold their own
+    heading or one known to mean its field. Their row and first heading (``value``), with the code
+    "header_row". Each column's distinct texts are looked at first: most files have none."""
     none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String, "code": pl.String})
     if len(headings) < 2:
         return none
     same: list[pl.Series] = []
-    for column, heading in headings.items():
+    for column, (heading, name) in headings.items():
         cells = body[column]
         texts = cells.dtype.categories.to_series() if isinstance(cells.dtype, pl.Categorical) \
             else cells.drop_nulls().unique()
-        hits = texts.to_frame("t").filter(V.word_key_expr(pl.col("t")) == header_key(heading)).to_series()
+        keys = list(heading_keys(name) | {header_key(heading)})
+        hits = texts.to_frame("t").filter(V.word_key_expr(pl.col("t")).is_in(keys)).to_series()
         if hits.len():
             same.append(cells.cast(pl.String).is_in(hits.implode()).fill_null(False) if hits.len() < texts.len()
                         else cells.is_not_null())
@@ -760,7 +763,7 @@ def _heading_rows(body: pl.DataFrame, headings: dict[str, str]) -> pl.DataFrame:
     repeated = pl.DataFrame(same).select(pl.sum_horizontal(pl.all()) * 2 > len(headings)).to_series()
     if not repeated.any():
         return none
-    first = next(iter(headings.values()))
+    first = next(iter(headings.values()))[0]
     return body.filter(repeated).select(ROW, pl.lit(first).alias("value"), pl.lit("header_row").alias("code"))
 
 
