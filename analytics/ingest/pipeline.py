@@ -574,9 +574,10 @@ def _date_order(work: pl.DataFrame, dates: pl.Series, *, given: str | None) -> t
     if swapped.height and given is None:  # Excel read dates typed day first as month first: which were they?
         rows = (work.select(ROW, pl.col("raw_date").cast(pl.String).alias("text")).join(swapped, on="text")
                 .sort(ROW))
+        # (each cell as it was typed, day first, not as the reader gives it: 2022-05-07 00:00:00)
         readings = rows.group_by("text", maintain_order=True).agg(
             pl.len().cast(pl.UInt32).alias("rows"), pl.col("dmy", "mdy").first()).head(8).select(
-            "text", "rows", "dmy", "mdy")
+            pl.col("dmy").dt.strftime("%d/%m/%Y").alias("text"), "rows", "dmy", "mdy")
         return "dmy", validate.file_problem("dates_swapped_by_excel", value=swapped["text"][0],
                                             held=swapped["mdy"][0].isoformat(), typed=swapped["dmy"][0].isoformat(),
                                             rows_mdy=rows[ROW].head(10).to_list()), readings
