@@ -279,3 +279,26 @@ def test_the_rendered_page_matches_harfbuzz(briefs):
         columns = [x for x in range(crop.width) if min(crop.getpixel((x, y)) for y in range(crop.height)) < 128]
         measured = columns[-1] - columns[0] + 1
         assert abs(measured - ink * scale) <= TOLERANCE_PX, (name, measured, ink * scale, broken_ink * scale)
+
+
+def test_categories_of_equal_size_come_in_one_order_in_both_languages():
+    """Ties are ordered by the category's code, not by its name in the page's language."""
+    from analytics.reference import schema
+    from analytics.reference.services import load_catalogue
+
+    catalogue = load_catalogue().filter(pl.col("channel") == "udc")
+    codes = catalogue.group_by("category_code").agg(pl.col("service_code").first()).sort("category_code")
+    from datetime import date
+
+    rows = [{"date": date(2022, 7, 5), "channel": "udc", "upazila_code": "BD107980",
+             "union_code": "BD10798047", "entrepreneur_id": f"E{i}", "entrepreneur_name": f"E{i}",
+             "entrepreneur_gender": "female", "service_code": code, "service_category": category,
+             "beneficiaries": 5, "fee_paisa": 5000} for i, (category, code) in enumerate(codes.rows())]
+    log = schema.conform(pl.DataFrame(rows))
+    names = {}
+    for lang in ("en", "bn"):
+        data = brief.brief_data(log, Gazetteer.load(), period=fiscal_year(2022), lang=lang, with_people=True)
+        names[lang] = [row[0] for row in data["categories"]["rows"]]
+    by_code = {lang: [views.Names.load(Gazetteer.load(), lang=lang).categories[c] for c in codes["category_code"]]
+               for lang in names}
+    assert names["en"] == by_code["en"][:len(names["en"])] and names["bn"] == by_code["bn"][:len(names["bn"])]

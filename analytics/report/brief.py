@@ -312,9 +312,12 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
                  for service, code, category, ch, people, share in top_services.select(
                      "service", "service_code", "category", "channel", "beneficiaries", "share_pct").iter_rows()],
     }
-    by_category = (mix.group_by("category").agg(pl.col("beneficiaries").sum(), pl.col("share_pct").sum(),
-                                                pl.col("service_code").n_unique().alias("kinds"))
-                   .sort(["beneficiaries", "category"], descending=[True, False]).head(TOP_CATEGORIES))
+    # (ties in the order of the category's code: the same order in both languages)
+    by_category = (mix.group_by("service_category", "category").agg(
+                       pl.col("beneficiaries").sum(), pl.col("share_pct").sum(),
+                       pl.col("service_code").n_unique().alias("kinds"))
+                   .sort(["beneficiaries", "service_category"], descending=[True, False]).head(TOP_CATEGORIES)
+                   .select("category", "beneficiaries", "share_pct", "kinds"))
     categories = {
         "header": [_t("col.category", lang), _t("metric.service_kinds", lang), _t("col.beneficiaries", lang),
                    _t("col.share", lang)],
