@@ -3,8 +3,9 @@ import sys
 from analytics.cli.argv import command_word, first_file
 
 ingest = command_word(sys.argv[1:]) == "ingest" and not {"-h", "--help"} & set(sys.argv[1:])
-# an ingest: the isolated reader starts first (before this process imports anything of its own),
-# and imports and reads the first file while this process imports the command line
+# an ingest: the isolated reader starts first (a copy of this process, before anything else is
+# imported: isolation.prestart), and imports and reads the first file while this process imports
+# the command line
 if ingest:
     from analytics.ingest import isolation
 

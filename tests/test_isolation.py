@@ -111,10 +111,36 @@ def test_children_that_answered_are_waited_for_before_a_command_line_exits():
     assert _children() == []
 
 
+def _python(script: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+
+
+@pytest.mark.parametrize(("before", "kind"), [("", "_Forked"), ("import polars; ", "Popen")])
+def test_a_command_line_forks_its_reader_before_it_imports_anything(before, kind):
+    """A command line starts its reader as a copy of itself while it holds nothing but the standard
+    library (a new interpreter would be ready later); once polars runs its threads, a copy could
+    deadlock, and a new interpreter is started instead. Either serves the call, in another process."""
+    out = _python("import os; from analytics.ingest import isolation; " + before +
+                  "isolation.prestart('json'); child = isolation._spare[0]; "
+                  "print(type(child).__name__, isolation.run_limited(os.getppid) == os.getpid(), "
+                  "isolation.run_limited(os.getpid) != os.getpid())")
+    assert out.stdout.split() == [kind, "True", "True"], out.stderr
+
+
+def test_a_forked_reader_over_its_memory_is_stopped_and_the_command_line_goes_on():
+    out = _python("from analytics.ingest import isolation; isolation.DEFAULT_MEMORY = 512 * 1024**2; "
+                  "isolation.prestart('json'); kind = type(isolation._spare[0]).__name__\n"
+                  "try: isolation.run_limited(bytearray, 2 * 1024**3)\n"
+                  "except isolation.LimitExceeded as error: print(kind, error.kind)\n"
+                  "print(isolation.run_limited(len, 'four'))")
+    assert out.stdout.split() == ["_Forked", "memory", "4"], out.stderr
+
+
 @pytest.mark.parametrize("lang", ["en", "bn"])
 def test_an_ingest_whose_reader_runs_out_of_memory_says_so_and_stores_nothing(tmp_path, lang):
-    """The command line's reader limited to less than polars needs: one sentence in the user's
-    language, exit 1, no library text (its traceback goes to the log), nothing stored."""
+    """The command line's reader (forked before anything is imported) limited to less than polars
+    needs: one sentence in the user's language, exit 1, no library text, nothing stored."""
     store = tmp_path / "store"
     out = subprocess.run([sys.executable, "-m", "analytics", "ingest", str(ROOT / "tests/data/ingest/good/repeated_rows.csv"),
                           "--store", str(store), "--lang", lang], cwd=ROOT, capture_output=True, text=True,
