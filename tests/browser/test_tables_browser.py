@@ -68,12 +68,27 @@ def column_borders(page, table) -> list[float]:
 def header_edges(page, table) -> list[float]:
     """Left and right edges of every header cell, found before any click (a sort arrow in a header
     would read as a line)."""
-    box = table.locator("canvas").first.bounding_box()
+    box = steady_box(page, table.locator("canvas").first)
     return [box["x"]] + column_borders(page, table) + [box["x"] + box["width"]]
 
 
+def steady_box(page, locator) -> dict:
+    """The bounding box of ``locator`` once it has stopped moving: a click placed by coordinates
+    must not land where the grid was before the page above it finished drawing (a late font or
+    chart moves it down, and a click meant for a header then closes the expander above it)."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    for _ in range(50):
+        page.wait_for_timeout(150)
+        again = locator.bounding_box()
+        if again == box:
+            return box
+        box = again
+    return box
+
+
 def click_header(page, table, edges: list[float], column: int) -> None:
-    box = table.locator("canvas").first.bounding_box()
+    box = steady_box(page, table.locator("canvas").first)
     left, right = edges[column - 1], edges[column]
     page.mouse.click((left + right) / 2, box["y"] + 17)
     page.mouse.move(box["x"] + 5, box["y"] + box["height"] + 40)  # away, so the next click is not a double click
