@@ -229,3 +229,49 @@ def test_sample_quarters_are_hatched_in_the_trend():
     assert fig.data[-1].name == "sample"  # the legend says what the hatching means
     plain = figures.trend_bars(views.trend_table(log, lang="en"), lang="en")
     assert len(plain.data) == 1 and not plain.data[0].marker.pattern.shape[0]
+
+
+def channel_log(*rows: tuple[str, str]) -> pl.LazyFrame:
+    """(ISO date, channel) rows of 5 people each: a UDC entrepreneur's, or the front desk's."""
+    udc = [channel == "udc" for _, channel in rows]
+    return schema.conform(pl.DataFrame({
+        "date": [date.fromisoformat(d) for d, _ in rows], "channel": [c for _, c in rows],
+        "upazila_code": ["BD107914"] * len(rows), "union_code": ["BD10791400" if u else None for u in udc],
+        "entrepreneur_id": ["E1" if u else None for u in udc],
+        "service_code": ["U001" if u else "F001" for u in udc],
+        "beneficiaries": [5] * len(rows), "fee_paisa": [1000 if u else 0 for u in udc],
+        "upload_id": [f"up-{d[:7]}-{c}" for d, c in rows],
+    }))
+
+
+BOTH_2023 = [("2023-07-10", "udc"), ("2023-09-25", "udc"), ("2023-07-11", "front_desk"), ("2023-09-26", "front_desk")]
+
+
+@pytest.mark.parametrize(("now", "period", "reason", "missing"), [
+    # the front desk's log of the quarter is in, the UDCs' are not yet: UDC figures would read -100 %
+    ([("2024-07-10", "front_desk"), ("2024-09-26", "front_desk")], quarter(2024, 1), "channel_missing", "udc"),
+    ([("2024-07-10", "udc"), ("2024-09-26", "udc")], quarter(2024, 1), "channel_missing", "front_desk"),
+    ([("2024-07-10", "udc"), ("2024-09-26", "front_desk")], quarter(2024, 1), None, None),
+    ([("2024-07-10", "front_desk"), ("2024-09-26", "front_desk")], fiscal_year(2024), "channel_missing", "udc"),
+    # a date range: the same rule over the days compared
+    ([("2024-07-10", "front_desk"), ("2024-09-26", "front_desk")], Period(date(2024, 7, 1), date(2024, 8, 31)),
+     "channel_missing", "udc"),
+    ([("2024-07-10", "udc"), ("2024-07-12", "front_desk")], Period(date(2024, 7, 1), date(2024, 8, 31)), None, None),
+])
+def test_a_channel_with_no_data_yet_is_not_compared_with_its_data_before(now, period, reason, missing):
+    log = channel_log(*BOTH_2023, *now)
+    result = compare(log, period=period, mode="year", sample_uploads=frozenset())
+    assert (result.reason, result.missing) == (reason, missing)
+    kpis = views.kpis(log, period=period, lang="en", comparison=result)
+    assert all((kpi.delta is None) is (reason is not None) for kpi in kpis)
+    if reason:
+        for lang in ("en", "bn"):
+            sentence = result.describe(lang=lang)
+            assert i18n.t(f"channel.{missing}", lang) in sentence and "{" not in sentence, sentence
+
+
+def test_a_channel_that_had_no_data_before_does_not_stop_the_comparison():
+    """The front desk opened this year: its figures are new, the UDCs' compare as before."""
+    log = channel_log(("2023-07-10", "udc"), ("2023-09-25", "udc"), ("2024-07-10", "udc"), ("2024-09-26", "udc"),
+                      ("2024-08-01", "front_desk"))
+    assert compare(log, period=quarter(2024, 1), mode="year", sample_uploads=frozenset()).reason is None

@@ -19,7 +19,10 @@ not (``reason``), and pages say so instead of showing a number:
   (``"base_partial"``): it would compare a partial period with a full one. Nor is one given when
   the last quarter compared is still under way (``"now_partial"``: its data ends more than
   :data:`UNDER_WAY_DAYS` days before the quarter does, as when a month has been uploaded): the
-  roll-ups answer whole quarters, and a part against a whole would read as a fall. A date range
+  roll-ups answer whole quarters, and a part against a whole would read as a fall. Nor when a
+  channel that has data in the base has none in a quarter compared (``"channel_missing"``: the
+  front desk's log uploaded before the UDCs' logs): its figures would read as a fall of 100 %.
+  A date range
   that runs past the latest data is compared up to the same day of its base (``until``): the same
   calendar day a year before, or as many days into the base; one whose base starts before the
   first quarter with data gets no change.
@@ -48,7 +51,9 @@ from analytics.store.rollup import rollup_of
 
 MODES = ("previous", "year")
 DEFAULT_MODE = "previous"
-REASONS = ("no_data_before", "base_partial", "now_partial", "sample", "empty")
+REASONS = ("no_data_before", "base_partial", "now_partial", "channel_missing", "sample", "empty")
+#: The channels whose presence is compared quarter by quarter ("channel_missing").
+CHANNELS = ("udc", "front_desk")
 #: A quarter whose data ends more than this many days before it does is under way (not uploaded
 #: whole yet). A log of every day ends within a few days of the quarter's end; a monthly summary's
 #: rows are dated the 1st of their month, so one that holds the quarter's last month is whole too.
@@ -106,6 +111,8 @@ class Comparison:
     until: date | None = None
     #: why no change is given (one of ``REASONS``), or None when it is
     reason: str | None = None
+    #: "channel_missing": the channel (one of ``CHANNELS``) the period lacks and its base has
+    missing: str | None = None
 
     @property
     def fair(self) -> bool:
@@ -164,7 +171,8 @@ class Comparison:
             return i18n.t("compare.reason.empty", lang, period=self.period.label(lang=lang))
         if self.reason is not None:
             return i18n.t(f"compare.reason.{self.reason}", lang, period=self.period.label(lang=lang),
-                          base=self.base.label(lang=lang), day=i18n.day(self.until, lang=lang) if self.until else "")
+                          base=self.base.label(lang=lang), day=i18n.day(self.until, lang=lang) if self.until else "",
+                          channel=i18n.t(f"channel.{self.missing}", lang) if self.missing else "")
         if self.partial:
             return i18n.t("compare.partial", lang, period=self.period.label(lang=lang), base=base)
         return i18n.t(f"compare.with.{self.mode}", lang, base=base)
@@ -187,11 +195,14 @@ def _compare_fiscal(log: pl.LazyFrame, *, period: Period, base: Period, mode: st
     keys = {(p.fy, p.quarter): ("now", i + 1) for i, p in enumerate(now_parts)}
     keys.update({(p.fy, p.quarter): ("base", i + 1) for i, p in enumerate(base_parts)})
     found = (rollup_of(log).people.filter(_within(now_parts + base_parts)).with_columns(fiscal_columns())
-             .group_by("fy", "fq").agg(sample.any().alias("sample"), (~sample).any().alias("real")).collect())
+             .group_by("fy", "fq").agg(sample.any().alias("sample"), (~sample).any().alias("real"), *_channels())
+             .collect())
     have: dict[str, dict[int, tuple[bool, bool]]] = {"now": {}, "base": {}}
-    for fy, fq, has_sample, has_real in found.iter_rows():
+    channels: dict[str, dict[int, set[str]]] = {"now": {}, "base": {}}
+    for fy, fq, has_sample, has_real, *has_channel in found.iter_rows():
         side, position = keys[(fy, fq)]
         have[side][position] = (has_sample, has_real)
+        channels[side][position] = {c for c, present in zip(CHANNELS, has_channel) if present}
     now, before = set(have["now"]), set(have["base"])
     positions = tuple(sorted(now))
     result = Comparison(mode, period, base, positions=positions)
@@ -205,11 +216,19 @@ def _compare_fiscal(log: pl.LazyFrame, *, period: Period, base: Period, mode: st
              for side in ("now", "base")}
     if kinds["now"] != kinds["base"] or len(kinds["now"]) > 1:
         return Comparison(mode, period, base, positions=positions, reason="sample")
+    missing = sorted(set().union(*(channels["base"][p] - channels["now"][p] for p in positions)), key=CHANNELS.index)
+    if missing:
+        return Comparison(mode, period, base, positions=positions, reason="channel_missing", missing=missing[0])
     latest = now_parts[positions[-1] - 1]
     last = (rollup_of(log).people.filter(latest.filter()).select(pl.col("last_date").max()).collect().item())
     if last is not None and _under_way(latest, last):
         return Comparison(mode, period, base, positions=positions, until=last, reason="now_partial")
     return result
+
+
+def _channels() -> list[pl.Expr]:
+    """Whether a group of rows holds each of :data:`CHANNELS` (aggregations, in that order)."""
+    return [(pl.col("channel") == channel).any().alias(f"has_{channel}") for channel in CHANNELS]
 
 
 def _under_way(part: Period, last: date) -> bool:
@@ -230,16 +249,20 @@ def _compare_range(log: pl.LazyFrame, *, period: Period, base: Period, mode: str
         return Comparison(mode, period, base, until=until, reason="base_partial")
     found = (rows.filter(result.now_filter() | result.base_filter())
              .select(pl.when(result.now_filter()).then(pl.lit("now")).otherwise(pl.lit("base")).alias("side"),
-                     sample.alias("is_sample"))
-             .group_by("side").agg(pl.col("is_sample").any().alias("sample"), (~pl.col("is_sample")).any().alias("real"))
+                     sample.alias("is_sample"), "channel")
+             .group_by("side").agg(pl.col("is_sample").any().alias("sample"), (~pl.col("is_sample")).any().alias("real"),
+                                   *_channels())
              .collect())
-    kinds = {side: {k for k, present in (("sample", s), ("real", r)) if present} for side, s, r in found.iter_rows()}
+    kinds = {side: {k for k, present in (("sample", s), ("real", r)) if present} for side, s, r, *_ in found.iter_rows()}
+    channels = {side: {c for c, present in zip(CHANNELS, has) if present} for side, _, _, *has in found.iter_rows()}
     if "now" not in kinds:
         return Comparison(mode, period, base, until=until, reason="empty")
     if "base" not in kinds:
         return Comparison(mode, period, base, until=until, reason="no_data_before")
     if kinds["now"] != kinds["base"] or len(kinds["now"]) > 1:
         return Comparison(mode, period, base, until=until, reason="sample")
+    if missing := [c for c in CHANNELS if c in channels["base"] - channels["now"]]:
+        return Comparison(mode, period, base, until=until, reason="channel_missing", missing=missing[0])
     return result
 
 
