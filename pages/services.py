@@ -45,6 +45,8 @@ with tabs[1]:
     st.plotly_chart(view.top, key="top", config={"displayModeBar": False})
 with tabs[2]:
     st.plotly_chart(view.heatmap, key="heatmap", config={"displayModeBar": False})
+    if view.heatmap_note:
+        st.caption(view.heatmap_note)
 with tabs[3]:
     st.plotly_chart(view.channels, key="split", config={"displayModeBar": False})
 with tabs[4]:

@@ -114,6 +114,18 @@ def test_services_view(log, gaz):
     assert view.mix.filter(pl.col("channel") == "udc").height == 105
     assert view.mix.filter(pl.col("channel") == "front_desk").height == 12
     assert "জন্ম নিবন্ধন" in view.mix["service"].to_list()
+    assert view.heatmap_note is None and not any(views.CHOSEN in y for y in view.heatmap.data[0].y)
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_the_services_heat_map_marks_the_upazila_chosen_among_all(log, gaz, lang):
+    """Its roll-up holds services per upazila: every upazila stays, for comparison, the chosen one
+    marked, and the note under it says so (it had looked like a map of the chosen upazila)."""
+    view = views.services_view(log, gaz, period=FY, lang=lang, upazila="BD107914")
+    rows = list(view.heatmap.data[0].y)
+    name = gaz.name("BD107914", lang=lang)
+    assert len(rows) == 7 and [y for y in rows if views.CHOSEN in y] == [views.CHOSEN + name]
+    assert views.CHOSEN + name in view.heatmap_note
 
 
 def test_upload_impact(log, gaz):

@@ -496,6 +496,8 @@ class ServicesView:
     trend: go.Figure
     table: pl.DataFrame  # the mix as the services page lists it (labelled, formatted)
     counts: list[tuple[str, str]] = field(default_factory=list)  # the page's headline (label, value)
+    #: under the heat map when one upazila is chosen: it compares every upazila, the chosen one marked
+    heatmap_note: str | None = None
 
 
 def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, channel: str = "all",
@@ -507,17 +509,28 @@ def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
     mix = service_mix(log, gaz, period=period, lang=lang, channel=channel, upazila=upazila,
                       min_entrepreneurs=min_entrepreneurs)
     names = Names.load(gaz, lang=lang)
+    # every upazila, for comparison (the roll-ups hold services per upazila, not per union): the
+    # chosen one is marked, and a note under the map says so
+    area = pl.col("upazila_code").replace_strict(names.places, default=pl.col("upazila_code"))
     matrix = metrics.area_by_category(log, period=period, channel="udc" if channel == "all" else channel).with_columns(
-        area=pl.col("upazila_code").replace_strict(names.places, default=pl.col("upazila_code")),
+        area=pl.when(pl.col("upazila_code") == upazila).then(pl.lit(CHOSEN) + area).otherwise(area)
+        if upazila else area,
         category=pl.col("service_category").replace_strict(names.categories, default=pl.col("service_category")),
     )
+    note = i18n.t("services.by_area_all", lang, upazila=CHOSEN + names.places.get(upazila, upazila)) \
+        if upazila else None
     head = metrics.headline(log, period=period, upazila=upazila)
     split = {"udc": head["beneficiaries_udc"], "front_desk": head["beneficiaries_front_desk"]}
     return ServicesView(mix, figures.service_treemap(mix, lang=lang), figures.top_services(mix, lang=lang),
                         figures.heatmap(matrix, lang=lang), figures.channel_split(split, lang=lang),
                         figures.trend_bars(trend_table(log, lang=lang, channel=channel, upazila=upazila,
                                                        sample_uploads=sample_uploads), lang=lang),
-                        service_table(mix, lang=lang, min_entrepreneurs=min_entrepreneurs), service_counts(mix, lang=lang))
+                        service_table(mix, lang=lang, min_entrepreneurs=min_entrepreneurs), service_counts(mix, lang=lang),
+                        note)
+
+
+#: How the chosen upazila's row is marked in the services heat map.
+CHOSEN = "▶ "
 
 
 def service_counts(mix: pl.DataFrame, *, lang: str) -> list[tuple[str, str]]:
