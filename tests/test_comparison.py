@@ -231,31 +231,33 @@ def test_sample_quarters_are_hatched_in_the_trend():
     assert len(plain.data) == 1 and not plain.data[0].marker.pattern.shape[0]
 
 
-def channel_log(*rows: tuple[str, str]) -> pl.LazyFrame:
-    """(ISO date, channel) rows of 5 people each: a UDC entrepreneur's, or the front desk's."""
-    udc = [channel == "udc" for _, channel in rows]
+def channel_log(*rows: tuple[str, ...]) -> pl.LazyFrame:
+    """(ISO date, channel[, upazila code]) rows of 5 people each: a UDC entrepreneur's, or the front desk's."""
+    udc = [row[1] == "udc" for row in rows]
+    upazilas = [row[2] if len(row) > 2 else "BD107914" for row in rows]
     return schema.conform(pl.DataFrame({
-        "date": [date.fromisoformat(d) for d, _ in rows], "channel": [c for _, c in rows],
-        "upazila_code": ["BD107914"] * len(rows), "union_code": ["BD10791400" if u else None for u in udc],
+        "date": [date.fromisoformat(row[0]) for row in rows], "channel": [row[1] for row in rows],
+        "upazila_code": upazilas, "union_code": [z + "00" if u else None for z, u in zip(upazilas, udc)],
         "entrepreneur_id": ["E1" if u else None for u in udc],
         "service_code": ["U001" if u else "F001" for u in udc],
         "beneficiaries": [5] * len(rows), "fee_paisa": [1000 if u else 0 for u in udc],
-        "upload_id": [f"up-{d[:7]}-{c}" for d, c in rows],
+        "upload_id": [f"up-{row[0][:7]}-{row[1]}" for row in rows],
     }))
 
 
+OTHER = "BD107976"  # a second upazila
 BOTH_2023 = [("2023-07-10", "udc"), ("2023-09-25", "udc"), ("2023-07-11", "front_desk"), ("2023-09-26", "front_desk")]
 
 
 @pytest.mark.parametrize(("now", "period", "reason", "missing"), [
     # the front desk's log of the quarter is in, the UDCs' are not yet: UDC figures would read -100 %
-    ([("2024-07-10", "front_desk"), ("2024-09-26", "front_desk")], quarter(2024, 1), "channel_missing", "udc"),
-    ([("2024-07-10", "udc"), ("2024-09-26", "udc")], quarter(2024, 1), "channel_missing", "front_desk"),
-    ([("2024-07-10", "udc"), ("2024-09-26", "front_desk")], quarter(2024, 1), None, None),
-    ([("2024-07-10", "front_desk"), ("2024-09-26", "front_desk")], fiscal_year(2024), "channel_missing", "udc"),
+    ([("2024-07-10", "front_desk"), ("2024-09-26", "front_desk")], quarter(2024, 1), "incomplete", "udc"),
+    ([("2024-07-10", "udc"), ("2024-09-26", "udc")], quarter(2024, 1), "incomplete", "front_desk"),
+    ([("2024-07-10", "udc"), ("2024-09-25", "udc"), ("2024-09-26", "front_desk")], quarter(2024, 1), None, None),
+    ([("2024-07-10", "front_desk"), ("2024-09-26", "front_desk")], fiscal_year(2024), "incomplete", "udc"),
     # a date range: the same rule over the days compared
     ([("2024-07-10", "front_desk"), ("2024-09-26", "front_desk")], Period(date(2024, 7, 1), date(2024, 8, 31)),
-     "channel_missing", "udc"),
+     "incomplete", "udc"),
     ([("2024-07-10", "udc"), ("2024-07-12", "front_desk")], Period(date(2024, 7, 1), date(2024, 8, 31)), None, None),
 ])
 def test_a_channel_with_no_data_yet_is_not_compared_with_its_data_before(now, period, reason, missing):
@@ -265,13 +267,46 @@ def test_a_channel_with_no_data_yet_is_not_compared_with_its_data_before(now, pe
     kpis = views.kpis(log, period=period, lang="en", comparison=result)
     assert all((kpi.delta is None) is (reason is not None) for kpi in kpis)
     if reason:
+        assert result.gap == quarter(2024, 1)  # the quarter that lacks them, this year's
         for lang in ("en", "bn"):
             sentence = result.describe(lang=lang)
             assert i18n.t(f"channel.{missing}", lang) in sentence and "{" not in sentence, sentence
+            assert quarter(2024, 1).label(lang=lang) in sentence
 
 
-def test_a_channel_that_had_no_data_before_does_not_stop_the_comparison():
-    """The front desk opened this year: its figures are new, the UDCs' compare as before."""
+def test_a_base_without_a_channel_this_period_has_is_not_compared():
+    """Last year's front desk log was never uploaded: the total would read as a rise."""
     log = channel_log(("2023-07-10", "udc"), ("2023-09-25", "udc"), ("2024-07-10", "udc"), ("2024-09-26", "udc"),
                       ("2024-08-01", "front_desk"))
-    assert compare(log, period=quarter(2024, 1), mode="year", sample_uploads=frozenset()).reason is None
+    result = compare(log, period=quarter(2024, 1), mode="year", sample_uploads=frozenset())
+    assert (result.reason, result.missing, result.gap) == ("incomplete", "front_desk", quarter(2023, 1))
+    assert quarter(2023, 1).label(lang="en") in result.describe(lang="en")
+
+
+@pytest.mark.parametrize(("rows", "period", "expected"), [
+    # the front desk's quarter is whole, the UDCs' logs end in July: under way, up to their last day
+    ([("2024-07-10", "udc"), ("2024-07-31", "udc"), ("2024-07-11", "front_desk"), ("2024-09-26", "front_desk"),
+      ("2024-07-12", "udc", OTHER), ("2024-07-30", "udc", OTHER)],
+     quarter(2024, 1), ("now_partial", date(2024, 7, 31), None, 0)),
+    # the base's UDC logs end in July (its September never uploaded): a rise that is not one
+    ([("2022-07-10", "udc"), ("2022-07-31", "udc"), ("2022-07-11", "front_desk"), ("2022-09-26", "front_desk"),
+      ("2023-07-10", "udc"), ("2023-09-25", "udc"), ("2023-07-11", "front_desk"), ("2023-09-26", "front_desk")],
+     quarter(2023, 1), ("base_partial", None, None, 0)),
+    # the UDCs of one of two upazilas not uploaded yet
+    ([("2024-07-10", "udc"), ("2024-09-25", "udc"), ("2024-07-11", "front_desk"), ("2024-09-26", "front_desk")],
+     quarter(2024, 1), ("incomplete", None, "udc", 1)),
+    # a date range over a quarter with no data at all (October to December 2023 never uploaded)
+    ([("2022-07-10", "udc"), ("2022-10-10", "udc"), ("2022-12-25", "udc"), ("2023-09-25", "udc"),
+      ("2024-01-10", "udc"), ("2024-03-25", "udc")],
+     Period(date(2023, 9, 1), date(2023, 10, 31)), ("incomplete", None, "all", 0)),
+])
+def test_a_part_missing_on_either_side_gives_no_change(rows, period, expected):
+    both = [("2023-07-12", "udc", OTHER), ("2023-09-24", "udc", OTHER)]  # the other upazila, last year
+    log = channel_log(*BOTH_2023, *both, *rows) if period == quarter(2024, 1) else channel_log(*rows)
+    result = compare(log, period=period, mode="year", sample_uploads=frozenset())
+    assert (result.reason, result.until if result.reason == "now_partial" else None, result.missing,
+            result.areas) == expected
+    for lang in ("en", "bn"):
+        assert "{" not in result.describe(lang=lang)
+    if expected[0] == "incomplete" and expected[3]:
+        assert i18n.t("compare.lacking.areas", "bn", count="১") in result.describe(lang="bn")

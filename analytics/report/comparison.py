@@ -19,9 +19,11 @@ not (``reason``), and pages say so instead of showing a number:
   (``"base_partial"``): it would compare a partial period with a full one. Nor is one given when
   the last quarter compared is still under way (``"now_partial"``: its data ends more than
   :data:`UNDER_WAY_DAYS` days before the quarter does, as when a month has been uploaded): the
-  roll-ups answer whole quarters, and a part against a whole would read as a fall. Nor when a
-  channel that has data in the base has none in a quarter compared (``"channel_missing"``: the
-  front desk's log uploaded before the UDCs' logs): its figures would read as a fall of 100 %.
+  roll-ups answer whole quarters, and a part against a whole would read as a fall; nor when a
+  quarter of the base is so (``"base_partial"``): each channel's data is looked at on its own. Nor
+  when a quarter compared, on either side, lacks offices the other side's has (``"incomplete"``):
+  the front desk's log uploaded before the UDCs', the UDCs of some upazilas not uploaded yet, or,
+  in a date range, a quarter with no data at all: figures would read as a fall of up to 100 %.
   A date range
   that runs past the latest data is compared up to the same day of its base (``until``): the same
   calendar day a year before, or as many days into the base; one whose base starts before the
@@ -51,8 +53,8 @@ from analytics.store.rollup import rollup_of
 
 MODES = ("previous", "year")
 DEFAULT_MODE = "previous"
-REASONS = ("no_data_before", "base_partial", "now_partial", "channel_missing", "sample", "empty")
-#: The channels whose presence is compared quarter by quarter ("channel_missing").
+REASONS = ("no_data_before", "base_partial", "now_partial", "incomplete", "sample", "empty")
+#: The channels whose offices' presence is compared quarter by quarter ("incomplete").
 CHANNELS = ("udc", "front_desk")
 #: A quarter whose data ends more than this many days before it does is under way (not uploaded
 #: whole yet). A log of every day ends within a few days of the quarter's end; a monthly summary's
@@ -111,8 +113,12 @@ class Comparison:
     until: date | None = None
     #: why no change is given (one of ``REASONS``), or None when it is
     reason: str | None = None
-    #: "channel_missing": the channel (one of ``CHANNELS``) the period lacks and its base has
+    #: "incomplete": the quarter (of either side) that lacks data the other side's quarter has
+    gap: Period | None = None
+    #: ... from which channel (one of ``CHANNELS``), or "all" (the quarter has no data at all)
     missing: str | None = None
+    #: ... from the offices of how many upazilas (0: from the whole channel)
+    areas: int = 0
 
     @property
     def fair(self) -> bool:
@@ -164,6 +170,16 @@ class Comparison:
             return Period(self.base.start, self.cut(self.base.start)).label(lang=lang)
         return self.base.label(lang=lang)
 
+    def _lacking(self, lang: str) -> str:
+        """What the quarter of an "incomplete" comparison lacks, in words."""
+        if self.missing is None:
+            return ""
+        if self.missing == "all":
+            return i18n.t("compare.lacking.all", lang)
+        if self.areas:
+            return i18n.t("compare.lacking.areas", lang, count=i18n.number(self.areas, lang=lang))
+        return i18n.t(f"channel.{self.missing}", lang)
+
     def describe(self, *, lang: str) -> str:
         """One sentence for the page: what the changes compare, or why there are none."""
         base = self.base_label(lang=lang)
@@ -172,7 +188,7 @@ class Comparison:
         if self.reason is not None:
             return i18n.t(f"compare.reason.{self.reason}", lang, period=self.period.label(lang=lang),
                           base=self.base.label(lang=lang), day=i18n.day(self.until, lang=lang) if self.until else "",
-                          channel=i18n.t(f"channel.{self.missing}", lang) if self.missing else "")
+                          quarter=self.gap.label(lang=lang) if self.gap else "", what=self._lacking(lang))
         if self.partial:
             return i18n.t("compare.partial", lang, period=self.period.label(lang=lang), base=base)
         return i18n.t(f"compare.with.{self.mode}", lang, base=base)
@@ -190,19 +206,47 @@ def compare(log: pl.LazyFrame, *, period: Period, mode: str = DEFAULT_MODE,
     return _compare_range(log, period=period, base=base, mode=mode, sample=sample)
 
 
+def _presence(rows: pl.LazyFrame, sides: pl.Expr, sample: pl.Expr) -> dict[tuple, dict]:
+    """Per (side, fiscal year, quarter) of ``rows`` (``sides`` names each row's side): whether it
+    holds the sample and real data, the offices it has data from (channel, upazila) and the last
+    day with data of each channel."""
+    found = (rows.with_columns(*fiscal_columns(), sides.alias("side"))
+             .group_by("side", "fy", "fq", "channel", "upazila_code")
+             .agg(sample.any().alias("sample"), (~sample).any().alias("real"), pl.col("last_date").max().alias("last"))
+             .collect())
+    have: dict[tuple, dict] = {}
+    for side, fy, fq, channel, upazila, has_sample, has_real, last in found.iter_rows():
+        part = have.setdefault((side, fy, fq), {"kinds": set(), "offices": set(), "last": {}})
+        part["kinds"] |= {k for k, present in (("sample", has_sample), ("real", has_real)) if present}
+        part["offices"].add((str(channel), upazila))
+        part["last"][str(channel)] = max(last, part["last"].get(str(channel), last))
+    return have
+
+
+def _incomplete(now: dict, base: dict, *, mode: str, period: Period, base_period: Period, quarters: tuple[Period, Period],
+                **fields) -> Comparison | None:
+    """"incomplete" when one side's quarter lacks offices (a channel, or the UDCs of some upazilas)
+    the other side's quarter has: the side that lacks them first, then the channel."""
+    for lacking, other, where in ((now, base, quarters[0]), (base, now, quarters[1])):
+        missing = other["offices"] - lacking["offices"]
+        for channel in CHANNELS:
+            areas = {upazila for c, upazila in missing if c == channel}
+            if areas:
+                whole = not any(c == channel for c, _ in lacking["offices"])
+                return Comparison(mode, period, base_period, reason="incomplete", gap=where, missing=channel,
+                                  areas=0 if whole else len(areas), **fields)
+    return None
+
+
 def _compare_fiscal(log: pl.LazyFrame, *, period: Period, base: Period, mode: str, sample: pl.Expr) -> Comparison:
     now_parts, base_parts = _quarters_of(period), _quarters_of(base)
     keys = {(p.fy, p.quarter): ("now", i + 1) for i, p in enumerate(now_parts)}
     keys.update({(p.fy, p.quarter): ("base", i + 1) for i, p in enumerate(base_parts)})
-    found = (rollup_of(log).people.filter(_within(now_parts + base_parts)).with_columns(fiscal_columns())
-             .group_by("fy", "fq").agg(sample.any().alias("sample"), (~sample).any().alias("real"), *_channels())
-             .collect())
-    have: dict[str, dict[int, tuple[bool, bool]]] = {"now": {}, "base": {}}
-    channels: dict[str, dict[int, set[str]]] = {"now": {}, "base": {}}
-    for fy, fq, has_sample, has_real, *has_channel in found.iter_rows():
+    rows = rollup_of(log).people.filter(_within(now_parts + base_parts))
+    have: dict[str, dict[int, dict]] = {"now": {}, "base": {}}
+    for (_, fy, fq), part in _presence(rows, pl.lit("any"), sample).items():
         side, position = keys[(fy, fq)]
-        have[side][position] = (has_sample, has_real)
-        channels[side][position] = {c for c, present in zip(CHANNELS, has_channel) if present}
+        have[side][position] = part
     now, before = set(have["now"]), set(have["base"])
     positions = tuple(sorted(now))
     result = Comparison(mode, period, base, positions=positions)
@@ -212,23 +256,22 @@ def _compare_fiscal(log: pl.LazyFrame, *, period: Period, base: Period, mode: st
         return Comparison(mode, period, base, reason="no_data_before")
     if not now <= before:
         return Comparison(mode, period, base, reason="base_partial")
-    kinds = {side: {k for p in positions for k, present in zip(("sample", "real"), have[side][p]) if present}
-             for side in ("now", "base")}
+    kinds = {side: set().union(*(have[side][p]["kinds"] for p in positions)) for side in ("now", "base")}
     if kinds["now"] != kinds["base"] or len(kinds["now"]) > 1:
         return Comparison(mode, period, base, positions=positions, reason="sample")
-    missing = sorted(set().union(*(channels["base"][p] - channels["now"][p] for p in positions)), key=CHANNELS.index)
-    if missing:
-        return Comparison(mode, period, base, positions=positions, reason="channel_missing", missing=missing[0])
+    for p in positions:
+        gap = _incomplete(have["now"][p], have["base"][p], mode=mode, period=period, base_period=base,
+                          quarters=(now_parts[p - 1], base_parts[p - 1]), positions=positions)
+        if gap is not None:
+            return gap
+    # a quarter compared, on either side, whose data of a channel ends weeks before the quarter does
     latest = now_parts[positions[-1] - 1]
-    last = (rollup_of(log).people.filter(latest.filter()).select(pl.col("last_date").max()).collect().item())
-    if last is not None and _under_way(latest, last):
-        return Comparison(mode, period, base, positions=positions, until=last, reason="now_partial")
+    under_way = [last for last in have["now"][positions[-1]]["last"].values() if _under_way(latest, last)]
+    if under_way:
+        return Comparison(mode, period, base, positions=positions, until=min(under_way), reason="now_partial")
+    if any(_under_way(base_parts[p - 1], last) for p in positions for last in have["base"][p]["last"].values()):
+        return Comparison(mode, period, base, positions=positions, reason="base_partial")
     return result
-
-
-def _channels() -> list[pl.Expr]:
-    """Whether a group of rows holds each of :data:`CHANNELS` (aggregations, in that order)."""
-    return [(pl.col("channel") == channel).any().alias(f"has_{channel}") for channel in CHANNELS]
 
 
 def _under_way(part: Period, last: date) -> bool:
@@ -247,23 +290,43 @@ def _compare_range(log: pl.LazyFrame, *, period: Period, base: Period, mode: str
     result = Comparison(mode, period, base, until=until)
     if quarter_of(first).start > base.start:  # the data starts (with its first quarter) after the base does
         return Comparison(mode, period, base, until=until, reason="base_partial")
-    found = (rows.filter(result.now_filter() | result.base_filter())
-             .select(pl.when(result.now_filter()).then(pl.lit("now")).otherwise(pl.lit("base")).alias("side"),
-                     sample.alias("is_sample"), "channel")
-             .group_by("side").agg(pl.col("is_sample").any().alias("sample"), (~pl.col("is_sample")).any().alias("real"),
-                                   *_channels())
-             .collect())
-    kinds = {side: {k for k, present in (("sample", s), ("real", r)) if present} for side, s, r, *_ in found.iter_rows()}
-    channels = {side: {c for c, present in zip(CHANNELS, has) if present} for side, _, _, *has in found.iter_rows()}
-    if "now" not in kinds:
+    compared = result.now_filter() | result.base_filter()
+    have = _presence(rows.filter(compared), pl.when(result.now_filter()).then(pl.lit("now")).otherwise(pl.lit("base")),
+                     sample)
+    sides = {side: [key for key in have if key[0] == side] for side in ("now", "base")}
+    if not sides["now"]:
         return Comparison(mode, period, base, until=until, reason="empty")
-    if "base" not in kinds:
+    if not sides["base"]:
         return Comparison(mode, period, base, until=until, reason="no_data_before")
+    kinds = {side: set().union(*(have[key]["kinds"] for key in keys)) for side, keys in sides.items()}
     if kinds["now"] != kinds["base"] or len(kinds["now"]) > 1:
         return Comparison(mode, period, base, until=until, reason="sample")
-    if missing := [c for c in CHANNELS if c in channels["base"] - channels["now"]]:
-        return Comparison(mode, period, base, until=until, reason="channel_missing", missing=missing[0])
+    # every quarter either side touches has data, and the same offices as the matching quarter of
+    # the other side (the quarters of both sides, in order, pair up: a range and its base are as long)
+    spans = {"now": (period.start, result.cut(period.start) if until else period.end),
+             "base": (base.start, result.cut(base.start) if until else base.end)}
+    touched = {side: _quarters_between(*span) for side, span in spans.items()}
+    empty = {"kinds": set(), "offices": set(), "last": {}}
+    for side in ("now", "base"):
+        for q in touched[side]:
+            if (side, q.fy, q.quarter) not in have:
+                return Comparison(mode, period, base, until=until, reason="incomplete", gap=q, missing="all")
+    if len(touched["now"]) == len(touched["base"]):
+        for q_now, q_base in zip(touched["now"], touched["base"]):
+            gap = _incomplete(have.get(("now", q_now.fy, q_now.quarter), empty),
+                              have.get(("base", q_base.fy, q_base.quarter), empty), mode=mode, period=period,
+                              base_period=base, quarters=(q_now, q_base), until=until)
+            if gap is not None:
+                return gap
     return result
+
+
+def _quarters_between(start: date, end: date) -> list[Period]:
+    """The fiscal quarters from the one holding ``start`` to the one holding ``end``."""
+    quarters = [quarter_of(start)]
+    while quarters[-1].end < end:
+        quarters.append(quarter_of(quarters[-1].end + timedelta(days=1)))
+    return quarters
 
 
 def sources(log: pl.LazyFrame, *, period: Period, sample_uploads: frozenset[str] | set[str]) -> str:
