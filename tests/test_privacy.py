@@ -232,3 +232,29 @@ def test_hidden_areas_are_not_no_data_on_the_map(log, gaz):
     hidden = traces["hidden: fewer than 3 entrepreneurs"]
     assert hidden["colorscale"][0][1] == figures.HIDDEN != figures.NO_DATA
     assert len(hidden["locations"]) == 51  # every union with a boundary (Kalardoania has none)
+
+
+def test_an_entrepreneur_in_two_upazilas_counts_once_in_the_hidden_rest(gaz):
+    """Bhandaria has e1 and e2, Kawkhali e2 alone (who works there too), Mathbaria 22 people: the
+    two hidden upazilas' counts add up to 3 but only 2 people are behind them, so the district's
+    total less Mathbaria's would give e1's and e2's earnings away. Mathbaria is hidden too."""
+    from analytics.reference import schema
+
+    places = {row["name_en"]: (row["pcode"], row["parent_pcode"]) for row in gaz.units.filter(
+        pl.col("level") == "union").iter_rows(named=True)}
+    upazila = {row["name_en"]: row["pcode"] for row in gaz.upazilas().iter_rows(named=True)}
+    in_upazila = lambda name: next(u for u, (_, parent) in places.items() if parent == upazila[name])  # noqa: E731
+    rows = [("e1", "Bhandaria"), ("e2", "Bhandaria"), ("e2", "Kawkhali")] + [(f"m{i}", "Mathbaria") for i in range(22)]
+    union = [places[in_upazila(name)] for _, name in rows]
+    log = schema.conform(pl.DataFrame({
+        "date": [date(2024, 8, 1)] * len(rows), "channel": ["udc"] * len(rows),
+        "upazila_code": [parent for _, parent in union], "union_code": [code for code, _ in union],
+        "entrepreneur_id": [who for who, _ in rows], "service_code": ["U001"] * len(rows),
+        "beneficiaries": [1] * len(rows), "fee_paisa": [100_00 + i for i in range(len(rows))],
+        "upload_id": ["u1"] * len(rows)}))
+    period = quarter(2024, 1)
+    table = views.area_table(log, gaz, level="upazila", period=period, lang="en", min_entrepreneurs=MIN)
+    hidden = set(table.filter(pl.col("hidden"))["name_en"].to_list())
+    assert {"Bhandaria", "Kawkhali", "Mathbaria"} <= hidden, hidden
+    staff = views.area_table(log, gaz, level="upazila", period=period, lang="en", min_entrepreneurs=None)
+    assert not staff["hidden"].any()

@@ -141,6 +141,15 @@ def by_area(log: Log, units: pl.DataFrame, *, level: Level, period: Period | Non
             ).sort("pcode"))
 
 
+def area_entrepreneurs(log: Log, *, level: Level, period: Period | None = None) -> pl.DataFrame:
+    """Each (area ``pcode``, ``entrepreneur_id``) pair with UDC rows in ``period``: who is behind an
+    area's earnings (an entrepreneur who served two areas is behind both)."""
+    key = "upazila_code" if level == "upazila" else "union_code"
+    return (select(log, period=period, channel="udc").people
+            .filter(pl.col(key).is_not_null() & pl.col("entrepreneur_id").is_not_null())
+            .select(pl.col(key).alias("pcode"), "entrepreneur_id").unique().collect(engine=ENGINE))
+
+
 def entrepreneurs(log: Log, *, period: Period, upazila: str | None = None,
                   drop_threshold_pct: float = -50.0, comparison: "Comparison | None" = None) -> pl.DataFrame:
     """Every entrepreneur seen in ``period`` or the period it is compared with, ranked by earnings.

@@ -60,7 +60,8 @@ def notice(*, lang: str, min_entrepreneurs: int) -> str:
 
 def suppress(frame: pl.DataFrame, *, min_entrepreneurs: int | None, count: str = "entrepreneurs",
              columns: Iterable[str] = EARNINGS_COLUMNS, applies: pl.Expr | None = None,
-             within: str | None = None, disjoint: bool = True) -> pl.DataFrame:
+             within: str | None = None, disjoint: bool = True,
+             covered: Callable[[pl.DataFrame], int] | None = None) -> pl.DataFrame:
     """``frame`` with ``columns`` nulled in every row whose ``count`` is below the threshold.
 
     ``applies`` limits the rule to some rows (e.g. UDC rows: front-desk fees are the office's,
@@ -68,7 +69,9 @@ def suppress(frame: pl.DataFrame, *, min_entrepreneurs: int | None, count: str =
     With ``disjoint`` (each entrepreneur counts in one row only, as areas), hidden rows whose
     counts add up to 1 .. threshold-1 get the smallest shown row (per ``within`` group, e.g.
     the parent upazila) hidden too, so the hidden rest cannot be had by subtraction from a
-    total. Adds the boolean column ``hidden``.
+    total. ``covered(hidden_rows)``, when given, counts the distinct entrepreneurs behind hidden
+    rows (one who served two areas counts once), instead of adding their ``count``. Adds the
+    boolean column ``hidden``.
     """
     columns = [c for c in columns if c in frame.columns]
     limit = threshold(min_entrepreneurs)
@@ -84,20 +87,24 @@ def suppress(frame: pl.DataFrame, *, min_entrepreneurs: int | None, count: str =
     out = frame.with_columns(rule.fill_null(False).alias(HIDDEN))
     if disjoint:
         eligible = has_value if applies is None else has_value & applies
-        out = _complement(out, eligible=eligible, count=count, limit=limit, within=within)
+        out = _complement(out, eligible=eligible, count=count, limit=limit, within=within, covered=covered)
     return _null_hidden(out, columns)
 
 
-def _complement(frame: pl.DataFrame, *, eligible: pl.Expr, count: str, limit: int, within: str | None) -> pl.DataFrame:
-    """Hide the smallest shown row of each group until its hidden rows cover 0 or >= ``limit``."""
+def _complement(frame: pl.DataFrame, *, eligible: pl.Expr, count: str, limit: int, within: str | None,
+                covered: Callable[[pl.DataFrame], int] | None = None) -> pl.DataFrame:
+    """Hide the smallest shown row of each group until its hidden rows cover 0 or >= ``limit``
+    entrepreneurs (``covered``: see :func:`suppress`)."""
     order = "_privacy_order"
     frame = frame.with_row_index(order)
     groups = [None] if within is None else frame[within].unique().to_list()
     for group in groups:
         for _ in range(frame.height):
             part = frame if within is None else frame.filter(pl.col(within).eq_missing(group))
-            covered = int(part.filter(pl.col(HIDDEN))[count].fill_null(0).sum() or 0)
-            if covered == 0 or covered >= limit:
+            hidden = part.filter(pl.col(HIDDEN))
+            people = int(hidden[count].fill_null(0).sum() or 0) if covered is None or hidden.is_empty() \
+                else covered(hidden)
+            if people == 0 or people >= limit:
                 break
             candidates = part.filter(~pl.col(HIDDEN) & eligible).sort([count, order], nulls_last=False)
             if candidates.is_empty():

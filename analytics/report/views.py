@@ -204,9 +204,16 @@ def earnings_shown(log: pl.LazyFrame, *, period: Period | None, upazila: str | N
     if not upazila:
         return privacy.shows(metrics.headline(log, period=period)["entrepreneurs"], min_entrepreneurs=limit)
     areas = privacy.suppress(metrics.by_area(log, Gazetteer.load().units, level="upazila", period=period),
-                             min_entrepreneurs=limit)
+                             min_entrepreneurs=limit, covered=_behind(log, level="upazila", period=period))
     row = areas.filter(pl.col("pcode") == upazila)
     return bool(row.height) and not row["hidden"].item()
+
+
+def _behind(log: pl.LazyFrame, *, level: str, period: Period) -> Callable[[pl.DataFrame], int]:
+    """How many distinct entrepreneurs are behind some areas' earnings (rows with ``pcode``): one who
+    served two of them counts once (privacy.suppress)."""
+    pairs = metrics.area_entrepreneurs(log, level=level, period=period)
+    return lambda areas: pairs.filter(pl.col("pcode").is_in(areas["pcode"].implode()))["entrepreneur_id"].n_unique()
 
 
 def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period, lang: str,
@@ -220,7 +227,8 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
     log = rollup_of(log).exact_for(period)
     names = "name_bn" if lang == "bn" else "name_en"
     areas = privacy.suppress(metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila),
-                             min_entrepreneurs=min_entrepreneurs, within="parent_pcode" if level == "union" else None)
+                             min_entrepreneurs=min_entrepreneurs, within="parent_pcode" if level == "union" else None,
+                             covered=_behind(log, level=level, period=period) if min_entrepreneurs else None)
     hide = lambda text: privacy.text_or_hidden(text, lang=lang, min_entrepreneurs=min_entrepreneurs)  # noqa: E731
     return areas.with_columns(
         name=pl.col(names),
