@@ -63,6 +63,7 @@ def _headline_exprs() -> list[pl.Expr]:
         pl.col("service_code").filter(udc).n_unique().alias("udc_service_kinds"),
         pl.col("service_code").filter(fd).n_unique().alias("front_desk_service_kinds"),
         pl.len().alias("rows"),
+        pl.col("entrepreneur_id").filter(udc).is_null().sum().alias("udc_rows_unnamed"),
     ]
 
 
@@ -113,7 +114,8 @@ def by_area(log: pl.LazyFrame, units: pl.DataFrame, *, level: Level, period: Per
                    people.filter(udc).sum().alias("beneficiaries_udc"),
                    people.filter(~udc).sum().alias("beneficiaries_front_desk"),
                    pl.col("fee_paisa").filter(udc).sum().alias("earnings_paisa"),
-                   pl.col("entrepreneur_id").filter(udc).drop_nulls().n_unique().alias("entrepreneurs"),
+                   pl.when(~pl.col("entrepreneur_id").filter(udc).is_null().any())
+                   .then(pl.col("entrepreneur_id").filter(udc).drop_nulls().n_unique()).alias("entrepreneurs"),
                    _kinds(pl.col("service_code")).alias("service_kinds"),
                ).collect())
     wanted = units.filter(pl.col("level") == level)

@@ -38,7 +38,8 @@ def test_headline(log):
     head = metrics.headline(log, period=fiscal_year(2022))
     assert head == {"beneficiaries_total": 8, "beneficiaries_udc": 6, "beneficiaries_front_desk": 2,
                     "entrepreneurs": 3, "unions_with_udc": 2, "entrepreneur_earnings_paisa": 16000,
-                    "udc_service_kinds": 2, "front_desk_service_kinds": 1, "rows": 5}
+                    "udc_service_kinds": 2, "front_desk_service_kinds": 1, "rows": 5,
+                    "udc_rows_unnamed": 0}
 
 
 @pytest.mark.parametrize(("period", "total"), [

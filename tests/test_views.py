@@ -1,5 +1,7 @@
 """Page models: labels in both languages, formats, the map's weight on the wire."""
 
+from datetime import date
+
 import polars as pl
 import pytest
 
@@ -401,3 +403,25 @@ def test_page_headlines_are_counted_in_views(log, gaz, lang):
     services = dict(views.services_view(log, gaz, period=FY, lang=lang).counts)
     assert services[i18n.t("figure.udc_service_kinds", lang)] == i18n.number(105, lang=lang)
     assert services[i18n.t("figure.front_desk_service_kinds", lang)] == i18n.number(12, lang=lang)
+
+
+def test_the_entrepreneurs_of_monthly_summaries_are_not_known(gaz):
+    """A quarter uploaded as monthly summaries names no entrepreneur: its count is "not known", not 0
+    (and no -100 % against a quarter of daily logs); the quarter before it counts as before."""
+    from analytics.reference import schema
+
+    union = gaz.units.filter(pl.col("level") == "union").row(0, named=True)
+    rows = [(date(2023, 8, 10), "E1"), (date(2023, 8, 11), "E2"), (date(2023, 11, 1), None), (date(2023, 12, 1), None)]
+    log = schema.conform(pl.DataFrame({
+        "date": [d for d, _ in rows], "channel": ["udc"] * len(rows),
+        "upazila_code": [union["parent_pcode"]] * len(rows), "union_code": [union["pcode"]] * len(rows),
+        "entrepreneur_id": [who for _, who in rows], "service_code": ["U001"] * len(rows),
+        "beneficiaries": [3] * len(rows), "fee_paisa": [500_00] * len(rows), "upload_id": ["u1"] * len(rows)}))
+    for lang in ("en", "bn"):
+        summaries = {k.key: k for k in views.kpis(log, period=quarter(2023, 2), lang=lang)}["entrepreneurs"]
+        assert (summaries.value, summaries.delta, summaries.current) == (i18n.t("figure.not_known", lang), None, None)
+        table = views.area_table(log, gaz, level="union", period=quarter(2023, 2), lang=lang)
+        assert table.filter(pl.col("pcode") == union["pcode"])["entrepreneurs_text"].item() == \
+            i18n.t("figure.not_known", lang)
+    daily = {k.key: k for k in views.kpis(log, period=quarter(2023, 1), lang="en")}["entrepreneurs"]
+    assert daily.value == "2"

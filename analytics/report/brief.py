@@ -279,7 +279,8 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
                       ["name", "beneficiaries_text", "beneficiaries_udc_text", "entrepreneurs_text", "earnings_text"]),
         "total": [_t("brief.total", lang),
                   i18n.number(sum(v or 0 for v in table["beneficiaries"].to_list()), lang=lang),
-                  i18n.number(total["beneficiaries_udc"], lang=lang), i18n.number(total["entrepreneurs"], lang=lang),
+                  i18n.number(total["beneficiaries_udc"], lang=lang),
+                  _t("figure.not_known", lang) if total["udc_rows_unnamed"] else i18n.number(total["entrepreneurs"], lang=lang),
                   total_earnings],
     }
 

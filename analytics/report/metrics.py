@@ -69,6 +69,8 @@ def _headline_exprs(rolled: Rollup) -> list[pl.Expr]:
         _set_size(rolled, udc).alias("udc_service_kinds"),
         _set_size(rolled, fd).alias("front_desk_service_kinds"),
         pl.col("rows").sum().alias("rows"),
+        # rows of monthly summaries, which name no entrepreneur: the count of entrepreneurs is not known
+        pl.col("rows").filter(udc & pl.col("entrepreneur_id").is_null()).sum().alias("udc_rows_unnamed"),
     ]
 
 
@@ -119,13 +121,16 @@ def by_area(log: Log, units: pl.DataFrame, *, level: Level, period: Period | Non
                    .group_by(key, "channel").agg(
                        pl.col("beneficiaries", "fee_paisa").sum(),
                        pl.col("entrepreneur_id").drop_nulls().n_unique().alias("entrepreneurs"),
+                       pl.col("entrepreneur_id").is_null().any().alias("unnamed"),
                        *rolled.service_sets()))
     figures = (per_channel.group_by(key).agg(
         pl.col("beneficiaries").sum(),
         pl.col("beneficiaries").filter(udc).sum().alias("beneficiaries_udc"),
         pl.col("beneficiaries").filter(~udc).sum().alias("beneficiaries_front_desk"),
         pl.col("fee_paisa").filter(udc).sum().alias("earnings_paisa"),
-        pl.col("entrepreneurs").filter(udc).sum(),
+        # not known where monthly summaries (no entrepreneur named) are among the UDC rows
+        pl.when(~pl.col("unnamed").filter(udc).any()).then(pl.col("entrepreneurs").filter(udc).sum())
+        .alias("entrepreneurs"),
         _set_size(rolled).alias("service_kinds"),
     ).collect(engine=ENGINE))
     wanted = units.filter(pl.col("level") == level)

@@ -157,11 +157,19 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
         shown = {"now": earnings_shown(log, period=period, upazila=upazila, min_entrepreneurs=limit),
                  "before": comparison.fair and earnings_shown(log, period=None, where=comparison.base_filter(),
                                                                upazila=upazila, min_entrepreneurs=limit)}
+    # monthly summaries name no entrepreneur: where a side has them, the count is not known
+    unnamed = changes.filter(pl.col("figure") == "udc_rows_unnamed").select("current", "previous").row(0)
     out = []
     for key, current, previous, change, pct in changes.select(
             "figure", "current", "previous", "change", "change_pct").iter_rows():
         if key not in KPI_FIGURES:
             continue
+        if key == "entrepreneurs" and unnamed[0]:
+            out.append(Kpi(key, i18n.t("figure.entrepreneurs", lang), i18n.t("figure.not_known", lang),
+                           None, None, None))
+            continue
+        if key == "entrepreneurs" and unnamed[1]:
+            previous = change = pct = None
         money = key.endswith("_paisa")
         fmt = (lambda v, **kw: i18n.taka(v, lang=lang, **kw)) if money else (lambda v, **kw: i18n.number(v, lang=lang))
         label_key = "figure.earnings" if money else f"figure.{key}"
@@ -237,7 +245,8 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
         beneficiaries_front_desk_text=number_text("beneficiaries_front_desk", lang=lang),
         per_km2_text=texts(areas["per_km2"], lambda v: i18n.number(v, lang=lang, decimals=1)),
         earnings_text=hide(taka_text("earnings_paisa", lang=lang)),
-        entrepreneurs_text=number_text("entrepreneurs", lang=lang),
+        entrepreneurs_text=pl.when(pl.col("entrepreneurs").is_null() & (pl.col("beneficiaries_udc") > 0))
+        .then(pl.lit(i18n.t("figure.not_known", lang))).otherwise(number_text("entrepreneurs", lang=lang)),
         earnings_per_entrepreneur_text=hide(taka_text("earnings_per_entrepreneur_paisa", lang=lang)),
         service_kinds_text=number_text("service_kinds", lang=lang),
     )
