@@ -279,10 +279,12 @@ if not result.ok:
 scan = state.rows(version, False)
 repeats = preview.overlaps(scan, result.frame)
 names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
-for upload_id, stored_rows, shared, share, same in repeats.iter_rows():
-    st.warning(t("upload.overlap", shared=i18n.number(shared, lang=lang),
-                 rows=i18n.number(result.frame.height, lang=lang), upload=upload_id,
-                 file=i18n.plain(names.get(upload_id, ""))))
+for hit in repeats.iter_rows(named=True):
+    st.warning(t("upload.overlap_days" if hit["partial"] else "upload.overlap", shared=i18n.number(hit["shared_rows"], lang=lang),
+                 rows=i18n.number(result.frame.height, lang=lang), upload=hit["upload_id"],
+                 file=i18n.plain(names.get(hit["upload_id"], "")), first=i18n.day(hit["first"], lang=lang),
+                 last=i18n.day(hit["last"], lang=lang)))
+whole = repeats.filter(~pl.col("partial"))  # (some days repeated: replacing the quarters would lose the rest)
 stored_quarters = set(store.quarters_with_data())
 samples = state.sample_uploads()
 plan_add = preview.quarter_plan(scan, result.frame, mode="add", sample_uploads=samples)
@@ -290,7 +292,7 @@ mode = "add"
 if overlap := preview.quarters_with_data(plan_add):
     st.warning(t("upload.quarter_has_data", quarters=", ".join(q.label(lang=lang) for q in overlap)))
     mode = st.radio(t("upload.mode"), ["add", "replace"], format_func=lambda m: t(f"upload.mode_{m}"),
-                    key="w_mode", horizontal=True, index=1 if repeats.height else 0)
+                    key="w_mode", horizontal=True, index=1 if whole.height else 0)
 
 plan = preview.quarter_plan(scan, result.frame, mode=mode, sample_uploads=samples)
 st.markdown(f"#### {t('upload.plan_title')}")

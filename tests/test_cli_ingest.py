@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -202,6 +203,25 @@ def test_a_file_overlapping_a_stored_upload_is_refused_unless_replacing(tmp_path
     replaced = cli("ingest", str(OFFICES / "kawkhali_q1_en_resaved.xlsx"), "--store", store, "--mode", "replace")
     assert replaced.returncode == 0
     assert summary(Path(store), "--period", "2023-24-Q1")["beneficiaries_total"] == 191
+
+
+def test_a_file_repeating_some_days_of_a_stored_upload_is_refused_and_says_which(tmp_path):
+    """The office's quarter in two files whose dates overlap (15 July to 20 August in both): the
+    second is refused and says which days to take out (replacing would lose the first's July)."""
+    rows = pl.read_csv(OFFICES / "kawkhali_q1_en.csv", infer_schema=False).with_columns(
+        pl.col("Date").str.to_date("%d/%m/%Y").alias("__day"))
+    first, second = tmp_path / "jul-aug20.csv", tmp_path / "jul15-sep.csv"
+    rows.filter(pl.col("__day") <= date(2023, 8, 20)).drop("__day").write_csv(first)
+    rows.filter(pl.col("__day") >= date(2023, 7, 15)).drop("__day").write_csv(second)
+    store = str(tmp_path / "s")
+    assert cli("ingest", str(first), "--store", store).returncode == 0
+    refused = cli("ingest", str(second), "--store", store)
+    assert refused.returncode == 1 and "jul-aug20.csv" in refused.stderr, refused.stderr
+    assert "15 July 2023" in refused.stderr and "20 August 2023" in refused.stderr and "--mode replace" in refused.stderr
+    within = rows.filter(pl.col("__day").is_between(date(2023, 7, 15), date(2023, 8, 20)))
+    assert summary(Path(store), "--period", "2023-24-Q1")["beneficiaries_total"] == \
+        rows.filter(pl.col("__day") <= date(2023, 8, 20))["Beneficiaries"].cast(pl.Int64).sum()
+    assert within.height >= 10  # (what the second file repeats)
 
 
 def test_decisions_can_be_listed_and_withdrawn(tmp_path):

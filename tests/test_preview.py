@@ -1,6 +1,6 @@
 """What a commit would do: overlapping uploads (same rows in any order or format) and the per-quarter plan."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 import pytest
@@ -65,6 +65,42 @@ def test_a_tiny_upload_whose_rows_recur_in_another_file_is_no_overlap(store):
     the tiny upload, yet no sign that it is in the file."""
     store.commit(make_log(2), file_name="counter-2.csv", content_hash="c2", uploader="u")
     assert overlaps(store.scan(), pl.concat([make_log(2), make_log(28, fee=9900)])).height == 0
+
+
+def days_of(first: date, last: date, *, unions: tuple[str, ...] = ("BD10791411",), per_day: int = 3) -> pl.DataFrame:
+    """A log of every day from ``first`` to ``last``: ``per_day`` rows a day for each of two
+    entrepreneurs of each union, their fees differing by the day."""
+    frames = []
+    for union in unions:
+        for day in range((last - first).days + 1):
+            when = first + timedelta(days=day)
+            frames.append(make_log(2 * per_day, start=when, days=1, fee=5000 + 100 * (when.toordinal() % 7),
+                                   union=union))
+    return pl.concat(frames)
+
+
+@pytest.mark.parametrize(("stored", "new", "expected"), [
+    # two files whose dates overlap by 11 days (10-20 August), stored as the first: its days repeated
+    ((date(2023, 7, 1), date(2023, 8, 20)), (date(2023, 8, 10), date(2023, 9, 30)),
+     (True, date(2023, 8, 10), date(2023, 8, 20), 11 * 6)),
+    # one day in common (6 rows): too little to say the file repeats that upload
+    ((date(2023, 7, 1), date(2023, 8, 20)), (date(2023, 8, 20), date(2023, 9, 30)), None),
+    ((date(2023, 7, 1), date(2023, 8, 20)), (date(2023, 8, 21), date(2023, 9, 30)), None),
+])
+def test_a_file_repeating_some_days_of_an_upload_is_caught(store, stored, new, expected):
+    """An office's deliveries of a day, exactly the same in the file and in a stored upload, on
+    several days: the dates overlap (11 % of the file, below every share above)."""
+    store.commit(days_of(*stored), file_name="jul-aug20.csv", content_hash="a", uploader="u")
+    found = overlaps(store.scan(), days_of(*new))
+    if expected is None:
+        assert found.height == 0
+    else:
+        assert found.select("partial", "first", "last", "shared_rows").rows() == [expected]
+
+
+def test_the_same_days_of_another_union_are_no_overlap(store):
+    store.commit(days_of(date(2023, 7, 1), date(2023, 8, 20)), file_name="a.csv", content_hash="a", uploader="u")
+    assert overlaps(store.scan(), days_of(date(2023, 8, 10), date(2023, 9, 30), unions=("BD10791422",))).height == 0
 
 
 def test_other_quarters_and_rolled_back_uploads_do_not_overlap(store):

@@ -267,11 +267,15 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
         else:
             hits = pl.DataFrame()
         if hits.height:
-            upload, shared = hits.row(0, named=True)["upload_id"], hits.row(0, named=True)["shared_rows"]
+            hit = hits.row(0, named=True)
+            upload, shared = hit["upload_id"], hit["shared_rows"]
             stored_file = names.get(upload) or next(
                 (p.name for p, r in checked if r.upload_id == upload), upload)
-            print(i18n.t("ingest.cli_overlap", lang, file=path.name, shared=i18n.number(shared, lang=lang),
-                         rows=i18n.number(result.accepted_rows, lang=lang), upload=upload, stored_file=stored_file),
+            # some days of an upload repeated: replacing the quarters would lose that upload's other days
+            print(i18n.t("ingest.cli_overlap_days" if hit["partial"] else "ingest.cli_overlap", lang, file=path.name,
+                         shared=i18n.number(shared, lang=lang), rows=i18n.number(result.accepted_rows, lang=lang),
+                         upload=upload, stored_file=stored_file, first=i18n.day(hit["first"], lang=lang),
+                         last=i18n.day(hit["last"], lang=lang)),
                   file=err)
             found = True
         earlier.append(result)

@@ -5,6 +5,10 @@
   whatever their order, so the same quarter saved again with other line endings, another
   encoding or as .xlsx instead of .csv is recognised, and so is a file that mostly repeats
   an upload (a corrected copy). Only uploads in force and only the file's date range are read.
+  A file that repeats only some days of an upload (two files whose dates overlap by ten days)
+  is found too: days on which an office (the front desk, or an entrepreneur of a union) has
+  exactly the same deliveries in both. Either way, ``partial`` says that the upload has days
+  outside the file's: replacing the file's quarters would lose them.
 - :func:`quarter_plan`: per fiscal quarter, the rows and beneficiaries stored now, in the
   file, and after the commit, and whether the quarter is added to or replaced (a quarter of
   the bundled sample is always replaced: a real upload takes the sample's place).
@@ -25,8 +29,14 @@ OVERLAP_SHARE = 0.5
 #: rows, such as two front-desk applications of one day, are no sign that the upload is in it).
 OVERLAP_MIN_ROWS = 10
 
+#: Days an office must have exactly the same deliveries in a file and in an upload for the file to
+#: repeat those days of it (with :data:`OVERLAP_MIN_ROWS` rows on them at least).
+OVERLAP_MIN_DAYS = 2
+#: What makes rows the deliveries of one office on one day.
+OFFICE_DAY = ("date", "channel", "upazila_code", "union_code", "entrepreneur_id")
+
 OVERLAP_SCHEMA = {"upload_id": pl.String, "stored_rows": pl.UInt32, "shared_rows": pl.UInt32, "share": pl.Float64,
-                  "same": pl.Boolean}
+                  "same": pl.Boolean, "partial": pl.Boolean, "first": pl.Date, "last": pl.Date}
 PLAN_SCHEMA = {"fy": pl.Int32, "fq": pl.Int8, "stored_rows": pl.UInt32, "stored_beneficiaries": pl.Int64,
                "incoming_rows": pl.UInt32, "incoming_beneficiaries": pl.Int64, "after_rows": pl.UInt32,
                "after_beneficiaries": pl.Int64, "action": pl.String}
@@ -34,15 +44,18 @@ PLAN_SCHEMA = {"fy": pl.Int32, "fq": pl.Int8, "stored_rows": pl.UInt32, "stored_
 
 def _numbered(frame: pl.LazyFrame, *, by: list[str]) -> pl.LazyFrame:
     """Each row's delivery hash and its occurrence number among equal rows (so repeats count)."""
-    hashed = frame.select(*by, pl.struct(list(ROW_KEY)).hash(seed=7).alias("__h"))
+    hashed = frame.select(*by, "date", pl.struct(list(ROW_KEY)).hash(seed=7).alias("__h"))
     return hashed.with_columns(pl.int_range(pl.len()).over([*by, "__h"]).alias("__n"))
 
 
 def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVERLAP_SHARE) -> pl.DataFrame:
     """Stored uploads sharing more than ``share`` of ``incoming``'s rows, or more than ``share`` of
-    their own rows with it (an upazila's compiled file holding a union's upload), most shared first.
+    their own rows with it (an upazila's compiled file holding a union's upload), most shared first;
+    then uploads some of whose days the file repeats (``partial``: see the module docstring).
 
-    ``same`` marks an upload holding exactly the same rows (a repeat, not just an overlap).
+    ``same`` marks an upload holding exactly the same rows (a repeat, not just an overlap);
+    ``partial`` one with days outside the file's; ``first`` and ``last`` are the dates of the rows
+    shared.
     """
     if incoming.height == 0:
         return pl.DataFrame(schema=OVERLAP_SCHEMA)
@@ -53,14 +66,43 @@ def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVE
         return pl.DataFrame(schema=OVERLAP_SCHEMA)
     mine = _numbered(incoming.lazy(), by=[])
     shared = (theirs.lazy().join(mine, on=["__h", "__n"], how="semi").group_by("upload_id")
-              .agg(pl.len().alias("shared_rows")))
-    sizes = stored.group_by("upload_id").agg(pl.len().alias("stored_rows"))
+              .agg(pl.len().alias("shared_rows"), pl.col("date").min().alias("first"),
+                   pl.col("date").max().alias("last")))
+    sizes = stored.group_by("upload_id").agg(pl.len().alias("stored_rows"), pl.col("date").min().alias("__from"),
+                                             pl.col("date").max().alias("__to"))
+    # partial: the upload has days outside the file's (replacing the file's quarters would lose them)
     out = (shared.join(sizes, on="upload_id").with_columns(share=pl.col("shared_rows") / incoming.height)
            .filter((pl.col("share") > share) | ((pl.col("shared_rows") > share * pl.col("stored_rows"))
                                                  & (pl.col("shared_rows") >= OVERLAP_MIN_ROWS)))
-           .with_columns(same=(pl.col("shared_rows") == incoming.height) & (pl.col("stored_rows") == incoming.height))
+           .with_columns(same=(pl.col("shared_rows") == incoming.height) & (pl.col("stored_rows") == incoming.height),
+                         partial=(pl.col("__from") < first) | (pl.col("__to") > last))
            .sort("shared_rows", "upload_id", descending=[True, False]).collect())
-    return out.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA)
+    days = _repeated_days(window, incoming, theirs).join(sizes, on="upload_id").join(
+        out.lazy().select("upload_id"), on="upload_id", how="anti").with_columns(
+        share=pl.col("shared_rows") / incoming.height, same=pl.lit(False), partial=pl.lit(True)).sort(
+        "shared_rows", "upload_id", descending=[True, False]).collect()
+    return pl.concat([out.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA),
+                      days.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA)])
+
+
+def _repeated_days(window: pl.LazyFrame, incoming: pl.DataFrame, theirs: pl.DataFrame) -> pl.LazyFrame:
+    """Per stored upload: the rows, and first and last date, of the days on which an office has
+    exactly the same deliveries in ``incoming`` as in it, when they are enough to count
+    (:data:`OVERLAP_MIN_DAYS`, :data:`OVERLAP_MIN_ROWS`). ``theirs``: the window's rows numbered."""
+    def signatures(frame: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+        # an office-day's deliveries as one number, whatever their order (their hashes, sorted)
+        return frame.select(*by, *OFFICE_DAY, pl.struct(list(ROW_KEY)).hash(seed=7).alias("__h")).group_by(
+            *by, *OFFICE_DAY).agg(pl.col("__h").sort().implode().hash(seed=11).alias("__day"), pl.len().alias("__rows"))
+
+    if theirs.height == 0:
+        return pl.LazyFrame(schema={"upload_id": pl.String, "shared_rows": pl.UInt32, "first": pl.Date,
+                                    "last": pl.Date})
+    days = signatures(window, ["upload_id"]).join(signatures(incoming.lazy(), []), on=[*OFFICE_DAY, "__day", "__rows"],
+                                                  nulls_equal=True)
+    return days.group_by("upload_id").agg(
+        pl.col("__rows").sum().alias("shared_rows"), pl.len().alias("__days"), pl.col("date").min().alias("first"),
+        pl.col("date").max().alias("last")).filter(
+        (pl.col("__days") >= OVERLAP_MIN_DAYS) & (pl.col("shared_rows") >= OVERLAP_MIN_ROWS)).drop("__days")
 
 
 def quarter_plan(stored: pl.LazyFrame, incoming: pl.DataFrame, *, mode: str,

@@ -96,6 +96,24 @@ def test_the_same_rows_saved_as_a_workbook_are_caught_before_confirming(page, cl
     assert "Names matched approximately" in body  # "Public exam results", listed with its rows to check
 
 
+def test_a_file_repeating_some_days_is_caught_and_replace_is_not_offered_first(page, clerk_app, tmp_path):
+    """Kawkhali's quarter from 15 July on, with Kawkhali's whole quarter stored: the days repeated are
+    named, and "replace" (which would lose 1-14 July) is not the choice made for the clerk."""
+    signed_in_upload_page(page, clerk_app, lang="en")
+    if "kawkhali_q1_en.csv" not in LocalStore(clerk_app.base / "store").uploads()["file_name"].to_list():
+        upload(page, OFFICES / "kawkhali_q1_en.csv")  # when this test runs alone
+        confirm(page, lang="en")
+    rows = pl.read_csv(OFFICES / "kawkhali_q1_en.csv", infer_schema=False)
+    later = tmp_path / "kawkhali_from_15_july.csv"
+    rows.filter(pl.col("Date").str.to_date("%d/%m/%Y") >= pl.date(2023, 7, 15)).write_csv(later)
+    upload(page, later)
+    page.get_by_role("button", name="Confirm and store").wait_for(timeout=60_000)
+    body = page.inner_text("body").replace("\u2060", "")
+    assert "dated 15 July 2023 to" in body and "kawkhali_q1_en.csv" in body, body[:3000]
+    assert page.get_by_role("radio", name="Add to what is stored").is_checked()
+    page.screenshot(path=str(SHOTS / "upload-days-repeated-en.png"), full_page=True)
+
+
 def test_month_first_dates_are_shown_both_ways_and_read_as_the_clerk_says(page, clerk_app):
     path = Path(__file__).resolve().parents[1] / "data" / "ingest" / "bad" / "date_order_unclear.csv"
     signed_in_upload_page(page, clerk_app, lang="en")
