@@ -141,3 +141,16 @@ def test_the_quarters_that_ask_add_or_replace(store):
     store.commit(make_log(50), file_name="q1.csv", content_hash="a", uploader="u")
     incoming = make_log(60, start=date(2022, 9, 1), days=60)  # Q1 (stored) and Q2 (new)
     assert quarters_with_data(quarter_plan(store.scan(), incoming, mode="add")) == [quarter(2022, 1)]
+
+
+def test_two_front_desk_counters_with_the_same_days_are_no_overlap(store):
+    """The front desk names no person: two counters' days of a few applications of one service at
+    no fee can be alike (here 1-3 July), and are two counters' deliveries."""
+    counter = days_of(date(2023, 7, 1), date(2023, 7, 20)).with_columns(
+        pl.lit("front_desk").cast(pl.Enum(["udc", "front_desk"])).alias("channel"),
+        pl.lit(None, pl.String).alias("union_code"), pl.lit(None, pl.String).alias("entrepreneur_id"),
+        pl.lit(0, pl.Int64).alias("fee_paisa"))
+    store.commit(counter, file_name="counter-1.csv", content_hash="c1", uploader="u")
+    other = counter.with_columns(pl.when(pl.col("date") > date(2023, 7, 3)).then(2).otherwise(pl.col("beneficiaries"))
+                                 .cast(pl.Int32).alias("beneficiaries"))
+    assert overlaps(store.scan(), other).height == 0

@@ -6,8 +6,9 @@
   encoding or as .xlsx instead of .csv is recognised, and so is a file that mostly repeats
   an upload (a corrected copy). Only uploads in force and only the file's date range are read.
   A file that repeats only some days of an upload (two files whose dates overlap by ten days)
-  is found too: days on which an office (the front desk, or an entrepreneur of a union) has
-  exactly the same deliveries in both. Either way, ``partial`` says that the upload has days
+  is found too: days on which an entrepreneur has exactly the same deliveries in both (the front
+  desk's days are not compared so: it names no person, and two counters' days of a few
+  applications can well be the same). Either way, ``partial`` says that the upload has days
   outside the file's: replacing the file's quarters would lose them.
 - :func:`quarter_plan`: per fiscal quarter, the rows and beneficiaries stored now, in the
   file, and after the commit, and whether the quarter is added to or replaced (a quarter of
@@ -97,8 +98,11 @@ def _repeated_days(window: pl.LazyFrame, incoming: pl.DataFrame, theirs: pl.Data
     if theirs.height == 0:
         return pl.LazyFrame(schema={"upload_id": pl.String, "shared_rows": pl.UInt32, "first": pl.Date,
                                     "last": pl.Date})
-    days = signatures(window, ["upload_id"]).join(signatures(incoming.lazy(), []), on=[*OFFICE_DAY, "__day", "__rows"],
-                                                  nulls_equal=True)
+    # UDC rows only: an entrepreneur's day is theirs alone; the front desk writes no person, and two
+    # counters' days of a few applications of one service at no fee can well be the same
+    udc = pl.col("channel") == "udc"
+    days = signatures(window.filter(udc), ["upload_id"]).join(
+        signatures(incoming.lazy().filter(udc), []), on=[*OFFICE_DAY, "__day", "__rows"], nulls_equal=True)
     return days.group_by("upload_id").agg(
         pl.col("__rows").sum().alias("shared_rows"), pl.len().alias("__days"), pl.col("date").min().alias("first"),
         pl.col("date").max().alias("last")).filter(
