@@ -310,3 +310,13 @@ def test_a_part_missing_on_either_side_gives_no_change(rows, period, expected):
         assert "{" not in result.describe(lang=lang)
     if expected[0] == "incomplete" and expected[3]:
         assert i18n.t("compare.lacking.areas", "bn", count="১") in result.describe(lang="bn")
+
+
+def test_a_short_range_without_one_upazilas_deliveries_is_still_compared():
+    """A week in which one upazila's UDCs delivered nothing (a holiday there) is compared: its
+    quarter holds that upazila's data, so nothing is missing from the uploads."""
+    log = channel_log(*BOTH_2023, ("2023-07-12", "udc", OTHER), ("2023-09-24", "udc", OTHER),
+                      ("2024-07-10", "udc"), ("2024-09-25", "udc"), ("2024-07-11", "front_desk"),
+                      ("2024-09-26", "front_desk"), ("2024-08-20", "udc", OTHER), ("2024-09-24", "udc", OTHER))
+    result = compare(log, period=Period(date(2024, 7, 8), date(2024, 7, 14)), mode="year", sample_uploads=frozenset())
+    assert result.reason is None

@@ -302,20 +302,22 @@ def _compare_range(log: pl.LazyFrame, *, period: Period, base: Period, mode: str
     if kinds["now"] != kinds["base"] or len(kinds["now"]) > 1:
         return Comparison(mode, period, base, until=until, reason="sample")
     # every quarter either side touches has data, and the same offices as the matching quarter of
-    # the other side (the quarters of both sides, in order, pair up: a range and its base are as long)
+    # the other side (the quarters of both sides, in order, pair up: a range and its base are as
+    # long). Offices are looked for in the whole quarters, as uploads come: a day or a week without
+    # an upazila's deliveries is no missing upload
     spans = {"now": (period.start, result.cut(period.start) if until else period.end),
              "base": (base.start, result.cut(base.start) if until else base.end)}
     touched = {side: _quarters_between(*span) for side, span in spans.items()}
-    empty = {"kinds": set(), "offices": set(), "last": {}}
-    for side in ("now", "base"):
-        for q in touched[side]:
-            if (side, q.fy, q.quarter) not in have:
-                return Comparison(mode, period, base, until=until, reason="incomplete", gap=q, missing="all")
+    quarters = touched["now"] + touched["base"]
+    whole = {(fy, fq): part for (_, fy, fq), part in _presence(rows.filter(_within(quarters)), pl.lit("any"),
+                                                              sample).items()}
+    for q in quarters:
+        if (q.fy, q.quarter) not in whole:
+            return Comparison(mode, period, base, until=until, reason="incomplete", gap=q, missing="all")
     if len(touched["now"]) == len(touched["base"]):
         for q_now, q_base in zip(touched["now"], touched["base"]):
-            gap = _incomplete(have.get(("now", q_now.fy, q_now.quarter), empty),
-                              have.get(("base", q_base.fy, q_base.quarter), empty), mode=mode, period=period,
-                              base_period=base, quarters=(q_now, q_base), until=until)
+            gap = _incomplete(whole[(q_now.fy, q_now.quarter)], whole[(q_base.fy, q_base.quarter)], mode=mode,
+                              period=period, base_period=base, quarters=(q_now, q_base), until=until)
             if gap is not None:
                 return gap
     return result
