@@ -279,22 +279,32 @@ def test_a_base_without_a_channel_this_period_has_is_not_compared():
     log = channel_log(("2023-07-10", "udc"), ("2023-09-25", "udc"), ("2024-07-10", "udc"), ("2024-09-26", "udc"),
                       ("2024-08-01", "front_desk"))
     result = compare(log, period=quarter(2024, 1), mode="year", sample_uploads=frozenset())
-    assert (result.reason, result.missing, result.gap) == ("incomplete", "front_desk", quarter(2023, 1))
-    assert quarter(2023, 1).label(lang="en") in result.describe(lang="en")
+    assert (result.reason, result.missing, result.gap) == ("base_incomplete", "front_desk", quarter(2023, 1))
+    assert quarter(2023, 1).label(lang="en") in result.describe(lang="en") and "yet" not in result.describe(lang="en")
 
 
 @pytest.mark.parametrize(("rows", "period", "expected"), [
     # the front desk's quarter is whole, the UDCs' logs end in July: under way, up to their last day
     ([("2024-07-10", "udc"), ("2024-07-31", "udc"), ("2024-07-11", "front_desk"), ("2024-09-26", "front_desk"),
       ("2024-07-12", "udc", OTHER), ("2024-07-30", "udc", OTHER)],
-     quarter(2024, 1), ("now_partial", date(2024, 7, 31), None, 0)),
+     quarter(2024, 1), ("now_partial", date(2024, 7, 30), None, 0)),  # (the earliest office's last day)
     # the base's UDC logs end in July (its September never uploaded): a rise that is not one
     ([("2022-07-10", "udc"), ("2022-07-31", "udc"), ("2022-07-11", "front_desk"), ("2022-09-26", "front_desk"),
       ("2023-07-10", "udc"), ("2023-09-25", "udc"), ("2023-07-11", "front_desk"), ("2023-09-26", "front_desk")],
-     quarter(2023, 1), ("base_partial", None, None, 0)),
-    # the UDCs of one of two upazilas not uploaded yet
+     quarter(2023, 1), ("part_quarter", None, "udc", 0)),
+    # the UDCs of one of two unions not uploaded yet
     ([("2024-07-10", "udc"), ("2024-09-25", "udc"), ("2024-07-11", "front_desk"), ("2024-09-26", "front_desk")],
      quarter(2024, 1), ("incomplete", None, "udc", 1)),
+    # a quarter before the last one compared partly uploaded (July of Q1 only; Q2 whole)
+    ([("2024-07-10", "udc"), ("2024-07-31", "udc"), ("2024-07-11", "front_desk"), ("2024-09-26", "front_desk"),
+      ("2024-07-12", "udc", OTHER), ("2024-07-30", "udc", OTHER), ("2024-10-10", "udc"), ("2024-12-26", "udc"),
+      ("2024-10-12", "udc", OTHER), ("2024-12-24", "udc", OTHER), ("2024-10-11", "front_desk"),
+      ("2024-12-26", "front_desk")],
+     fiscal_year(2024), ("part_quarter", None, "udc", 0)),
+    # one upazila's UDCs in July only, the other's whole: the other does not hide it
+    ([("2024-07-10", "udc"), ("2024-09-25", "udc"), ("2024-07-11", "front_desk"), ("2024-09-26", "front_desk"),
+      ("2024-07-12", "udc", OTHER), ("2024-07-30", "udc", OTHER)],
+     quarter(2024, 1), ("now_partial", date(2024, 7, 30), None, 0)),
     # a date range over a quarter with no data at all (October to December 2023 never uploaded)
     ([("2022-07-10", "udc"), ("2022-10-10", "udc"), ("2022-12-25", "udc"), ("2023-09-25", "udc"),
       ("2024-01-10", "udc"), ("2024-03-25", "udc")],
@@ -302,14 +312,16 @@ def test_a_base_without_a_channel_this_period_has_is_not_compared():
 ])
 def test_a_part_missing_on_either_side_gives_no_change(rows, period, expected):
     both = [("2023-07-12", "udc", OTHER), ("2023-09-24", "udc", OTHER)]  # the other upazila, last year
-    log = channel_log(*BOTH_2023, *both, *rows) if period == quarter(2024, 1) else channel_log(*rows)
+    year_before = [("2023-10-10", "udc"), ("2023-12-26", "udc"), ("2023-10-12", "udc", OTHER),
+                   ("2023-12-24", "udc", OTHER), ("2023-10-11", "front_desk"), ("2023-12-26", "front_desk")]
+    log = channel_log(*BOTH_2023, *both, *year_before, *rows) if period.fy == 2024 else channel_log(*rows)
     result = compare(log, period=period, mode="year", sample_uploads=frozenset())
     assert (result.reason, result.until if result.reason == "now_partial" else None, result.missing,
             result.areas) == expected
     for lang in ("en", "bn"):
         assert "{" not in result.describe(lang=lang)
     if expected[0] == "incomplete" and expected[3]:
-        assert i18n.t("compare.lacking.areas", "bn", count="১") in result.describe(lang="bn")
+        assert i18n.t("compare.lacking.unions", "bn", count="১") in result.describe(lang="bn")
 
 
 def test_a_short_range_without_one_upazilas_deliveries_is_still_compared():

@@ -154,3 +154,14 @@ def test_two_front_desk_counters_with_the_same_days_are_no_overlap(store):
     other = counter.with_columns(pl.when(pl.col("date") > date(2023, 7, 3)).then(2).otherwise(pl.col("beneficiaries"))
                                  .cast(pl.Int32).alias("beneficiaries"))
     assert overlaps(store.scan(), other).height == 0
+
+
+def test_a_corrected_copy_repeating_days_is_not_partial(store):
+    """The quarter again with some fees corrected: the days it repeats are caught, and since the
+    upload has no day outside the file's, replacing is the right advice (not "take the days out")."""
+    stored = days_of(date(2023, 7, 1), date(2023, 9, 30))
+    store.commit(stored, file_name="q1.csv", content_hash="a", uploader="u")
+    corrected = stored.with_columns(pl.when(pl.col("date") >= date(2023, 8, 1)).then(pl.col("fee_paisa") + 1)
+                                    .otherwise(pl.col("fee_paisa")).alias("fee_paisa"))
+    found = overlaps(store.scan(), corrected)
+    assert found.select("partial").rows() == [(False,)]

@@ -80,7 +80,8 @@ def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVE
            .sort("shared_rows", "upload_id", descending=[True, False]).collect())
     days = _repeated_days(window, incoming, theirs).join(sizes, on="upload_id").join(
         out.lazy().select("upload_id"), on="upload_id", how="anti").with_columns(
-        share=pl.col("shared_rows") / incoming.height, same=pl.lit(False), partial=pl.lit(True)).sort(
+        share=pl.col("shared_rows") / incoming.height, same=pl.lit(False),
+        partial=(pl.col("__from") < first) | (pl.col("__to") > last)).sort(
         "shared_rows", "upload_id", descending=[True, False]).collect()
     return pl.concat([out.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA),
                       days.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA)])

@@ -19,11 +19,12 @@ not (``reason``), and pages say so instead of showing a number:
   (``"base_partial"``): it would compare a partial period with a full one. Nor is one given when
   the last quarter compared is still under way (``"now_partial"``: its data ends more than
   :data:`UNDER_WAY_DAYS` days before the quarter does, as when a month has been uploaded): the
-  roll-ups answer whole quarters, and a part against a whole would read as a fall; nor when a
-  quarter of the base is so (``"base_partial"``): each channel's data is looked at on its own. Nor
-  when a quarter compared, on either side, lacks offices the other side's has (``"incomplete"``):
-  the front desk's log uploaded before the UDCs', the UDCs of some upazilas not uploaded yet, or,
-  in a date range, a quarter with no data at all: figures would read as a fall of up to 100 %.
+  roll-ups answer whole quarters, and a part against a whole would read as a fall; nor when any
+  other quarter compared, on either side, is so (``"part_quarter"``): the data of each channel in
+  each upazila is looked at on its own. Nor when a quarter compared lacks offices the other
+  side's quarter has (``"incomplete"`` this side, ``"base_incomplete"`` the base): the front
+  desk's log uploaded before the UDCs', the UDCs of some unions not uploaded yet, or, in a date
+  range, a quarter with no data at all: figures would read as a fall (or a rise) of up to 100 %.
   A date range
   that runs past the latest data is compared up to the same day of its base (``until``): the same
   calendar day a year before, or as many days into the base; one whose base starts before the
@@ -53,7 +54,8 @@ from analytics.store.rollup import rollup_of
 
 MODES = ("previous", "year")
 DEFAULT_MODE = "previous"
-REASONS = ("no_data_before", "base_partial", "now_partial", "incomplete", "sample", "empty")
+REASONS = ("no_data_before", "base_partial", "now_partial", "part_quarter", "incomplete", "base_incomplete", "sample",
+           "empty")
 #: The channels whose offices' presence is compared quarter by quarter ("incomplete").
 CHANNELS = ("udc", "front_desk")
 #: A quarter whose data ends more than this many days before it does is under way (not uploaded
@@ -117,7 +119,7 @@ class Comparison:
     gap: Period | None = None
     #: ... from which channel (one of ``CHANNELS``), or "all" (the quarter has no data at all)
     missing: str | None = None
-    #: ... from the offices of how many upazilas (0: from the whole channel)
+    #: ... from the UDCs of how many unions (0: from the whole channel)
     areas: int = 0
 
     @property
@@ -177,7 +179,7 @@ class Comparison:
         if self.missing == "all":
             return i18n.t("compare.lacking.all", lang)
         if self.areas:
-            return i18n.t("compare.lacking.areas", lang, count=i18n.number(self.areas, lang=lang))
+            return i18n.t("compare.lacking.unions", lang, count=i18n.number(self.areas, lang=lang))
         return i18n.t(f"channel.{self.missing}", lang)
 
     def describe(self, *, lang: str) -> str:
@@ -208,33 +210,46 @@ def compare(log: pl.LazyFrame, *, period: Period, mode: str = DEFAULT_MODE,
 
 def _presence(rows: pl.LazyFrame, sides: pl.Expr, sample: pl.Expr) -> dict[tuple, dict]:
     """Per (side, fiscal year, quarter) of ``rows`` (``sides`` names each row's side): whether it
-    holds the sample and real data, the offices it has data from (channel, upazila) and the last
-    day with data of each channel."""
+    holds the sample and real data, the offices it has data from (the front desk; each union's
+    UDC, as unions send their files) and the last day with data of each channel in each upazila."""
     found = (rows.with_columns(*fiscal_columns(), sides.alias("side"))
-             .group_by("side", "fy", "fq", "channel", "upazila_code")
+             .group_by("side", "fy", "fq", "channel", "upazila_code", "union_code")
              .agg(sample.any().alias("sample"), (~sample).any().alias("real"), pl.col("last_date").max().alias("last"))
              .collect())
     have: dict[tuple, dict] = {}
-    for side, fy, fq, channel, upazila, has_sample, has_real, last in found.iter_rows():
+    for side, fy, fq, channel, upazila, union, has_sample, has_real, last in found.iter_rows():
         part = have.setdefault((side, fy, fq), {"kinds": set(), "offices": set(), "last": {}})
         part["kinds"] |= {k for k, present in (("sample", has_sample), ("real", has_real)) if present}
-        part["offices"].add((str(channel), upazila))
-        part["last"][str(channel)] = max(last, part["last"].get(str(channel), last))
+        part["offices"].add((str(channel), union if channel == "udc" else upazila))
+        key = (str(channel), upazila)
+        part["last"][key] = max(last, part["last"].get(key, last))
     return have
 
 
 def _incomplete(now: dict, base: dict, *, mode: str, period: Period, base_period: Period, quarters: tuple[Period, Period],
                 **fields) -> Comparison | None:
-    """"incomplete" when one side's quarter lacks offices (a channel, or the UDCs of some upazilas)
-    the other side's quarter has: the side that lacks them first, then the channel."""
-    for lacking, other, where in ((now, base, quarters[0]), (base, now, quarters[1])):
+    """"incomplete" (this side) or "base_incomplete" when one side's quarter lacks offices (a
+    channel, or the UDCs of some unions) the other side's quarter has: this side first, then the
+    channel."""
+    for lacking, other, where, reason in ((now, base, quarters[0], "incomplete"),
+                                          (base, now, quarters[1], "base_incomplete")):
         missing = other["offices"] - lacking["offices"]
         for channel in CHANNELS:
-            areas = {upazila for c, upazila in missing if c == channel}
+            areas = {office for c, office in missing if c == channel}
             if areas:
                 whole = not any(c == channel for c, _ in lacking["offices"])
-                return Comparison(mode, period, base_period, reason="incomplete", gap=where, missing=channel,
+                return Comparison(mode, period, base_period, reason=reason, gap=where, missing=channel,
                                   areas=0 if whole else len(areas), **fields)
+    return None
+
+
+def _part_quarter(parts: list[Period], have: dict[int, dict], positions: tuple[int, ...]) -> tuple[Period, str, date] | None:
+    """The first quarter compared whose data from a channel in an upazila ends weeks before the
+    quarter does (:func:`_under_way`): (quarter, channel, last day)."""
+    for p in positions:
+        for (channel, _), last in sorted(have[p]["last"].items(), key=lambda item: item[1]):
+            if _under_way(parts[p - 1], last):
+                return parts[p - 1], channel, last
     return None
 
 
@@ -264,13 +279,15 @@ def _compare_fiscal(log: pl.LazyFrame, *, period: Period, base: Period, mode: st
                           quarters=(now_parts[p - 1], base_parts[p - 1]), positions=positions)
         if gap is not None:
             return gap
-    # a quarter compared, on either side, whose data of a channel ends weeks before the quarter does
-    latest = now_parts[positions[-1] - 1]
-    under_way = [last for last in have["now"][positions[-1]]["last"].values() if _under_way(latest, last)]
-    if under_way:
-        return Comparison(mode, period, base, positions=positions, until=min(under_way), reason="now_partial")
-    if any(_under_way(base_parts[p - 1], last) for p in positions for last in have["base"][p]["last"].values()):
-        return Comparison(mode, period, base, positions=positions, reason="base_partial")
+    # a quarter compared, on either side, whose data from a channel in an upazila ends weeks before
+    # the quarter does: the latest quarter of this period (under way), then any other
+    latest = _part_quarter(now_parts, have["now"], positions[-1:])
+    if latest is not None:
+        return Comparison(mode, period, base, positions=positions, until=latest[2], reason="now_partial")
+    for parts, side in ((now_parts, "now"), (base_parts, "base")):
+        if (part := _part_quarter(parts, have[side], positions)) is not None:
+            return Comparison(mode, period, base, positions=positions, reason="part_quarter", gap=part[0],
+                              missing=part[1], until=part[2])
     return result
 
 
