@@ -425,3 +425,11 @@ def test_the_entrepreneurs_of_monthly_summaries_are_not_known(gaz):
             i18n.t("figure.not_known", lang)
     daily = {k.key: k for k in views.kpis(log, period=quarter(2023, 1), lang="en")}["entrepreneurs"]
     assert daily.value == "2"
+    # an open link hides their earnings (who is behind them is not known), and says why, not "fewer than 3"
+    from analytics.report import privacy
+
+    earnings = {k.key: k for k in views.kpis(log, period=quarter(2023, 2), lang="en",
+                                              min_entrepreneurs=3)}["entrepreneur_earnings_paisa"]
+    assert earnings.value == privacy.unknown_text(lang="en")
+    table = views.area_table(log, gaz, level="union", period=quarter(2023, 2), lang="bn", min_entrepreneurs=3)
+    assert table.filter(pl.col("pcode") == union["pcode"])["earnings_text"].item() == privacy.unknown_text(lang="bn")

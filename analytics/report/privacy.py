@@ -48,6 +48,12 @@ def hidden_text(*, lang: str, min_entrepreneurs: int) -> str:
     return i18n.t("privacy.fewer_than", lang, n=int(min_entrepreneurs))
 
 
+def unknown_text(*, lang: str) -> str:
+    """What is shown instead of an earnings figure hidden because how many entrepreneurs are behind
+    it is not known (monthly summaries name none): not "fewer than N", which may be false."""
+    return i18n.t("privacy.not_known", lang)
+
+
 def hidden_label(*, lang: str, min_entrepreneurs: int) -> str:
     """The map legend's entry for hidden areas: "hidden: fewer than 3 entrepreneurs"."""
     return i18n.t("privacy.hidden_legend", lang, n=int(min_entrepreneurs))
@@ -151,14 +157,18 @@ def _null_hidden(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.with_columns(pl.when(pl.col(HIDDEN)).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
 
 
-def text_or_hidden(text: str | pl.Expr, *, lang: str, min_entrepreneurs: int | None) -> pl.Expr:
-    """A display column that reads "fewer than N" where the row is hidden."""
+def text_or_hidden(text: str | pl.Expr, *, lang: str, min_entrepreneurs: int | None,
+                   unknown: pl.Expr | None = None) -> pl.Expr:
+    """A display column that reads "fewer than N" where the row is hidden (:func:`unknown_text`
+    where ``unknown`` holds: how many entrepreneurs is not known)."""
     expr = pl.col(text) if isinstance(text, str) else text
     limit = threshold(min_entrepreneurs)
     if limit is None:
         return expr
     name = text if isinstance(text, str) else text.meta.output_name(raise_if_undetermined=False)
     out = pl.when(pl.col(HIDDEN)).then(pl.lit(hidden_text(lang=lang, min_entrepreneurs=limit))).otherwise(expr)
+    if unknown is not None:
+        out = pl.when(pl.col(HIDDEN) & unknown).then(pl.lit(unknown_text(lang=lang))).otherwise(out)
     return out.alias(name) if name else out
 
 

@@ -174,7 +174,8 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
         fmt = (lambda v, **kw: i18n.taka(v, lang=lang, **kw)) if money else (lambda v, **kw: i18n.number(v, lang=lang))
         label_key = "figure.earnings" if money else f"figure.{key}"
         if money and not shown["now"]:
-            out.append(Kpi(key, i18n.t(label_key, lang), privacy.hidden_text(lang=lang, min_entrepreneurs=limit),
+            out.append(Kpi(key, i18n.t(label_key, lang), privacy.unknown_text(lang=lang) if unnamed[0]
+                           else privacy.hidden_text(lang=lang, min_entrepreneurs=limit),
                            None, None, None))
             continue
         if money and not shown["before"]:
@@ -237,7 +238,9 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
     areas = privacy.suppress(metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila),
                              min_entrepreneurs=min_entrepreneurs, within="parent_pcode" if level == "union" else None,
                              covered=_behind(log, level=level, period=period) if min_entrepreneurs else None)
-    hide = lambda text: privacy.text_or_hidden(text, lang=lang, min_entrepreneurs=min_entrepreneurs)  # noqa: E731
+    unknown = pl.col("entrepreneurs").is_null() & (pl.col("beneficiaries_udc") > 0)  # monthly summaries: no one named
+    hide = lambda text: privacy.text_or_hidden(text, lang=lang, min_entrepreneurs=min_entrepreneurs,  # noqa: E731
+                                               unknown=unknown)
     return areas.with_columns(
         name=pl.col(names),
         beneficiaries_text=number_text("beneficiaries", lang=lang),
