@@ -72,13 +72,15 @@ def duckdb_pages(con, source: str) -> dict:
     p = f"date BETWEEN DATE '{FY.previous().start}' AND DATE '{FY.previous().end}'"
     area = ("SELECT {key}, sum(beneficiaries), sum(beneficiaries) FILTER (channel = 'udc'), "
             "sum(beneficiaries) FILTER (channel <> 'udc'), sum(fee_paisa) FILTER (channel = 'udc'), "
-            "count(DISTINCT entrepreneur_id) FILTER (channel = 'udc'), count(DISTINCT service_code) "
+            "CASE WHEN coalesce(bool_or(entrepreneur_id IS NULL) FILTER (channel = 'udc'), false) THEN NULL "
+            "ELSE count(DISTINCT entrepreneur_id) FILTER (channel = 'udc') END, count(DISTINCT service_code) "
             f"FROM {source} WHERE {y} AND {{key}} IS NOT NULL GROUP BY 1")
     head = ("SELECT sum(beneficiaries), sum(beneficiaries) FILTER (channel = 'udc'), "
             "sum(beneficiaries) FILTER (channel = 'front_desk'), count(DISTINCT entrepreneur_id) FILTER (channel = 'udc'), "
             "count(DISTINCT union_code) FILTER (channel = 'udc'), sum(fee_paisa) FILTER (channel = 'udc'), "
             "count(DISTINCT service_code) FILTER (channel = 'udc'), count(DISTINCT service_code) FILTER "
-            "(channel = 'front_desk'), count(*) FROM {src} WHERE {w}")
+            "(channel = 'front_desk'), count(*), count(*) FILTER (channel = 'udc' AND entrepreneur_id IS NULL) "
+            "FROM {src} WHERE {w}")
     return {
         "by upazila": lambda: con.execute(area.format(key="upazila_code")).fetchall(),
         "by union": lambda: con.execute(area.format(key="union_code")).fetchall(),
