@@ -270,7 +270,7 @@ def test_a_channel_with_no_data_yet_is_not_compared_with_its_data_before(now, pe
         assert result.gap == quarter(2024, 1)  # the quarter that lacks them, this year's
         for lang in ("en", "bn"):
             sentence = result.describe(lang=lang)
-            assert i18n.t(f"channel.{missing}", lang) in sentence and "{" not in sentence, sentence
+            assert i18n.t(f"compare.lacking.{missing}", lang) in sentence and "{" not in sentence, sentence
             assert quarter(2024, 1).label(lang=lang) in sentence
 
 
@@ -321,7 +321,7 @@ def test_a_part_missing_on_either_side_gives_no_change(rows, period, expected):
     for lang in ("en", "bn"):
         assert "{" not in result.describe(lang=lang)
     if expected[0] == "incomplete" and expected[3]:
-        assert i18n.t("compare.lacking.unions", "bn", count="১") in result.describe(lang="bn")
+        assert i18n.t("compare.lacking.union", "bn", count="১") in result.describe(lang="bn")
 
 
 def test_a_short_range_without_one_upazilas_deliveries_is_still_compared():

@@ -179,8 +179,9 @@ class Comparison:
         if self.missing == "all":
             return i18n.t("compare.lacking.all", lang)
         if self.areas:
-            return i18n.t("compare.lacking.unions", lang, count=i18n.number(self.areas, lang=lang))
-        return i18n.t(f"channel.{self.missing}", lang)
+            return i18n.t("compare.lacking.union" if self.areas == 1 else "compare.lacking.unions", lang,
+                          count=i18n.number(self.areas, lang=lang))
+        return i18n.t(f"compare.lacking.{self.missing}", lang)
 
     def describe(self, *, lang: str) -> str:
         """One sentence for the page: what the changes compare, or why there are none."""
