@@ -43,9 +43,14 @@ PLAN_SCHEMA = {"fy": pl.Int32, "fq": pl.Int8, "stored_rows": pl.UInt32, "stored_
                "after_beneficiaries": pl.Int64, "action": pl.String}
 
 
+def _delivery() -> pl.Expr:
+    """A row's delivery (:data:`ROW_KEY`) as one number, ``__h``."""
+    return pl.struct(list(ROW_KEY)).hash(seed=7).alias("__h")
+
+
 def _numbered(frame: pl.LazyFrame, *, by: list[str]) -> pl.LazyFrame:
     """Each row's delivery hash and its occurrence number among equal rows (so repeats count)."""
-    hashed = frame.select(*by, "date", pl.struct(list(ROW_KEY)).hash(seed=7).alias("__h"))
+    hashed = frame.select(*by, "date", _delivery())
     return hashed.with_columns(pl.int_range(pl.len()).over([*by, "__h"]).alias("__n"))
 
 
@@ -72,33 +77,30 @@ def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVE
     sizes = stored.group_by("upload_id").agg(pl.len().alias("stored_rows"), pl.col("date").min().alias("__from"),
                                              pl.col("date").max().alias("__to"))
     # partial: the upload has days outside the file's (replacing the file's quarters would lose them)
+    partial = (pl.col("__from") < first) | (pl.col("__to") > last)
     out = (shared.join(sizes, on="upload_id").with_columns(share=pl.col("shared_rows") / incoming.height)
            .filter((pl.col("share") > share) | ((pl.col("shared_rows") > share * pl.col("stored_rows"))
                                                  & (pl.col("shared_rows") >= OVERLAP_MIN_ROWS)))
            .with_columns(same=(pl.col("shared_rows") == incoming.height) & (pl.col("stored_rows") == incoming.height),
-                         partial=(pl.col("__from") < first) | (pl.col("__to") > last))
+                         partial=partial)
            .sort("shared_rows", "upload_id", descending=[True, False]).collect())
-    days = _repeated_days(window, incoming, theirs).join(sizes, on="upload_id").join(
+    days = _repeated_days(window, incoming).join(sizes, on="upload_id").join(
         out.lazy().select("upload_id"), on="upload_id", how="anti").with_columns(
-        share=pl.col("shared_rows") / incoming.height, same=pl.lit(False),
-        partial=(pl.col("__from") < first) | (pl.col("__to") > last)).sort(
+        share=pl.col("shared_rows") / incoming.height, same=pl.lit(False), partial=partial).sort(
         "shared_rows", "upload_id", descending=[True, False]).collect()
     return pl.concat([out.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA),
                       days.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA)])
 
 
-def _repeated_days(window: pl.LazyFrame, incoming: pl.DataFrame, theirs: pl.DataFrame) -> pl.LazyFrame:
-    """Per stored upload: the rows, and first and last date, of the days on which an office has
-    exactly the same deliveries in ``incoming`` as in it, when they are enough to count
-    (:data:`OVERLAP_MIN_DAYS`, :data:`OVERLAP_MIN_ROWS`). ``theirs``: the window's rows numbered."""
+def _repeated_days(window: pl.LazyFrame, incoming: pl.DataFrame) -> pl.LazyFrame:
+    """Per stored upload of ``window``: the rows, and first and last date, of the days on which an
+    office has exactly the same deliveries in ``incoming`` as in it, when they are enough to count
+    (:data:`OVERLAP_MIN_DAYS`, :data:`OVERLAP_MIN_ROWS`)."""
     def signatures(frame: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
         # an office-day's deliveries as one number, whatever their order (their hashes, sorted)
-        return frame.select(*by, *OFFICE_DAY, pl.struct(list(ROW_KEY)).hash(seed=7).alias("__h")).group_by(
-            *by, *OFFICE_DAY).agg(pl.col("__h").sort().implode().hash(seed=11).alias("__day"), pl.len().alias("__rows"))
+        return frame.select(*by, *OFFICE_DAY, _delivery()).group_by(*by, *OFFICE_DAY).agg(
+            pl.col("__h").sort().implode().hash(seed=11).alias("__day"), pl.len().alias("__rows"))
 
-    if theirs.height == 0:
-        return pl.LazyFrame(schema={"upload_id": pl.String, "shared_rows": pl.UInt32, "first": pl.Date,
-                                    "last": pl.Date})
     # UDC rows only: an entrepreneur's day is theirs alone; the front desk writes no person, and two
     # counters' days of a few applications of one service at no fee can well be the same
     udc = pl.col("channel") == "udc"

@@ -220,9 +220,15 @@ def earnings_shown(log: pl.LazyFrame, *, period: Period | None, upazila: str | N
 
 def _behind(log: pl.LazyFrame, *, level: str, period: Period) -> Callable[[pl.DataFrame], int]:
     """How many distinct entrepreneurs are behind some areas' earnings (rows with ``pcode``): one who
-    served two of them counts once (privacy.suppress)."""
-    pairs = metrics.area_entrepreneurs(log, level=level, period=period)
-    return lambda areas: pairs.filter(pl.col("pcode").is_in(areas["pcode"].implode()))["entrepreneur_id"].n_unique()
+    served two of them counts once (privacy.suppress). The pairs are read when first asked for
+    (most upazila tables hide nothing, and never ask)."""
+    pairs: list[pl.DataFrame] = []
+
+    def covered(areas: pl.DataFrame) -> int:
+        if not pairs:
+            pairs.append(metrics.area_entrepreneurs(log, level=level, period=period))
+        return pairs[0].filter(pl.col("pcode").is_in(areas["pcode"].implode()))["entrepreneur_id"].n_unique()
+    return covered
 
 
 def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period, lang: str,
@@ -237,7 +243,7 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
     names = "name_bn" if lang == "bn" else "name_en"
     areas = privacy.suppress(metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila),
                              min_entrepreneurs=min_entrepreneurs, within="parent_pcode" if level == "union" else None,
-                             covered=_behind(log, level=level, period=period) if min_entrepreneurs else None)
+                             covered=_behind(log, level=level, period=period))
     unknown = pl.col("entrepreneurs").is_null() & (pl.col("beneficiaries_udc") > 0)  # monthly summaries: no one named
     hide = lambda text: privacy.text_or_hidden(text, lang=lang, min_entrepreneurs=min_entrepreneurs,  # noqa: E731
                                                unknown=unknown)
@@ -248,8 +254,8 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
         beneficiaries_front_desk_text=number_text("beneficiaries_front_desk", lang=lang),
         per_km2_text=texts(areas["per_km2"], lambda v: i18n.number(v, lang=lang, decimals=1)),
         earnings_text=hide(taka_text("earnings_paisa", lang=lang)),
-        entrepreneurs_text=pl.when(pl.col("entrepreneurs").is_null() & (pl.col("beneficiaries_udc") > 0))
-        .then(pl.lit(i18n.t("figure.not_known", lang))).otherwise(number_text("entrepreneurs", lang=lang)),
+        entrepreneurs_text=pl.when(unknown).then(pl.lit(i18n.t("figure.not_known", lang)))
+        .otherwise(number_text("entrepreneurs", lang=lang)),
         earnings_per_entrepreneur_text=hide(taka_text("earnings_per_entrepreneur_paisa", lang=lang)),
         service_kinds_text=number_text("service_kinds", lang=lang),
     )
