@@ -710,6 +710,13 @@ def _row(day: str, people: int = 1, fee: int = 50) -> str:
     (_row("01/07/2022") + ",,,,,,,1,50,\n", [2], {"missing_value"}),
     (_row("01/07/2022") + _row("02/07/2022") + ",,,,,,,2,100,\n" + _row("03/08/2022") + ",,,,,,,1,50,\n"
      + ",,,,,,,3,150,\n", [2, 3, 5], {"total_row"}),
+    # a day's total dated that day, under each day's rows; and the quarter's, dated its last day
+    (_row("01/07/2022") + _row("01/07/2022", 2, 100) + "01/07/2022,,,,,,,3,150,\n" + _row("02/07/2022")
+     + _row("02/07/2022") + "02/07/2022,,,,,,,2,100,\n" + "02/07/2022,,,,,,,5,250,\n", [2, 3, 5, 6], {"total_row"}),
+    # a sum dated another day than the row above it: a delivery missing its service and place (refused)
+    (_row("01/07/2022") + _row("01/07/2022", 2, 100) + "02/07/2022,,,,,,,3,150,\n", [2, 3], {"missing_value"}),
+    # dated that day, but not the sum
+    (_row("01/07/2022") + _row("01/07/2022", 2, 100) + "01/07/2022,,,,,,,2,150,\n", [2, 3], {"missing_value"}),
     # "Total" written only in the channel, gender or remarks column
     (_row("01/07/2022") + _row("02/07/2022") + ",Total,,,,,,2,100,\n", [2, 3], {"total_row"}),
     (_row("01/07/2022") + _row("02/07/2022") + ",,,,,মোট,,2,100,\n", [2, 3], {"total_row"}),

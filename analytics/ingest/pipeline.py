@@ -990,16 +990,20 @@ MAX_SUM_ROWS = 1000
 
 def _sum_rows(per_row: Callable[[str, str], pl.Series], has: dict[str, bool], flags: list[pl.Series], *,
               height: int, tables: dict[str, pl.DataFrame]) -> list[pl.Series]:
-    """An AutoSum row without a label: no date, service, place or entrepreneur, and each number it has
+    """An AutoSum row without a label: no service, place or entrepreneur, and each number it has
     the sum of its column over the rows above it (since the sum before it, or all of them: a grand
-    total under subtotals), as Excel's SUM adds them (an empty cell is 0). [] when there is none."""
-    what = [f for f in ("date", "month", "service", "union", "upazila", "entrepreneur_id", "entrepreneur_name")
-            if has[f]]
+    total under subtotals), as Excel's SUM adds them (an empty cell is 0). [] when there is none.
+
+    Its date (or month) is empty, or the same as the row's above it: a day's total under the day's
+    rows, dated that day."""
+    what = [f for f in ("service", "union", "upazila", "entrepreneur_id", "entrepreneur_name") if has[f]]
     given = [(f, column) for f, column in (("beneficiaries", "count_v"), ("fee", "fee_v")) if has[f]]
     if not what or not given or any(tables[f][f].null_count() == 0 for f in what):
         return []  # (a column with no empty cell: no row is blank in all of them, nothing to look at)
     numbers = [per_row(f, column) for f, column in given]
-    blank = pl.DataFrame([per_row(f, f).is_null().alias(f) for f in what]).select(pl.all_horizontal(pl.all())).to_series()
+    blank = pl.DataFrame([per_row(f, f).is_null().alias(f) for f in what]
+                         + [(per_row(f, f).is_null() | per_row(f, f).eq_missing(per_row(f, f).shift(1))).alias(f)
+                            for f in ("date", "month") if has[f]]).select(pl.all_horizontal(pl.all())).to_series()
     valued = pl.DataFrame([n.is_not_null() for n in numbers]).select(pl.any_horizontal(pl.all())).to_series()
     candidates = (blank & valued).arg_true().to_list()
     if not candidates or len(candidates) > MAX_SUM_ROWS:
