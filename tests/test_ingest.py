@@ -209,6 +209,7 @@ BAD_CORPUS = [
     ("bad/titled_errors.xlsx", {}, {("unknown_union", 6, "Union"), ("bad_date", 7, "Date")}, [5]),
     ("bad/formula_errors.xlsx", {}, {("excel_error", 2, FD), ("excel_error", 3, "Date"), ("excel_error", 4, B),
                                      ("not_calculated", 5, B)}, [6]),
+    ("bad/legacy_errors.xls", {}, {("excel_error", 2, FD), ("excel_error", 3, B)}, [4]),
     ("bad/dates_swapped_by_excel.xlsx", {}, {("dates_swapped_by_excel", None, None)}, []),
     ("bad/pasted_blocks.csv", {}, {("header_row", 4, None)}, [2, 3, 5]),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "dmy"}, set(), [2, 3, 4, 5, 6]),

@@ -557,6 +557,48 @@ def _formula_cells(block: bytes, *, stale: bool = False) -> list[tuple[int, int,
     return found
 
 
+#: Where a legacy .xls (BIFF8) may merge cells or hold an error: a MERGEDCELLS record (its id, its
+#: length, its count of ranges), an error kept as a formula's result (its code, then the result's
+#: 0xFFFF mark) and a BOOLERR record (id, length; row, column, format, value, 1 for an error).
+_XLS_MERGES = re.compile(rb"\xe5\x00(..)(..)", re.S)
+_XLS_ERRORS = re.compile(rb"\x02\x00[\x00\x07\x0f\x17\x1d\x24\x2a]\x00\x00\x00\xff\xff|\x05\x02\x08\x00.{7}\x01",
+                         re.S)
+
+
+def _xls_signs(data: bytes) -> bool:
+    """Whether a legacy .xls shows a sign of merged or error cells (most files have none, and are
+    not parsed again); a sign may be a false one."""
+    return _XLS_ERRORS.search(data) is not None or any(
+        int.from_bytes(length, "little") == 2 + 8 * int.from_bytes(count, "little") > 2
+        for length, count in _XLS_MERGES.findall(data))
+
+
+#: A legacy workbook looked into for its merged and error cells, at most (one larger is read as written).
+MAX_XLS_MARKED_BYTES = 40_000_000
+
+
+def xls_marks(data: bytes, sheet: str) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, str]]]:
+    """:func:`sheet_marks` for a legacy .xls workbook: its merged cells and its error cells, which
+    calamine gives no ranges and no value for (a date merged down over the day's rows read as empty
+    on all but the first). Read with xlrd, only where the file shows a sign of either."""
+    if len(data) > MAX_XLS_MARKED_BYTES or not _xls_signs(data):
+        return [], []
+    try:
+        import xlrd
+
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO())
+        found = book.sheet_by_name(sheet)
+        ranges = [(top, left, bottom - 1, right - 1) for top, bottom, left, right in found.merged_cells
+                  if bottom > top and right > left]
+        cells = [(row, column, xlrd.error_text_from_code.get(found.cell_value(row, column), "#VALUE!"))
+                 for row, types in enumerate(found._cell_types) if xlrd.XL_CELL_ERROR in types
+                 for column, kind in enumerate(types) if kind == xlrd.XL_CELL_ERROR]
+        return ranges, cells
+    except Exception:  # noqa: BLE001 - nothing more that can be read: the sheet as its values give it
+        logging.getLogger(__name__).info("cells of %s not read", sheet, exc_info=True)
+        return [], []
+
+
 def fill_cells(frame: pl.DataFrame, cells: list[tuple[int, int, str]]) -> pl.DataFrame:
     """``frame`` (:func:`_load`) with ``cells`` (:func:`sheet_marks`) written in: a reader gives them no
     value, or the 0 saved in place of a result never calculated."""
@@ -621,7 +663,7 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
     reader = _reader(data)
     name, names = choose_sheet(reader, sheet=sheet)
     frame = _load(reader, name)
-    ranges, cells = sheet_marks(data, name) if format == "xlsx" else ([], [])
+    ranges, cells = sheet_marks(data, name) if format == "xlsx" else xls_marks(data, name)
     frame = fill_merged(fill_cells(frame, cells), ranges)
     rows = _rows(frame)
     header = find_header(rows)

@@ -132,9 +132,44 @@ def good() -> None:
         book.save(out)
         (GOOD / "legacy.xls").write_bytes(out.getvalue())
 
+        # merged down as offices do: a day's date over its rows, the union over all of them
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("Log")
+        for c, text in enumerate(["Date", "Union", "Entrepreneur ID", "Service", "Beneficiaries", "Fee (Tk)"]):
+            sheet.write(0, c, text)
+        sheet.write_merge(1, 3, 0, 0, datetime(2022, 7, 3), day)
+        sheet.write(4, 0, datetime(2022, 7, 4), day)
+        sheet.write_merge(1, 4, 1, 1, "Tona")
+        rows = [["UDC-1", "Birth registration", 1, 50], ["UDC-1", "Photocopy", 2, 6],
+                ["UDC-2", "Mobile recharge", 1, 10], ["UDC-2", "Death registration", 1, 75]]
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=2):
+                sheet.write(r, c, value)
+        out = io.BytesIO()
+        book.save(out)
+        (GOOD / "legacy_merged.xls").write_bytes(out.getvalue())
+
 
 def bad() -> None:
     BAD.mkdir(parents=True, exist_ok=True)
+    try:
+        import xlwt
+    except ImportError:
+        print("xlwt not importable: bad/legacy_errors.xls left as it is")
+    else:  # Excel's errors kept as cell values in an old .xls: a fee #DIV/0!, a count #N/A
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("Log")
+        for c, text in enumerate(["Date", "Union", "Entrepreneur ID", "Service", "Beneficiaries", "Fee (Tk)"]):
+            sheet.write(0, c, text)
+        for r in (1, 2, 3):
+            for c, value in enumerate([f"0{r}/07/2022", "Tona", "UDC-1", "Photocopy", 1, 3]):
+                if (r, c) not in ((1, 5), (2, 4)):
+                    sheet.write(r, c, value)
+        sheet.row(1).set_cell_error(5, "#DIV/0!")
+        sheet.row(2).set_cell_error(4, 0x2A)  # #N/A (xlwt knows it by its code only)
+        out = io.BytesIO()
+        book.save(out)
+        (BAD / "legacy_errors.xls").write_bytes(out.getvalue())
     (BAD / "header_only.xlsx").write_bytes(workbook({"Log": [["Pirojpur UDC report"], EN]}))
     (BAD / "junk.csv").write_bytes(random.Random(2023).randbytes(4096))
     valid = workbook({"Log": [EN] + [["01/07/2022", "UDC", "Pirojpur Sadar", "Tona", f"UDC-{i}", "Name", "Female",
