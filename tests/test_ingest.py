@@ -655,6 +655,11 @@ HABITS = [
      "Date,Channel,Service,Count\n01/08/2023,ই-সেবা কেন্দ্র,Receiving citizen applications,\n"
      "01/08/2023,Front Desk (DC Office),Receiving citizen applications,2\n",
      [("2023-08-01", None, None, "FD02", 1, 0), ("2023-08-01", None, None, "FD02", 2, 0)], set()),
+    ("an entrepreneur's ID copied from Bengali text, a joiner left at its end: one person, one spelling",
+     "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1\u200c,Birth registration,75\n"
+     "04/07/2023,Tona,UDC-1\u200d,Birth registration,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     set()),
     ("the digital centre's name for the union, a birth date beside the date",
      "তারিখ,ডিজিটাল সেন্টারের নাম,Entrepreneur ID,সেবা,Birth Date,ফি\n"
      "03/07/2023,Tona Union Digital Center,UDC-1,Birth registration,01/01/1990,75\n",

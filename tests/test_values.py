@@ -161,6 +161,8 @@ def test_parse_month_first_dates():
     ("UDC - 10797610 - M", "UDC-10797610-M"), ("BD 4044 8010", "BD40448010"), ("udc-১০৭৯৭৬১০-m", "UDC-10797610-M"),
     ("PRJ-NAZ-01", "PRJ-NAZ-01"), ("prj-naz-01", "PRJ-NAZ-01"), ("PRJ-NAZ-০১", "PRJ-NAZ-01"), ("১২৩৪", "1234"),
     ("BD40448010-f", "BD40448010-F"), (None, None),
+    # joiners left by a Bengali keyboard in copied text, a word joiner, a soft hyphen
+    ("PRJ-NAZ-01\u200c", "PRJ-NAZ-01"), ("PRJ-\u200dNAZ-01", "PRJ-NAZ-01"), ("PRJ\u2060-NAZ-01\u00ad", "PRJ-NAZ-01"),
 ])
 def test_identifier(text, identifier):
     assert apply(V.identifier, [text]) == [identifier]
