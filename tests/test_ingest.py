@@ -124,6 +124,33 @@ def test_summary_months_are_checked_against_the_period(run):
     assert triples(result) == {("date_out_of_period", r, "Month") for r in range(2, 7)}
 
 
+def test_dates_that_read_either_way_are_asked_about_when_day_first_scatters_them(run):
+    """A Google Sheets export of 1 to 12 July, month first: every date reads either way, and day first
+    would put the 40 deliveries on the 7th of twelve months, over two fiscal years."""
+    text = "Date,Union,Entrepreneur ID,Service,Fee (Tk)\n" + "".join(
+        f"7/{d}/2023,Tona,UDC-1,Birth registration,75\n" for d in range(1, 13))
+    asked = run(text.encode(), file_name="export.csv")
+    assert triples(asked) == {("date_order_spread", None, None)} and asked.frame.height == 0
+    assert "4 fiscal quarters" in asked.problems["message"][0] and "1 July 2023" in asked.problems["message"][0]
+    assert asked.date_readings.row(0) == ("7/1/2023", 1, date(2023, 1, 7), date(2023, 7, 1))
+    said = run(text.encode(), file_name="export.csv", date_order="mdy")
+    assert said.ok and said.frame["date"].to_list() == [date(2023, 7, d) for d in range(1, 13)]
+
+
+@pytest.mark.parametrize("days", [
+    ["01/07/2023", "05/08/2023", "12/09/2023"],  # day first: one quarter; month first: three
+    ["05/07/2023", "06/07/2023"],  # one quarter either way: the offices' order
+    ["10/07/2023", "11/07/2023", "12/07/2023"],  # July, or October to December: one quarter each
+    ["01/07/2023"],
+])
+def test_dates_that_read_either_way_are_day_first_unless_that_scatters_them(run, days):
+    text = "Date,Union,Entrepreneur ID,Service,Fee (Tk)\n" + "".join(
+        f"{d},Tona,UDC-1,Birth registration,75\n" for d in days)
+    result = run(text.encode(), file_name="log.csv")
+    assert result.ok and result.frame["date"].to_list() == [
+        date(int(d[6:]), int(d[3:5]), int(d[:2])) for d in days]
+
+
 def test_a_summary_with_excel_month_cells_is_a_summary(run):
     text = "Date,Union,Service,Count,Amount\n2022-07-01 00:00:00,Kalakhali,Birth registration,10,750\n"
     result = run(text.encode(), file_name="months.csv")
@@ -221,6 +248,8 @@ BAD_CORPUS = [
     ("bad/password.xlsx", {}, {("password_protected", None, None)}, []),
     ("bad/date_order_conflict.csv", {}, {("date_order_conflict", None, None)}, []),
     ("bad/date_order_unclear.csv", {}, {("date_order_unclear", None, None)}, []),
+    ("bad/date_order_spread.csv", {}, {("date_order_spread", None, None)}, []),
+    ("bad/date_order_spread.csv", {"date_order": "mdy"}, set(), [2, 3, 4, 5, 6, 7, 8]),
     ("bad/month_order_unclear.csv", {}, {("month_order_unclear", None, None)}, []),
     ("bad/month_order_unclear.csv", {"date_order": "mdy"}, set(), [2, 3, 4]),
     ("bad/date_too_early.csv", {}, {("date_too_early", 2, "Date"), ("date_too_early", 3, "Date")}, [4]),
@@ -338,6 +367,7 @@ SAMPLE_PARAMS = {
     "service_channel_mismatch": {"service_channel": "front_desk", "channel": "udc"},
     "date_order_conflict": {"rows_dmy": [2, 3], "rows_mdy": [5]}, "date_order_unclear": {"rows_mdy": [5]},
     "month_order_unclear": {"rows_mdy": [2, 3]},
+    "date_order_spread": {"dmy": "2023-01-07", "mdy": "2023-07-01", "dmy_quarters": 4, "mdy_quarters": 1},
     "dates_swapped_by_excel": {"rows_mdy": [2, 3], "held": "2022-05-07", "typed": "2022-07-05"},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},

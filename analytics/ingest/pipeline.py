@@ -586,9 +586,22 @@ def _date_order(work: pl.DataFrame, dates: pl.Series, *, given: str | None) -> t
     distinct = pl.DataFrame({"raw_date": dates}).with_columns(V.clean(pl.col("raw_date")).alias("text"))
     evidence = V.date_order_evidence(distinct["text"])
     reads = set(evidence["reads"])
+    texts = lambda: work.select(ROW, pl.col("raw_date").cast(pl.String)).join(  # noqa: E731
+        distinct, on="raw_date").select(ROW, "text")
+    if not reads & {"mdy_only", "dmy_only"}:  # every date reads either way: which way makes a log of them?
+        spread = V.quarters_either_way(evidence["text"])
+        if spread["mdy"] < spread["dmy"]:  # day first scatters them over more quarters (7 Jan ... 7 Dec)
+            rows = texts().join(evidence, on="text").sort(ROW)
+            readings = (rows.group_by("text").agg(pl.len().cast(pl.UInt32).alias("rows"), pl.col(ROW).min().alias("first"))
+                        .sort("first").head(8).select("text", "rows", V.parse_date(pl.col("text"), order="dmy").alias("dmy"),
+                                                      V.parse_date(pl.col("text"), order="mdy").alias("mdy")))
+            first = readings.row(0, named=True)
+            return "dmy", validate.file_problem("date_order_spread", value=first["text"], dmy=first["dmy"],
+                                                mdy=first["mdy"], dmy_quarters=spread["dmy"],
+                                                mdy_quarters=spread["mdy"]), readings
     if "mdy_only" not in reads:
         return "dmy", None, readings
-    texts = work.select(ROW, pl.col("raw_date").cast(pl.String)).join(distinct, on="raw_date").select(ROW, "text")
+    texts = texts()
     rows = texts.join(evidence, on="text").sort(ROW)
 
     def first_rows(kind: str) -> list[int]:

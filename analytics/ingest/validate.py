@@ -31,7 +31,7 @@ from analytics.reference.periods import Period
 FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "no_columns",
               "missing_column", "duplicate_column", "ambiguous_sheet", "sheet_not_found", "bad_mapping",
               "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear", "month_order_unclear",
-              "too_large_to_read", "dates_swapped_by_excel")
+              "too_large_to_read", "dates_swapped_by_excel", "date_order_spread")
 #: Problems that reject one row.
 ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
              "unknown_union", "ambiguous_union", "union_not_in_upazila", "unknown_upazila", "ambiguous_upazila",
@@ -150,12 +150,17 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["detail"] = t(f"ingest.too_large.{params.get('reason', 'memory')}", lang)
     elif code == "value_too_long":
         values["limit"] = number(params["limit"], lang=lang)
-    elif code in ("date_order_conflict", "date_order_unclear", "month_order_unclear", "dates_swapped_by_excel"):
+    elif code in ("date_order_conflict", "date_order_unclear", "month_order_unclear", "dates_swapped_by_excel",
+                  "date_order_spread"):
         for key in ("rows_dmy", "rows_mdy"):
             values[key] = LIST_SEPARATOR[lang].join(number(r, lang=lang) for r in params.get(key, []))
-        for key in ("held", "typed"):  # (dates_swapped_by_excel: a cell's date, and as it was typed)
+        # (dates_swapped_by_excel: a cell's date, and as it was typed; date_order_spread: a date both ways)
+        for key in ("held", "typed", "dmy", "mdy"):
             if key in params:
                 values[key] = day(date.fromisoformat(params[key]), lang=lang)
+        for key in ("dmy_quarters", "mdy_quarters"):
+            if key in params:
+                values[key] = number(params[key], lang=lang)
     elif code == "date_too_early":
         values["year"] = bn_digits(str(L.EARLIEST_YEAR)) if lang == "bn" else str(L.EARLIEST_YEAR)
     elif code == "fee_implausible":

@@ -224,6 +224,16 @@ def date_order_evidence(texts: pl.Series) -> pl.DataFrame:
     return _readings(texts).select("text", reads.alias("reads")).filter(pl.col("reads").is_not_null())
 
 
+def quarters_either_way(texts: pl.Series) -> dict[str, int]:
+    """How many fiscal quarters (July to June years) the numeric dates ``texts`` fall in, read day
+    first (``"dmy"``) and month first (``"mdy"``): dates that read either way are one log's days
+    the way that keeps them together (7/1 ... 7/12/2023 are 1 ... 12 July, not the 7th of each month)."""
+    both = _readings(texts)
+    quarter = lambda d: ((d.dt.year() * 12 + d.dt.month() - 7) // 3).n_unique()  # noqa: E731
+    return dict(zip(("dmy", "mdy"), both.select(quarter(pl.col("dmy").drop_nulls()),
+                                                quarter(pl.col("mdy").drop_nulls())).row(0)))
+
+
 #: A workbook's date cell as the reader gives it ("2023-05-07 00:00:00"); typed text has no seconds.
 DATE_CELL = r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2}:\d{2})$"
 
