@@ -753,6 +753,13 @@ def _row(day: str, people: int = 1, fee: int = 50) -> str:
     (_row("01/07/2022") + _row("01/07/2022", 2, 100) + "02/07/2022,,,,,,,3,150,\n", [2, 3], {"missing_value"}),
     # dated that day, but not the sum
     (_row("01/07/2022") + _row("01/07/2022", 2, 100) + "01/07/2022,,,,,,,2,150,\n", [2, 3], {"missing_value"}),
+    # Excel's Data › Subtotal: each group's sum labelled with its value and the word, a grand total under them
+    (_row("01/07/2022") + _row("02/07/2022", 2, 100) + ",,,Tona Total,,,,3,150,\n" + ",,,Grand Total,,,,3,150,\n",
+     [2, 3], {"total_row"}),
+    (_row("01/07/2022").replace("Tona", "টোনা") + ",,,টোনা মোট,,,,1,50,\n" + ",,,সর্বমোট,,,,1,50,\n", [2], {"total_row"}),
+    # the word after a name the column does not have: a union to ask about, not a total
+    (_row("01/07/2022") + _row("02/07/2022", 2, 100) + "03/07/2022,UDC,Pirojpur Sadar,Kalakhali Total,UDC-1,Female,"
+     "Birth registration,3,150,\n", [2, 3], {"unknown_union"}),
     # "Total" written only in the channel, gender or remarks column
     (_row("01/07/2022") + _row("02/07/2022") + ",Total,,,,,,2,100,\n", [2, 3], {"total_row"}),
     (_row("01/07/2022") + _row("02/07/2022") + ",,,,,মোট,,2,100,\n", [2, 3], {"total_row"}),

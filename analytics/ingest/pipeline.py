@@ -680,6 +680,18 @@ def _total(column: str) -> pl.Expr:
     return V.word_key_expr(pl.col(column)).is_in(list(TOTAL_WORDS))
 
 
+#: A group's sum as Excel's Data › Subtotal labels it: the group's value, then the word ("Kalakhali
+#: Total", "কলাখালী মোট").
+_SUBTOTAL = r"(?i)^(.*\S)\s+(?:total|sub-?\s*total|sum|মোট|উপমোট)$"
+
+
+def _subtotal(column: str, *, spelling: Callable[[pl.Expr], pl.Expr] = lambda text: text) -> pl.Expr:
+    """Whether each distinct cell of ``column`` (its table's rows: the column's texts as ``spelling``
+    writes them) labels a group's sum: a value of the column, then a total word."""
+    group = spelling(V.clean(pl.col("__v")).str.extract(_SUBTOTAL, 1))
+    return group.is_in(pl.col(column).implode()).fill_null(False)
+
+
 def _total_label(column: pl.Series) -> pl.Series:
     """Whether each cell of a column no field reads (a serial number's) says the row is a total: only
     the texts that are not numbers are looked at."""
@@ -696,9 +708,11 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
     v = V.clean(pl.col("__v"))
 
     def text(f: str) -> list[dict[str, pl.Expr]]:
-        return [{f: V.identifier(v) if f == "entrepreneur_id" else v},
+        spelling = V.identifier if f == "entrepreneur_id" else (lambda text: text)
+        return [{f: spelling(v)},
                 {f"{f}_bad": V.text_problem(pl.col(f)),
-                 f"{f}_total": _total(f), f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
+                 f"{f}_total": _total(f) | _subtotal(f, spelling=spelling),
+                 f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
 
     return {
         "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
