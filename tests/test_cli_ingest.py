@@ -203,6 +203,11 @@ def test_a_file_overlapping_a_stored_upload_is_refused_unless_replacing(tmp_path
     replaced = cli("ingest", str(OFFICES / "kawkhali_q1_en_resaved.xlsx"), "--store", store, "--mode", "replace")
     assert replaced.returncode == 0
     assert summary(Path(store), "--period", "2023-24-Q1")["beneficiaries_total"] == 191
+    # it says what it took the place of, and how to undo it
+    first = next(line.split("\t")[0] for line in cli("uploads", "--store", store).stdout.splitlines()
+                 if "kawkhali_q1_en.csv" in line)
+    assert f"what these uploads stored there: {first} (kawkhali_q1_en.csv)" in replaced.stdout
+    assert "roll back upload u" in replaced.stdout
 
 
 def test_a_file_repeating_some_days_of_a_stored_upload_is_refused_and_says_which(tmp_path):

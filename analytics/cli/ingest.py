@@ -232,9 +232,13 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
                                 for path, result in checked], uploader=uploader, mode=mode)
     if given.height:  # the file's decisions are kept with the data and apply to later uploads
         store.decide(given.to_dicts(), actor=uploader)
+    names = dict(store.uploads().select("upload_id", "file_name").iter_rows()) if any(d.replaced for d in stored) else {}
     for (path, _), done in zip(checked, stored):
         key = "ingest.cli_duplicate" if done.status == "duplicate" else "ingest.cli_stored"
         print(i18n.t(key, lang, file=path.name, upload=done.upload_id, rows=done.rows), file=out)
+        if done.replaced:  # (the page shows it before: the areas' figures now and after)
+            print(i18n.t("ingest.cli_replaced", lang, file=path.name, upload=done.upload_id, uploads=", ".join(
+                f"{upload} ({names[upload]})" if names.get(upload) else upload for upload in done.replaced)), file=out)
     print(i18n.t("ingest.cli_version", lang, version=store.version()), file=out)
     return 0
 
