@@ -183,6 +183,24 @@ def test_sheet_choice():
     assert error.value.code == "sheet_not_found"
 
 
+def test_of_several_logs_the_one_with_a_date_and_a_service_is_read_then_the_one_excel_shows():
+    # a summary by union alone (no date, no service: nothing to store) before the log
+    summary = {(0, 0): "Union", (0, 1): "Beneficiaries", (0, 2): "Income (Tk)", (1, 0): "Tona", (1, 1): 3, (1, 2): 150}
+    assert read_table(xlsx({"Summary": summary, "Data": log_cells()}), file_name="a.xlsx").sheet == "Data"
+    # last quarter's log kept on a hidden sheet
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    for name in ("Apr-Jun", "Jul-Sep"):
+        sheet = book.add_worksheet(name)
+        for (r, c), value in log_cells().items():
+            sheet.write(r, c, value)
+    book.worksheets()[1].activate()
+    book.worksheets()[0].hide()
+    book.close()
+    assert read_table(out.getvalue(), file_name="a.xlsx").sheet == "Jul-Sep"
+    assert read_table(out.getvalue(), file_name="a.xlsx", sheet="Apr-Jun").sheet == "Apr-Jun"
+
+
 def test_sheet_names_of_other_inputs():
     assert sheet_names(b"Date,Service\n", file_name="a.csv") == []
     assert sheet_names(b"PK\x03\x04broken", file_name="a.xlsx") == []

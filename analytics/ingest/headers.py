@@ -214,6 +214,13 @@ def header_score(cells: Iterable[str | None]) -> int:
     return len(found & set(LOG_FIELDS)) + (1 if "pii" in found else 0)
 
 
+def log_header(cells: Iterable[str | None]) -> bool:
+    """Whether a row is the header of a log or summary that can be stored: it names the day (a date
+    or a month) and the service."""
+    found = {recognise(cell) for cell in cells if cell}
+    return "service" in found and bool(found & {"date", "month"})
+
+
 @dataclass
 class HeaderMap:
     """What each column of a sheet is."""

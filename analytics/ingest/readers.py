@@ -27,7 +27,7 @@ import polars as pl
 
 from analytics.i18n import ascii_digits
 from analytics.ingest import limits as L
-from analytics.ingest.headers import header_score
+from analytics.ingest.headers import header_score, log_header
 
 ROW = "__row"  # name of the row-number column in :attr:`Table.frame`
 EXTRA = "__extra"  # CSV only: the cells a row has beyond its headings (null when none)
@@ -372,10 +372,14 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
         return sheet, names
     if len(names) == 1:
         return names[0], names
-    scores = {}
+    scores, whole, shown = {}, set(), set()
     for name in names:
         rows = _rows(_load(reader, name, n_rows=SNIFF_ROWS))
         scores[name] = max((header_score(r) for r in rows), default=0)
+        if any(log_header(r) for r in rows):
+            whole.add(name)
+        if _visible(reader, name):
+            shown.add(name)
     logs = [n for n in names if scores[n] >= MIN_HEADER_SCORE + 1]
     if len(logs) == 1:
         return logs[0], names
@@ -386,7 +390,21 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
         if not weak:
             raise ReadError("no_columns", headers="", sheets=names)
         logs = weak
+    # of several: the one log with a date (or month) and a service (not a summary by union alone),
+    # else the one Excel shows (a hidden sheet is last quarter's, kept out of the way)
+    for narrowed in ([n for n in logs if n in whole], [n for n in logs if n in whole and n in shown],
+                     [n for n in logs if n in shown]):
+        if len(narrowed) == 1:
+            return narrowed[0], names
     raise ReadError("ambiguous_sheet", sheets=logs, all_sheets=names)
+
+
+def _visible(reader, name: str) -> bool:
+    """Whether Excel shows sheet ``name`` (not hidden, nor very hidden)."""
+    try:
+        return reader.load_sheet(name, header_row=None, n_rows=1).visible == "visible"
+    except BaseException:  # noqa: B036 - see _unreadable: a sheet that cannot be told is taken as shown
+        return True
 
 
 _ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
