@@ -31,7 +31,8 @@ DAYS = [Period(FY.start + timedelta(days=i), FY.start + timedelta(days=i)) for i
 MONTHS = [Period(date(y, m, 1), (date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)))
           for y, m in [(2022, m) for m in range(7, 13)] + [(2023, m) for m in range(1, 7)]]
 WINDOWS = DAYS + MONTHS + [quarter(2022, q) for q in (1, 2, 3, 4)] + [FY]
-HIDDEN_TEXTS = {privacy.hidden_text(lang=lang, min_entrepreneurs=MIN) for lang in ("bn", "en")}
+HIDDEN_TEXTS = {privacy.hidden_text(lang=lang, min_entrepreneurs=MIN) for lang in ("bn", "en")} | {
+    privacy.withheld_text(lang=lang) for lang in ("bn", "en")}
 
 
 
@@ -128,16 +129,23 @@ def test_no_small_group_earnings_in_any_window(log, gaz, people, upazilas, lang)
             if kpi.delta is not None:
                 assert len(who(everyone, period.previous(), upazila_code=upazila)) >= MIN, (period, upazila)
 
+        hidden_in: dict[str | None, list[str]] = {}  # per area's services page: the UDC services hidden there
         for upazila in [None] + (upazilas if period.days() > 1 else []):
             mix = views.service_mix(log, gaz, period=period, lang=lang, upazila=upazila, min_entrepreneurs=MIN)
             where = {"upazila_code": upazila} if upazila else {}
             udc = mix.filter(pl.col("channel") == "udc")
+            hidden_in[upazila] = udc.filter(pl.col("hidden"))["service_code"].to_list()
             for code, value in udc.filter(pl.col("earnings_paisa").is_not_null()).select("service_code",
                                                                                          "earnings_paisa").iter_rows():
                 behind = who(people, None, service_code=code, **where)
                 assert may_show(behind, value), (period, upazila, code)
             rest = who(people, None, service_code=udc.filter(pl.col("hidden"))["service_code"].to_list(), **where)
             assert len(rest) == 0 or len(rest) >= MIN, (period, upazila, len(rest))
+        # across the pages: the district's figure for a service less the upazilas' shown gives no one away
+        for code in {c for cs in hidden_in.values() for c in cs} - set(hidden_in.get(None, [])) if len(hidden_in) > 1 else []:
+            rest = set().union(*(who(people, None, service_code=[code], upazila_code=u)
+                                 for u, cs in hidden_in.items() if u and code in cs))
+            assert len(rest) == 0 or len(rest) >= MIN, (period, code, len(rest))
 
 
 @pytest.mark.slow
@@ -258,3 +266,65 @@ def test_an_entrepreneur_in_two_upazilas_counts_once_in_the_hidden_rest(gaz):
     assert {"Bhandaria", "Kawkhali", "Mathbaria"} <= hidden, hidden
     staff = views.area_table(log, gaz, level="upazila", period=period, lang="en", min_entrepreneurs=None)
     assert not staff["hidden"].any()
+
+
+def _grid(cells: dict[tuple[str, str], str]) -> pl.DataFrame:
+    """People of a table of areas by services: {(area, service): "a1 a2 ..."}."""
+    return pl.DataFrame([(area, service, who) for (area, service), people in cells.items() for who in people.split()],
+                        schema=["upazila_code", "service_code", "entrepreneur_id"], orient="row")
+
+
+@pytest.mark.parametrize(("cells", "totals_hidden", "hidden"), [
+    # one person's Photocopy earnings in A: hidden in A's row, and in its column, since the
+    # district's Photocopy less B's and C's would give it back
+    ({("A", "s"): "a1", ("A", "t"): "a1 a2 a3", ("B", "s"): "b1 b2 b3", ("B", "t"): "b1 b2 b3",
+      ("C", "s"): "c1 c2 c3 c4", ("C", "t"): "c1 c2 c3 c4"}, [],
+     {("A", "s"), ("A", "t"), ("B", "s")}),
+    # a service of two people in all: hidden in the district's row too, where the smallest other goes with it
+    ({("A", "s"): "a1 a2 a3", ("A", "u"): "a1 a2", ("B", "s"): "b1 b2 b3 b4"}, [],
+     {("A", "u"), (None, "u"), ("A", "s"), (None, "s")}),
+    # enough people everywhere: nothing hidden
+    ({("A", "s"): "a1 a2 a3", ("B", "s"): "b1 b2 b3"}, [], set()),
+    # B's total hidden elsewhere (it is hidden to protect A's, of two people): B's row, all shown, would give
+    # B's total back, and A's with it; so the smallest of B's cells is hidden with A's
+    ({("A", "s"): "a1 a2", ("B", "s"): "b1 b2 b3 b4 b5", ("B", "t"): "b1 b2 b3", ("C", "s"): "c1 c2 c3",
+      ("C", "t"): "c1 c2 c3"}, ["A", "B"],
+     {("A", "s"), ("C", "s"), ("B", "t")}),
+])
+def test_grid_hidden(cells, totals_hidden, hidden):
+    assert privacy.grid_hidden(_grid(cells), min_entrepreneurs=3, totals_hidden=totals_hidden) == hidden
+    assert privacy.grid_hidden(_grid(cells), min_entrepreneurs=None) == set()
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_grid_hidden_leaves_nothing_to_subtract(seed):
+    """Random tables: every cell of fewer than 3 people is hidden, and each row, each column whose
+    district figure is shown, and the rows whose totals are hidden, hide no one or 3 people and more."""
+    import random
+
+    rng = random.Random(seed)
+    areas, services = [f"U{i}" for i in range(rng.randint(2, 6))], [f"S{i}" for i in range(rng.randint(1, 8))]
+    staff = {area: [f"{area}-{n}" for n in range(rng.randint(1, 7))] for area in areas}
+    cells = {(area, service): " ".join(rng.sample(staff[area], rng.randint(1, len(staff[area]))))
+             for area in areas for service in services if rng.random() < 0.7}
+    if not cells:
+        return
+    totals = rng.sample(areas, rng.randint(0, 2))
+    people = _grid(cells)
+    hidden = privacy.grid_hidden(people, min_entrepreneurs=3, totals_hidden=totals)
+    who = {cell: set(text.split()) for cell, text in cells.items()}
+    for service in services:
+        who[(None, service)] = set().union(*(p for (a, s), p in who.items() if a is not None and s == service))
+
+    def safe(group: list) -> bool:
+        covered = set().union(*(who[c] for c in group if c in hidden))
+        shown = [c for c in group if c not in hidden]
+        return len(covered) == 0 or len(covered) >= 3 or not shown
+
+    assert all(cell in hidden for cell, p in who.items() if p and len(p) < 3)
+    for area in [None, *areas]:
+        assert safe([c for c in who if c[0] == area and who[c]])
+    for service in services:
+        if (None, service) in who and who[(None, service)] and (None, service) not in hidden:
+            assert safe([c for c in who if c[0] is not None and c[1] == service])
+    assert safe([c for c in who if c[0] in totals])

@@ -270,7 +270,7 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
                       if nothing_earned or views.earnings_shown(data, period=period, upazila=upazila,
                                                                 min_entrepreneurs=limit)
                       else privacy.unknown_text(lang=lang) if total["udc_rows_unnamed"]
-                      else privacy.hidden_text(lang=lang, min_entrepreneurs=limit))
+                      else privacy.hidden_text(lang=lang, min_entrepreneurs=limit, entrepreneurs=total["entrepreneurs"]))
     areas = {
         "title": _t("brief.unions_of", lang, upazila=area_name) if upazila else _t("brief.upazilas", lang),
         "header": [_t(f"col.{level}", lang), _t("brief.col_total", lang), _t("brief.col_udc", lang),

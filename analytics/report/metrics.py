@@ -242,6 +242,22 @@ def service_mix(log: Log, *, period: Period | None = None, channel: ChannelFilte
     return out.with_columns(pl.col("channel").cast(pl.String))
 
 
+def service_people(log: Log, *, period: Period | None = None) -> pl.DataFrame:
+    """Who delivered which UDC service where: the distinct (``upazila_code``, ``service_code``,
+    ``entrepreneur_id``) of ``period``'s UDC rows that name an entrepreneur (the small-cell rule
+    across the services pages of every area, :func:`analytics.report.privacy.grid_hidden`)."""
+    empty = pl.DataFrame(schema={"upazila_code": pl.String, "service_code": pl.String, "entrepreneur_id": pl.String})
+    rolled = select(log, period=period, channel="udc")
+    if not rolled.codes:
+        return empty
+    sets = (rolled.people.filter(pl.col("entrepreneur_id").is_not_null())
+            .group_by("upazila_code", "entrepreneur_id").agg(rolled.service_sets())
+            .select("upazila_code", "entrepreneur_id", *(rolled.has_service(code).alias(code) for code in rolled.codes))
+            .collect(engine=ENGINE))
+    return (sets.unpivot(index=["upazila_code", "entrepreneur_id"], variable_name="service_code", value_name="has")
+            .filter(pl.col("has")).select(list(empty.columns)).cast(empty.schema))
+
+
 def entrepreneurs_in(log: Log, *, period: Period | None = None, upazila: str | None = None,
                      services: list[str] | None = None) -> int:
     """Distinct active entrepreneurs (UDC rows, non-null ids) in ``period``, optionally only

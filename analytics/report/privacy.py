@@ -43,9 +43,18 @@ def shows(entrepreneurs: int | None, *, min_entrepreneurs: int | None) -> bool:
     return limit is None or (entrepreneurs or 0) >= limit
 
 
-def hidden_text(*, lang: str, min_entrepreneurs: int) -> str:
-    """What is shown instead of a hidden figure: "fewer than 3" / "৩ জনের কম"."""
+def hidden_text(*, lang: str, min_entrepreneurs: int, entrepreneurs: int | None = None) -> str:
+    """What is shown instead of a hidden figure: "fewer than 3" / "৩ জনের কম"; for a figure of
+    ``entrepreneurs`` enough people, hidden only so that another cannot be had by subtraction,
+    "not shown, so that a smaller figure cannot be worked out"."""
+    if entrepreneurs is not None and entrepreneurs >= min_entrepreneurs:
+        return withheld_text(lang=lang)
     return i18n.t("privacy.fewer_than", lang, n=int(min_entrepreneurs))
+
+
+def withheld_text(*, lang: str) -> str:
+    """What is shown instead of a figure of enough people hidden to protect another (complementary)."""
+    return i18n.t("privacy.withheld", lang)
 
 
 def unknown_text(*, lang: str) -> str:
@@ -153,20 +162,75 @@ def suppress_overlapping(frame: pl.DataFrame, *, min_entrepreneurs: int | None, 
     return _null_hidden(out.drop(order), columns)
 
 
+def grid_hidden(people: pl.DataFrame, *, min_entrepreneurs: int | None, row: str = "upazila_code",
+                column: str = "service_code", person: str = "entrepreneur_id",
+                totals_hidden: Iterable[str] = ()) -> set[tuple[str | None, str]]:
+    """The hidden cells of a table of areas (``row``) by groups (``column``, services) whose
+    figures each come from the distinct people of ``people`` in the cell, as every area's page
+    shows its own row, and the district's page the whole (row ``None``: every area together).
+
+    A cell of fewer than the threshold is hidden, and so many more, always the shown cell of fewest
+    people, that the hidden cells of each row, and the hidden area cells of each column whose whole
+    is shown, cover no one or enough people: no hidden figure can be had by subtraction, neither
+    from its area's total nor from the district's figure for its group less the other areas'
+    (an entrepreneur in two areas counts once). Empty for staff (``min_entrepreneurs`` None).
+
+    ``totals_hidden``: the areas whose totals other tables hide (:func:`suppress` of the areas):
+    their totals together are the district's less the others', so their hidden cells together cover
+    no one or enough people too (else an area's row, all shown, would give its total back)."""
+    limit = threshold(min_entrepreneurs)
+    if limit is None or people.is_empty():
+        return set()
+    cells: dict[tuple[str | None, str], set] = {}
+    for area, group, who in people.select(row, column, person).iter_rows():
+        cells.setdefault((area, group), set()).add(who)
+        cells.setdefault((None, group), set()).add(who)
+    hidden = {cell for cell, who in cells.items() if len(who) < limit}
+    rows: dict[str | None, list[tuple[str | None, str]]] = {}
+    columns: dict[str, list[tuple[str | None, str]]] = {}
+    for cell in sorted(cells, key=lambda c: (c[0] is not None, c[0] or "", c[1])):
+        rows.setdefault(cell[0], []).append(cell)
+        if cell[0] is not None:
+            columns.setdefault(cell[1], []).append(cell)
+    # (whole: the cell whose figure the line adds up to, shown or not; None for a row, its area's total)
+    lines = [(None, line) for line in rows.values()] + [((None, group), line) for group, line in columns.items()]
+    lines.append((None, [cell for area in dict.fromkeys(totals_hidden) for cell in rows.get(area, [])]))
+    changed = True
+    while changed:
+        changed = False
+        for whole, line in lines:
+            if whole in hidden:
+                continue  # a group whose district figure is hidden: nothing to subtract from
+            covered = set().union(*(cells[cell] for cell in line if cell in hidden))
+            while 0 < len(covered) < limit:
+                shown = [cell for cell in line if cell not in hidden]
+                if not shown:
+                    break
+                smallest = min(shown, key=lambda cell: len(cells[cell]))
+                hidden.add(smallest)
+                covered |= cells[smallest]
+                changed = True
+    return hidden
+
+
 def _null_hidden(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.with_columns(pl.when(pl.col(HIDDEN)).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
 
 
 def text_or_hidden(text: str | pl.Expr, *, lang: str, min_entrepreneurs: int | None,
-                   unknown: pl.Expr | None = None) -> pl.Expr:
+                   unknown: pl.Expr | None = None, count: str | None = None) -> pl.Expr:
     """A display column that reads "fewer than N" where the row is hidden (:func:`unknown_text`
-    where ``unknown`` holds: how many entrepreneurs is not known)."""
+    where ``unknown`` holds: how many entrepreneurs is not known; :func:`withheld_text` where the
+    row's ``count`` of entrepreneurs is enough: hidden only to protect another)."""
     expr = pl.col(text) if isinstance(text, str) else text
     limit = threshold(min_entrepreneurs)
     if limit is None:
         return expr
     name = text if isinstance(text, str) else text.meta.output_name(raise_if_undetermined=False)
     out = pl.when(pl.col(HIDDEN)).then(pl.lit(hidden_text(lang=lang, min_entrepreneurs=limit))).otherwise(expr)
+    if count is not None:
+        out = pl.when(pl.col(HIDDEN) & (pl.col(count).fill_null(0) >= limit)).then(
+            pl.lit(withheld_text(lang=lang))).otherwise(out)
     if unknown is not None:
         out = pl.when(pl.col(HIDDEN) & unknown).then(pl.lit(unknown_text(lang=lang))).otherwise(out)
     return out.alias(name) if name else out

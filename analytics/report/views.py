@@ -159,6 +159,7 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
                                                                upazila=upazila, min_entrepreneurs=limit)}
     # monthly summaries name no entrepreneur: where a side has them, the count is not known
     unnamed = changes.filter(pl.col("figure") == "udc_rows_unnamed").select("current", "previous").row(0)
+    people_now = dict(changes.select("figure", "current").iter_rows()).get("entrepreneurs")
     out = []
     for key, current, previous, change, pct in changes.select(
             "figure", "current", "previous", "change", "change_pct").iter_rows():
@@ -175,7 +176,8 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
         label_key = "figure.earnings" if money else f"figure.{key}"
         if money and not shown["now"]:
             out.append(Kpi(key, i18n.t(label_key, lang), privacy.unknown_text(lang=lang) if unnamed[0]
-                           else privacy.hidden_text(lang=lang, min_entrepreneurs=limit),
+                           else privacy.hidden_text(lang=lang, min_entrepreneurs=limit,
+                                                    entrepreneurs=people_now),
                            None, None, None))
             continue
         if money and not shown["before"]:
@@ -246,7 +248,7 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
                              covered=_behind(log, level=level, period=period))
     unknown = pl.col("entrepreneurs").is_null() & (pl.col("beneficiaries_udc") > 0)  # monthly summaries: no one named
     hide = lambda text: privacy.text_or_hidden(text, lang=lang, min_entrepreneurs=min_entrepreneurs,  # noqa: E731
-                                               unknown=unknown)
+                                               unknown=unknown, count="entrepreneurs")
     return areas.with_columns(
         name=pl.col(names),
         beneficiaries_text=number_text("beneficiaries", lang=lang),
@@ -576,13 +578,20 @@ def service_mix(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
     log = rollup_of(log).exact_for(period)
     names = Names.load(gaz, lang=lang)
     mix = metrics.service_mix(log, period=period, channel=channel, upazila=upazila)
-
-    def covered(hidden: pl.DataFrame) -> int:
-        codes = hidden.filter(pl.col("channel") == "udc")["service_code"].to_list()
-        return metrics.entrepreneurs_in(log, period=period, upazila=upazila, services=codes) if codes else 0
-
-    mix = privacy.suppress_overlapping(mix, min_entrepreneurs=min_entrepreneurs, columns=("earnings_paisa",),
-                                       applies=pl.col("channel") == "udc", covered=covered)
+    # hidden alike on every area's page and the district's: no hidden figure is the district's for
+    # its service less the other upazilas' (privacy.grid_hidden); and a service of monthly summaries
+    # alone, whose entrepreneurs are not known, is hidden too
+    grid = set()
+    if privacy.threshold(min_entrepreneurs) is not None and "udc" in set(mix["channel"]):
+        areas = privacy.suppress(metrics.by_area(log, gaz.units, level="upazila", period=period),
+                                 min_entrepreneurs=min_entrepreneurs, covered=_behind(log, level="upazila", period=period))
+        grid = privacy.grid_hidden(metrics.service_people(log, period=period), min_entrepreneurs=min_entrepreneurs,
+                                   totals_hidden=areas.filter(privacy.HIDDEN)["pcode"].to_list())
+    mine = pl.col("service_code").is_in([service for area, service in grid if area == upazila])
+    mix = privacy.suppress(mix.with_columns(pl.when(mine).then(1).otherwise("entrepreneurs").alias("__behind")),
+                           min_entrepreneurs=min_entrepreneurs, count="__behind", columns=("earnings_paisa",),
+                           applies=(pl.col("channel") == "udc") & (mine | (pl.col("entrepreneurs") == 0)),
+                           disjoint=False).drop("__behind")
     return mix.with_columns(
         service=pl.col("service_code").replace_strict(names.services, default=pl.col("service_code")),
         category=pl.col("service_category").replace_strict(names.categories, default=pl.col("service_category")),
@@ -601,7 +610,8 @@ def service_table(mix: pl.DataFrame, *, lang: str, min_entrepreneurs: int | None
         .alias(t("col.channel")),
         *tables.shown(t("col.beneficiaries"), number_text("beneficiaries", lang=lang), pl.col("beneficiaries")),
         *tables.shown(t("col.earnings"), privacy.text_or_hidden(taka_text("earnings_paisa", lang=lang), lang=lang,
-                                                                min_entrepreneurs=min_entrepreneurs),
+                                                                min_entrepreneurs=min_entrepreneurs,
+                                                                count="entrepreneurs"),
                       pl.col("earnings_paisa") / schema.PAISA_PER_TAKA),
         *tables.shown(t("col.share"), texts(mix["share_pct"], lambda v: i18n.percent(v, lang=lang)), pl.col("share_pct")),
     )
