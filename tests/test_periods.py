@@ -68,6 +68,27 @@ def test_key_round_trip(period):
     assert parse_period(period.key) == period
 
 
+@pytest.mark.parametrize(("period", "previous"), [
+    (quarter(2022, 1), quarter(2021, 4)), (fiscal_year(2022), fiscal_year(2021)),
+    # whole months: the same number of whole months before (not the same number of days: 4 July ...)
+    (Period(date(2023, 1, 1), date(2023, 6, 30)), Period(date(2022, 7, 1), date(2022, 12, 31))),
+    (Period(date(2023, 4, 1), date(2023, 9, 30)), Period(date(2022, 10, 1), date(2023, 3, 31))),
+    (Period(date(2024, 3, 1), date(2024, 3, 31)), Period(date(2024, 2, 1), date(2024, 2, 29))),
+    (Period(date(2023, 1, 1), date(2023, 1, 31)), Period(date(2022, 12, 1), date(2022, 12, 31))),
+    # other ranges: as many days just before
+    (Period(date(2022, 7, 5), date(2022, 8, 1)), Period(date(2022, 6, 7), date(2022, 7, 4))),
+    (Period(date(2023, 1, 1), date(2023, 1, 1)), Period(date(2022, 12, 31), date(2022, 12, 31))),
+])
+def test_previous(period, previous):
+    assert period.previous() == previous
+
+
+@pytest.mark.parametrize("text", ["2024-01-31..2024-01-01", "2024-13-01..2024-12-31", "2022-23-Q5"])
+def test_parse_period_rejects(text):
+    with pytest.raises(ValueError):
+        parse_period(text)
+
+
 def test_fiscal_columns_match_python():
     days = pl.date_range(date(2021, 1, 1), date(2024, 12, 31), eager=True)
     frame = pl.DataFrame({"date": days}).with_columns(fiscal_columns())

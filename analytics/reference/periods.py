@@ -74,14 +74,20 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """The period of the same kind just before: previous quarter, year, or same-length range."""
+        """The period of the same kind just before: previous quarter, year, the same number of whole
+        months before a range of whole months (January to June: July to December), or else the
+        range of the same number of days."""
         if self.quarter:
             return quarter(self.fy - 1, 4) if self.quarter == 1 else quarter(self.fy, self.quarter - 1)
         if self.fy is not None:
             return fiscal_year(self.fy - 1)
-        length = self.end - self.start
         end = self.start - timedelta(days=1)
-        return Period(end - length, end)
+        after = self.end + timedelta(days=1)
+        if self.start.day == 1 and after.day == 1:  # whole months
+            months = (after.year * 12 + after.month) - (self.start.year * 12 + self.start.month)
+            first = self.start.year * 12 + self.start.month - 1 - months
+            return Period(date(first // 12, first % 12 + 1, 1), end)
+        return Period(end - (self.end - self.start), end)
 
     def filter(self, column: str = "date") -> pl.Expr:
         """A polars predicate selecting rows of this period."""
@@ -143,8 +149,10 @@ def parse_period(text: str) -> Period:
     """Inverse of :attr:`Period.key`."""
     text = text.strip()
     if ".." in text:
-        start, end = text.split("..", 1)
-        return Period(date.fromisoformat(start), date.fromisoformat(end))
+        start, end = (date.fromisoformat(day) for day in text.split("..", 1))
+        if end < start:
+            raise ValueError(f"the range {text!r} ends before it starts")
+        return Period(start, end)
     if "-Q" in text.upper():
         years, q = re.split(r"-[Qq]", text, maxsplit=1)
         return quarter(parse_fy(years), int(q))
