@@ -318,15 +318,20 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
     by_category = (mix.group_by("service_category", "category").agg(
                        pl.col("beneficiaries").sum(), pl.col("share_pct").sum(),
                        pl.col("service_code").n_unique().alias("kinds"))
-                   .sort(["beneficiaries", "service_category"], descending=[True, False]).head(TOP_CATEGORIES)
+                   .sort(["beneficiaries", "service_category"], descending=[True, False])
                    .select("category", "beneficiaries", "share_pct", "kinds"))
+    rest = by_category.slice(TOP_CATEGORIES)
     categories = {
         "header": [_t("col.category", lang), _t("metric.service_kinds", lang), _t("col.beneficiaries", lang),
                    _t("col.share", lang)],
         "align": "lrrr",
         "rows": [[category or "–", i18n.number(kinds, lang=lang), i18n.number(people, lang=lang),
                   i18n.percent(share, lang=lang)]
-                 for category, people, share, kinds in by_category.iter_rows()],
+                 for category, people, share, kinds in by_category.head(TOP_CATEGORIES).iter_rows()]
+        # the rest in one row: the table adds up to the whole
+        + ([[_t("brief.other_categories", lang, n=i18n.number(rest.height, lang=lang)),
+             i18n.number(int(rest["kinds"].sum()), lang=lang), i18n.number(int(rest["beneficiaries"].sum()), lang=lang),
+             i18n.percent(rest["share_pct"].sum(), lang=lang)]] if rest.height else []),
     }
 
     # entrepreneurs
