@@ -54,7 +54,7 @@ current = state.current()
 period = state.period()
 lang = current.lang
 st.title(t("entrepreneurs.title"))
-st.caption(period.label(lang=lang))
+st.caption(state.scope(period.label(lang=lang)))
 render.sample_notice()
 render.version_notice()
 

@@ -41,7 +41,7 @@ current = state.current()
 period = state.period()
 gaz = resources.gazetteer()
 st.title(t("map.title"))
-st.caption(period.label(lang=current.lang) + " · " + t(f"channel.{current.channel}"))
+st.caption(state.scope(period.label(lang=current.lang), t(f"channel.{current.channel}")))
 render.sample_notice()
 render.version_notice()
 

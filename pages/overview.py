@@ -21,7 +21,8 @@ def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila
 
 current = state.current()
 period = state.period()
-st.title(t("overview.title"))
+st.title(t("overview.title_upazila", upazila=resources.gazetteer().name(current.upazila, lang=current.lang))
+         if current.upazila else t("overview.title"))
 st.subheader(period.label(lang=current.lang))
 render.sample_notice()
 render.version_notice()

@@ -23,7 +23,7 @@ current = state.current()
 period = state.period()
 lang = current.lang
 st.title(t("services.title"))
-st.caption(period.label(lang=lang) + " · " + t(f"channel.{current.channel}"))
+st.caption(state.scope(period.label(lang=lang), t(f"channel.{current.channel}")))
 render.sample_notice()
 render.version_notice()
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)

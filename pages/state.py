@@ -148,6 +148,13 @@ def fiscal_years(data_version: int, pinned: bool) -> list[int]:
     return views.fiscal_years(scan(data_version, pinned))
 
 
+def scope(*parts: str) -> str:
+    """The caption under a page's title: ``parts`` (the period ...), then the chosen upazila's name."""
+    chosen = current().upazila
+    name = [resources.gazetteer().name(chosen, lang=current().lang)] if chosen else []
+    return " · ".join([*parts, *name])
+
+
 def period() -> Period:
     years = fiscal_years(*data_key())
     return current().period(latest_fy=years[0] if years else 2022)

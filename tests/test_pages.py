@@ -43,6 +43,17 @@ def test_bengali_is_the_default():
     assert "পিরোজপুর জেলার ডিজিটাল সেবা" in texts(at)
 
 
+@pytest.mark.parametrize(("page", "lang", "shown"), [
+    (None, "en", "Digital services in Nesarabad upazila, Pirojpur district"),
+    (None, "bn", "পিরোজপুর জেলার নেছারাবাদ উপজেলার ডিজিটাল সেবা"),
+    ("pages/services.py", "en", "Nesarabad"), ("pages/entrepreneurs.py", "en", "Nesarabad"),
+])
+def test_a_chosen_upazila_is_named_under_the_title(page, lang, shown):
+    """A link presented with the sidebar closed still says whose figures these are."""
+    at = run(page, lang=lang, upazila="BD107987", present="1")
+    assert shown in texts(at), texts(at)
+
+
 def test_quarter_and_previous_period_from_query():
     at = run(lang="en", fy="2022-23", q="2")
     shown = texts(at)
