@@ -20,7 +20,7 @@ def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila
     """The ranked table, the same as shown (labelled, formatted) and the earnings chart, computed
     once per view and data version; changes compare like with like (analytics.report.comparison)."""
     log, period = state.scan(data_version, pinned), parse_period(period_key)
-    fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=samples)
+    fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=samples, upazila=upazila)
     table = views.entrepreneur_table(log, resources.gazetteer(), period=period, lang=lang,
                                      upazila=upazila, search=search, comparison=fair)
     active = table.filter(~pl.col("no_activity"))

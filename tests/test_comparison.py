@@ -332,3 +332,12 @@ def test_a_short_range_without_one_upazilas_deliveries_is_still_compared():
                       ("2024-09-26", "front_desk"), ("2024-08-20", "udc", OTHER), ("2024-09-24", "udc", OTHER))
     result = compare(log, period=Period(date(2024, 7, 8), date(2024, 7, 14)), mode="year", sample_uploads=frozenset())
     assert result.reason is None
+
+
+def test_an_upazilas_figures_are_compared_on_its_own_offices():
+    """A union's file missing in another upazila takes nothing from this upazila's change."""
+    rows = [("2024-07-10", "udc"), ("2024-09-25", "udc"), ("2024-07-11", "front_desk"), ("2024-09-26", "front_desk")]
+    log = channel_log(*BOTH_2023, ("2023-07-12", "udc", OTHER), ("2023-09-24", "udc", OTHER), *rows)
+    assert compare(log, period=quarter(2024, 1), mode="year").reason == "incomplete"  # the district: OTHER's missing
+    assert compare(log, period=quarter(2024, 1), mode="year", upazila="BD107914").reason is None
+    assert compare(log, period=quarter(2024, 1), mode="year", upazila=OTHER).reason == "empty"

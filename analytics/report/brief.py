@@ -249,7 +249,7 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
     gaz = gazetteer
     limit = privacy.min_for(settings or Settings(), sees_people=with_people)
     log = rollup_of(log).exact_for(period)
-    fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=sample_uploads)
+    fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=sample_uploads, upazila=upazila)
     source = comparison.sources(log, period=period, sample_uploads=sample_uploads)
     figures_now = views.kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=limit, comparison=fair)
     data = metrics.select(log, channel=channel) if channel != "all" else log

@@ -198,11 +198,14 @@ class Comparison:
 
 
 def compare(log: pl.LazyFrame, *, period: Period, mode: str = DEFAULT_MODE,
-            sample_uploads: frozenset[str] | set[str] = frozenset()) -> Comparison:
-    """How ``period`` is compared under ``mode``, decided on the whole ``log`` (see the module
-    docstring). ``sample_uploads`` are the upload ids of the bundled sample."""
+            sample_uploads: frozenset[str] | set[str] = frozenset(), upazila: str | None = None) -> Comparison:
+    """How ``period`` is compared under ``mode``, decided on the whole ``log``, or on ``upazila``'s
+    rows alone for that upazila's figures (a union missing elsewhere takes nothing from them; see
+    the module docstring). ``sample_uploads`` are the upload ids of the bundled sample."""
     base = base_period(period, mode=mode)
     log = rollup_of(log).exact_for(period)
+    if upazila:
+        log = log.filter(pl.col("upazila_code") == upazila)
     sample = pl.col("upload_id").is_in(list(sample_uploads)) if sample_uploads else pl.lit(False)
     if period.fy is not None and base.fy is not None:
         return _compare_fiscal(log, period=period, base=base, mode=mode, sample=sample)

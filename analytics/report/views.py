@@ -635,7 +635,7 @@ def overview_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
     ``min_entrepreneurs`` the earnings figure follows the small-cell rule (see :func:`kpis`);
     changes compare like with like under ``compare_with`` (analytics.report.comparison)."""
     log = rollup_of(log).exact_for(period)
-    fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=sample_uploads)
+    fair = comparison.compare(log, period=period, mode=compare_with, sample_uploads=sample_uploads, upazila=upazila)
     figures_now = kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
                        comparison=fair)
     current = {k.key: k.current for k in figures_now}
