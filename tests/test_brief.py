@@ -197,6 +197,14 @@ def test_the_brief_median_is_exact(earnings, median):
     assert brief._earnings_histogram(earnings, lang="en", min_entrepreneurs=None)["median"].endswith(median)
 
 
+def test_earnings_ranges_say_which_end_they_hold():
+    """Tk 200 exactly is in the range that starts there, and the labels say so."""
+    bins = brief._earnings_histogram([10000, 20000, 35000], lang="en", min_entrepreneurs=None)["bins"]
+    assert [(b["label"], b["count"]) for b in bins][3:5] == [("Tk 150 to under Tk 200", "0"),
+                                                              ("Tk 200 to under Tk 250", "1")]
+    assert all(" থেকে " in b["label"] for b in brief._earnings_histogram([10000], lang="bn", min_entrepreneurs=None)["bins"])
+
+
 def test_the_sample_is_never_compared_with_real_data():
     log = generate().lazy()
     real = log.filter(pl.col("date") < pl.date(2023, 1, 1)).with_columns(

@@ -224,7 +224,9 @@ def _earnings_histogram(earnings_paisa: list[int], *, lang: str, min_entrepreneu
             merged[-1] = [merged[-1][0], high, merged[-1][2] + count]
     top = max(b[2] for b in merged) or 1
     money = lambda v: i18n.taka(round(v) * schema.PAISA_PER_TAKA, lang=lang)  # noqa: E731
-    out = [{"label": f"{money(low)} – {money(high)}", "count": i18n.number(count, lang=lang), "share": count / top}
+    # (a range holds its lower end, not its upper: Tk 50,000 is in the second of Tk 0, 50,000, 1,00,000)
+    out = [{"label": _t("brief.earnings_range", lang, low=money(low), high=money(high)),
+            "count": i18n.number(count, lang=lang), "share": count / top}
            for low, high, count in merged]
     median = None
     if limit is None:
