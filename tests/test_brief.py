@@ -197,6 +197,14 @@ def test_the_brief_median_is_exact(earnings, median):
     assert brief._earnings_histogram(earnings, lang="en", min_entrepreneurs=None)["median"].endswith(median)
 
 
+@pytest.mark.parametrize(("values", "shown"), [
+    ([10, 20, 23, 23, 23, 40], 5), ([10, 20, 23, 23, 30, 40], 4), ([10, 20], 2), ([5, 5, 5, 5, 5, 5, 5], 7),
+])
+def test_a_list_of_the_fewest_leaves_out_no_tie(values, shown):
+    frame = pl.DataFrame({"beneficiaries_udc": values})
+    assert brief._head_with_ties(frame, 3, "beneficiaries_udc").height == shown
+
+
 def test_earnings_ranges_say_which_end_they_hold():
     """Tk 200 exactly is in the range that starts there, and the labels say so."""
     bins = brief._earnings_histogram([10000, 20000, 35000], lang="en", min_entrepreneurs=None)["bins"]

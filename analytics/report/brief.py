@@ -198,6 +198,16 @@ def _rows(frame: pl.DataFrame, columns: list[str]) -> list[list[str]]:
     return [[("–" if v is None else str(v)) for v in row] for row in frame.select(columns).iter_rows()]
 
 
+def _head_with_ties(frame: pl.DataFrame, n: int, column: str) -> pl.DataFrame:
+    """The first ``n`` rows of ``frame`` (sorted on ``column``), and those after them that tie with the
+    last of them: a list of the five fewest leaves out no union with as few."""
+    if frame.height <= n:
+        return frame
+    edge, rest = frame[column][n - 1], frame[column].slice(n).to_list()
+    ties = next((i for i, value in enumerate(rest) if value != edge), len(rest))
+    return frame.head(n + ties)
+
+
 def _earnings_histogram(earnings_paisa: list[int], *, lang: str, min_entrepreneurs: int | None) -> dict:
     """Entrepreneurs per earnings range (round ranges of taka); under the small-cell rule ranges are
     merged, lowest first, until each holds at least ``min_entrepreneurs`` people."""
@@ -295,11 +305,13 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
     union_header = [_t("col.union", lang), _t("col.upazila", lang), _t("figure.beneficiaries_udc", lang),
                     _t("figure.entrepreneurs", lang), _t("figure.earnings", lang)]
     union_cols = ["name", "parent", "beneficiaries_udc_text", "entrepreneurs_text", "earnings_text"]
-    ranked = unions.sort(["beneficiaries_udc", "pcode"], descending=[True, False])
-    bottom = unions.sort(["beneficiaries_udc", "pcode"], descending=[False, False]).head(TOP_UNIONS)
+    ranked = _head_with_ties(unions.sort(["beneficiaries_udc", "pcode"], descending=[True, False]), TOP_UNIONS,
+                             "beneficiaries_udc")
+    bottom = _head_with_ties(unions.sort(["beneficiaries_udc", "pcode"], descending=[False, False]), TOP_UNIONS,
+                             "beneficiaries_udc")
     union_tables = [
         {"title": _t("brief.top_unions", lang), "header": union_header, "align": "llrrr",
-         "rows": _rows(ranked.head(TOP_UNIONS), union_cols)},
+         "rows": _rows(ranked, union_cols)},
         {"title": _t("brief.bottom_unions", lang), "header": union_header, "align": "llrrr",
          "rows": _rows(bottom, union_cols)},
     ] if unions.height else []
