@@ -239,6 +239,7 @@ BAD_CORPUS = [
     ("bad/legacy_errors.xls", {}, {("excel_error", 2, FD), ("excel_error", 3, B)}, [4]),
     ("bad/dates_swapped_by_excel.xlsx", {}, {("dates_swapped_by_excel", None, None)}, []),
     ("bad/pasted_blocks.csv", {}, {("header_row", 4, None)}, [2, 3, 5]),
+    ("bad/month_headings.csv", {}, {("month_heading", 2, None), ("month_heading", 5, None)}, [3, 4, 6]),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "dmy"}, set(), [2, 3, 4, 5, 6]),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "mdy"}, {("bad_date", 4, "Date"), ("bad_date", 5, "Date")},
      [2, 3, 6]),

@@ -157,6 +157,15 @@ def test_parse_month_first_dates():
         date(2022, 7, 25), date(2022, 7, 1), date(2022, 7, 3)]
 
 
+@pytest.mark.parametrize(("text", "heading"), [
+    ("July 2023", True), ("জুলাই ২০২৩", True), ("Jul'23", True), ("AUGUST-2023", True), ("সেপ্টেম্বর, ২০২৩", True),
+    ("July", False), ("03/07/2023", False), ("July 2023 total", False), ("Tona", False), ("2023", False), (None, False),
+    ("may 2023", True), ("Mayor 2023", False),
+])
+def test_month_heading(text, heading):
+    assert V.month_heading(pl.Series([text], dtype=pl.String)).to_list() == [heading]
+
+
 @pytest.mark.parametrize(("text", "identifier"), [
     ("UDC - 10797610 - M", "UDC-10797610-M"), ("BD 4044 8010", "BD40448010"), ("udc-১০৭৯৭৬১০-m", "UDC-10797610-M"),
     ("PRJ-NAZ-01", "PRJ-NAZ-01"), ("prj-naz-01", "PRJ-NAZ-01"), ("PRJ-NAZ-০১", "PRJ-NAZ-01"), ("১২৩৪", "1234"),

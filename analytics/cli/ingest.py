@@ -123,7 +123,8 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
     totals = result.problems.filter(pl.col("code") == "total_row").height
     if totals:
         out.append(i18n.t("ingest.cli_note_total", lang, rows=i18n.number(totals, lang=lang)))
-    for code, key in (("header_row", "ingest.cli_note_header_rows"), ("note_row", "ingest.cli_note_note_rows")):
+    for code, key in (("header_row", "ingest.cli_note_header_rows"), ("note_row", "ingest.cli_note_note_rows"),
+                      ("month_heading", "ingest.cli_note_month_headings")):
         lines = result.problems.filter(pl.col("code") == code).height
         if lines:
             out.append(i18n.t(key, lang, rows=i18n.number(lines, lang=lang)))

@@ -458,7 +458,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     # lines of words under the table ("Prepared by: ...", "স্বাক্ষর"), and the header row again (blocks
     # pasted one under another): no delivery, left out and noted
     whole, lines = body, _note_lines(body, cells).with_columns(pl.lit("note_row").alias("code"))
-    lines = pl.concat([lines, _heading_rows(body, {internal[h]: (h, f) for h, f in headers.columns.items()})])
+    lines = pl.concat([lines, _heading_rows(body, {internal[h]: (h, f) for h, f in headers.columns.items()}),
+                       _month_headings(body, cells, [internal[h] for h in (headers.field_column(f) for f in (
+                           "date", "month", "serial")) if h is not None])])
     if lines.height:
         body = body.join(lines, on=ROW, how="anti", maintain_order="left")
     label = {f: headers.field_column(f) for f in LOG_FIELDS}
@@ -766,6 +768,21 @@ def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     if opens.len() == 0:
         return none
     return lines.slice(int(opens[0])).filter(pl.col("one") & pl.col("words")).select(ROW, "value")
+
+
+def _month_headings(body: pl.DataFrame, cells: list[str], where: list[str]) -> pl.DataFrame:
+    """Rows of one cell that name a month and its year ("জুলাই ২০২৩", "August 2023"), written in the
+    date, month or serial column or the first: the heading of the month's rows under it, not a
+    delivery. Their row, text (``value``) and code ``month_heading``."""
+    none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String, "code": pl.String})
+    columns = list(dict.fromkeys([*where, *cells[:1]]))
+    flags = [_per_text(body[c], V.month_heading) for c in columns]
+    if not any(flag.any() for flag in flags):
+        return none
+    rows = body.filter(pl.any_horizontal(flags))
+    one = rows.filter(pl.sum_horizontal(_written(rows[c]) for c in cells) == 1)
+    return one.select(ROW, pl.coalesce(pl.col(columns).cast(pl.String)).alias("value"),
+                      pl.lit("month_heading").alias("code"))
 
 
 def _heading_rows(body: pl.DataFrame, headings: dict[str, tuple[str, str]]) -> pl.DataFrame:

@@ -40,11 +40,12 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "count_not_number", "count_not_positive", "udc_without_entrepreneur", "formula", "markup",
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long",
-             "note_row", "excel_error", "not_calculated", "header_row")
+             "note_row", "excel_error", "not_calculated", "header_row", "month_heading")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
 #: Row problems that leave a row out on purpose without refusing the file: a total row, a note
 #: or signature line under the table, and rows whose name staff decided is not a known service or place.
-NOTE_CODES = ("total_row", "note_row", "header_row", "refused_service", "refused_union", "refused_upazila")
+NOTE_CODES = ("total_row", "note_row", "header_row", "refused_service", "refused_union", "refused_upazila",
+              "month_heading")
 
 RAW_SCHEMA: dict[str, pl.DataType] = {"row": pl.Int32(), "column": pl.String(), "code": pl.String(),
                                       "value": pl.String(), "params": pl.String()}

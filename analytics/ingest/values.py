@@ -413,6 +413,17 @@ def _year(text: str | None, month: int) -> int | None:
     return None
 
 
+#: A month's name and its year, alone in a cell ("July 2023", "জুলাই ২০২৩", "Jul'23"): as matching text.
+_MONTH_HEADING = r"^(?:" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?[\s,./'’-]*(?:\d{4}|\d{2})$"
+
+
+def month_heading(texts: pl.Series) -> pl.Series:
+    """Whether each text is a month's name and its year, and nothing else (the heading of a month's
+    rows in a log: "জুলাই ২০২৩", "August 2023")."""
+    key = digits(texts.cast(pl.String).str.strip_chars().str.to_lowercase().str.normalize("NFC"))
+    return key.str.contains(_MONTH_HEADING).fill_null(False)
+
+
 def month_start(text: str | None, year_text: str | None = None, *, period: Period | None = None,
                 parsed_date: date | None = None) -> date | None:
     """First day of the month a summary row is for, or None when it cannot be told.
