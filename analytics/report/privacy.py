@@ -169,15 +169,13 @@ def grid_hidden(people: pl.DataFrame, *, min_entrepreneurs: int | None, row: str
     figures each come from the distinct people of ``people`` in the cell, as every area's page
     shows its own row, and the district's page the whole (row ``None``: every area together).
 
-    A cell of fewer than the threshold is hidden, and so many more, always the shown cell of fewest
-    people, that the hidden cells of each row, and the hidden area cells of each column whose whole
-    is shown, cover no one or enough people: no hidden figure can be had by subtraction, neither
-    from its area's total nor from the district's figure for its group less the other areas'
-    (an entrepreneur in two areas counts once). Empty for staff (``min_entrepreneurs`` None).
-
-    ``totals_hidden``: the areas whose totals other tables hide (:func:`suppress` of the areas):
-    their totals together are the district's less the others', so their hidden cells together cover
-    no one or enough people too (else an area's row, all shown, would give its total back)."""
+    Each line of the table is a sum that can be read: an area's row adds up to the area's total
+    (shown elsewhere, unless the area is in ``totals_hidden``), the district's row to the district's
+    total, and a group's column to the district's figure for it (hidden or not). A cell of fewer
+    than the threshold is hidden, and so many more, always the shown cell of fewest people, that no
+    line has exactly one figure unknown (it would be the line's sum less the others), nor unknown
+    figures that together cover 1 .. threshold-1 people (an entrepreneur in two areas counts once).
+    Empty for staff (``min_entrepreneurs`` None)."""
     limit = threshold(min_entrepreneurs)
     if limit is None or people.is_empty():
         return set()
@@ -185,32 +183,32 @@ def grid_hidden(people: pl.DataFrame, *, min_entrepreneurs: int | None, row: str
     for area, group, who in people.select(row, column, person).iter_rows():
         cells.setdefault((area, group), set()).add(who)
         cells.setdefault((None, group), set()).add(who)
-    hidden = {cell for cell, who in cells.items() if len(who) < limit}
-    rows: dict[str | None, list[tuple[str | None, str]]] = {}
-    columns: dict[str, list[tuple[str | None, str]]] = {}
-    for cell in sorted(cells, key=lambda c: (c[0] is not None, c[0] or "", c[1])):
-        rows.setdefault(cell[0], []).append(cell)
-        if cell[0] is not None:
-            columns.setdefault(cell[1], []).append(cell)
-    # (whole: the cell whose figure the line adds up to, shown or not; None for a row, its area's total)
-    lines = [(None, line) for line in rows.values()] + [((None, group), line) for group, line in columns.items()]
-    lines.append((None, [cell for area in dict.fromkeys(totals_hidden) for cell in rows.get(area, [])]))
+    areas = sorted({area for area, _ in cells if area is not None})
+    groups = sorted({group for _, group in cells})
+    # an area's total, as a cell of its row ("" for the group): hidden when other tables hide it, never here
+    totals = {(area, ""): set().union(*(who for (a, _), who in cells.items() if a == area)) for area in areas}
+    fixed = {(area, "") for area in dict.fromkeys(totals_hidden) if area in areas}
+    everyone = {**cells, **totals}
+    hidden = {cell for cell, who in cells.items() if len(who) < limit} | fixed
+    lines = ([[(area, group) for group in groups if (area, group) in cells] + [(area, "")] for area in areas]
+             + [[(None, group) for group in groups]]
+             + [[(area, group) for area in areas if (area, group) in cells] + [(None, group)] for group in groups])
     changed = True
     while changed:
         changed = False
-        for whole, line in lines:
-            if whole in hidden:
-                continue  # a group whose district figure is hidden: nothing to subtract from
-            covered = set().union(*(cells[cell] for cell in line if cell in hidden))
-            while 0 < len(covered) < limit:
-                shown = [cell for cell in line if cell not in hidden]
+        for line in lines:
+            unknown = [cell for cell in line if cell in hidden]
+            covered = set().union(*(everyone[cell] for cell in unknown))
+            while unknown and (len(unknown) == 1 or len(covered) < limit):
+                shown = [cell for cell in line if cell not in hidden and cell[1] != ""]
                 if not shown:
                     break
-                smallest = min(shown, key=lambda cell: len(cells[cell]))
+                smallest = min(shown, key=lambda cell: len(everyone[cell]))
                 hidden.add(smallest)
-                covered |= cells[smallest]
+                unknown.append(smallest)
+                covered |= everyone[smallest]
                 changed = True
-    return hidden
+    return hidden - fixed
 
 
 def _null_hidden(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
