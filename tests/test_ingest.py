@@ -752,12 +752,19 @@ def _row(day: str, people: int = 1, fee: int = 50) -> str:
      + _row("02/07/2022") + "02/07/2022,,,,,,,2,100,\n" + "02/07/2022,,,,,,,5,250,\n", [2, 3, 5, 6], {"total_row"}),
     # a sum dated another day than the row above it: a delivery missing its service and place (refused)
     (_row("01/07/2022") + _row("01/07/2022", 2, 100) + "02/07/2022,,,,,,,3,150,\n", [2, 3], {"missing_value"}),
+    # a second delivery written "ditto" (the day's date, the rest blank, the row above's numbers) beside a day's
+    # total: not a total of one row (refused, for the office to fill in), the day's total is
+    (_row("15/07/2022") + "15/07/2022,,,,,,,1,50,\n" + _row("16/07/2022") + _row("16/07/2022", 2, 100)
+     + "16/07/2022,,,,,,,3,150,\n", [2, 4, 5], {"missing_value", "total_row"}),
     # dated that day, but not the sum
     (_row("01/07/2022") + _row("01/07/2022", 2, 100) + "01/07/2022,,,,,,,2,150,\n", [2, 3], {"missing_value"}),
     # Excel's Data › Subtotal: each group's sum labelled with its value and the word, a grand total under them
     (_row("01/07/2022") + _row("02/07/2022", 2, 100) + ",,,Tona Total,,,,3,150,\n" + ",,,Grand Total,,,,3,150,\n",
      [2, 3], {"total_row"}),
     (_row("01/07/2022").replace("Tona", "টোনা") + ",,,টোনা মোট,,,,1,50,\n" + ",,,সর্বমোট,,,,1,50,\n", [2], {"total_row"}),
+    # ... grouped by day: the day's date, then the word
+    (_row("15/07/2022") + _row("15/07/2022", 2, 100) + "15/07/2022 Total,,,,,,,3,150,\n" + _row("16/07/2022")
+     + "16/07/2022 মোট,,,,,,,1,50,\n" + "Grand Total,,,,,,,4,200,\n", [2, 3, 5], {"total_row"}),
     # the word after a name the column does not have: a union to ask about, not a total
     (_row("01/07/2022") + _row("02/07/2022", 2, 100) + "03/07/2022,UDC,Pirojpur Sadar,Kalakhali Total,UDC-1,Female,"
      "Birth registration,3,150,\n", [2, 3], {"unknown_union"}),

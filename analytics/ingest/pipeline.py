@@ -687,11 +687,16 @@ def _total(column: str) -> pl.Expr:
 _SUBTOTAL = r"(?i)^(.*\S)\s+(?:total|sub-?\s*total|sum|মোট|উপমোট)$"
 
 
-def _subtotal(column: str, *, spelling: Callable[[pl.Expr], pl.Expr] = lambda text: text) -> pl.Expr:
+def _subtotal(column: str, *, spelling: Callable[[pl.Expr], pl.Expr] = lambda text: text,
+              order: str | None = None) -> pl.Expr:
     """Whether each distinct cell of ``column`` (its table's rows: the column's texts as ``spelling``
-    writes them) labels a group's sum: a value of the column, then a total word."""
-    group = spelling(V.clean(pl.col("__v")).str.extract(_SUBTOTAL, 1))
-    return group.is_in(pl.col(column).implode()).fill_null(False)
+    writes them) labels a group's sum: a value of the column, then a total word. Given the file's
+    date ``order``, a day of the column's (``{column}_v``), then the word ("15/07/2023 Total" under
+    the day's date cells)."""
+    group = V.clean(pl.col("__v")).str.extract(_SUBTOTAL, 1)
+    if order is not None:
+        return V.parse_date(group, order=order).is_in(pl.col(f"{column}_v").implode()).fill_null(False)
+    return spelling(group).is_in(pl.col(column).implode()).fill_null(False)
 
 
 def _total_label(column: pl.Series) -> pl.Series:
@@ -718,9 +723,11 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
 
     return {
         "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
-                               "date_total": _total("date"), "date_cell": V.cell_problem(pl.col("date"))}],
+                               "date_total": _total("date"), "date_cell": V.cell_problem(pl.col("date"))},
+                 {"date_total": pl.col("date_total") | _subtotal("date", order=date_order)}],
         "month": [{"month": v}, {"month_v": V.parse_date(pl.col("month"), order=date_order),
-                                 "month_total": _total("month"), "month_cell": V.cell_problem(pl.col("month"))}],
+                                 "month_total": _total("month"), "month_cell": V.cell_problem(pl.col("month"))},
+                  {"month_total": pl.col("month_total") | _subtotal("month", order=date_order)}],
         "year": [{"year": v}, {"year_total": _total("year")}],
         "extra": [{"extra": v}],
         "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text")),
@@ -1045,9 +1052,14 @@ def _sum_rows(per_row: Callable[[str, str], pl.Series], has: dict[str, bool], fl
     if not what or not given or any(tables[f][f].null_count() == 0 for f in what):
         return []  # (a column with no empty cell: no row is blank in all of them, nothing to look at)
     numbers = [per_row(f, column) for f, column in given]
+    stamps = [per_row(f, f) for f in ("date", "month") if has[f]]
     blank = pl.DataFrame([per_row(f, f).is_null().alias(f) for f in what]
-                         + [(per_row(f, f).is_null() | per_row(f, f).eq_missing(per_row(f, f).shift(1))).alias(f)
-                            for f in ("date", "month") if has[f]]).select(pl.all_horizontal(pl.all())).to_series()
+                         + [(stamp.is_null() | stamp.eq_missing(stamp.shift(1))).alias(f"__{i}")
+                            for i, stamp in enumerate(stamps)]).select(pl.all_horizontal(pl.all())).to_series()
+    # a dated one sums two rows or more: the numbers of the one row above again, dated the same day
+    # with the rest left blank, are as likely a second delivery written "ditto"
+    dated = pl.DataFrame([stamp.is_not_null() for stamp in stamps]).select(pl.any_horizontal(pl.all())).to_series() \
+        if stamps else pl.repeat(False, height, dtype=pl.Boolean, eager=True)
     valued = pl.DataFrame([n.is_not_null() for n in numbers]).select(pl.any_horizontal(pl.all())).to_series()
     candidates = (blank & valued).arg_true().to_list()
     if not candidates or len(candidates) > MAX_SUM_ROWS:
@@ -1060,8 +1072,9 @@ def _sum_rows(per_row: Callable[[str, str], pl.Series], has: dict[str, bool], fl
     for row in candidates:
         sums_of = [(total[row] - total[since], total[row]) for total in sums]
         for least in (1, 2):
-            cells = [(int(n[row]), block if rows[row] - rows[since] >= least else None,
-                      whole if rows[row] >= least else None)
+            need = max(least, 2) if dated[row] else least
+            cells = [(int(n[row]), block if rows[row] - rows[since] >= need else None,
+                      whole if rows[row] >= need else None)
                      for n, (block, whole) in zip(numbers, sums_of) if n[row] is not None]
             if any(value for value, *_ in cells) and all(value in (block, whole) for value, block, whole in cells):
                 matched[least].append(row)
