@@ -142,6 +142,11 @@ def test_dates_that_read_either_way_are_asked_about_when_day_first_scatters_them
     ["05/07/2023", "06/07/2023"],  # one quarter either way: the offices' order
     ["10/07/2023", "11/07/2023", "12/07/2023"],  # July, or October to December: one quarter each
     ["01/07/2023"],
+    # a monthly summary dated the 1st of each month, over two quarters and over the year
+    [f"01/{m:02d}/2023" for m in range(7, 13)], [f"01/{m:02d}/2023" for m in range(1, 13)],
+    # a log over a quarter's end: 1 to 3 September and 1 to 3 October
+    ["01/09/2023", "02/09/2023", "03/09/2023", "01/10/2023", "02/10/2023", "03/10/2023"],
+    ["02/07/2023", "02/08/2023", "02/09/2023", "03/07/2023"],
 ])
 def test_dates_that_read_either_way_are_day_first_unless_that_scatters_them(run, days):
     text = "Date,Union,Entrepreneur ID,Service,Fee (Tk)\n" + "".join(

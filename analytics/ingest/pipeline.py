@@ -591,8 +591,8 @@ def _date_order(work: pl.DataFrame, dates: pl.Series, *, given: str | None) -> t
     texts = lambda: work.select(ROW, pl.col("raw_date").cast(pl.String)).join(  # noqa: E731
         distinct, on="raw_date").select(ROW, "text")
     if not reads & {"mdy_only", "dmy_only"}:  # every date reads either way: which way makes a log of them?
-        spread = V.quarters_either_way(evidence["text"])
-        if spread["mdy"] < spread["dmy"]:  # day first scatters them over more quarters (7 Jan ... 7 Dec)
+        spread = V.scattered_day_first(evidence["text"])
+        if spread is not None:  # day first scatters them (7 January ... 7 December)
             rows = texts().join(evidence, on="text").sort(ROW)
             readings = (rows.group_by("text").agg(pl.len().cast(pl.UInt32).alias("rows"), pl.col(ROW).min().alias("first"))
                         .sort("first").head(8).select("text", "rows", V.parse_date(pl.col("text"), order="dmy").alias("dmy"),

@@ -224,14 +224,28 @@ def date_order_evidence(texts: pl.Series) -> pl.DataFrame:
     return _readings(texts).select("text", reads.alias("reads")).filter(pl.col("reads").is_not_null())
 
 
-def quarters_either_way(texts: pl.Series) -> dict[str, int]:
-    """How many fiscal quarters (July to June years) the numeric dates ``texts`` fall in, read day
-    first (``"dmy"``) and month first (``"mdy"``): dates that read either way are one log's days
-    the way that keeps them together (7/1 ... 7/12/2023 are 1 ... 12 July, not the 7th of each month)."""
-    both = _readings(texts)
-    quarter = lambda d: ((d.dt.year() * 12 + d.dt.month() - 7) // 3).n_unique()  # noqa: E731
-    return dict(zip(("dmy", "mdy"), both.select(quarter(pl.col("dmy").drop_nulls()),
-                                                quarter(pl.col("mdy").drop_nulls())).row(0)))
+def scattered_day_first(texts: pl.Series) -> dict[str, int] | None:
+    """Numeric dates ``texts`` that all read either way, and read day first as no log's days are: on
+    fewer days of the month than months (7/1 ... 7/12/2023 as the 7th of twelve months), while
+    month first they are more days of fewer months (1 ... 12 July), in fewer fiscal quarters (July
+    to June years). Not dates that are all the 1st of a month day first (a monthly summary's).
+    The fiscal quarters each way (``"dmy"``, ``"mdy"``), or None."""
+    both = _readings(texts).drop_nulls(["dmy", "mdy"])
+    if both.is_empty():
+        return None
+
+    def shape(order: str) -> list[pl.Expr]:
+        day = pl.col(order)
+        return [(day.dt.year() * 12 + day.dt.month()).n_unique().alias(f"{order}_months"),
+                day.dt.day().n_unique().alias(f"{order}_days"),
+                ((day.dt.year() * 12 + day.dt.month() - 7) // 3).n_unique().alias(f"{order}_quarters"),
+                (day.dt.day() == 1).all().alias(f"{order}_firsts")]
+
+    got = both.select(*shape("dmy"), *shape("mdy")).row(0, named=True)
+    if got["dmy_firsts"] or not (got["dmy_months"] > got["dmy_days"] and got["mdy_months"] < got["mdy_days"]
+                                 and got["mdy_quarters"] < got["dmy_quarters"]):
+        return None
+    return {"dmy": got["dmy_quarters"], "mdy": got["mdy_quarters"]}
 
 
 #: A workbook's date cell as the reader gives it ("2023-05-07 00:00:00"); typed text has no seconds.
