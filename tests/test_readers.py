@@ -199,6 +199,14 @@ def test_of_several_logs_the_one_with_a_date_and_a_service_is_read_then_the_one_
     book.close()
     assert read_table(out.getvalue(), file_name="a.xlsx").sheet == "Jul-Sep"
     assert read_table(out.getvalue(), file_name="a.xlsx", sheet="Apr-Jun").sheet == "Apr-Jun"
+    # a log whose headings need saying (its dates show it is one) beside a monthly summary: still a choice
+    log = {(0, i): h for i, h in enumerate(["SL", "Tarikh", "Union", "Shebar Naam", "Beneficiaries", "Taka"])}
+    log.update({(1, i): v for i, v in enumerate([1, "05/07/2023", "Tona", "Birth registration", 1, 75])})
+    monthly = {(0, i): h for i, h in enumerate(["Month", "Union", "Service", "Beneficiaries", "Income (Tk)"])}
+    monthly.update({(1, i): v for i, v in enumerate(["July 2023", "Tona", "Birth registration", 1, 75])})
+    with pytest.raises(ReadError) as error:
+        read_table(xlsx({"Log": log, "Summary": monthly}), file_name="a.xlsx")
+    assert error.value.code == "ambiguous_sheet" and error.value.params["sheets"] == ["Log", "Summary"]
 
 
 def test_sheet_names_of_other_inputs():

@@ -372,12 +372,14 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
         return sheet, names
     if len(names) == 1:
         return names[0], names
-    scores, whole, shown = {}, set(), set()
+    scores, whole, dated, shown = {}, set(), set(), set()
     for name in names:
         rows = _rows(_load(reader, name, n_rows=SNIFF_ROWS))
         scores[name] = max((header_score(r) for r in rows), default=0)
         if any(log_header(r) for r in rows):
             whole.add(name)
+        if any(_DATED.match(ascii_digits(cell).strip()) for r in rows for cell in r if cell):
+            dated.add(name)
         if _visible(reader, name):
             shown.add(name)
     logs = [n for n in names if scores[n] >= MIN_HEADER_SCORE + 1]
@@ -390,13 +392,20 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
         if not weak:
             raise ReadError("no_columns", headers="", sheets=names)
         logs = weak
-    # of several: the one log with a date (or month) and a service (not a summary by union alone),
-    # else the one Excel shows (a hidden sheet is last quarter's, kept out of the way)
-    for narrowed in ([n for n in logs if n in whole], [n for n in logs if n in whole and n in shown],
-                     [n for n in logs if n in shown]):
+    # of several: the one log with a date (or month) and a service, if the others hold no dates (a
+    # summary by union alone; not a log whose headings need saying), else the one Excel shows (a
+    # hidden sheet is last quarter's, kept out of the way)
+    kept = logs
+    for keep in (lambda n: n in whole or n in dated, lambda n: n in shown):
+        narrowed = [n for n in kept if keep(n)]
         if len(narrowed) == 1:
             return narrowed[0], names
+        kept = narrowed or kept
     raise ReadError("ambiguous_sheet", sheets=logs, all_sheets=names)
+
+
+#: A cell holding a date: typed (05/07/2023), or a date cell as the reader gives it (2023-07-05 00:00:00).
+_DATED = re.compile(r"^(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?)$")
 
 
 def _visible(reader, name: str) -> bool:
