@@ -341,3 +341,19 @@ def test_an_upazilas_figures_are_compared_on_its_own_offices():
     assert compare(log, period=quarter(2024, 1), mode="year").reason == "incomplete"  # the district: OTHER's missing
     assert compare(log, period=quarter(2024, 1), mode="year", upazila="BD107914").reason is None
     assert compare(log, period=quarter(2024, 1), mode="year", upazila=OTHER).reason == "empty"
+
+
+@pytest.mark.parametrize(("period", "until", "cut"), [
+    # whole months against the whole months before: the same day of the matching month, within the base
+    (Period(date(2023, 3, 1), date(2023, 3, 31)), date(2023, 3, 30), date(2023, 2, 28)),
+    (Period(date(2023, 3, 1), date(2023, 3, 31)), date(2023, 3, 15), date(2023, 2, 15)),
+    (Period(date(2023, 4, 1), date(2023, 5, 31)), date(2023, 4, 30), date(2023, 2, 28)),  # April's last: February's
+    (Period(date(2023, 4, 1), date(2023, 5, 31)), date(2023, 5, 20), date(2023, 3, 20)),
+    # other ranges: as many days into the base
+    (Period(date(2023, 3, 5), date(2023, 3, 20)), date(2023, 3, 10), date(2023, 2, 22)),
+])
+def test_a_range_past_its_data_cuts_its_base_on_the_matching_day(period, until, cut):
+    from analytics.report.comparison import Comparison
+
+    base = period.previous()
+    assert Comparison("previous", period, base, until=until).cut(base.start) == cut

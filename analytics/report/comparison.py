@@ -37,6 +37,8 @@ a page is compared over the same rows.
 
 from __future__ import annotations
 
+import calendar
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -147,14 +149,23 @@ class Comparison:
     def cut(self, start: date) -> date:
         """A date range's last day compared, on the side that starts on ``start``: :attr:`until` on
         this side; the same calendar day a year before when the base is a year before (29 February:
-        the 28th); else as many days into the base."""
+        the 28th); the same day of the matching month when both are whole months (30 March: 28
+        February; a month's last day: the other month's last); else as many days into the base.
+        Never past the base's end."""
         if self.until is None or self.period.fy is not None:
             raise ValueError("only a date range that runs past its data is cut")
         if start == self.period.start:
             return self.until
         if start == _year_before(self.period.start):
-            return _year_before(self.until)
-        return start + timedelta(days=(self.until - self.period.start).days)
+            return min(_year_before(self.until), self.base.end)
+        if start.day == 1 and self.period.start.day == 1 and (self.base.end + timedelta(days=1)).day == 1:
+            months = (self.until.year - self.period.start.year) * 12 + self.until.month - self.period.start.month
+            index = start.year * 12 + start.month - 1 + months
+            year, month = divmod(index, 12)
+            last = calendar.monthrange(year, month + 1)[1]
+            whole = self.until.day == calendar.monthrange(self.until.year, self.until.month)[1]
+            return min(date(year, month + 1, last if whole else min(self.until.day, last)), self.base.end)
+        return min(start + timedelta(days=(self.until - self.period.start).days), self.base.end)
 
     def _side(self, period: Period) -> pl.Expr:
         if period.fy is not None:
