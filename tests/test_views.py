@@ -433,3 +433,5 @@ def test_the_entrepreneurs_of_monthly_summaries_are_not_known(gaz):
     assert earnings.value == privacy.unknown_text(lang="en")
     table = views.area_table(log, gaz, level="union", period=quarter(2023, 2), lang="bn", min_entrepreneurs=3)
     assert table.filter(pl.col("pcode") == union["pcode"])["earnings_text"].item() == privacy.unknown_text(lang="bn")
+    services = views.services_view(log, gaz, period=quarter(2023, 2), lang="en", min_entrepreneurs=3).table
+    assert services["Earnings"].to_list() == [privacy.unknown_text(lang="en")]

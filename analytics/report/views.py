@@ -611,7 +611,9 @@ def service_table(mix: pl.DataFrame, *, lang: str, min_entrepreneurs: int | None
         *tables.shown(t("col.beneficiaries"), number_text("beneficiaries", lang=lang), pl.col("beneficiaries")),
         *tables.shown(t("col.earnings"), privacy.text_or_hidden(taka_text("earnings_paisa", lang=lang), lang=lang,
                                                                 min_entrepreneurs=min_entrepreneurs,
-                                                                count="entrepreneurs"),
+                                                                count="entrepreneurs",
+                                                                # (monthly summaries alone: no one named)
+                                                                unknown=pl.col("entrepreneurs") == 0),
                       pl.col("earnings_paisa") / schema.PAISA_PER_TAKA),
         *tables.shown(t("col.share"), texts(mix["share_pct"], lambda v: i18n.percent(v, lang=lang)), pl.col("share_pct")),
     )
