@@ -38,7 +38,6 @@ a page is compared over the same rows.
 from __future__ import annotations
 
 import calendar
-
 from dataclasses import dataclass
 from datetime import date, timedelta
 
