@@ -795,3 +795,24 @@ def test_a_header_row_repeated_in_the_other_language_is_left_out():
     result = ingest_bytes(text.encode(), file_name="log.csv", upload_id="u", lang="en")
     assert result.frame["source_row"].to_list() == [2, 4]
     assert result.problems.select("code", "row").rows() == [("header_row", 3)]
+
+
+def test_a_days_subtotal_under_excel_date_cells_is_a_total_row():
+    """Excel's Data › Subtotal by day writes the day as text ("15/07/2023 Total") under date cells."""
+    import datetime as dt
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out)
+    sheet, day = book.add_worksheet("Log"), book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, ["Date", "Union", "Entrepreneur ID", "Service", "Beneficiaries", "Fee (Tk)"])
+    for r, people in ((1, 1), (2, 2)):
+        sheet.write_datetime(r, 0, dt.datetime(2023, 7, 15), day)
+        sheet.write_row(r, 1, ["Tona", "UDC-1", "Birth registration", people, 75 * people])
+    sheet.write_row(3, 0, ["15/07/2023 Total", None, None, None, 3, 225])
+    book.close()
+    result = ingest_bytes(out.getvalue(), file_name="log.xlsx", upload_id="u", lang="en")
+    assert result.frame["source_row"].to_list() == [2, 3]
+    assert result.problems.select("row", "code").rows() == [(4, "total_row")]

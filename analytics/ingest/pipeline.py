@@ -687,16 +687,25 @@ def _total(column: str) -> pl.Expr:
 _SUBTOTAL = r"(?i)^(.*\S)\s+(?:total|sub-?\s*total|sum|মোট|উপমোট)$"
 
 
-def _subtotal(column: str, *, spelling: Callable[[pl.Expr], pl.Expr] = lambda text: text,
-              order: str | None = None) -> pl.Expr:
+def _subtotal(column: str, *, spelling: Callable[[pl.Expr], pl.Expr] = lambda text: text) -> pl.Expr:
     """Whether each distinct cell of ``column`` (its table's rows: the column's texts as ``spelling``
-    writes them) labels a group's sum: a value of the column, then a total word. Given the file's
-    date ``order``, a day of the column's (``{column}_v``), then the word ("15/07/2023 Total" under
-    the day's date cells)."""
-    group = V.clean(pl.col("__v")).str.extract(_SUBTOTAL, 1)
-    if order is not None:
-        return V.parse_date(group, order=order).is_in(pl.col(f"{column}_v").implode()).fill_null(False)
-    return spelling(group).is_in(pl.col(column).implode()).fill_null(False)
+    writes them) labels a group's sum: a value of the column, then a total word."""
+    group = spelling(V.clean(pl.col("__v")).str.extract(_SUBTOTAL, 1))
+    return group.is_in(pl.col(column).implode()).fill_null(False)
+
+
+def _dated_subtotals(tables: dict[str, pl.DataFrame], *, date_order: str) -> None:
+    """Excel's Subtotal by day in the date (or month) table: a day of the column's, then a total word
+    ("15/07/2023 Total" under the day's date cells), marked a total (``{field}_total``). Dates are
+    read only from the cells that end in a total word (reading dates is dear)."""
+    for f in ("date", "month"):
+        table = tables[f]
+        group = table.select(V.clean(pl.col("__v")).str.extract(_SUBTOTAL, 1)).to_series()
+        at = group.is_not_null().arg_true()
+        if at.len():
+            days = group.gather(at).to_frame("g").select(V.parse_date(pl.col("g"), order=date_order)).to_series()
+            found = at.filter(days.is_in(table[f"{f}_v"].implode()).fill_null(False))
+            tables[f] = table.with_columns(table[f"{f}_total"].scatter(found, True))
 
 
 def _total_label(column: pl.Series) -> pl.Series:
@@ -723,11 +732,9 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
 
     return {
         "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
-                               "date_total": _total("date"), "date_cell": V.cell_problem(pl.col("date"))},
-                 {"date_total": pl.col("date_total") | _subtotal("date", order=date_order)}],
+                               "date_total": _total("date"), "date_cell": V.cell_problem(pl.col("date"))}],
         "month": [{"month": v}, {"month_v": V.parse_date(pl.col("month"), order=date_order),
-                                 "month_total": _total("month"), "month_cell": V.cell_problem(pl.col("month"))},
-                  {"month_total": pl.col("month_total") | _subtotal("month", order=date_order)}],
+                                 "month_total": _total("month"), "month_cell": V.cell_problem(pl.col("month"))}],
         "year": [{"year": v}, {"year_total": _total("year")}],
         "extra": [{"extra": v}],
         "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text")),
@@ -941,6 +948,7 @@ def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions
     categorical, the suggestions left in the tables. ``distinct`` and ``positions``: :func:`_positions`.
     """
     tables = _tables(distinct, _stages(date_order=date_order))
+    _dated_subtotals(tables, date_order=date_order)
     sizes = {f: table.height for f, table in tables.items()}
     tables["service"] = _in_order(_resolve_service(tables["service"], resolver=resolver, catalogue=catalogue,
                                                    decisions=decisions), "__i_service", sizes["service"])
