@@ -34,6 +34,7 @@ lang = current.lang
 st.title(t("upload.title"))
 if flash := st.session_state.pop("_upload_flash", None):
     st.success(flash)
+    st.toast(flash, icon="✅")  # (on a phone the page stays scrolled down, the banner above out of sight)
 if not access.can_change_data():
     st.warning(t("auth.staff_only"))
     st.stop()
@@ -125,6 +126,11 @@ uploaded = st.file_uploader(t("upload.choose"), type=["csv", "xlsx", "xls", "txt
 if uploaded is None:
     st.stop()
 data = uploaded.getvalue()
+# what was chosen for one file (its sheet, the order of its dates, add or replace) is not the next one's
+if st.session_state.get("_choices_for") != uploaded.file_id:
+    for choice in ("w_sheet", "w_date_order", "w_mode"):
+        st.session_state.pop(choice, None)
+    st.session_state["_choices_for"] = uploaded.file_id
 AUTO, ANY = "", "any"  # real options, not None: a select holding None shows Streamlit's English placeholder
 sheets = sheet_names(data, file_name=uploaded.name) if uploaded.name.lower().endswith((".xlsx", ".xls")) else []
 sheet = st.selectbox(t("upload.sheet"), [AUTO] + sheets, format_func=lambda s: s or t("upload.sheet_auto"),
@@ -279,20 +285,32 @@ if not result.ok:
 scan = state.rows(version, False)
 repeats = preview.overlaps(scan, result.frame)
 names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
-for hit in repeats.iter_rows(named=True):
-    st.warning(t("upload.overlap_days" if hit["partial"] else "upload.overlap", shared=i18n.number(hit["shared_rows"], lang=lang),
-                 rows=i18n.number(result.frame.height, lang=lang), upload=hit["upload_id"],
-                 file=i18n.plain(names.get(hit["upload_id"], "")), first=i18n.day(hit["first"], lang=lang),
-                 last=i18n.day(hit["last"], lang=lang)))
 whole = repeats.filter(~pl.col("partial"))  # (some days repeated: replacing the quarters would lose the rest)
 stored_quarters = set(store.quarters_with_data())
 samples = state.sample_uploads()
 plan_add = preview.quarter_plan(scan, result.frame, mode="add", sample_uploads=samples)
+# the uploads in force in the file's quarters besides the one it repeats: replacing would remove them too
+active = store.uploads().filter(pl.col("status") == "active")["upload_id"].implode()
+in_force = store.upload_quarters().filter(pl.col("replaced_by").is_null() & pl.col("upload_id").is_in(active))
+others = sorted(set(in_force.join(plan_add.select(pl.col("fy", "fq").cast(pl.Int64)), on=["fy", "fq"])["upload_id"])
+                - set(whole["upload_id"]) - set(samples))
+for hit in repeats.iter_rows(named=True):
+    key = "upload.overlap_days" if hit["partial"] else "upload.overlap_others" if others else "upload.overlap"
+    st.warning(t(key, shared=i18n.number(hit["shared_rows"], lang=lang), rows=i18n.number(result.frame.height, lang=lang),
+                 upload=hit["upload_id"], file=i18n.plain(names.get(hit["upload_id"], "")),
+                 first=i18n.day(hit["first"], lang=lang), last=i18n.day(hit["last"], lang=lang),
+                 others=", ".join(i18n.plain(names.get(u, u)) for u in others)))
 mode = "add"
 if overlap := preview.quarters_with_data(plan_add):
     st.warning(t("upload.quarter_has_data", quarters=", ".join(q.label(lang=lang) for q in overlap)))
+    # "replace" is offered first only where it takes the place of the upload repeated and of nothing
+    # else; where both would do harm (counted twice, or other offices' uploads removed), nothing is
+    # chosen until the clerk chooses
     mode = st.radio(t("upload.mode"), ["add", "replace"], format_func=lambda m: t(f"upload.mode_{m}"),
-                    key="w_mode", horizontal=True, index=1 if whole.height else 0)
+                    key="w_mode", horizontal=True, index=(None if others else 1) if whole.height else 0)
+    if mode is None:
+        st.info(t("upload.choose_mode"))
+        st.stop()
 
 plan = preview.quarter_plan(scan, result.frame, mode=mode, sample_uploads=samples)
 st.markdown(f"#### {t('upload.plan_title')}")
@@ -322,5 +340,8 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
     # rerun so the sidebar (drawn before this page) offers the new periods at once
     st.session_state["_upload_flash"] = (t("upload.duplicate", upload=stored.upload_id) if stored.status == "duplicate"
                                          else t("upload.stored", upload=stored.upload_id, rows=stored.rows,
-                                                version=store.version()))
+                                                version=store.version())
+                                         + (" " + t("upload.stored_replaced", uploads=", ".join(
+                                             i18n.plain(names.get(u, u)) for u in stored.replaced if u not in samples))
+                                            if set(stored.replaced) - set(samples) else ""))
     st.rerun()

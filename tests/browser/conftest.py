@@ -173,7 +173,9 @@ def confirm(page, *, lang: str) -> None:
     button.wait_for(timeout=60_000)
     button.click()
     text = "Stored as upload" if lang == "en" else "হিসেবে সংরক্ষিত"
-    page.wait_for_function(f"() => document.body.innerText.includes('{text}')", timeout=60_000)
+    # the banner on the page, not the toast that says the same (a toast outlives a rerun: the last
+    # file's would be found before this one is stored)
+    page.locator('[data-testid="stAlertContainer"]').filter(has_text=text).first.wait_for(timeout=60_000)
 
 
 def _uploaded_year(store: LocalStore) -> None:

@@ -85,15 +85,45 @@ def test_names_are_decided_on_the_page_once_then_the_file_goes_in(page, clerk_ap
 
 
 def test_the_same_rows_saved_as_a_workbook_are_caught_before_confirming(page, clerk_app):
+    """Kawkhali's quarter again, re-saved, with another office's quarter stored too: replacing the
+    quarter would remove that office's upload as well, so neither choice is made for the clerk, and
+    the page says how to put the file in the place of Kawkhali's alone."""
     signed_in_upload_page(page, clerk_app, lang="en")
-    if "kawkhali_q1_en.csv" not in LocalStore(clerk_app.base / "store").uploads()["file_name"].to_list():
-        upload(page, OFFICES / "kawkhali_q1_en.csv")  # when this test runs alone
-        confirm(page, lang="en")
+    for name in ("kawkhali_q1_en.csv", "sadar_q1_receipts.csv"):
+        if name not in LocalStore(clerk_app.base / "store").uploads()["file_name"].to_list():
+            upload(page, OFFICES / name)  # when this test runs alone
+            confirm(page, lang="en")
     upload(page, OFFICES / "kawkhali_q1_en_resaved.xlsx")
-    page.get_by_role("button", name="Confirm and store").wait_for(timeout=60_000)
+    page.wait_for_function("() => document.body.innerText.includes('Choose what this file should do')", timeout=60_000)
     body = page.inner_text("body").replace("\u2060", "")
     assert "162 of this file's 162 rows are already stored" in body and "kawkhali_q1_en.csv" in body
+    assert "sadar_q1_receipts.csv" in body and "back on the Data page" in body
+    assert not page.get_by_role("radio", name="Add to what is stored").is_checked()
+    assert "Confirm and store" not in body
     assert "Names matched approximately" in body  # "Public exam results", listed with its rows to check
+
+
+def test_what_was_chosen_for_one_file_is_not_the_next_ones(page, clerk_app, tmp_path):
+    """Month first chosen for a file that is then set aside: the next file, day first (14/08/2023),
+    is read as its own, not month first (which would refuse its dates)."""
+    path = Path(__file__).resolve().parents[1] / "data" / "ingest" / "bad" / "date_order_unclear.csv"
+    signed_in_upload_page(page, clerk_app, lang="en")
+    upload(page, path)
+    page.get_by_text("Read month/day/year", exact=True).last.click()
+    page.get_by_role("button", name="Confirm and store").wait_for(timeout=60_000)
+    later = tmp_path / "day_first_log.csv"
+    later.write_text("Date,Upazila,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n"
+                     "14/08/2023,Pirojpur Sadar,Tona,UDC-9,Birth registration,1,75\n"
+                     "03/08/2023,Pirojpur Sadar,Tona,UDC-9,Birth registration,2,150\n", encoding="utf-8")
+    page.set_input_files("input[type=file]", str(later))
+    page.wait_for_function("() => document.body.innerText.includes('day_first_log.csv')", timeout=60_000)
+    page.get_by_role("button", name="Confirm and store").wait_for(timeout=60_000)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "How does this file write dates?" not in body and "is not a valid date" not in body
+    confirm(page, lang="en")
+    stored = LocalStore(clerk_app.base / "store").uploads().filter(pl.col("file_name") == "day_first_log.csv")
+    assert stored.select("rows", "beneficiaries").row(0) == (2, 3)
 
 
 def test_a_file_repeating_some_days_is_caught_and_replace_is_not_offered_first(page, clerk_app, tmp_path):
