@@ -589,7 +589,10 @@ def trend_bars(trend: pl.DataFrame, *, lang: str) -> go.Figure:
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.1})
     fig.update_yaxes(title=i18n.t("figure.beneficiaries", lang))
     totals = trend.group_by("label").agg(pl.col("beneficiaries").sum())["beneficiaries"]
-    localise_axis(fig, axis="y", top=float(totals.max() or 0), lang=lang)
+    top = float(totals.max() or 0)
+    localise_axis(fig, axis="y", top=top, lang=lang)
+    if top > 0:  # room above the tallest bar for the legend (two rows of it on a phone) and its number
+        fig.update_yaxes(range=[0, top * 1.18])
     return _layout(fig)
 
 
