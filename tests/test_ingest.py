@@ -816,3 +816,15 @@ def test_a_days_subtotal_under_excel_date_cells_is_a_total_row():
     result = ingest_bytes(out.getvalue(), file_name="log.xlsx", upload_id="u", lang="en")
     assert result.frame["source_row"].to_list() == [2, 3]
     assert result.problems.select("row", "code").rows() == [(4, "total_row")]
+
+
+@pytest.mark.parametrize(("day", "no_such_day"), [
+    ("31/04/2024", True), ("29/02/2023", True), ("৩১/০৬/২০২৪", True), ("30/02/2024", True),
+    ("yesterday", False), ("45/07/2023", False), ("13/13/2023", False),
+])
+def test_a_day_the_calendar_has_not_is_named_so(day, no_such_day):
+    """31/04/2024 is written as asked (day/month/year): the message says April has no such day."""
+    text = f"Date,Union,Entrepreneur ID,Service,Fee (Tk)\n{day},Tona,UDC-1,Birth registration,75\n"
+    result = ingest_bytes(text.encode(), file_name="log.csv", upload_id="u", lang="en")
+    assert result.problems.select("row", "code").rows() == [(2, "bad_date")]
+    assert ("is not a day of the calendar" in result.problems["message"][0]) == no_such_day

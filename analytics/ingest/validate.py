@@ -132,6 +132,8 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["channel"] = t(f"ingest.channel.{params['channel']}", lang)
     elif code == "date_out_of_period":
         values["period"] = params.get(f"period_{lang}", params.get("period_en", ""))
+    elif code == "bad_date" and params.get("no_such_day"):  # 31/04/2024: written right, a day April has not
+        return t("ingest.no_such_day", lang, **values)
     elif code == "missing_column":
         values["field"] = t(f"ingest.field.{params['field']}", lang)
     elif code == "duplicate_column":
@@ -257,7 +259,9 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     not_cell = lambda f: pl.col(f"{f}_cell").is_null() if f in cells else pl.lit(True)  # noqa: E731
     if shape == "transactions":
         check("missing_value", pl.col("date").is_null(), "date")
-        check("bad_date", pl.col("date").is_not_null() & pl.col("date_v").is_null() & not_cell("date"), "date")
+        check("bad_date", pl.col("date").is_not_null() & pl.col("date_v").is_null() & not_cell("date"), "date",
+              params=pl.when(pl.col("date_no_day")).then(pl.lit('{"no_such_day": true}'))
+              if "date_no_day" in work.columns else None)
         check("date_in_future", pl.col("date_v") > today, "date")
         check("date_too_early", pl.col("date_v") < earliest, "date")
         day = pl.col("date_v")

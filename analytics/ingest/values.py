@@ -248,6 +248,15 @@ def scattered_day_first(texts: pl.Series) -> dict[str, int] | None:
     return {"dmy": got["dmy_quarters"], "mdy": got["mdy_quarters"]}
 
 
+def calendar_shaped(expr: pl.Expr) -> pl.Expr:
+    """Whether a date text is written day, month and year in numbers that could each be one (31/04/2024),
+    so that a cell of it that is no date is a day the calendar does not have (April has 30)."""
+    parts = digits(expr.cast(pl.String)).str.strip_chars().str.extract_groups(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
+    first, second = parts.struct.field("1").cast(pl.Int32), parts.struct.field("2").cast(pl.Int32)
+    fits = lambda day, month: day.is_between(1, 31) & month.is_between(1, 12)  # noqa: E731
+    return (fits(first, second) | fits(second, first)).fill_null(False)
+
+
 #: A workbook's date cell as the reader gives it ("2023-05-07 00:00:00"); typed text has no seconds.
 DATE_CELL = r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2}:\d{2})$"
 
