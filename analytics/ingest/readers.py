@@ -372,7 +372,7 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
         return sheet, names
     if len(names) == 1:
         return names[0], names
-    scores, whole, dated, shown = {}, set(), set(), set()
+    scores, whole, dated = {}, set(), set()
     for name in names:
         rows = _rows(_load(reader, name, n_rows=SNIFF_ROWS))
         scores[name] = max((header_score(r) for r in rows), default=0)
@@ -380,8 +380,6 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
             whole.add(name)
         if any(_DATED.match(ascii_digits(cell).strip()) for r in rows for cell in r if cell):
             dated.add(name)
-        if _visible(reader, name):
-            shown.add(name)
     logs = [n for n in names if scores[n] >= MIN_HEADER_SCORE + 1]
     if len(logs) == 1:
         return logs[0], names
@@ -396,7 +394,7 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
     # summary by union alone; not a log whose headings need saying), else the one Excel shows (a
     # hidden sheet is last quarter's, kept out of the way)
     kept = logs
-    for keep in (lambda n: n in whole or n in dated, lambda n: n in shown):
+    for keep in (lambda n: n in whole or n in dated, lambda n: _visible(reader, n)):  # (read only when needed)
         narrowed = [n for n in kept if keep(n)]
         if len(narrowed) == 1:
             return narrowed[0], names
