@@ -378,7 +378,7 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
         scores[name] = max((header_score(r) for r in rows), default=0)
         if any(log_header(r) for r in rows):
             whole.add(name)
-        if any(_DATED.match(ascii_digits(cell).strip()) for r in rows for cell in r if cell):
+        if any(_NUMERIC_DATE.match(ascii_digits(cell).strip()) for r in rows for cell in r if cell):  # (or a date cell)
             dated.add(name)
     logs = [n for n in names if scores[n] >= MIN_HEADER_SCORE + 1]
     if len(logs) == 1:
@@ -400,10 +400,6 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
             return narrowed[0], names
         kept = narrowed or kept
     raise ReadError("ambiguous_sheet", sheets=logs, all_sheets=names)
-
-
-#: A cell holding a date: typed (05/07/2023), or a date cell as the reader gives it (2023-07-05 00:00:00).
-_DATED = re.compile(r"^(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?)$")
 
 
 def _visible(reader, name: str) -> bool:
