@@ -172,6 +172,9 @@ if result.unmapped:
             store.remember_headers({h: f for h, f in choices.items() if f})
             st.rerun()
 
+if result.counts_rows_as_one and not result.unmapped:  # (with columns to map, the warning above says it)
+    st.info(t("upload.counted_as_one"))
+
 if result.date_readings.height or date_order:
     st.markdown(f"#### {t('upload.date_order_title')}")
     st.caption(t("upload.date_order_help"))

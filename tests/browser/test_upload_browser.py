@@ -327,3 +327,12 @@ def test_each_sheet_of_a_workbook_of_several_logs_goes_in_on_its_own(page, clerk
         confirm(page, lang="en")
     uploads = LocalStore(clerk_app.base / "store").uploads().filter(pl.col("file_name") == path.name)
     assert uploads.select("status", "beneficiaries", "fee_paisa").rows() == [("active", 2, 7500), ("active", 2, 3000)]
+
+
+def test_a_log_without_a_count_column_says_each_row_is_one_person(page, clerk_app, tmp_path):
+    path = tmp_path / "no_count.csv"
+    path.write_text("Date,Upazila,Union,Entrepreneur ID,Service,Fee (Tk)\n"
+                    "14/08/2023,Pirojpur Sadar,Tona,UDC-7,Birth registration,75\n", encoding="utf-8")
+    signed_in_upload_page(page, clerk_app, lang="bn")
+    upload(page, path, lang="bn")
+    assert "প্রতিটি সারি একজন হিসেবে গোনা হচ্ছে" in page.inner_text("body")
