@@ -245,6 +245,7 @@ BAD_CORPUS = [
     ("bad/dates_swapped_by_excel.xlsx", {}, {("dates_swapped_by_excel", None, None)}, []),
     ("bad/pasted_blocks.csv", {}, {("header_row", 4, None)}, [2, 3, 5]),
     ("bad/month_headings.csv", {}, {("month_heading", 2, None), ("month_heading", 5, None)}, [3, 4, 6]),
+    ("bad/bijoy_text.csv", {}, {("bijoy_text", None, None)}, []),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "dmy"}, set(), [2, 3, 4, 5, 6]),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "mdy"}, {("bad_date", 4, "Date"), ("bad_date", 5, "Date")},
      [2, 3, 6]),
@@ -828,3 +829,11 @@ def test_a_day_the_calendar_has_not_is_named_so(day, no_such_day):
     result = ingest_bytes(text.encode(), file_name="log.csv", upload_id="u", lang="en")
     assert result.problems.select("row", "code").rows() == [(2, "bad_date")]
     assert ("is not a day of the calendar" in result.problems["message"][0]) == no_such_day
+
+
+def test_headings_typed_with_bijoy_say_so():
+    """A sheet whose very headings were typed with Bijoy: not "no columns recognised", but how to convert it."""
+    text = "ZvwiL,BDwbqb,‡mev,Avq\n03/07/2023,‡Uvbv,Rb¥ wbeÜb,75\n"
+    result = ingest_bytes(text.encode(), file_name="log.csv", upload_id="u", lang="bn")
+    assert result.problems.select("code", "value").rows() == [("bijoy_text", "‡mev")]
+    assert "বিজয়" in result.problems["message"][0] and result.frame.height == 0

@@ -166,6 +166,14 @@ def test_month_heading(text, heading):
     assert V.month_heading(pl.Series([text], dtype=pl.String)).to_list() == [heading]
 
 
+@pytest.mark.parametrize(("text", "typed"), [
+    ("cwi‡Rvcyi m`i", True), ("‡mev", True), ("Rb¥ wbeÜb", True), ("Pirojpur Sadar", False), ("পিরোজপুর সদর", False),
+    ("Birth registration – online", False), ("“Tona”", False), ("Tk 50", False), (None, False),
+])
+def test_bijoy(text, typed):
+    assert V.bijoy(pl.Series([text], dtype=pl.String)).to_list() == [typed]
+
+
 @pytest.mark.parametrize(("text", "identifier"), [
     ("UDC - 10797610 - M", "UDC-10797610-M"), ("BD 4044 8010", "BD40448010"), ("udc-১০৭৯৭৬১০-m", "UDC-10797610-M"),
     ("PRJ-NAZ-01", "PRJ-NAZ-01"), ("prj-naz-01", "PRJ-NAZ-01"), ("PRJ-NAZ-০১", "PRJ-NAZ-01"), ("১২৩৪", "1234"),

@@ -440,7 +440,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     problems = [validate.file_problem("bad_mapping", column=h, field=f, fields=list(FIELDS))
                 for h, f in headers.invalid_mapping.items()]
     if not headers.fields & set(LOG_FIELDS):
-        problems.append(validate.file_problem("no_columns", headers=", ".join(table.headers)))
+        typed = [h for h, is_bijoy in zip(table.headers, V.bijoy(pl.Series(table.headers, dtype=pl.String))) if is_bijoy]
+        problems.append(validate.file_problem("bijoy_text", value=typed[0]) if typed
+                        else validate.file_problem("no_columns", headers=", ".join(table.headers)))
     else:
         problems += [validate.file_problem("duplicate_column", value=f, field=f, headers=hs)
                      for f, hs in headers.duplicates.items()]
@@ -526,6 +528,11 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     with ThreadPoolExecutor(max_workers=2) as pool:
         slices = list(pool.map(checked, range(0, base.height, SLICE_ROWS)))
     checks, counted, canonical = ([part[i] for part in slices] for i in range(3))
+    questions, matches = _names_report(counted, parsed.suggested)
+    typed = questions.filter(V.bijoy(questions["value"]))
+    if typed.height and 2 * typed.height >= questions.height:  # names typed with Bijoy: not names to decide
+        return fail(validate.file_problem("bijoy_text", value=typed["value"][0]))
+    result.questions, result.matches = questions, matches
     raw = pl.concat([*checks, lines.select(pl.col(ROW).alias("row"), pl.lit(None, pl.String).alias("column"),
                                            "code", "value", pl.lit(None, pl.String).alias("params"))])
     reference = headers.field_column("reference")
@@ -549,7 +556,6 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
             "row", maintain_order=True)
     messages = validate.with_messages(raw, namer=namer)
     result.problems = _public(messages, file_name=file_name, sheet=table.sheet, lang=lang)
-    result.questions, result.matches = _names_report(counted, parsed.suggested)
     accepted = pl.concat(canonical)
     result.frame = accepted if bad.height == 0 else accepted.filter(~pl.col("source_row").is_in(bad["row"].implode()))
     per_row = messages.group_by("row", maintain_order=True).agg(

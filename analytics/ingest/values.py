@@ -257,6 +257,17 @@ def calendar_shaped(expr: pl.Expr) -> pl.Expr:
     return (fits(first, second) | fits(second, first)).fill_null(False)
 
 
+#: Letters of the Bijoy layout (SutonnyMJ and other ANSI Bengali fonts): Bengali typed with Bijoy is stored
+#: as these Latin-1 and Windows-1252 signs ("cwi‡Rvcyi" for পিরোজপুর), which no Unicode name has.
+BIJOY = r"[‡†ˆ‰Š‹ŒŽ˜™š›œžŸ¨ª¯°±²³´µ¶·¸¹º»¼½¾¿ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ]"
+
+
+def bijoy(texts: pl.Series) -> pl.Series:
+    """Whether each text looks like Bengali typed with Bijoy: its signs, and no Bengali letter."""
+    text = texts.cast(pl.String)
+    return (text.str.contains(BIJOY) & ~text.str.contains(r"[\u0980-\u09FF]")).fill_null(False)
+
+
 #: A workbook's date cell as the reader gives it ("2023-05-07 00:00:00"); typed text has no seconds.
 DATE_CELL = r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2}:\d{2})$"
 
