@@ -209,14 +209,10 @@ def service_mix(log: pl.LazyFrame, *, period: Period | None = None, channel: Cha
     return out.with_columns(pl.col("channel").cast(pl.String))
 
 
-def entrepreneurs_in(log: pl.LazyFrame, *, period: Period | None = None, upazila: str | None = None,
-                     services: list[str] | None = None) -> int:
-    """Distinct active entrepreneurs (UDC rows, non-null ids) in ``period``, optionally only
-    those who delivered one of ``services``."""
-    rows = select(log, period=period, channel="udc", upazila=upazila)
-    if services is not None:
-        rows = rows.filter(pl.col("service_code").is_in(services))
-    return int(rows.select(pl.col("entrepreneur_id").drop_nulls().n_unique()).collect().item() or 0)
+def service_people(log: pl.LazyFrame, *, period: Period | None = None) -> pl.DataFrame:
+    """Who delivered which UDC service where: distinct (upazila, service, entrepreneur) of named UDC rows."""
+    return (select(log, period=period, channel="udc").filter(pl.col("entrepreneur_id").is_not_null())
+            .select("upazila_code", "service_code", "entrepreneur_id").unique().collect())
 
 
 def area_by_category(log: pl.LazyFrame, *, period: Period | None = None,

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from analytics.i18n import ASCII_DIGITS, BN_DIGITS, OFFICE_TZ, ascii_digits
-from analytics.reference.periods import FY_RE, Period
+from analytics.reference.periods import FY_RE, Period, first_of_month
 
 _INVISIBLE = r"[\u200b\u200e\u200f\u2060\ufeff\u00ad]"
 #: Text starting with one of these (= + - @ TAB CR) is a formula to a spreadsheet (a regex).
@@ -490,10 +490,6 @@ def month_start(text: str | None, year_text: str | None = None, *, period: Perio
     if year is None and period is not None:
         fits = [y for y in range(period.start.year, period.end.year + 1)
                 if period.start <= date(y, month, 1) <= period.end
-                or date(y, month, 1) <= period.start < _next_month(date(y, month, 1))]
+                or date(y, month, 1) <= period.start < first_of_month(date(y, month, 1), 1)]
         year = fits[0] if len(fits) == 1 else None
     return date(year, month, 1) if year is not None and 1990 <= year <= 2099 else None
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

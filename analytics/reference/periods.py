@@ -84,9 +84,7 @@ class Period:
         end = self.start - timedelta(days=1)
         after = self.end + timedelta(days=1)
         if self.start.day == 1 and after.day == 1:  # whole months
-            months = (after.year * 12 + after.month) - (self.start.year * 12 + self.start.month)
-            first = self.start.year * 12 + self.start.month - 1 - months
-            return Period(date(first // 12, first % 12 + 1, 1), end)
+            return Period(first_of_month(self.start, -months_between(self.start, after)), end)
         return Period(end - (self.end - self.start), end)
 
     def filter(self, column: str = "date") -> pl.Expr:
@@ -106,6 +104,17 @@ def _digits(text: str, lang: str) -> str:
 def _quarter_name(q: int, lang: str) -> str:
     """"Q1" / "১ম"."""
     return i18n.t(f"period.quarter.{q}", lang)
+
+
+def months_between(first: date, second: date) -> int:
+    """How many months from ``first``'s month to ``second``'s (days left aside)."""
+    return (second.year - first.year) * 12 + second.month - first.month
+
+
+def first_of_month(day: date, months: int = 0) -> date:
+    """The 1st of the month ``months`` after ``day``'s (before, when negative)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, 1)
 
 
 def fiscal_year(fy: int) -> Period:

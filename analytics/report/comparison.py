@@ -46,8 +46,10 @@ import polars as pl
 from analytics import i18n
 from analytics.reference.periods import (
     Period,
+    first_of_month,
     fiscal_columns,
     fiscal_year,
+    months_between,
     quarter,
     quarter_of,
 )
@@ -158,12 +160,10 @@ class Comparison:
         if start == _year_before(self.period.start):
             return min(_year_before(self.until), self.base.end)
         if start.day == 1 and self.period.start.day == 1 and (self.base.end + timedelta(days=1)).day == 1:
-            months = (self.until.year - self.period.start.year) * 12 + self.until.month - self.period.start.month
-            index = start.year * 12 + start.month - 1 + months
-            year, month = divmod(index, 12)
-            last = calendar.monthrange(year, month + 1)[1]
+            month = first_of_month(start, months_between(self.period.start, self.until))
+            last = calendar.monthrange(month.year, month.month)[1]
             whole = self.until.day == calendar.monthrange(self.until.year, self.until.month)[1]
-            return min(date(year, month + 1, last if whole else min(self.until.day, last)), self.base.end)
+            return min(month.replace(day=last if whole else min(self.until.day, last)), self.base.end)
         return min(start + timedelta(days=(self.until - self.period.start).days), self.base.end)
 
     def _side(self, period: Period) -> pl.Expr:

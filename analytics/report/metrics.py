@@ -258,17 +258,6 @@ def service_people(log: Log, *, period: Period | None = None) -> pl.DataFrame:
             .filter(pl.col("has")).select(list(empty.columns)).cast(empty.schema))
 
 
-def entrepreneurs_in(log: Log, *, period: Period | None = None, upazila: str | None = None,
-                     services: list[str] | None = None) -> int:
-    """Distinct active entrepreneurs (UDC rows, non-null ids) in ``period``, optionally only
-    those who delivered one of ``services``."""
-    rolled = select(log, period=period, channel="udc", upazila=upazila)
-    rows = rolled.people.filter(pl.col("entrepreneur_id").is_not_null())
-    if services is not None:
-        rows = rows.group_by("entrepreneur_id").agg(rolled.service_sets()).filter(rolled.any_service(services))
-    return int(rows.select(pl.col("entrepreneur_id").n_unique()).collect(engine=ENGINE).item() or 0)
-
-
 def area_by_category(log: Log, *, period: Period | None = None,
                      channel: ChannelFilter = "udc") -> pl.DataFrame:
     """Upazila x service category: beneficiaries (long format, for a heat map)."""

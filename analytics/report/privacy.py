@@ -129,39 +129,6 @@ def _complement(frame: pl.DataFrame, *, eligible: pl.Expr, count: str, limit: in
     return frame.drop(order)
 
 
-def suppress_overlapping(frame: pl.DataFrame, *, min_entrepreneurs: int | None, count: str = "entrepreneurs",
-                         columns: Iterable[str] = EARNINGS_COLUMNS, applies: pl.Expr | None = None,
-                         covered: Callable[[pl.DataFrame], int] | None = None) -> pl.DataFrame:
-    """:func:`suppress` for groups that share entrepreneurs (services: one person delivers many).
-
-    ``covered(hidden_rows)`` gives the number of distinct entrepreneurs behind the hidden rows
-    together (the caller counts them in the log); while that is 1 .. threshold-1 the shown
-    row with the fewest entrepreneurs is hidden too.
-    """
-    out = suppress(frame, min_entrepreneurs=min_entrepreneurs, count=count, columns=columns, applies=applies,
-                   disjoint=False)
-    limit = threshold(min_entrepreneurs)
-    columns = [c for c in columns if c in frame.columns]
-    if limit is None or covered is None or not columns or out.is_empty():
-        return out
-    # rows hidden above were nulled: the original values tell which rows had figures to show
-    order = "_privacy_order"
-    has_value = pl.any_horizontal(pl.col(c).is_not_null() for c in columns)
-    eligible = frame.with_row_index(order).filter(has_value if applies is None else has_value & applies)[order]
-    out = out.with_row_index(order)
-    for _ in range(out.height):
-        hidden_rows = out.filter(pl.col(HIDDEN))
-        people = covered(hidden_rows) if hidden_rows.height else 0
-        if people == 0 or people >= limit:
-            break
-        candidates = out.filter(~pl.col(HIDDEN) & pl.col(order).is_in(eligible.to_list())).sort([count, order])
-        if candidates.is_empty():
-            break
-        chosen = candidates[order][0]
-        out = out.with_columns(pl.when(pl.col(order) == chosen).then(True).otherwise(pl.col(HIDDEN)).alias(HIDDEN))
-    return _null_hidden(out.drop(order), columns)
-
-
 def grid_hidden(people: pl.DataFrame, *, min_entrepreneurs: int | None, row: str = "upazila_code",
                 column: str = "service_code", person: str = "entrepreneur_id",
                 totals_hidden: Iterable[str] = ()) -> set[tuple[str | None, str]]:
