@@ -60,6 +60,7 @@ PUBLISHED = {
     "entrepreneur_earnings_bdt": 3_849_168,
     "udc_service_kinds": 105,
     "front_desk_service_kinds": 12,
+    "entrepreneurs_known": True,  # (every UDC row names its entrepreneur: no monthly summaries)
 }
 
 

@@ -41,6 +41,23 @@ def test_four_quarterly_files_reproduce_the_report(tmp_path, quarterly):
     assert summary(tmp_path / "s") == PUBLISHED
 
 
+@pytest.mark.parametrize("files, known, shown", [
+    (["summary_en.csv"], False, "not known"),  # monthly summaries name no entrepreneur
+    (["summary_en.csv", "template_en.csv"], False, "not known"),  # some UDC rows name none: a count would be short
+    (["template_en.csv"], True, None),
+])
+def test_summary_says_when_the_entrepreneurs_are_not_known(tmp_path, files, known, shown):
+    store = tmp_path / "s"
+    good = ROOT / "tests" / "data" / "ingest" / "good"
+    out = cli("ingest", *(str(good / f) for f in files), "--store", str(store), "--allow-overlap")
+    assert out.returncode == 0, out.stdout + out.stderr
+    figures = summary(store, "--period", "2022-07-01..2024-06-30")
+    assert figures["entrepreneurs_known"] is known
+    text = cli("summary", "--store", str(store), "--period", "2022-07-01..2024-06-30").stdout
+    line = next(line for line in text.splitlines() if line.startswith("UDC entrepreneurs"))
+    assert line.split()[-2:] == ["not", "known"] if shown else line.split()[-1] == str(figures["entrepreneurs"])
+
+
 def test_same_file_twice_changes_nothing(tmp_path, quarterly):
     store = tmp_path / "s"
     first = cli("ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]), "--store", str(store))

@@ -77,6 +77,9 @@ def summary(store: Store, *, period: Period, gazetteer: Gazetteer | None = None)
         "entrepreneur_earnings_bdt": schema.paisa_to_taka_json(head["entrepreneur_earnings_paisa"]),
         "udc_service_kinds": head["udc_service_kinds"],
         "front_desk_service_kinds": head["front_desk_service_kinds"],
+        # monthly summaries name no entrepreneur: where UDC rows of them are in the period,
+        # "entrepreneurs" counts only those the logs name, and the number of entrepreneurs is not known
+        "entrepreneurs_known": head["udc_rows_unnamed"] == 0,
     }
 
 
@@ -90,7 +93,8 @@ def summary_text(store: Store, *, period: Period, lang: str, gazetteer: Gazettee
         (t("figure.beneficiaries_total", lang), i18n.number(data["beneficiaries_total"], lang=lang)),
         (t("figure.beneficiaries_udc", lang), i18n.number(data["beneficiaries_udc"], lang=lang)),
         (t("figure.beneficiaries_front_desk", lang), i18n.number(data["beneficiaries_front_desk"], lang=lang)),
-        (t("figure.entrepreneurs", lang), i18n.number(data["entrepreneurs"], lang=lang)),
+        (t("figure.entrepreneurs", lang), i18n.number(data["entrepreneurs"], lang=lang) if data["entrepreneurs_known"]
+         else t("figure.not_known", lang)),
         (t("figure.unions_with_udc", lang), i18n.number(data["unions_with_udc"], lang=lang)),
         (t("figure.earnings", lang), i18n.taka(schema.taka_to_paisa(data["entrepreneur_earnings_bdt"]), lang=lang)),
         (t("figure.udc_service_kinds", lang), i18n.number(data["udc_service_kinds"], lang=lang)),
