@@ -58,6 +58,19 @@ def test_summary_says_when_the_entrepreneurs_are_not_known(tmp_path, files, know
     assert line.split()[-2:] == ["not", "known"] if shown else line.split()[-1] == str(figures["entrepreneurs"])
 
 
+@pytest.mark.parametrize("period", ["2022-07-15..2022-08-14", "2022-23", "2022-23-Q2"])
+def test_summary_of_a_store_with_nothing_active(tmp_path, period):
+    """A new store, and one whose every upload was rolled back: zeros for any period, a date range too."""
+    store = tmp_path / "s"
+    assert summary(store, "--period", period)["beneficiaries_total"] == 0
+    good = ROOT / "tests" / "data" / "ingest" / "good" / "template_en.csv"
+    assert cli("ingest", str(good), "--store", str(store)).returncode == 0
+    upload = cli("uploads", "--store", str(store)).stdout.splitlines()[1].split("\t")[0]
+    assert cli("rollback", upload, "--store", str(store)).returncode == 0
+    figures = summary(store, "--period", period)
+    assert (figures["beneficiaries_total"], figures["entrepreneurs"], figures["entrepreneurs_known"]) == (0, 0, True)
+
+
 def test_same_file_twice_changes_nothing(tmp_path, quarterly):
     store = tmp_path / "s"
     first = cli("ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]), "--store", str(store))

@@ -191,7 +191,7 @@ class CatalogueStore:
         files = self._active_files(as_of)
         codes = rollups.catalogue_codes()
         if not files:
-            return rollups.empty(codes)
+            return rollups.empty(codes, grain="day")  # (no rows: exact for any period, a date range too)
         wanted = [rollups.paths(path, codes) for path in files]
         missing = [path for path, pair in zip(files, wanted) if not self._rollup_exists(pair)]
         if missing and not self.read_only:
