@@ -140,6 +140,13 @@ def day(value: date, *, lang: str) -> str:
     return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
 
 
+def month(value: date, *, lang: str) -> str:
+    """'July 2022' / 'জুলাই ২০২২' (``value``'s month)."""
+    if lang == "bn":
+        return f"{_BN_MONTHS[value.month - 1]} {bn_digits(str(value.year))}"
+    return f"{_EN_MONTHS[value.month - 1]} {value.year}"
+
+
 #: The office's time zone: stored times are UTC, people read Dhaka time (UTC+6, no daylight saving).
 OFFICE_TZ = "Asia/Dhaka"
 

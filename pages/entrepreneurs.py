@@ -56,6 +56,7 @@ lang = current.lang
 st.title(t("entrepreneurs.title"))
 st.caption(state.scope(period.label(lang=lang)))
 render.sample_notice()
+render.months_cut_notice()
 render.version_notice()
 
 st.text_input(t("entrepreneurs.search"), placeholder=t("entrepreneurs.search_hint"),

@@ -43,6 +43,7 @@ gaz = resources.gazetteer()
 st.title(t("map.title"))
 st.caption(state.scope(period.label(lang=current.lang), t(f"channel.{current.channel}")))
 render.sample_notice()
+render.months_cut_notice()
 render.version_notice()
 
 controls = st.columns([2, 1, 1])

@@ -25,6 +25,7 @@ st.title(t("overview.title_upazila", upazila=resources.gazetteer().name(current.
          if current.upazila else t("overview.title"))
 st.subheader(period.label(lang=current.lang))
 render.sample_notice()
+render.months_cut_notice()
 render.version_notice()
 brief_button.download()  # the meeting brief (PDF) of this view, made when clicked
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)

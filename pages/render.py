@@ -73,6 +73,13 @@ def sample_notice() -> None:
         st.info(state.t("notice.sample" if shown == "sample" else "notice.sample_mixed"), icon="ℹ️")
 
 
+def months_cut_notice() -> None:
+    """Where a date range cuts through a month of monthly summaries: which months it counts whole
+    and which it leaves out (a summary gives its month as a whole)."""
+    if text := state.months_cut_text():
+        st.warning(text, icon="⚠️")
+
+
 def version_notice() -> None:
     """Under a pinned link: which version is shown, and which is the latest."""
     if state.current().version is not None:

@@ -25,6 +25,7 @@ lang = current.lang
 st.title(t("services.title"))
 st.caption(state.scope(period.label(lang=lang), t(f"channel.{current.channel}")))
 render.sample_notice()
+render.months_cut_notice()
 render.version_notice()
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
 hide_below = privacy.min_for(access.settings(), sees_people=access.can_see_people())

@@ -16,7 +16,7 @@ import streamlit as st
 
 from analytics import i18n
 from analytics.reference.periods import Period, parse_period
-from analytics.report import comparison, views
+from analytics.report import comparison, metrics, views
 from analytics.report.viewstate import ViewState
 from analytics.store.rollup import Rollup
 from pages import access, resources, run
@@ -168,6 +168,20 @@ def sample_uploads() -> frozenset[str]:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _sample_uploads(location: str, data_version: int) -> frozenset[str]:  # noqa: ARG001  (the cache key)
     return frozenset(resources.store().uploads().filter(pl.col("is_sample"))["upload_id"].to_list())
+
+
+def months_cut_text() -> str | None:
+    """What the shown range counts of the months of monthly summaries it cuts through, or None
+    (analytics.report.metrics.months_cut; fiscal years and quarters cut none)."""
+    shown = period()
+    if shown.fy is not None:
+        return None
+    return views.months_cut_text(_months_cut(*data_key(), shown.key, current().upazila), lang=current().lang)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _months_cut(data_version: int, pinned: bool, period_key: str, upazila: str | None) -> pl.DataFrame:
+    return metrics.months_cut(scan(data_version, pinned), period=parse_period(period_key), upazila=upazila)
 
 
 def sources() -> str:

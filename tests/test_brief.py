@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -24,7 +25,7 @@ import pytest
 
 from analytics import i18n
 from analytics.reference.gazetteer import Gazetteer
-from analytics.reference.periods import fiscal_year
+from analytics.reference.periods import Period, fiscal_year
 from analytics.reference.sample import SAMPLE_UPLOAD_ID, ensure_sample, generate
 from analytics.report import brief, views
 from analytics.store import LocalStore
@@ -323,3 +324,19 @@ def test_categories_of_equal_size_come_in_one_order_in_both_languages():
     last = data["categories"]["rows"][-1]
     assert rest > 0 and last[0] == f"বাকি {i18n.number(rest, lang='bn')}টি শ্রেণি"
     assert last[1:3] == [i18n.number(rest, lang="bn"), i18n.number(5 * rest, lang="bn")]
+
+
+@pytest.mark.parametrize("period, said", [
+    (Period(date(2022, 7, 15), date(2022, 8, 14)), True),  # through two months of summaries
+    (Period(date(2022, 7, 1), date(2022, 8, 31)), False),  # whole months
+])
+def test_a_range_through_months_of_summaries_is_noted(period, said):
+    from analytics.reference import schema
+
+    summaries = schema.conform(pl.DataFrame({  # a union's monthly summaries: the 1st of each month, no one named
+        "date": [date(2022, 7, 1), date(2022, 8, 1)], "channel": ["udc", "udc"], "upazila_code": ["BD107914"] * 2,
+        "union_code": ["BD10791411"] * 2, "service_code": ["UDC001"] * 2, "service_category": ["CERT"] * 2,
+        "beneficiaries": [120, 64], "fee_paisa": [900_000, 480_000]})).collect().lazy()
+    data = brief.brief_data(summaries, Gazetteer.load(), period=period, lang="en")
+    notes = " ".join(data["coverage"])
+    assert ("July 2022 is left out; August 2022 is counted whole" in notes) is said

@@ -130,3 +130,24 @@ def test_empty_log_gives_empty_frames_not_none():
     assert metrics.headline(empty, period=fiscal_year(2022))["beneficiaries_total"] == 0
     assert metrics.entrepreneurs(empty, period=fiscal_year(2022)).height == 0
     assert metrics.service_mix(empty, period=fiscal_year(2022)).height == 0
+
+
+# -- a date range through months of monthly summaries --------------------------------------------
+SUMMARIES = [row(date(2022, 7, 1), who=None), row(date(2022, 8, 1), who=None, people=64),  # no one named: summaries
+             row(date(2022, 9, 1)), row(date(2022, 9, 1), channel="front_desk", upazila=SADAR)]  # a log's 1st of Sept
+
+
+@pytest.mark.parametrize("period, upazila, expected", [
+    (Period(date(2022, 7, 15), date(2022, 8, 14)), None, [(date(2022, 7, 1), False), (date(2022, 8, 1), True)]),
+    (Period(date(2022, 7, 1), date(2022, 8, 14)), None, [(date(2022, 8, 1), True)]),
+    (Period(date(2022, 7, 2), date(2022, 8, 31)), None, [(date(2022, 7, 1), False)]),
+    (Period(date(2022, 8, 5), date(2022, 8, 20)), None, [(date(2022, 8, 1), False)]),  # one month, its 1st before
+    (Period(date(2022, 7, 1), date(2022, 8, 31)), None, []),  # whole months
+    (Period(date(2022, 8, 15), date(2022, 9, 10)), None, [(date(2022, 8, 1), False)]),  # September's 1st: a log's
+    (Period(date(2022, 7, 15), date(2022, 8, 14)), SADAR, []),  # the summaries are Bhandaria's
+    (quarter(2022, 1), None, []),  # fiscal quarters and years are whole months
+])
+def test_months_cut(period, upazila, expected):
+    log = schema.conform(pl.DataFrame(SUMMARIES)).collect()
+    for form in (log.lazy(), metrics.rollup_of(log)):
+        assert metrics.months_cut(form, period=period, upazila=upazila).rows() == expected

@@ -372,3 +372,27 @@ def test_removing_the_sample_is_its_own_confirmed_action(own_store):
     at.button(key="rollback_yes").click().run()
     assert any("The sample was removed" in s.value for s in at.success)
     assert own_store.uploads()["status"].to_list() == ["rolled_back"]
+
+
+# -- a date range through a month of monthly summaries ---------------------------------------
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/services.py"])
+@pytest.mark.parametrize("lang, left_out, counted", [
+    ("en", "July 2022 is left out", "August 2022 is counted whole"),
+    ("bn", "জুলাই ২০২২ বাদ পড়েছে", "আগস্ট ২০২২ পুরোটা ধরা হয়েছে"),
+])
+def test_a_range_through_months_of_summaries_says_what_it_counts(own_store, page, lang, left_out, counted):
+    from datetime import date
+
+    from analytics.reference import schema
+
+    summaries = schema.conform(pl.DataFrame({  # a union's monthly summaries: the 1st of each month, no one named
+        "date": [date(2022, 7, 1), date(2022, 8, 1)], "channel": ["udc", "udc"],
+        "upazila_code": ["BD107914", "BD107914"], "union_code": ["BD10791411", "BD10791411"],
+        "service_code": ["UDC001", "UDC001"], "service_category": ["CERT", "CERT"], "beneficiaries": [120, 64],
+        "fee_paisa": [900_000, 480_000], "source_row": [2, 3]})).collect()
+    own_store.commit(summaries, file_name="summary.csv", content_hash="summary", uploader="asha")
+    at = _staff(page, lang=lang, **{"from": "2022-07-15", "to": "2022-08-14"})
+    notices = " ".join(w.value for w in at.warning)
+    assert left_out in notices and counted in notices
+    whole = _staff(page, lang=lang, **{"from": "2022-07-01", "to": "2022-08-31"})
+    assert left_out not in texts(whole) and counted not in texts(whole)

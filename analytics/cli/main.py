@@ -32,6 +32,7 @@ import tempfile
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analytics import i18n
 from analytics.cli.argv import command_word
@@ -41,6 +42,9 @@ from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.periods import Period, fiscal_year, parse_fy, parse_period
 from analytics.store import Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def store_for(location: str | None) -> Store:
@@ -56,12 +60,18 @@ def store_for(location: str | None) -> Store:
 
 def summary(store: Store, *, period: Period, gazetteer: Gazetteer | None = None) -> dict:
     """The published-report figures for ``period`` as one JSON-ready object."""
+    return _summary(store, period=period, gazetteer=gazetteer)[0]
+
+
+def _summary(store: Store, *, period: Period, gazetteer: Gazetteer | None) -> tuple[dict, pl.DataFrame]:
+    """:func:`summary`, and the months of monthly summaries the period cuts (metrics.months_cut)."""
     from analytics.report import metrics
 
     gaz = gazetteer or Gazetteer.load()
     log = store.rollup()
     head = metrics.headline(log, period=period)
     areas = metrics.by_area(log, gaz.units, level="upazila", period=period)
+    cut = metrics.months_cut(log, period=period)
     return {
         "period_start": period.start.isoformat(),
         "period_end": period.end.isoformat(),
@@ -80,12 +90,16 @@ def summary(store: Store, *, period: Period, gazetteer: Gazetteer | None = None)
         # monthly summaries name no entrepreneur: where UDC rows of them are in the period,
         # "entrepreneurs" counts only those the logs name, and the number of entrepreneurs is not known
         "entrepreneurs_known": head["udc_rows_unnamed"] == 0,
-    }
+        # a date range that begins or ends inside a month of monthly summaries counts that month
+        # whole (its 1st in the range) or not at all (metrics.months_cut): "YYYY-MM" each
+        "months_counted_whole": [f"{month:%Y-%m}" for month, whole in cut.iter_rows() if whole],
+        "months_left_out": [f"{month:%Y-%m}" for month, whole in cut.iter_rows() if not whole],
+    }, cut
 
 
 def summary_text(store: Store, *, period: Period, lang: str, gazetteer: Gazetteer | None = None) -> str:
     gaz = gazetteer or Gazetteer.load()
-    data = summary(store, period=period, gazetteer=gaz)
+    data, cut = _summary(store, period=period, gazetteer=gaz)
     t = i18n.t
     lines = [t("summary.title", lang, period=period.label(lang=lang)),
              f"  {i18n.day(period.start, lang=lang)} – {i18n.day(period.end, lang=lang)}"]
@@ -105,6 +119,10 @@ def summary_text(store: Store, *, period: Period, lang: str, gazetteer: Gazettee
                      i18n.number(data["beneficiaries_by_upazila"][gaz.name(pcode, lang="en")], lang=lang)))
     width = max(len(label) for label, _ in rows)
     lines += [f"{label.ljust(width)}  {value:>12}" for label, value in rows]
+    if not cut.is_empty():
+        from analytics.report.views import months_cut_text
+
+        lines.append(months_cut_text(cut, lang=lang))
     return "\n".join(lines)
 
 

@@ -387,6 +387,8 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
         notes.append(f"{problem[0]}: {names}")
     if not notes:
         notes.append(_t("brief.coverage_none", lang))
+    if cut := views.months_cut_text(metrics.months_cut(log, period=period, upazila=upazila), lang=lang):
+        notes.append(cut)
     missing = gaz.units.filter(~pl.col("has_polygon") & pl.col("level").is_in(["upazila", "union"]))
     if upazila:
         missing = missing.filter(pl.col("parent_pcode") == upazila)

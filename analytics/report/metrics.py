@@ -10,11 +10,12 @@ as the published upazila figures do.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Literal, Union
 
 import polars as pl
 
-from analytics.reference.periods import Period, fiscal_columns
+from analytics.reference.periods import Period, first_of_month, fiscal_columns
 from analytics.store.rollup import Rollup, rollup_of
 
 if TYPE_CHECKING:
@@ -297,6 +298,34 @@ def coverage(log: Log, units: pl.DataFrame, *, period: Period) -> pl.DataFrame:
                           .when(pl.col("active_entrepreneurs") < 2).then(pl.lit("few_entrepreneurs"))
                           .when(~pl.col("has_polygon")).then(pl.lit("no_polygon")))
             .sort("pcode"))
+
+
+def months_cut(log: Log, *, period: Period, upazila: str | None = None) -> pl.DataFrame:
+    """The months that ``period`` begins or ends inside of and that hold monthly summaries (UDC rows
+    that name no entrepreneur, dated the 1st of their month: ingest dates a summary's month so). A
+    summary gives its month as a whole, so the period counts such a month whole when its 1st is in
+    it (``counted``), else not at all; figures of whole months are exact. One row per month, in order."""
+    cut = pl.DataFrame(schema={"month": pl.Date, "counted": pl.Boolean})
+    if period.fy is not None:  # fiscal years and quarters are whole months
+        return cut
+    months = {}
+    if period.start.day != 1:
+        months[first_of_month(period.start)] = False
+    if period.end != first_of_month(period.end, 1) - timedelta(days=1):
+        month = first_of_month(period.end)
+        months[month] = months.get(month, month >= period.start)
+    if not months:
+        return cut
+    # the rows of those 1sts (a roll-up by day has them; one by quarter, its raw rows: not the whole
+    # log rolled up by day for two days' rows)
+    rolled = rollup_of(log)
+    rows = rolled.people if rolled.grain == "day" or rolled.raw is None else rolled.raw
+    summaries = rows.filter(pl.col("date").is_in(list(months)) & (pl.col("channel") == "udc")
+                            & pl.col("entrepreneur_id").is_null()
+                            & (pl.col("upazila_code") == upazila if upazila else pl.lit(True)))
+    found = set(summaries.select(pl.col("date").unique()).collect(engine=ENGINE)["date"])
+    kept = [(month, counted) for month, counted in months.items() if month in found]
+    return pl.DataFrame(kept, schema=cut.schema, orient="row").sort("month")
 
 
 def periods_available(log: Log) -> pl.DataFrame:

@@ -190,6 +190,16 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
     return out
 
 
+def months_cut_text(cut: pl.DataFrame, *, lang: str) -> str | None:
+    """What a range that cuts months of monthly summaries (:func:`analytics.report.metrics.months_cut`)
+    counts of them, or None when it cuts none."""
+    if cut.is_empty():
+        return None
+    months = "; ".join(i18n.t("notice.month_counted" if counted else "notice.month_left_out", lang,
+                              month=i18n.month(month, lang=lang)) for month, counted in cut.iter_rows())
+    return i18n.t("notice.months_cut", lang, months=months)
+
+
 def delta_text(change: int, pct: float | None, *, fmt: Callable[[int], str], lang: str) -> str:
     """"+1,234 (+5.2%)", "−31,526 (−90.4%)", "0 (0.0%)": the sign written once, as a true minus
     sign (U+2212) in both digit systems; the arrow comes from the number (Kpi.arrow), not this text."""
