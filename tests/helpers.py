@@ -61,6 +61,7 @@ PUBLISHED = {
     "udc_service_kinds": 105,
     "front_desk_service_kinds": 12,
     "entrepreneurs_known": True,  # (every UDC row names its entrepreneur: no monthly summaries)
+    "months_counted_whole": [], "months_left_out": [],  # (a fiscal year: whole months)
 }
 
 
