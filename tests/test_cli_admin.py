@@ -386,6 +386,18 @@ def test_command_line_errors_in_bengali(tmp_path):
     assert line.startswith("ত্রুটি: --period 2023-24-Q5: সঠিক সময়কাল নয়")
 
 
+@pytest.mark.parametrize("command", [["summary", "--json"], ["summary"]])
+@pytest.mark.parametrize("lang, note", [("en", "note: --period 2022-23-Q1 is shown; --fy 2023-24 is not used"),
+                                        ("bn", "দ্রষ্টব্য: --period 2022-23-Q1 দেখানো হচ্ছে; --fy 2023-24 ব্যবহার করা হয়নি")])
+def test_both_fy_and_period_read_the_period_and_say_so(tmp_path, command, lang, note):
+    store = tmp_path / "s"
+    LocalStore(store)
+    out = cli(*command, "--fy", "2023-24", "--period", "2022-23-Q1", "--store", str(store), "--lang", lang)
+    assert out.returncode == 0 and out.stderr.strip().startswith(note), out.stderr
+    alone = cli(*command, "--period", "2022-23-Q1", "--store", str(store), "--lang", lang)
+    assert alone.stdout == out.stdout and alone.stderr == ""
+
+
 def test_a_backup_that_cannot_be_finished_leaves_no_file(tmp_path):
     store = tmp_path / "s"
     LocalStore(store).commit(make_log(5), file_name="a.csv", content_hash="a", uploader="u")

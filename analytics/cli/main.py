@@ -126,13 +126,20 @@ def summary_text(store: Store, *, period: Period, lang: str, gazetteer: Gazettee
     return "\n".join(lines)
 
 
+#: The fiscal year of summary and brief when neither --fy nor --period names one (the sample's).
+DEFAULT_FY = "2022-23"
+
+
 def _period(args: argparse.Namespace) -> Period:
+    if args.period and args.fy:  # both named: --period is read, as it always was; said, not silently
+        print(i18n.t("cli.fy_not_used", args.lang, fy=args.fy, period=args.period), file=sys.stderr)
+    fy = args.fy or DEFAULT_FY
     try:
         if args.period:
             return parse_period(args.period)
-        return fiscal_year(parse_fy(args.fy))
+        return fiscal_year(parse_fy(fy))
     except (ValueError, OverflowError):
-        given = f"--period {args.period}" if args.period else f"--fy {args.fy}"
+        given = f"--period {args.period}" if args.period else f"--fy {fy}"
         raise StoreError(i18n.t("cli_error.bad_period", "en", given=given), key="bad_period", given=given) from None
 
 
@@ -184,7 +191,7 @@ def build_parser(lang: str = "en", *, only: str | None = None) -> argparse.Argum
     words.add(common, "--store", key="store")
     words.lang_option(common)
     period = words.parent()  # the period of summary and brief
-    words.add(period, "--fy", key="fy", default="2022-23")
+    words.add(period, "--fy", key="fy", default=None)  # (DEFAULT_FY unless --period is given)
     words.add(period, "--period", key="period")
     commands = parser.add_subparsers(dest="command", required=True, metavar=i18n.t("cli.meta.command", lang))
     if only == "ingest":
