@@ -27,21 +27,25 @@ class Period:
     quarter: int | None = None  # 1-4 when the period is a fiscal quarter
 
     def label(self, *, lang: str = "en") -> str:
-        """"FY 2022-23 Q1" / "২০২২-২৩ অর্থবছর, ১ম প্রান্তিক"; custom ranges show their dates."""
+        """"FY 2022-23 Q1" / "২০২২-২৩ অর্থবছর, ১ম প্রান্তিক"; custom ranges show their days, the
+        month by name ("15 July 2022 – 14 August 2022": no day/month order to guess)."""
         lang = _lang(lang)
         if self.fy is None:
-            return (_digits(self.start.isoformat(), lang) + i18n.t("period.range_through", lang)
-                    + _digits(self.end.isoformat(), lang))
+            return i18n.day(self.start, lang=lang) + i18n.t("period.range_through", lang) + i18n.day(self.end, lang=lang)
         year = i18n.t("period.year", lang, years=_digits(f"{self.fy}-{(self.fy + 1) % 100:02d}", lang))
         if not self.quarter:
             return year
         return i18n.t("period.year_quarters", lang, year=year, quarters=_quarter_name(self.quarter, lang))
 
     def short_label(self, *, lang: str = "en") -> str:
-        """Compact label for axes: "Q1 22-23" / "১ম প্রা. ২২-২৩"; others as :meth:`label`."""
-        if self.fy is None or not self.quarter:
-            return self.label(lang=lang)
+        """Compact label for axes: "Q1 22-23" / "১ম প্রা. ২২-২৩"; a custom range in ISO dates; a
+        fiscal year as :meth:`label`."""
         lang = _lang(lang)
+        if self.fy is None:
+            return (_digits(self.start.isoformat(), lang) + i18n.t("period.range_through", lang)
+                    + _digits(self.end.isoformat(), lang))
+        if not self.quarter:
+            return self.label(lang=lang)
         years = f"{self.fy % 100:02d}-{(self.fy + 1) % 100:02d}"
         return i18n.t("period.quarter_short", lang, quarter=_quarter_name(self.quarter, lang),
                       years=_digits(years, lang))
