@@ -23,7 +23,7 @@ from analytics.ingest.validate import NOTE_CODES
 from analytics.reference.periods import quarter
 from analytics.reference.services import ServiceResolver, load_catalogue
 from analytics.report import views
-from analytics.store import content_hash, new_upload_id
+from analytics.store import StoreChanged, content_hash, new_upload_id
 from pages import access, navigation, render, resources, state
 
 navigation.guard()
@@ -35,6 +35,9 @@ st.title(t("upload.title"))
 if flash := st.session_state.pop("_upload_flash", None):
     st.success(flash)
     st.toast(flash, icon="✅")  # (on a phone the page stays scrolled down, the banner above out of sight)
+if changed := st.session_state.pop("_upload_changed", None):
+    st.warning(changed)
+    st.toast(changed, icon="⚠️")
 if not access.can_change_data():
     st.warning(t("auth.staff_only"))
     st.stop()
@@ -334,8 +337,12 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
     if not access.can_change_data():  # re-checked at the moment of writing
         st.error(t("auth.staff_only"))
         st.stop()
-    stored = store.commit(result.frame, file_name=uploaded.name, content_hash=digest, uploader=access.actor(),
-                          mode=mode, upload_id=result.frame["upload_id"][0])
+    try:  # only on the data the checks above were made on (another upload or rollback came between: again)
+        stored = store.commit(result.frame, file_name=uploaded.name, content_hash=digest, uploader=access.actor(),
+                              mode=mode, upload_id=result.frame["upload_id"][0], if_version=version)
+    except StoreChanged:
+        st.session_state["_upload_changed"] = t("upload.store_changed")
+        st.rerun()
     st.session_state.pop("_ingest_key", None)
     st.session_state.pop("w_date_order", None)
     st.session_state.pop("w_sheet", None)  # the next file's sheet is chosen afresh (its identity depends on it)

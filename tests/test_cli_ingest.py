@@ -230,6 +230,9 @@ def test_a_file_overlapping_a_stored_upload_is_refused_unless_replacing(tmp_path
     assert cli("ingest", str(OFFICES / "kawkhali_q1_en.csv"), "--store", store).returncode == 0
     again = cli("ingest", str(OFFICES / "kawkhali_q1_en_resaved.xlsx"), "--store", store)
     assert again.returncode == 1 and "kawkhali_q1_en.csv" in again.stderr and "162 of its 162" in again.stderr
+    stored = cli("uploads", "--store", store).stdout.splitlines()[1].split("\t")[0]
+    # a corrected copy: the way to put it in the place of that upload alone
+    assert f"roll that upload back first (python -m analytics rollback {stored})" in again.stderr
     replaced = cli("ingest", str(OFFICES / "kawkhali_q1_en_resaved.xlsx"), "--store", store, "--mode", "replace")
     assert replaced.returncode == 0
     assert summary(Path(store), "--period", "2023-24-Q1")["beneficiaries_total"] == 191
@@ -238,6 +241,42 @@ def test_a_file_overlapping_a_stored_upload_is_refused_unless_replacing(tmp_path
                  if "kawkhali_q1_en.csv" in line)
     assert f"what these uploads stored there: {first} (kawkhali_q1_en.csv)" in replaced.stdout
     assert "roll back upload u" in replaced.stdout
+
+
+def test_two_ingests_at_once_of_the_same_rows_store_them_once(tmp_path):
+    """The first ingest is held inside its commit (holding the store's lock) while the second checks
+    the same deliveries (a re-saved copy, other bytes) against the store, finds nothing yet and waits
+    for the lock; when it gets it the store has changed: it checks again and is refused."""
+    store = str(tmp_path / "s")
+    marker = tmp_path / "paused"
+    first = subprocess.Popen([sys.executable, "-m", "analytics", "ingest", str(OFFICES / "kawkhali_q1_en.csv"),
+                              "--store", store], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "SEBA_ATLAS_PAUSE_AT": f"commit:{marker}"})
+    deadline = time.monotonic() + 120
+    while not marker.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), first.communicate()
+    second = subprocess.Popen([sys.executable, "-m", "analytics", "ingest", str(OFFICES / "kawkhali_q1_en_resaved.xlsx"),
+                               "--store", store], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(8)  # the second has checked the store (nothing stored yet) and waits for the lock
+    marker.unlink()
+    assert first.wait(120) == 0, first.communicate()
+    out, err = second.communicate(timeout=120)
+    assert second.returncode == 1 and "162 of its 162" in err, out + err
+    assert summary(Path(store), "--period", "2023-24-Q1")["beneficiaries_total"] == 191
+
+
+def test_replacing_with_two_copies_of_one_file_is_refused(tmp_path):
+    """--mode replace takes the place of what is stored; two files of the batch with the same rows
+    would still count them twice."""
+    store = str(tmp_path / "s")
+    both = cli("ingest", str(OFFICES / "kawkhali_q1_en.csv"), str(OFFICES / "kawkhali_q1_en_resaved.xlsx"),
+               "--store", store, "--mode", "replace")
+    assert both.returncode == 1, both.stdout + both.stderr
+    assert ("kawkhali_q1_en_resaved.xlsx: 162 of its 162 rows are also in kawkhali_q1_en.csv, given in this same "
+            "command") in both.stderr
+    assert cli("uploads", "--store", store).stdout.count("\n") <= 1  # nothing stored
+    assert cli("ingest", str(OFFICES / "kawkhali_q1_en.csv"), "--store", store, "--mode", "replace").returncode == 0
 
 
 def test_a_file_repeating_some_days_of_a_stored_upload_is_refused_and_says_which(tmp_path):

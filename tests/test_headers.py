@@ -3,6 +3,7 @@ import pytest
 from analytics.ingest.headers import (
     FIELDS,
     LOG_FIELDS,
+    PEOPLE,
     detect_shape,
     header_key,
     header_score,
@@ -196,3 +197,43 @@ def test_a_fee_of_one_person_is_the_fee_only_when_there_is_no_other(headers, fee
 def test_headings_near_a_count_or_a_fee_are_not_taken_for_one(header, field):
     assert recognise(header) == field
 
+
+
+# -- the people served alone: their names or their number, the cells decide --------------------------------
+@pytest.mark.parametrize(("header", "field"), [
+    ("Citizens", PEOPLE), ("Clients", PEOPLE), ("Customer", PEOPLE), ("Applicants", PEOPLE), ("গ্রাহক", PEOPLE),
+    ("নাগরিক", PEOPLE), ("Citizen ID", PEOPLE),
+    # a count of them, or money from them: no one's personal data
+    ("Citizens served", "beneficiaries"), ("No. of citizens", "beneficiaries"), ("Number of citizens", "beneficiaries"),
+    ("Clients served", "beneficiaries"), ("Nos of service", "beneficiaries"), ("সেবাপ্রাপ্ত নাগরিক", "beneficiaries"),
+    ("Amount received from citizen", "fee"), ("নাগরিকের কাছ থেকে আদায়", "fee"), ("Fee paid by customer", "fee"),
+    # their names, contacts and numbers stay personal data
+    ("Citizen Name", "pii"), ("Client phone", "pii"), ("Applicant NID", "pii"), ("Customer Account No", "pii"),
+])
+def test_headings_of_the_people_served(header, field):
+    assert recognise(header) == field
+
+
+@pytest.mark.parametrize(("headers", "counts", "columns", "dropped", "unread"), [
+    (["Date", "Service", "Citizens"], ["Citizens"], {"Citizens": "beneficiaries"}, [], []),
+    (["Date", "Service", "Citizens"], [], {}, ["Citizens"], []),  # their names: left out
+    (["Date", "Service", "Number"], ["Number"], {}, [], ["Number"]),  # counts no heading explains: asked
+    (["Date", "Service", "Count", "Number"], ["Number"], {"Count": "beneficiaries"}, [], []),  # a count column: not
+])
+def test_columns_the_cells_decide(headers, counts, columns, dropped, unread):
+    found = map_headers(headers, counts=counts)
+    assert {h: f for h, f in found.columns.items() if h not in ("Date", "Service")} == columns
+    assert (found.dropped_pii, found.unread_counts) == (dropped, unread)
+
+
+@pytest.mark.parametrize(("headers", "parts", "duplicates"), [
+    (["Date", "Service", "সেবাগ্রহীতা পুরুষ", "সেবাগ্রহীতা মহিলা"], ["সেবাগ্রহীতা পুরুষ", "সেবাগ্রহীতা মহিলা"], {}),
+    (["Date", "Service", "Beneficiaries (Male)", "Beneficiaries (Female)", "Beneficiaries (Other)"],
+     ["Beneficiaries (Male)", "Beneficiaries (Female)", "Beneficiaries (Other)"], {}),
+    (["Date", "Service", "Male", "Female", "Total Beneficiaries"], [], {}),  # the total is the count
+    (["Date", "Service", "Beneficiaries", "No. of Recipients"], [],  # not parts of one: the user's to choose
+     {"beneficiaries": ["Beneficiaries", "No. of Recipients"]}),
+])
+def test_a_count_in_parts_by_sex(headers, parts, duplicates):
+    found = map_headers(headers)
+    assert (found.count_parts, found.duplicates) == (parts, duplicates)

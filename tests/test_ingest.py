@@ -243,6 +243,7 @@ BAD_CORPUS = [
                                      ("not_calculated", 5, B)}, [6]),
     ("bad/legacy_errors.xls", {}, {("excel_error", 2, FD), ("excel_error", 3, B)}, [4]),
     ("bad/dates_swapped_by_excel.xlsx", {}, {("dates_swapped_by_excel", None, None)}, []),
+    ("bad/count_column_unread.csv", {}, {("count_column_unread", None, "Number")}, []),
     ("bad/pasted_blocks.csv", {}, {("header_row", 4, None)}, [2, 3, 5]),
     ("bad/month_headings.csv", {}, {("month_heading", 2, None), ("month_heading", 5, None)}, [3, 4, 6]),
     ("bad/bijoy_text.csv", {}, {("bijoy_text", None, None)}, []),
@@ -669,6 +670,36 @@ HABITS = [
      {("missing_value", 3, "Date"), ("missing_value", 3, "Union"), ("missing_value", 3, "Fee"),
       ("udc_without_entrepreneur", 3, "Entrepreneur ID"), ("note_row", 5, None), ("note_row", 6, None),
       ("note_row", 7, None)}),
+    ("a sign-off line of several cells (\"Prepared by:\" and \"Checked by:\" side by side), in either language",
+     "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Birth registration,75\n"
+     "Note: from the entrepreneurs' registers,,,,\nPrepared by:,,,Checked by:,\n\"(Signature) UNO, Nesarabad\",,,,\n"
+     "প্রস্তুতকারী:,,যাচাইকারী:,,\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     {("note_row", 3, None), ("note_row", 4, None), ("note_row", 5, None), ("note_row", 6, None)}),
+    ("cells of a row under the table that only one of reads as a sign-off: a row like any other",
+     "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Birth registration,75\n"
+     "Checked:,Tona,UDC-1,Birth registration,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)], {("bad_date", 3, "Date")}),
+    ("a count headed with the people served alone (\"Citizens\"): their number, not personal data",
+     "Date,Union,Entrepreneur ID,Service,Citizens,Fee\n03/07/2023,Tona,UDC-1,Birth registration,2,150\n"
+     "04/07/2023,Tona,UDC-1,Birth registration,১,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     set()),
+    ("the same heading over the citizens' names: left out, one person a row",
+     "Date,Union,Entrepreneur ID,Service,Clients,Fee\n03/07/2023,Tona,UDC-1,Birth registration,Rahima Begum,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)], set()),
+    ("the count in a column per sex with no total: their sum (a dash or an empty cell counts nothing)",
+     "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতা পুরুষ,সেবাগ্রহীতা মহিলা,ফি\n"
+     "০৩/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,২,১,২২৫\n০৪/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,-,৩,২২৫\n"
+     "০৫/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,,২,১৫০\n০৬/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,দুই,১,২২৫\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 3, 22500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 3, 22500),
+      ("2023-07-05", "BD10798094", "UDC-1", "UDC002", 2, 15000)],
+     {("count_not_number", 5, "সেবাগ্রহীতা পুরুষ + সেবাগ্রহীতা মহিলা")}),
+    ("a receipt number no heading explains, in a file with no count column: a numbering, not asked about",
+     "Date,Union,Entrepreneur ID,Service,Memo,Fee\n03/07/2023,Tona,UDC-1,Birth registration,1041,75\n"
+     "04/07/2023,Tona,UDC-1,Birth registration,1042,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     set()),
     ("one-cell lines under the table that are not a sign-off are rows like any other",
      "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Birth registration,75\n,,,Photocopy,\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)],

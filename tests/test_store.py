@@ -16,7 +16,7 @@ import pytest
 
 from analytics.reference import schema
 from analytics.reference.periods import quarter
-from analytics.store import LocalStore, StoreError, content_hash, open_store
+from analytics.store import LocalStore, StoreChanged, StoreError, content_hash, open_store
 from tests.helpers import make_log, totals, with_rollups
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,6 +203,20 @@ def test_concurrent_commits_are_serialised(store):
     assert not errors
     assert store.uploads().height == 6 and store.version() == 6
     assert totals(store)[0] == sum(50 + i for i in range(6))
+
+
+def test_a_commit_checked_on_an_older_version_stores_nothing(store):
+    """Two ingests checked at once against one version: the second to commit finds another version
+    and stores nothing (its checks, such as rows already stored, are made again by the caller)."""
+    checked = store.version()
+    store.commit(make_log(10), file_name="first.csv", content_hash="first", uploader="u", if_version=checked)
+    parts_before = sorted(store.upload_quarters().rows())
+    with pytest.raises(StoreChanged):
+        store.commit(make_log(10), file_name="second.csv", content_hash="second", uploader="u", if_version=checked)
+    assert store.uploads().height == 1 and totals(store)[0] == 10 and store.version() == checked + 1
+    assert sorted(store.upload_quarters().rows()) == parts_before
+    store.commit(make_log(10), file_name="second.csv", content_hash="second", uploader="u", if_version=store.version())
+    assert store.uploads().height == 2
 
 
 # --- issue 9: per-quarter replace, all-or-nothing batches, name decisions ---------------------

@@ -30,6 +30,8 @@ def test_clean(text, cleaned):
     # the currency word right after the number
     ("50Tk", 5000), ("50TK.", 5000), ("50taka", 5000), ("50BDT", 5000), ("১২০টাকা", 12000),
     ("৪০ টাকা মাত্র", 4000), ("Tk 40 only", 4000),
+    # taka abbreviated in Bengali; nothing after the taka written ".-"
+    ("টাঃ ১০০", 10000), ("টা. ৫০", 5000), ("৳ 1200.-", 120000), ("50.-", 5000), ("৫০.=", 5000),
 ])
 def test_money_paisa_is_exact(text, paisa):
     assert apply(V.money_paisa, [text]) == [paisa]

@@ -32,10 +32,21 @@ from analytics.ingest.pipeline import IngestResult, Limits, ingest_isolated
 from analytics.ingest.preview import overlaps
 from analytics.ingest.validate import NOTE_CODES
 from analytics.ingest.values import DATE_ORDERS
+from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.periods import parse_period
 from analytics.reference.services import ServiceResolver, load_catalogue
-from analytics.store import Incoming, Store, StoreError, content_hash, new_upload_id
+from analytics.store import (
+    Incoming,
+    Store,
+    StoreChanged,
+    StoreError,
+    content_hash,
+    new_upload_id,
+)
+
+#: Times a batch is checked and committed when the store changes in between (another ingest at once).
+COMMIT_TRIES = 5
 
 
 class UsageError(Exception):
@@ -224,13 +235,23 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         print(i18n.t("ingest.cli_rejected", lang), file=err)
         return 1
 
-    if not allow_overlap and mode != "replace" and _overlapping(store, checked, digests, lang=lang, err=err):
-        return 1
-    if dry_run:
-        print(i18n.t("ingest.cli_dry_run", lang), file=out)
-        return 0
-    stored = store.commit_many([Incoming(result.frame, path.name, digests[path], result.upload_id)
-                                for path, result in checked], uploader=uploader, mode=mode)
+    for attempt in range(COMMIT_TRIES):
+        # the checks against what is stored hold for one version of the store: committed only at it
+        # (another ingest, an upload on the page or a rollback in between: checked again)
+        version = store.version()
+        # (replacing takes the place of what is stored; two files of the batch still must not repeat)
+        if not allow_overlap and _overlapping(store, checked, digests, lang=lang, err=err, stored=mode != "replace"):
+            return 1
+        if dry_run:
+            print(i18n.t("ingest.cli_dry_run", lang), file=out)
+            return 0
+        try:
+            stored = store.commit_many([Incoming(result.frame, path.name, digests[path], result.upload_id)
+                                        for path, result in checked], uploader=uploader, mode=mode, if_version=version)
+            break
+        except StoreChanged:
+            if attempt == COMMIT_TRIES - 1:
+                raise
     if given.height:  # the file's decisions are kept with the data and apply to later uploads
         store.decide(given.to_dicts(), actor=uploader)
     names = dict(store.uploads().select("upload_id", "file_name").iter_rows()) if any(d.replaced for d in stored) else {}
@@ -255,10 +276,10 @@ def _report_path(folder: Path, stem: str, *, written: set[Path]) -> Path:
 
 
 def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests: dict[Path, str], *,
-                 lang: str, err) -> bool:
-    """Print and return True when a file's rows are already stored (or earlier in this batch)."""
-    scan = store.scan()
-    names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
+                 lang: str, err, stored: bool = True) -> bool:
+    """Print and return True when a file's rows are already stored (``stored``) or earlier in this batch."""
+    scan = store.scan() if stored else schema.empty_log().lazy()
+    names = dict(store.uploads().select("upload_id", "file_name").iter_rows()) if stored else {}
     earlier: list[IngestResult] = []
     found = False
     seen: set[str] = set()
@@ -267,8 +288,8 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
             continue  # the very same bytes: stored before or given twice, stored once (not a refusal)
         seen.add(digests[path])
         if names or earlier:  # (an empty store and no file before: nothing to overlap, nothing to read)
-            stored = pl.concat([scan, *(r.accepted() for r in earlier)]) if earlier else scan
-            hits = overlaps(stored, result.accepted().collect())
+            before = pl.concat([scan, *(r.accepted() for r in earlier)]) if earlier else scan
+            hits = overlaps(before, result.accepted().collect())
         else:
             hits = pl.DataFrame()
         if hits.height:
@@ -276,8 +297,11 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
             upload, shared = hit["upload_id"], hit["shared_rows"]
             stored_file = names.get(upload) or next(
                 (p.name for p, r in checked if r.upload_id == upload), upload)
-            # some days of an upload repeated: replacing the quarters would lose that upload's other days
-            print(i18n.t("ingest.cli_overlap_days" if hit["partial"] else "ingest.cli_overlap", lang, file=path.name,
+            # some days of an upload repeated: replacing the quarters would lose that upload's other days;
+            # a file given before it in this command is no upload yet
+            key = "ingest.cli_overlap_batch" if upload not in names else \
+                "ingest.cli_overlap_days" if hit["partial"] else "ingest.cli_overlap"
+            print(i18n.t(key, lang, file=path.name,
                          shared=i18n.number(shared, lang=lang), rows=i18n.number(result.accepted_rows, lang=lang),
                          upload=upload, stored_file=stored_file, first=i18n.day(hit["first"], lang=lang),
                          last=i18n.day(hit["last"], lang=lang)),

@@ -110,7 +110,18 @@ _NAME_WORDS = {"name", "village"}  # whole words
 _NOT_PII = tuple(word_key(text) for text in (
     "union", "upazila", "upazilla", "thana", "service", "entrepreneur", "uddokta", "udc", "centre", "center",
     "district", "month", "ইউনিয়ন", "উপজেলা", "সেবার", "উদ্যোক্তা", "কেন্দ্র", "সেন্টার", "জেলার", "মাসের"))
-_COUNT_WORDS = tuple(word_key(text) for text in ("count", "no of", "number of", "total", "সংখ্যা", "মোট"))
+_COUNT_WORDS = tuple(word_key(text) for text in ("count", "no of", "number of", "total", "served", "সংখ্যা", "মোট",
+                                                  "সেবাপ্রাপ্ত"))
+#: Words for the people served alone ("Citizens", "Clients", "গ্রাহক"): a column so headed holds
+#: either their names or how many they were, and only its cells tell which (:data:`PEOPLE`)
+_PEOPLE_WORDS = tuple(word_key(text) for text in (
+    "citizen", "customer", "applicant", "client", "নাগরিক", "গ্রাহক", "আবেদনকারী"))
+#: What :func:`recognise` says of such a heading.
+PEOPLE = "people"
+#: A count of people split by sex, in columns side by side ("Male | Female"): the parts of one count
+_GENDER_PARTS = tuple(word_key(text) for text in (
+    "male", "female", "men", "women", "boy", "girl", "third gender", "hijra", "other", "পুরুষ", "মহিলা", "নারী",
+    "ছেলে", "মেয়ে", "হিজড়া", "তৃতীয় লিঙ্গ", "অন্যান্য"))
 _TOTAL_WORDS = tuple(word_key(text) for text in ("total", "মোট", "সর্বমোট"))
 
 # Word rules for headers that are not exact synonyms (checked after the privacy rules).
@@ -118,9 +129,10 @@ MAX_LOOSE_WORDS = 4
 _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("entrepreneur_id", ("entrepreneurid", "uddoktaid", "উদ্যোক্তাআইডি", "উদ্যোক্তারআইডি")),
     ("fee", ("fee", "income", "amount", "earning", "revenue", "charge", "taka", "bdt", "আয়", "ফি", "টাকা", "চার্জ",
-             "মূল্য")),
-    ("beneficiaries", ("beneficiar", "recipient", "noofservice", "numberofservice", "customer", "client",
-                       "সেবাগ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী", "গ্রাহক", "সংখ্যা")),
+             "মূল্য", word_key("আদায়"))),
+    ("beneficiaries", ("beneficiar", "recipient", "noofservice", "nosofservice", "numberofservice", "customer", "client", "citizen",
+                       "applicant", "সেবাগ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী", "গ্রাহক", "নাগরিক", "আবেদনকারী",
+                       "সংখ্যা")),
     ("date", ("date", "তারিখ")),
     ("gender", ("gender", "লিঙ্গ")),  # before the name: "লিঙ্গ Gender", "Entrepreneur's gender"
     ("entrepreneur_name", ("entrepreneur", "uddokta", "উদ্যোক্তা")),
@@ -150,24 +162,31 @@ def header_key(text: str) -> str:
 
 
 def is_pii(header: str) -> bool:
-    """True when the header names a citizen's personal data (name, phone, NID, address ...)."""
+    """True when the header names a citizen's personal data (name, phone, NID, address ...), or may
+    (:data:`PEOPLE`: the people served alone, whose column the cells decide)."""
+    return _pii_kind(header) is not None
+
+
+def _pii_kind(header: str) -> str | None:
+    """"pii", :data:`PEOPLE` or None (see :func:`is_pii`)."""
     key = header_key(header)
     if not key:
-        return False
+        return None
     if key in _PII_EXACT:
-        return True
+        return "pii"
     words = set(re.findall(r"[a-z]+", (header or "").lower()))
     if words & _PII_ALWAYS_WORDS or any(f in key for f in _PII_ALWAYS):
-        return True
+        return "pii"
     named = bool(words & _NAME_WORDS) or "নাম" in key
     about = named or bool(words & {"gender", "sex"}) or "লিঙ্গ" in key  # (the gender kept is the entrepreneur's)
     if about and any(person in key for person in _PERSON):
-        return True
-    if any(word in key for word in _COUNT_WORDS):
-        return False
-    if any(f in key for f in _PII_FRAGMENTS):
-        return True
-    return named and not any(word in key for word in _NOT_PII)
+        return "pii"
+    if any(word in key for word in _COUNT_WORDS) or any(word in key for word in _MONEY):
+        return None  # how many people, or money from them ("Amount received from citizen"): no one's data
+    fragments = [f for f in _PII_FRAGMENTS if f in key]
+    if fragments:
+        return PEOPLE if all(f in _PEOPLE_WORDS for f in fragments) and not named else "pii"
+    return "pii" if named and not any(word in key for word in _NOT_PII) else None
 
 
 #: A fee of one: "per person", "per copy", "unit price", "rate", "একক", "জনপ্রতি" (with a word of money)
@@ -175,19 +194,20 @@ _EACH = ("perperson", "perhead", "perunit", "perservice", "unitfee", "unitprice"
          "প্রতিজন")
 #: A fee of one page or copy: the row's count is people, not pages, so it cannot be multiplied out
 _PER_ITEM = ("perpage", "percopy", "perpiece", "peritem", "প্রতিপৃষ্ঠা", "প্রতিকপি", "প্রতিটি")
-_MONEY = ("fee", "price", "charge", "rate", "taka", "tk", "amount", "মূল্য", "ফি", "টাকা", "দর", "চার্জ")
+_MONEY = ("fee", "price", "charge", "rate", "taka", "tk", "amount", "মূল্য", "ফি", "টাকা", "দর", "চার্জ", word_key("আদায়"))
 _GOVERNMENT = ("govt", "government", "সরকারি", "সরকারী")
 
 
 def recognise(header: str) -> str | None:
-    """The canonical field of a header, ``"pii"`` for personal data, or None."""
+    """The canonical field of a header, ``"pii"`` for personal data, :data:`PEOPLE` for the people
+    served alone (their names or their number: the cells decide), or None."""
     key = header_key(header)
     if not key:
         return None
     if key in _SYNONYM_KEYS:
         return _SYNONYM_KEYS[key]
-    if is_pii(header):
-        return "pii"
+    if kind := _pii_kind(header):
+        return kind
     if len(header.split()) > MAX_LOOSE_WORDS:  # a title or a sentence, not a heading
         return None
     words = re.findall(r"[a-z]+", header.lower()) + re.findall(r"[\u0980-\u09FF]+", header)
@@ -211,7 +231,7 @@ def recognise(header: str) -> str | None:
 def header_score(cells: Iterable[str | None]) -> int:
     """How much a row looks like a log's header row: the number of recognised log fields."""
     found = {recognise(cell) for cell in cells if cell}
-    return len(found & set(LOG_FIELDS)) + (1 if "pii" in found else 0)
+    return len(found & set(LOG_FIELDS)) + (1 if found & {"pii", PEOPLE} else 0)
 
 
 def log_header(cells: Iterable[str | None]) -> bool:
@@ -232,6 +252,13 @@ class HeaderMap:
     invalid_mapping: dict[str, str] = field(default_factory=dict)  # header -> unknown field
     #: the "fee" column gives the fee of one person served (a sheet with no fee of its own)
     fee_per_unit: bool = False
+    #: headings of the people served alone (:data:`PEOPLE`): their count where ``counts`` named them, else
+    #: left out as personal data
+    people: list[str] = field(default_factory=list)
+    #: columns no heading explains that hold counts (``counts``), in a sheet with no count of its own
+    unread_counts: list[str] = field(default_factory=list)
+    #: the count of people served in parts, one column per sex and no total ("Male | Female"): their sum
+    count_parts: list[str] = field(default_factory=list)
 
     def field_column(self, name: str) -> str | None:
         """The header (as written) of ``name``'s column, if the sheet has one."""
@@ -243,11 +270,15 @@ class HeaderMap:
 
 
 def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = None,
-                empty: Iterable[str] = ()) -> HeaderMap:
+                empty: Iterable[str] = (), counts: Iterable[str] = ()) -> HeaderMap:
     """Recognise each header; ``mapping`` (header as written -> field) wins over recognition.
 
     ``empty`` names columns with no data at all: when unrecognised they are not reported.
+    ``counts`` names columns whose cells are all counts of people: one headed with the people served
+    alone (:data:`PEOPLE`) is then their number (else personal data, left out), and one no heading
+    explains, in a sheet with no count column, is in :attr:`HeaderMap.unread_counts`.
     """
+    counts = set(counts)
     mapping = dict(mapping or {})
     by_key = {header_key(k): v for k, v in mapping.items()}
     empty = set(empty)
@@ -261,6 +292,9 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
         if chosen is not None:
             given.add(header)
         name = chosen or recognise(header)
+        if name == PEOPLE:
+            result.people.append(header)
+            name = "beneficiaries" if header in counts else "pii"
         if name == "pii":
             result.dropped_pii.append(header)
         elif name is None:
@@ -283,6 +317,10 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
                     del result.columns[header]
                     result.unmapped.append(header)
             seen[name] = total
+        elif name == "beneficiaries" and len(named) > 1 and not total and not given & set(named) and all(
+                any(part in header_key(header) for part in _GENDER_PARTS) for header in named):
+            result.count_parts = named  # "Male | Female" without a total: the count is their sum
+            seen[name] = named[:1]
     if "month" in seen and "date" in seen and not any(header_key(h) in _SYNONYM_KEYS or h in given
                                                       for h in seen["date"]):
         # a Month column dates a summary's rows; a date that only a word rule found beside it
@@ -297,6 +335,8 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
     elif len(units) > 1 and "fee" not in seen:
         seen["fee"] = units  # which of them: the user's to say
     result.duplicates = {name: headers for name, headers in seen.items() if len(headers) > 1}
+    if "beneficiaries" not in seen:
+        result.unread_counts = [header for header in result.unmapped if header in counts]
     return result
 
 

@@ -433,6 +433,19 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     result.rows_read = body.height
     empty = [label for label, c in internal.items() if body[c].null_count() == body.height]
     headers = map_headers(table.headers, mapping=mapping, empty=empty)
+    # columns whose cells decide what they are: one headed "Citizens" (their names, or how many), and,
+    # with no count column, one no heading explains ("Number"): counts, each row is not one person
+    looked = [*headers.people, *(headers.unmapped if "beneficiaries" not in headers.fields else [])]
+    if looked:
+        counts = [label for label in looked if _count_like(body[internal[label]], strict=label not in headers.people)]
+        headers = map_headers(table.headers, mapping=mapping, empty=empty, counts=counts)
+    if headers.count_parts:  # "Male | Female" and no total: the count is their sum (one column, said so)
+        parts = " + ".join(headers.count_parts)
+        internal[parts] = "__count_parts"
+        body = body.with_columns(_summed([pl.col(internal[h]).cast(pl.String) for h in headers.count_parts])
+                                 .alias("__count_parts"))
+        headers.columns = {h: f for h, f in headers.columns.items() if h not in headers.count_parts[1:]}
+        headers.columns = {(parts if h == headers.count_parts[0] else h): f for h, f in headers.columns.items()}
     result.columns, result.unmapped, result.dropped_pii = headers.columns, headers.unmapped, headers.dropped_pii
     result.fee_per_unit = headers.fee_per_unit
     result.shape = shape = detect_shape(headers.fields)
@@ -446,6 +459,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     else:
         problems += [validate.file_problem("duplicate_column", value=f, field=f, headers=hs)
                      for f, hs in headers.duplicates.items()]
+        problems += [validate.file_problem("count_column_unread", column=h, value=h) for h in headers.unread_counts]
         if shape == "unknown":
             problems.append(validate.file_problem("missing_column", value="date_or_month", field="date_or_month"))
         if "service" not in headers.fields:
@@ -772,20 +786,27 @@ SIGN_OFF = tuple(V.word_key(word) for word in (
 def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     """The sign-off under the table: after its last row of two or more cells, from the first line of
     one cell that says "Prepared by", "স্বাক্ষর" and the like, or holds a colon ("Name:", "মোঃ"), on:
-    the lines of one cell of words, no digits (no delivery is one cell). Their row and text (``value``)."""
+    the lines of one cell of words, no digits (no delivery is one cell). A line of several cells each
+    of which reads so ("Prepared by:", "Checked by:" side by side) is a sign-off line too, not a row
+    of the table. Their row and text (``value``)."""
     none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String})
-    tail = body.tail(NOTE_LINES)
-    count = pl.DataFrame([_written(tail[c]).alias(c) for c in cells]).select(pl.sum_horizontal(pl.all())).to_series()
-    wide = count.ge(2).arg_true()
+    tail = body.tail(NOTE_LINES).select(ROW, *(pl.col(c).cast(pl.String).str.strip_chars().replace("", None)
+                                                for c in cells))
+    signs = [(pl.col(c).str.contains(r":\s*|ঃ") | pl.any_horizontal(
+        V.word_key_expr(pl.col(c)).str.contains(word, literal=True) for word in SIGN_OFF)) for c in cells]
+    marks = tail.select(
+        pl.sum_horizontal(pl.col(c).is_not_null() for c in cells).alias("count"),
+        pl.any_horizontal(sign.fill_null(False) for sign in signs).alias("sign"),  # a cell reads as a sign-off
+        pl.all_horizontal(pl.col(c).is_null() | sign for c, sign in zip(cells, signs)).alias("all_signs"))
+    signed = marks["count"].ge(2) & marks["all_signs"]  # "Prepared by:", "Checked by:" side by side
+    wide = (marks["count"].ge(2) & ~signed).arg_true()
     if wide.len() == 0 or int(wide.max()) + 1 >= tail.height:
         return none
     start = int(wide.max()) + 1
-    lines = tail.slice(start).select(
-        ROW, pl.coalesce(pl.col(cells).cast(pl.String).str.strip_chars().replace("", None)).alias("value")
-    ).with_columns(one=count.slice(start).eq(1), words=~pl.col("value").str.contains(r"[0-9০-৯]").fill_null(True))
-    key = V.word_key_expr(pl.col("value"))
-    opens = lines.select(pl.col("one") & (pl.col("value").str.contains(r":\s*|ঃ") | pl.any_horizontal(
-        key.str.contains(word, literal=True) for word in SIGN_OFF)).fill_null(False)).to_series().arg_true()
+    lines = tail.slice(start).select(ROW, pl.concat_str(cells, separator="  ", ignore_nulls=True).alias("value")) \
+        .with_columns(one=marks["count"].slice(start).eq(1) | signed.slice(start),
+                      words=~pl.col("value").str.contains(r"[0-9০-৯]").fill_null(True))
+    opens = (lines["one"] & marks["sign"].slice(start)).arg_true()
     if opens.len() == 0:
         return none
     return lines.slice(int(opens[0])).filter(pl.col("one") & pl.col("words")).select(ROW, "value")
@@ -831,6 +852,34 @@ def _heading_rows(body: pl.DataFrame, headings: dict[str, tuple[str, str]]) -> p
         return none
     first = next(iter(headings.values()))[0]
     return body.filter(repeated).select(ROW, pl.lit(first).alias("value"), pl.lit("header_row").alias("code"))
+
+
+def _count_like(column: pl.Series, *, strict: bool) -> bool:
+    """Whether every written cell of ``column`` is a count of people (a whole number of at most five
+    digits, "12" or Excel's "12.0", in either script). ``strict``, for a column no heading explains:
+    some count above one, and not a numbering (rising row by row, or ten cells or more all different:
+    a serial or receipt number)."""
+    cells = column.cast(pl.String).drop_nulls().to_frame("t").select(V.digits(pl.col("t")).str.strip_chars())
+    cells = cells.filter(pl.col("t") != "").to_series()
+    if cells.len() == 0 or not cells.str.contains(r"^(0|[1-9]\d{0,4})(\.0+)?$").all():
+        return False
+    if not strict:
+        return True
+    values = cells.str.replace(r"\.0+$", "").cast(pl.Int64)
+    numbering = (values.len() > 1 and bool((values.diff().drop_nulls() > 0).all())) or (
+        values.len() >= 10 and values.n_unique() == values.len())
+    return int(values.max()) > 1 and not numbering
+
+
+def _summed(parts: list[pl.Expr]) -> pl.Expr:
+    """One count from its parts' cells (per sex, :attr:`analytics.ingest.headers.HeaderMap.count_parts`):
+    their sum as text, a part left empty or a dash counting nothing; empty when every part is. A part
+    that is no count stays as written, to be reported as the count's problem."""
+    values = [pl.when(V.dash_only(part)).then(0).otherwise(V.count_value(V.clean(part))) for part in parts]
+    unread = pl.coalesce(pl.when(V.clean(part).is_not_null() & value.is_null()).then(part)
+                         for part, value in zip(parts, values))
+    written = pl.any_horizontal(V.clean(part).is_not_null() | V.dash_only(part) for part in parts)
+    return pl.coalesce(unread, pl.when(written).then(pl.sum_horizontal(values).cast(pl.String)))
 
 
 def _per_text(column: pl.Series, test: Callable[[pl.Series], pl.Series]) -> pl.Series:

@@ -129,7 +129,8 @@ def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
     text = digits(expr)
     if money:
         # (a currency word may stand right after the number: "50Tk", "50taka")
-        text = text.str.replace_all(r"(?i)৳|tk\.?|taka|bdt|টাকা|/-|/=|=/|মাত্র|\bonly\b", "")  # "Tk 40 only"
+        # "Tk 40 only", "টাঃ ৫০" (taka abbreviated), "1200.-" and "50/=" (nothing after the taka)
+        text = text.str.replace_all(r"(?i)৳|tk\.?|taka|bdt|টাকা|টাঃ|টা\.|/-|/=|=/|\.-$|\.=$|মাত্র|\bonly\b", "")
     text = text.str.replace_all(r"\s+", "")
     text = text.str.replace(r"^\((.+)\)$", "-$1")  # accounting negative: (50)
     grouped = r"^([-+]?)(\d{1,2}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+)(\.\d*)?$"

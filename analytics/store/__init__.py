@@ -24,6 +24,7 @@ from analytics.store.protocol import (
     CommitResult,
     Incoming,
     Store,
+    StoreChanged,
     StoreError,
     StoreFull,
     StoreReadOnly,
@@ -32,8 +33,8 @@ from analytics.store.protocol import (
 
 __all__ = [
     "CHANGE_COLUMNS", "DATA_ACTIONS", "DECISION_COLUMNS", "DEFAULT_STORE_DIR", "PART_PATH",
-    "UPLOAD_COLUMNS", "UPLOAD_QUARTER_COLUMNS", "CommitResult", "Incoming", "LocalStore", "Store", "StoreError",
-    "StoreFull", "StoreReadOnly", "content_hash", "new_upload_id", "open_store", "shared_location",
+    "UPLOAD_COLUMNS", "UPLOAD_QUARTER_COLUMNS", "CommitResult", "Incoming", "LocalStore", "Store", "StoreChanged",
+    "StoreError", "StoreFull", "StoreReadOnly", "content_hash", "new_upload_id", "open_store", "shared_location",
     "store_location",
 ]
 

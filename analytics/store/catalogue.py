@@ -36,6 +36,7 @@ from analytics.store.protocol import (
     UPLOAD_QUARTER_COLUMNS,
     CommitResult,
     Incoming,
+    StoreChanged,
     StoreError,
     new_upload_id,
 )
@@ -274,13 +275,13 @@ class CatalogueStore:
     # -- writing ----------------------------------------------------------------------
     def commit(self, frame: pl.DataFrame, *, file_name: str, content_hash: str, uploader: str,
                mode: Literal["add", "replace"] = "add", is_sample: bool = False,
-               note: str | None = None, upload_id: str | None = None) -> CommitResult:
+               note: str | None = None, upload_id: str | None = None, if_version: int | None = None) -> CommitResult:
         """Store accepted rows as one upload (see :meth:`commit_many`)."""
         return self.commit_many([Incoming(frame, file_name, content_hash, upload_id, note)], uploader=uploader,
-                                mode=mode, is_sample=is_sample)[0]
+                                mode=mode, is_sample=is_sample, if_version=if_version)[0]
 
     def commit_many(self, files: list[Incoming], *, uploader: str, mode: Literal["add", "replace"] = "add",
-                    is_sample: bool = False) -> list[CommitResult]:
+                    is_sample: bool = False, if_version: int | None = None) -> list[CommitResult]:
         """Store several files' rows, each as one upload, all or nothing.
 
         A file whose content was stored before (and is still active) stores nothing. With
@@ -294,10 +295,18 @@ class CatalogueStore:
 
         A file's rows may come as :class:`analytics.store.parts.Prepared` files (written by the
         isolated reader as this store writes them): those are copied in as they are.
+
+        ``if_version``: the data version the caller's checks were made on (rows already stored,
+        the quarters replaced: :mod:`analytics.ingest.preview`). Should the store be at another
+        version once this call holds its write lock (another upload or rollback came between), it
+        raises :class:`StoreChanged` before writing anything, so that the caller checks again.
         """
         if mode not in ("add", "replace"):
             raise ValueError(f"mode must be 'add' or 'replace', not {mode!r}")
         with self._writing(storing=True), self._write_lock():
+            if if_version is not None and (now := self.version()) != if_version:
+                raise StoreChanged(f"the store changed (version {if_version} to {now}) while the files were checked",
+                                   checked=if_version, now=now)
             self._sweep_locked()
             written: list[str] = []  # objects written by this call: removed again unless recorded
             try:
