@@ -281,6 +281,19 @@ def test_a_damaged_parquet_file_is_refused(backup, current, tmp_path):
     assert_refused(repack(backup, tmp_path / "x.tar.gz", damaged), current, "cannot be read")
 
 
+@pytest.mark.parametrize("column, change", [("beneficiaries", 1000), ("fee_paisa", 1)])
+def test_a_parquet_file_whose_figures_were_changed_is_refused(backup, current, tmp_path, column, change):
+    """The review's case: one count raised by 1,000 in a part, the rows as many as before: the
+    upload's files no longer add up to what its catalogue row says."""
+    def tampered(store: Path) -> None:
+        part = next((store / "parts").rglob("sample-*.parquet"))
+        frame = pl.read_parquet(part)
+        frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.col(column) + change)
+                           .otherwise(pl.col(column)).alias(column)).write_parquet(part)
+    line = assert_refused(repack(backup, tmp_path / "x.tar.gz", tampered), current, "the files of upload ")
+    assert "the data was changed after the backup" in line
+
+
 def test_a_catalogue_listing_a_missing_file_is_refused(backup, current, tmp_path):
     def missing(store: Path) -> None:
         next((store / "parts").rglob("sample-*.parquet")).unlink()

@@ -287,10 +287,11 @@ def _unpack(archive_path: Path, into: Path) -> None:
         raise _unusable("no_catalogue")
 
 
-def _check_catalogue(restored: Path) -> list[tuple[str, int]]:
+def _check_catalogue(restored: Path) -> list[tuple[str, int, str | None, int, int]]:
     """Refuse a catalogue whose schema is not exactly what this version creates (or an older
     version that opening migrates): no triggers, views or other extra objects. The files it
-    lists (path, rows) must be inside the store and all present; nothing else may be."""
+    lists must be inside the store and all present; nothing else may be. Each file's (path, rows,
+    upload, and that upload's beneficiaries and fee in paisa) for :func:`check_parts`."""
     try:
         # immutable: read the file as it is, creating no -wal/-shm (a WAL member is never restored)
         uri = f"{(restored / CATALOGUE).resolve().as_uri()}?mode=ro&immutable=1"
@@ -310,8 +311,10 @@ def _check_catalogue(restored: Path) -> list[tuple[str, int]]:
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise _unusable("damaged")
             files = db.execute("SELECT path, rows FROM upload_files ORDER BY path").fetchall()
-    except sqlite3.DatabaseError as error:
-        raise _unusable("unreadable", detail=str(error)) from None
+            stated = db.execute("SELECT f.path, u.upload_id, u.beneficiaries, u.fee_paisa FROM upload_files f "
+                                "JOIN uploads u USING (upload_id)").fetchall()
+    except sqlite3.DatabaseError:
+        raise _unusable("unreadable") from None
     for path, _ in files:
         if not isinstance(path, str) or not PART_PATH.fullmatch(path):
             raise _unusable("outside", path=repr(str(path)[:200]))
@@ -321,27 +324,39 @@ def _check_catalogue(restored: Path) -> list[tuple[str, int]]:
         raise _unusable("missing_file", path=repr(min(listed - present)))
     if present - listed:
         raise _unusable("member", name=repr(f"store/{min(present - listed)}"))
-    return [(path, int(rows)) for path, rows in files]
+    owner = {path: (upload, int(people or 0), int(fee or 0)) for path, upload, people, fee in stated}
+    return [(path, int(rows), *owner.get(path, (None, 0, 0))) for path, rows in files]
 
 
-def check_parts(directory: str, files: list[tuple[str, int]]) -> tuple[str, dict] | None:
+def check_parts(directory: str, files: list[tuple[str, int, str | None, int, int]]) -> tuple[str, dict] | None:
     """The first problem with the Parquet files (read with the log schema, rows as the catalogue
-    says) as (reason, values) for :func:`_unusable`, or None. Run in a child process with memory
-    and time limits (:mod:`analytics.ingest.isolation`)."""
+    says, and each upload's files adding up to the beneficiaries and fee its catalogue row states)
+    as (reason, values) for :func:`_unusable`, or None. ``files``: (path, rows, upload, its
+    beneficiaries, its fee in paisa) each. Run in a child process with memory and time limits
+    (:mod:`analytics.ingest.isolation`)."""
     import polars as pl
 
-    for path, rows in files:
+    sums: dict[str, list[int]] = {}
+    for path, rows, upload, *_ in files:
         try:
             found = pl.read_parquet_schema(Path(directory) / path)
             if dict(found) != schema.LOG_SCHEMA or list(found) != list(schema.LOG_SCHEMA):
                 return "columns", {"path": repr(path)}
-            height = pl.scan_parquet(Path(directory) / path, schema=schema.LOG_SCHEMA).collect().height
+            part = pl.scan_parquet(Path(directory) / path, schema=schema.LOG_SCHEMA).collect()  # every column read
+            height, people, fee = part.height, part["beneficiaries"].cast(pl.Int64).sum(), part["fee_paisa"].sum()
         except (KeyboardInterrupt, SystemExit):
             raise
-        except BaseException as error:  # noqa: BLE001 - polars panics are BaseExceptions
-            return "file_unreadable", {"path": repr(path), "detail": type(error).__name__}
+        except BaseException:  # noqa: BLE001 - polars panics are BaseExceptions
+            return "file_unreadable", {"path": repr(path)}
         if height != rows:
             return "rows", {"path": repr(path), "found": height, "rows": rows}
+        total = sums.setdefault(upload, [0, 0])
+        total[0], total[1] = total[0] + int(people or 0), total[1] + int(fee or 0)
+    stated = {upload: (people, fee) for _, _, upload, people, fee in files}
+    for upload, (people, fee) in sums.items():
+        if (people, fee) != stated[upload]:
+            return "totals", {"upload": upload, "found": f"{people}, {fee}", "stated": f"{stated[upload][0]}, "
+                                                                                       f"{stated[upload][1]}"}
     return None
 
 
