@@ -1,19 +1,40 @@
 import sys
 
-from analytics.cli.argv import command_word, first_file
 
-ingest = command_word(sys.argv[1:]) == "ingest" and not {"-h", "--help"} & set(sys.argv[1:])
-# an ingest: the isolated reader starts first (a copy of this process, before anything else is
-# imported: isolation.prestart), and imports and reads the first file while this process imports
-# the command line
-if ingest:
-    from analytics.ingest import isolation
+def _interrupted() -> None:
+    """Ctrl-C while the command line starts (or anywhere it does not catch it itself): one line in
+    the user's language and exit status 130, never a traceback."""
+    import os
 
-    isolation.prestart(prefetch=first_file(sys.argv[1:]))
+    try:
+        from analytics import i18n
+        from analytics.cli.language import from_argv
 
-from analytics.cli.main import main  # noqa: E402
+        lang = from_argv(sys.argv[1:])
+        print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.interrupted", lang)), file=sys.stderr)
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001, S110 - interrupted again, or the messages not loaded yet: the status says it
+        pass
+    os._exit(130)
 
-status = main()
+
+try:
+    from analytics.cli.argv import command_word, first_file
+
+    ingest = command_word(sys.argv[1:]) == "ingest" and not {"-h", "--help"} & set(sys.argv[1:])
+    # an ingest: the isolated reader starts first (a copy of this process, before anything else is
+    # imported: isolation.prestart), and imports and reads the first file while this process imports
+    # the command line
+    if ingest:
+        from analytics.ingest import isolation
+
+        isolation.prestart(prefetch=first_file(sys.argv[1:]))
+
+    from analytics.cli.main import main
+
+    status = main()
+except KeyboardInterrupt:
+    _interrupted()
 if ingest:
     # done: skip the interpreter's teardown (freeing a large file's frames and polars' threads
     # takes a few tenths of a second); everything is stored or refused, and said, by now

@@ -289,3 +289,24 @@ def test_the_file_an_ingest_reads_first_is_guessed_before_parsing(tmp_path, monk
     (tmp_path / "s").mkdir()
     monkeypatch.chdir(tmp_path)
     assert argv.first_file(line) == (str(tmp_path / expected) if expected else None)
+
+
+@pytest.mark.parametrize("command", [["summary"], ["ingest", "tests/data/ingest/good/template_en.csv"]])
+@pytest.mark.parametrize("delay", [0.1, 0.25, 0.4])
+def test_ctrl_c_while_starting_is_one_line_and_status_130(tmp_path, command, delay):
+    """Ctrl-C at any moment of a command's start (its imports, the reader starting, the parser being
+    built): one line in the language and status 130 (or, if it had finished, its own status), no traceback."""
+    import signal
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    child = subprocess.Popen([sys.executable, "-m", "analytics", *command, "--store", str(tmp_path / "s"), "--lang", "bn"],
+                             cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    child.send_signal(signal.SIGINT)
+    err = child.communicate(timeout=60)[1]
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    if child.returncode == 130:
+        assert err == i18n.t("cli_error.line", "bn", message=i18n.t("cli_error.interrupted", "bn")) + "\n"
+    else:
+        assert child.returncode == 0, err
