@@ -390,6 +390,27 @@ def test_command_line_errors_are_one_line_and_exit_2(backup, tmp_path):
     assert not list(tmp_path.glob("**/.b.tar.gz.*.partial"))
 
 
+def test_accounts_and_decisions_errors_are_one_line_and_exit_2(tmp_path):
+    """What the review found ending in "internal error ... please report it" (exit 1): each the user's to fix."""
+    store = tmp_path / "s"
+    LocalStore(store)
+    (tmp_path / "rows.csv").write_text("a,b\n1,2\n")
+    cases = {
+        ("names", "withdraw", "99999999999999999999999", "--store", str(store)):
+            "error: no decision '99999999999999999999999' in force",
+        ("users", "list", "--db", str(tmp_path)): f"error: {tmp_path} is not an accounts file",
+        ("users", "list", "--db", str(tmp_path / "rows.csv")): f"error: {tmp_path / 'rows.csv'} is not an accounts file",
+        # no terminal to type a password in (standard input is not one here)
+        ("users", "add", "asha", "--db", str(tmp_path / "u.sqlite")):
+            "error: there is no terminal to type the password in: give it on standard input with --password-stdin",
+    }
+    for args, expected in cases.items():
+        line = one_line_error(subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,
+                                             text=True, timeout=180, stdin=subprocess.DEVNULL))
+        assert line.startswith(expected), (args, line)
+    assert (tmp_path / "rows.csv").read_text() == "a,b\n1,2\n"
+
+
 def test_command_line_errors_in_bengali(tmp_path):
     store = tmp_path / "s"
     LocalStore(store)

@@ -64,8 +64,14 @@ def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass(i18n.t("cli.password_prompt", args.lang))
-        if getpass.getpass(i18n.t("cli.password_again", args.lang)) != password:
+        if not sys.stdin.isatty():  # (getpass would read it echoed, warning in English, or find nothing)
+            raise _Refused("no_terminal")
+        try:
+            password = getpass.getpass(i18n.t("cli.password_prompt", args.lang))
+            again = getpass.getpass(i18n.t("cli.password_again", args.lang))
+        except EOFError:
+            raise _Refused("no_terminal") from None
+        if again != password:
             raise _Refused("passwords_differ")
     if args.action != "hash" and len(password) < MIN_PASSWORD:
         raise _Refused("short_password", minimum=MIN_PASSWORD)
@@ -86,9 +92,14 @@ def _check_account(accounts: Accounts, args: argparse.Namespace) -> None:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    accounts = Accounts(args.db or Settings.from_env().db_path)
     lang, name = args.lang, args.username
+    path = args.db or Settings.from_env().db_path
     try:
+        try:
+            accounts = Accounts(path)
+            accounts.list()  # (an accounts file opens lazily: read it here)
+        except sqlite3.DatabaseError:
+            raise _Refused("accounts_unreadable", path=str(path)) from None
         if args.action in ("add", "remove", "passwd"):
             _check_account(accounts, args)
         if args.action == "add":

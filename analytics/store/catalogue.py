@@ -445,6 +445,8 @@ class CatalogueStore:
 
     def withdraw_decision(self, decision_id: int, *, actor: str) -> int:
         """Undo one decision (later uploads ask again); returns the new data version."""
+        if not -2**63 <= decision_id < 2**63:  # (no such number in the catalogue, nor in its database's integers)
+            raise StoreError(f"no decision {decision_id!r} in force", key="no_decision", decision=str(decision_id))
         with self._writing(), self._write_lock(), self._transaction() as db:
             row = db.execute("SELECT kind, value, code FROM decisions WHERE decision_id = ? "
                              "AND withdrawn_change_id IS NULL", (decision_id,)).fetchone()
