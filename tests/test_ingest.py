@@ -850,14 +850,17 @@ def test_a_days_subtotal_under_excel_date_cells_is_a_total_row():
     assert result.problems.select("row", "code").rows() == [(4, "total_row")]
 
 
-@pytest.mark.parametrize(("day", "no_such_day"), [
-    ("31/04/2024", True), ("29/02/2023", True), ("৩১/০৬/২০২৪", True), ("30/02/2024", True),
-    ("yesterday", False), ("45/07/2023", False), ("13/13/2023", False),
+@pytest.mark.parametrize(("day", "order", "no_such_day"), [
+    ("31/04/2024", None, True), ("29/02/2023", None, True), ("৩১/০৬/২০২৪", None, True), ("30/02/2024", None, True),
+    ("yesterday", None, False), ("45/07/2023", None, False), ("13/13/2023", None, False),
+    # in the order the file was said to be written: month first, year first
+    ("04/31/2024", "mdy", True), ("13/05/2023", "mdy", False), ("2024-04-31", "ymd", True), ("2024-31-04", "ymd", False),
 ])
-def test_a_day_the_calendar_has_not_is_named_so(day, no_such_day):
-    """31/04/2024 is written as asked (day/month/year): the message says April has no such day."""
+def test_a_day_the_calendar_has_not_is_named_so(day, order, no_such_day):
+    """31/04/2024 is written as asked (day/month/year): the message says April has no such day; a
+    day-first date in a file said to be month first is not such a day, but a date in the wrong order."""
     text = f"Date,Union,Entrepreneur ID,Service,Fee (Tk)\n{day},Tona,UDC-1,Birth registration,75\n"
-    result = ingest_bytes(text.encode(), file_name="log.csv", upload_id="u", lang="en")
+    result = ingest_bytes(text.encode(), file_name="log.csv", upload_id="u", lang="en", date_order=order)
     assert result.problems.select("row", "code").rows() == [(2, "bad_date")]
     assert ("is not a day of the calendar" in result.problems["message"][0]) == no_such_day
 

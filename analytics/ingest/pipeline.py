@@ -753,7 +753,7 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
     return {
         "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
                                "date_total": _total("date"), "date_cell": V.cell_problem(pl.col("date"))},
-                 {"date_no_day": pl.col("date_v").is_null() & V.calendar_shaped(pl.col("date"))}],
+                 {"date_no_day": pl.col("date_v").is_null() & V.calendar_shaped(pl.col("date"), order=date_order)}],
         "month": [{"month": v}, {"month_v": V.parse_date(pl.col("month"), order=date_order),
                                  "month_total": _total("month"), "month_cell": V.cell_problem(pl.col("month"))}],
         "year": [{"year": v}, {"year_total": _total("year")}],

@@ -249,13 +249,19 @@ def scattered_day_first(texts: pl.Series) -> dict[str, int] | None:
     return {"dmy": got["dmy_quarters"], "mdy": got["mdy_quarters"]}
 
 
-def calendar_shaped(expr: pl.Expr) -> pl.Expr:
-    """Whether a date text is written day, month and year in numbers that could each be one (31/04/2024),
-    so that a cell of it that is no date is a day the calendar does not have (April has 30)."""
-    parts = digits(expr.cast(pl.String)).str.strip_chars().str.extract_groups(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
-    first, second = parts.struct.field("1").cast(pl.Int32), parts.struct.field("2").cast(pl.Int32)
-    fits = lambda day, month: day.is_between(1, 31) & month.is_between(1, 12)  # noqa: E731
-    return (fits(first, second) | fits(second, first)).fill_null(False)
+def calendar_shaped(expr: pl.Expr, *, order: str = "dmy") -> pl.Expr:
+    """Whether a date text is written day, month and year in numbers that could each be one, in the
+    file's ``order`` (31/04/2024 day first, 04/31/2024 month first, 2024-04-31), so that a cell of it
+    that is no date is a day the calendar does not have (April has 30)."""
+    text = digits(expr.cast(pl.String)).str.strip_chars()
+    if order == "ymd":
+        parts = text.str.extract_groups(r"^\d{4}[-/.](\d{1,2})[-/.](\d{1,2})$")
+        month, day = parts.struct.field("1").cast(pl.Int32), parts.struct.field("2").cast(pl.Int32)
+    else:
+        parts = text.str.extract_groups(r"^(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{2}|\d{4})$")
+        first, second = parts.struct.field("1").cast(pl.Int32), parts.struct.field("2").cast(pl.Int32)
+        day, month = (second, first) if order == "mdy" else (first, second)
+    return (day.is_between(1, 31) & month.is_between(1, 12)).fill_null(False)
 
 
 #: Letters of the Bijoy layout (SutonnyMJ and other ANSI Bengali fonts): Bengali typed with Bijoy is stored
