@@ -411,3 +411,15 @@ def test_a_fee_per_person_is_multiplied_by_the_count_and_said(tmp_path):
     assert "“Fee per person (Tk)” একজনের ফি হিসেবে পড়া হয়েছে" in out.stdout
     figures = summary(tmp_path / "s", "--period", "2022-23-Q1")
     assert (figures["beneficiaries_total"], figures["entrepreneur_earnings_bdt"]) == (13, 170)
+
+
+def test_a_full_disk_under_the_report_folder_is_one_line_and_leaves_no_report_cut_short(tmp_path, tmpfs):
+    """The rejected rows' report does not fit: exit 2 with the full-disk line, no file left half-written."""
+    reports = tmpfs("64k")
+    rows = "\n".join(f"0{1 + i % 9}/07/2023,Tona,UDC-1,No such service {i} {'x' * 200},75" for i in range(2000))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Date,Union,Entrepreneur ID,Service,Fee (Tk)\n" + rows + "\n")
+    out = cli("ingest", str(bad), "--store", str(tmp_path / "s"), "--report-dir", str(reports))
+    assert out.returncode == 2, out.stdout[-500:] + out.stderr[-2000:]
+    assert out.stderr.strip().splitlines()[-1].startswith("error: the disk is full"), out.stderr[-500:]
+    assert list(reports.iterdir()) == []

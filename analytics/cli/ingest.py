@@ -222,14 +222,14 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             questions.append(result.questions)
             if report_dir and result.rejected.height:
                 target = _report_path(Path(report_dir), path.stem, written=reports)
-                target.write_bytes(result.rejected_csv(lang=lang))
+                _write_whole(target, result.rejected_csv(lang=lang))
                 print("  " + i18n.t("ingest.cli_report_written", lang, path=str(target)), file=err)
     open_questions = pl.concat(questions) if questions else D.empty_questions()
     if report_dir and open_questions.height:
         merged = open_questions.group_by("kind", "value", maintain_order=True).agg(
             pl.col("rows").sum(), pl.col("beneficiaries").sum(), pl.col("suggestions").first())
         target = Path(report_dir) / "names-to-decide.csv"
-        target.write_bytes(D.questions_csv(merged))
+        _write_whole(target, D.questions_csv(merged))
         print(i18n.t("ingest.cli_questions_written", lang, path=str(target)), file=err)
     if refused:
         print(i18n.t("ingest.cli_rejected", lang), file=err)
@@ -263,6 +263,17 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
                 f"{upload} ({names[upload]})" if names.get(upload) else upload for upload in done.replaced)), file=out)
     print(i18n.t("ingest.cli_version", lang, version=store.version()), file=out)
     return 0
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    """Write a report file whole or not at all (a full disk leaves no file cut short)."""
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _report_path(folder: Path, stem: str, *, written: set[Path]) -> Path:
@@ -350,13 +361,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except UsageError as error:
         print(i18n.t("ingest.cli_usage_error", args.lang, message=error.text(args.lang)), file=sys.stderr)
         return 2
-    except StoreError as error:  # a full disk, a read-only store: one line, nothing stored
+    except (StoreError, OSError) as error:  # a full disk, a read-only store or report folder: one line
         from analytics.cli.main import error_line
 
         print(error_line(error, args.lang), file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 - never a traceback: logged for us, a sentence for the user
-        logging.getLogger(__name__).debug("ingest failed", exc_info=True)
+        logging.getLogger(__name__).error("ingest failed", exc_info=True)
         print(i18n.t("ingest.cli_internal_error", args.lang, kind=type(error).__name__), file=sys.stderr)
         return 1
 
