@@ -223,24 +223,28 @@ SYNONYMS: dict[str, str] = {
 _ASPIRATE = re.compile(r"(?<=[bcdgjkpst])h")
 _DOUBLE = re.compile(r"(.)\1+")
 _VOWELS = re.compile(r"[aeiou]")
+_GLIDE = re.compile(r"(?<=[aeiou])y(?=[aeiou])")  # a y between vowels, written or not
 _INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "er", "ion", "ation", "ment"})
 
 
 def latin_variant(token: str) -> str | None:
-    """Romanisation key of a Latin token of 5+ letters (None otherwise): aspirate h, doubled
-    letters, v/b and z/j folded and every vowel made the same ("sonod" = "sanad")."""
+    """Romanisation key of a Latin token of 5+ letters (None otherwise): a y between vowels, aspirate
+    h, doubled letters, v/b and z/j folded and every vowel made the same ("sonod" = "sanad")."""
     if len(token) < 5 or not _LATIN_WORD.match(token):
         return None
+    token = _GLIDE.sub("", token)  # "Bhandariya" = "Bhandaria", "Ziyanagar" = "Zianagar"
     token = _DOUBLE.sub(r"\1", _ASPIRATE.sub("", token).replace("v", "b").replace("z", "j"))
     return _VOWELS.sub("a", token)
 
 
 def bengali_variant(token: str) -> str | None:
     """Letters of a Bengali token of 4+ characters without vowel signs and doubled letters
-    ("চাকুরি" = "চাকরি", "হজ্জযাত্রী" = "হজযাত্রী"), or None when fewer than 3 letters remain."""
+    ("চাকুরি" = "চাকরি", "হজ্জযাত্রী" = "হজযাত্রী"), ড় and র one letter, or None when fewer than 3
+    letters remain."""
     if len(token) < 4 or not _BENGALI.search(token):
         return None
-    skeleton = _DOUBLE.sub(r"\1", "".join(ch for ch in token if ch not in _VOWEL_SIGNS))
+    # ড় is often written র ("মঠবারিয়া" for মঠবাড়িয়া; folded, ড় is ড)
+    skeleton = _DOUBLE.sub(r"\1", "".join(ch for ch in token if ch not in _VOWEL_SIGNS).replace("ড", "র"))
     return skeleton if len(skeleton) >= 3 else None
 
 
