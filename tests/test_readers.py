@@ -297,7 +297,7 @@ def test_amounts_merged_down_are_not_repeated():
         sheet.merge_range("E2:E3", "Tk 50")
 
     frame = read_table(merged_workbook(write), file_name="a.xlsx").frame
-    assert frame["Fee"].to_list() == ["9", None] and frame["Beneficiaries"].to_list() == ["১,২০০", None]
+    assert frame["Fee"].to_list() == ["9", "0"] and frame["Beneficiaries"].to_list() == ["১,২০০", "0"]
 
 
 def test_a_header_on_two_rows_is_read_as_one():

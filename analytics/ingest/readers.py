@@ -644,8 +644,8 @@ def fill_merged(frame: pl.DataFrame, ranges: list[tuple[int, int, int, int]]) ->
     """``frame`` (:func:`_load`: row i is the sheet's row i + 1, column ``c{j}`` its column j + 1) with
     the value of each range merged down over rows in every cell of it, as Excel shows it (a date
     over the day's rows, a union over its rows, a heading over a header's two rows). Not an amount
-    or a count: one fee merged over two rows is one fee, not two (a value hidden under it, which
-    Excel does not show, is left out too). Not a range within one row either: a title, a total's
+    or a count: one fee merged over two rows is one fee, not two: the first row holds it, the others
+    0 (a value hidden under it, which Excel does not show, is left out too). Not a range within one row either: a title, a total's
     label or a sign-off across the columns is layout."""
     present = sorted(int(c[1:]) for c in frame.columns if c[:1] == "c" and c[1:].isdigit())
     updates: dict[str, tuple[list[int], list[str]]] = {}
@@ -657,8 +657,8 @@ def fill_merged(frame: pl.DataFrame, ranges: list[tuple[int, int, int, int]]) ->
         value = frame[first][top]
         if value is None:
             continue
-        if _AMOUNT.match(ascii_digits(value).strip()):  # shown once: any value hidden under it is not shown
-            value, top = None, top + 1
+        if _AMOUNT.match(ascii_digits(value).strip()):  # shown once, one amount for the rows: the others hold
+            value, top = "0", top + 1                  # none of it (nor any value hidden under it)
         rows = range(top, min(bottom, frame.height - 1) + 1)
         for column in present[bisect_left(present, left):bisect_right(present, right)]:
             cells = updates.setdefault(f"c{column}", ([], []))
