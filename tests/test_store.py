@@ -16,7 +16,13 @@ import pytest
 
 from analytics.reference import schema
 from analytics.reference.periods import quarter
-from analytics.store import LocalStore, StoreChanged, StoreError, content_hash, open_store
+from analytics.store import (
+    LocalStore,
+    StoreChanged,
+    StoreError,
+    content_hash,
+    open_store,
+)
 from tests.helpers import make_log, totals, with_rollups
 
 ROOT = Path(__file__).resolve().parent.parent

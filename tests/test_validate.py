@@ -424,6 +424,20 @@ def test_repeated_reference_problems(rows, refs, expected):
                                     for row, value, first in expected]
 
 
+@pytest.mark.parametrize(("days", "services", "expected"), [
+    # one receipt for two services paid together, the same day: no repeat
+    (["01/07", "01/07"], ["Photocopy", "Print"], []),
+    (["01/07", "01/07"], ["Photocopy", "Photocopy"], [(3, 2)]),  # the same service twice: entered twice
+    (["01/07", "02/07"], ["Photocopy", "Print"], [(3, 2)]),  # another day: the number used again
+    (["01/07", "01/07", "01/07"], ["Photocopy", "Print", "Print"], [(4, 3)]),
+])
+def test_a_receipt_for_several_services_of_one_day_is_no_repeat(days, services, expected):
+    rows = list(range(2, 2 + len(days)))
+    frame = pl.LazyFrame({"__row": rows, "Receipt No": ["R-1"] * len(rows), "Date": days, "Service": services})
+    found = repeated_reference_problems(frame, "Receipt No", column="Receipt No", service="Service", day="Date").collect()
+    assert sorted(found.select("row", pl.col("params").str.json_path_match("$.first").cast(pl.Int64)).rows()) == expected
+
+
 def test_a_repeated_reference_is_explained():
     frame = pl.LazyFrame({"__row": [2, 3], "Ref": ["R-1", "R-1"]})
     raw = repeated_reference_problems(frame, "Ref", column="Ref").collect()

@@ -552,8 +552,10 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     reference = headers.field_column("reference")
     rows = body.with_columns(base["is_total"]).lazy().filter(~pl.col("is_total"))
     if reference is not None:
-        raw = pl.concat([raw, validate.repeated_reference_problems(rows, internal[reference], column=reference)
-                        .collect()])
+        service, day = headers.field_column("service"), headers.field_column("date") or headers.field_column("month")
+        raw = pl.concat([raw, validate.repeated_reference_problems(
+            rows, internal[reference], column=reference, service=internal[service] if service else None,
+            day=internal[day] if day else None).collect()])
     key = [internal[lab] for lab in table.headers if headers.columns.get(lab) != "serial"]
     codes = {internal[label[f]]: f"__i_{f}" for f in read}
     result.repeated_rows = validate.repeated_rows(  # over the raw values' positions when every key column has them

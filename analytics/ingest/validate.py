@@ -354,12 +354,22 @@ def repeated_rows(frame: pl.LazyFrame, key: list[str]) -> int:
     return int(counts[0] - counts[1])
 
 
-def repeated_reference_problems(frame: pl.LazyFrame, reference: str, *, column: str,
-                                row: str = "__row") -> pl.LazyFrame:
-    """Rows whose receipt or reference number was used by an earlier row (the first is not a problem)."""
+def repeated_reference_problems(frame: pl.LazyFrame, reference: str, *, column: str, service: str | None = None,
+                                day: str | None = None, row: str = "__row") -> pl.LazyFrame:
+    """Rows whose receipt or reference number an earlier row used (the first is not a problem), but
+    for a row of the same day and another service (``service`` and ``day``: their columns): one
+    receipt for two services paid together is no repeat."""
     ref = V.clean(pl.col(reference).cast(pl.String))
-    refs = frame.select(ref.alias("__ref"), row).filter(pl.col("__ref").is_not_null())
-    refs = refs.with_columns(pl.col(row).min().over("__ref").alias("__first")).filter(pl.col(row) != pl.col("__first"))
+    keys = {"__service": service, "__day": day}
+    refs = frame.select(ref.alias("__ref"), *(V.clean(pl.col(c).cast(pl.String)).alias(name) if c else
+                                              pl.lit(None, pl.String).alias(name) for name, c in keys.items()), row)
+    refs = refs.filter(pl.col("__ref").is_not_null()).with_columns(
+        pl.col(row).min().over("__ref").alias("__first_use"),
+        pl.col("__day").sort_by(row).first().over("__ref").alias("__first_day"),
+        pl.col(row).min().over("__ref", "__day", "__service").alias("__first_same"))
+    same_day = pl.col("__day").eq_missing(pl.col("__first_day"))
+    refs = refs.with_columns(pl.when(same_day).then(pl.col("__first_same")).otherwise(pl.col("__first_use"))
+                             .alias("__first")).filter(pl.col(row) != pl.col("__first"))
     return refs.select(
         pl.col(row).cast(pl.Int32).alias("row"), pl.lit(column, pl.String).alias("column"),
         pl.lit("duplicate_reference").alias("code"), pl.col("__ref").alias("value"),
