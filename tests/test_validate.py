@@ -443,7 +443,9 @@ def test_a_repeated_reference_is_explained():
     raw = repeated_reference_problems(frame, "Ref", column="Ref").collect()
     out = with_messages(raw, namer=NAMER)
     assert out["message_en"][0] == ("The receipt or reference number “R-1” was already used in row 2. Each delivery "
-                                    "has its own number: correct it, or delete the row if it was entered twice.")
+                                    "has its own number: correct it, or delete the row if it was entered twice. (One "
+                                    "receipt for several services paid together on one day is fine: their rows have "
+                                    "that same day.)")
     assert "আগেই ২ নম্বর সারিতে" in out["message_bn"][0]
 
 
