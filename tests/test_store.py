@@ -211,6 +211,29 @@ def test_concurrent_commits_are_serialised(store):
     assert totals(store)[0] == sum(50 + i for i in range(6))
 
 
+def test_commands_opening_a_new_store_at_once_all_open_it(tmp_path):
+    """Four at once, again and again: each finds the store made by whichever came first (the review
+    saw "not a usable store: its catalogue cannot be read" now and then)."""
+    import threading
+
+    errors: list[str] = []
+    for trial in range(40):
+        directory = tmp_path / f"s{trial}"
+
+        def open_it() -> None:
+            try:
+                LocalStore(directory).uploads()
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(repr(error))
+
+        threads = [threading.Thread(target=open_it) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+
+
 def test_a_commit_checked_on_an_older_version_stores_nothing(store):
     """Two ingests checked at once against one version: the second to commit finds another version
     and stores nothing (its checks, such as rows already stored, are made again by the caller)."""

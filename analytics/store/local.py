@@ -35,6 +35,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -194,6 +195,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _wal(db: sqlite3.Connection, *, patience: float = 30) -> None:
+    """Put the catalogue in WAL mode (once made so, it stays). Going into WAL mode needs the file to
+    itself, and SQLite does not wait for that as it waits for a write: while another process reads
+    the catalogue it is just being made (two commands opening a new store at once), try again."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class LocalStore(CatalogueStore):
     """Parquet files and a SQLite catalogue in one directory.
 
@@ -220,14 +236,22 @@ class LocalStore(CatalogueStore):
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.directory / "parts").mkdir(exist_ok=True)
-            if not self._up_to_date():  # (reading first: a full disk still opens a complete store)
-                with closing(self._connect()) as db:
-                    db.executescript(_DDL)
-                    for table, column, sql in _MIGRATIONS:
-                        if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
-                            db.execute(sql)
-                            if column in _BACKFILL:
-                                db.execute(_BACKFILL[column])
+            try:
+                current = self._up_to_date()  # (reading first: a full disk still opens a complete store)
+            except sqlite3.DatabaseError:  # being created by another process this moment, or damaged
+                current = False
+            if not current:
+                # one process creates or migrates the catalogue at a time (two commands opening a new
+                # store at once: the second waits, then finds it made); a damaged one fails here
+                with self._write_lock():
+                    if not self._up_to_date():
+                        with closing(self._connect()) as db:
+                            db.executescript(_DDL)
+                            for table, column, sql in _MIGRATIONS:
+                                if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+                                    db.execute(sql)
+                                    if column in _BACKFILL:
+                                        db.execute(_BACKFILL[column])
         except (OSError, sqlite3.Error) as error:
             kind = _fault(error, self.directory)
             if kind == "full":
@@ -340,7 +364,7 @@ class LocalStore(CatalogueStore):
             return db
         db = sqlite3.connect(self.directory / CATALOGUE, timeout=30, isolation_level=None)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            _wal(db)
             db.execute("PRAGMA synchronous=FULL")
         except sqlite3.Error as error:
             db.close()
