@@ -378,6 +378,7 @@ def test_command_line_errors_are_one_line_and_exit_2(backup, tmp_path):
                                                             "so it cannot be a store",
         ("backup", str(tmp_path / "file.txt" / "b.tar.gz")): "error: a part of",
         ("backup", str(tmp_path)): f"error: {tmp_path} is a directory; give a file name",
+        ("brief", "--out", str(tmp_path)): f"error: {tmp_path} is a directory; give a file name",
         ("backup", str(tmp_path / "no" / "such" / "b.tar.gz")): f"error: no such file or directory: "
                                                                  f"{tmp_path / 'no' / 'such' / 'b.tar.gz'}",
         ("restore", str(tmp_path / "missing.tar.gz")): f"error: no backup file {tmp_path / 'missing.tar.gz'}",
@@ -418,6 +419,8 @@ def test_command_line_errors_in_bengali(tmp_path):
     assert line == "ত্রুটি: u-nope নামে কোনো আপলোড নেই (দেখুন: python -m analytics uploads)"
     line = one_line_error(cli("summary", "--period", "2023-24-Q5", "--store", str(store), "--lang", "bn"))
     assert line.startswith("ত্রুটি: --period 2023-24-Q5: সঠিক সময়কাল নয়")
+    line = one_line_error(cli("store", "copy", "--lang", "bn"))
+    assert line == "ত্রুটি: store copy-র জন্য --from ও --to দুটিই দিন"
 
 
 @pytest.mark.parametrize("command", [["summary", "--json"], ["summary"]])

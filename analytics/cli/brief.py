@@ -67,8 +67,12 @@ def cmd_brief(args: argparse.Namespace) -> int:
                           data_version=version, link=view.link(base))
     partial = out.with_name(f".{out.name}.partial")
     try:
+        if out.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(out))
         partial.write_bytes(pdf)
         partial.replace(out)
+    except OSError as error:  # said of the file asked for, not of the one written first
+        raise OSError(error.errno, error.strerror, str(out)) from None
     finally:
         partial.unlink(missing_ok=True)
     print(out)

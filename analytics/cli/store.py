@@ -45,7 +45,7 @@ def cmd_store(args: argparse.Namespace) -> int:
         return 0
     if args.action == "copy":
         if not args.source or not args.target:
-            raise UsageError("store copy needs --from and --to")
+            raise UsageError(("copy_needs_ends", {}))
         source, target = _open(args.source, args.from_objects), _open(args.target, args.to_objects)
         result = copy_store(source, target)
         if args.json:
