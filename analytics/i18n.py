@@ -8,6 +8,8 @@ Bengali digits in Bengali; taka amounts can be written the way officials read th
 
 from __future__ import annotations
 
+import re
+
 import tomllib
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
@@ -47,15 +49,25 @@ def normalise_lang(lang: str | None) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
+#: English nouns written after a count in the messages ("{rows} rows"), and their singular for a count of 1.
+_SINGULAR = {"rows": "row", "problems": "problem", "lines": "line", "beneficiaries": "beneficiary",
+             "uploads": "upload", "files": "file", "entrepreneurs": "entrepreneur", "days": "day", "unions": "union",
+             "services": "service", "decisions": "decision", "quarters": "quarter"}
+_COUNTED = re.compile(r"\{(\w+)\} (" + "|".join(_SINGULAR) + r")\b")
+
+
 def t(key: str, lang: str, /, **values: object) -> str:
     """The text of ``key`` in ``lang`` with ``{placeholders}`` filled in.
 
-    Numbers passed as values are formatted for the language by :func:`number`.
+    Numbers passed as values are formatted for the language by :func:`number`; in English, a noun
+    written after a count of one is singular ("1 row", "1 problem").
     """
     texts = strings()[key]
     text = texts.get(normalise_lang(lang)) or texts["en"]
     if not values:
         return text
+    if normalise_lang(lang) == "en" and "{" in text:
+        text = _COUNTED.sub(lambda m: f"{{{m[1]}}} {_SINGULAR[m[2]]}" if str(values.get(m[1])) == "1" else m[0], text)
     shown = {
         name: number(value, lang=lang) if isinstance(value, int) and not isinstance(value, bool)
         else value

@@ -99,3 +99,13 @@ def test_stored_times_read_in_dhaka_in_the_users_digits():
 def test_a_percentage_is_rounded_as_a_number_is(value, signed, en, bn):
     assert i18n.percent(value, lang="en", signed=signed) == en
     assert i18n.percent(value, lang="bn", signed=signed) == bn
+
+
+@pytest.mark.parametrize(("values", "text"), [
+    ({"file": "a.csv", "accepted": 1, "problems": 1}, "a.csv: 1 row accepted, 1 problem"),
+    ({"file": "a.csv", "accepted": 11, "problems": 0}, "a.csv: 11 rows accepted, 0 problems"),
+    ({"file": "1 rows.csv", "accepted": 2, "problems": 1}, "1 rows.csv: 2 rows accepted, 1 problem"),  # values as given
+])
+def test_a_count_of_one_takes_the_singular_in_english(values, text):
+    assert i18n.t("ingest.cli_summary", "en", **values) == text
+    assert "১টি" in i18n.t("ingest.cli_summary", "bn", **(values | {"accepted": 1}))
