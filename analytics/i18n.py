@@ -9,7 +9,6 @@ Bengali digits in Bengali; taka amounts can be written the way officials read th
 from __future__ import annotations
 
 import re
-
 import tomllib
 import unicodedata
 from datetime import date, datetime, timedelta, timezone

@@ -27,6 +27,8 @@ st.subheader(period.label(lang=current.lang))
 render.sample_notice()
 render.months_cut_notice()
 render.version_notice()
+if current.channel != "all":  # the report's figures are of both channels
+    st.caption(t("overview.channel_note", channel=t(f"channel.{current.channel}")))
 brief_button.download()  # the meeting brief (PDF) of this view, made when clicked
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
 hide_below = privacy.min_for(access.settings(), sees_people=access.can_see_people())

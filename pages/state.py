@@ -73,6 +73,10 @@ def _upazila_codes() -> frozenset[str]:
 def update(**changes: object) -> None:
     """Change the view state and the URL together."""
     new = current().with_(**changes)
+    if new.fy is None and new.q is not None and not (new.start and new.end):
+        # a quarter of "the latest year" would be another year's once a newer year is uploaded: a link
+        # copied from the address bar names the year it shows
+        new = new.with_(fy=new.period(latest_fy=_latest_fy()).fy)
     run.forget("state")
     st.session_state[STATE_KEY] = new
     st.query_params.clear()
@@ -103,6 +107,8 @@ def bound(key: str, field: str, value: object, *, extra: dict | None = None, non
 def share_link(*, pin: bool) -> str:
     """A link reproducing the current view; ``pin`` fixes the data version."""
     shown = current().with_(version=version() if pin else None)
+    if shown.fy is None and not (shown.start and shown.end):  # the year shown, not whichever is latest then
+        shown = shown.with_(fy=period().fy)
     base = str(st.context.url or "").split("?", 1)[0].split("#", 1)[0]
     return shown.link(base)  # URL-encoded: "Rina & Sons", "#", "?" and Bengali come back as they were
 
@@ -156,8 +162,13 @@ def scope(*parts: str) -> str:
 
 
 def period() -> Period:
+    return current().period(latest_fy=_latest_fy())
+
+
+def _latest_fy() -> int:
+    """The latest fiscal year with data (what a view without a year shows)."""
     years = fiscal_years(*data_key())
-    return current().period(latest_fy=years[0] if years else 2022)
+    return years[0] if years else 2022
 
 
 def sample_uploads() -> frozenset[str]:

@@ -340,3 +340,14 @@ def test_a_range_through_months_of_summaries_is_noted(period, said):
     data = brief.brief_data(summaries, Gazetteer.load(), period=period, lang="en")
     notes = " ".join(data["coverage"])
     assert ("July 2022 is left out; August 2022 is counted whole" in notes) is said
+
+
+def test_a_channel_is_said_to_be_the_maps_and_the_services_not_the_headline_figures():
+    log = generate().lazy()
+    header = brief.brief_data(log, Gazetteer.load(), period=fiscal_year(2022), lang="en", channel="front_desk",
+                              sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))["header"]
+    assert header["channel"] == ("Channel: DC office front desk (the map and the services; the headline figures cover "
+                                 "both channels)")
+    every = brief.brief_data(log, Gazetteer.load(), period=fiscal_year(2022), lang="en",
+                             sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))["header"]
+    assert every["channel"] == "Channel: All channels"

@@ -396,3 +396,20 @@ def test_a_range_through_months_of_summaries_says_what_it_counts(own_store, page
     assert left_out in notices and counted in notices
     whole = _staff(page, lang=lang, **{"from": "2022-07-01", "to": "2022-08-31"})
     assert left_out not in texts(whole) and counted not in texts(whole)
+
+
+def test_a_quarter_chosen_puts_its_year_in_the_link():
+    """A link copied from the address bar after choosing a quarter names the year it shows: without
+    it, the same link would show the quarter of whichever year is the latest once a newer year is
+    uploaded (the review's /map?q=3 showed "FY 2023-24 Q3 · No data")."""
+    at = run(lang="en")
+    at.selectbox(key="w_q.en").set_value(3).run()
+    assert not at.exception
+    assert (at.query_params["q"], at.query_params["fy"]) == ("3", "2022-23")
+
+
+@pytest.mark.parametrize("lang, said", [("en", "applies to the map and the services"),
+                                         ("bn", "মানচিত্র ও সেবার পাতায় প্রযোজ্য")])
+def test_the_overview_says_its_figures_cover_both_channels_when_one_is_chosen(lang, said):
+    assert said in texts(run(lang=lang, channel="front_desk"))
+    assert said not in texts(run(lang=lang))

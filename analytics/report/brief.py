@@ -413,7 +413,9 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
             "period": _t("brief.period", lang, period=period.label(lang=lang), start=i18n.day(period.start, lang=lang),
                          end=i18n.day(period.end, lang=lang)),
             "area": _t("brief.area", lang, area=area_name),
-            "channel": _t("brief.channel", lang, channel=_t(f"channel.{channel}", lang)),
+            # (the headline figures are the report's, of both channels: a channel is the map's and the services')
+            "channel": _t("brief.channel" if channel == "all" else "brief.channel_part", lang,
+                          channel=_t(f"channel.{channel}", lang)),
             "version": version,
             "made": _t("brief.made", lang, time=i18n.moment(made, lang=lang)),
             "link_label": _t("brief.link", lang) if link else None,
