@@ -289,11 +289,12 @@ if not result.ok:
     st.stop()
 
 scan = state.rows(version, False)
-repeats = preview.overlaps(scan, result.frame)
+samples = state.sample_uploads()
+# (the sample's rows are not counted twice: a real upload takes the sample's place in its quarters)
+repeats = preview.overlaps(scan.filter(~pl.col("upload_id").is_in(list(samples))), result.frame)
 names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
 whole = repeats.filter(~pl.col("partial"))  # (some days repeated: replacing the quarters would lose the rest)
 stored_quarters = set(store.quarters_with_data())
-samples = state.sample_uploads()
 plan_add = preview.quarter_plan(scan, result.frame, mode="add", sample_uploads=samples)
 # the uploads in force in the file's quarters besides the one it repeats: replacing would remove them too
 active = store.uploads().filter(pl.col("status") == "active")["upload_id"].implode()

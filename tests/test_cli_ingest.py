@@ -424,3 +424,14 @@ def test_a_full_disk_under_the_report_folder_is_one_line_and_leaves_no_report_cu
     assert out.returncode == 2, out.stdout[-500:] + out.stderr[-2000:]
     assert out.stderr.strip().splitlines()[-1].startswith("error: the disk is full"), out.stderr[-500:]
     assert list(reports.iterdir()) == []
+
+
+def test_a_real_file_of_the_samples_rows_takes_the_samples_place(tmp_path, quarterly):
+    """The default store holds the sample; a file with the same rows as its Q1 is no repeat of an
+    upload (a real upload takes the sample's place in its quarters): stored, the year's figures as before."""
+    env = {**os.environ, "SEBA_ATLAS_STORE": str(tmp_path / "default")}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,  # noqa: E731
+                                       text=True, env=env)
+    out = run("ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert json.loads(run("summary", "--json").stdout) == PUBLISHED

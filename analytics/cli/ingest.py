@@ -289,8 +289,11 @@ def _report_path(folder: Path, stem: str, *, written: set[Path]) -> Path:
 def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests: dict[Path, str], *,
                  lang: str, err, stored: bool = True) -> bool:
     """Print and return True when a file's rows are already stored (``stored``) or earlier in this batch."""
-    scan = store.scan() if stored else schema.empty_log().lazy()
-    names = dict(store.uploads().select("upload_id", "file_name").iter_rows()) if stored else {}
+    uploads = store.uploads()
+    # (the sample is no upload to count twice: a real one takes its place in its quarters)
+    samples = uploads.filter(pl.col("is_sample"))["upload_id"].to_list()
+    scan = store.scan().filter(~pl.col("upload_id").is_in(samples)) if stored else schema.empty_log().lazy()
+    names = dict(uploads.filter(~pl.col("is_sample")).select("upload_id", "file_name").iter_rows()) if stored else {}
     earlier: list[IngestResult] = []
     found = False
     seen: set[str] = set()
