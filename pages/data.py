@@ -86,7 +86,8 @@ else:
     sample = active.filter(pl.col("is_sample"))["upload_id"].to_list()
     if sample:
         st.info(t("data.sample_shown", quarters=named.quarters_of(sample[0], lang=lang, in_force=True)))
-    render.dataframe(views.uploads_table(uploads, lang=lang, quarters=quarters), hide_index=True)
+    render.dataframe(views.uploads_table(uploads, lang=lang, quarters=quarters, log=state.scan(state.latest_version(), False)),
+                     hide_index=True)
 
     st.markdown(f"##### {t('data.rollback_title')}")
     real = active.filter(~pl.col("is_sample")).sort("created_at", descending=True)["upload_id"].to_list()

@@ -435,3 +435,23 @@ def test_the_entrepreneurs_of_monthly_summaries_are_not_known(gaz):
     assert table.filter(pl.col("pcode") == union["pcode"])["earnings_text"].item() == privacy.unknown_text(lang="bn")
     services = views.services_view(log, gaz, period=quarter(2023, 2), lang="en", min_entrepreneurs=3).table
     assert services["Earnings"].to_list() == [privacy.unknown_text(lang="en")]
+
+
+def test_an_upload_partly_replaced_shows_what_is_in_force(tmp_path):
+    """The review's case: the sample's Q1 replaced, its row said Q2–Q4 beside the whole year's
+    1,24,080 beneficiaries; its figures are now those of Q2–Q4, and it says what it held."""
+    from analytics.reference.sample import ensure_sample
+    from analytics.store import LocalStore
+
+    store = LocalStore(tmp_path / "store")
+    ensure_sample(store)
+    q1 = generate().filter(quarter(2022, 1).filter())
+    store.commit(q1, file_name="pirojpur_q1.xlsx", content_hash="h1", uploader="asha")
+    in_force = store.scan().group_by("upload_id").agg(pl.col("beneficiaries").cast(pl.Int64).sum()).collect()
+    expected = dict(in_force.iter_rows())
+    table = views.uploads_table(store.uploads(), lang="en", quarters=store.upload_quarters(), log=store.rollup())
+    shown = dict(zip(table["Upload ID"], table[tables.value_name("Beneficiaries")]))
+    assert shown == expected and sum(shown.values()) == 124_080
+    notes = tables.display_only(table)["Note"].to_list()
+    sample_row = table["Upload ID"].to_list().index(next(u for u in expected if u != store.uploads()["upload_id"][-1]))
+    assert "sample" in notes[sample_row]

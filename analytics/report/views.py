@@ -28,7 +28,7 @@ from analytics.reference.periods import Period, fiscal_columns, quarter
 from analytics.reference.services import load_catalogue, load_categories
 from analytics.report import comparison, figures, metrics, privacy, tables
 from analytics.report.comparison import DEFAULT_MODE, Comparison, direction
-from analytics.store.rollup import rollup_of
+from analytics.store.rollup import Rollup, rollup_of
 
 KPI_FIGURES = ("beneficiaries_total", "beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs",
                "unions_with_udc", "entrepreneur_earnings_paisa", "udc_service_kinds", "front_desk_service_kinds")
@@ -684,14 +684,27 @@ def fiscal_years(log: pl.LazyFrame) -> list[int]:
     return sorted((int(y) for y in years if y is not None), reverse=True)
 
 
-def uploads_table(uploads: pl.DataFrame, *, lang: str, quarters: pl.DataFrame | None = None) -> pl.DataFrame:
+def uploads_table(uploads: pl.DataFrame, *, lang: str, quarters: pl.DataFrame | None = None,
+                  log: pl.LazyFrame | Rollup | None = None) -> pl.DataFrame:
     """Upload history in ``lang``, newest first: each file by name (the sample labelled as the
     sample), its quarters (from ``store.upload_quarters()``), figures that sort as numbers, the
-    time in Dhaka in the user's digits."""
+    time in Dhaka in the user's digits. Given ``log`` (the rows in force), an upload in force with
+    some of its quarters replaced shows the figures of the quarters in force, and says what it held."""
     from analytics.report import history
 
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     ordered = uploads.sort("created_at", descending=True)
+    if log is not None:  # what is in force of each upload in force (its replaced quarters are not)
+        held = rollup_of(log).people.group_by("upload_id").agg(
+            pl.col("rows").sum().alias("__rows"), pl.col("beneficiaries").sum().alias("__people"),
+            pl.col("fee_paisa").sum().alias("__fee")).collect()
+        ordered = ordered.join(held, on="upload_id", how="left", maintain_order="left")
+        partly = (pl.col("status") == "active") & pl.col("__rows").is_not_null() & (pl.col("__rows") != pl.col("rows"))
+        note = texts(ordered["beneficiaries"], lambda n: i18n.t("tables.partly_replaced", lang, beneficiaries=int(n)))
+        ordered = ordered.with_columns(
+            pl.when(partly).then(pl.lit(note)).otherwise(pl.col("note")).alias("note"),
+            *(pl.when(partly).then(pl.col(f"__{inner}")).otherwise(pl.col(column)).cast(ordered.schema[column])
+              .alias(column) for column, inner in (("rows", "rows"), ("beneficiaries", "people"), ("fee_paisa", "fee"))))
     named = history.Uploads(ordered, quarters)
     status = {s: t(f"status.{s}") for s in ("active", "replaced", "rolled_back")}
     rows = list(ordered.iter_rows(named=True))
