@@ -63,7 +63,11 @@ hide_below = privacy.min_for(access.settings(), sees_people=access.can_see_peopl
 fair = state.compared()
 view, panel = compute(*state.data_key(), period.key, current.lang, metric, level, current.upazila, current.channel,
                       hide_below, *MAP_SIZE[current.present], fair)
-if view.table["beneficiaries"].is_null().all():
+if current.channel == "front_desk" and current.upazila and current.upazila != gaz.dc_office_upazila():
+    # the front desk serves at the DC office (in its upazila): no office's file is missing here
+    st.info(t("map.front_desk_elsewhere", upazila=gaz.name(current.upazila, lang=current.lang),
+              office=gaz.name(gaz.dc_office_upazila() or "", lang=current.lang)))
+elif view.table["beneficiaries"].is_null().all():
     st.warning(t("empty.period", period=period.label(lang=current.lang)))
 
 map_col, side = st.columns([3, 2]) if current.upazila else (st.container(), None)
@@ -102,6 +106,8 @@ if side is not None:
         for kpi in panel:
             render.metric(kpi, help=fair.describe(lang=current.lang))
         st.caption(fair.describe(lang=current.lang))
+        if current.channel != "all":  # the report's figures, of both channels
+            st.caption(t("overview.channel_note", channel=t(f"channel.{current.channel}")))
 
 # every figure of the map, as a table that sorts: drawn when opened, after the map (render.lazy_expander)
 with render.lazy_expander(t("map.table"), key="w_map_table") as table:

@@ -124,7 +124,7 @@ def by_area(log: pl.LazyFrame, units: pl.DataFrame, *, level: Level, period: Per
     return (wanted.select("pcode", "parent_pcode", "name_en", "name_bn", "area_km2", "has_polygon")
             .join(figures.rename({key: "pcode"}), on="pcode", how="left")
             .with_columns(
-                per_km2=pl.col("beneficiaries") / pl.col("area_km2"),
+                per_km2=pl.col("beneficiaries_udc") / pl.col("area_km2"),
                 earnings_per_entrepreneur_paisa=pl.when(pl.col("entrepreneurs") > 0)
                 .then((pl.col("earnings_paisa") / pl.col("entrepreneurs")).round(0, mode="half_away_from_zero")
                       .cast(pl.Int64)),

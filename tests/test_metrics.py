@@ -64,7 +64,7 @@ def test_by_area_keeps_no_data_apart_from_zero(log):
     ikri = areas.filter(pl.col("pcode") == IKRI).row(0, named=True)
     assert (ikri["beneficiaries"], ikri["earnings_paisa"], ikri["entrepreneurs"]) == (5, 11000, 2)
     assert ikri["earnings_per_entrepreneur_paisa"] == 5500
-    assert ikri["per_km2"] == pytest.approx(5 / ikri["area_km2"])
+    assert ikri["per_km2"] == pytest.approx(ikri["beneficiaries_udc"] / ikri["area_km2"]) and ikri["beneficiaries_udc"] == 5
     others = areas.filter(~pl.col("pcode").is_in([IKRI, DHAOA]))
     assert others["beneficiaries"].null_count() == others.height  # no data, not 0
 

@@ -413,3 +413,10 @@ def test_a_quarter_chosen_puts_its_year_in_the_link():
 def test_the_overview_says_its_figures_cover_both_channels_when_one_is_chosen(lang, said):
     assert said in texts(run(lang=lang, channel="front_desk"))
     assert said not in texts(run(lang=lang))
+
+
+@pytest.mark.parametrize("lang, said", [("en", "The front desk serves at the DC office, in Pirojpur Sadar"),
+                                         ("bn", "ফ্রন্ট ডেস্ক সেবা দেয় ডিসি অফিসে")])
+def test_the_front_desk_in_another_upazila_is_not_called_missing_data(lang, said):
+    at = run("pages/map.py", lang=lang, channel="front_desk", upazila="BD107958")  # Mathbaria
+    assert said in texts(at) and not any("No data" in w.value or "ডেটা নেই" in w.value for w in at.warning)

@@ -140,7 +140,8 @@ def by_area(log: Log, units: pl.DataFrame, *, level: Level, period: Period | Non
     return (wanted.select("pcode", "parent_pcode", "name_en", "name_bn", "area_km2", "has_polygon")
             .join(figures.rename({key: "pcode"}), on="pcode", how="left")
             .with_columns(
-                per_km2=pl.col("beneficiaries") / pl.col("area_km2"),
+                # UDC beneficiaries: the front desk serves the whole district at one office
+                per_km2=pl.col("beneficiaries_udc") / pl.col("area_km2"),
                 # to the nearest paisa, half up (exact in integers: (2e + n) // 2n)
                 earnings_per_entrepreneur_paisa=pl.when(pl.col("entrepreneurs") > 0)
                 .then((pl.col("earnings_paisa") * 2 + pl.col("entrepreneurs")) // (pl.col("entrepreneurs") * 2)),
