@@ -116,7 +116,10 @@ def test_services_view(log, gaz):
     assert view.mix.filter(pl.col("channel") == "udc").height == 105
     assert view.mix.filter(pl.col("channel") == "front_desk").height == 12
     assert "জন্ম নিবন্ধন" in view.mix["service"].to_list()
-    assert view.heatmap_note is None and not any(views.CHOSEN in y for y in view.heatmap.data[0].y)
+    assert not any(views.CHOSEN in y for y in view.heatmap.data[0].y)
+    # all channels: it says its rows are the UDCs' (the front desk is the whole district's, at one office)
+    assert view.heatmap_note == i18n.t("services.by_area_udc", "bn")
+    assert views.services_view(log, gaz, period=FY, lang="en", channel="udc").heatmap_note is None
 
 
 @pytest.mark.parametrize("lang", ["en", "bn"])

@@ -555,8 +555,11 @@ def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
         if upazila else area,
         category=pl.col("service_category").replace_strict(names.categories, default=pl.col("service_category")),
     )
-    note = i18n.t("services.by_area_all", lang, upazila=CHOSEN + names.places.get(upazila, upazila)) \
-        if upazila else None
+    notes = [i18n.t("services.by_area_all", lang, upazila=CHOSEN + names.places.get(upazila, upazila))] \
+        if upazila else []
+    if channel == "all":  # the front desk serves the whole district at one office: not an upazila's
+        notes.append(i18n.t("services.by_area_udc", lang))
+    note = " ".join(notes) or None
     head = metrics.headline(log, period=period, upazila=upazila)
     split = {"udc": head["beneficiaries_udc"], "front_desk": head["beneficiaries_front_desk"]}
     return ServicesView(mix, figures.service_treemap(mix, lang=lang), figures.top_services(mix, lang=lang),
