@@ -33,6 +33,9 @@ try:
     from analytics.cli.main import main
 
     status = main()
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # done (and said): a Ctrl-C now changes nothing
 except KeyboardInterrupt:
     _interrupted()
 if ingest:

@@ -72,7 +72,20 @@ def t(key: str, lang: str, /, **values: object) -> str:
         else value
         for name, value in values.items()
     }
-    return text.format(**shown)
+    text = text.format(**shown)
+    return _GENITIVE.sub(_genitive, text) if normalise_lang(lang) == "bn" and "-এর" in text else text
+
+
+#: "-এর" after a Bengali word, as the messages write it after a name ("{upazila}-এর"): the word takes
+#: the genitive as Bengali writes it ("ভান্ডারিয়ার", "পিরোজপুর সদরের", "টাকার"); after digits, Latin
+#: letters, ৎ or ং the hyphen stays ("১৫,০০০-এর", "ID-এর")
+_GENITIVE = re.compile(r"([\u0985-\u0994\u0995-\u09B9\u09BC\u09BE-\u09CC\u09D7\u09DC-\u09DF])-এর")
+
+
+def _genitive(match: re.Match) -> str:
+    letter = match[1]
+    vowel = "\u0985" <= letter <= "\u0994" or "\u09BE" <= letter <= "\u09CC" or letter == "\u09D7"
+    return letter + ("র" if vowel else "ের")
 
 
 def bn_digits(text: str) -> str:

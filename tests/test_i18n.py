@@ -109,3 +109,11 @@ def test_a_percentage_is_rounded_as_a_number_is(value, signed, en, bn):
 def test_a_count_of_one_takes_the_singular_in_english(values, text):
     assert i18n.t("ingest.cli_summary", "en", **values) == text
     assert "১টি" in i18n.t("ingest.cli_summary", "bn", **(values | {"accepted": 1}))
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("ভান্ডারিয়া", "ভান্ডারিয়ার ইউনিয়ন"), ("পিরোজপুর সদর", "পিরোজপুর সদরের ইউনিয়ন"), ("কাউখালী", "কাউখালীর ইউনিয়ন"),
+    ("Bhandaria", "Bhandaria-এর ইউনিয়ন"),  # a name in Latin letters keeps the hyphen
+])
+def test_a_bengali_name_takes_the_genitive_as_bengali_writes_it(name, said):
+    assert i18n.t("brief.unions_of", "bn", upazila=name) == said

@@ -559,9 +559,14 @@ def heatmap(matrix: pl.DataFrame, *, lang: str) -> go.Figure:
     cats = [c for c in wide.columns if c != "area"]
     z = [list(row) for row in wide.select(cats).rows()] if cats else [[] for _ in range(wide.height)]
     text = [[i18n.number(int(v), lang=lang) for v in row] for row in z]
+    # the colour bar's ticks in the user's digits and lakh grouping (plotly's own: "10k", ASCII)
+    top = max((v for row in z for v in row), default=0)
+    step = _step(top) if top > 0 else 1
+    ticks = [i * step for i in range(int(top // step) + 1)]
     fig = Figure(go.Heatmap(z=z, x=cats, y=wide["area"].to_list(), colorscale="YlGnBu", text=text,
                                texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-                               colorbar={"title": {"text": i18n.t("figure.beneficiaries", lang)}}))
+                               colorbar={"title": {"text": i18n.t("figure.beneficiaries", lang)},
+                                         "tickvals": ticks, "ticktext": [i18n.number(v, lang=lang) for v in ticks]}))
     return _layout(fig, height=120 + 40 * wide.height)
 
 
