@@ -36,7 +36,10 @@ def style() -> None:
         [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, footer { display: none !important; }
         html { font-size: 22px; }
         [data-testid="stMetricValue"] { font-size: 2.3rem; }
-        .block-container { padding-top: 1rem; max-width: 100%; }
+        .block-container { padding-top: 0.5rem; max-width: 100%; }
+        /* a 1080-px projector: the title and the controls above the map take as little height as they can */
+        h1 { font-size: 2rem !important; padding: 0 !important; line-height: 1.2 !important; }
+        [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
         """
     st.html(f"<style>{css}</style>")
 

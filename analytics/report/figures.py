@@ -586,6 +586,8 @@ def trend_bars(trend: pl.DataFrame, *, lang: str) -> go.Figure:
                                  name=i18n.t(f"channel.{channel}", lang), marker_color=CHANNEL_COLOURS[channel],
                                  marker_pattern={"shape": marks, "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"},
                                  text=[i18n.number(v, lang=lang) for v in part["beneficiaries"]],
+                                 # level and as large as fits (a projector; on a phone plotly shrinks it to fit)
+                                 textangle=0, textfont={"size": 15}, insidetextanchor="middle",
                                  customdata=[f" ({sample_label})" if s else "" for s in part["sample"]],
                                  hovertemplate="%{x}: %{text}%{customdata}<extra></extra>"))
     if trend["sample"].any():  # a legend entry for the hatching
