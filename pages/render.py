@@ -55,11 +55,19 @@ def lazy_expander(label: str, *, key: str, expanded: bool = False):
 
 
 # -- notices -------------------------------------------------------------------------------
+#: A link's parameters (analytics.report.viewstate) as the controls that set them are labelled.
+LINK_PARTS = {"lang": "sidebar.language", "fy": "sidebar.fy", "q": "sidebar.quarter", "channel": "sidebar.channel",
+              "upazila": "sidebar.upazila", "level": "map.level", "metric": "map.metric", "v": "link.version",
+              "compare": "compare.mode", "from": "sidebar.date_range", "to": "sidebar.date_range"}
+
+
 def notices() -> None:
     """Short notices about this link (once each): parameters left out, dates widened to months."""
     lang = state.current().lang
-    if names := st.session_state.pop(state.URL_NOTICE_KEY, None):
-        st.toast(i18n.t("access.url_ignored", lang, names=names), icon="ℹ️")
+    if names := st.session_state.pop(state.URL_NOTICE_KEY, None):  # by the names the sidebar gives them
+        shown = ", ".join(dict.fromkeys(i18n.t(LINK_PARTS[name], lang) if name in LINK_PARTS else name
+                                        for name in names.split(", ")))
+        st.toast(i18n.t("access.url_ignored", lang, names=shown), icon="ℹ️")
     if widened := st.session_state.pop(state.MONTHS_NOTICE_KEY, None):
         st.toast(i18n.t("access.whole_months", lang, start=i18n.day(widened[0], lang=lang),
                         end=i18n.day(widened[1], lang=lang)), icon="ℹ️")

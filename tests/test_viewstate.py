@@ -117,3 +117,10 @@ def test_staff_keep_their_exact_days():
 def test_every_access_string_in_both_languages():
     for key in ("access.url_ignored", "access.whole_months"):
         assert i18n.t(key, "en", names="q", start="a", end="b") != i18n.t(key, "bn", names="q", start="a", end="b")
+
+
+@pytest.mark.parametrize("lang, said", [("en", "Fiscal year, Quarter, Channel"), ("bn", "অর্থবছর, প্রান্তিক, সেবাকেন্দ্র")])
+def test_a_links_unusable_parts_are_named_as_the_sidebar_names_them(lang, said):
+    at = run(lang=lang, fy="bogus", q="9", channel="nope")
+    notice = " ".join(t.value for t in at.toast)
+    assert said in notice and "fy, q" not in notice, notice
