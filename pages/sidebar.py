@@ -27,11 +27,17 @@ def sidebar() -> None:
         years = state.fiscal_years(*state.data_key()) or [2022]
         if current.fy is not None and current.fy not in years:  # a link to a year without data: say so, keep it
             years = sorted({*years, current.fy}, reverse=True)
+        custom = current.start is not None and current.end is not None  # dates chosen: no year nor quarter shown
         st.selectbox(i18n.t("sidebar.fy", lang), years, format_func=lambda y: fiscal_year(y).label(lang=lang),
+                     disabled=custom,
                      **state.bound("w_fy", "fy", current.fy if current.fy is not None else years[0], extra=dates))
         st.selectbox(i18n.t("sidebar.quarter", lang), [0, 1, 2, 3, 4],
                      format_func=lambda q: i18n.t("sidebar.whole_year", lang) if q == 0
-                     else i18n.t(f"quarter.q{q}", lang), **state.bound("w_q", "q", current.q, extra=dates, none=0))
+                     else i18n.t(f"quarter.q{q}", lang), disabled=custom,
+                     **state.bound("w_q", "q", current.q, extra=dates, none=0))
+        if custom:
+            shown = state.period()
+            st.caption(i18n.t("sidebar.dates_in_use", lang, period=shown.label(lang=lang)))
         st.radio(i18n.t("compare.mode", lang), list(comparison.MODES),
                  format_func=lambda m: i18n.t(f"compare.mode.{m}", lang),
                  **state.bound("w_compare", "compare", current.compare))

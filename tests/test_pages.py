@@ -420,3 +420,12 @@ def test_the_overview_says_its_figures_cover_both_channels_when_one_is_chosen(la
 def test_the_front_desk_in_another_upazila_is_not_called_missing_data(lang, said):
     at = run("pages/map.py", lang=lang, channel="front_desk", upazila="BD107958")  # Mathbaria
     assert said in texts(at) and not any("No data" in w.value or "ডেটা নেই" in w.value for w in at.warning)
+
+
+def test_custom_dates_say_so_where_the_year_and_quarter_are_chosen():
+    at = run(lang="en", session={"username": "asha", "role": "uploader", "at": __import__("time").time()},
+             **{"from": "2022-07-10", "to": "2022-08-05"})  # (staff: the days as chosen)
+    assert at.selectbox(key="w_fy.en").disabled and at.selectbox(key="w_q.en").disabled
+    assert any("Shown: 10 July 2022 – 5 August 2022, the dates chosen below" in c.value for c in at.sidebar.caption)
+    plain = run(lang="en")
+    assert not plain.selectbox(key="w_fy.en").disabled
