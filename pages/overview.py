@@ -39,8 +39,9 @@ if kpis[0].current == 0:
     st.warning(t("empty.period", period=period.label(lang=current.lang)))
 else:
     compared = view.comparison.describe(lang=current.lang)
-    columns = st.columns(4)
     for index, kpi in enumerate(kpis):
+        if index % 4 == 0:  # a row of four at a time: on a phone, where columns stack, they read in order
+            columns = st.columns(4)
         hidden = kpi.key == "entrepreneur_earnings_paisa" and kpi.current is None
         render.metric(kpi, container=columns[index % 4],
                       help=privacy.notice(lang=current.lang, min_entrepreneurs=hide_below) if hidden else compared)
