@@ -85,6 +85,7 @@ def test_presentation_mode_gives_the_map_700px(browser, app):
         map_labels(page)
         chart = page.locator(".js-plotly-plot").first.bounding_box()
         assert chart["height"] >= 700, chart
+        assert chart["y"] + chart["height"] <= 1080, chart  # the map and its legend on the screen, not below it
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
         size = page.evaluate(f"() => parseFloat(getComputedStyle(document.querySelector('{MAP_TEXT}')).fontSize)")
         assert size >= 19, size  # larger type than on a desk (15 px)
