@@ -50,6 +50,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -792,26 +793,32 @@ def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     of which reads so ("Prepared by:", "Checked by:" side by side) is a sign-off line too, not a row
     of the table. Their row and text (``value``)."""
     none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String})
-    tail = body.tail(NOTE_LINES).select(ROW, *(pl.col(c).cast(pl.String).str.strip_chars().replace("", None)
-                                                for c in cells))
-    signs = [(pl.col(c).str.contains(r":\s*|ঃ") | pl.any_horizontal(
-        V.word_key_expr(pl.col(c)).str.contains(word, literal=True) for word in SIGN_OFF)) for c in cells]
-    marks = tail.select(
-        pl.sum_horizontal(pl.col(c).is_not_null() for c in cells).alias("count"),
-        pl.any_horizontal(sign.fill_null(False) for sign in signs).alias("sign"),  # a cell reads as a sign-off
-        pl.all_horizontal(pl.col(c).is_null() | sign for c, sign in zip(cells, signs)).alias("all_signs"))
-    signed = marks["count"].ge(2) & marks["all_signs"]  # "Prepared by:", "Checked by:" side by side
-    wide = (marks["count"].ge(2) & ~signed).arg_true()
-    if wide.len() == 0 or int(wide.max()) + 1 >= tail.height:
+    tail = body.tail(NOTE_LINES)
+    count = pl.DataFrame([_written(tail[c]).alias(c) for c in cells]).select(pl.sum_horizontal(pl.all())).to_series()
+    wide = count.ge(2).arg_true().to_list()
+    signed = []  # the last lines of several cells that read as a sign-off, from the bottom up (a few at most)
+    while wide and all(_signs(str(cell)) for cell in tail.select(cells).row(wide[-1]) if cell is not None
+                       and str(cell).strip()):
+        signed.append(wide.pop())
+    if not wide or wide[-1] + 1 >= tail.height:
         return none
-    start = int(wide.max()) + 1
-    lines = tail.slice(start).select(ROW, pl.concat_str(cells, separator="  ", ignore_nulls=True).alias("value")) \
-        .with_columns(one=marks["count"].slice(start).eq(1) | signed.slice(start),
-                      words=~pl.col("value").str.contains(r"[0-9০-৯]").fill_null(True))
-    opens = (lines["one"] & marks["sign"].slice(start)).arg_true()
+    start = wide[-1] + 1
+    one = count.slice(start).eq(1) | pl.int_range(start, tail.height, eager=True).is_in(signed)
+    lines = tail.slice(start).select(
+        ROW, pl.coalesce(pl.col(cells).cast(pl.String).str.strip_chars().replace("", None)).alias("value")
+    ).with_columns(one=one, words=~pl.col("value").str.contains(r"[0-9০-৯]").fill_null(True))
+    key = V.word_key_expr(pl.col("value"))
+    opens = lines.select(pl.col("one") & (pl.col("value").str.contains(r":\s*|ঃ") | pl.any_horizontal(
+        key.str.contains(word, literal=True) for word in SIGN_OFF)).fill_null(False)).to_series().arg_true()
     if opens.len() == 0:
         return none
     return lines.slice(int(opens[0])).filter(pl.col("one") & pl.col("words")).select(ROW, "value")
+
+
+def _signs(text: str) -> bool:
+    """Whether one cell reads as part of a sign-off ("Prepared by:", "যাচাইকারী", "মোঃ"), no digits in it."""
+    return not re.search(r"[0-9০-৯]", text) and (bool(re.search(r":|ঃ", text))
+                                                  or any(word in V.word_key(text) for word in SIGN_OFF))
 
 
 def _month_headings(body: pl.DataFrame, cells: list[str], where: list[str]) -> pl.DataFrame:
