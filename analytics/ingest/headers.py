@@ -130,9 +130,9 @@ _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("entrepreneur_id", ("entrepreneurid", "uddoktaid", "উদ্যোক্তাআইডি", "উদ্যোক্তারআইডি")),
     ("fee", ("fee", "income", "amount", "earning", "revenue", "charge", "taka", "bdt", "আয়", "ফি", "টাকা", "চার্জ",
              "মূল্য", word_key("আদায়"))),
-    ("beneficiaries", ("beneficiar", "recipient", "noofservice", "nosofservice", "numberofservice", "customer", "client", "citizen",
-                       "applicant", "সেবাগ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী", "গ্রাহক", "নাগরিক", "আবেদনকারী",
-                       "সংখ্যা")),
+    ("beneficiaries", ("beneficiar", "recipient", "noofservice", "nosofservice", "numberofservice", "customer",
+                       "client", "citizen", "applicant", "সেবাগ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী", "গ্রাহক", "নাগরিক",
+                       "আবেদনকারী", "সংখ্যা")),
     ("date", ("date", "তারিখ")),
     ("gender", ("gender", "লিঙ্গ")),  # before the name: "লিঙ্গ Gender", "Entrepreneur's gender"
     ("entrepreneur_name", ("entrepreneur", "uddokta", "উদ্যোক্তা")),
@@ -194,7 +194,8 @@ _EACH = ("perperson", "perhead", "perunit", "perservice", "unitfee", "unitprice"
          "প্রতিজন")
 #: A fee of one page or copy: the row's count is people, not pages, so it cannot be multiplied out
 _PER_ITEM = ("perpage", "percopy", "perpiece", "peritem", "প্রতিপৃষ্ঠা", "প্রতিকপি", "প্রতিটি")
-_MONEY = ("fee", "price", "charge", "rate", "taka", "tk", "amount", "মূল্য", "ফি", "টাকা", "দর", "চার্জ", word_key("আদায়"))
+_MONEY = ("fee", "price", "charge", "rate", "taka", "tk", "amount", "মূল্য", "ফি", "টাকা", "দর", "চার্জ",
+          word_key("আদায়"))
 _GOVERNMENT = ("govt", "government", "সরকারি", "সরকারী")
 
 
