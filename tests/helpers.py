@@ -62,6 +62,7 @@ PUBLISHED = {
     "front_desk_service_kinds": 12,
     "entrepreneurs_known": True,  # (every UDC row names its entrepreneur: no monthly summaries)
     "months_counted_whole": [], "months_left_out": [],  # (a fiscal year: whole months)
+    "entrepreneur_earnings_paisa": 384_916_800,
 }
 
 

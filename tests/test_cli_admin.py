@@ -455,3 +455,9 @@ def test_a_restore_onto_a_disk_without_room_changes_nothing(backup, tmpfs):
     assert line.startswith("error: not enough free space next to the store to restore this backup ("), line
     assert fingerprint(current) == before
     assert sorted(p.name for p in point.iterdir()) == ["current"]
+
+
+def test_an_empty_period_is_a_bad_period(tmp_path):
+    """The review's case: --period "" (an empty variable in a script) gave the default year's figures."""
+    line = one_line_error(cli("summary", "--period", "", "--store", str(tmp_path / "s")))
+    assert line.startswith("error: --period '': not a period")

@@ -188,6 +188,21 @@ def test_a_names_file_with_a_wrong_decision_is_a_usage_error(tmp_path):
     assert out.returncode == 2 and "line 2" in out.stderr and "line 3" in out.stderr
 
 
+@pytest.mark.parametrize("lang, said", [
+    ("en", "names.csv line 3: “tax  thing” is decided differently on line 2; keep one decision for it"),
+    ("bn", "names.csv, লাইন ৩: “tax  thing”-এর সিদ্ধান্ত লাইন ২-এ অন্যভাবে দেওয়া"),
+])
+def test_a_names_file_deciding_one_name_two_ways_is_a_usage_error(tmp_path, lang, said):
+    """The review's case: the last of two contradictory decisions won without a word."""
+    names = tmp_path / "names.csv"
+    names.write_text("kind,value,decision\nservice,Tax thing,UDC016\nservice,tax  thing,UDC002\n"
+                     "service,Misc,UDC016\nservice,misc,UDC016\n", encoding="utf-8")  # (the same twice is fine)
+    out = cli("ingest", str(DATA / "good" / "template_en.csv"), "--store", str(tmp_path / "s"), "--names", str(names),
+              "--lang", lang)
+    assert out.returncode == 2 and said in out.stderr, out.stderr
+    assert "Misc" not in out.stderr
+
+
 @pytest.mark.parametrize("path", sorted(p.name for p in (DATA / "bad").iterdir()))
 def test_no_library_text_or_traceback_reaches_the_user(tmp_path, path):
     out = cli("ingest", str(DATA / "bad" / path), "--store", str(tmp_path / "s"), "--lang", "bn")

@@ -75,6 +75,8 @@ _NAMES_PROBLEMS = [(re.compile(pattern), key) for key, pattern in [
     ("names_bad_kind", r"(?P<file>.+) line (?P<line>[0-9]+): kind must be one of (?P<kinds>.+), not “(?P<kind>.*)”"),
     ("names_bad_decision",
      r"(?P<file>.+) line (?P<line>[0-9]+): “(?P<decision>.*)” is not an? (?P<kind>\w+) code or name"),
+    ("names_conflict", r"(?P<file>.+) line (?P<line>[0-9]+): “(?P<value>.*)” is decided differently on line "
+                       r"(?P<first>[0-9]+)"),
 ]]
 
 
@@ -83,8 +85,9 @@ def _names_problem(message: str, lang: str) -> tuple[str, dict[str, object]] | s
         found = pattern.fullmatch(message)
         if found:
             values: dict[str, object] = found.groupdict()
-            if "line" in values:
-                values["line"] = int(values["line"])
+            for number in ("line", "first"):
+                if number in values:
+                    values[number] = int(values[number])
             if key == "names_bad_decision" and f"ingest.kind.{values['kind']}" in i18n.strings():
                 values["kind"] = i18n.t(f"ingest.kind.{values['kind']}", lang)
             return key, values

@@ -90,6 +90,8 @@ def _summary(store: Store, *, period: Period, gazetteer: Gazetteer | None) -> tu
         # monthly summaries name no entrepreneur: where UDC rows of them are in the period,
         # "entrepreneurs" counts only those the logs name, and the number of entrepreneurs is not known
         "entrepreneurs_known": head["udc_rows_unnamed"] == 0,
+        # the same earnings as one integer, always (entrepreneur_earnings_bdt is "12.50" when not whole)
+        "entrepreneur_earnings_paisa": head["entrepreneur_earnings_paisa"],
         # a date range that begins or ends inside a month of monthly summaries counts that month
         # whole (its 1st in the range) or not at all (metrics.months_cut): "YYYY-MM" each
         "months_counted_whole": [f"{month:%Y-%m}" for month, whole in cut.iter_rows() if whole],
@@ -131,6 +133,9 @@ DEFAULT_FY = "2022-23"
 
 
 def _period(args: argparse.Namespace) -> Period:
+    if args.period is not None and not args.period.strip():  # (an empty variable in a script: not "the year")
+        raise StoreError(i18n.t("cli_error.bad_period", "en", given="--period ''"), key="bad_period",
+                         given="--period ''")
     if args.period and args.fy:  # both named: --period is read, as it always was; said, not silently
         print(i18n.t("cli.fy_not_used", args.lang, fy=args.fy, period=args.period), file=sys.stderr)
     fy = args.fy or DEFAULT_FY

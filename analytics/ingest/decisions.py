@@ -128,6 +128,7 @@ def read_csv(path: Path, *, resolve: dict[str, object] | None = None) -> pl.Data
         raise DecisionFileError([(None, f"{path.name}: missing column(s) {', '.join(missing)}; "
                                         "expected kind, value, decision")])
     rows, problems = [], []
+    seen: dict[tuple[str, str], tuple[int, str | None]] = {}  # (kind, value's key) -> (line, code) first given
     for line, (kind, value, decision) in enumerate(raw.select("kind", "value", "decision").iter_rows(), start=2):
         kind, value, decision = (kind or "").strip().lower(), (value or "").strip(), (decision or "").strip()
         if not value or not decision:
@@ -143,6 +144,10 @@ def read_csv(path: Path, *, resolve: dict[str, object] | None = None) -> pl.Data
             if code is None:
                 problems.append((line, f"{path.name} line {line}: “{decision}” is not a {kind} code or name"))
                 continue
+        first = seen.setdefault((kind, key_of(value)), (line, code))
+        if first[1] != code:  # the same name decided two ways: which one is meant is not for us to guess
+            problems.append((line, f"{path.name} line {line}: “{value}” is decided differently on line {first[0]}"))
+            continue
         rows.append(make(kind, value, code))
     if problems:
         raise DecisionFileError(problems)
