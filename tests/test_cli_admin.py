@@ -376,6 +376,9 @@ def test_command_line_errors_are_one_line_and_exit_2(backup, tmp_path):
         ("summary", "--fy", "9999-00"): "error: --fy 9999-00: not a period;",
         ("summary", "--store", str(tmp_path / "file.txt")): f"error: {tmp_path / 'file.txt'} is not a directory, "
                                                             "so it cannot be a store",
+        # a folder under a file: the file is named, not "read-only"
+        ("summary", "--store", str(tmp_path / "file.txt" / "sub")): f"error: {tmp_path / 'file.txt'} is not a "
+                                                                    "directory, so it cannot be a store",
         ("backup", str(tmp_path / "file.txt" / "b.tar.gz")): "error: a part of",
         ("backup", str(tmp_path)): f"error: {tmp_path} is a directory; give a file name",
         ("brief", "--out", str(tmp_path)): f"error: {tmp_path} is a directory; give a file name",
@@ -461,3 +464,10 @@ def test_an_empty_period_is_a_bad_period(tmp_path):
     """The review's case: --period "" (an empty variable in a script) gave the default year's figures."""
     line = one_line_error(cli("summary", "--period", "", "--store", str(tmp_path / "s")))
     assert line.startswith("error: --period '': not a period")
+
+
+@pytest.mark.parametrize("lang, said", [("en", "local store at "), ("bn", "-এ স্থানীয় স্টোর: সংস্করণ ০")])
+def test_store_health_names_the_kind_of_store_in_the_language(tmp_path, lang, said):
+    out = cli("store", "health", "--store", str(tmp_path / "s"), "--lang", lang)
+    assert out.returncode == 0 and said in out.stdout, out.stdout + out.stderr
+    assert json.loads(cli("store", "health", "--store", str(tmp_path / "s"), "--json").stdout)["backend"] == "local"

@@ -61,8 +61,11 @@ def cmd_store(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(health, ensure_ascii=False))
         else:
+            backend = f"store.backend.{health['backend']}"  # (the JSON keeps the code: "local", "shared")
             print(i18n.t("store.health", lang, **{**health, "read_only": i18n.t("store.health_read_only", lang)
-                                                  if health["read_only"] else ""}))
+                                                  if health["read_only"] else "",
+                                                  "backend": i18n.t(backend, lang) if backend in i18n.strings()
+                                                  else health["backend"]}))
         return 0
     removed = store.sweep()
     print(i18n.t("store.swept", lang, count=len(removed)))

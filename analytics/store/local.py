@@ -226,9 +226,11 @@ class LocalStore(CatalogueStore):
         self.directory = Path(directory)
         self.location = str(self.directory)
         self._uri: str | None = None
-        if self.directory.exists() and not self.directory.is_dir():
-            raise StoreError(f"{self.directory} is not a directory, so it cannot be a store",
-                             key="not_a_directory", path=str(self.directory))
+        # the store's folder, or a folder above it, is a file: not a read-only place, a wrong path
+        below_file = next((p for p in (self.directory, *self.directory.parents) if p.exists() and not p.is_dir()), None)
+        if below_file is not None:
+            raise StoreError(f"{below_file} is not a directory, so it cannot be a store",
+                             key="not_a_directory", path=str(below_file))
         self.read_only = (not _writable(self.directory)) if read_only is None else bool(read_only)
         if self.read_only:
             self._open_read_only()
