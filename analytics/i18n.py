@@ -122,6 +122,18 @@ def number(value: int | Decimal | float, *, lang: str, decimals: int = 0) -> str
     return bn_digits(out) if lang == "bn" else out
 
 
+def row_spans(rows: list[int], *, lang: str, most: int = 5) -> str:
+    """Row numbers as runs ("3–6, 9, 12–14"), the first ``most`` runs and "…" after them."""
+    runs: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    text = [number(a, lang=lang) if a == b else f"{number(a, lang=lang)}–{number(b, lang=lang)}" for a, b in runs]
+    return ", ".join(text[:most]) + (", …" if len(text) > most else "")
+
+
 def taka(paisa: int, *, lang: str, words: bool = False) -> str:
     """Money from paisa: '৳3,849,168'-style text in the language's grouping.
 

@@ -450,3 +450,18 @@ def test_a_real_file_of_the_samples_rows_takes_the_samples_place(tmp_path, quart
     out = run("ingest", str(quarterly["pirojpur-fy2022-23-q1.csv"]))
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(run("summary", "--json").stdout) == PUBLISHED
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "note: 6 cells written as ditto marks (〃, ঐ, -do-) were read as the cell above them: "
+           "Date, Union, Entrepreneur ID (rows 3–4)"),
+    ("bn", "নোট: ঐ-চিহ্ন (〃, ঐ, -do-) দেওয়া ৬টি ঘর উপরের ঘরের মান হিসেবে পড়া হয়েছে: Date, Union, Entrepreneur ID (সারি ৩–৪)"),
+])
+def test_ingest_says_which_cells_it_read_from_ditto_marks(tmp_path, lang, said):
+    log = tmp_path / "ditto.csv"
+    log.write_text("Date,Union,Entrepreneur ID,Service,Fee\n03/07/2022,Tona,UDC-1,Birth registration,75\n"
+                   "〃,〃,〃,Photocopy,5\nঐ,-do-,ঐ,Birth registration,75\n", encoding="utf-8")
+    out = cli("ingest", str(log), "--store", str(tmp_path / "s"), "--lang", lang)
+    assert out.returncode == 0, out.stderr
+    assert "  " + said + "\n" in out.stdout
+    assert summary(tmp_path / "s", "--period", "2022-07-03..2022-07-03")["beneficiaries_total"] == 3

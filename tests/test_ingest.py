@@ -8,6 +8,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 
@@ -700,6 +701,17 @@ HABITS = [
      "04/07/2023,Tona,UDC-1,Birth registration,1042,75\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
      set()),
+    ("ditto marks (\", 〃, ঐ, -do-) read as the cell above, through a run of them; a count too",
+     "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee\n03/07/2023,Tona,UDC-1,Birth registration,2,150\n"
+     "\"\"\"\",\"\"\"\",\"\"\"\",Photocopy,1,5\n〃,〃,〃,ঐ,〃,〃\n04/07/2023,ঐ,-do-,Birth registration,1,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000), ("2023-07-03", "BD10798094", "UDC-1", "UDC073", 1, 500),
+      ("2023-07-03", "BD10798094", "UDC-1", "UDC073", 1, 500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     set()),
+    ("a ditto mark with nothing above it is refused as written; an empty cell is not filled from above",
+     "Date,Union,Entrepreneur ID,Service,Fee\n〃,Tona,UDC-1,Birth registration,75\n03/07/2023,Tona,UDC-1,Photocopy,5\n"
+     "04/07/2023,,UDC-1,Photocopy,5\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC073", 1, 500)],
+     {("bad_date", 2, "Date"), ("missing_value", 4, "Union")}),
     ("one-cell lines under the table that are not a sign-off are rows like any other",
      "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Birth registration,75\n,,,Photocopy,\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
@@ -871,3 +883,22 @@ def test_headings_typed_with_bijoy_say_so():
     result = ingest_bytes(text.encode(), file_name="log.csv", upload_id="u", lang="bn")
     assert result.problems.select("code", "value").rows() == [("bijoy_text", "‡mev")]
     assert "বিজয়" in result.problems["message"][0] and result.frame.height == 0
+
+
+def test_ditto_marks_are_said_per_column_with_their_rows_in_either_language_and_read_in_a_workbook(run):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [("Date", "Union", "Entrepreneur ID", "Service", "Fee"), ("03/07/2023", "Tona", "UDC-1", "Birth registration", 75),
+                ("〃", "〃", "〃", "Photocopy", 5), ("ঐ", "ঐ", "ঐ", "ঐ", 5), ("04/07/2023", "-do-", "do", "Photocopy", 5)]:
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    result = run(data.getvalue(), file_name="log.xlsx", period=quarter(2023, 1))
+    assert result.clean, result.problems.rows()
+    assert result.frame.select(pl.col("date").cast(pl.String), "union_code", "service_code", "fee_paisa").rows() == [
+        ("2023-07-03", "BD10798094", "UDC002", 7500), ("2023-07-03", "BD10798094", "UDC073", 500),
+        ("2023-07-03", "BD10798094", "UDC073", 500), ("2023-07-04", "BD10798094", "UDC073", 500)]
+    assert result.ditto == {"Date": [3, 4], "Union": [3, 4, 5], "Entrepreneur ID": [3, 4, 5], "Service": [4]}
+    assert result.ditto_note(lang="en") == {"cells": "9", "where": "Date (rows 3–4); Union, Entrepreneur ID (rows 3–5); "
+                                                                   "Service (row 4)"}
+    assert result.ditto_note(lang="bn")["where"].startswith("Date (সারি ৩–৪)")

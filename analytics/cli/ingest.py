@@ -132,6 +132,8 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
                           people=i18n.number(people, lang=lang),
                           name=D.label(kind, code, lang=lang, gazetteer=gazetteer, catalogue=catalogue) if code
                           else ""))
+    if result.ditto:
+        out.append(i18n.t("ingest.cli_note_ditto", lang, **result.ditto_note(lang=lang)))
     if result.repeated_rows:
         out.append(i18n.t("ingest.cli_note_repeated", lang, rows=i18n.number(result.repeated_rows, lang=lang)))
     totals = result.problems.filter(pl.col("code") == "total_row").height

@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from analytics.i18n import LANGS, normalise_lang, strings, t
+from analytics.i18n import LANGS, normalise_lang, number, row_spans, strings, t
 from analytics.ingest import decisions as D
 from analytics.ingest import limits as L
 from analytics.ingest import validate
@@ -132,6 +132,8 @@ class IngestResult:
     matches: pl.DataFrame = field(default_factory=D.empty_matches)
     #: every problem found, per code; ``problems`` lists at most limits.MAX_PROBLEM_ROWS of them
     problem_counts: dict[str, int] = field(default_factory=dict)
+    #: cells written as ditto marks ("〃", "ঐ", "-do-") and read as the cell above: heading -> rows
+    ditto: dict[str, list[int]] = field(default_factory=dict)
     #: SHA-256 of the bytes checked (:func:`analytics.store.content_hash`), from :func:`ingest_isolated`
     content_hash: str | None = None
     _messages: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
@@ -151,6 +153,16 @@ class IngestResult:
         if not isinstance(self.frame, pl.DataFrame):
             return self.frame.upload_id
         return self.frame["upload_id"][0] if self.frame.height else None
+
+    def ditto_note(self, *, lang: str) -> dict[str, str]:
+        """The cells read from a ditto mark (:attr:`ditto`), for a message: ``cells`` (how many) and
+        ``where`` (each column and its rows)."""
+        columns: dict[tuple[int, ...], list[str]] = {}  # columns of the same rows named together
+        for heading, rows in self.ditto.items():
+            columns.setdefault(tuple(rows), []).append(heading)
+        where = "; ".join(t("ingest.ditto_where" if len(rows) > 1 else "ingest.ditto_where_one", lang, column=", ".join(headings), rows=row_spans(list(rows), lang=lang))
+                          for rows, headings in columns.items())
+        return {"cells": number(sum(map(len, self.ditto.values())), lang=lang), "where": where}
 
     @property
     def counts_rows_as_one(self) -> bool:
@@ -480,6 +492,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                            "date", "month", "serial")) if h is not None])])
     if lines.height:
         body = body.join(lines, on=ROW, how="anti", maintain_order="left")
+    body, filled = _fill_ditto(body, {internal[h]: h for h in headers.columns})
+    result.ditto = filled
     label = {f: headers.field_column(f) for f in LOG_FIELDS}
     present = {f for f, lab in label.items() if lab is not None}
     # columns no field reads where "মোট" may be written: the serial's (merged over the first cells), remarks
@@ -861,6 +875,25 @@ def _heading_rows(body: pl.DataFrame, headings: dict[str, tuple[str, str]]) -> p
         return none
     first = next(iter(headings.values()))[0]
     return body.filter(repeated).select(ROW, pl.lit(first).alias("value"), pl.lit("header_row").alias("code"))
+
+
+def _fill_ditto(body: pl.DataFrame, columns: dict[str, str]) -> tuple[pl.DataFrame, dict[str, list[int]]]:
+    """Cells holding a ditto mark ("〃", "ঐ", "-do-", '"') read as the nearest cell above them in
+    their column that is not one (``columns``: column -> heading). A mark with nothing above it
+    stays, to be reported as written. Returns the rows and, per heading, the rows filled so."""
+    flags = {c: _per_text(body[c], V.ditto_mark) for c in columns}
+    flags = {c: flag for c, flag in flags.items() if flag.any()}
+    if not flags:
+        return body, {}
+    filled: dict[str, list[int]] = {}
+    index = pl.int_range(body.height, dtype=pl.Int64, eager=True)
+    replaced = []
+    for c, flag in flags.items():
+        source = pl.select(pl.when(flag).then(None).otherwise(index).forward_fill()).to_series()
+        taken = flag & source.is_not_null()
+        replaced.append(pl.when(taken).then(body[c].gather(source)).otherwise(body[c]).alias(c))
+        filled[columns[c]] = body[ROW].filter(taken).to_list()
+    return body.with_columns(replaced), {h: rows for h, rows in filled.items() if rows}
 
 
 def _count_like(column: pl.Series, *, strict: bool) -> bool:

@@ -454,6 +454,17 @@ def _year(text: str | None, month: int) -> int | None:
     return None
 
 
+#: What a register writes for "the same as above": quotation marks, the ditto sign, "ঐ" (the same),
+#: "-do-" and "ditto" (as matching text: no spaces, dashes, dots or brackets, lower case).
+DITTO_MARKS = ('"', "''", "“", "”", "″", "〃", "״", "ঐ", "do", "ditto")
+
+
+def ditto_mark(texts: pl.Series) -> pl.Series:
+    """Whether each text is a ditto mark alone ("〃", "ঐ", "-do-", '"'): the cell above, written again."""
+    key = texts.cast(pl.String).str.normalize("NFC").str.to_lowercase().str.replace_all(r"[\s\-‐‑–—.()]", "")
+    return key.is_in(DITTO_MARKS).fill_null(False)
+
+
 #: A month's name and its year, alone in a cell ("July 2023", "জুলাই ২০২৩", "Jul'23"): as matching text.
 _MONTH_HEADING = r"^(?:" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?[\s,./'’-]*(?:\d{4}|\d{2})$"
 
