@@ -246,6 +246,8 @@ BAD_CORPUS = [
     ("bad/dates_swapped_by_excel.xlsx", {}, {("dates_swapped_by_excel", None, None)}, []),
     ("bad/count_column_unread.csv", {}, {("count_column_unread", None, "Number")}, []),
     ("bad/pasted_blocks.csv", {}, {("header_row", 4, None)}, [2, 3, 5]),
+    ("bad/summary_table.csv", {}, {("summary_table", r, None) for r in (5, 6, 7, 8)}, [2, 3]),
+    ("bad/second_table.csv", {}, {("second_table", None, None)}, []),
     ("bad/month_headings.csv", {}, {("month_heading", 2, None), ("month_heading", 5, None)}, [3, 4, 6]),
     ("bad/bijoy_text.csv", {}, {("bijoy_text", None, None)}, []),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "dmy"}, set(), [2, 3, 4, 5, 6]),
@@ -380,7 +382,7 @@ SAMPLE_PARAMS = {
     "dates_swapped_by_excel": {"rows_mdy": [2, 3], "held": "2022-05-07", "typed": "2022-07-05"},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
-    "value_too_long": {"limit": 40},
+    "value_too_long": {"limit": 40}, "second_table": {"row": 9},
 }
 
 
@@ -712,6 +714,21 @@ HABITS = [
      "04/07/2023,,UDC-1,Photocopy,5\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC073", 1, 500)],
      {("bad_date", 2, "Date"), ("missing_value", 4, "Union")}),
+    ("a summary table under the log, after a blank line (no dates: its rows and total left out, noted)",
+     "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee\n03/07/2023,Tona,UDC-1,Birth registration,2,150\n"
+     "04/07/2023,Tona,UDC-1,Photocopy,1,5\n,,,,,\nService,Beneficiaries,Fee,,,\nBirth registration,2,150,,,\n"
+     "Photocopy,1,5,,,\nTotal,3,155,,,\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000), ("2023-07-04", "BD10798094", "UDC-1", "UDC073", 1, 500)],
+     {("summary_table", 6, None), ("summary_table", 7, None), ("summary_table", 8, None), ("summary_table", 9, None)}),
+    ("a summary by union in Bengali right under the log, then log rows again after a blank line",
+     "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,ফি\n০৩/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,৭৫\nইউনিয়ন,মোট সেবাগ্রহীতা,ফি,,\n"
+     "টোনা,১,৭৫,,\n\n০৪/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,৭৫\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     {("summary_table", 3, None), ("summary_table", 4, None)}),
+    ("a second log with headings of its own under the first: refused as a whole, naming its row",
+     "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Birth registration,75\n\n"
+     "Service,Date,Applications\nLand records,05/07/2023,3\n",
+     [], {("second_table", None, None)}),
     ("one-cell lines under the table that are not a sign-off are rows like any other",
      "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Birth registration,75\n,,,Photocopy,\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)],

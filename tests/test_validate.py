@@ -75,7 +75,7 @@ PARAMS = {
     "dates_swapped_by_excel": {"rows_mdy": [2, 3], "held": "2022-05-07", "typed": "2022-07-05"},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
-    "value_too_long": {"limit": 40}, "password_protected": {}, "mixed_encoding": {},
+    "value_too_long": {"limit": 40}, "second_table": {"row": 9}, "password_protected": {}, "mixed_encoding": {},
 }
 
 
@@ -278,7 +278,7 @@ FIX_BN = re.compile(r"(ুন|দিন|নিন|বসান|বদলান)[
 #: messages that ask nothing: a total row, a sign-off under the table, a repeated header row and a month's heading are left
 #: out by design (notes);
 #: a missing sheet's message lists the sheets there are (the upload page then offers them to choose from)
-NO_FIX = {"total_row", "note_row", "header_row", "month_heading", "sheet_not_found"}
+NO_FIX = {"total_row", "note_row", "header_row", "month_heading", "summary_table", "sheet_not_found"}
 
 
 @pytest.mark.parametrize("lang", ["en", "bn"])

@@ -140,7 +140,8 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
     if totals:
         out.append(i18n.t("ingest.cli_note_total", lang, rows=i18n.number(totals, lang=lang)))
     for code, key in (("header_row", "ingest.cli_note_header_rows"), ("note_row", "ingest.cli_note_note_rows"),
-                      ("month_heading", "ingest.cli_note_month_headings")):
+                      ("month_heading", "ingest.cli_note_month_headings"),
+                      ("summary_table", "ingest.cli_note_summary_table")):
         lines = result.problems.filter(pl.col("code") == code).height
         if lines:
             out.append(i18n.t(key, lang, rows=i18n.number(lines, lang=lang)))

@@ -19,8 +19,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import polars as pl
+
 from analytics.i18n import ascii_digits
-from analytics.ingest.values import word_key
+from analytics.ingest.values import digits, word_key, word_key_expr
 
 #: Fields that land in the log (or decide its shape).
 LOG_FIELDS = ("date", "month", "year", "channel", "upazila", "union", "entrepreneur_id",
@@ -154,6 +156,12 @@ for _field, _names in SYNONYMS.items():
 def heading_keys(name: str) -> set[str]:
     """The keys (:func:`header_key`) of the headings known to mean field ``name``, in either language."""
     return {key for key, field_name in _SYNONYM_KEYS.items() if field_name == name}
+
+
+def known_headings(texts: pl.Series) -> pl.Series:
+    """Whether each text is a heading known to mean a field (exactly, as :func:`header_key` matches)."""
+    key = word_key_expr(digits(texts.cast(pl.String)))
+    return key.is_in(list(_SYNONYM_KEYS)).fill_null(False)
 
 
 def header_key(text: str) -> str:

@@ -74,7 +74,9 @@ from analytics.ingest.headers import (
     detect_shape,
     header_key,
     heading_keys,
+    known_headings,
     map_headers,
+    recognise,
 )
 from analytics.ingest.isolation import read_ahead, stamp
 from analytics.ingest.limits import Limits
@@ -490,6 +492,11 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     lines = pl.concat([lines, _heading_rows(body, {internal[h]: (h, f) for h, f in headers.columns.items()}),
                        _month_headings(body, cells, [internal[h] for h in (headers.field_column(f) for f in (
                            "date", "month", "serial")) if h is not None])])
+    tables, second = _second_tables(body.join(lines, on=ROW, how="anti", maintain_order="left") if lines.height
+                                    else body, cells)
+    if second:
+        return fail(second)
+    lines = pl.concat([lines, tables])
     if lines.height:
         body = body.join(lines, on=ROW, how="anti", maintain_order="left")
     body, filled = _fill_ditto(body, {internal[h]: h for h in headers.columns})
@@ -875,6 +882,38 @@ def _heading_rows(body: pl.DataFrame, headings: dict[str, tuple[str, str]]) -> p
         return none
     first = next(iter(headings.values()))[0]
     return body.filter(repeated).select(ROW, pl.lit(first).alias("value"), pl.lit("header_row").alias("code"))
+
+
+def _second_tables(body: pl.DataFrame, cells: list[str]) -> tuple[pl.DataFrame, dict | None]:
+    """A table under the log with headings of its own: a row under the log's rows where two cells
+    or more are known headings ("Service", "মোট সেবাগ্রহীতা") and no cell holds a digit, and the
+    rows under it up to a blank line or the end. One without a date or month column is a summary
+    (by service, by union), whose rows are left out (code ``summary_table``, its headings as
+    ``value``); one with dates is another log, refused (the file problem ``second_table``).
+    Returns those rows and the problem (None)."""
+    none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String, "code": pl.String})
+    flags = [_per_text(body[c], known_headings) for c in cells]
+    if body.height < 2 or sum(int(flag.sum()) for flag in flags) < 2:
+        return none, None
+    numbered = [_per_text(body[c], lambda texts: texts.str.contains(r"[0-9০-৯]")) for c in cells]
+    heads = pl.select((pl.sum_horizontal(flags) >= 2) & ~pl.any_horizontal(numbered)).to_series().arg_true()
+    heads = heads.filter(heads > 0)  # (the first row under the header heads no table under the log)
+    if heads.len() == 0:
+        return none, None
+    rows = body[ROW]
+    gaps = (rows.diff() > 1).arg_true().to_list()  # a blank line before each of these
+    blocks, end = [], 0
+    for start in heads.to_list():
+        if start < end:  # (a heading row inside the table above)
+            continue
+        end = next((g for g in gaps if g > start), body.height)
+        headings = [str(cell).strip() for cell in body.select(cells).row(start) if cell is not None and str(cell).strip()]
+        value = ", ".join(headings)
+        if {recognise(h) for h in headings} & {"date", "month"}:
+            return none, validate.file_problem("second_table", value=value, row=int(rows[start]))
+        blocks.append(body.slice(start, end - start).select(ROW, pl.lit(value).alias("value"),
+                                                            pl.lit("summary_table").alias("code")))
+    return pl.concat([none, *blocks]), None
 
 
 def _fill_ditto(body: pl.DataFrame, columns: dict[str, str]) -> tuple[pl.DataFrame, dict[str, list[int]]]:

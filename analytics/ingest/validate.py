@@ -32,7 +32,7 @@ FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_
               "missing_column", "duplicate_column", "ambiguous_sheet", "sheet_not_found", "bad_mapping",
               "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear", "month_order_unclear",
               "too_large_to_read", "dates_swapped_by_excel", "date_order_spread", "bijoy_text",
-              "count_column_unread")
+              "count_column_unread", "second_table")
 #: Problems that reject one row.
 ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
              "unknown_union", "ambiguous_union", "union_not_in_upazila", "unknown_upazila", "ambiguous_upazila",
@@ -41,12 +41,12 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "count_not_number", "count_not_positive", "udc_without_entrepreneur", "formula", "markup",
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long",
-             "note_row", "excel_error", "not_calculated", "header_row", "month_heading")
+             "note_row", "excel_error", "not_calculated", "header_row", "month_heading", "summary_table")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
 #: Row problems that leave a row out on purpose without refusing the file: a total row, a note
 #: or signature line under the table, and rows whose name staff decided is not a known service or place.
 NOTE_CODES = ("total_row", "note_row", "header_row", "refused_service", "refused_union", "refused_upazila",
-              "month_heading")
+              "month_heading", "summary_table")
 
 RAW_SCHEMA: dict[str, pl.DataType] = {"row": pl.Int32(), "column": pl.String(), "code": pl.String(),
                                       "value": pl.String(), "params": pl.String()}
@@ -137,6 +137,8 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         return t("ingest.no_such_day", lang, **values)
     elif code == "missing_column":
         values["field"] = t(f"ingest.field.{params['field']}", lang)
+    elif code == "second_table":
+        values["row"] = number(params["row"], lang=lang)
     elif code == "duplicate_column":
         values["field"] = t(f"ingest.field.{params['field']}", lang)
         values["headers"] = LIST_SEPARATOR[lang].join(params["headers"])
