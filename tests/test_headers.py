@@ -1,3 +1,4 @@
+import polars as pl
 import pytest
 
 from analytics.ingest.headers import (
@@ -8,6 +9,7 @@ from analytics.ingest.headers import (
     header_key,
     header_score,
     is_pii,
+    known_headings,
     map_headers,
     recognise,
 )
@@ -237,3 +239,12 @@ def test_columns_the_cells_decide(headers, counts, columns, dropped, unread):
 def test_a_count_in_parts_by_sex(headers, parts, duplicates):
     found = map_headers(headers)
     assert (found.count_parts, found.duplicates) == (parts, duplicates)
+
+
+@pytest.mark.parametrize(("text", "known"), [
+    ("Service", True), ("সেবা", True), ("Fee (Tk)", True), ("মোট সেবাগ্রহীতা", True), ("UNION", True),
+    ("Birth registration", False), ("Tona", False), ("03/07/2023", False), ("75", False),
+    ("〃", False), ("#", False), ("", False), (None, False),  # (no letters: no heading, though "#" heads a serial)
+])
+def test_known_headings_are_exact_headings_with_letters(text, known):
+    assert known_headings(pl.Series([text], dtype=pl.String)).to_list() == [known]

@@ -15,6 +15,7 @@ numbers, remarks, district) are recognised and ignored rather than reported.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -161,7 +162,12 @@ def heading_keys(name: str) -> set[str]:
 def known_headings(texts: pl.Series) -> pl.Series:
     """Whether each text is a heading known to mean a field (exactly, as :func:`header_key` matches)."""
     key = word_key_expr(digits(texts.cast(pl.String)))
-    return key.is_in(list(_SYNONYM_KEYS)).fill_null(False)
+    return (key.is_in(_known_keys().implode()) & (key != "")).fill_null(False)
+
+
+@functools.cache
+def _known_keys() -> pl.Series:
+    return pl.Series(list(_SYNONYM_KEYS), dtype=pl.String)
 
 
 def header_key(text: str) -> str:

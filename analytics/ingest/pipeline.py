@@ -52,7 +52,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -892,14 +892,16 @@ def _second_tables(body: pl.DataFrame, cells: list[str]) -> tuple[pl.DataFrame, 
     ``value``); one with dates is another log, refused (the file problem ``second_table``).
     Returns those rows and the problem (None)."""
     none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String, "code": pl.String})
-    flags = [_per_text(body[c], known_headings) for c in cells]
-    if body.height < 2 or sum(int(flag.sum()) for flag in flags) < 2:
+    flags = list(_matching(body, cells, known_headings, longest=80, least=2).values())
+    if len(flags) < 2:  # (most files: no column holds a heading's text at all)
         return none, None
-    numbered = [_per_text(body[c], lambda texts: texts.str.contains(r"[0-9০-৯]")) for c in cells]
-    heads = pl.select((pl.sum_horizontal(flags) >= 2) & ~pl.any_horizontal(numbered)).to_series().arg_true()
+    heads = pl.select(pl.sum_horizontal(flags) >= 2).to_series().arg_true()
     heads = heads.filter(heads > 0)  # (the first row under the header heads no table under the log)
     if heads.len() == 0:
         return none, None
+    numbered = body[heads].select(pl.any_horizontal(pl.col(c).cast(pl.String).str.contains(r"[0-9০-৯]").fill_null(False)
+                                                    for c in cells)).to_series()
+    heads = heads.filter(~numbered)
     rows = body[ROW]
     gaps = (rows.diff() > 1).arg_true().to_list()  # a blank line before each of these
     blocks, end = [], 0
@@ -920,8 +922,7 @@ def _fill_ditto(body: pl.DataFrame, columns: dict[str, str]) -> tuple[pl.DataFra
     """Cells holding a ditto mark ("〃", "ঐ", "-do-", '"') read as the nearest cell above them in
     their column that is not one (``columns``: column -> heading). A mark with nothing above it
     stays, to be reported as written. Returns the rows and, per heading, the rows filled so."""
-    flags = {c: _per_text(body[c], V.ditto_mark) for c in columns}
-    flags = {c: flag for c, flag in flags.items() if flag.any()}
+    flags = _matching(body, columns, V.ditto_mark, longest=10)
     if not flags:
         return body, {}
     filled: dict[str, list[int]] = {}
@@ -969,6 +970,33 @@ def _per_text(column: pl.Series, test: Callable[[pl.Series], pl.Series]) -> pl.S
     if isinstance(column.dtype, pl.Categorical):
         return test(column.dtype.categories.to_series()).gather(column.to_physical()).fill_null(False)
     return test(column).fill_null(False)
+
+
+def _matching(body: pl.DataFrame, columns: Iterable[str], test: Callable[[pl.Series], pl.Series], *,
+              longest: int, least: int = 1) -> dict[str, pl.Series]:
+    """:func:`_per_text` of each column of ``columns`` where some cell passes ``test`` (texts of more
+    than ``longest`` bytes do not); nothing when fewer than ``least`` columns have one. The texts
+    of every column (a categorical's, each once) are tested together, and nothing is done per row
+    for a column none of whose texts passes."""
+    columns = list(columns)
+    texts = [body[c].dtype.categories.to_series() if isinstance(body[c].dtype, pl.Categorical)
+             else body[c] for c in columns]
+    every = pl.concat([pl.Series(t.cast(pl.String), dtype=pl.String) for t in texts]) if texts \
+        else pl.Series(dtype=pl.String)
+    short = (every.str.len_bytes() <= longest).fill_null(False)
+    if not short.any():
+        return {}
+    passed = pl.repeat(False, every.len(), dtype=pl.Boolean, eager=True).scatter(
+        short.arg_true(), test(every.filter(short)).fill_null(False))
+    hits, offset = {}, 0
+    for c, own in zip(columns, texts):
+        if (hit := passed.slice(offset, own.len())).any():
+            hits[c] = hit
+        offset += own.len()
+    if len(hits) < least:
+        return {}
+    return {c: (hit.gather(body[c].to_physical()) if isinstance(body[c].dtype, pl.Categorical) else hit).fill_null(False)
+            for c, hit in hits.items()}
 
 
 def _written(column: pl.Series) -> pl.Series:
