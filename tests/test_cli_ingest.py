@@ -60,8 +60,10 @@ def test_summary_says_when_the_entrepreneurs_are_not_known(tmp_path, files, know
 
 @pytest.mark.parametrize("period", ["2022-07-15..2022-08-14", "2022-23", "2022-23-Q2"])
 def test_summary_of_a_store_with_nothing_active(tmp_path, period):
-    """A new store, and one whose every upload was rolled back: zeros for any period, a date range too."""
+    """A new store (an empty folder), and one whose every upload was rolled back: zeros for any
+    period, a date range too."""
     store = tmp_path / "s"
+    store.mkdir()
     assert summary(store, "--period", period)["beneficiaries_total"] == 0
     good = ROOT / "tests" / "data" / "ingest" / "good" / "template_en.csv"
     assert cli("ingest", str(good), "--store", str(store)).returncode == 0

@@ -156,7 +156,7 @@ def message_case(command: str, lang: str, seeded, tmp_path) -> tuple[subprocess.
     lang_args = ["--lang", lang]
     if command == "summary":
         period = fiscal_year(parse_fy("2022-23")).label(lang=lang)
-        out = cli("summary", "--store", str(tmp_path / "s"), *lang_args)
+        out = cli("summary", "--store", str(seeded["store"]), *lang_args)
         return out, "stdout", i18n.t("summary.title", lang, period=period)
     if command == "sample":  # paths only: the same in both languages
         out = cli("sample", "--out", str(tmp_path / "sample"), "--formats", "csv", *lang_args)
@@ -303,6 +303,7 @@ def test_ctrl_c_while_starting_is_one_line_and_status_130(tmp_path, command, del
     root = Path(__file__).resolve().parent.parent
     # (once run, Python's own start, before the command's first line, takes a few hundredths of a second)
     subprocess.run([sys.executable, "-m", "analytics", "--help"], cwd=root, capture_output=True, check=True)
+    (tmp_path / "s").mkdir()  # (a new store: an empty folder)
     child = subprocess.Popen([sys.executable, "-m", "analytics", *command, "--store", str(tmp_path / "s"), "--lang", "bn"],
                              cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(delay)

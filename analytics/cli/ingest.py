@@ -363,7 +363,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise UsageError(("no_such_file", {"paths": ", ".join(missing)}))
         # the isolated reader writes the accepted rows here as the store keeps them (removed at the end)
         with tempfile.TemporaryDirectory(prefix="seba-atlas-rows-") as prepared:
-            return ingest_files(store_for(args.store), paths, uploader=args.uploader, mode=args.mode,
+            return ingest_files(store_for(args.store, create=True), paths, uploader=args.uploader, mode=args.mode,
                                 dry_run=args.dry_run, period=args.period, lang=args.lang, report_dir=args.report_dir,
                                 names=args.names, date_order=args.date_order, allow_overlap=args.allow_overlap,
                                 prepare_in=Path(prepared), sheet=args.sheet, out=_Unread(sys.stdout))

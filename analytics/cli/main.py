@@ -47,9 +47,18 @@ if TYPE_CHECKING:
     import polars as pl
 
 
-def store_for(location: str | None) -> Store:
-    """The named store, or the app's default store seeded with the sample."""
+def store_for(location: str | None, *, create: bool = False) -> Store:
+    """The named store, or the app's default store seeded with the sample. A named local store
+    that does not exist is made only when ``create`` (an ingest): a command that reads one (a
+    typing slip in ``--store``) is refused, never given the figures of a new empty store."""
     if location:
+        from analytics.store import shared_location
+
+        path = Path(location)
+        # (below a file: the store says which file is not a folder)
+        if not create and not shared_location(location) and not path.exists() \
+                and next(p for p in path.absolute().parents if p.exists()).is_dir():
+            raise StoreError(f"there is no store at {location}", key="no_store_named", path=location)
         return open_store(location)
     from analytics.reference.sample import ensure_sample
 
@@ -305,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     lang = getattr(args, "lang", None) or lang
     try:
         if _writes(args):
-            store = store_for(args.store)
+            store = store_for(args.store, create=args.command == "ingest")
             if hasattr(store, "check_writable"):
                 store.check_writable()
         return args.run(args)
