@@ -387,11 +387,24 @@ def test_command_line_errors_are_one_line_and_exit_2(backup, tmp_path):
         ("restore", str(tmp_path / "missing.tar.gz")): f"error: no backup file {tmp_path / 'missing.tar.gz'}",
         ("summary", "--lang", "xx"): "error: argument --lang: invalid choice",
     }
+    # a slip in --store: no new store of zeros made there, for any command that reads one
+    typo = tmp_path / "stroe"
+    for command in (["summary"], ["summary", "--json"], ["uploads"], ["names", "list"], ["rollback", upload],
+                    ["store", "health"], ["store", "health", "--json"], ["store", "sweep"], ["store", "migrate"]):
+        cases[(*command, "--store", str(typo))] = f"error: there is no store at {typo}; check the path given"
+    cases[("store", "copy", "--from", str(typo), "--to", str(tmp_path / "copy"))] = \
+        f"error: there is no store at {typo}; check the path given"
     for args, expected in cases.items():
         extra = [] if "--store" in args else ["--store", str(store)]
         line = one_line_error(cli(*args, *extra))
         assert line.startswith(expected), (args, line)
     assert not list(tmp_path.glob("**/.b.tar.gz.*.partial"))
+    assert not typo.exists() and not (tmp_path / "copy").exists()
+    # what makes a store: an ingest (a dry run too), the target of a copy
+    good = Path(__file__).resolve().parent / "data" / "ingest" / "good" / "template_en.csv"
+    assert cli("ingest", str(good), "--store", str(typo), "--dry-run").returncode == 0
+    assert cli("store", "copy", "--from", str(store), "--to", str(tmp_path / "copy")).returncode == 0
+    assert cli("summary", "--store", str(tmp_path / "copy")).returncode == 0
 
 
 def test_accounts_and_decisions_errors_are_one_line_and_exit_2(tmp_path):

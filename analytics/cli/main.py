@@ -41,7 +41,7 @@ from analytics.cli.language import Help, Parser, argparse_words, from_argv, show
 from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.periods import Period, fiscal_year, parse_fy, parse_period
-from analytics.store import Store, StoreError, open_store
+from analytics.store import Store, StoreError, missing_store, open_store
 
 if TYPE_CHECKING:
     import polars as pl
@@ -52,13 +52,8 @@ def store_for(location: str | None, *, create: bool = False) -> Store:
     that does not exist is made only when ``create`` (an ingest): a command that reads one (a
     typing slip in ``--store``) is refused, never given the figures of a new empty store."""
     if location:
-        from analytics.store import shared_location
-
-        path = Path(location)
-        # (below a file: the store says which file is not a folder)
-        if not create and not shared_location(location) and not path.exists() \
-                and next(p for p in path.absolute().parents if p.exists()).is_dir():
-            raise StoreError(f"there is no store at {location}", key="no_store_named", path=location)
+        if not create and (missing := missing_store(location)):
+            raise missing
         return open_store(location)
     from analytics.reference.sample import ensure_sample
 

@@ -20,14 +20,18 @@ import os
 from analytics import i18n
 from analytics.cli.ingest import UsageError
 from analytics.cli.language import Help
-from analytics.store import open_store, shared_location, store_location
+from analytics.store import missing_store, open_store, shared_location, store_location
 from analytics.store.copy import copy_store
 
 
-def _open(location: str | None, objects: str | None = None):
+def _open(location: str | None, objects: str | None = None, *, create: bool = False):
+    """The store named (or the default one); a named local one that does not exist is made only
+    when ``create`` (the target of a copy)."""
     env = dict(os.environ)
     if objects:
         env["SEBA_ATLAS_OBJECTS"] = objects
+    if location and not create and (missing := missing_store(location)):
+        raise missing
     return open_store(location or store_location(env), env=env)
 
 
@@ -46,7 +50,7 @@ def cmd_store(args: argparse.Namespace) -> int:
     if args.action == "copy":
         if not args.source or not args.target:
             raise UsageError(("copy_needs_ends", {}))
-        source, target = _open(args.source, args.from_objects), _open(args.target, args.to_objects)
+        source, target = _open(args.source, args.from_objects), _open(args.target, args.to_objects, create=True)
         result = copy_store(source, target)
         if args.json:
             print(json.dumps({"source": source.location, "target": target.location, **result}, ensure_ascii=False))

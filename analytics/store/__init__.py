@@ -34,7 +34,7 @@ from analytics.store.protocol import (
 __all__ = [
     "CHANGE_COLUMNS", "DATA_ACTIONS", "DECISION_COLUMNS", "DEFAULT_STORE_DIR", "PART_PATH",
     "UPLOAD_COLUMNS", "UPLOAD_QUARTER_COLUMNS", "CommitResult", "Incoming", "LocalStore", "Store", "StoreChanged",
-    "StoreError", "StoreFull", "StoreReadOnly", "content_hash", "new_upload_id", "open_store", "shared_location",
+    "StoreError", "StoreFull", "StoreReadOnly", "content_hash", "missing_store", "new_upload_id", "open_store", "shared_location",
     "store_location",
 ]
 
@@ -59,6 +59,16 @@ def open_store(location: str | Path | None = None, *, env: Mapping[str, str] | N
         return SharedStore(where, objects=env.get("SEBA_ATLAS_OBJECTS", ""), options=storage_options(env),
                            cache=None if cache.strip().lower() == "off" else cache)
     return LocalStore(Path(where))
+
+
+def missing_store(location: str | Path) -> StoreError | None:
+    """The refusal of a command that reads the local store at ``location`` when no folder is there
+    (a slip in a path), rather than a new empty store made on the spot; None when there is one, or
+    it is the shared store, or a file stands in the way (the store itself then names that file)."""
+    path = Path(location)
+    if shared_location(str(location)) or path.exists() or not next(p for p in path.absolute().parents if p.exists()).is_dir():
+        return None
+    return StoreError(f"there is no store at {location}", key="no_store_named", path=str(location))
 
 
 def shared_location(location: object) -> bool:
