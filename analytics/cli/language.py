@@ -70,6 +70,17 @@ class Parser(argparse.ArgumentParser):
         self.lang = lang
         super().__init__(*args, **kwargs)
 
+    def parse_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's own signature
+        """argparse's, but files named on both sides of an option (``ingest a.csv --store s b.csv``)
+        are all taken: argparse reads one run of a list of positionals, and would refuse the rest."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        files = getattr(parsed, "files", None)
+        if extra and isinstance(files, list) and not any(word.startswith("-") for word in extra):
+            parsed.files, extra = files + extra, []
+        if extra:
+            self.error(argparse._("unrecognized arguments: %s") % " ".join(extra))
+        return parsed
+
     def add_subparsers(self, **kwargs):
         kwargs.setdefault("parser_class", functools.partial(type(self), lang=self.lang))
         return super().add_subparsers(**kwargs)
