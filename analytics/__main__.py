@@ -19,7 +19,10 @@ def _interrupted() -> None:
 
 
 try:
+    from analytics.cli import interrupt
     from analytics.cli.argv import command_word, first_file
+
+    interrupt.install()
 
     ingest = command_word(sys.argv[1:]) == "ingest" and not {"-h", "--help"} & set(sys.argv[1:])
     # an ingest: the isolated reader starts first (a copy of this process, before anything else is

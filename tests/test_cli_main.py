@@ -314,3 +314,49 @@ def test_ctrl_c_while_starting_is_one_line_and_status_130(tmp_path, command, del
         assert err == i18n.t("cli_error.line", "bn", message=i18n.t("cli_error.interrupted", "bn")) + "\n"
     else:
         assert child.returncode == 0, err
+
+
+@pytest.mark.parametrize(("line", "files", "error"), [
+    (["ingest", "a.csv", "--store", "s", "b.csv"], ["a.csv", "b.csv"], None),
+    (["ingest", "a.csv", "--dry-run", "b.csv", "--mode", "replace", "c.xlsx"], ["a.csv", "b.csv", "c.xlsx"], None),
+    (["ingest", "--store", "s", "a.csv", "b.csv"], ["a.csv", "b.csv"], None),
+    (["ingest", "a.csv", "--stoer", "s"], None, "unrecognized arguments: --stoer s"),  # a slip is still refused
+    (["summary", "extra"], None, "unrecognized arguments: extra"),
+])
+def test_files_may_be_named_on_both_sides_of_an_option(line, files, error, capsys):
+    parser = build_parser("en")
+    if error is None:
+        assert parser.parse_args(line).files == files
+        return
+    with pytest.raises(SystemExit) as exit_:
+        parser.parse_args(line)
+    assert exit_.value.code == 2
+    assert error in capsys.readouterr().err
+
+
+def test_an_error_polars_raises_after_a_ctrl_c_is_said_as_the_interruption(monkeypatch, capsys):
+    """Ctrl-C inside a polars callback: Python swallows the KeyboardInterrupt ("Exception ignored in ...")
+    and polars raises a TypeError; that is the interruption (exit 130), not an internal error."""
+    import signal
+
+    from analytics.cli import interrupt
+    from analytics.cli import main as cli_main
+
+    pressed = [True]
+
+    def run(args):
+        if pressed:
+            try:
+                interrupt._on_interrupt(signal.SIGINT, None)
+            except KeyboardInterrupt:  # swallowed, as in a callback from Rust
+                pass
+        raise TypeError("polars, half done")
+
+    monkeypatch.setattr(interrupt, "_SEEN", [])
+    monkeypatch.setattr(cli_main, "cmd_summary", run)
+    assert cli_main.main(["summary", "--lang", "en"]) == 130
+    assert capsys.readouterr().err == i18n.t("cli_error.line", "en", message=i18n.t("cli_error.interrupted", "en")) + "\n"
+    pressed.clear()
+    monkeypatch.setattr(interrupt, "_SEEN", [])  # without a Ctrl-C the same error is an internal one
+    monkeypatch.setattr(cli_main, "_log_internal", lambda argv: None)
+    assert cli_main.main(["summary", "--lang", "en"]) == 1

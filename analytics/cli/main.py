@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics import i18n
+from analytics.cli import interrupt
 from analytics.cli.argv import command_word
 from analytics.cli.ingest import UsageError
 from analytics.cli.language import Help, Parser, argparse_words, from_argv, shown
@@ -323,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
         print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.interrupted", lang)), file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 - never a traceback: it goes to the log, a sentence to the user
+        if interrupt.happened():  # (a Ctrl-C that polars turned into another error)
+            print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.interrupted", lang)), file=sys.stderr)
+            return 130
         logged = _log_internal(argv)
         key = "cli_error.internal" if logged else "cli_error.internal_not_logged"
         print(i18n.t("cli_error.line", lang, message=i18n.t(key, lang, kind=type(error).__name__, log=logged or "")),
