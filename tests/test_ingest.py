@@ -884,6 +884,7 @@ def test_a_days_subtotal_under_excel_date_cells_is_a_total_row():
     ("yesterday", None, False), ("45/07/2023", None, False), ("13/13/2023", None, False),
     # in the order the file was said to be written: month first, year first
     ("04/31/2024", "mdy", True), ("13/05/2023", "mdy", False), ("2024-04-31", "ymd", True), ("2024-31-04", "ymd", False),
+    ("2024-04-31", None, True), ("2023-02-29", "mdy", True),  # written year first: so in any order
 ])
 def test_a_day_the_calendar_has_not_is_named_so(day, order, no_such_day):
     """31/04/2024 is written as asked (day/month/year): the message says April has no such day; a
@@ -919,3 +920,18 @@ def test_ditto_marks_are_said_per_column_with_their_rows_in_either_language_and_
     assert result.ditto_note(lang="en") == {"cells": "9", "where": "Date (rows 3–4); Union, Entrepreneur ID (rows 3–5); "
                                                                    "Service (row 4)"}
     assert result.ditto_note(lang="bn")["where"].startswith("Date (সারি ৩–৪)")
+
+
+@pytest.mark.parametrize(("dates", "order", "advice"), [
+    (["03/07/2023", "3/7/2023x"], None, "Write the date as day/month/year, for example 05/07/2022."),
+    (["2023-07-03", "2023-07-04", "2023-07-xx"], None, "Write the date as year-month-day, as the file's other dates "
+                                                       "are, for example 2022-07-05."),
+    (["07/13/2023", "07/xx/2023"], "mdy", "Write the date as month/day/year, as the file's other dates are, "
+                                          "for example 07/05/2022."),
+])
+def test_a_bad_date_is_asked_for_as_the_files_other_dates_are_written(dates, order, advice):
+    rows = "".join(f"{day},Tona,UDC-1,Birth registration,75\n" for day in dates)
+    result = ingest_bytes(f"Date,Union,Entrepreneur ID,Service,Fee (Tk)\n{rows}".encode(), file_name="log.csv",
+                          upload_id="u", lang="en", date_order=order)
+    assert result.problems.select("row", "code").rows() == [(len(dates) + 1, "bad_date")]
+    assert result.problems["message"][0].endswith(advice)

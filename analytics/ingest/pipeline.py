@@ -529,6 +529,11 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                 "text", "rows", "dmy", "mdy")
             return fail(validate.file_problem("month_order_unclear", value=months["text"][0],
                                               rows_mdy=dated.sort(ROW)[ROW].head(10).to_list()))
+    # how a bad date is asked to be written: as the file's other dates are (year first, month first)
+    written = result.date_order or "dmy"
+    if written == "dmy" and stamp == "date" and distinct["date"].len():
+        texts = distinct["date"].cast(pl.String).drop_nulls()
+        written = "ymd" if texts.str.contains(r"^\s*[0-9০-৯]{4}\s*[-/.]").mean() > 0.5 else written
     read = set(present)  # the fields read from a column of their own
     labels = [_total_label(work[name]) for name in marks]
     parsed = _parse_resolve(work, distinct, positions, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
@@ -556,7 +561,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         work = parsed.rows(offset, SLICE_ROWS)
         if headers.fee_per_unit:  # the fee of one person served: the row's is it times the count
             work = work.with_columns(pl.col("fee_v") * pl.col("count_v").fill_null(1).cast(pl.Int64))
-        return (validate.row_checks(work, label, shape=shape, period=period, today=today),
+        return (validate.row_checks(work, label, shape=shape, period=period, today=today,
+                                    date_order=written),
                 _names_counts(work, present),
                 schema.conform(_canonical(work.lazy(), shape=shape, dc_upazila=dc_upazila, upload_id=upload_id),
                                text=text).collect())

@@ -135,6 +135,8 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["period"] = params.get(f"period_{lang}", params.get("period_en", ""))
     elif code == "bad_date" and params.get("no_such_day"):  # 31/04/2024: written right, a day April has not
         return t("ingest.no_such_day", lang, **values)
+    elif code == "bad_date" and params.get("order") in ("ymd", "mdy"):
+        return t(f"ingest.bad_date_{params['order']}", lang, **values)
     elif code == "missing_column":
         values["field"] = t(f"ingest.field.{params['field']}", lang)
     elif code == "second_table":
@@ -200,7 +202,7 @@ def with_messages(raw: pl.DataFrame, *, namer: Namer) -> pl.DataFrame:
 
 
 def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, period: Period | None,
-               today: date) -> pl.DataFrame:
+               today: date, date_order: str = "dmy") -> pl.DataFrame:
     """Every row problem of the parsed and resolved ``work`` frame (see :mod:`analytics.ingest.pipeline`), as
     :data:`RAW_SCHEMA` rows. ``label`` gives each field's header as written (None when absent).
 
@@ -262,9 +264,11 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     not_cell = lambda f: pl.col(f"{f}_cell").is_null() if f in cells else pl.lit(True)  # noqa: E731
     if shape == "transactions":
         check("missing_value", pl.col("date").is_null(), "date")
+        # (how to write it: as the file's other dates are written, year first or month first when they are)
+        order = pl.lit(None, pl.String) if date_order == "dmy" else pl.lit(f'{{"order": "{date_order}"}}')
         check("bad_date", pl.col("date").is_not_null() & pl.col("date_v").is_null() & not_cell("date"), "date",
-              params=pl.when(pl.col("date_no_day")).then(pl.lit('{"no_such_day": true}'))
-              if "date_no_day" in work.columns else None)
+              params=pl.when(pl.col("date_no_day")).then(pl.lit('{"no_such_day": true}')).otherwise(order)
+              if "date_no_day" in work.columns else order)
         check("date_in_future", pl.col("date_v") > today, "date")
         check("date_too_early", pl.col("date_v") < earliest, "date")
         day = pl.col("date_v")

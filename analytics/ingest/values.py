@@ -252,16 +252,18 @@ def scattered_day_first(texts: pl.Series) -> dict[str, int] | None:
 def calendar_shaped(expr: pl.Expr, *, order: str = "dmy") -> pl.Expr:
     """Whether a date text is written day, month and year in numbers that could each be one, in the
     file's ``order`` (31/04/2024 day first, 04/31/2024 month first, 2024-04-31), so that a cell of it
-    that is no date is a day the calendar does not have (April has 30)."""
+    that is no date is a day the calendar does not have (April has 30). A date written year first
+    (2024-04-31) reads so in any order."""
     text = digits(expr.cast(pl.String)).str.strip_chars()
+    parts = text.str.extract_groups(r"^\d{4}[-/.](\d{1,2})[-/.](\d{1,2})$")
+    month, day = parts.struct.field("1").cast(pl.Int32), parts.struct.field("2").cast(pl.Int32)
+    year_first = (day.is_between(1, 31) & month.is_between(1, 12)).fill_null(False)
     if order == "ymd":
-        parts = text.str.extract_groups(r"^\d{4}[-/.](\d{1,2})[-/.](\d{1,2})$")
-        month, day = parts.struct.field("1").cast(pl.Int32), parts.struct.field("2").cast(pl.Int32)
-    else:
-        parts = text.str.extract_groups(r"^(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{2}|\d{4})$")
-        first, second = parts.struct.field("1").cast(pl.Int32), parts.struct.field("2").cast(pl.Int32)
-        day, month = (second, first) if order == "mdy" else (first, second)
-    return (day.is_between(1, 31) & month.is_between(1, 12)).fill_null(False)
+        return year_first
+    parts = text.str.extract_groups(r"^(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{2}|\d{4})$")
+    first, second = parts.struct.field("1").cast(pl.Int32), parts.struct.field("2").cast(pl.Int32)
+    day, month = (second, first) if order == "mdy" else (first, second)
+    return (day.is_between(1, 31) & month.is_between(1, 12)).fill_null(False) | year_first
 
 
 #: Letters of the Bijoy layout (SutonnyMJ and other ANSI Bengali fonts): Bengali typed with Bijoy is stored
