@@ -467,3 +467,10 @@ def test_ingest_says_which_cells_it_read_from_ditto_marks(tmp_path, lang, said):
     assert out.returncode == 0, out.stderr
     assert "  " + said + "\n" in out.stdout
     assert summary(tmp_path / "s", "--period", "2022-07-03..2022-07-03")["beneficiaries_total"] == 3
+
+
+def test_a_sheet_asked_for_a_csv_file_is_said_to_be_unused(tmp_path):
+    good = ROOT / "tests" / "data" / "ingest" / "good" / "template_en.csv"
+    out = cli("ingest", str(good), "--sheet", "Q1", "--store", str(tmp_path / "s"), "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == "note: --sheet Q1 is not used for template_en.csv: a CSV file has no sheets\n"

@@ -196,6 +196,8 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         result = ingest_isolated(path, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
                                  limits=Limits(), date_order=date_order, decisions=decided, prepare_in=folder,
                                  sheet=sheet)
+        if sheet is not None and result.sheet is None and result.encoding is not None:  # (read as text: a CSV file)
+            print(i18n.t("ingest.cli_sheet_not_used", lang, sheet=sheet, file=path.name), file=err)
         digests[path] = result.content_hash or content_hash(path.read_bytes(), sheet=sheet)
         checked.append((path, result))
         refusing = sum(n for code, n in result.problem_counts.items() if code not in NOTE_CODES) \
