@@ -421,11 +421,15 @@ def test_accounts_and_decisions_errors_are_one_line_and_exit_2(tmp_path):
         ("users", "add", "asha", "--db", str(tmp_path / "u.sqlite")):
             "error: there is no terminal to type the password in: give it on standard input with --password-stdin",
     }
+    missing = tmp_path / "no" / "users.sqlite"  # a slip in --db: nothing is made there by a read
+    for action in (["list"], ["remove", "asha"], ["passwd", "asha", "--password-stdin"]):
+        cases[("users", *action, "--db", str(missing))] = f"error: there is no accounts database at {missing}"
     for args, expected in cases.items():
         line = one_line_error(subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,
                                              text=True, timeout=180, stdin=subprocess.DEVNULL))
         assert line.startswith(expected), (args, line)
     assert (tmp_path / "rows.csv").read_text() == "a,b\n1,2\n"
+    assert not (tmp_path / "no").exists()
 
 
 def test_command_line_errors_in_bengali(tmp_path):
@@ -481,6 +485,7 @@ def test_an_empty_period_is_a_bad_period(tmp_path):
 
 @pytest.mark.parametrize("lang, said", [("en", "local store at "), ("bn", "-এ স্থানীয় স্টোর: সংস্করণ ০")])
 def test_store_health_names_the_kind_of_store_in_the_language(tmp_path, lang, said):
+    (tmp_path / "s").mkdir()  # (a new store: an empty folder)
     out = cli("store", "health", "--store", str(tmp_path / "s"), "--lang", lang)
     assert out.returncode == 0 and said in out.stdout, out.stdout + out.stderr
     assert json.loads(cli("store", "health", "--store", str(tmp_path / "s"), "--json").stdout)["backend"] == "local"

@@ -95,6 +95,8 @@ def cmd_users(args: argparse.Namespace) -> int:
     lang, name = args.lang, args.username
     path = args.db or Settings.from_env().db_path
     try:
+        if args.action in ("list", "remove", "passwd") and not Path(path).exists():  # nothing made on a read
+            raise _Refused("no_accounts", path=str(path))
         try:
             accounts = Accounts(path)
             accounts.list()  # (an accounts file opens lazily: read it here)
