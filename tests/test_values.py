@@ -182,6 +182,9 @@ def test_bijoy(text, typed):
     ("BD40448010-f", "BD40448010-F"), (None, None),
     # joiners left by a Bengali keyboard in copied text, a word joiner, a soft hyphen
     ("PRJ-NAZ-01\u200c", "PRJ-NAZ-01"), ("PRJ-\u200dNAZ-01", "PRJ-NAZ-01"), ("PRJ\u2060-NAZ-01\u00ad", "PRJ-NAZ-01"),
+    # the dashes Word's autocorrect or a PDF put in: en dash, em dash, non-breaking hyphen, minus sign
+    ("PRJ–NAZ–01", "PRJ-NAZ-01"), ("PRJ—NAZ—01", "PRJ-NAZ-01"), ("PRJ\u2011NAZ\u201101", "PRJ-NAZ-01"),
+    ("PRJ−NAZ−01", "PRJ-NAZ-01"), ("UDC‐10797610‐M", "UDC-10797610-M"),
 ])
 def test_identifier(text, identifier):
     assert apply(V.identifier, [text]) == [identifier]

@@ -116,8 +116,9 @@ def digits(expr: pl.Expr) -> pl.Expr:
 def identifier(expr: pl.Expr) -> pl.Expr:
     """An ID (an entrepreneur's) in one spelling: ASCII digits, upper case, no spaces and no
     invisible characters, so that "prj-naz-০১", "PRJ - NAZ - 01" and "PRJ-NAZ-01" are one person,
-    and so is an ID copied from Bengali text with a joiner (U+200C, U+200D) left at its end."""
-    return digits(expr).str.to_uppercase().str.replace_all(r"[\s\p{Cf}]+", "")
+    and so is an ID copied from Bengali text with a joiner (U+200C, U+200D) left at its end, or with
+    the dashes Word or a PDF put in ("PRJ–NAZ–01", a minus sign, a non-breaking hyphen)."""
+    return digits(expr).str.to_uppercase().str.replace_all(r"[\s\p{Cf}]+", "").str.replace_all(r"\p{Pd}|−", "-")
 
 
 def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
