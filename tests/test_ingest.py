@@ -698,6 +698,17 @@ HABITS = [
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 3, 22500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 3, 22500),
       ("2023-07-05", "BD10798094", "UDC-1", "UDC002", 2, 15000)],
      {("count_not_number", 5, "সেবাগ্রহীতা পুরুষ + সেবাগ্রহীতা মহিলা")}),
+    ("bare \"পুরুষ | মহিলা\" columns of counts (0s and 1s too): the count is their sum",
+     "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,পুরুষ,মহিলা,ফি\n০৩/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,১,০,৭৫\n"
+     "০৪/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,০,১,৭৫\n০৫/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,১,১,১৫০\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500),
+      ("2023-07-05", "BD10798094", "UDC-1", "UDC002", 2, 15000)],
+     set()),
+    ("bare \"Male | Female | Total\" columns of counts: the total is the count",
+     "Date,Union,Entrepreneur ID,Service,Male,Female,Total,Fee\n03/07/2023,Tona,UDC-1,Birth registration,2,0,2,150\n"
+     "04/07/2023,Tona,UDC-1,Birth registration,0,3,3,225\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 3, 22500)],
+     set()),
     ("a receipt number no heading explains, in a file with no count column: a numbering, not asked about",
      "Date,Union,Entrepreneur ID,Service,Memo,Fee\n03/07/2023,Tona,UDC-1,Birth registration,1041,75\n"
      "04/07/2023,Tona,UDC-1,Birth registration,1042,75\n",

@@ -349,10 +349,25 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
         seen["fee"], result.fee_per_unit = units, True
     elif len(units) > 1 and "fee" not in seen:
         seen["fee"] = units  # which of them: the user's to say
+    if "beneficiaries" not in seen:  # bare "Male | Female" (and "Total") over counts: the count of people served
+        sexes = [header for header in result.unmapped if header in counts and header_key(header) in _GENDER_PARTS]
+        totals = [header for header in result.unmapped if header in counts and header_key(header) in _TOTAL_WORDS]
+        if len(sexes) >= 2:
+            parts = totals if len(totals) == 1 else sexes
+            result.columns.update({header: "beneficiaries" for header in parts})
+            result.unmapped = [header for header in result.unmapped if header not in parts]
+            seen["beneficiaries"] = parts[:1]
+            result.count_parts = parts if len(parts) > 1 else []
     result.duplicates = {name: headers for name, headers in seen.items() if len(headers) > 1}
     if "beneficiaries" not in seen:
         result.unread_counts = [header for header in result.unmapped if header in counts]
     return result
+
+
+def count_heading(header: str) -> bool:
+    """Whether a heading alone may head a count of people, its cells deciding: one sex ("Male",
+    "মহিলা") or a total ("Total", "মোট") beside them."""
+    return header_key(header) in _GENDER_PARTS or header_key(header) in _TOTAL_WORDS
 
 
 def detect_shape(fields: set[str]) -> str:

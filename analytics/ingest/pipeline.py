@@ -71,6 +71,7 @@ from analytics.ingest.digest import content_hash, sheet_hash
 from analytics.ingest.headers import (
     FIELDS,
     LOG_FIELDS,
+    count_heading,
     detect_shape,
     header_key,
     heading_keys,
@@ -452,7 +453,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     # with no count column, one no heading explains ("Number"): counts, each row is not one person
     looked = [*headers.people, *(headers.unmapped if "beneficiaries" not in headers.fields else [])]
     if looked:
-        counts = [label for label in looked if _count_like(body[internal[label]], strict=label not in headers.people)]
+        counts = [label for label in looked if _count_like(body[internal[label]], strict=label not in headers.people
+                                                           and not count_heading(label))]
         headers = map_headers(table.headers, mapping=mapping, empty=empty, counts=counts)
     if headers.count_parts:  # "Male | Female" and no total: the count is their sum (one column, said so)
         parts = " + ".join(headers.count_parts)
