@@ -248,6 +248,7 @@ BAD_CORPUS = [
     ("bad/pasted_blocks.csv", {}, {("header_row", 4, None)}, [2, 3, 5]),
     ("bad/summary_table.csv", {}, {("summary_table", r, None) for r in (5, 6, 7, 8)}, [2, 3]),
     ("bad/second_table.csv", {}, {("second_table", None, None)}, []),
+    ("bad/fee_total_unclear.csv", {}, {("fee_total_unclear", None, "Fee (Tk)")}, []),
     ("bad/month_headings.csv", {}, {("month_heading", 2, None), ("month_heading", 5, None)}, [3, 4, 6]),
     ("bad/bijoy_text.csv", {}, {("bijoy_text", None, None)}, []),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "dmy"}, set(), [2, 3, 4, 5, 6]),
@@ -383,6 +384,7 @@ SAMPLE_PARAMS = {
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
+    "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
 }
 
 
@@ -709,6 +711,32 @@ HABITS = [
      "04/07/2023,Tona,UDC-1,Birth registration,0,3,3,225\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 3, 22500)],
      set()),
+    ("a fee of one beside the row's total (\"Fee (Tk) | Total\"): the total is the row's fee",
+     "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk),Total\n03/07/2023,Tona,UDC-1,Birth registration,3,75,225\n"
+     "04/07/2023,Tona,UDC-1,Photocopy,1,5,5\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 3, 22500), ("2023-07-04", "BD10798094", "UDC-1", "UDC073", 1, 500)],
+     set()),
+    ("\"ফি | মোট টাকা\" where the total is the fee times the count, under a total row",
+     "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতা,ফি,মোট টাকা\n০৩/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,২,৭৫,১৫০\n"
+     "০৪/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,১,৭৫,৭৫\nমোট,,,,৩,১৫০,২২৫\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     {("total_row", 4, None)}),
+    ("the government's fee, the service charge and their total: the service charge is what was earned",
+     "Date,Union,Entrepreneur ID,Service,Beneficiaries,Govt Fee (Tk),Service Charge (Tk),Total (Tk)\n"
+     "03/07/2023,Tona,UDC-1,Birth registration,2,50,25,150\n04/07/2023,Tona,UDC-1,Birth registration,1,50,25,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 5000), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 2500)],
+     set()),
+    ("\"সরকারি ফি | সার্ভিস চার্জ | মোট টাকা\" of each row (not each person): the row's service charge",
+     "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতা,সরকারি ফি,সার্ভিস চার্জ,মোট টাকা\n"
+     "০৩/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,২,১০০,৫০,১৫০\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 5000)], set()),
+    ("a fee beside a running total of the day's cash: which is the row's fee is asked, nothing stored",
+     "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk),Total (Tk)\n03/07/2023,Tona,UDC-1,Birth registration,1,75,75\n"
+     "03/07/2023,Tona,UDC-1,Photocopy,1,5,80\n",
+     [], {("fee_total_unclear", None, "Fee (Tk)")}),
+    ("a count with its unit in Latin letters (\"2 jon\")",
+     "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee\n03/07/2023,Tona,UDC-1,Birth registration,2 jon,150\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000)], set()),
     ("a receipt number no heading explains, in a file with no count column: a numbering, not asked about",
      "Date,Union,Entrepreneur ID,Service,Memo,Fee\n03/07/2023,Tona,UDC-1,Birth registration,1041,75\n"
      "04/07/2023,Tona,UDC-1,Birth registration,1042,75\n",

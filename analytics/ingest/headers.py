@@ -364,6 +364,17 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
     return result
 
 
+def total_heading(header: str) -> bool:
+    """Whether a heading names a total ("Total", "মোট টাকা", "Total Fee (Tk)")."""
+    return any(word in header_key(header) for word in _TOTAL_WORDS)
+
+
+def government_fee(header: str) -> bool:
+    """Whether a heading names the government's fee ("Govt Fee", "সরকারি ফি"), passed on, not earned."""
+    key = header_key(header)
+    return any(word in key for word in _GOVERNMENT) and any(word in key for word in _MONEY)
+
+
 def count_heading(header: str) -> bool:
     """Whether a heading alone may head a count of people, its cells deciding: one sex ("Male",
     "মহিলা") or a total ("Total", "মোট") beside them."""

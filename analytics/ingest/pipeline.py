@@ -71,13 +71,16 @@ from analytics.ingest.digest import content_hash, sheet_hash
 from analytics.ingest.headers import (
     FIELDS,
     LOG_FIELDS,
+    HeaderMap,
     count_heading,
     detect_shape,
+    government_fee,
     header_key,
     heading_keys,
     known_headings,
     map_headers,
     recognise,
+    total_heading,
 )
 from analytics.ingest.isolation import read_ahead, stamp
 from analytics.ingest.limits import Limits
@@ -463,12 +466,13 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                                  .alias("__count_parts"))
         headers.columns = {h: f for h, f in headers.columns.items() if h not in headers.count_parts[1:]}
         headers.columns = {(parts if h == headers.count_parts[0] else h): f for h, f in headers.columns.items()}
+    fee_total = _fee_and_total(body, internal, headers)  # a fee and a total of money: which is the row's
     result.columns, result.unmapped, result.dropped_pii = headers.columns, headers.unmapped, headers.dropped_pii
     result.fee_per_unit = headers.fee_per_unit
     result.shape = shape = detect_shape(headers.fields)
 
     problems = [validate.file_problem("bad_mapping", column=h, field=f, fields=list(FIELDS))
-                for h, f in headers.invalid_mapping.items()]
+                for h, f in headers.invalid_mapping.items()] + ([fee_total] if fee_total else [])
     if not headers.fields & set(LOG_FIELDS):
         typed = [h for h, is_bijoy in zip(table.headers, V.bijoy(pl.Series(table.headers, dtype=pl.String))) if is_bijoy]
         problems.append(validate.file_problem("bijoy_text", value=typed[0]) if typed
@@ -942,6 +946,65 @@ def _fill_ditto(body: pl.DataFrame, columns: dict[str, str]) -> tuple[pl.DataFra
         replaced.append(pl.when(taken).then(body[c].gather(source)).otherwise(body[c]).alias(c))
         filled[columns[c]] = body[ROW].filter(taken).to_list()
     return body.with_columns(replaced), {h: rows for h, rows in filled.items() if rows}
+
+
+def _fee_and_total(body: pl.DataFrame, internal: dict[str, str], headers: HeaderMap) -> dict | None:
+    """A fee column beside a total of money ("Fee (Tk) | Total (Tk)", "Service Charge | Govt Fee |
+    মোট টাকা"), decided by their cells, row by row, over the rows that name a service and say no
+    "total": the total is the fee times the number served on every row -> the total is the row's
+    fee (the fee was one person's); it is the fee and the government's fee added (each times the
+    number, or not) -> the fee, of one person or of the row, is what was earned; it is the number
+    served -> a count, nothing to decide. Otherwise the file problem ``fee_total_unclear`` (a
+    running total, or a total of something else: which column is the row's fee is the user's to
+    say). ``headers`` is changed to the column chosen; None when there is nothing to decide."""
+    fee = headers.field_column("fee")
+    if fee is None:
+        return None
+    if total_heading(fee):  # the total won over its part by its heading ("Fee | Total Fee")
+        parts = [h for h in headers.unmapped if recognise(h) == "fee" and not total_heading(h)]
+        part, total = (parts[0], fee) if len(parts) == 1 else (None, None)
+    else:
+        totals = [h for h in headers.unmapped if total_heading(h) and recognise(h) in (None, "fee")]
+        part, total = (fee, totals[0]) if len(totals) == 1 else (None, None)
+    if part is None or total is None:
+        return None
+    govt = [h for h, f in headers.columns.items() if f == "ignore" and government_fee(h)]
+    money = lambda h: V.money_paisa(V.clean(pl.col(internal[h]).cast(pl.String)))  # noqa: E731
+    people = headers.field_column("beneficiaries")
+    service = headers.field_column("service")
+    said = [c for c in internal.values() if c in body.columns]
+    rows = body.select(
+        ROW, money(part).alias("f"), money(total).alias("t"), (money(govt[0]) if len(govt) == 1 else pl.lit(0)).alias("g"),
+        (V.count_value(V.clean(pl.col(internal[people]).cast(pl.String))) if people else pl.lit(1)).fill_null(1).alias("c"),
+        (V.clean(pl.col(internal[service]).cast(pl.String)).is_not_null() if service else pl.lit(True)).alias("named"),
+        pl.any_horizontal(V.word_key_expr(pl.col(c).cast(pl.String)).is_in(list(TOTAL_WORDS)) for c in said).alias("sum"),
+    ).filter(pl.col("f").is_not_null() & pl.col("t").is_not_null() & pl.col("named") & ~pl.col("sum").fill_null(False))
+    if rows.height == 0:
+        return None
+
+    def every(rule: pl.Expr) -> bool:
+        return bool(rows.select(rule.all()).item())
+
+    def use(chosen: str, other: str, *, per_unit: bool) -> None:
+        headers.columns = {h: ("fee" if h == chosen else f) for h, f in headers.columns.items() if h != other}
+        headers.columns.setdefault(chosen, "fee")
+        headers.unmapped = [h for h in headers.unmapped if h not in (chosen, other)] + [other]
+        headers.fee_per_unit = per_unit
+
+    f, t, g, c = (pl.col(x) for x in "ftgc")
+    if every(t == f * c):
+        use(total, part, per_unit=False)
+    elif govt and every(t == (f + g) * c):
+        use(part, total, per_unit=True)
+    elif govt and every(t == f + g):
+        use(part, total, per_unit=False)
+    elif every(t == c * 100):  # (a total of people served, "Male | Female | Total")
+        return None
+    else:
+        row, fee_v, total_v, count = rows.filter(t != f * c).select(ROW, "f", "t", "c").row(0)
+        return validate.file_problem("fee_total_unclear", column=part, value=total, total_column=total, row=row,
+                                     fee=fee_v, total=total_v, count=count)
+    return None
 
 
 def _count_like(column: pl.Series, *, strict: bool) -> bool:

@@ -173,8 +173,8 @@ def money_paisa(expr: pl.Expr) -> pl.Expr:
     return pl.when(text.str.contains(_NUMBER)).then(sign * (whole * 100 + frac))
 
 
-#: A count's unit written after it: "২ জন" (persons), "১টি" (pieces), "3 persons", "5 nos".
-_COUNT_UNIT = r"(?i)\s*(?:জন|টি|টা|persons?|people|nos?\.?|pcs\.?)$"
+#: A count's unit written after it: "২ জন" (persons, "2 jon"), "১টি" (pieces), "3 persons", "5 nos".
+_COUNT_UNIT = r"(?i)\s*(?:জন|টি|টা|jon|persons?|people|nos?\.?|pcs\.?)$"
 
 
 def count_value(expr: pl.Expr) -> pl.Expr:
