@@ -163,6 +163,10 @@ def test_parse_month_first_dates():
     ("July 2023", True), ("জুলাই ২০২৩", True), ("Jul'23", True), ("AUGUST-2023", True), ("সেপ্টেম্বর, ২০২৩", True),
     ("July", False), ("03/07/2023", False), ("July 2023 total", False), ("Tona", False), ("2023", False), (None, False),
     ("may 2023", True), ("Mayor 2023", False),
+    # after a label, or before the word for a report
+    ("Month: August 2023", True), ("মাসের নাম: আগস্ট/২০২৩", True), ("মাসঃ জুলাই ২০২৩", True),
+    ("আগস্ট ২০২৩ মাসের প্রতিবেদন", True), ("For the month of July 2023", True), ("July 2023 report", True),
+    ("Total: July 2023", True), ("July 2023 মোট", False), ("Fee: 75", False), ("Date: 03/07/2023", False),
 ])
 def test_month_heading(text, heading):
     assert V.month_heading(pl.Series([text], dtype=pl.String)).to_list() == [heading]

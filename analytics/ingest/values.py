@@ -468,8 +468,13 @@ def ditto_mark(texts: pl.Series) -> pl.Series:
     return key.is_in(DITTO_MARKS).fill_null(False)
 
 
-#: A month's name and its year, alone in a cell ("July 2023", "জুলাই ২০২৩", "Jul'23"): as matching text.
-_MONTH_HEADING = r"^(?:" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?[\s,./'’-]*(?:\d{4}|\d{2})$"
+#: A month's name and its year, alone in a cell ("July 2023", "জুলাই ২০২৩", "Jul'23"), maybe after a
+#: label ("Month: August 2023", "মাসের নাম: আগস্ট/২০২৩", "for the month of July 2023") or before the
+#: word for a report ("আগস্ট ২০২৩ মাসের প্রতিবেদন", "July 2023 report"): as matching text.
+_MONTH_HEADING = (r"^(?:[^\d:ঃ]{0,40}[:ঃ]\s*|(?:for\s+)?(?:the\s+)?month\s+of\s+)?(?:"
+                  + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
+                  + r")\.?[\s,./'’-]*(?:\d{4}|\d{2})"
+                  r"(?:\s*(?:মাসের|মাস)?\s*(?:প্রতিবেদন|হিসাব|বিবরণ|রিপোর্ট|report|statement|মাস))?$")
 
 
 def month_heading(texts: pl.Series) -> pl.Series:
