@@ -734,6 +734,8 @@ HABITS = [
      "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk),Total (Tk)\n03/07/2023,Tona,UDC-1,Birth registration,1,75,75\n"
      "03/07/2023,Tona,UDC-1,Photocopy,1,5,80\n",
      [], {("fee_total_unclear", None, "Fee (Tk)")}),
+    ("the DC office's register: the subject of each application (\"আবেদনের বিষয়\") is the service",
+     "তারিখ,আবেদনের বিষয়\n০৩/০৭/২০২৩,বিবিধ মামলার আবেদন\n", [("2023-07-03", None, None, "FD11", 1, 0)], set()),
     ("a count with its unit in Latin letters (\"2 jon\")",
      "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee\n03/07/2023,Tona,UDC-1,Birth registration,2 jon,150\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000)], set()),
