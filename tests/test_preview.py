@@ -63,8 +63,26 @@ def test_a_tiny_upload_whose_rows_recur_in_another_file_is_no_overlap(store):
     """Two front-desk applications of a day stored from one counter, and the same two (same day,
     service, fee: the front desk writes no place or person) among another counter's 30 rows: all of
     the tiny upload, yet no sign that it is in the file."""
-    store.commit(make_log(2), file_name="counter-2.csv", content_hash="c2", uploader="u")
-    assert overlaps(store.scan(), pl.concat([make_log(2), make_log(28, fee=9900)])).height == 0
+    store.commit(front_desk(make_log(2)), file_name="counter-2.csv", content_hash="c2", uploader="u")
+    assert overlaps(store.scan(), front_desk(pl.concat([make_log(2), make_log(28, fee=9900)]))).height == 0
+
+
+def front_desk(log: pl.DataFrame) -> pl.DataFrame:
+    """The rows as the front desk writes them: no place, no person, no fee."""
+    return log.with_columns(pl.lit("front_desk").cast(pl.Enum(["udc", "front_desk"])).alias("channel"),
+                            pl.lit(None, pl.String).alias("union_code"), pl.lit(None, pl.String).alias("entrepreneur_id"),
+                            pl.lit(0, pl.Int64).alias("fee_paisa"))
+
+
+@pytest.mark.parametrize("rows", [1, 5, 9])
+def test_a_few_corrected_udc_rows_stored_alone_are_caught_in_the_whole_corrected_file(store, rows):
+    """The review's case: the good rows of a file stored, the rest corrected and stored alone, then (the
+    first rolled back) the whole corrected file: the few corrected rows, an entrepreneur's deliveries,
+    would be stored twice."""
+    corrected = make_log(rows, fee=7700)
+    stored = store.commit(corrected, file_name="fixed-rows.csv", content_hash="f", uploader="u")
+    found = overlaps(store.scan(), pl.concat([make_log(114), corrected]))
+    assert found.select("upload_id", "shared_rows").rows() == [(stored.upload_id, rows)]
 
 
 def days_of(first: date, last: date, *, unions: tuple[str, ...] = ("BD10791411",), per_day: int = 3) -> pl.DataFrame:

@@ -27,7 +27,9 @@ ROW_KEY = ("date", "channel", "upazila_code", "union_code", "entrepreneur_id", "
 #: A file sharing more than this share of its rows with one stored upload overlaps it.
 OVERLAP_SHARE = 0.5
 #: Rows a file must share with a stored upload for holding most of it to count (a few identical
-#: rows, such as two front-desk applications of one day, are no sign that the upload is in it).
+#: rows, such as two front-desk applications of one day, are no sign that the upload is in it),
+#: unless one of them is a UDC's: an entrepreneur's delivery of one day, service, count and fee
+#: is no coincidence (a few corrected rows uploaded alone, then the whole corrected file).
 OVERLAP_MIN_ROWS = 10
 
 #: Days an office must have exactly the same deliveries in a file and in an upload for the file to
@@ -50,7 +52,7 @@ def _delivery() -> pl.Expr:
 
 def _numbered(frame: pl.LazyFrame, *, by: list[str]) -> pl.LazyFrame:
     """Each row's delivery hash and its occurrence number among equal rows (so repeats count)."""
-    hashed = frame.select(*by, "date", _delivery())
+    hashed = frame.select(*by, "date", "channel", _delivery())
     return hashed.with_columns(pl.int_range(pl.len()).over([*by, "__h"]).alias("__n"))
 
 
@@ -72,15 +74,15 @@ def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVE
         return pl.DataFrame(schema=OVERLAP_SCHEMA)
     mine = _numbered(incoming.lazy(), by=[])
     shared = (theirs.lazy().join(mine, on=["__h", "__n"], how="semi").group_by("upload_id")
-              .agg(pl.len().alias("shared_rows"), pl.col("date").min().alias("first"),
-                   pl.col("date").max().alias("last")))
+              .agg(pl.len().alias("shared_rows"), (pl.col("channel") == "udc").sum().alias("__udc"),
+                   pl.col("date").min().alias("first"), pl.col("date").max().alias("last")))
     sizes = stored.group_by("upload_id").agg(pl.len().alias("stored_rows"), pl.col("date").min().alias("__from"),
                                              pl.col("date").max().alias("__to"))
     # partial: the upload has days outside the file's (replacing the file's quarters would lose them)
     partial = (pl.col("__from") < first) | (pl.col("__to") > last)
     out = (shared.join(sizes, on="upload_id").with_columns(share=pl.col("shared_rows") / incoming.height)
            .filter((pl.col("share") > share) | ((pl.col("shared_rows") > share * pl.col("stored_rows"))
-                                                 & (pl.col("shared_rows") >= OVERLAP_MIN_ROWS)))
+                                                 & ((pl.col("shared_rows") >= OVERLAP_MIN_ROWS) | (pl.col("__udc") > 0))))
            .with_columns(same=(pl.col("shared_rows") == incoming.height) & (pl.col("stored_rows") == incoming.height),
                          partial=partial)
            .sort("shared_rows", "upload_id", descending=[True, False]).collect())
