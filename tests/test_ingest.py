@@ -766,6 +766,10 @@ HABITS = [
      "টোনা,১,৭৫,,\n\n০৪/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,৭৫\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
      {("summary_table", 3, None), ("summary_table", 4, None)}),
+    ("a summary headed \"সেবা | মোট\" under the log (a total's heading counts as one)",
+     "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতা,ফি\n০৩/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,২,১৫০\n\n"
+     "সেবা,মোট,,,,\nজন্ম নিবন্ধন,২,,,,\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000)], {("summary_table", 4, None), ("summary_table", 5, None)}),
     ("a second log with headings of its own under the first: refused as a whole, naming its row",
      "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Birth registration,75\n\n"
      "Service,Date,Applications\nLand records,05/07/2023,3\n",

@@ -896,15 +896,20 @@ def _heading_rows(body: pl.DataFrame, headings: dict[str, tuple[str, str]]) -> p
     return body.filter(repeated).select(ROW, pl.lit(first).alias("value"), pl.lit("header_row").alias("code"))
 
 
+def _table_headings(texts: pl.Series) -> pl.Series:
+    """Whether each text heads a column of a table: a known heading, or a total's ("মোট", "Total")."""
+    return known_headings(texts) | V.word_key_expr(texts.cast(pl.String)).is_in(list(TOTAL_WORDS)).fill_null(False)
+
+
 def _second_tables(body: pl.DataFrame, cells: list[str]) -> tuple[pl.DataFrame, dict | None]:
     """A table under the log with headings of its own: a row under the log's rows where two cells
-    or more are known headings ("Service", "মোট সেবাগ্রহীতা") and no cell holds a digit, and the
-    rows under it up to a blank line or the end. One without a date or month column is a summary
+    or more are known headings or a total's ("Service", "মোট সেবাগ্রহীতা", "মোট") and no cell holds
+    a digit, and the rows under it up to a blank line or the end. One without a date or month column is a summary
     (by service, by union), whose rows are left out (code ``summary_table``, its headings as
     ``value``); one with dates is another log, refused (the file problem ``second_table``).
     Returns those rows and the problem (None)."""
     none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String, "code": pl.String})
-    flags = list(_matching(body, cells, known_headings, longest=80, least=2).values())
+    flags = list(_matching(body, cells, _table_headings, longest=80, least=2).values())
     if len(flags) < 2:  # (most files: no column holds a heading's text at all)
         return none, None
     heads = pl.select(pl.sum_horizontal(flags) >= 2).to_series().arg_true()
