@@ -52,7 +52,9 @@ def normalise_lang(lang: str | None) -> str:
 _SINGULAR = {"rows": "row", "problems": "problem", "lines": "line", "beneficiaries": "beneficiary",
              "uploads": "upload", "files": "file", "entrepreneurs": "entrepreneur", "days": "day", "unions": "union",
              "services": "service", "decisions": "decision", "quarters": "quarter"}
-_COUNTED = re.compile(r"\{(\w+)\} (" + "|".join(_SINGULAR) + r")\b")
+_COUNTED = re.compile(r"\{(\w+)\} (" + "|".join(_SINGULAR) + r")\b(?: (are|were|have|repeat|use)\b)?")
+#: the verb after a count of one ("1 row is left out", "1 row repeats another")
+_VERB_ONE = {"are": "is", "were": "was", "have": "has", "repeat": "repeats", "use": "uses"}
 
 
 def t(key: str, lang: str, /, **values: object) -> str:
@@ -66,7 +68,8 @@ def t(key: str, lang: str, /, **values: object) -> str:
     if not values:
         return text
     if normalise_lang(lang) == "en" and "{" in text:
-        text = _COUNTED.sub(lambda m: f"{{{m[1]}}} {_SINGULAR[m[2]]}" if str(values.get(m[1])) == "1" else m[0], text)
+        text = _COUNTED.sub(lambda m: f"{{{m[1]}}} {_SINGULAR[m[2]]}" + (f" {_VERB_ONE[m[3]]}" if m[3] else "")
+                            if str(values.get(m[1])) == "1" else m[0], text)
     shown = {
         name: number(value, lang=lang) if isinstance(value, int) and not isinstance(value, bool)
         else value

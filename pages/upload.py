@@ -131,7 +131,7 @@ if uploaded is None:
 data = uploaded.getvalue()
 # what was chosen for one file (its sheet, the order of its dates, add or replace) is not the next one's
 if st.session_state.get("_choices_for") != uploaded.file_id:
-    for choice in ("w_sheet", "w_date_order", "w_mode"):
+    for choice in ("w_sheet", "w_date_order", "w_mode", "w_quarter"):
         st.session_state.pop(choice, None)
     st.session_state["_choices_for"] = uploaded.file_id
 AUTO, ANY = "", "any"  # real options, not None: a select holding None shows Streamlit's English placeholder
@@ -334,8 +334,9 @@ impact = views.upload_impact(scan, result.frame, gaz, mode=mode, lang=lang, samp
 st.markdown(f"#### {t('upload.impact')}")
 render.dataframe(impact.rename({"upazila": t("col.upazila"), "stored": t("upload.stored_now"),
                                 "incoming": t("upload.in_file"), "after": t("upload.after")}), hide_index=True)
+refused_rows = result.rejected.height - left_out  # (the rows with problems; notes are left out on purpose)
 if refusing.height or result.questions.height:
-    st.caption(t("upload.partial", accepted=result.frame.height, rejected=result.rejected.height - left_out))
+    st.caption(t("upload.partial", accepted=result.frame.height, rejected=refused_rows))
 if st.button(t("upload.confirm"), type="primary", key="confirm"):
     if not access.can_change_data():  # re-checked at the moment of writing
         st.error(t("auth.staff_only"))
@@ -356,5 +357,7 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
                                                 version=store.version())
                                          + (" " + t("upload.stored_replaced", uploads=", ".join(
                                              i18n.plain(names.get(u, u)) for u in stored.replaced if u not in samples))
-                                            if set(stored.replaced) - set(samples) else ""))
+                                            if set(stored.replaced) - set(samples) else "")
+                                         + (" " + t("upload.stored_left_out", rejected=refused_rows)
+                                            if stored.status != "duplicate" and refused_rows else ""))
     st.rerun()

@@ -117,3 +117,11 @@ def test_a_count_of_one_takes_the_singular_in_english(values, text):
 ])
 def test_a_bengali_name_takes_the_genitive_as_bengali_writes_it(name, said):
     assert i18n.t("brief.unions_of", "bn", upazila=name) == said
+
+
+@pytest.mark.parametrize(("key", "rows", "start"), [
+    ("upload.left_out", 1, "1 row is left out on purpose"), ("upload.left_out", 3, "3 rows are left out on purpose"),
+    ("upload.repeated", 1, "1 row repeats another row exactly"), ("upload.repeated", 2, "2 rows repeat another row"),
+])
+def test_the_verb_after_a_count_of_one_agrees_in_english(key, rows, start):
+    assert i18n.t(key, "en", rows=rows).startswith(start)
