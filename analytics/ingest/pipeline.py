@@ -466,6 +466,16 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                                  .alias("__count_parts"))
         headers.columns = {h: f for h, f in headers.columns.items() if h not in headers.count_parts[1:]}
         headers.columns = {(parts if h == headers.count_parts[0] else h): f for h, f in headers.columns.items()}
+    day = next((h for h in headers.unmapped if header_key(h) in DAY_HEADINGS), None)
+    if day is not None and "date" not in headers.fields and {"month", "year"} <= headers.fields:
+        # the date in three columns ("Day | Month | Year"): one date, year first, read as written
+        month, year = headers.field_column("month"), headers.field_column("year")
+        label = f"{day} / {month} / {year}"
+        internal[label] = "__date_parts"
+        body = body.with_columns(_date_of_parts(*(pl.col(internal[h]) for h in (day, month, year))).alias("__date_parts"))
+        headers.columns = {h: f for h, f in headers.columns.items() if h not in (month, year)} | {label: "date"}
+        headers.unmapped = [h for h in headers.unmapped if h != day]
+        headers.unread_counts = [h for h in headers.unread_counts if h != day]  # (days, not people)
     fee_total = _fee_and_total(body, internal, headers)  # a fee and a total of money: which is the row's
     result.columns, result.unmapped, result.dropped_pii = headers.columns, headers.unmapped, headers.dropped_pii
     result.fee_per_unit = headers.fee_per_unit
@@ -951,6 +961,24 @@ def _fill_ditto(body: pl.DataFrame, columns: dict[str, str]) -> tuple[pl.DataFra
         replaced.append(pl.when(taken).then(body[c].gather(source)).otherwise(body[c]).alias(c))
         filled[columns[c]] = body[ROW].filter(taken).to_list()
     return body.with_columns(replaced), {h: rows for h, rows in filled.items() if rows}
+
+
+#: Headings of a column of days of the month beside a Month and a Year column.
+DAY_HEADINGS = ("day", "দিন", "তারিখদিন")
+
+
+def _date_of_parts(day: pl.Expr, month: pl.Expr, year: pl.Expr) -> pl.Expr:
+    """A date from its day, month (a name or a number) and year cells, written year first
+    ("2023-07-11"); the cells as written, joined, when one of them is no such part (reported as
+    a bad date)."""
+    text = [V.clean(part.cast(pl.String)) for part in (day, month, year)]
+    d, y = V.count_value(text[0]), V.count_value(text[2])
+    m = pl.coalesce(V.count_value(text[1]), V.month_number(text[1]))
+    y = pl.when(y.is_between(0, 99)).then(y + 2000).otherwise(y)
+    whole = d.is_between(1, 31) & m.is_between(1, 12) & y.is_between(1000, 9999)
+    return pl.when(whole).then(pl.format("{}-{}-{}", y.cast(pl.String), m.cast(pl.String).str.zfill(2),
+                                          d.cast(pl.String).str.zfill(2))).otherwise(
+        pl.concat_str(text, separator=" ", ignore_nulls=True))
 
 
 def _fee_and_total(body: pl.DataFrame, internal: dict[str, str], headers: HeaderMap) -> dict | None:

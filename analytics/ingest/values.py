@@ -195,7 +195,8 @@ def count_problem(expr: pl.Expr) -> pl.Expr:
             .when(value <= 0).then(pl.lit("count_not_positive")))
 
 
-def _month_number(expr: pl.Expr) -> pl.Expr:
+def month_number(expr: pl.Expr) -> pl.Expr:
+    """A month's number (Int32) from its name in either language ("July", "Jul.", "জুলাই"); null otherwise."""
     word = expr.str.normalize("NFC").str.to_lowercase().str.strip_chars(".")
     return word.replace_strict(MONTHS, default=None, return_dtype=pl.Int32)
 
@@ -386,7 +387,7 @@ def parse_date(expr: pl.Expr, *, month_first: bool = False, order: str | None = 
     year = year_text.cast(pl.Int32, strict=False)
     year = pl.when(year_text.str.len_chars() <= 2).then(year + 2000).otherwise(year)
     month = pl.coalesce(field(iso, 2).cast(pl.Int32, strict=False), dmy_month.cast(pl.Int32, strict=False),
-                        _month_number(field(named, 2)), _month_number(field(us_named, 1)),
+                        month_number(field(named, 2)), month_number(field(us_named, 1)),
                         field(compact, 2).cast(pl.Int32, strict=False))
     day = pl.coalesce(field(iso, 3), dmy_day, field(named, 1), field(us_named, 2), field(compact, 3)).cast(
         pl.Int32, strict=False)
