@@ -249,6 +249,7 @@ BAD_CORPUS = [
     ("bad/summary_table.csv", {}, {("summary_table", r, None) for r in (5, 6, 7, 8)}, [2, 3]),
     ("bad/second_table.csv", {}, {("second_table", None, None)}, []),
     ("bad/fee_total_unclear.csv", {}, {("fee_total_unclear", None, "Fee (Tk)")}, []),
+    ("bad/months_as_columns.csv", {}, {("months_as_columns", None, None)}, []),
     ("bad/month_headings.csv", {}, {("month_heading", 2, None), ("month_heading", 5, None)}, [3, 4, 6]),
     ("bad/bijoy_text.csv", {}, {("bijoy_text", None, None)}, []),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "dmy"}, set(), [2, 3, 4, 5, 6]),
@@ -385,6 +386,7 @@ SAMPLE_PARAMS = {
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
+    "months_as_columns": {"months": ["July", "August"]},
 }
 
 
@@ -744,6 +746,9 @@ HABITS = [
     ("দিন | মাস | বছর",
      "দিন,মাস,বছর,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,ফি\n৩,জুলাই,২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,৭৫\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)], set()),
+    ("a summary with a count and a fee column per month (\"Count Jul-23 | Fee Jul-23\"): one problem, months as rows",
+     "Union,Service,Count Jul-23,Fee Jul-23,Count Aug-23,Fee Aug-23\nTona,Birth registration,2,150,1,75\n",
+     [], {("months_as_columns", None, None)}),
     ("a count with its unit in Latin letters (\"2 jon\")",
      "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee\n03/07/2023,Tona,UDC-1,Birth registration,2 jon,150\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000)], set()),

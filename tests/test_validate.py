@@ -76,7 +76,8 @@ PARAMS = {
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
-    "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1}, "password_protected": {}, "mixed_encoding": {},
+    "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
+    "months_as_columns": {"months": ["July", "August"]}, "password_protected": {}, "mixed_encoding": {},
 }
 
 

@@ -487,6 +487,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         typed = [h for h, is_bijoy in zip(table.headers, V.bijoy(pl.Series(table.headers, dtype=pl.String))) if is_bijoy]
         problems.append(validate.file_problem("bijoy_text", value=typed[0]) if typed
                         else validate.file_problem("no_columns", headers=", ".join(table.headers)))
+    elif len(months := _month_columns(table.headers) if shape == "unknown" else []) >= 2:
+        # a summary with a column per month ("Service | July | August", "Count Jul-23 | Fee Jul-23"): that alone
+        problems = [validate.file_problem("months_as_columns", value=months[0], months=months)]
     else:
         problems += [validate.file_problem("duplicate_column", value=f, field=f, headers=hs)
                      for f, hs in headers.duplicates.items()]
@@ -965,6 +968,16 @@ def _fill_ditto(body: pl.DataFrame, columns: dict[str, str]) -> tuple[pl.DataFra
 
 #: Headings of a column of days of the month beside a Month and a Year column.
 DAY_HEADINGS = ("day", "দিন", "তারিখদিন")
+
+
+def _month_columns(headings: list[str]) -> list[str]:
+    """The headings that name a month ("July", "জুলাই ২০২৩", "Jul-23"), alone or after or before one
+    word ("Fee Jul-23", "Jul-23 Count"): a summary's months written as columns."""
+    def month(text: str) -> bool:
+        texts = pl.Series([text], dtype=pl.String)
+        return bool(V.month_heading(texts).item() or pl.select(V.month_number(V.clean(pl.lit(texts)))).item() is not None)
+
+    return [h for h in headings if any(month(part) for part in (h, h.partition(" ")[2], h.rpartition(" ")[0]) if part)]
 
 
 def _date_of_parts(day: pl.Expr, month: pl.Expr, year: pl.Expr) -> pl.Expr:
