@@ -749,6 +749,10 @@ HABITS = [
     ("a summary with a count and a fee column per month (\"Count Jul-23 | Fee Jul-23\"): one problem, months as rows",
      "Union,Service,Count Jul-23,Fee Jul-23,Count Aug-23,Fee Aug-23\nTona,Birth registration,2,150,1,75\n",
      [], {("months_as_columns", None, None)}),
+    ("a free service's fee left empty is Tk 0 (its usual fee starts at 0); a paid service's is still asked for",
+     "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Weather information,\n"
+     "04/07/2023,Tona,UDC-1,Birth registration,\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC104", 1, 0)], {("missing_value", 3, "Fee")}),
     ("a count with its unit in Latin letters (\"2 jon\")",
      "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee\n03/07/2023,Tona,UDC-1,Birth registration,2 jon,150\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000)], set()),
@@ -993,3 +997,10 @@ def test_a_bad_date_is_asked_for_as_the_files_other_dates_are_written(dates, ord
                           upload_id="u", lang="en", date_order=order)
     assert result.problems.select("row", "code").rows() == [(len(dates) + 1, "bad_date")]
     assert result.problems["message"][0].endswith(advice)
+
+
+def test_free_services_with_no_fee_written_are_counted(run):
+    text = "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Weather information,\n" \
+           "03/07/2023,Tona,UDC-1,Legal aid information,\n03/07/2023,Tona,UDC-1,Weather information,0\n"
+    result = run(text.encode(), period=quarter(2023, 1))
+    assert result.clean and result.free_without_fee == 2

@@ -132,6 +132,8 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
                           people=i18n.number(people, lang=lang),
                           name=D.label(kind, code, lang=lang, gazetteer=gazetteer, catalogue=catalogue) if code
                           else ""))
+    if result.free_without_fee:
+        out.append(i18n.t("ingest.cli_note_free_fee", lang, rows=result.free_without_fee))
     if result.ditto:
         out.append(i18n.t("ingest.cli_note_ditto", lang, **result.ditto_note(lang=lang)))
     if result.repeated_rows:

@@ -138,6 +138,8 @@ class IngestResult:
     matches: pl.DataFrame = field(default_factory=D.empty_matches)
     #: every problem found, per code; ``problems`` lists at most limits.MAX_PROBLEM_ROWS of them
     problem_counts: dict[str, int] = field(default_factory=dict)
+    #: UDC rows of a free service (its usual fee starts at Tk 0) with no fee written: counted at Tk 0
+    free_without_fee: int = 0
     #: cells written as ditto marks ("〃", "ঐ", "-do-") and read as the cell above: heading -> rows
     ditto: dict[str, list[int]] = field(default_factory=dict)
     #: SHA-256 of the bytes checked (:func:`analytics.store.content_hash`), from :func:`ingest_isolated`
@@ -580,15 +582,18 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         work = parsed.rows(offset, SLICE_ROWS)
         if headers.fee_per_unit:  # the fee of one person served: the row's is it times the count
             work = work.with_columns(pl.col("fee_v") * pl.col("count_v").fill_null(1).cast(pl.Int64))
+        free = work.select(((pl.col("channel") == "udc") & pl.col("fee").is_null() & (pl.col("fee_min_bdt") == 0))
+                           .sum()).item() if "fee" in work.columns else 0
         return (validate.row_checks(work, label, shape=shape, period=period, today=today,
                                     date_order=written),
                 _names_counts(work, present),
                 schema.conform(_canonical(work.lazy(), shape=shape, dc_upazila=dc_upazila, upload_id=upload_id),
-                               text=text).collect())
+                               text=text).collect(), free)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         slices = list(pool.map(checked, range(0, base.height, SLICE_ROWS)))
     checks, counted, canonical = ([part[i] for part in slices] for i in range(3))
+    result.free_without_fee = sum(part[3] for part in slices)
     questions, matches = _names_report(counted, parsed.suggested)
     typed = questions.filter(V.bijoy(questions["value"]))
     if typed.height and 2 * typed.height >= questions.height:  # names typed with Bijoy: not names to decide

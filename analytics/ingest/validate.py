@@ -318,7 +318,8 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
 
     codes("fee_problem", ("fee_not_number", "fee_decimals", "fee_negative", "excel_error", "not_calculated"), "fee")
-    check("missing_value", udc & pl.col("fee").is_null(), "fee")
+    # (a free service's fee left empty is Tk 0: its usual fee starts at 0; pipeline notes the rows)
+    check("missing_value", udc & pl.col("fee").is_null() & (pl.col("fee_min_bdt").fill_null(1) != 0), "fee")
     check("front_desk_fee", fd & (pl.col("fee_v") != 0), "fee")
     # plausibility (analytics.ingest.limits): the fee per person against the service's usual range
     people = pl.col("count_v").fill_null(1).clip(lower_bound=1)
