@@ -98,9 +98,24 @@ def test_every_gazetteer_name_and_alias_resolves(g: Gazetteer, level: str, pcode
     ("Kalardoania", "union", "BD10797690"),
     ("৯ নং কলারদোয়ানিয়া ইউনিয়ন", "union", "BD10797690"),
     ("Bali-Para", "union", "BD10799015"),
+    ("Bhandaria Upz.", "upazila", BHANDARIA),
 ])
 def test_variants(g: Gazetteer, text: str, level: str, expected: str) -> None:
     assert g.resolve(text, level=level) == Resolution(text, "ok", expected)
+
+
+@pytest.mark.parametrize("text,level,expected,suggested", [
+    ("Tona, Pirojpur Sadar", "union", "BD10798094", None),  # the union, then its upazila
+    ("নাজিরপুর, পিরোজপুর", "upazila", "BD107976", None),  # the upazila, then its district
+    ("Bhandaria Upazila, Pirojpur", "upazila", BHANDARIA, None),
+    ("Tona, Nazirpur", "union", None, "BD10798094"),  # Tona is not in Nazirpur: asked, Tona suggested first
+    ("Xyzzy, Pirojpur", "union", None, None),
+])
+def test_a_place_followed_by_where_it_lies(g: Gazetteer, text, level, expected, suggested) -> None:
+    found = g.resolve(text, level=level)
+    assert (found.pcode, found.approximate) == (expected, expected is not None)
+    if suggested:
+        assert found.candidates[0] == suggested
 
 
 def test_normalise_name() -> None:

@@ -49,7 +49,7 @@ _NUMBERING = re.compile(r"^(?:\d+|\d*(?:no|nong|num|%s|%s))$" % (names.fold("ন
 
 
 _GENERIC = frozenset(names.fold(word) for word in (
-    "union", "parishad", "up", "upazila", "upazilla", "upozila", "thana", "district", "zila", "zilla",
+    "union", "parishad", "up", "upazila", "upazilla", "upozila", "upz", "thana", "district", "zila", "zilla",
     "ইউনিয়ন", "ইউনিয়ান", "ইউঃ", "পরিষদ", "ইউপি", "উপজেলা", "থানা", "জেলা",
     # a union's digital centre goes by the union's name: "Dirgha Union Digital Center", "টোনা ইউডিসি"
     "digital", "center", "centre", "udc", "ডিজিটাল", "সেন্টার", "ইউডিসি",
@@ -170,12 +170,31 @@ class Gazetteer:
             found = self._matcher(level).match(query)
             if found.kind == "approximate" and inside([found.code]):
                 return Resolution(query, "ok", found.code, (found.code,), approximate=True)
+        if "," in query:  # "<union>, <its upazila>", "<upazila>, <its district>": the place, then where it lies
+            head, _, rest = query.partition(",")
+            first = self.resolve(head, level=level, within=within)
+            if first.ok and first.pcode and self._lies_in(first.pcode, rest):
+                return Resolution(query, "ok", first.pcode, (first.pcode,), approximate=True)
+            if first.ok or first.candidates:  # its suggestions first
+                found = ((first.pcode,) if first.pcode else ()) + first.candidates
+                return Resolution(query, "unknown", None, tuple(dict.fromkeys(found))[:5])
         # Same name under another parent first, then names containing the query, then look-alikes.
         pool = {k: found for k, pcodes in index.items() if (found := inside(pcodes))}
         containing = [p for k, found in pool.items() if len(key) >= 4 and key in k for p in found]
         close = difflib.get_close_matches(key, list(pool), n=10, cutoff=0.75)
         suggestions = sorted(index.get(key, [])) + containing + [p for k in close for p in pool[k]]
         return Resolution(query, "unknown", None, tuple(dict.fromkeys(suggestions))[:5])
+
+    def _lies_in(self, pcode: str, text: str) -> bool:
+        """Whether ``text`` names a unit ``pcode`` lies in (its upazila, its district), or nothing."""
+        key = normalise_name(text)
+        if not key:
+            return True
+        above, parent = set(), self._rows[pcode]["parent_pcode"]
+        while parent in self._rows:
+            above.add(parent)
+            parent = self._rows[parent]["parent_pcode"]
+        return any(set(index.get(key, [])) & above for index in self._index.values())
 
     def _matcher(self, level: str) -> names.Matcher:
         """Approximate matching over every unit of ``level`` (the margin is taken district-wide, so a
