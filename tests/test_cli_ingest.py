@@ -474,3 +474,22 @@ def test_a_sheet_asked_for_a_csv_file_is_said_to_be_unused(tmp_path):
     out = cli("ingest", str(good), "--sheet", "Q1", "--store", str(tmp_path / "s"), "--dry-run")
     assert out.returncode == 0, out.stderr
     assert out.stderr == "note: --sheet Q1 is not used for template_en.csv: a CSV file has no sheets\n"
+
+
+def test_a_quarter_file_repeating_three_month_uploads_names_each_of_them(tmp_path):
+    head = "Date,Union,Entrepreneur ID,Service,Fee\n"
+    months = [[f"{day:02d}/{month:02d}/2022,Tona,UDC-1,Birth registration,{50 + day}\n" for day in (3, 4, 5)]
+              for month in (7, 8, 9)]
+    store = tmp_path / "s"
+    for number, rows in enumerate(months):
+        month = tmp_path / f"month-{number}.csv"
+        month.write_text(head + "".join(rows), encoding="utf-8")
+        assert cli("ingest", str(month), "--store", str(store)).returncode == 0
+    ids = {line.split("\t")[0] for line in cli("uploads", "--store", str(store)).stdout.splitlines()[1:]}
+    assert len(ids) == 3
+    whole = tmp_path / "quarter.csv"
+    whole.write_text(head + "".join(row for rows in months for row in rows), encoding="utf-8")
+    out = cli("ingest", str(whole), "--store", str(store))
+    assert out.returncode == 1
+    assert all(upload in out.stderr for upload in ids), out.stderr
+    assert out.stderr.count("python -m analytics rollback") == 3

@@ -330,6 +330,11 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
                          upload=upload, stored_file=stored_file, first=i18n.day(hit["first"], lang=lang),
                          last=i18n.day(hit["last"], lang=lang)),
                   file=err)
+            for more in hits.slice(1).iter_rows(named=True):  # every upload it repeats, each with its rollback
+                other = more["upload_id"]
+                print("  " + i18n.t("ingest.cli_overlap_more", lang, shared=i18n.number(more["shared_rows"], lang=lang),
+                                    upload=other, stored_file=names.get(other) or next(
+                                        (p.name for p, r in checked if r.upload_id == other), other)), file=err)
             found = True
         earlier.append(result)
     return found
