@@ -96,19 +96,6 @@ MAX_PROBLEM_LINES = 300
 PROBLEM_TABLE_HEIGHT = 560  # px; longer lists scroll inside the table
 
 
-def row_list(rows: list[int], *, most: int = 12) -> str:
-    """Row numbers as a short text in the user's digits: runs joined ("4–9, 12"), at most ``most`` runs."""
-    runs: list[list[int]] = []
-    for row in rows:
-        if runs and row <= runs[-1][1] + 1:
-            runs[-1][1] = max(runs[-1][1], row)
-        else:
-            runs.append([row, row])
-    texts = [i18n.number(a, lang=lang) if a == b else f"{i18n.number(a, lang=lang)}–{i18n.number(b, lang=lang)}"
-             for a, b in runs[:most]]
-    return ", ".join(texts) + (" …" if len(runs) > most else "")
-
-
 def choices_for(kind: str, suggestions: list[str]) -> list[str]:
     """The suggestions first, then every other service or place of that kind."""
     if kind == "service":
@@ -196,6 +183,8 @@ refusing = result.problems.filter(~pl.col("code").is_in(NOTE_CODES))
 cols[2].metric(t("upload.problems"), i18n.number(
     result.problem_total - (result.problems.height - refusing.height), lang=lang))
 cols[3].metric(t("upload.shape"), t(f"upload.shape_{result.shape}"))
+people, fees = result.frame.select(pl.col("beneficiaries").cast(pl.Int64).sum(), pl.col("fee_paisa").sum()).row(0)
+st.markdown(t("upload.accepted_totals", people=int(people or 0), fee=i18n.taka(int(fees or 0), lang=lang)))
 details = [t("upload.encoding", encoding=result.encoding)] if result.encoding else []
 if result.sheet:
     details.append(t("upload.sheet_used", sheet=i18n.plain(result.sheet)))
@@ -279,7 +268,7 @@ if row_problems.height:
                .agg(pl.col("row").sort()).sort(pl.col("row").list.first()))
     shown = grouped.head(MAX_PROBLEM_LINES)
     st.table({
-        t("upload.col_rows"): [row_list(rows) for rows in shown["row"]],
+        t("upload.col_rows"): [i18n.row_spans(rows, lang=lang, most=12) for rows in shown["row"]],
         t("upload.col_column"): [i18n.plain(c) if c else "" for c in shown["column"]],
         t("upload.col_value"): [i18n.plain(v) if v else "" for v in shown["value"]],
         t("upload.col_message"): [i18n.plain(m) for m in shown["message"]],
