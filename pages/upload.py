@@ -193,6 +193,8 @@ if result.dropped_pii:
     st.info(t("upload.pii_dropped", columns=", ".join(i18n.plain(h) for h in result.dropped_pii)))
 if result.fee_per_unit:
     st.info(t("upload.fee_per_unit", column=i18n.plain(next(h for h, f in result.columns.items() if f == "fee"))))
+if result.total_differs:
+    st.warning(t("upload.total_differs", **result.total_note(lang=lang)))
 if result.free_without_fee:
     st.info(t("upload.free_fee", rows=result.free_without_fee))
 if result.ditto:

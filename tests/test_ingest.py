@@ -12,6 +12,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from analytics import i18n
 from analytics.i18n import strings
 from analytics.ingest import decisions
 from analytics.ingest.pipeline import (
@@ -1004,3 +1005,21 @@ def test_free_services_with_no_fee_written_are_counted(run):
            "03/07/2023,Tona,UDC-1,Legal aid information,\n03/07/2023,Tona,UDC-1,Weather information,0\n"
     result = run(text.encode(), period=quarter(2023, 1))
     assert result.clean and result.free_without_fee == 2
+
+
+@pytest.mark.parametrize(("rows", "differs"), [
+    ("03/07/2023,Tona,UDC-1,Birth registration,2,150\n04/07/2023,Tona,UDC-1,Birth registration,1,75\nমোট,,,,4,250\n",
+     {"row": 4, "said_people": 4, "said_fee": 25000, "people": 3, "fee": 22500}),
+    ("03/07/2023,Tona,UDC-1,Birth registration,2,150\n04/07/2023,Tona,UDC-1,Birth registration,1,75\nমোট,,,,3,225\n",
+     None),  # the rows add up to it
+    ("03/07/2023,Tona,UDC-1,Birth registration,2,150\nTotal,,,,,160\n",  # the fee alone said, and wrong
+     {"row": 3, "said_people": None, "said_fee": 16000, "people": 2, "fee": 15000}),
+    ("03/07/2023,Tona,UDC-1,Birth registration,2,150\nমোট,,,,9,900\n04/07/2023,Tona,UDC-1,Birth registration,1,75\n",
+     None),  # rows under it: a subtotal, not the sheet's total
+])
+def test_a_total_row_that_is_not_what_the_rows_add_up_to_is_said(run, rows, differs):
+    result = run(("Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee\n" + rows).encode(), period=quarter(2023, 1))
+    assert result.total_differs == differs
+    if differs:
+        note = result.total_note(lang="en")
+        assert note["row"] == str(differs["row"]) and note["sums"].endswith(i18n.taka(differs["fee"], lang="en"))

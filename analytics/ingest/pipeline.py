@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from analytics.i18n import LANGS, normalise_lang, number, row_spans, strings, t
+from analytics.i18n import LANGS, normalise_lang, number, row_spans, strings, t, taka
 from analytics.ingest import decisions as D
 from analytics.ingest import limits as L
 from analytics.ingest import validate
@@ -138,6 +138,8 @@ class IngestResult:
     matches: pl.DataFrame = field(default_factory=D.empty_matches)
     #: every problem found, per code; ``problems`` lists at most limits.MAX_PROBLEM_ROWS of them
     problem_counts: dict[str, int] = field(default_factory=dict)
+    #: the sheet's total row does not say what its rows add up to (:func:`_total_differs`)
+    total_differs: dict | None = None
     #: UDC rows of a free service (its usual fee starts at Tk 0) with no fee written: counted at Tk 0
     free_without_fee: int = 0
     #: cells written as ditto marks ("〃", "ঐ", "-do-") and read as the cell above: heading -> rows
@@ -171,6 +173,21 @@ class IngestResult:
         where = "; ".join(t("ingest.ditto_where" if len(rows) > 1 else "ingest.ditto_where_one", lang, column=", ".join(headings), rows=row_spans(list(rows), lang=lang))
                           for rows, headings in columns.items())
         return {"cells": number(sum(map(len, self.ditto.values())), lang=lang), "where": where}
+
+    def total_note(self, *, lang: str) -> dict[str, str]:
+        """:attr:`total_differs` for a message: ``row``, what the total row says (``said``) and what
+        the rows add up to (``sums``), each as beneficiaries and fees."""
+        found = self.total_differs or {}
+
+        def figures(people: int | None, fee: int | None) -> str:
+            parts = ([t("ingest.total_people", lang, people=people)] if people is not None else []) + (
+                [taka(fee, lang=lang)] if fee is not None else [])
+            return ", ".join(parts)
+
+        shown = {"people": found.get("said_people") is not None, "fee": found.get("said_fee") is not None}
+        return {"row": number(found.get("row", 0), lang=lang),
+                "said": figures(found.get("said_people"), found.get("said_fee")),
+                "sums": figures(found.get("people") if shown["people"] else None, found.get("fee") if shown["fee"] else None)}
 
     @property
     def counts_rows_as_one(self) -> bool:
@@ -584,16 +601,22 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
             work = work.with_columns(pl.col("fee_v") * pl.col("count_v").fill_null(1).cast(pl.Int64))
         free = work.select(((pl.col("channel") == "udc") & pl.col("fee").is_null() & (pl.col("fee_min_bdt") == 0))
                            .sum()).item() if "fee" in work.columns else 0
+        # what the rows add up to, and what total rows say (a sheet's own "মোট" row, checked against them)
+        rows_sum = work.filter(~pl.col("is_total")).select(pl.col("count_v").fill_null(1).sum().alias("people"),
+                                                          pl.col("fee_v").sum().alias("fee"), pl.col(ROW).max())
+        said = work.filter(pl.col("is_total")).select(ROW, pl.col("count_v").alias("people"), pl.col("fee_v").alias("fee"))
         return (validate.row_checks(work, label, shape=shape, period=period, today=today,
                                     date_order=written),
                 _names_counts(work, present),
                 schema.conform(_canonical(work.lazy(), shape=shape, dc_upazila=dc_upazila, upload_id=upload_id),
-                               text=text).collect(), free)
+                               text=text).collect(), free, rows_sum, said)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         slices = list(pool.map(checked, range(0, base.height, SLICE_ROWS)))
     checks, counted, canonical = ([part[i] for part in slices] for i in range(3))
     result.free_without_fee = sum(part[3] for part in slices)
+    result.total_differs = _total_differs(pl.concat([part[4] for part in slices]), pl.concat([part[5] for part in slices]),
+                                          per_unit=headers.fee_per_unit)
     questions, matches = _names_report(counted, parsed.suggested)
     typed = questions.filter(V.bijoy(questions["value"]))
     if typed.height and 2 * typed.height >= questions.height:  # names typed with Bijoy: not names to decide
@@ -997,6 +1020,23 @@ def _date_of_parts(day: pl.Expr, month: pl.Expr, year: pl.Expr) -> pl.Expr:
     return pl.when(whole).then(pl.format("{}-{}-{}", y.cast(pl.String), m.cast(pl.String).str.zfill(2),
                                           d.cast(pl.String).str.zfill(2))).otherwise(
         pl.concat_str(text, separator=" ", ignore_nulls=True))
+
+
+def _total_differs(sums: pl.DataFrame, said: pl.DataFrame, *, per_unit: bool) -> dict | None:
+    """A sheet's one total row, under every row, that is not what the rows add up to (``sums``: per
+    slice of rows, their people, fee and last row; ``said``: the total rows' row, people, fee):
+    {row, said_people, said_fee, people, fee} (a figure the total row leaves empty is None), to be
+    shown before the clerk confirms. None when they agree, or when there are subtotals to tell apart."""
+    if said.height != 1 or per_unit:
+        return None
+    row, said_people, said_fee = said.row(0)
+    people, fee, last = sums.select(pl.col("people").sum(), pl.col("fee").sum(), pl.col(ROW).max()).row(0)
+    if last is not None and last > row:  # (rows under it: a subtotal, or a total of part of the sheet)
+        return None
+    people, fee = int(people or 0), int(fee or 0)
+    if (said_people is None or said_people == people) and (said_fee is None or said_fee == fee):
+        return None
+    return {"row": int(row), "said_people": said_people, "said_fee": said_fee, "people": people, "fee": fee}
 
 
 def _fee_and_total(body: pl.DataFrame, internal: dict[str, str], headers: HeaderMap) -> dict | None:
