@@ -291,6 +291,12 @@ names = dict(store.uploads().select("upload_id", "file_name").iter_rows())
 whole = repeats.filter(~pl.col("partial"))  # (some days repeated: replacing the quarters would lose the rest)
 stored_quarters = set(store.quarters_with_data())
 plan_add = preview.quarter_plan(scan, result.frame, mode="add", sample_uploads=samples)
+strays = preview.stray_rows(result.frame)  # a date typed wrong: a row alone in another quarter
+if strays.height:
+    st.warning(t("upload.stray_row" if strays.height == 1 else "upload.stray_rows", rows=i18n.row_spans(strays["source_row"].to_list(), lang=lang),
+                 dates=", ".join(dict.fromkeys(i18n.day(d, lang=lang) for d in strays["date"].head(5))),
+                 quarters=", ".join(dict.fromkeys(quarter(fy, fq).label(lang=lang) for fy, fq in
+                                                  strays.select("fy", "fq").iter_rows()))))
 # the uploads in force in the file's quarters besides the one it repeats: replacing would remove them too
 active = store.uploads().filter(pl.col("status") == "active")["upload_id"].implode()
 in_force = store.upload_quarters().filter(pl.col("replaced_by").is_null() & pl.col("upload_id").is_in(active))

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from analytics.ingest.preview import overlaps, quarter_plan
+from analytics.ingest.preview import overlaps, quarter_plan, stray_rows
 from analytics.store import LocalStore
 from tests.helpers import make_log
 
@@ -183,3 +183,20 @@ def test_a_corrected_copy_repeating_days_is_not_partial(store):
                                     .otherwise(pl.col("fee_paisa")).alias("fee_paisa"))
     found = overlaps(store.scan(), corrected)
     assert found.select("partial").rows() == [(False,)]
+
+
+@pytest.mark.parametrize(("typed", "strays"), [
+    ({22: date(2023, 9, 28)}, [22]),  # a day of October typed as September: alone in the quarter before
+    ({22: date(2023, 9, 28), 40: date(2024, 1, 2)}, [22, 40]),  # one each side
+    ({}, []),
+])
+def test_a_row_alone_in_another_quarter_is_a_stray(typed, strays):
+    log = make_log(100, start=date(2023, 10, 1), days=60).with_columns(pl.int_range(2, 102).cast(pl.Int32).alias("source_row"))
+    for row, day in typed.items():
+        log = log.with_columns(pl.when(pl.col("source_row") == row).then(pl.lit(day)).otherwise(pl.col("date")).alias("date"))
+    assert stray_rows(log)["source_row"].to_list() == strays
+
+
+def test_a_file_over_two_quarters_has_no_strays():
+    log = make_log(100, start=date(2023, 9, 1), days=60).with_columns(pl.int_range(2, 102).cast(pl.Int32).alias("source_row"))
+    assert stray_rows(log).height == 0

@@ -155,3 +155,27 @@ def quarters_with_data(plan: pl.DataFrame) -> list[Period]:
     """The quarters of a :func:`quarter_plan` (made with ``mode="add"``) where the file would be
     added to uploaded data: the upload page then asks whether to add or replace."""
     return [quarter(fy, fq) for fy, fq in plan.filter(pl.col("action") == "add").select("fy", "fq").iter_rows()]
+
+
+#: A quarter holding at most this share of a file's rows (one row at least, :data:`STRAY_MOST` at
+#: most), beside one quarter holding all the others, holds strays: most likely dates typed wrong
+#: (28/09 for 28/10).
+STRAY_SHARE = 0.02
+STRAY_MOST = 5
+
+
+def stray_rows(incoming: pl.DataFrame) -> pl.DataFrame:
+    """The rows (``source_row``, ``date``, ``fy``, ``fq``) of a file dated in a quarter of its own
+    that holds only a few of them, while another quarter holds nearly all the rest: a date typed
+    wrong sends a row into another office's quarter without a word. Empty when there is none."""
+    empty = pl.DataFrame(schema={"source_row": pl.Int32, "date": pl.Date, "fy": pl.Int32, "fq": pl.Int8})
+    if incoming.height < 20:
+        return empty
+    dated = incoming.select("source_row", "date").with_columns(fiscal_columns())
+    sizes = dated.group_by("fy", "fq").len()
+    few = sizes.filter(pl.col("len") <= min(STRAY_MOST, max(1, int(STRAY_SHARE * incoming.height))))
+    if sizes.height - few.height != 1:  # (the rest of the file in one quarter)
+        return empty
+    return dated.join(few.select("fy", "fq"), on=["fy", "fq"]).select(
+        pl.col("source_row").cast(pl.Int32), "date", pl.col("fy").cast(pl.Int32), pl.col("fq").cast(pl.Int8)).sort(
+        "source_row")

@@ -341,3 +341,18 @@ def test_a_log_without_a_count_column_says_each_row_is_one_person(page, clerk_ap
     signed_in_upload_page(page, clerk_app, lang="bn")
     upload(page, path, lang="bn")
     assert "প্রতিটি সারি একজন হিসেবে গোনা হচ্ছে" in page.inner_text("body")
+
+
+def test_a_row_dated_alone_in_another_quarter_is_pointed_out_before_confirming(page, clerk_app, tmp_path):
+    """The review's case: one row of an October file typed 28/09 goes into the quarter before, which
+    holds another office's upload, and only the plan's numbers showed it."""
+    rows = [f"{day:02d}/10/2023,Pirojpur Sadar,Tona,UDC-7,Birth registration,1,75\n" for day in range(1, 31)]
+    rows[20] = "28/09/2023,Pirojpur Sadar,Tona,UDC-7,Birth registration,1,75\n"  # row 22 as the sheet shows it
+    stray = tmp_path / "october_stray.csv"
+    stray.write_text("Date,Upazila,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n" + "".join(rows), encoding="utf-8")
+    signed_in_upload_page(page, clerk_app, lang="en")
+    upload(page, stray)
+    page.get_by_role("button", name="Confirm and store").wait_for(timeout=60_000)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "Row 22 (28 September 2023) is the file's only row in FY 2023-24 Q1" in body, body[-3000:]
