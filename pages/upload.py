@@ -293,7 +293,8 @@ stored_quarters = set(store.quarters_with_data())
 plan_add = preview.quarter_plan(scan, result.frame, mode="add", sample_uploads=samples)
 strays = preview.stray_rows(result.frame)  # a date typed wrong: a row alone in another quarter
 if strays.height:
-    st.warning(t("upload.stray_row" if strays.height == 1 else "upload.stray_rows", rows=i18n.row_spans(strays["source_row"].to_list(), lang=lang),
+    st.warning(t("upload.stray_row" if strays.height == 1 else "upload.stray_rows",
+                 rows=i18n.row_spans(strays["source_row"].to_list(), lang=lang),
                  dates=", ".join(dict.fromkeys(i18n.day(d, lang=lang) for d in strays["date"].head(5))),
                  quarters=", ".join(dict.fromkeys(quarter(fy, fq).label(lang=lang) for fy, fq in
                                                   strays.select("fy", "fq").iter_rows()))))

@@ -170,7 +170,8 @@ class IngestResult:
         columns: dict[tuple[int, ...], list[str]] = {}  # columns of the same rows named together
         for heading, rows in self.ditto.items():
             columns.setdefault(tuple(rows), []).append(heading)
-        where = "; ".join(t("ingest.ditto_where" if len(rows) > 1 else "ingest.ditto_where_one", lang, column=", ".join(headings), rows=row_spans(list(rows), lang=lang))
+        where = "; ".join(t("ingest.ditto_where" if len(rows) > 1 else "ingest.ditto_where_one", lang,
+                            column=", ".join(headings), rows=row_spans(list(rows), lang=lang))
                           for rows, headings in columns.items())
         return {"cells": number(sum(map(len, self.ditto.values())), lang=lang), "where": where}
 
@@ -184,10 +185,11 @@ class IngestResult:
                 [taka(fee, lang=lang)] if fee is not None else [])
             return ", ".join(parts)
 
-        shown = {"people": found.get("said_people") is not None, "fee": found.get("said_fee") is not None}
-        return {"row": number(found.get("row", 0), lang=lang),
-                "said": figures(found.get("said_people"), found.get("said_fee")),
-                "sums": figures(found.get("people") if shown["people"] else None, found.get("fee") if shown["fee"] else None)}
+        said_people, said_fee = found.get("said_people"), found.get("said_fee")
+        return {"row": number(found.get("row", 0), lang=lang), "said": figures(said_people, said_fee),
+                # (the rows' sums of the figures the total row gives)
+                "sums": figures(found.get("people") if said_people is not None else None,
+                                found.get("fee") if said_fee is not None else None)}
 
     @property
     def counts_rows_as_one(self) -> bool:

@@ -34,8 +34,8 @@ from analytics.store.protocol import (
 __all__ = [
     "CHANGE_COLUMNS", "DATA_ACTIONS", "DECISION_COLUMNS", "DEFAULT_STORE_DIR", "PART_PATH",
     "UPLOAD_COLUMNS", "UPLOAD_QUARTER_COLUMNS", "CommitResult", "Incoming", "LocalStore", "Store", "StoreChanged",
-    "StoreError", "StoreFull", "StoreReadOnly", "content_hash", "missing_store", "new_upload_id", "open_store", "shared_location",
-    "store_location",
+    "StoreError", "StoreFull", "StoreReadOnly", "content_hash", "missing_store", "new_upload_id", "open_store",
+    "shared_location", "store_location",
 ]
 
 
@@ -66,7 +66,9 @@ def missing_store(location: str | Path) -> StoreError | None:
     (a slip in a path), rather than a new empty store made on the spot; None when there is one, or
     it is the shared store, or a file stands in the way (the store itself then names that file)."""
     path = Path(location)
-    if shared_location(str(location)) or path.exists() or not next(p for p in path.absolute().parents if p.exists()).is_dir():
+    if shared_location(str(location)) or path.exists():
+        return None
+    if not next(p for p in path.absolute().parents if p.exists()).is_dir():
         return None
     return StoreError(f"there is no store at {location}", key="no_store_named", path=str(location))
 
