@@ -1078,10 +1078,11 @@ def _fee_and_total(body: pl.DataFrame, internal: dict[str, str], headers: Header
     def every(rule: pl.Expr) -> bool:
         return bool(rows.select(rule.all()).item())
 
-    def use(chosen: str, other: str, *, per_unit: bool) -> None:
+    def use(chosen: str, other: str, *, per_unit: bool) -> None:  # (the other is known, and not used)
         headers.columns = {h: ("fee" if h == chosen else f) for h, f in headers.columns.items() if h != other}
         headers.columns.setdefault(chosen, "fee")
-        headers.unmapped = [h for h in headers.unmapped if h not in (chosen, other)] + [other]
+        headers.columns[other] = "ignore"
+        headers.unmapped = [h for h in headers.unmapped if h not in (chosen, other)]
         headers.fee_per_unit = per_unit
 
     f, t, g, c = (pl.col(x) for x in "ftgc")
