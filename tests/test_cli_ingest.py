@@ -455,9 +455,9 @@ def test_a_real_file_of_the_samples_rows_takes_the_samples_place(tmp_path, quart
 
 
 @pytest.mark.parametrize("lang, said", [
-    ("en", "note: 6 cells written as ditto marks (〃, ঐ, -do-) were read as the cell above them: "
+    ("en", "note: 6 cells written as ditto marks (\", ঐ, -do-) were read as the cell above them: "
            "Date, Union, Entrepreneur ID (rows 3–4)"),
-    ("bn", "নোট: ঐ-চিহ্ন (〃, ঐ, -do-) দেওয়া ৬টি ঘর উপরের ঘরের মান হিসেবে পড়া হয়েছে: Date, Union, Entrepreneur ID (সারি ৩–৪)"),
+    ("bn", "নোট: ঐ-চিহ্ন (\", ঐ, -do-) দেওয়া ৬টি ঘর উপরের ঘরের মান হিসেবে পড়া হয়েছে: Date, Union, Entrepreneur ID (সারি ৩–৪)"),
 ])
 def test_ingest_says_which_cells_it_read_from_ditto_marks(tmp_path, lang, said):
     log = tmp_path / "ditto.csv"
