@@ -128,7 +128,13 @@ sheet = st.selectbox(t("upload.sheet"), [AUTO] + sheets, format_func=lambda s: s
 digest = content_hash(data, sheet=sheet)  # each sheet chosen of a workbook is an upload of its own
 existing = store.find_by_hash(digest)
 if existing:
-    st.info(t("upload.duplicate", upload=existing))
+    stored_as = store.uploads().filter(pl.col("upload_id") == existing)
+    if stored_as.height:  # the file as the clerk knows it: its name, when and by whom, not an upload ID
+        name, when, by = stored_as.select("file_name", "created_at", "uploader").row(0)
+        st.info(t("upload.duplicate_named", file=i18n.plain(name), when=i18n.moment(when, lang=lang),
+                  uploader=i18n.plain(by or "–")))
+    else:
+        st.info(t("upload.duplicate", upload=existing))
     st.stop()
 quarters = [ANY] + [quarter(fy, q) for fy in range(2021, 2027) for q in (1, 2, 3, 4)]
 period = st.selectbox(t("upload.quarter"), quarters, key="w_quarter", placeholder=t("upload.any_quarter"),
@@ -185,7 +191,8 @@ cols[2].metric(t("upload.problems"), i18n.number(
 cols[3].metric(t("upload.shape"), t(f"upload.shape_{result.shape}"))
 people, fees = result.frame.select(pl.col("beneficiaries").cast(pl.Int64).sum(), pl.col("fee_paisa").sum()).row(0)
 st.markdown(t("upload.accepted_totals", people=int(people or 0), fee=i18n.taka(int(fees or 0), lang=lang)))
-details = [t("upload.encoding", encoding=result.encoding)] if result.encoding else []
+# (the encoding is said only when it is not the usual UTF-8: then the clerk may need to know)
+details = [t("upload.encoding", encoding=result.encoding)] if result.encoding not in (None, "utf-8", "utf-8-sig") else []
 if result.sheet:
     details.append(t("upload.sheet_used", sheet=i18n.plain(result.sheet)))
 st.caption(" · ".join(details))

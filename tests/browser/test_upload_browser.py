@@ -305,6 +305,11 @@ def test_after_confirming_only_stored_is_said(page, clerk_app, tmp_path):
     assert "Stored as upload" in body and "already stored" not in body
     assert page.locator('[data-testid="stFileChip"]').count() == 0  # the uploader is empty, ready for the next file
     assert stored_totals(clerk_app, path.name)[1:] == (10, 315 * 100)
+    # the same file again: named as the clerk knows it (its name, when, by whom), not by an upload ID
+    page.set_input_files("input[type=file]", str(path))
+    page.wait_for_function("() => document.body.innerText.includes('This exact file is already stored')", timeout=60_000)
+    said = page.inner_text("body").replace("\u2060", "")  # (word joiners keep a file name from reading as a link)
+    assert "This exact file is already stored: “filled-template.xlsx”, uploaded " in said and " by asha." in said
 
 
 def test_months_written_as_dates_month_first_are_shown_both_ways_and_read_as_the_clerk_says(page, clerk_app):
