@@ -151,6 +151,25 @@ if staff:
                                                         version=version))
                 st.rerun()
 
+    # what the upload page was taught a heading means: seen, and forgotten when it was a wrong choice
+    remembered = store.header_mappings()
+    st.markdown(f"#### {t('data.mappings')}")
+    if not remembered:
+        st.caption(t("data.no_mappings"))
+    else:
+        st.dataframe({t("data.mapping_heading"): [i18n.plain(h) for h in remembered],
+                      t("data.mapping_field"): [t(f"ingest.field.{f}") for f in remembered.values()]}, hide_index=True)
+        with st.form("forget_mapping"):
+            heading = st.selectbox(t("data.forget_choose"), list(remembered), key="w_forget", index=None,
+                                   placeholder=t("data.forget_pick"), format_func=i18n.plain)
+            if st.form_submit_button(t("data.forget"), type="secondary") and heading is not None:
+                if not access.can_change_data():
+                    st.error(t("auth.staff_only"))
+                    st.stop()
+                store.forget_headers([heading])
+                st.session_state[FLASH] = ("success", t("data.forgotten", heading=i18n.plain(heading)))
+                st.rerun()
+
     st.markdown(f"#### {t('data.audit')}")
     render.dataframe(views.audit_table(
         store.changes(), lang=lang, uploads=uploads, quarters=quarters,

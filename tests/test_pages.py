@@ -429,3 +429,23 @@ def test_custom_dates_say_so_where_the_year_and_quarter_are_chosen():
     assert any("Shown: 10 July 2022 – 5 August 2022, the dates chosen below" in c.value for c in at.sidebar.caption)
     plain = run(lang="en")
     assert not plain.selectbox(key="w_fy.en").disabled
+
+
+def test_staff_see_the_remembered_headings_and_can_forget_one():
+    """The browser review's case: "প্রাপ্তি" chosen by mistake as the fee of one person applied to every
+    later file, seen nowhere. The Data page lists what each heading is read as, and forgets one."""
+    from pages import resources
+
+    resources.store().remember_headers({"প্রাপ্তি": "unit_fee", "Service taken": "service"})
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.session_state["_auth"] = {"username": "asha", "role": "uploader", "at": __import__("time").time()}
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Column headings remembered from the upload page" in texts(at)
+    forget = next(s for s in at.selectbox if s.label.startswith("Forget a heading"))
+    assert forget.options == ["Service taken", "প্রাপ্তি"]
+    assert any(b.label == "Forget" for b in at.button)  # (forgetting, in the browser: test_upload_browser)
+    assert "Column headings remembered" not in texts(run("pages/data.py", lang="en"))  # staff only

@@ -375,6 +375,15 @@ def test_header_mappings_are_remembered_for_the_next_file(store, store_at):
     assert open_store(env=store_at("other")).header_mappings() == {}  # kept per store
 
 
+def test_a_remembered_header_mapping_can_be_forgotten(store, store_at):
+    """A wrong choice on the Upload page ("প্রাপ্তি" read as the fee of one person) is not for ever:
+    forgotten, the next file with that heading asks again; the other choices stay."""
+    store.remember_headers({"প্রাপ্তি": "unit_fee", "Service taken": "service"})
+    assert store.forget_headers(["প্রাপ্তি", "never remembered"]) == {"Service taken": "service"}
+    assert open_store(env=store_at("store")).header_mappings() == {"Service taken": "service"}
+    assert store.forget_headers([]) == {"Service taken": "service"}
+
+
 def test_health_and_sweep(store):
     store.commit(make_log(10), file_name="a.csv", content_hash="ha", uploader="u")
     health = store.health()

@@ -497,9 +497,15 @@ class LocalStore(CatalogueStore):
 
     def remember_headers(self, mapping: dict[str, str]) -> dict[str, str]:
         """Merge ``mapping`` into the remembered ones and save atomically; the merged mapping."""
-        merged = self.header_mappings() | {k: v for k, v in mapping.items() if k and v}
+        return self._save_mappings(self.header_mappings() | {k: v for k, v in mapping.items() if k and v})
+
+    def forget_headers(self, headers: list[str]) -> dict[str, str]:
+        """Forget what ``headers`` were remembered to mean (the next file asks again); the rest."""
+        return self._save_mappings({k: v for k, v in self.header_mappings().items() if k not in set(headers)})
+
+    def _save_mappings(self, mappings: dict[str, str]) -> dict[str, str]:
         with self._writing():
             temporary = self._mappings_file.with_suffix(f".{uuid.uuid4().hex}.tmp")
-            temporary.write_text(json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+            temporary.write_text(json.dumps(mappings, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
             os.replace(temporary, self._mappings_file)
-        return merged
+        return mappings

@@ -321,6 +321,11 @@ class SharedStore(CatalogueStore):
                            "ON CONFLICT (header) DO UPDATE SET field = excluded.field", rows)
         return self.header_mappings()
 
+    def forget_headers(self, headers: list[str]) -> dict[str, str]:
+        with self._writing(), self._transaction() as db:
+            db.executemany("DELETE FROM header_mappings WHERE header = ?", [(h,) for h in headers])
+        return self.header_mappings()
+
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:

@@ -361,3 +361,22 @@ def test_a_row_dated_alone_in_another_quarter_is_pointed_out_before_confirming(p
     wait_idle(page)
     body = page.inner_text("body")
     assert "Row 22 (28 September 2023) is the file's only row in FY 2023-24 Q1" in body, body[-3000:]
+
+
+def test_a_heading_taught_by_mistake_is_forgotten_on_the_data_page(page, clerk_app):
+    """The browser review's case: "প্রাপ্তি" chosen as the fee of one person applied to every later file
+    and was seen nowhere. The Data page lists it, and forgets it: the next file asks again."""
+    store = LocalStore(clerk_app.base / "store")
+    store.remember_headers({"প্রাপ্তি": "unit_fee"})
+    signed_in_upload_page(page, clerk_app, lang="en")
+    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name="Data").click()
+    page.wait_for_function("() => document.body.innerText.includes('Column headings remembered')", timeout=60_000)
+    wait_idle(page)
+    choose = page.get_by_role("combobox", name="Forget a heading (the next file with it asks again)")
+    choose.click()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # (the first, and only, heading taught)
+    wait_idle(page)
+    page.get_by_role("button", name="Forget", exact=True).click()
+    page.wait_for_function("() => document.body.innerText.includes('Forgot the heading')", timeout=60_000)
+    assert "প্রাপ্তি" not in store.header_mappings()
