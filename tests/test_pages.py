@@ -270,11 +270,8 @@ def test_data_page_hides_audit_log_from_anonymous_viewers():
     assert "Audit log" in _shown(staff) and len(staff.dataframe) >= 2
 
 
-def test_staff_see_the_name_decisions_with_a_way_to_withdraw_one():
-    from analytics.ingest import decisions
-    from pages import resources
-
-    resources.store().decide([decisions.make("service", "Misc online work", "UDC069")], actor="asha")
+def _staff_data_page() -> AppTest:
+    """The Data page reached from the app by a signed-in uploader, in English."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["lang"] = "en"
     at.session_state["_auth"] = {"username": "asha", "role": "uploader", "at": __import__("time").time()}
@@ -282,6 +279,15 @@ def test_staff_see_the_name_decisions_with_a_way_to_withdraw_one():
     at.switch_page("pages/data.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_staff_see_the_name_decisions_with_a_way_to_withdraw_one():
+    from analytics.ingest import decisions
+    from pages import resources
+
+    resources.store().decide([decisions.make("service", "Misc online work", "UDC069")], actor="asha")
+    at = _staff_data_page()
     assert "Names decided by staff" in texts(at)
     withdraw = next(s for s in at.selectbox if s.label.startswith("Withdraw a decision"))
     assert withdraw.options == ["Misc online work"]
@@ -437,13 +443,7 @@ def test_staff_see_the_remembered_headings_and_can_forget_one():
     from pages import resources
 
     resources.store().remember_headers({"প্রাপ্তি": "unit_fee", "Service taken": "service"})
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["lang"] = "en"
-    at.session_state["_auth"] = {"username": "asha", "role": "uploader", "at": __import__("time").time()}
-    at.run()
-    at.switch_page("pages/data.py")
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = _staff_data_page()
     assert "Column headings remembered from the upload page" in texts(at)
     forget = next(s for s in at.selectbox if s.label.startswith("Forget a heading"))
     assert forget.options == ["Service taken", "প্রাপ্তি"]

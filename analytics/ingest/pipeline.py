@@ -601,24 +601,26 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         work = parsed.rows(offset, SLICE_ROWS)
         if headers.fee_per_unit:  # the fee of one person served: the row's is it times the count
             work = work.with_columns(pl.col("fee_v") * pl.col("count_v").fill_null(1).cast(pl.Int64))
-        free = work.select(((pl.col("channel") == "udc") & pl.col("fee").is_null() & (pl.col("fee_min_bdt") == 0))
-                           .sum()).item() if "fee" in work.columns else 0
-        # what the rows add up to, and what total rows say (a sheet's own "মোট" row, checked against them)
-        rows_sum = work.filter(~pl.col("is_total")).select(pl.col("count_v").fill_null(1).sum().alias("people"),
-                                                          pl.col("fee_v").sum().alias("fee"), pl.col(ROW).max())
+        # in one pass: free services' rows with no fee (a note), what the rows add up to (checked against
+        # the sheet's own "মোট" row, said below)
+        rows = ~pl.col("is_total")
+        rows_sum = work.select(
+            (validate.free_without_fee() if "fee" in work.columns else pl.lit(False)).sum().alias("free"),
+            pl.col("count_v").fill_null(1).filter(rows).sum().alias("people"),
+            pl.col("fee_v").filter(rows).sum().alias("fee"), pl.col(ROW).filter(rows).max())
         said = work.filter(pl.col("is_total")).select(ROW, pl.col("count_v").alias("people"), pl.col("fee_v").alias("fee"))
         return (validate.row_checks(work, label, shape=shape, period=period, today=today,
                                     date_order=written),
                 _names_counts(work, present),
                 schema.conform(_canonical(work.lazy(), shape=shape, dc_upazila=dc_upazila, upload_id=upload_id),
-                               text=text).collect(), free, rows_sum, said)
+                               text=text).collect(), rows_sum, said)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         slices = list(pool.map(checked, range(0, base.height, SLICE_ROWS)))
     checks, counted, canonical = ([part[i] for part in slices] for i in range(3))
-    result.free_without_fee = sum(part[3] for part in slices)
-    result.total_differs = _total_differs(pl.concat([part[4] for part in slices]), pl.concat([part[5] for part in slices]),
-                                          per_unit=headers.fee_per_unit)
+    sums = pl.concat([part[3] for part in slices])
+    result.free_without_fee = int(sums["free"].sum())
+    result.total_differs = _total_differs(sums, pl.concat([part[4] for part in slices]), per_unit=headers.fee_per_unit)
     questions, matches = _names_report(counted, parsed.suggested)
     typed = questions.filter(V.bijoy(questions["value"]))
     if typed.height and 2 * typed.height >= questions.height:  # names typed with Bijoy: not names to decide

@@ -208,6 +208,12 @@ def with_messages(raw: pl.DataFrame, *, namer: Namer) -> pl.DataFrame:
     return out.with_columns(pl.col(f"message_{lang}").str.replace(_VALUE, value, literal=True) for lang in LANGS)
 
 
+def free_without_fee() -> pl.Expr:
+    """A UDC row of a free service (its usual fee starts at Tk 0) with no fee written: Tk 0, not a
+    missing value (:func:`row_checks`; the pipeline counts them for a note)."""
+    return (pl.col("channel") == "udc") & pl.col("fee").is_null() & (pl.col("fee_min_bdt") == 0).fill_null(False)
+
+
 def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, period: Period | None,
                today: date, date_order: str = "dmy") -> pl.DataFrame:
     """Every row problem of the parsed and resolved ``work`` frame (see :mod:`analytics.ingest.pipeline`), as
@@ -318,8 +324,7 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
 
     codes("fee_problem", ("fee_not_number", "fee_decimals", "fee_negative", "excel_error", "not_calculated"), "fee")
-    # (a free service's fee left empty is Tk 0: its usual fee starts at 0; pipeline notes the rows)
-    check("missing_value", udc & pl.col("fee").is_null() & (pl.col("fee_min_bdt").fill_null(1) != 0), "fee")
+    check("missing_value", udc & pl.col("fee").is_null() & ~free_without_fee(), "fee")
     check("front_desk_fee", fd & (pl.col("fee_v") != 0), "fee")
     # plausibility (analytics.ingest.limits): the fee per person against the service's usual range
     people = pl.col("count_v").fill_null(1).clip(lower_bound=1)

@@ -465,7 +465,7 @@ DITTO_MARKS = ('"', "''", "“", "”", "″", "〃", "״", "ঐ", "do", "ditto"
 
 def ditto_mark(texts: pl.Series) -> pl.Series:
     """Whether each text is a ditto mark alone ("〃", "ঐ", "-do-", '"'): the cell above, written again."""
-    key = texts.cast(pl.String).str.normalize("NFC").str.to_lowercase().str.replace_all(r"[\s\-‐‑–—.()]", "")
+    key = texts.cast(pl.String).str.normalize("NFC").str.to_lowercase().str.replace_all(r"[\s\p{Pd}.()]", "")
     return key.is_in(DITTO_MARKS).fill_null(False)
 
 
