@@ -51,7 +51,8 @@ def normalise_lang(lang: str | None) -> str:
 #: English nouns written after a count in the messages ("{rows} rows"), and their singular for a count of 1.
 _SINGULAR = {"rows": "row", "problems": "problem", "lines": "line", "beneficiaries": "beneficiary",
              "uploads": "upload", "files": "file", "entrepreneurs": "entrepreneur", "days": "day", "unions": "union",
-             "services": "service", "decisions": "decision", "quarters": "quarter"}
+             "services": "service", "decisions": "decision", "quarters": "quarter", "names": "name",
+             "headings": "heading"}
 _COUNTED = re.compile(r"\{(\w+)\} (" + "|".join(_SINGULAR) + r")\b(?: (are|were|have|repeat|use)\b)?")
 #: the verb after a count of one ("1 row is left out", "1 row repeats another")
 _VERB_ONE = {"are": "is", "were": "was", "have": "has", "repeat": "repeats", "use": "uses"}

@@ -166,7 +166,7 @@ if staff:
                 if not access.can_change_data():
                     st.error(t("auth.staff_only"))
                     st.stop()
-                store.forget_headers([heading])
+                store.forget_headers([heading], actor=access.actor())
                 st.session_state[FLASH] = ("success", t("data.forgotten", heading=i18n.plain(heading)))
                 st.rerun()
 

@@ -165,7 +165,7 @@ if result.unmapped:
                                         else t(f"ingest.field.{f}"))
                    for header in result.unmapped}
         if st.form_submit_button(t("upload.remember_mapping")):
-            store.remember_headers({h: f for h, f in choices.items() if f})
+            store.remember_headers({h: f for h, f in choices.items() if f}, actor=access.actor())
             st.rerun()
 
 if result.counts_rows_as_one and not result.unmapped:  # (with columns to map, the warning above says it)

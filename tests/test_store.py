@@ -3,6 +3,7 @@ takes ``store`` or ``store_at`` runs on both backends: the local store and the s
 PostgreSQL and S3 endpoint; tests/backends.py)."""
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -382,6 +383,22 @@ def test_a_remembered_header_mapping_can_be_forgotten(store, store_at):
     assert store.forget_headers(["প্রাপ্তি", "never remembered"]) == {"Service taken": "service"}
     assert open_store(env=store_at("store")).header_mappings() == {"Service taken": "service"}
     assert store.forget_headers([]) == {"Service taken": "service"}
+
+
+def test_taught_and_forgotten_headings_are_in_the_audit_log(store):
+    """Who taught the upload page a heading, and who forgot one, is in the audit log with the
+    headings and what they are (were) read as; it is no data change (the version stays). Only what
+    changed is recorded; without an actor (a store copy) nothing is."""
+    store.remember_headers({"প্রাপ্তি": "unit_fee", "Service taken": "service"}, actor="asha")
+    store.remember_headers({"Service taken": "service"}, actor="asha")  # nothing new: no entry
+    store.remember_headers({"Fee (Tk)": "fee"})  # no actor: no entry
+    store.forget_headers(["প্রাপ্তি", "never remembered"], actor="rina")
+    store.forget_headers(["never remembered"], actor="rina")
+    entries = store.changes().select("action", "actor", "detail", "version").rows()
+    assert [(a, who, json.loads(d), v) for a, who, d, v in entries] == [
+        ("remember_headers", "asha", {"headers": {"প্রাপ্তি": "unit_fee", "Service taken": "service"}}, None),
+        ("forget_headers", "rina", {"headers": {"প্রাপ্তি": "unit_fee"}}, None)]
+    assert store.version() == 0
 
 
 def test_health_and_sweep(store):

@@ -289,6 +289,8 @@ def test_uploads_and_audit_tables_in_the_users_language(tmp_path):
     q1 = generate().filter(quarter(2022, 1).filter()).head(40)
     done = store.commit(q1, file_name="pirojpur_q1.xlsx", content_hash="h1", uploader="asha")
     store.record("sign_in", actor="asha")
+    store.remember_headers({"প্রাপ্তি": "unit_fee"}, actor="asha")
+    store.forget_headers(["প্রাপ্তি"], actor="rina")
     store.rollback(done.upload_id, actor="rina")
     uploads, quarters = store.uploads(), store.upload_quarters()
     for lang, words in (("bn", ("নমুনা", "২০২২-২৩ অর্থবছর", "রোলব্যাক")), ("en", ("Sample", "FY 2022-23", "Rolled back"))):
@@ -299,6 +301,8 @@ def test_uploads_and_audit_tables_in_the_users_language(tmp_path):
         details = audit[i18n.t("col.detail", lang)].to_list()
         assert not any("{" in d for d in details), details
         assert any(words[2] in d and "pirojpur_q1.xlsx" in d for d in details), details
+        fee_of_one = i18n.t("ingest.field.unit_fee", lang)
+        assert [d.count(f"“প্রাপ্তি” → {fee_of_one}") for d in details if "প্রাপ্তি" in d] == [1, 1], details
         times = audit[i18n.t("col.time", lang)].to_list()
         assert not any("T" in t_ and "+" in t_ for t_ in times)  # not ISO UTC text
         if lang == "bn":

@@ -136,6 +136,12 @@ def describe(action: str | None, upload_id: str | None, detail: str | None, *, l
         return i18n.t("history.decide", lang, count=len(entries), names="; ".join(decided(e) for e in entries))
     if action == "withdraw_decision":
         return i18n.t("history.withdraw", lang, decision=decided(data))
+    if action in ("remember_headers", "forget_headers") and isinstance(data.get("headers"), dict):
+        fields = i18n.strings()
+        headings = "; ".join(
+            f"{quote(str(heading))} → {i18n.t(f'ingest.field.{field}', lang) if f'ingest.field.{field}' in fields else field}"
+            for heading, field in data["headers"].items())
+        return i18n.t(f"history.{action}", lang, count=len(data["headers"]), headings=headings)
     if action in ("sign_in", "sign_out", "sign_in_failed"):
         if action == "sign_in" and detail == "oidc":
             return i18n.t("history.sign_in_oidc", lang)

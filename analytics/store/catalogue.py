@@ -462,6 +462,18 @@ class CatalogueStore:
         with self._writing(), self._transaction() as db:
             return self._log(db, action, actor=actor, upload_id=upload_id, detail=detail)
 
+    def _record_headers(self, before: dict[str, str], after: dict[str, str], *, actor: str | None) -> None:
+        """The audit entry for remembered column headings going from ``before`` to ``after`` (given an
+        ``actor``): ``remember_headers`` with each heading taught or changed and what it is now read
+        as, or ``forget_headers`` with each heading forgotten and what it was read as."""
+        taught = {h: f for h, f in after.items() if before.get(h) != f}
+        forgotten = {h: f for h, f in before.items() if h not in after}
+        if actor is None:
+            return
+        for action, headings in (("remember_headers", taught), ("forget_headers", forgotten)):
+            if headings:
+                self.record(action, actor=actor, detail=json.dumps({"headers": headings}, ensure_ascii=False))
+
     def sweep(self) -> list[str]:
         """Delete Parquet files no upload refers to (left by a killed process); their paths."""
         with self._writing(), self._write_lock():

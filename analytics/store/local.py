@@ -495,13 +495,21 @@ class LocalStore(CatalogueStore):
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
-    def remember_headers(self, mapping: dict[str, str]) -> dict[str, str]:
-        """Merge ``mapping`` into the remembered ones and save atomically; the merged mapping."""
-        return self._save_mappings(self.header_mappings() | {k: v for k, v in mapping.items() if k and v})
+    def remember_headers(self, mapping: dict[str, str], *, actor: str | None = None) -> dict[str, str]:
+        """Merge ``mapping`` into the remembered ones and save atomically; the merged mapping. Given
+        ``actor``, the audit log says who taught what."""
+        before = self.header_mappings()
+        merged = self._save_mappings(before | {k: v for k, v in mapping.items() if k and v})
+        self._record_headers(before, merged, actor=actor)
+        return merged
 
-    def forget_headers(self, headers: list[str]) -> dict[str, str]:
-        """Forget what ``headers`` were remembered to mean (the next file asks again); the rest."""
-        return self._save_mappings({k: v for k, v in self.header_mappings().items() if k not in set(headers)})
+    def forget_headers(self, headers: list[str], *, actor: str | None = None) -> dict[str, str]:
+        """Forget what ``headers`` were remembered to mean (the next file asks again); the rest. Given
+        ``actor``, the audit log says who forgot what."""
+        before = self.header_mappings()
+        rest = self._save_mappings({k: v for k, v in before.items() if k not in set(headers)})
+        self._record_headers(before, rest, actor=actor)
+        return rest
 
     def _save_mappings(self, mappings: dict[str, str]) -> dict[str, str]:
         with self._writing():

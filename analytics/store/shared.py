@@ -314,17 +314,23 @@ class SharedStore(CatalogueStore):
     def header_mappings(self) -> dict[str, str]:
         return dict(self._query("SELECT header, field FROM header_mappings ORDER BY header"))
 
-    def remember_headers(self, mapping: dict[str, str]) -> dict[str, str]:
+    def remember_headers(self, mapping: dict[str, str], *, actor: str | None = None) -> dict[str, str]:
         rows = [(k, v) for k, v in mapping.items() if k and v]
+        before = self.header_mappings()
         with self._writing(), self._transaction() as db:
             db.executemany("INSERT INTO header_mappings (header, field) VALUES (?, ?) "
                            "ON CONFLICT (header) DO UPDATE SET field = excluded.field", rows)
-        return self.header_mappings()
+        after = self.header_mappings()
+        self._record_headers(before, after, actor=actor)
+        return after
 
-    def forget_headers(self, headers: list[str]) -> dict[str, str]:
+    def forget_headers(self, headers: list[str], *, actor: str | None = None) -> dict[str, str]:
+        before = self.header_mappings()
         with self._writing(), self._transaction() as db:
             db.executemany("DELETE FROM header_mappings WHERE header = ?", [(h,) for h in headers])
-        return self.header_mappings()
+        after = self.header_mappings()
+        self._record_headers(before, after, actor=actor)
+        return after
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
