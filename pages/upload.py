@@ -13,6 +13,7 @@ import streamlit as st
 from analytics import i18n
 from analytics.ingest import decisions as D
 from analytics.ingest import preview, template
+from analytics.ingest.digest import sheet_hash
 from analytics.ingest.headers import FIELDS
 from analytics.ingest.pipeline import (
     Limits,
@@ -123,9 +124,14 @@ if st.session_state.get("_choices_for") != uploaded.file_id:
     st.session_state["_choices_for"] = uploaded.file_id
 AUTO, ANY = "", "any"  # real options, not None: a select holding None shows Streamlit's English placeholder
 sheets = sheet_names(data, file_name=uploaded.name) if uploaded.name.lower().endswith((".xlsx", ".xls")) else []
-sheet = st.selectbox(t("upload.sheet"), [AUTO] + sheets, format_func=lambda s: s or t("upload.sheet_auto"),
-                     key="w_sheet", placeholder=t("upload.sheet_auto")) or None if len(sheets) > 1 else None
-digest = content_hash(data, sheet=sheet)  # each sheet chosen of a workbook is an upload of its own
+file_hash = content_hash(data)
+if next_sheet := st.session_state.pop("_next_sheet", None):
+    st.session_state["w_sheet"] = next_sheet
+stored_sheets = {s for s in sheets if len(sheets) > 1 and store.find_by_hash(sheet_hash(file_hash, s))}
+sheet = st.selectbox(t("upload.sheet"), [AUTO] + sheets, key="w_sheet", placeholder=t("upload.sheet_auto"),
+                     format_func=lambda s: t("upload.sheet_auto") if not s else t("upload.sheet_stored", sheet=s)
+                     if s in stored_sheets else s) or None if len(sheets) > 1 else None
+digest = file_hash if sheet is None else sheet_hash(file_hash, sheet)  # each sheet chosen of a workbook is an upload of its own
 existing = store.find_by_hash(digest)
 if existing:
     stored_as = store.uploads().filter(pl.col("upload_id") == existing)
@@ -356,8 +362,14 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
         st.rerun()
     st.session_state.pop("_ingest_key", None)
     st.session_state.pop("w_date_order", None)
-    st.session_state.pop("w_sheet", None)  # the next file's sheet is chosen afresh (its identity depends on it)
-    st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1  # an empty uploader next
+    # a workbook with a log on each of several sheets (a sheet per month): the next sheet not stored
+    # yet is chosen at once, the workbook kept; otherwise the next file's sheet is chosen afresh
+    rest = [s for s in result.log_sheets if sheet and s != sheet and not store.find_by_hash(sheet_hash(file_hash, s))]
+    if rest:
+        st.session_state["_next_sheet"] = rest[0]  # (a widget's value is set before it is drawn: next run)
+    else:
+        st.session_state.pop("w_sheet", None)
+        st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1  # an empty uploader next
     # rerun so the sidebar (drawn before this page) offers the new periods at once
     st.session_state["_upload_flash"] = (t("upload.duplicate", upload=stored.upload_id) if stored.status == "duplicate"
                                          else t("upload.stored", upload=stored.upload_id, rows=stored.rows,
@@ -366,5 +378,7 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
                                              i18n.plain(names.get(u, u)) for u in stored.replaced if u not in samples))
                                             if set(stored.replaced) - set(samples) else "")
                                          + (" " + t("upload.stored_left_out", rejected=refused_rows)
-                                            if stored.status != "duplicate" and refused_rows else ""))
+                                            if stored.status != "duplicate" and refused_rows else "")
+                                         + (" " + t("upload.next_sheet", sheet=i18n.plain(rest[0]),
+                                                    sheets=", ".join(map(i18n.plain, rest))) if rest else ""))
     st.rerun()

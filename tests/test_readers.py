@@ -178,6 +178,10 @@ def test_sheet_choice():
         read_table(two, file_name="a.xlsx")
     assert error.value.code == "ambiguous_sheet" and error.value.params["sheets"] == ["Q1", "Q2"]
     assert read_table(two, file_name="a.xlsx", sheet="Q2").header_row == 3
+    # the log sheets are told with the one read (the upload page offers the next one once it is stored)
+    assert read_table(two, file_name="a.xlsx", sheet="Q2").log_sheets == ["Q1", "Q2"]
+    assert read_table(data, file_name="a.xlsx").log_sheets == ["Log"]
+    assert read_table(xlsx({"Log": log_cells()}), file_name="a.xlsx").log_sheets == []
     with pytest.raises(ReadError) as error:
         read_table(two, file_name="a.xlsx", sheet="Q3")
     assert error.value.code == "sheet_not_found"

@@ -118,6 +118,8 @@ class IngestResult:
     shape: str = "unknown"  # "transactions" | "summary" | "unknown"
     encoding: str | None = None
     sheet: str | None = None
+    #: of a workbook with several sheets, those that look like logs (a sheet per month)
+    log_sheets: list[str] = field(default_factory=list)
     header_row: int | None = None
     columns: dict[str, str] = field(default_factory=dict)  # header as written -> field
     unmapped: list[str] = field(default_factory=list)
@@ -464,6 +466,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     if isinstance(table, dict):
         return fail(table)
     result.encoding, result.sheet, result.header_row = table.encoding, table.sheet, table.header_row
+    result.log_sheets = table.log_sheets
 
     internal = {label: f"__c{i}" for i, label in enumerate(table.headers)}
     body = table.frame.rename(internal)

@@ -63,6 +63,8 @@ class Table:
     delimiter: str | None = None
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    #: of a workbook with several sheets, those that look like logs (:func:`choose_sheet`)
+    log_sheets: list[str] = field(default_factory=list)
 
     @property
     def height(self) -> int:
@@ -361,17 +363,17 @@ def _rows(frame: pl.DataFrame) -> list[list[str | None]]:
     return [list(row) for row in frame.head(SNIFF_ROWS).iter_rows()]
 
 
-def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
-    """The sheet to read: the one asked for, else the only one that looks like a log."""
+def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str], list[str]]:
+    """The sheet to read: the one asked for, else the only one that looks like a log. Also every
+    sheet's name, and, of a workbook with several sheets, those that look like logs (a sheet per
+    month: the upload page offers the next one once one is stored)."""
     names = list(reader.sheet_names)
     if not names:
         raise ReadError("empty_file")
-    if sheet is not None:
-        if sheet not in names:
-            raise ReadError("sheet_not_found", sheet=sheet, sheets=names)
-        return sheet, names
+    if sheet is not None and sheet not in names:
+        raise ReadError("sheet_not_found", sheet=sheet, sheets=names)
     if len(names) == 1:
-        return names[0], names
+        return names[0], names, []
     scores, whole, dated = {}, set(), set()
     for name in names:
         rows = _rows(_load(reader, name, n_rows=SNIFF_ROWS))
@@ -381,12 +383,14 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
         if any(_NUMERIC_DATE.match(ascii_digits(cell).strip()) for r in rows for cell in r if cell):  # (or a date cell)
             dated.add(name)
     logs = [n for n in names if scores[n] >= MIN_HEADER_SCORE + 1]
+    weak = [n for n in names if scores[n] >= MIN_HEADER_SCORE]
+    if sheet is not None:
+        return sheet, names, logs or weak
     if len(logs) == 1:
-        return logs[0], names
+        return logs[0], names, logs
     if not logs:
-        weak = [n for n in names if scores[n] >= MIN_HEADER_SCORE]
         if len(weak) == 1:
-            return weak[0], names
+            return weak[0], names, weak
         if not weak:
             raise ReadError("no_columns", headers="", sheets=names)
         logs = weak
@@ -397,7 +401,7 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str]]:
     for keep in (lambda n: n in whole or n in dated, lambda n: _visible(reader, n)):  # (read only when needed)
         narrowed = [n for n in kept if keep(n)]
         if len(narrowed) == 1:
-            return narrowed[0], names
+            return narrowed[0], names, logs
         kept = narrowed or kept
     raise ReadError("ambiguous_sheet", sheets=logs, all_sheets=names)
 
@@ -683,7 +687,7 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
         # Excel keeps a password-protected .xlsx inside an OLE container with this stream
         raise ReadError("password_protected")
     reader = _reader(data)
-    name, names = choose_sheet(reader, sheet=sheet)
+    name, names, logs = choose_sheet(reader, sheet=sheet)
     frame = _load(reader, name)
     ranges, cells = sheet_marks(data, name) if format == "xlsx" else xls_marks(data, name)
     frame = fill_merged(fill_cells(frame, cells), ranges)
@@ -703,11 +707,11 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
         cells = frame.slice(header + 2).get_columns()
         del frame
         body, headers = _to_table(cells, header_row=header + 2, letters=True, headings=headings)
-        return Table(body, headers, header + 1, format, sheet=name, sheets=names)
+        return Table(body, headers, header + 1, format, sheet=name, sheets=names, log_sheets=logs)
     cells = frame.slice(header).get_columns()
     del frame
     body, headers = _to_table(cells, header_row=header + 1, letters=True)
-    return Table(body, headers, header + 1, format, sheet=name, sheets=names)
+    return Table(body, headers, header + 1, format, sheet=name, sheets=names, log_sheets=logs)
 
 
 def _two_row_header(rows: list[list[str | None]], header: int, ranges: list[tuple[int, int, int, int]],
