@@ -304,6 +304,35 @@ def test_amounts_merged_down_are_not_repeated():
     assert frame["Fee"].to_list() == ["9", "0"] and frame["Beneficiaries"].to_list() == ["১,২০০", "0"]
 
 
+@pytest.mark.parametrize("heading, merged, each", [
+    # a number the same for each row under it: repeated, as Excel shows it
+    ("Entrepreneur ID", "1079809401", ["1079809401"] * 3),
+    ("উদ্যোক্তা আইডি", "১০৭৯৮০৯৪০১", ["১০৭৯৮০৯৪০১"] * 3),
+    ("Day", "5", ["5"] * 3),
+    ("দিন", "৫", ["৫"] * 3),
+    ("Month", "7", ["7"] * 3),
+    ("Year", "2023", ["2023"] * 3),
+    ("বছর", "২০২৩", ["২০২৩"] * 3),
+    ("Receipt No", "4412", ["4412"] * 3),
+    ("Date", "45112", ["45112"] * 3),
+    # an amount or a count: once, in the first row
+    ("Fee (Tk)", "150", ["150", "0", "0"]),
+    ("Total", "6", ["6", "0", "0"]),
+    ("Male", "2", ["2", "0", "0"]),
+    ("প্রাপ্তি", "300", ["300", "0", "0"]),  # (a heading not known: it may be taught as a fee)
+])
+def test_a_number_merged_down_is_repeated_unless_an_amount_or_a_count(heading, merged, each):
+    """The review's workbooks: IDs, days, months, years and receipt numbers merged down were read as
+    one amount (0 under the first), storing 19 of 30 rows under entrepreneur "0" and refusing dates."""
+    def write(sheet):
+        sheet.write_row(0, 0, ["Service", "Union", heading])
+        for row in range(1, 4):
+            sheet.write_row(row, 0, ["Photocopy", "Tona"])
+        sheet.merge_range("C2:C4", merged)
+
+    assert read_table(merged_workbook(write), file_name="a.xlsx").frame[heading].to_list() == each
+
+
 def test_a_header_on_two_rows_is_read_as_one():
     def write(sheet):
         sheet.write(0, 0, "Pirojpur UDC report")

@@ -35,6 +35,9 @@ IGNORED_FIELDS = ("serial", "reference", "category", "district", "remarks", "ign
 #: no fee of its own, and then each row earns it times its count (:attr:`HeaderMap.fee_per_unit`).
 UNIT_FEE = "unit_fee"
 FIELDS = LOG_FIELDS + (UNIT_FEE,) + IGNORED_FIELDS
+#: The heading of a date's day written in a column of its own ("Day | Month | Year"), as
+#: :func:`header_key` gives it.
+DAY_HEADINGS = ("day", "দিন", "তারিখদিন")
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": ("Date", "Service Date", "Date of Service", "Delivery Date", "Transaction Date",

@@ -69,6 +69,7 @@ from analytics.ingest import validate
 from analytics.ingest import values as V
 from analytics.ingest.digest import content_hash, sheet_hash
 from analytics.ingest.headers import (
+    DAY_HEADINGS,
     FIELDS,
     LOG_FIELDS,
     HeaderMap,
@@ -1002,7 +1003,6 @@ def _fill_ditto(body: pl.DataFrame, columns: dict[str, str]) -> tuple[pl.DataFra
 
 
 #: Headings of a column of days of the month beside a Month and a Year column.
-DAY_HEADINGS = ("day", "দিন", "তারিখদিন")
 
 
 def _month_columns(headings: list[str]) -> list[str]:

@@ -27,7 +27,13 @@ import polars as pl
 
 from analytics.i18n import ascii_digits
 from analytics.ingest import limits as L
-from analytics.ingest.headers import header_score, log_header
+from analytics.ingest.headers import (
+    DAY_HEADINGS,
+    header_key,
+    header_score,
+    log_header,
+    recognise,
+)
 
 ROW = "__row"  # name of the row-number column in :attr:`Table.frame`
 EXTRA = "__extra"  # CSV only: the cells a row has beyond its headings (null when none)
@@ -644,15 +650,19 @@ _AMOUNT = re.compile(r"(?i)^[\s(+\-৳$]*(?:tk\.?|taka|bdt)?\s*\d[\d,]*(?:\.\d+)
 _NUMERIC_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T][\d:.]+)?$")
 
 
-def fill_merged(frame: pl.DataFrame, ranges: list[tuple[int, int, int, int]]) -> pl.DataFrame:
+def fill_merged(frame: pl.DataFrame, ranges: list[tuple[int, int, int, int]]) -> tuple[pl.DataFrame, dict[str, list[int]]]:
     """``frame`` (:func:`_load`: row i is the sheet's row i + 1, column ``c{j}`` its column j + 1) with
     the value of each range merged down over rows in every cell of it, as Excel shows it (a date
-    over the day's rows, a union over its rows, a heading over a header's two rows). Not an amount
-    or a count: one fee merged over two rows is one fee, not two: the first row holds it, the others
-    0 (a value hidden under it, which Excel does not show, is left out too). Not a range within one row either: a title, a total's
-    label or a sign-off across the columns is layout."""
+    over the day's rows, a union over its rows, an entrepreneur's ID over theirs, a heading over a
+    header's two rows). Not a range within one row: a title, a total's label or a sign-off across
+    the columns is layout.
+
+    Also, per column, the rows under the first of a number merged down: if the number is an amount
+    or a count (one fee merged over two rows is one fee, not two), those rows hold none of it
+    (:func:`amounts_once`, once the column's heading is known)."""
     present = sorted(int(c[1:]) for c in frame.columns if c[:1] == "c" and c[1:].isdigit())
     updates: dict[str, tuple[list[int], list[str]]] = {}
+    numbers: dict[str, list[int]] = {}
     filled = 0
     for top, left, bottom, right in ranges:
         first = f"c{left}"
@@ -661,18 +671,40 @@ def fill_merged(frame: pl.DataFrame, ranges: list[tuple[int, int, int, int]]) ->
         value = frame[first][top]
         if value is None:
             continue
-        if _AMOUNT.match(ascii_digits(value).strip()):  # shown once, one amount for the rows: the others hold
-            value, top = "0", top + 1                  # none of it (nor any value hidden under it)
         rows = range(top, min(bottom, frame.height - 1) + 1)
+        number = bool(_AMOUNT.match(ascii_digits(value).strip()))
         for column in present[bisect_left(present, left):bisect_right(present, right)]:
             cells = updates.setdefault(f"c{column}", ([], []))
             cells[0].extend(rows)
             cells[1].extend([value] * len(rows))
+            if number:
+                numbers.setdefault(f"c{column}", []).extend(rows[1:])
             filled += len(rows)
         if filled > MAX_MERGED_CELLS:  # more than a sheet of a log merges: read as written
-            return frame
+            return frame, {}
     return frame.with_columns(frame[column].scatter(rows, pl.Series(values, dtype=pl.String))
-                              for column, (rows, values) in updates.items())
+                              for column, (rows, values) in updates.items()), numbers
+
+
+#: What a number merged down over rows is, when not an amount or a count: the same for each row (an
+#: entrepreneur's ID, a day, a month, a year, a receipt paid for several services)
+_SAME_FOR_EACH_ROW = frozenset({"date", "month", "year", "channel", "upazila", "union", "entrepreneur_id",
+                                "entrepreneur_name", "gender", "service", "serial", "reference", "category",
+                                "district"})
+
+
+def amounts_once(frame: pl.DataFrame, numbers: dict[str, list[int]], headings: list[str | None]) -> pl.DataFrame:
+    """``frame`` with the rows under the first of each number merged down (:func:`fill_merged`)
+    holding 0 in the columns whose heading (``headings``, in the frame's column order) is not known
+    to hold a value the same for each row (an ID, a day, a month, a year, a receipt number): a fee
+    or a count merged over rows is counted once."""
+    zero = {}
+    for position, column in enumerate(frame.columns):
+        heading = (headings[position] if position < len(headings) else None) or ""
+        if column in numbers and recognise(heading) not in _SAME_FOR_EACH_ROW and header_key(heading) not in DAY_HEADINGS:
+            zero[column] = numbers[column]
+    return frame.with_columns(frame[column].scatter(rows, pl.Series(["0"] * len(rows), dtype=pl.String))
+                              for column, rows in zero.items())
 
 
 def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Table:
@@ -690,7 +722,7 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
     name, names, logs = choose_sheet(reader, sheet=sheet)
     frame = _load(reader, name)
     ranges, cells = sheet_marks(data, name) if format == "xlsx" else xls_marks(data, name)
-    frame = fill_merged(fill_cells(frame, cells), ranges)
+    frame, numbers = fill_merged(fill_cells(frame, cells), ranges)
     rows = _rows(frame)
     header = find_header(rows)
     if header is None:
@@ -703,6 +735,8 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
         if top >= 0 and (headings := _two_row_header(rows, top, ranges)) is not None:
             header = top
             break
+    if numbers:
+        frame = amounts_once(frame, numbers, headings if headings is not None else rows[header])
     if headings is not None:  # the headings are the header row and the row under it, read together
         cells = frame.slice(header + 2).get_columns()
         del frame
