@@ -183,6 +183,8 @@ RENDERED = [
     ("missing_value", "en", "Union", {}, ["“Union” is empty. Fill it in."]),
     ("missing_value", "bn", "ইউনিয়ন", {}, ["“ইউনিয়ন” ঘরটি খালি। ঘরটি পূরণ করুন।"]),
     ("udc_without_entrepreneur", "bn", "উদ্যোক্তা আইডি", {}, ["কিন্তু “উদ্যোক্তা আইডি” ঘরটি খালি"]),
+    ("id_rounded", "en", "Entrepreneur ID", {}, [f"“{V_}” in “Entrepreneur ID” is how Excel shows a long number",
+                                                  "format the column as Text"]),
     ("bad_date", "en", "Date", {}, [f"“{V_}” is not a valid date.", "for example 05/07/2022"]),
     ("bad_date", "bn", "তারিখ", {}, [f"“{V_}” সঠিক তারিখ নয়।", "যেমন ০৫/০৭/২০২২"]),
     ("fee_negative", "en", "Fee (Tk)", {}, [f"The fee {V_} is negative. Write what the entrepreneur earned"]),

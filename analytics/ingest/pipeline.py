@@ -833,7 +833,8 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
         return [{f: spelling(v)},
                 {f"{f}_bad": V.text_problem(pl.col(f)),
                  f"{f}_total": _total(f) | _subtotal(f, spelling=spelling),
-                 f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
+                 f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f],
+                 **({"entrepreneur_id_rounded": V.rounded_number(pl.col(f))} if f == "entrepreneur_id" else {})}]
 
     return {
         "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),

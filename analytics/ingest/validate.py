@@ -41,7 +41,8 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "count_not_number", "count_not_positive", "udc_without_entrepreneur", "formula", "markup",
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long",
-             "note_row", "excel_error", "not_calculated", "header_row", "month_heading", "summary_table")
+             "note_row", "excel_error", "not_calculated", "header_row", "month_heading", "summary_table",
+             "id_rounded")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
 #: Row problems that leave a row out on purpose without refusing the file: a total row, a note
 #: or signature line under the table, and rows whose name staff decided is not a known service or place.
@@ -321,6 +322,10 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
           params=pl.col("upazila_params"))
     if shape == "transactions":
         check("udc_without_entrepreneur", udc & pl.col("entrepreneur_id").is_null(), "entrepreneur_id")
+    # a long numeric ID as Excel shows it in a narrow cell and then saves in a CSV file: 1.07981E+12
+    # (the digits after the sixth are lost, so that several people become one)
+    if "entrepreneur_id_rounded" in work.columns:
+        check("id_rounded", udc & pl.col("entrepreneur_id_rounded"), "entrepreneur_id")
     check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
 
     codes("fee_problem", ("fee_not_number", "fee_decimals", "fee_negative", "excel_error", "not_calculated"), "fee")

@@ -121,6 +121,13 @@ def identifier(expr: pl.Expr) -> pl.Expr:
     return digits(expr).str.to_uppercase().str.replace_all(r"[\s\p{Cf}]+", "").str.replace_all(r"\p{Pd}|−", "-")
 
 
+def rounded_number(expr: pl.Expr) -> pl.Expr:
+    """Whether a text is a number as Excel shows one too long for its cell and saves it so in a CSV
+    file ("1.07981E+12", "1E+12"): its last digits are lost (an ID of 13 digits, read so, is
+    another person's)."""
+    return digits(expr).str.contains(r"(?i)^\s*\d(?:\.\d+)?E\+?\d+\s*$")
+
+
 def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
     """Canonical numeric text: ASCII digits, no grouping commas, no currency words.
 
