@@ -394,15 +394,24 @@ def test_command_line_errors_are_one_line_and_exit_2(backup, tmp_path):
         cases[(*command, "--store", str(typo))] = f"error: there is no store at {typo}; check the path given"
     cases[("store", "copy", "--from", str(typo), "--to", str(tmp_path / "copy"))] = \
         f"error: there is no store at {typo}; check the path given"
+    # a folder of other files (the log files themselves, a home folder) is never made a store, by any command
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "q1.csv").write_text("Date,Service\n")
+    good = Path(__file__).resolve().parent / "data" / "ingest" / "good" / "template_en.csv"
+    for command in (["summary", "--json"], ["uploads"], ["store", "health"], ["ingest", str(good)],
+                    ["ingest", str(good), "--dry-run"]):
+        cases[(*command, "--store", str(logs))] = f"error: {logs} holds other files and no store; check the path given"
     for args, expected in cases.items():
         extra = [] if "--store" in args else ["--store", str(store)]
         line = one_line_error(cli(*args, *extra))
         assert line.startswith(expected), (args, line)
     assert not list(tmp_path.glob("**/.b.tar.gz.*.partial"))
     assert not typo.exists() and not (tmp_path / "copy").exists()
-    # what makes a store: an ingest (a dry run too), the target of a copy
-    good = Path(__file__).resolve().parent / "data" / "ingest" / "good" / "template_en.csv"
-    assert cli("ingest", str(good), "--store", str(typo), "--dry-run").returncode == 0
+    assert sorted(p.name for p in logs.iterdir()) == ["q1.csv"]
+    # what makes a store: an ingest (a dry run checks against an empty store and makes none), the target of a copy
+    assert cli("ingest", str(good), "--store", str(typo), "--dry-run").returncode == 0 and not typo.exists()
+    assert cli("ingest", str(good), "--store", str(typo)).returncode == 0 and (typo / "catalogue.sqlite").exists()
     assert cli("store", "copy", "--from", str(store), "--to", str(tmp_path / "copy")).returncode == 0
     assert cli("summary", "--store", str(tmp_path / "copy")).returncode == 0
 

@@ -127,7 +127,11 @@ def test_bengali_report(tmp_path):
 def test_dry_run_stores_nothing(tmp_path, quarterly):
     out = cli("ingest", str(quarterly["pirojpur-fy2022-23-q3.csv"]), "--store", str(tmp_path / "s"), "--dry-run")
     assert out.returncode == 0 and "nothing was stored" in out.stdout
-    assert summary(tmp_path / "s")["beneficiaries_total"] == 0
+    assert not (tmp_path / "s").exists()  # (no store made either)
+    cli("ingest", str(quarterly["pirojpur-fy2022-23-q2.csv"]), "--store", str(tmp_path / "s"))
+    before = summary(tmp_path / "s")
+    out = cli("ingest", str(quarterly["pirojpur-fy2022-23-q3.csv"]), "--store", str(tmp_path / "s"), "--dry-run")
+    assert out.returncode == 0 and "nothing was stored" in out.stdout and summary(tmp_path / "s") == before
 
 
 def test_missing_file_is_a_usage_error(tmp_path):

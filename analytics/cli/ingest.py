@@ -37,12 +37,16 @@ from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.periods import parse_period
 from analytics.reference.services import ServiceResolver, load_catalogue
 from analytics.store import (
+    CATALOGUE,
     Incoming,
     Store,
     StoreChanged,
     StoreError,
     content_hash,
+    missing_store,
     new_upload_id,
+    open_store,
+    shared_location,
 )
 
 #: Times a batch is checked and committed when the store changes in between (another ingest at once).
@@ -374,7 +378,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise UsageError(("no_such_file", {"paths": ", ".join(missing)}))
         # the isolated reader writes the accepted rows here as the store keeps them (removed at the end)
         with tempfile.TemporaryDirectory(prefix="seba-atlas-rows-") as prepared:
-            return ingest_files(store_for(args.store, create=True), paths, uploader=args.uploader, mode=args.mode,
+            # a dry run makes no store where there is none yet: it checks against an empty one of its own
+            new = args.dry_run and args.store and not shared_location(args.store) and not (
+                Path(args.store) / CATALOGUE).exists()
+            if new and (refusal := missing_store(args.store, create=True)):
+                raise refusal
+            store = open_store(str(Path(prepared) / "no-store-yet")) if new else store_for(args.store, create=True)
+            return ingest_files(store, paths, uploader=args.uploader, mode=args.mode,
                                 dry_run=args.dry_run, period=args.period, lang=args.lang, report_dir=args.report_dir,
                                 names=args.names, date_order=args.date_order, allow_overlap=args.allow_overlap,
                                 prepare_in=Path(prepared), sheet=args.sheet, out=_Unread(sys.stdout))

@@ -53,7 +53,7 @@ def store_for(location: str | None, *, create: bool = False) -> Store:
     that does not exist is made only when ``create`` (an ingest): a command that reads one (a
     typing slip in ``--store``) is refused, never given the figures of a new empty store."""
     if location:
-        if not create and (missing := missing_store(location)):
+        if missing := missing_store(location, create=create):
             raise missing
         return open_store(location)
     from analytics.reference.sample import ensure_sample

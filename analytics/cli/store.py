@@ -30,7 +30,7 @@ def _open(location: str | None, objects: str | None = None, *, create: bool = Fa
     env = dict(os.environ)
     if objects:
         env["SEBA_ATLAS_OBJECTS"] = objects
-    if location and not create and (missing := missing_store(location)):
+    if location and (missing := missing_store(location, create=create)):
         raise missing
     return open_store(location or store_location(env), env=env)
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from analytics.ingest.digest import content_hash
-from analytics.store.local import DEFAULT_STORE_DIR, LocalStore
+from analytics.store.local import CATALOGUE, DEFAULT_STORE_DIR, LocalStore
 from analytics.store.protocol import (
     CHANGE_COLUMNS,
     DATA_ACTIONS,
@@ -32,7 +32,7 @@ from analytics.store.protocol import (
 )
 
 __all__ = [
-    "CHANGE_COLUMNS", "DATA_ACTIONS", "DECISION_COLUMNS", "DEFAULT_STORE_DIR", "PART_PATH",
+    "CATALOGUE", "CHANGE_COLUMNS", "DATA_ACTIONS", "DECISION_COLUMNS", "DEFAULT_STORE_DIR", "PART_PATH",
     "UPLOAD_COLUMNS", "UPLOAD_QUARTER_COLUMNS", "CommitResult", "Incoming", "LocalStore", "Store", "StoreChanged",
     "StoreError", "StoreFull", "StoreReadOnly", "content_hash", "missing_store", "new_upload_id", "open_store",
     "shared_location", "store_location",
@@ -61,12 +61,30 @@ def open_store(location: str | Path | None = None, *, env: Mapping[str, str] | N
     return LocalStore(Path(where))
 
 
-def missing_store(location: str | Path) -> StoreError | None:
-    """The refusal of a command that reads the local store at ``location`` when no folder is there
-    (a slip in a path), rather than a new empty store made on the spot; None when there is one, or
-    it is the shared store, or a file stands in the way (the store itself then names that file)."""
+#: What a local store's folder holds (:mod:`analytics.store.local`); a folder holding anything else,
+#: and no catalogue, is not a store.
+_STORE_ENTRIES = frozenset({CATALOGUE, f"{CATALOGUE}-wal", f"{CATALOGUE}-shm", f"{CATALOGUE}-journal", "parts", "rollups",
+                            "store.lock", "header-mappings.json"})
+
+
+def missing_store(location: str | Path, *, create: bool = False) -> StoreError | None:
+    """The refusal of a command given the local store at ``location`` when none is there: no folder
+    (a slip in a path), unless ``create`` (an ingest makes the store), rather than a new empty store
+    made on the spot; or a folder holding other files and no store (a folder of log files, a home
+    folder), never made a store. None when there is one, or an empty folder (a new store), or it is
+    the shared store, or a file stands in the way (the store itself then names that file)."""
     path = Path(location)
-    if shared_location(str(location)) or path.exists():
+    if shared_location(str(location)):
+        return None
+    if path.is_dir():
+        try:
+            entries = {entry.name for entry in path.iterdir()}
+        except OSError:  # (a folder that cannot be listed: the store itself says so)
+            return None
+        if entries and CATALOGUE not in entries and not entries <= _STORE_ENTRIES:
+            return StoreError(f"{location} holds other files and no store", key="other_files", path=str(location))
+        return None
+    if create or path.exists():
         return None
     if not next(p for p in path.absolute().parents if p.exists()).is_dir():
         return None
