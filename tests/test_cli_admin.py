@@ -498,3 +498,30 @@ def test_store_health_names_the_kind_of_store_in_the_language(tmp_path, lang, sa
     out = cli("store", "health", "--store", str(tmp_path / "s"), "--lang", lang)
     assert out.returncode == 0 and said in out.stdout, out.stdout + out.stderr
     assert json.loads(cli("store", "health", "--store", str(tmp_path / "s"), "--json").stdout)["backend"] == "local"
+
+
+@pytest.mark.parametrize("damage", ["deleted", "overwritten"])
+def test_a_damaged_store_is_said_so_by_health_backup_and_every_reader(tmp_path, damage):
+    """The review's store whose Parquet file was deleted or overwritten: `store health` called it
+    healthy (exit 0), `backup` archived it (then refused by restore), and `summary` printed polars'
+    text ("No such file or directory (os error 2)", "internal error (ComputeError)"). Now health
+    names the file and exits 1; backup and every reader refuse in one line, pointing to health."""
+    store = tmp_path / "s"
+    good = Path(__file__).resolve().parent / "data" / "ingest" / "good" / "template_en.csv"
+    assert cli("ingest", str(good), "--store", str(store)).returncode == 0
+    assert cli("store", "health", "--store", str(store)).returncode == 0
+    part = next(store.glob("parts/**/*.parquet"))
+    part.unlink() if damage == "deleted" else part.write_bytes(b"junk")
+    out = cli("store", "health", "--store", str(store), "--json")
+    health = json.loads(out.stdout)
+    key = "missing_files" if damage == "deleted" else "damaged_files"
+    assert out.returncode == 1 and health["healthy"] is False
+    assert health[key] == [part.relative_to(store).as_posix()]
+    assert part.name in cli("store", "health", "--store", str(store), "--lang", "bn").stdout
+    line = one_line_error(cli("backup", str(tmp_path / "b.tar.gz"), "--store", str(store)))
+    assert line.startswith(f"error: the store at {store} is damaged ({part.relative_to(store).as_posix()})")
+    assert not (tmp_path / "b.tar.gz").exists()
+    for command in (["summary"], ["summary", "--json"], ["brief", "--out", str(tmp_path / "b.pdf")]):
+        line = one_line_error(cli(*command, "--store", str(store)))
+        assert line == (f"error: a file of the store at {store} is missing or damaged, so it cannot be read; nothing "
+                        f"was changed (see which: python -m analytics store health --store {store})"), (command, line)

@@ -411,6 +411,29 @@ def test_health_and_sweep(store):
     assert totals(store) == (10, 50000)
 
 
+def test_health_reads_every_stored_file(store):
+    """The review's store whose Parquet files were deleted or overwritten was called healthy, and
+    backed up into archives restore refused. Checked, every file the catalogue lists (a replaced
+    upload's too) is read whole: missing and damaged ones are named, and so is an upload whose files
+    do not hold what it records."""
+    first = store.commit(make_log(10), file_name="a.csv", content_hash="ha", uploader="u")
+    store.commit(make_log(20, fee=7000), file_name="b.csv", content_hash="hb", uploader="u", mode="replace")
+    third = store.commit(make_log(5, start=date(2023, 1, 2)), file_name="c.csv", content_hash="hc", uploader="u")
+    health = store.health(check_files=True)
+    assert (health["files"], health["healthy"], health["missing_files"], health["damaged_files"],
+            health["uploads_not_adding_up"]) == (3, True, [], [], [])
+    paths = {upload: path for path, upload in store.export_catalogue()["upload_files"].select("path", "upload_id").rows()}
+    store.put_object(paths[first.upload_id], b"overwritten")  # (the replaced upload: a rollback would read it)
+    fewer = io.BytesIO()
+    make_log(5, start=date(2023, 1, 2)).with_columns(pl.col("fee_paisa") + 1).pipe(
+        lambda f: schema.conform(f).collect()).write_parquet(fewer)
+    store.put_object(paths[third.upload_id], fewer.getvalue())  # the same rows, other fees
+    health = store.health(check_files=True)
+    assert (health["healthy"], health["damaged_files"], health["uploads_not_adding_up"]) == (
+        False, [paths[first.upload_id]], [third.upload_id])
+    assert "files" not in store.health()  # (only when asked: the app's health check stays cheap)
+
+
 # -- rows prepared as files by the isolated reader (analytics.store.parts) -------------------------
 
 @pytest.mark.parametrize("in_order", [False, True], ids=["shuffled", "in-date-order"])

@@ -172,6 +172,11 @@ def _backup(source: Path, args: argparse.Namespace) -> int:
     if not (source / CATALOGUE).is_file():
         raise _refusal(BackupError, "no_store_at", path=str(source))
     store = LocalStore(source)  # read-only stores are backed up too
+    health = store.health(check_files=True)  # (an archive of damaged files would be refused on restore)
+    if not health["healthy"]:
+        damage = [*health["missing_files"], *health["damaged_files"], *health["uploads_not_adding_up"]]
+        raise _refusal(BackupError, "backup_damaged", what=", ".join(damage[:3]) + (", …" if len(damage) > 3 else ""),
+                       path=str(source))
     target = Path(args.file)
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))

@@ -42,7 +42,7 @@ from analytics.cli.language import Help, Parser, argparse_words, from_argv, show
 from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
 from analytics.reference.periods import Period, fiscal_year, parse_fy, parse_period
-from analytics.store import Store, StoreError, missing_store, open_store
+from analytics.store import Store, StoreError, missing_store, open_store, store_location
 
 if TYPE_CHECKING:
     import polars as pl
@@ -268,6 +268,23 @@ def error_line(error: BaseException, lang: str) -> str:
     return i18n.t("cli_error.line", lang, message=" ".join(message.split()))
 
 
+def stored_file_failed(error: BaseException) -> bool:
+    """Whether ``error`` is polars failing to read one of the store's Parquet files (deleted, or
+    damaged by hand or by a disk): the store is damaged, and its files are not the user's to read."""
+    import polars as pl
+
+    text = str(error)
+    return (isinstance(error, pl.exceptions.PolarsError) or isinstance(error, OSError) and error.errno is None) \
+        and ("parquet" in text.lower() or "/parts/fy=" in text)
+
+
+def _stored_file_error(args: argparse.Namespace, lang: str) -> int:
+    location = getattr(args, "store", None) or store_location()
+    print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.stored_file_unreadable", lang, path=location)),
+          file=sys.stderr)
+    return 2
+
+
 def _log_path() -> Path:
     return Path(os.environ.get("SEBA_ATLAS_CLI_LOG") or Path(tempfile.gettempdir()) / "seba-atlas-cli.log")
 
@@ -318,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(error, BrokenPipeError):  # the reader went away (`... | head`): not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
+        if stored_file_failed(error):
+            return _stored_file_error(args, lang)
         print(error_line(error, lang), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -327,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
         if interrupt.happened():  # (a Ctrl-C that polars turned into another error)
             print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.interrupted", lang)), file=sys.stderr)
             return 130
+        if stored_file_failed(error):
+            _log_internal(argv)
+            return _stored_file_error(args, lang)
         logged = _log_internal(argv)
         key = "cli_error.internal" if logged else "cli_error.internal_not_logged"
         print(i18n.t("cli_error.line", lang, message=i18n.t(key, lang, kind=type(error).__name__, log=logged or "")),

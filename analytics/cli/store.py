@@ -61,7 +61,7 @@ def cmd_store(args: argparse.Namespace) -> int:
         return 0
     store = _open(args.store)
     if args.action == "health":
-        health = store.health()
+        health = store.health(check_files=True)
         if args.json:
             print(json.dumps(health, ensure_ascii=False))
         else:
@@ -70,7 +70,10 @@ def cmd_store(args: argparse.Namespace) -> int:
                                                   if health["read_only"] else "",
                                                   "backend": i18n.t(backend, lang) if backend in i18n.strings()
                                                   else health["backend"]}))
-        return 0
+            print(i18n.t("store.health_files", lang, files=health["files"]) if health["healthy"]
+                  else "\n".join(i18n.t(f"store.health_{key}", lang, what=", ".join(health[key]))
+                                  for key in ("missing_files", "damaged_files", "uploads_not_adding_up") if health[key]))
+        return 0 if health["healthy"] else 1
     removed = store.sweep()
     print(i18n.t("store.swept", lang, count=len(removed)))
     return 0

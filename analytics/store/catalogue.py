@@ -516,11 +516,51 @@ class CatalogueStore:
                                frame.select(columns).rows())
             self._after_import(db)
 
-    def health(self) -> dict[str, object]:
-        """What an operator checks: backend, where, whether it can be written, version, uploads."""
+    def health(self, *, check_files: bool = False) -> dict[str, object]:
+        """What an operator checks: backend, where, whether it can be written, version, uploads.
+        With ``check_files``, also every stored file the catalogue lists (:meth:`_check_files`)."""
         uploads = self._query("SELECT COUNT(*) FROM uploads WHERE status = 'active'")[0][0]
-        return {"backend": self.BACKEND, "location": self.location, "read_only": self.read_only,
-                "version": self.version(), "active_uploads": int(uploads)}
+        health: dict[str, object] = {"backend": self.BACKEND, "location": self.location, "read_only": self.read_only,
+                                     "version": self.version(), "active_uploads": int(uploads)}
+        return health | self._check_files() if check_files else health
+
+    def _check_files(self) -> dict[str, object]:
+        """Every stored file the catalogue lists, of every upload (rolled back and replaced ones too:
+        a rollback or a pinned link reads them), read whole: ``files`` (how many), ``missing_files``,
+        ``damaged_files`` (not the log in the store's columns, or not the rows the catalogue says),
+        ``uploads_not_adding_up`` (an upload whose files do not hold the beneficiaries and fee it
+        records) and ``healthy`` (none of these)."""
+        import io
+
+        with self._snapshot() as db:
+            files = db.execute("SELECT path, rows, upload_id FROM upload_files ORDER BY path").fetchall()
+            stated = {upload: (int(people or 0), int(fee or 0)) for upload, people, fee in db.execute(
+                "SELECT upload_id, beneficiaries, fee_paisa FROM uploads").fetchall()}
+        present = set(self._list_objects())
+        missing, damaged, sums = [], [], {}
+        for path, rows, upload in files:
+            if path not in present:
+                missing.append(path)
+                continue
+            try:
+                part = pl.read_parquet(io.BytesIO(self.read_object(path)))
+                ok = dict(part.schema) == schema.LOG_SCHEMA and part.height == rows
+                if ok:
+                    people, fee = part["beneficiaries"].cast(pl.Int64).sum(), part["fee_paisa"].sum()
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # noqa: BLE001 - any file that cannot be read as the log (polars panics too)
+                ok = False
+            if not ok:
+                damaged.append(path)
+                continue
+            total = sums.setdefault(upload, [0, 0])
+            total[0], total[1] = total[0] + int(people or 0), total[1] + int(fee or 0)
+        broken = {upload for path, _, upload in files if path in set(missing) | set(damaged)}
+        differing = sorted(upload for upload, total in sums.items()
+                           if upload not in broken and tuple(total) != stated.get(upload))
+        return {"files": len(files), "missing_files": missing, "damaged_files": damaged,
+                "uploads_not_adding_up": differing, "healthy": not (missing or damaged or differing)}
 
 
 def _pause_point(name: str) -> None:
