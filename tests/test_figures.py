@@ -157,3 +157,33 @@ def test_the_page_sets_the_height_and_type_grows_with_it(log, gaz):
 
 def labels_of_dict(spec: dict) -> dict:
     return next(trace for trace in spec["data"] if trace.get("name") == "labels")
+
+
+def test_each_area_is_in_the_class_its_shown_figure_reads(log, gaz):
+    """The review's map of beneficiaries per km²: Bhandaria read 1.9 in the table (1.912) but was
+    coloured in the class labelled "2 – 2.6". Classes are chosen by the figure as shown, so every
+    area's figure, as written, lies within its class's label."""
+    for period in (FY, quarter(2022, 1), quarter(2022, 3)):
+        for level in ("upazila", "union"):
+            view = views.map_view(log, gaz, period=period, metric="per_km2", lang="en", level=level)
+            shown = dict(zip(view.table["pcode"], view.table["per_km2"].round(1, mode="half_away_from_zero")))
+            for trace in view.figure.to_dict()["data"]:
+                if trace.get("type") != "choropleth" or " – " not in (trace.get("name") or ""):
+                    continue
+                low, high = (float(i18n.ascii_digits(b).replace(",", "")) for b in trace["name"].split(" – "))
+                for pcode in trace["locations"]:
+                    assert low <= shown[pcode] <= high, (period, level, pcode, shown[pcode], trace["name"])
+
+
+def test_a_figure_just_above_a_break_reads_as_the_class_below():
+    values = [1.912, 2.4, 0.3, 1.7, 3.8]
+    colours, legend = brief_classes(values)
+    shown_in = {v: next(entry["label"] for entry in legend if entry["colour"] == c) for v, c in zip(values, colours)}
+    breaks = figures.class_breaks(pl.Series(values), classes=4, decimals=1)
+    assert 1.9 in breaks and not shown_in[1.912].startswith("2 ")  # 1.912 reads 1.9: the class up to 1.9
+
+
+def brief_classes(values):
+    from analytics.report.brief import _classes
+
+    return _classes(values, lang="en", decimals=1)

@@ -123,7 +123,8 @@ def _classes(values: list[float | None], *, lang: str, decimals: int = 0) -> tup
                 return colours[index]
         return colours[-1]
 
-    return [colour(v) for v in values], legend
+    rounded = figures.shown(pl.Series(values, dtype=pl.Float64), decimals=decimals)
+    return [colour(v) for v in rounded.to_list()], legend
 
 
 def map_drawing(table: pl.DataFrame, *, level: str, upazila: str | None, metric: str, lang: str,

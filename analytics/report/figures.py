@@ -180,6 +180,13 @@ def class_breaks(values: pl.Series, *, classes: int = 5, decimals: int = 0) -> l
     return [round(b, 9) for b in sorted(bounds)]
 
 
+def shown(value: pl.Expr | pl.Series, *, decimals: int) -> pl.Expr | pl.Series:
+    """A value as the map's table, hover and legend write it (rounded half up to ``decimals``): what
+    its class is chosen by, so that an area whose figure reads 1.9 (1.912 per km²) is never coloured
+    in the class labelled "2 – 2.6"."""
+    return value.round(decimals, mode="half_away_from_zero")
+
+
 def _fmt(value: float, *, lang: str, decimals: int) -> str:
     return i18n.number(value, lang=lang, decimals=0 if float(value).is_integer() else decimals)
 
@@ -356,7 +363,7 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
     fig = Figure()
     shapes: list[dict | None] = []  # each trace's geojson, in trace order (see _with_shapes)
     fill: dict[str, str] = {}  # pcode -> colour, for the colour of its name
-    value = pl.col(metric)
+    value = shown(pl.col(metric), decimals=decimals)
     withheld = (pl.col("hidden").fill_null(False) if hidden_label and "hidden" in drawn.columns
                 else pl.lit(False)) & value.is_null()
     if point:
