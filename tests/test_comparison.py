@@ -231,6 +231,29 @@ def test_sample_quarters_are_hatched_in_the_trend():
     assert len(plain.data) == 1 and not plain.data[0].marker.pattern.shape[0]
 
 
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_a_quarter_under_way_is_marked_and_a_quarter_without_data_keeps_its_place(lang):
+    """The review's trend: October alone beside whole quarters read as a 63% fall, and the two
+    quarters rolled back vanished from the axis, so the bars around them read as following quarters."""
+    from analytics.report import figures
+
+    log = log_of(("2023-07-03", "a", 50), ("2023-09-28", "a", 50), ("2024-04-02", "b", 40), ("2024-06-20", "b", 40),
+                 ("2024-07-01", "c", 30), ("2024-07-31", "c", 30))
+    trend = views.trend_table(log, lang=lang)
+    labels = [quarter(fy, fq).short_label(lang=lang) for fy, fq in ((2023, 1), (2023, 2), (2023, 3), (2023, 4), (2024, 1))]
+    assert trend.select("label", "beneficiaries", "partial").rows() == [
+        (labels[0], 100, False), (labels[1], None, False), (labels[2], None, False), (labels[3], 80, False),
+        (labels[4], 60, True)]
+    assert trend["until"][-1] == i18n.day(date(2024, 7, 31), lang=lang)
+    fig = figures.trend_bars(trend, lang=lang)
+    bars = fig.data[0]
+    assert list(bars.x) == [labels[0], labels[3], labels[4]] and list(bars.marker.pattern.shape) == ["", "", "."]
+    assert i18n.t("figure.data_until", lang, day=trend["until"][-1]) in bars.customdata[-1]
+    assert [t.name for t in fig.data if t.x == (None,)] == [i18n.t("figure.partial_quarter", lang)]
+    gap = next(t for t in fig.data if t.text and t.text[0] == i18n.t("map.no_data", lang))
+    assert list(gap.x) == labels[1:3] and list(fig.layout.xaxis.categoryarray) == labels
+
+
 def channel_log(*rows: tuple[str, ...]) -> pl.LazyFrame:
     """(ISO date, channel[, upazila code]) rows of 5 people each: a UDC entrepreneur's, or the front desk's."""
     udc = [row[1] == "udc" for row in rows]

@@ -259,10 +259,10 @@ def _incomplete(now: dict, base: dict, *, mode: str, period: Period, base_period
 
 def _part_quarter(parts: list[Period], have: dict[int, dict], positions: tuple[int, ...]) -> tuple[Period, str, date] | None:
     """The first quarter compared whose data from a channel in an upazila ends weeks before the
-    quarter does (:func:`_under_way`): (quarter, channel, last day)."""
+    quarter does (:func:`under_way`): (quarter, channel, last day)."""
     for p in positions:
         for (channel, _), last in sorted(have[p]["last"].items(), key=lambda item: item[1]):
-            if _under_way(parts[p - 1], last):
+            if under_way(parts[p - 1], last):
                 return parts[p - 1], channel, last
     return None
 
@@ -305,7 +305,7 @@ def _compare_fiscal(log: pl.LazyFrame, *, period: Period, base: Period, mode: st
     return result
 
 
-def _under_way(part: Period, last: date) -> bool:
+def under_way(part: Period, last: date) -> bool:
     """Whether quarter ``part``, whose data ends on ``last``, is still under way (see :data:`UNDER_WAY_DAYS`)."""
     last_month = part.end.replace(day=1)
     return (part.end - last).days > UNDER_WAY_DAYS and last != last_month

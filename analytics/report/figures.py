@@ -580,27 +580,42 @@ def heatmap(matrix: pl.DataFrame, *, lang: str) -> go.Figure:
 def trend_bars(trend: pl.DataFrame, *, lang: str) -> go.Figure:
     """Stacked bars per fiscal quarter (``label``), one colour per channel; quarters holding the
     sample (``sample``, when given) are hatched, with a legend entry saying so, so uploaded
-    quarters are never read against the reconstructed ones unawares."""
+    quarters are never read against the reconstructed ones unawares. A quarter still under way
+    (``partial``, its data ``until`` a day) is dotted and says so, so that a month is not read as a
+    quarter's fall; a quarter with no data (a row with no ``channel``) keeps its place, marked "no
+    data", so that the bars on either side of it are not read as following quarters."""
     fig = Figure()
-    sample = trend["sample"] if "sample" in trend.columns else pl.Series([False] * trend.height)
-    trend = trend.with_columns(sample.fill_null(False).alias("sample"))
-    sample_label = i18n.t("figure.sample_quarter", lang)
+    trend = trend.with_columns(pl.col(c).fill_null(False) if c in trend.columns else pl.lit(False).alias(c)
+                               for c in ("sample", "partial"))
+    if "until" not in trend.columns:
+        trend = trend.with_columns(until=pl.lit(None, pl.String))
+    sample_label, partial_label = i18n.t("figure.sample_quarter", lang), i18n.t("figure.partial_quarter", lang)
+    order = trend["label"].unique(maintain_order=True).to_list()
+    pattern = {"fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"}
     for channel in schema.CHANNELS:
         part = trend.filter(pl.col("channel") == channel)
         if part.height:
-            marks = ["/" if s else "" for s in part["sample"]]
+            marks = ["/" if s else "." if p else "" for s, p in part.select("sample", "partial").iter_rows()]
+            notes = [f" ({sample_label})" if s else f" ({i18n.t('figure.data_until', lang, day=u)})" if p else ""
+                     for s, p, u in part.select("sample", "partial", "until").iter_rows()]
             fig.add_trace(go.Bar(x=part["label"].to_list(), y=part["beneficiaries"].to_list(),
                                  name=i18n.t(f"channel.{channel}", lang), marker_color=CHANNEL_COLOURS[channel],
-                                 marker_pattern={"shape": marks, "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"},
+                                 marker_pattern={"shape": marks, **pattern},
                                  text=[i18n.number(v, lang=lang) for v in part["beneficiaries"]],
                                  # level and as large as fits (a projector; on a phone plotly shrinks it to fit)
                                  textangle=0, textfont={"size": 15}, insidetextanchor="middle",
-                                 customdata=[f" ({sample_label})" if s else "" for s in part["sample"]],
-                                 hovertemplate="%{x}: %{text}%{customdata}<extra></extra>"))
-    if trend["sample"].any():  # a legend entry for the hatching
-        fig.add_trace(go.Bar(x=[None], y=[None], name=sample_label, marker_color="#bdbdbd",
-                             marker_pattern={"shape": "/", "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"}, hoverinfo="skip"))
+                                 customdata=notes, hovertemplate="%{x}: %{text}%{customdata}<extra></extra>"))
+    for shown, shape, label in ((trend["sample"].any(), "/", sample_label), (trend["partial"].any(), ".", partial_label)):
+        if shown:  # a legend entry for the marks
+            fig.add_trace(go.Bar(x=[None], y=[None], name=label, marker_color="#bdbdbd",
+                                 marker_pattern={"shape": shape, **pattern}, hoverinfo="skip"))
+    empty = trend.filter(pl.col("channel").is_null())["label"].to_list()
+    if empty:  # a quarter with no data keeps its place on the axis
+        fig.add_trace(go.Bar(x=empty, y=[0] * len(empty), text=[i18n.t("map.no_data", lang)] * len(empty),
+                             textposition="outside", textfont={"size": 13, "color": "#666666"}, showlegend=False,
+                             marker_color="rgba(0,0,0,0)", hoverinfo="skip", cliponaxis=False))
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.1})
+    fig.update_xaxes(categoryorder="array", categoryarray=order)
     fig.update_yaxes(title=i18n.t("figure.beneficiaries", lang))
     totals = trend.group_by("label").agg(pl.col("beneficiaries").sum())["beneficiaries"]
     top = float(totals.max() or 0)

@@ -272,12 +272,14 @@ def area_by_category(log: Log, *, period: Period | None = None,
 def trend(log: Log, *, channel: ChannelFilter = "all", upazila: str | None = None,
           sample_uploads: frozenset[str] | set[str] = frozenset()) -> pl.DataFrame:
     """Beneficiaries and earnings per fiscal quarter and channel, over all stored data; ``sample``
-    says whether any of a quarter's rows come from ``sample_uploads`` (the bundled sample)."""
+    says whether any of a quarter's rows come from ``sample_uploads`` (the bundled sample), ``last``
+    the last day with data (a quarter still under way ends early)."""
     return (select(log, channel=channel, upazila=upazila).people.with_columns(fiscal_columns())
             .group_by("fy", "fq", "channel")
             .agg(pl.col("beneficiaries").sum(),
                  pl.col("fee_paisa").sum().alias("earnings_paisa"),
-                 pl.col("upload_id").is_in(list(sample_uploads)).any().alias("sample"))
+                 pl.col("upload_id").is_in(list(sample_uploads)).any().alias("sample"),
+                 pl.col("last_date").max().alias("last"))
             .with_columns(pl.col("channel").cast(pl.String))
             .sort("fy", "fq", "channel").collect(engine=ENGINE))
 

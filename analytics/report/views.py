@@ -664,10 +664,25 @@ def overview_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
 
 def trend_table(log: pl.LazyFrame, *, lang: str, channel: str = "all", upazila: str | None = None,
                 sample_uploads: frozenset[str] = frozenset()) -> pl.DataFrame:
+    """:func:`analytics.report.metrics.trend` with each quarter's ``label``, whether it is still under
+    way (``partial``: its data ends early, as the comparisons judge it, and ``until`` that day in
+    ``lang``), and a row for each quarter between the first and the last with no data (``channel``
+    and ``beneficiaries`` null), so that the chart shows the gap rather than close it up."""
     log = rollup_of(log)
     data = metrics.trend(log, channel=channel, upazila=upazila, sample_uploads=sample_uploads)
-    labels = [quarter(fy, fq).short_label(lang=lang) for fy, fq in data.select("fy", "fq").iter_rows()]
-    return data.with_columns(pl.Series("label", labels, dtype=pl.String))
+    if data.height:
+        pairs = data.select("fy", "fq").unique()
+        first, last = min(pairs.iter_rows()), max(pairs.iter_rows())
+        every = [(fy, fq) for fy in range(first[0], last[0] + 1) for fq in (1, 2, 3, 4) if first <= (fy, fq) <= last]
+        missing = sorted(set(every) - set(pairs.iter_rows()))
+        data = pl.concat([data, pl.DataFrame(missing, schema={"fy": data.schema["fy"], "fq": data.schema["fq"]},
+                                             orient="row")], how="diagonal").sort("fy", "fq", "channel", nulls_last=True)
+    periods = [quarter(fy, fq) for fy, fq in data.select("fy", "fq").iter_rows()]
+    lasts = data["last"].to_list()
+    return data.with_columns(
+        pl.Series("label", [p.short_label(lang=lang) for p in periods], dtype=pl.String),
+        pl.Series("partial", [d is not None and comparison.under_way(p, d) for p, d in zip(periods, lasts)]),
+        pl.Series("until", [i18n.day(d, lang=lang) if d else None for d in lasts], dtype=pl.String))
 
 
 def coverage_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str) -> pl.DataFrame:
