@@ -39,13 +39,14 @@ def _kinds(codes: pl.Expr) -> pl.Expr:
 
 def select(log: pl.LazyFrame, *, period: Period | None = None, channel: ChannelFilter = "all",
            upazila: str | None = None) -> pl.LazyFrame:
-    """Rows of ``period`` (all when None), of one channel, in one upazila."""
+    """Rows of ``period`` (all when None), of one channel, in one upazila (its UDCs': the front desk
+    is the district's)."""
     if period is not None:
         log = log.filter(period.filter())
     if channel != "all":
         log = log.filter(pl.col("channel") == channel)
     if upazila:
-        log = log.filter(pl.col("upazila_code") == upazila)
+        log = log.filter((pl.col("upazila_code") == upazila) & (pl.col("channel") == "udc"))
     return log
 
 
@@ -108,7 +109,7 @@ def by_area(log: pl.LazyFrame, units: pl.DataFrame, *, level: Level, period: Per
     key = "upazila_code" if level == "upazila" else "union_code"
     udc = pl.col("channel") == "udc"
     people = pl.col("beneficiaries").cast(pl.Int64)
-    figures = (select(log, period=period, upazila=upazila).filter(pl.col(key).is_not_null())
+    figures = (select(log, period=period, upazila=upazila).filter(pl.col(key).is_not_null() & udc)
                .group_by(key).agg(
                    people.sum().alias("beneficiaries"),
                    people.filter(udc).sum().alias("beneficiaries_udc"),
@@ -227,12 +228,14 @@ def area_by_category(log: pl.LazyFrame, *, period: Period | None = None,
 def trend(log: pl.LazyFrame, *, channel: ChannelFilter = "all", upazila: str | None = None,
           sample_uploads: frozenset[str] | set[str] = frozenset()) -> pl.DataFrame:
     """Beneficiaries and earnings per fiscal quarter and channel, over all stored data; ``sample``
-    says whether any of a quarter's rows come from ``sample_uploads`` (the bundled sample)."""
+    says whether any of a quarter's rows come from ``sample_uploads`` (the bundled sample), ``last``
+    the last day with data."""
     return (select(log, channel=channel, upazila=upazila).with_columns(fiscal_columns())
             .group_by("fy", "fq", "channel")
             .agg(pl.col("beneficiaries").cast(pl.Int64).sum().alias("beneficiaries"),
                  pl.col("fee_paisa").sum().alias("earnings_paisa"),
-                 pl.col("upload_id").is_in(list(sample_uploads)).any().alias("sample"))
+                 pl.col("upload_id").is_in(list(sample_uploads)).any().alias("sample"),
+                 pl.col("date").max().alias("last"))
             .with_columns(pl.col("channel").cast(pl.String))
             .sort("fy", "fq", "channel").collect())
 

@@ -187,3 +187,16 @@ def brief_classes(values):
     from analytics.report.brief import _classes
 
     return _classes(values, lang="en", decimals=1)
+
+
+def test_all_channels_colour_the_areas_by_their_udcs_and_write_the_office_on_its_circle(log, gaz):
+    """The review: Pirojpur Sadar was drawn in the darkest class on the strength of the DC office
+    alone, and the office's circle had no number. Of all channels, the areas are coloured by their
+    UDCs (exactly as the UDC map) and the office's circle says the front desk's figure."""
+    def classes(metric):
+        spec = views.map_view(log, gaz, period=FY, metric=metric, lang="en").figure.to_dict()
+        return {p: t["name"] for t in spec["data"] if t.get("type") == "choropleth" for p in t["locations"]}, spec
+    every, spec = classes("beneficiaries")
+    assert every == classes("beneficiaries_udc")[0]
+    office = next(t for t in spec["data"] if t.get("type") == "scattergeo" and t.get("name") != "labels")
+    assert office["text"] == ["42,206"] and "text" in office["mode"]

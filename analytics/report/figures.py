@@ -411,8 +411,9 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
     keep_clear = []
     if marker:
         shapes.append(None)
-        size = (14 + 60 * math.sqrt(max(0.0, min(1.0, marker.get("size", 0))))) * scale if point else 12 * scale
-        text = marker.get("value") if point else None
+        sized = point or "size" in marker  # (a figure of its own: sized by it and written beside it)
+        size = (14 + 60 * math.sqrt(max(0.0, min(1.0, marker.get("size", 0))))) * scale if sized else 12 * scale
+        text = marker.get("value") if sized else None
         fig.add_trace(go.Scattergeo(
             lat=[marker["lat"]], lon=[marker["lon"]], mode="markers+text" if text else "markers", name=marker["name"],
             marker={"size": size, "color": CHANNEL_COLOURS["front_desk"], "opacity": 0.85 if point else 1,

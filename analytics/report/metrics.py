@@ -39,14 +39,17 @@ def select(log: Log, *, period: Period | None = None, channel: ChannelFilter = "
            upazila: str | None = None) -> Rollup:
     """The roll-up (:mod:`analytics.store.rollup`) of the rows of ``period`` (all when None), of one
     channel, in one upazila. A raw log is rolled up by day; a store's roll-up is by quarter, so its
-    date ranges are cut from its raw rows (Rollup.exact_for)."""
+    date ranges are cut from its raw rows (Rollup.exact_for).
+
+    An upazila's rows are its UDCs': the front desk serves the whole district at one office (which
+    stands in Pirojpur Sadar), so it is no upazila's, as the published report counts upazilas."""
     rolled = rollup_of(log).exact_for(period)
     if period is not None:
         rolled = rolled.filter(period.filter())
     if channel != "all":
         rolled = rolled.filter(pl.col("channel") == channel)
     if upazila:
-        rolled = rolled.filter(pl.col("upazila_code") == upazila)
+        rolled = rolled.filter((pl.col("upazila_code") == upazila) & (pl.col("channel") == "udc"))
     return rolled
 
 
@@ -118,7 +121,8 @@ def by_area(log: Log, units: pl.DataFrame, *, level: Level, period: Period | Non
     udc = pl.col("channel") == "udc"
     rolled = select(log, period=period, upazila=upazila)
     # per area and channel first (plain sums, sets and counts: polars' fast path), then per area
-    per_channel = (rolled.people.filter(pl.col(key).is_not_null())
+    # an area's figures are its UDCs': the front desk is the district's one office (:func:`select`)
+    per_channel = (rolled.people.filter(pl.col(key).is_not_null() & udc)
                    .group_by(key, "channel").agg(
                        pl.col("beneficiaries", "fee_paisa").sum(),
                        pl.col("entrepreneur_id").drop_nulls().n_unique().alias("entrepreneurs"),

@@ -315,7 +315,9 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
 
     Front-desk figures (the front-desk metric, or any figure of the front-desk channel) are
     counted at one office, not in an area: the office is drawn as a circle whose area follows
-    the number, with the number written next to it, and the areas are left uncoloured.
+    the number, with the number written next to it, and the areas are left uncoloured. Of all
+    channels' beneficiaries, the areas are coloured by their UDCs' and the office's circle, sized
+    and written the same way, holds the front desk's.
     """
     log = rollup_of(log).exact_for(period)
     if upazila:
@@ -329,9 +331,11 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
     if upazila:
         geojson = {"type": "FeatureCollection",
                    "features": [f for f in geojson["features"] if f["properties"].get("parent_pcode") == upazila]}
+    # (an area's figures are its UDCs': the front desk's are the office's, on its circle)
     hover = [(i18n.t(f"metric.{m}", lang), METRIC_TEXT[m]) for m in
-             ("beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs", "earnings_paisa", "service_kinds")]
-    if metric not in ("beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs", "earnings_paisa", "service_kinds"):
+             ("beneficiaries_udc", "entrepreneurs", "earnings_paisa", "service_kinds")]
+    if metric not in ("beneficiaries", "beneficiaries_udc", "beneficiaries_front_desk", "entrepreneurs", "earnings_paisa",
+                      "service_kinds"):
         hover.insert(0, (i18n.t(f"metric.{metric}", lang), METRIC_TEXT[metric]))
     site = gaz.sites().row(0, named=True) if gaz.sites().height else None
     point = metric == "beneficiaries_front_desk" or channel == "front_desk"
@@ -342,6 +346,8 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
         name = site["name_bn" if lang == "bn" else "name_en"]
         marker = {"lat": site["lat"], "lon": site["lon"], "name": i18n.t("map.front_desk", lang),
                   "text": f"<b>{name}</b><br>{i18n.t('metric.beneficiaries_front_desk', lang)}: {i18n.number(fd, lang=lang)}"}
+        if metric == "beneficiaries" and not point:  # all channels: the UDCs in the areas, the office's on its circle
+            marker.update(value=i18n.number(fd, lang=lang), size=fd / max(head["beneficiaries_total"], 1))
         if point:
             # what the office did: the front desk's own figure of this metric (beneficiaries where
             # the metric has no meaning at one point: density, entrepreneurs, their earnings)

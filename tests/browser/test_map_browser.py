@@ -130,7 +130,7 @@ def test_phone(browser, app, lang):
 def test_the_first_click_after_changing_the_metric_drills_down(browser, app):
     """Six times: choose another figure, then click Bhandaria's name on the new map."""
     context, page = new_page(browser, 1440, 900)
-    shown = ["Beneficiaries (all channels, by place of delivery)", "Entrepreneurs' earnings (Tk)",
+    shown = ["Beneficiaries (all channels: UDCs by area, the DC office's front desk on its circle)", "Entrepreneurs' earnings (Tk)",
              "Active entrepreneurs", "Kinds of service delivered", "UDC beneficiaries per km²", "Beneficiaries at UDCs"]
     codes = ["beneficiaries", "earnings_paisa", "entrepreneurs", "service_kinds", "per_km2", None]
     try:
