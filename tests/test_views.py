@@ -462,3 +462,16 @@ def test_an_upload_partly_replaced_shows_what_is_in_force(tmp_path):
     notes = tables.display_only(table)["Note"].to_list()
     sample_row = table["Upload ID"].to_list().index(next(u for u in expected if u != store.uploads()["upload_id"][-1]))
     assert "sample" in notes[sample_row]
+
+
+def test_an_upazilas_coverage_lists_its_own_unions_only(gaz):
+    """The review's overview of Pirojpur Sadar listed Ikri, Dirgha and Baldia (other upazilas'
+    unions without data) under its coverage."""
+    from tests.helpers import make_log
+
+    log = make_log(20, union="BD10791411").lazy()  # one union of one upazila has data: the rest have none
+    every = views.coverage_table(log, gaz, period=FY, lang="en")
+    for upazila in ("BD107914", "BD107980"):
+        own = views.coverage_table(log, gaz, period=FY, lang="en", upazila=upazila)
+        assert own.height and set(own["parent_pcode"]) == {upazila}
+        assert own.height == every.filter(pl.col("parent_pcode") == upazila).height

@@ -664,7 +664,7 @@ def overview_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
     return OverviewView(figures_now, figures.channel_split(split, lang=lang),
                         figures.trend_bars(trend_table(log, lang=lang, upazila=upazila, sample_uploads=sample_uploads),
                                            lang=lang),
-                        coverage_table(log, gaz, period=period, lang=lang), fair,
+                        coverage_table(log, gaz, period=period, lang=lang, upazila=upazila), fair,
                         comparison.sources(log, period=period, sample_uploads=sample_uploads))
 
 
@@ -691,10 +691,14 @@ def trend_table(log: pl.LazyFrame, *, lang: str, channel: str = "all", upazila: 
         pl.Series("until", [i18n.day(d, lang=lang) if d else None for d in lasts], dtype=pl.String))
 
 
-def coverage_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str) -> pl.DataFrame:
+def coverage_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
+                   upazila: str | None = None) -> pl.DataFrame:
+    """The unions (of ``upazila``, when given) with a coverage problem in ``period``, named in ``lang``."""
     log = rollup_of(log).exact_for(period)
     names = Names.load(gaz, lang=lang)
     issues = metrics.coverage(log, gaz.units, period=period).filter(pl.col("issue").is_not_null())
+    if upazila:
+        issues = issues.filter(pl.col("parent_pcode") == upazila)
     return issues.with_columns(
         union=pl.col("pcode").replace_strict(names.places, default=None),
         upazila=pl.col("parent_pcode").replace_strict(names.places, default=None),
