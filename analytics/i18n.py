@@ -166,10 +166,11 @@ def percent(value: float | None, *, lang: str, signed: bool = False) -> str:
     if value is None:
         return "–"
     # rounded as :func:`number` rounds (half up, on the decimal written), not as float formatting does
+    # grouped as numbers are (+2,240.6%); a fall with a minus sign, as the headline changes write it
     shown = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    text = f"{shown:+.1f}%" if signed else f"{shown:.1f}%"
-    if text in ("-0.0%", "+0.0%") and shown == 0:
-        text = "+0.0%" if signed else "0.0%"
+    whole, _, tenth = f"{abs(shown):.1f}".partition(".")
+    sign = ("+" if shown >= 0 else "−") if signed else ("-" if shown < 0 else "")
+    text = f"{sign}{group_lakh(whole)}.{tenth}%"
     return bn_digits(text) if lang == "bn" else text
 
 

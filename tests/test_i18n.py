@@ -91,9 +91,12 @@ def test_stored_times_read_in_dhaka_in_the_users_digits():
 @pytest.mark.parametrize(("value", "signed", "en", "bn"), [
     (12.25, False, "12.3%", "১২.৩%"),  # half up, as number() rounds (float formatting gave 12.2)
     (0.25, False, "0.3%", "০.৩%"),
-    (-12.25, True, "-12.3%", "-১২.৩%"),
+    (-12.25, True, "−12.3%", "−১২.৩%"),  # a fall with a minus sign, as the headline changes write it
     (33.333, True, "+33.3%", "+৩৩.৩%"),
+    (2240.6, True, "+2,240.6%", "+২,২৪০.৬%"),  # grouped as numbers are
+    (123456.0, False, "1,23,456.0%", "১,২৩,৪৫৬.০%"),
     (-0.04, False, "0.0%", "০.০%"),  # no "-0.0%"
+    (-0.04, True, "+0.0%", "+০.০%"),
     (None, False, "–", "–"),
 ])
 def test_a_percentage_is_rounded_as_a_number_is(value, signed, en, bn):

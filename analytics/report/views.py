@@ -493,8 +493,9 @@ def entrepreneur_rows(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
         number_text("beneficiaries", lang=lang).alias(t("col.beneficiaries")),
         taka_text("earnings_paisa", lang=lang).alias(t("col.earnings")),
         pl.col("service_kinds").alias(t("col.service_kinds")),
-        texts(frame["change_pct"], lambda v: i18n.percent(v, lang=lang, signed=True)).fill_null("–")
-        .alias(t("col.change_pct")),
+        # the arrow agrees with the sign, as on the headline figures
+        texts(frame["change_pct"], lambda v: ("▲ " if v > 0 else "▼ " if v < 0 else "")
+              + i18n.percent(v, lang=lang, signed=True)).fill_null("–").alias(t("col.change_pct")),
         flags.alias(t("col.flags")),
     )
     # the figures sort as numbers: rank and kinds of service in the user's digits too
