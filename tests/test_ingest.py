@@ -253,6 +253,8 @@ BAD_CORPUS = [
     ("bad/fee_total_unclear.csv", {}, {("fee_total_unclear", None, "Fee (Tk)")}, []),
     ("bad/months_as_columns.csv", {}, {("months_as_columns", None, None)}, []),
     ("bad/month_headings.csv", {}, {("month_heading", 2, None), ("month_heading", 5, None)}, [3, 4, 6]),
+    ("bad/layout_rows.csv", {}, {("layout_row", 2, None), ("layout_row", 3, None), ("layout_row", 6, None),
+                                  ("layout_row", 7, None)}, [4, 5, 8]),
     ("bad/bijoy_text.csv", {}, {("bijoy_text", None, None)}, []),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "dmy"}, set(), [2, 3, 4, 5, 6]),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "mdy"}, {("bad_date", 4, "Date"), ("bad_date", 5, "Date")},

@@ -282,7 +282,7 @@ FIX_BN = re.compile(r"(ুন|দিন|নিন|বসান|বদলান)[
 #: messages that ask nothing: a total row, a sign-off under the table, a repeated header row and a month's heading are left
 #: out by design (notes);
 #: a missing sheet's message lists the sheets there are (the upload page then offers them to choose from)
-NO_FIX = {"total_row", "note_row", "header_row", "month_heading", "summary_table", "sheet_not_found"}
+NO_FIX = {"total_row", "note_row", "header_row", "month_heading", "summary_table", "sheet_not_found", "layout_row"}
 
 
 @pytest.mark.parametrize("lang", ["en", "bn"])

@@ -172,6 +172,21 @@ def test_month_heading(text, heading):
     assert V.month_heading(pl.Series([text], dtype=pl.String)).to_list() == [heading]
 
 
+@pytest.mark.parametrize(("text", "layout"), [
+    # a week's heading
+    ("Week 1", True), ("week-2", True), ("WEEK NO. 3", True), ("1st week", True), ("2nd Week", True),
+    ("first week", True), ("২ নং সপ্তাহ", True), ("প্রথম সপ্তাহ", True), ("সপ্তাহ-৩", True), ("৩য় সপ্তাহ", True),
+    # a page's number
+    ("Page 1 of 2", True), ("page 2", True), ("Pg. 3", True), ("P. 4/5", True), ("পৃষ্ঠা ২", True),
+    ("পাতা নং-১", True), ("পৃষ্ঠা ১/৩", True), ("Page 1 of 2.", True),
+    # not layout
+    ("Week", False), ("সপ্তাহ", False), ("Page", False), ("Birth registration", False), ("03/07/2023", False),
+    ("Weekly market fee", False), ("Page 1 of 2 - Tona 75", False), (None, False), ("12", False),
+])
+def test_layout_line(text, layout):
+    assert V.layout_line(pl.Series([text], dtype=pl.String)).to_list() == [layout]
+
+
 @pytest.mark.parametrize(("text", "typed"), [
     ("cwi‡Rvcyi m`i", True), ("‡mev", True), ("Rb¥ wbeÜb", True), ("Pirojpur Sadar", False), ("পিরোজপুর সদর", False),
     ("Birth registration – online", False), ("“Tona”", False), ("Tk 50", False), (None, False),

@@ -62,7 +62,16 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from analytics.i18n import LANGS, normalise_lang, number, row_spans, strings, t, taka
+from analytics.i18n import (
+    LANGS,
+    ascii_digits,
+    normalise_lang,
+    number,
+    row_spans,
+    strings,
+    t,
+    taka,
+)
 from analytics.ingest import decisions as D
 from analytics.ingest import limits as L
 from analytics.ingest import validate
@@ -535,7 +544,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     whole, lines = body, _note_lines(body, cells).with_columns(pl.lit("note_row").alias("code"))
     lines = pl.concat([lines, _heading_rows(body, {internal[h]: (h, f) for h, f in headers.columns.items()}),
                        _month_headings(body, cells, [internal[h] for h in (headers.field_column(f) for f in (
-                           "date", "month", "serial")) if h is not None])])
+                           "date", "month", "serial")) if h is not None]), _layout_rows(body, cells)]).unique(
+        ROW, keep="first", maintain_order=True)
     tables, second = _second_tables(body.join(lines, on=ROW, how="anti", maintain_order="left") if lines.height
                                     else body, cells)
     if second:
@@ -917,6 +927,36 @@ def _month_headings(body: pl.DataFrame, cells: list[str], where: list[str]) -> p
     one = rows.filter(pl.sum_horizontal(_written(rows[c]) for c in cells) == 1)
     return one.select(ROW, pl.coalesce(pl.col(columns).cast(pl.String)).alias("value"),
                       pl.lit("month_heading").alias("code"))
+
+
+def _layout_rows(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
+    """Rows of the sheet's layout, not deliveries: one cell alone that heads a week's rows or numbers
+    a page ("Week 1", "২ নং সপ্তাহ", "Page 1 of 2", from a printed register), and a row that numbers
+    the columns ("(১) (২) (৩) …", "1 2 3 …", as government forms do under their headings). Their
+    row, text (``value``) and code ``layout_row``."""
+    none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String, "code": pl.String})
+    found = [none]
+    flags = list(_matching(body, cells, V.layout_line, longest=60).values())
+    if flags:
+        rows = body.filter(pl.any_horizontal(flags))
+        one = rows.filter(pl.sum_horizontal(_written(rows[c]) for c in cells) == 1)
+        found.append(one.select(ROW, pl.coalesce(pl.col(cells).cast(pl.String)).alias("value"),
+                                pl.lit("layout_row").alias("code")))
+    numbered = _matching(body, cells[:1], lambda texts: V.digits(texts.str.strip_chars()).str.contains(r"^\(?1\)?$"),
+                         longest=12)
+    if numbered:  # (only rows whose first cell is 1: few, looked at one by one)
+        for row in body.filter(next(iter(numbered.values()))).select(ROW, *cells).iter_rows():
+            written = [_column_number(str(cell)) for cell in row[1:] if cell is not None and str(cell).strip()]
+            if len(written) >= 3 and len(written) * 2 >= len(cells) and written == list(range(1, len(written) + 1)):
+                found.append(pl.DataFrame({ROW: [row[0]], "value": [" ".join(str(c).strip() for c in row[1:4] if c)],
+                                           "code": ["layout_row"]}, schema=none.schema))
+    return pl.concat(found)
+
+
+def _column_number(cell: str) -> int | None:
+    """The number a cell gives its column ("3", "(৩)"), else None."""
+    match = re.fullmatch(r"\(?(\d{1,2})\)?", ascii_digits(cell).strip())
+    return int(match[1]) if match else None
 
 
 def _heading_rows(body: pl.DataFrame, headings: dict[str, tuple[str, str]]) -> pl.DataFrame:

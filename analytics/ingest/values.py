@@ -485,6 +485,22 @@ _MONTH_HEADING = (r"^(?:[^\d:ঃ]{0,40}[:ঃ]\s*|(?:for\s+)?(?:the\s+)?month\s+o
                   r"(?:\s*(?:মাসের|মাস)?\s*(?:প্রতিবেদন|হিসাব|বিবরণ|রিপোর্ট|report|statement|মাস))?$")
 
 
+#: A week's heading ("Week 1", "1st week", "২ নং সপ্তাহ", "প্রথম সপ্তাহ", "সপ্তাহ-৩") or a page's number
+#: ("Page 1 of 2", "Pg. 3", "পৃষ্ঠা ২", "পাতা নং-১") alone in a row: the sheet's layout (after :func:`digits`)
+_LAYOUT_LINE = (r"^(?:(?:week|wk)\.?\s*(?:no\.?)?\s*[-#:]?\s*\d{1,2}|\d{1,2}\s*(?:st|nd|rd|th)?\s+week"
+                r"|(?:first|second|third|fourth|fifth|last)\s+week"
+                r"|(?:\d{1,2}\s*(?:নং|ম|য়|র্থ|তম)?|প্রথম|দ্বিতীয়|তৃতীয়|চতুর্থ|পঞ্চম|শেষ)\s*সপ্তাহ|সপ্তাহ\s*(?:নং)?\s*[-:]?\s*\d{1,2}"
+                r"|(?:page|pg\.?|p\.)\s*(?:no\.?)?\s*[-:#]?\s*\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?"
+                r"|(?:পৃষ্ঠা|পাতা)\s*(?:নং)?\s*[-:]?\s*\d{1,3}(?:\s*(?:এর\s*মধ্যে|/)\s*\d{1,3})?)[\s.:-]*$")
+
+
+def layout_line(texts: pl.Series) -> pl.Series:
+    """Whether each text heads a week's rows or numbers a page ("Week 1", "২ নং সপ্তাহ", "Page 1 of
+    2", "পৃষ্ঠা ২"), and nothing else: written alone in a row, the sheet's layout, not a delivery."""
+    key = digits(texts.cast(pl.String).str.strip_chars().str.to_lowercase().str.normalize("NFC"))
+    return key.str.contains(_LAYOUT_LINE).fill_null(False)
+
+
 def month_heading(texts: pl.Series) -> pl.Series:
     """Whether each text is a month's name and its year, and nothing else (the heading of a month's
     rows in a log: "জুলাই ২০২৩", "August 2023")."""
