@@ -668,6 +668,12 @@ HABITS = [
      "04/07/2023,Tona,UDC-1,Birth registration,75Tk\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC104", 1, 0), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
      set()),
+    ("a fee written as a word for none (the review's 'Free', 'বিনামূল্যে', 'নাই'): Tk 0, as a dash is",
+     "Date,Union,Entrepreneur ID,Service,Fee (Tk)\n03/07/2023,Tona,UDC-1,Weather information,Free\n"
+     "04/07/2023,Tona,UDC-1,Weather information,বিনামূল্যে\n05/07/2023,Tona,UDC-1,Weather information,নাই\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC104", 1, 0), ("2023-07-04", "BD10798094", "UDC-1", "UDC104", 1, 0),
+      ("2023-07-05", "BD10798094", "UDC-1", "UDC104", 1, 0)],
+     set()),
     ("one entrepreneur's ID in three spellings, Bengali dates with ordinals and the era, counts with units",
      "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতার সংখ্যা,ফি\n৩রা জুলাই ২০২৩,টোনা,prj-01,জন্ম নিবন্ধন,২ জন,১৫০\n"
      "০৪/০৭/২০২৩ ইং,টোনা,PRJ-০১,জন্ম নিবন্ধন,১ জন,৭৫\n\"জুলাই ৫, ২০২৩\",টোনা,PRJ-01,জন্ম নিবন্ধন,১টি,৭৫\n",

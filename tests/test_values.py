@@ -213,3 +213,12 @@ def test_identifier(text, identifier):
                                               (None, False), ("N/A", False)])
 def test_dash_only(text, dashes):
     assert pl.DataFrame({"x": [text]}, schema={"x": pl.String}).select(V.dash_only(pl.col("x")))[0, 0] is dashes
+
+
+@pytest.mark.parametrize(("text", "none"), [
+    ("-", True), ("Free", True), ("free of cost", True), ("FREE.", True), ("ফ্রি", True), ("বিনামূল্যে", True),
+    ("বিনা মূল্যে", True), ("নাই", True), ("নেই", True), ("N/A", True), ("na", True), ("Nil", True), ("No fee", True),
+    ("free 50", False), ("50", False), ("Freedom fighter allowance", False), ("", False), (None, False),
+])
+def test_no_fee(text, none):
+    assert pl.DataFrame({"x": [text]}, schema={"x": pl.String}).select(V.no_fee(pl.col("x")))[0, 0] is none

@@ -108,6 +108,17 @@ def dash_only(expr: pl.Expr) -> pl.Expr:
     return _trimmed(expr).str.contains(_DASHES).fill_null(False)
 
 
+#: A fee written as a word for none ("Free", "ফ্রি", "বিনামূল্যে", "নাই", "N/A"): Tk 0, as a dash is
+_NO_FEE = (r"(?i)^(?:free(?:\s+of\s+(?:cost|charge))?|no\s+(?:fee|charge)|nil|none|n/?a|ফ্রি|বিনা\s*মূল্যে|"
+           r"বিনামূল্যে|ফি\s*নেই|নাই|নেই|শূন্য)\.?$")
+
+
+def no_fee(expr: pl.Expr) -> pl.Expr:
+    """True for a money cell holding a dash ("-", "—") or a word for none ("Free", "বিনামূল্যে",
+    "নাই", "N/A"): nil, as in any account book, Tk 0 (not a missing fee)."""
+    return dash_only(expr) | _trimmed(expr).str.contains(_NO_FEE).fill_null(False)
+
+
 def digits(expr: pl.Expr) -> pl.Expr:
     """Bengali digits to ASCII."""
     return expr.str.replace_many(list(BN_DIGITS), list(ASCII_DIGITS))
