@@ -861,9 +861,10 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
         "beneficiaries": [{"beneficiaries": pl.when(V.dash_only(pl.col("__v"))).then(pl.lit("0")).otherwise(v)},
                           {"count_v": V.count_value(pl.col("beneficiaries")),
                            "count_problem": V.count_problem(pl.col("beneficiaries"))}],
-        # a dash in a money column is nil ("-", "—"), as in any account book, and so is a word for
-        # none ("Free", "বিনামূল্যে", "নাই"): 0, not a missing fee
-        "fee": [{"fee": pl.when(V.no_fee(pl.col("__v"))).then(pl.lit("0")).otherwise(v)},
+        # a dash in a money column is nil ("-", "—"), as in any account book, and so is "Free"
+        # ("বিনামূল্যে"): 0, not a missing fee; "নাই" or "N/A" is an empty cell (Tk 0 for a free service)
+        "fee": [{"fee": pl.when(V.no_fee(pl.col("__v"))).then(pl.lit("0")).when(V.nothing(pl.col("__v")))
+                 .then(pl.lit(None, pl.String)).otherwise(v)},
                 {"fee_v": V.money_paisa(pl.col("fee")), "fee_problem": V.money_problem(pl.col("fee"))}],
         **{f: text(f) for f in ("upazila", "union", "service", "entrepreneur_id", "entrepreneur_name")},
     }

@@ -86,7 +86,8 @@ def word_key_expr(expr: pl.Expr) -> pl.Expr:
 
 
 def clean(expr: pl.Expr) -> pl.Expr:
-    """Trim, drop invisible characters and one leading apostrophe (Excel's text marker), NFC.
+    """Trim, drop invisible characters and one leading apostrophe (Excel's text marker), the ="…"
+    around a CSV cell that Excel keeps as text, NFC.
 
     Empty or blank cells, and cells holding only dashes ("-", "—": "nothing here"), become
     null. Inner whitespace runs become one space.
@@ -99,8 +100,10 @@ _DASHES = r"^[-‐‑–—]+$"
 
 
 def _trimmed(expr: pl.Expr) -> pl.Expr:
+    # (="05/07/2023": Excel's way to keep a CSV cell as text, which opens as the text inside)
     return (expr.cast(pl.String).str.replace_all(_INVISIBLE, "").str.normalize("NFC")
-            .str.replace_all(r"\s+", " ").str.strip_chars().str.strip_prefix("'").str.strip_chars())
+            .str.replace_all(r"\s+", " ").str.strip_chars().str.strip_prefix("'").str.strip_chars()
+            .str.replace(r'^="([^"]*)"$', "${1}").str.strip_chars())
 
 
 def dash_only(expr: pl.Expr) -> pl.Expr:
@@ -108,15 +111,22 @@ def dash_only(expr: pl.Expr) -> pl.Expr:
     return _trimmed(expr).str.contains(_DASHES).fill_null(False)
 
 
-#: A fee written as a word for none ("Free", "ফ্রি", "বিনামূল্যে", "নাই", "N/A"): Tk 0, as a dash is
-_NO_FEE = (r"(?i)^(?:free(?:\s+of\s+(?:cost|charge))?|no\s+(?:fee|charge)|nil|none|n/?a|ফ্রি|বিনা\s*মূল্যে|"
-           r"বিনামূল্যে|ফি\s*নেই|নাই|নেই|শূন্য)\.?$")
+#: A fee written as free ("Free", "ফ্রি", "বিনামূল্যে", "No fee"): Tk 0, as a dash is
+_FREE = r"(?i)^(?:free(?:\s+of\s+(?:cost|charge))?|no\s+(?:fee|charge)|ফ্রি|বিনা\s*মূল্যে|বিনামূল্যে|ফি\s*নেই)\.?$"
+#: A fee written as a word for nothing there ("নাই", "N/A", "nil"): as an empty cell (a free
+#: service's is Tk 0; a paid service's is asked for: it may be a fee not known)
+_NOTHING = r"(?i)^(?:nil|none|n/?a|নাই|নেই)\.?$"
 
 
 def no_fee(expr: pl.Expr) -> pl.Expr:
-    """True for a money cell holding a dash ("-", "—") or a word for none ("Free", "বিনামূল্যে",
-    "নাই", "N/A"): nil, as in any account book, Tk 0 (not a missing fee)."""
-    return dash_only(expr) | _trimmed(expr).str.contains(_NO_FEE).fill_null(False)
+    """True for a money cell holding a dash ("-", "—") or a word for free ("Free", "বিনামূল্যে"):
+    nil, as in any account book, Tk 0 (not a missing fee)."""
+    return dash_only(expr) | _trimmed(expr).str.contains(_FREE).fill_null(False)
+
+
+def nothing(expr: pl.Expr) -> pl.Expr:
+    """True for a cell holding a word for nothing there ("নাই", "N/A", "nil"): read as empty."""
+    return _trimmed(expr).str.contains(_NOTHING).fill_null(False)
 
 
 def digits(expr: pl.Expr) -> pl.Expr:
