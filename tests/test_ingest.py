@@ -226,6 +226,7 @@ BAD_CORPUS = [
                                        ("formula", 6, "Entrepreneur ID")}, [7]),
     ("bad/html_names.csv", {}, {("markup", 2, E), ("markup", 3, E), ("markup", 4, "Entrepreneur ID")}, [5]),
     ("bad/udc_without_entrepreneur.csv", {}, {("udc_without_entrepreneur", 3, "Entrepreneur ID")}, [2]),
+    ("bad/letters_lost.csv", {}, {("letters_lost", None, None)}, []),
     ("bad/id_rounded.csv", {}, {("id_rounded", 2, "Entrepreneur ID"), ("id_rounded", 3, "Entrepreneur ID")}, [4]),
     ("bad/front_desk_fee.csv", {}, {("front_desk_fee", 3, FD)}, [2, 4]),
     ("bad/unknown_service.csv", {}, {("unknown_service", 2, "Service"), ("unknown_service", 3, "Service")}, [4]),

@@ -228,3 +228,11 @@ def test_dash_only(text, dashes):
 def test_a_fee_written_as_free_or_as_nothing(text, free, nothing):
     frame = pl.DataFrame({"x": [text]}, schema={"x": pl.String})
     assert frame.select(V.no_fee(pl.col("x")), V.nothing(pl.col("x").alias("y"))).row(0) == (free, nothing)
+
+
+@pytest.mark.parametrize(("text", "lost"), [
+    ("???? ???????", True), ("??????", True), ("?? ??? (???)", True), ("???-?", True),
+    ("?", False), ("Tona?", False), ("Birth registration", False), ("জন্ম নিবন্ধন", False), ("", False), (None, False),
+])
+def test_letters_lost(text, lost):
+    assert V.letters_lost(pl.Series([text], dtype=pl.String)).to_list() == [lost]

@@ -518,8 +518,11 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     problems = [validate.file_problem("bad_mapping", column=h, field=f, fields=list(FIELDS))
                 for h, f in headers.invalid_mapping.items()] + ([fee_total] if fee_total else [])
     if not headers.fields & set(LOG_FIELDS):
-        typed = [h for h, is_bijoy in zip(table.headers, V.bijoy(pl.Series(table.headers, dtype=pl.String))) if is_bijoy]
+        written = pl.Series(table.headers, dtype=pl.String)
+        typed = [h for h, is_bijoy in zip(table.headers, V.bijoy(written)) if is_bijoy]
+        lost = [h for h, gone in zip(table.headers, V.letters_lost(written)) if gone]
         problems.append(validate.file_problem("bijoy_text", value=typed[0]) if typed
+                        else validate.file_problem("letters_lost", value=lost[0]) if lost
                         else validate.file_problem("no_columns", headers=", ".join(table.headers)))
     elif len(months := _month_columns(table.headers) if shape == "unknown" else []) >= 2:
         # a summary with a column per month ("Service | July | August", "Count Jul-23 | Fee Jul-23"): that alone
@@ -639,6 +642,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     typed = questions.filter(V.bijoy(questions["value"]))
     if typed.height and 2 * typed.height >= questions.height:  # names typed with Bijoy: not names to decide
         return fail(validate.file_problem("bijoy_text", value=typed["value"][0]))
+    lost = questions.filter(V.letters_lost(questions["value"]))
+    if lost.height:  # names whose letters the file lost: no answer could be right, nor kept for later files
+        return fail(validate.file_problem("letters_lost", value=lost["value"][0]))
     result.questions, result.matches = questions, matches
     raw = pl.concat([*checks, lines.select(pl.col(ROW).alias("row"), pl.lit(None, pl.String).alias("column"),
                                            "code", "value", pl.lit(None, pl.String).alias("params"))])

@@ -32,7 +32,8 @@ FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_
               "missing_column", "duplicate_column", "ambiguous_sheet", "sheet_not_found", "bad_mapping",
               "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear", "month_order_unclear",
               "too_large_to_read", "dates_swapped_by_excel", "date_order_spread", "bijoy_text",
-              "count_column_unread", "second_table", "fee_total_unclear", "months_as_columns")
+              "count_column_unread", "second_table", "fee_total_unclear", "months_as_columns",
+              "letters_lost")
 #: Problems that reject one row.
 ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
              "unknown_union", "ambiguous_union", "union_not_in_upazila", "unknown_upazila", "ambiguous_upazila",

@@ -301,6 +301,12 @@ def calendar_shaped(expr: pl.Expr, *, order: str = "dmy") -> pl.Expr:
 BIJOY = r"[‡†ˆ‰Š‹ŒŽ˜™š›œžŸ¨ª¯°±²³´µ¶·¸¹º»¼½¾¿ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ]"
 
 
+def letters_lost(texts: pl.Series) -> pl.Series:
+    """Whether each text is question marks where its letters were ("???? ??????"): Bengali saved by
+    Excel as a plain "CSV (Comma delimited)" file, which keeps no letter outside the PC's own."""
+    return texts.cast(pl.String).str.contains(r"^[?\s\d.,:;()/_-]*\?{2,}[?\s\d.,:;()/_-]*$").fill_null(False)
+
+
 def bijoy(texts: pl.Series) -> pl.Series:
     """Whether each text looks like Bengali typed with Bijoy: its signs, and no Bengali letter."""
     text = texts.cast(pl.String)
