@@ -1001,6 +1001,9 @@ def test_ditto_marks_are_said_per_column_with_their_rows_in_either_language_and_
                                                        "are, for example 2022-07-05."),
     (["07/13/2023", "07/xx/2023"], "mdy", "Write the date as month/day/year, as the file's other dates are, "
                                           "for example 07/05/2022."),
+    # a workbook's date cells (the reader gives them year first; nobody typed them so)
+    (["2023-07-03 00:00:00", "2023-07-04 00:00:00", "3 July"], None,
+     "Write the date as day/month/year, for example 05/07/2022."),
 ])
 def test_a_bad_date_is_asked_for_as_the_files_other_dates_are_written(dates, order, advice):
     rows = "".join(f"{day},Tona,UDC-1,Birth registration,75\n" for day in dates)

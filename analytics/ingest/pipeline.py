@@ -518,9 +518,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     problems = [validate.file_problem("bad_mapping", column=h, field=f, fields=list(FIELDS))
                 for h, f in headers.invalid_mapping.items()] + ([fee_total] if fee_total else [])
     if not headers.fields & set(LOG_FIELDS):
-        written = pl.Series(table.headers, dtype=pl.String)
-        typed = [h for h, is_bijoy in zip(table.headers, V.bijoy(written)) if is_bijoy]
-        lost = [h for h, gone in zip(table.headers, V.letters_lost(written)) if gone]
+        headings = pl.Series(table.headers, dtype=pl.String)
+        typed = [h for h, is_bijoy in zip(table.headers, V.bijoy(headings)) if is_bijoy]
+        lost = [h for h, gone in zip(table.headers, V.letters_lost(headings)) if gone]
         problems.append(validate.file_problem("bijoy_text", value=typed[0]) if typed
                         else validate.file_problem("letters_lost", value=lost[0]) if lost
                         else validate.file_problem("no_columns", headers=", ".join(table.headers)))
@@ -586,11 +586,13 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                 "text", "rows", "dmy", "mdy")
             return fail(validate.file_problem("month_order_unclear", value=months["text"][0],
                                               rows_mdy=dated.sort(ROW)[ROW].head(10).to_list()))
-    # how a bad date is asked to be written: as the file's other dates are (year first, month first)
+    # how a bad date is asked to be written: as the file's other dates are typed (year first, month
+    # first); a workbook's date cells, which the reader gives year first, are not typed so
     written = result.date_order or "dmy"
     if written == "dmy" and stamp == "date" and distinct["date"].len():
         texts = distinct["date"].cast(pl.String).drop_nulls()
-        written = "ymd" if texts.str.contains(r"^\s*[0-9০-৯]{4}\s*[-/.]").mean() > 0.5 else written
+        texts = texts.filter(~texts.str.contains(V.DATE_CELL))
+        written = "ymd" if texts.len() and texts.str.contains(r"^\s*[0-9০-৯]{4}\s*[-/.]").mean() > 0.5 else written
     read = set(present)  # the fields read from a column of their own
     labels = [_total_label(work[name]) for name in marks]
     parsed = _parse_resolve(work, distinct, positions, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
