@@ -185,6 +185,15 @@ def test_sheet_choice():
     with pytest.raises(ReadError) as error:
         read_table(two, file_name="a.xlsx", sheet="Q3")
     assert error.value.code == "sheet_not_found"
+    # a name typed on a command line: spaces and case aside, when only one sheet is so named
+    spaced = xlsx({"Q1 2023-24 ": log_cells(), "July": log_cells(top=2)})
+    assert read_table(spaced, file_name="a.xlsx", sheet="q1  2023-24").sheet == "Q1 2023-24 "
+    assert read_table(spaced, file_name="a.xlsx", sheet="july").sheet == "July"
+    alike = xlsx({"July ": log_cells(), "July": log_cells(top=2)})
+    assert read_table(alike, file_name="a.xlsx", sheet="July").header_row == 3  # (the very name, first)
+    with pytest.raises(ReadError) as error:
+        read_table(alike, file_name="a.xlsx", sheet="JULY")
+    assert error.value.code == "sheet_not_found"
 
 
 def test_of_several_logs_the_one_with_a_date_and_a_service_is_read_then_the_one_excel_shows():

@@ -376,8 +376,11 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str], list[str
     names = list(reader.sheet_names)
     if not names:
         raise ReadError("empty_file")
-    if sheet is not None and sheet not in names:
-        raise ReadError("sheet_not_found", sheet=sheet, sheets=names)
+    if sheet is not None and sheet not in names:  # as typed on a command line: spaces and case aside, if one
+        alike = [n for n in names if " ".join(n.split()).casefold() == " ".join(sheet.split()).casefold()]
+        if len(alike) != 1:
+            raise ReadError("sheet_not_found", sheet=sheet, sheets=names)
+        sheet = alike[0]
     if len(names) == 1:
         return names[0], names, []
     scores, whole, dated = {}, set(), set()
