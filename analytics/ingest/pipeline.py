@@ -432,7 +432,8 @@ def _ingest_file(upload: str, path: str, *, lang: str, prepare_in: str | None = 
     # file, faster written and read, and no text made here for each row
     result = _guarded(source, lang=normalise_lang(lang), gazetteer=Gazetteer.load(), services=_default_services(),
                       text=pl.Categorical(), **options)
-    sheet = options.get("sheet") if result.sheet is not None else None  # (a CSV file has no sheets)
+    # (a CSV file has no sheets; a sheet asked for is named as the workbook names it: "july" is "July")
+    sheet = result.sheet if options.get("sheet") is not None else None
     result.content_hash = digest.result() if sheet is None else sheet_hash(digest.result(), str(sheet))
     if result.frame.height and prepare_in:
         from analytics.store.parts import prepare
