@@ -497,3 +497,16 @@ def test_a_quarter_file_repeating_three_month_uploads_names_each_of_them(tmp_pat
     assert out.returncode == 1
     assert all(upload in out.stderr for upload in ids), out.stderr
     assert out.stderr.count("python -m analytics rollback") == 3
+
+
+@pytest.mark.parametrize("lang, like", [("en", "60 × as row 2: “xx” is not an amount of money."),
+                                        ("bn", "৬০ × ২ নং সারির মতো: “xx” টাকার অঙ্ক নয়।")])
+def test_many_problems_are_counted_by_kind_as_the_clerk_reads_them(tmp_path, lang, like):
+    """The review: past the first problems, the count of each kind was printed under the app's own
+    code ("date_out_of_period: 18,454"), in both languages. Each kind is now said as its first
+    message says it, with its row."""
+    rows = [f"0{d % 9 + 1}/07/2023,Tona,UDC-1,Birth registration,xx" for d in range(60)]
+    path = tmp_path / "many.csv"
+    path.write_text("Date,Union,Entrepreneur ID,Service,Fee (Tk)\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = cli("ingest", str(path), "--store", str(tmp_path / "s"), "--dry-run", "--lang", lang)
+    assert out.returncode == 1 and like in out.stdout and "fee_not_number" not in out.stdout

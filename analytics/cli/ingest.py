@@ -115,8 +115,13 @@ def report(result: IngestResult, *, lang: str, limit: int = 40) -> str:
         problems.group_by("code").len().iter_rows())).items() if code not in NOTE_CODES}
     if sum(counts.values()) > min(limit, problems.height):
         lines.append("  " + i18n.t("ingest.cli_more", lang, more=sum(counts.values()) - min(limit, problems.height)))
+        # each kind of problem as its first message says it (the codes are the app's, not the clerk's)
+        first = {code: (row, message) for code, row, message in
+                 problems.unique("code", keep="first", maintain_order=True).select("code", "row", "message").iter_rows()}
         for code, count in sorted(counts.items(), key=lambda item: -item[1]):
-            lines.append(f"    {code}: {i18n.number(count, lang=lang)}")
+            row, message = first.get(code, (None, code))
+            like = i18n.t("ingest.cli_more_like", lang, row=row) if row is not None else ""
+            lines.append(f"    {i18n.number(count, lang=lang)} × {like}{_short(message, 200)}")
     return "\n".join(lines)
 
 
