@@ -509,4 +509,5 @@ def test_many_problems_are_counted_by_kind_as_the_clerk_reads_them(tmp_path, lan
     path = tmp_path / "many.csv"
     path.write_text("Date,Union,Entrepreneur ID,Service,Fee (Tk)\n" + "\n".join(rows) + "\n", encoding="utf-8")
     out = cli("ingest", str(path), "--store", str(tmp_path / "s"), "--dry-run", "--lang", lang)
-    assert out.returncode == 1 and like in out.stdout and "fee_not_number" not in out.stdout
+    said = out.stdout + out.stderr
+    assert out.returncode == 1 and like in said and "fee_not_number" not in said
