@@ -525,3 +525,11 @@ def test_a_damaged_store_is_said_so_by_health_backup_and_every_reader(tmp_path, 
         line = one_line_error(cli(*command, "--store", str(store)))
         assert line == (f"error: a file of the store at {store} is missing or damaged, so it cannot be read; nothing "
                         f"was changed (see which: python -m analytics store health --store {store})"), (command, line)
+
+
+@pytest.mark.parametrize("formats", ["pdf", "", "csv,pdf"])
+def test_sample_refuses_formats_it_cannot_write(tmp_path, formats):
+    """The review: `sample --formats pdf` wrote nothing, said nothing and exited 0."""
+    line = one_line_error(cli("sample", "--formats", formats, "--out", str(tmp_path / "out")))
+    assert line == f"error: --formats '{formats}': write csv, xlsx or csv,xlsx"
+    assert not (tmp_path / "out").exists()

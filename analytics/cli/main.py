@@ -166,7 +166,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from analytics.reference.sample import generate, write_quarterly_files
 
-    for path in write_quarterly_files(generate(), Path(args.out), formats=tuple(args.formats.split(","))):
+    formats = tuple(f.strip().lower() for f in args.formats.split(",") if f.strip())
+    if not formats or set(formats) - {"csv", "xlsx"}:  # (nothing written, and nothing said, was the answer)
+        raise UsageError(("sample_formats", {"given": args.formats}))
+    for path in write_quarterly_files(generate(), Path(args.out), formats=formats):
         print(path)
     return 0
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -210,13 +211,23 @@ def write_quarterly_files(log: pl.DataFrame, directory: Path, *, formats: tuple[
         stem = f"pirojpur-fy{fy}-{(fy + 1) % 100:02d}-q{q}"
         if "csv" in formats:
             path = directory / f"{stem}.csv"
-            path.write_bytes(as_template(part, lang="en").write_csv().encode("utf-8-sig"))
+            _whole(path, lambda to: to.write_bytes(as_template(part, lang="en").write_csv().encode("utf-8-sig")))
             written.append(path)
         if "xlsx" in formats:
             path = directory / f"{stem}.xlsx"
-            as_template(part, lang="bn").write_excel(path, worksheet="log", autofit=False)
+            _whole(path, lambda to: as_template(part, lang="bn").write_excel(to, worksheet="log", autofit=False))
             written.append(path)
     return written
+
+
+def _whole(path: Path, write) -> None:
+    """``write(temporary)`` beside ``path``, then renamed to it: a full disk leaves no half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def ensure_sample(store: Store) -> bool:
