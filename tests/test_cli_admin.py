@@ -533,3 +533,17 @@ def test_sample_refuses_formats_it_cannot_write(tmp_path, formats):
     line = one_line_error(cli("sample", "--formats", formats, "--out", str(tmp_path / "out")))
     assert line == f"error: --formats '{formats}': write csv, xlsx or csv,xlsx"
     assert not (tmp_path / "out").exists()
+
+
+def test_every_store_command_offered_json_writes_json(tmp_path):
+    """The review: `store sweep --json` and `store migrate --json` printed sentences."""
+    store = tmp_path / "s"
+    good = Path(__file__).resolve().parent / "data" / "ingest" / "good" / "template_en.csv"
+    assert cli("ingest", str(good), "--store", str(store)).returncode == 0
+    (store / "parts" / "fy=2022" / "q=1" / "orphan.parquet").write_bytes(b"left by a killed process")
+    swept = json.loads(cli("store", "sweep", "--store", str(store), "--json").stdout)
+    # (a local store sweeps what a killed process left as it opens: the sweep itself finds nothing more)
+    assert swept == {"location": str(store), "removed": []}
+    assert not (store / "parts" / "fy=2022" / "q=1" / "orphan.parquet").exists()
+    migrated = json.loads(cli("store", "migrate", "--store", str(store), "--json").stdout)
+    assert migrated == {"location": str(store), "migrations_applied": 0}

@@ -41,11 +41,13 @@ def cmd_store(args: argparse.Namespace) -> int:
         location = args.store or store_location()
         if not shared_location(location):
             _open(location)  # a local store brings its own catalogue up to date when opened
-            print(i18n.t("store.migrated", lang, location=location, count=0))
-            return 0
-        from analytics.store.shared import migrate, redact
+            shown, applied = location, []
+        else:
+            from analytics.store.shared import migrate, redact
 
-        print(i18n.t("store.migrated", lang, location=redact(location), count=len(migrate(location))))
+            shown, applied = redact(location), migrate(location)
+        print(json.dumps({"location": shown, "migrations_applied": len(applied)}, ensure_ascii=False) if args.json
+              else i18n.t("store.migrated", lang, location=shown, count=len(applied)))
         return 0
     if args.action == "copy":
         if not args.source or not args.target:
@@ -75,7 +77,8 @@ def cmd_store(args: argparse.Namespace) -> int:
                                   for key in ("missing_files", "damaged_files", "uploads_not_adding_up") if health[key]))
         return 0 if health["healthy"] else 1
     removed = store.sweep()
-    print(i18n.t("store.swept", lang, count=len(removed)))
+    print(json.dumps({"location": store.location, "removed": removed}, ensure_ascii=False) if args.json
+          else i18n.t("store.swept", lang, count=len(removed)))
     return 0
 
 
