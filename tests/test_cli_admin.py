@@ -470,7 +470,7 @@ def test_a_backup_that_cannot_be_finished_leaves_no_file(tmp_path):
     listed = LocalStore(store)._query("SELECT path FROM upload_files")[0][0]
     (store / listed).unlink()  # a file the catalogue lists has gone
     line = one_line_error(cli("backup", str(tmp_path / "b.tar.gz"), "--store", str(store)))
-    assert line.startswith("error: no such file or directory: ")
+    assert line.startswith(f"error: the store at {store} is damaged ({listed})")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]
     assert os.listdir(store)
 
@@ -547,3 +547,15 @@ def test_every_store_command_offered_json_writes_json(tmp_path):
     assert not (store / "parts" / "fy=2022" / "q=1" / "orphan.parquet").exists()
     migrated = json.loads(cli("store", "migrate", "--store", str(store), "--json").stdout)
     assert migrated == {"location": str(store), "migrations_applied": 0}
+
+
+def test_ingest_says_a_folder_or_a_pipe_is_not_a_file(tmp_path):
+    """The review: a folder given to ingest was "no such file" (it exists), and a pipe too."""
+    (tmp_path / "logs").mkdir()
+    line = one_line_error(cli("ingest", str(tmp_path / "logs"), "--store", str(tmp_path / "s")))
+    assert line == f"error: {tmp_path / 'logs'} is a folder, not a file: give the files in it (for example " \
+                   f"{tmp_path / 'logs'}/*.csv)"
+    os.mkfifo(tmp_path / "pipe")
+    line = one_line_error(cli("ingest", str(tmp_path / "pipe"), "--store", str(tmp_path / "s")))
+    assert line.startswith(f"error: {tmp_path / 'pipe'} is not a file (a pipe or a device")
+    assert not (tmp_path / "s").exists()

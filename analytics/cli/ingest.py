@@ -373,14 +373,23 @@ class _Unread:
         pass
 
 
+def check_files(paths: list[Path]) -> None:
+    """Refuse (:class:`UsageError`) paths that are not files to read: missing, folders, pipes."""
+    missing = [str(p) for p in paths if not p.exists()]
+    folders = [str(p) for p in paths if p.is_dir()]
+    unusual = [str(p) for p in paths if p.exists() and not p.is_dir() and not p.is_file()]
+    if missing or folders or unusual:
+        raise UsageError(*([("no_such_file", {"paths": ", ".join(missing)})] if missing else []),
+                         *([("is_a_folder", {"paths": ", ".join(folders)})] if folders else []),
+                         *([("not_a_file", {"paths": ", ".join(unusual)})] if unusual else []))
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from analytics.cli.main import store_for
 
     paths = [Path(p) for p in args.files]
-    missing = [str(p) for p in paths if not p.is_file()]
     try:
-        if missing:
-            raise UsageError(("no_such_file", {"paths": ", ".join(missing)}))
+        check_files(paths)
         # the isolated reader writes the accepted rows here as the store keeps them (removed at the end)
         with tempfile.TemporaryDirectory(prefix="seba-atlas-rows-") as prepared:
             # a dry run makes no store where there is none yet: it checks against an empty one of its own

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from analytics import i18n
 from analytics.cli import interrupt
 from analytics.cli.argv import command_word
-from analytics.cli.ingest import UsageError
+from analytics.cli.ingest import UsageError, check_files
 from analytics.cli.language import Help, Parser, argparse_words, from_argv, shown
 from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
@@ -329,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
                             ).parse_args(argv)
     lang = getattr(args, "lang", None) or lang
     try:
+        if args.command == "ingest":  # (before a store is made for files that cannot be read)
+            check_files([Path(p) for p in args.files])
         if _writes(args):
             store = store_for(args.store, create=args.command == "ingest")
             if hasattr(store, "check_writable"):
