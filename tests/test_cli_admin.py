@@ -373,7 +373,10 @@ def test_command_line_errors_are_one_line_and_exit_2(backup, tmp_path):
         ("summary", "--period", "2023-24-Q5"): "error: --period 2023-24-Q5: not a period; write a fiscal year such "
                                                "as 2022-23, a quarter such as 2022-23-Q1, or dates such as "
                                                "2022-07-01..2022-12-31",
-        ("summary", "--fy", "9999-00"): "error: --fy 9999-00: not a period;",
+        ("summary", "--fy", "9999-00"): "error: --fy 9999-00: not a fiscal year;",
+        # a quarter given to --fy: said to be --period's (the advice was to write what was written)
+        ("summary", "--fy", "2022-23-Q1"): "error: --fy 2022-23-Q1: not a fiscal year; write one such as 2022-23 "
+                                           "(a quarter or dates go with --period: --period 2022-23-Q1)",
         ("summary", "--store", str(tmp_path / "file.txt")): f"error: {tmp_path / 'file.txt'} is not a directory, "
                                                             "so it cannot be a store",
         # a folder under a file: the file is named, not "read-only"
@@ -559,3 +562,13 @@ def test_ingest_says_a_folder_or_a_pipe_is_not_a_file(tmp_path):
     line = one_line_error(cli("ingest", str(tmp_path / "pipe"), "--store", str(tmp_path / "s")))
     assert line.startswith(f"error: {tmp_path / 'pipe'} is not a file (a pipe or a device")
     assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("fy, said", [("2022", "note: --fy 2022 is read as FY 2022-23 (1 July 2022 – 30 June 2023)"),
+                                      ("2022-23", None), ("FY2022-23", None)])
+def test_a_fiscal_year_named_by_one_year_says_which_it_is(tmp_path, fy, said):
+    """The review: "--fy 2022" quietly meant 2022-23, where "FY 2022" often means 2021-22."""
+    (tmp_path / "s").mkdir()
+    out = cli("summary", "--fy", fy, "--store", str(tmp_path / "s"), "--json")
+    assert out.returncode == 0 and json.loads(out.stdout)["period_start"] == "2022-07-01"
+    assert (said in out.stderr) if said else not out.stderr

@@ -27,6 +27,7 @@ import errno
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -147,10 +148,15 @@ def _period(args: argparse.Namespace) -> Period:
     try:
         if args.period:
             return parse_period(args.period)
-        return fiscal_year(parse_fy(fy))
+        year = fiscal_year(parse_fy(fy))
     except (ValueError, OverflowError):
         given = f"--period {args.period}" if args.period else f"--fy {fy}"
-        raise StoreError(i18n.t("cli_error.bad_period", "en", given=given), key="bad_period", given=given) from None
+        key = "bad_period" if args.period else "bad_fy"  # (a quarter given to --fy is --period's)
+        raise StoreError(i18n.t(f"cli_error.{key}", "en", given=given), key=key, given=given) from None
+    if args.fy and len(re.findall(r"\d+", i18n.ascii_digits(args.fy))) == 1:  # one year named: which was meant is said
+        print(i18n.t("cli.fy_read_as", args.lang, fy=args.fy, year=year.label(lang=args.lang),
+                     start=i18n.day(year.start, lang=args.lang), end=i18n.day(year.end, lang=args.lang)), file=sys.stderr)
+    return year
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
