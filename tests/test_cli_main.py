@@ -360,3 +360,17 @@ def test_an_error_polars_raises_after_a_ctrl_c_is_said_as_the_interruption(monke
     monkeypatch.setattr(interrupt, "_SEEN", [])  # without a Ctrl-C the same error is an internal one
     monkeypatch.setattr(cli_main, "_log_internal", lambda argv: None)
     assert cli_main.main(["summary", "--lang", "en"]) == 1
+
+
+def test_the_command_lines_log_is_its_owners_alone(tmp_path, monkeypatch):
+    """The review: tracebacks (which may quote a file's cells) went to a log in the shared temporary
+    folder that everyone could read."""
+    from analytics.cli.main import _log_internal
+
+    monkeypatch.setenv("SEBA_ATLAS_CLI_LOG", str(tmp_path / "cli.log"))
+    try:
+        raise ValueError("a cell's text")
+    except ValueError:
+        assert _log_internal(["summary"]) == str(tmp_path / "cli.log")
+    assert (tmp_path / "cli.log").stat().st_mode & 0o777 == 0o600
+    assert "a cell's text" in (tmp_path / "cli.log").read_text()

@@ -298,6 +298,12 @@ def _log_path() -> Path:
     return Path(os.environ.get("SEBA_ATLAS_CLI_LOG") or Path(tempfile.gettempdir()) / "seba-atlas-cli.log")
 
 
+def _open_log():
+    """The log for appending, made readable by its owner only (a traceback may quote a file's cells,
+    and the default log is in the shared temporary folder)."""
+    return open(os.open(_log_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8")
+
+
 class _LogFile(logging.Handler):
     """The command line's log records (a reader that failed, with its traceback) go to its log file,
     never to the terminal: Python would print them there, library text and all, when nothing
@@ -305,7 +311,7 @@ class _LogFile(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            with open(_log_path(), "a", encoding="utf-8") as log:
+            with _open_log() as log:
                 log.write(self.format(record) + "\n")
         except OSError:  # no log to write: nothing for the user either
             pass
@@ -315,7 +321,7 @@ def _log_internal(argv: list[str] | None) -> str | None:
     """Append the current exception's traceback to the CLI log; its path, or None when it cannot be written."""
     path = _log_path()
     try:
-        with open(path, "a", encoding="utf-8") as log:
+        with _open_log() as log:
             log.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')} "
                       f"python -m analytics {' '.join(sys.argv[1:] if argv is None else argv)}\n")
             log.write(traceback.format_exc())
