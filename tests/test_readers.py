@@ -220,6 +220,11 @@ def test_of_several_logs_the_one_with_a_date_and_a_service_is_read_then_the_one_
     with pytest.raises(ReadError) as error:
         read_table(xlsx({"Log": log, "Summary": monthly}), file_name="a.xlsx")
     assert error.value.code == "ambiguous_sheet" and error.value.params["sheets"] == ["Log", "Summary"]
+    # a sheet per upazila and their totals (no date, no service): the totals are no log to choose
+    totals = {(0, 0): "উপজেলা", (0, 1): "সেবাগ্রহীতা", (0, 2): "আয় (টাকা)", (1, 0): "নাজিরপুর", (1, 1): 3, (1, 2): 150}
+    with pytest.raises(ReadError) as error:
+        read_table(xlsx({"Nazirpur": log_cells(), "Kawkhali": log_cells(), "সর্বমোট": totals}), file_name="a.xlsx")
+    assert error.value.code == "ambiguous_sheet" and error.value.params["sheets"] == ["Nazirpur", "Kawkhali"]
 
 
 def test_sheet_names_of_other_inputs():

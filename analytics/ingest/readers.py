@@ -393,8 +393,10 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str], list[str
             dated.add(name)
     logs = [n for n in names if scores[n] >= MIN_HEADER_SCORE + 1]
     weak = [n for n in names if scores[n] >= MIN_HEADER_SCORE]
+    # (of several, a sheet with no date and no service is a summary beside the logs: not one of them)
+    dealt = lambda found: [n for n in found if n in whole or n in dated] or found  # noqa: E731
     if sheet is not None:
-        return sheet, names, logs or weak
+        return sheet, names, dealt(logs or weak)
     if len(logs) == 1:
         return logs[0], names, logs
     if not logs:
@@ -410,9 +412,9 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str], list[str
     for keep in (lambda n: n in whole or n in dated, lambda n: _visible(reader, n)):  # (read only when needed)
         narrowed = [n for n in kept if keep(n)]
         if len(narrowed) == 1:
-            return narrowed[0], names, logs
+            return narrowed[0], names, dealt(logs)
         kept = narrowed or kept
-    raise ReadError("ambiguous_sheet", sheets=logs, all_sheets=names)
+    raise ReadError("ambiguous_sheet", sheets=dealt(logs), all_sheets=names)
 
 
 def _visible(reader, name: str) -> bool:
