@@ -478,3 +478,13 @@ def test_an_upazilas_coverage_lists_its_own_unions_only(gaz):
         own = views.coverage_table(log, gaz, period=FY, lang="en", upazila=upazila)
         assert own.height and set(own["parent_pcode"]) == {upazila}
         assert own.height == every.filter(pl.col("parent_pcode") == upazila).height
+
+
+def test_an_upazilas_headline_has_no_front_desk_figures(log, gaz):
+    """The front desk is the district's one office (it stands in Pirojpur Sadar): an upazila's
+    overview gave Sadar alone a front-desk figure, which its total then counted."""
+    district = {k.key: k.current for k in views.kpis(log, period=FY, lang="en")}
+    sadar = {k.key: k.current for k in views.kpis(log, period=FY, lang="en", upazila="BD107980")}
+    assert district["beneficiaries_front_desk"] == 42_206 and "beneficiaries_front_desk" not in sadar
+    assert "front_desk_service_kinds" not in sadar
+    assert sadar["beneficiaries_total"] == sadar["beneficiaries_udc"] == 5_931  # the published report's Sadar

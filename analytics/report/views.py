@@ -163,8 +163,8 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
     out = []
     for key, current, previous, change, pct in changes.select(
             "figure", "current", "previous", "change", "change_pct").iter_rows():
-        if key not in KPI_FIGURES:
-            continue
+        if key not in KPI_FIGURES or upazila and key in ("beneficiaries_front_desk", "front_desk_service_kinds"):
+            continue  # (an upazila's figures are its UDCs': the front desk is the district's office)
         if key == "entrepreneurs" and unnamed[0]:
             out.append(Kpi(key, i18n.t("figure.entrepreneurs", lang), i18n.t("figure.not_known", lang),
                            None, None, None))
@@ -661,7 +661,7 @@ def overview_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
     figures_now = kpis(log, period=period, lang=lang, upazila=upazila, min_entrepreneurs=min_entrepreneurs,
                        comparison=fair)
     current = {k.key: k.current for k in figures_now}
-    split = {"udc": current["beneficiaries_udc"], "front_desk": current["beneficiaries_front_desk"]}
+    split = {"udc": current["beneficiaries_udc"], "front_desk": current.get("beneficiaries_front_desk") or 0}
     return OverviewView(figures_now, figures.channel_split(split, lang=lang),
                         figures.trend_bars(trend_table(log, lang=lang, upazila=upazila, sample_uploads=sample_uploads),
                                            lang=lang),
