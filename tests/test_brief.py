@@ -324,6 +324,12 @@ def test_categories_of_equal_size_come_in_one_order_in_both_languages():
     last = data["categories"]["rows"][-1]
     assert rest > 0 and last[0] == f"বাকি {i18n.number(rest, lang='bn')}টি শ্রেণি"
     assert last[1:3] == [i18n.number(rest, lang="bn"), i18n.number(5 * rest, lang="bn")]
+    # one category past them is shown as itself (the review's "The other 1 categories")
+    one_more = log.filter(pl.col("service_category").is_in(codes["category_code"].head(brief.TOP_CATEGORIES + 1)
+                                                            .to_list()))
+    data = brief.brief_data(one_more, Gazetteer.load(), period=fiscal_year(2022), lang="en", with_people=True)
+    shown = [row[0] for row in data["categories"]["rows"]]
+    assert len(shown) == brief.TOP_CATEGORIES + 1 and not any(name.startswith("The other") for name in shown)
 
 
 @pytest.mark.parametrize("period, said", [

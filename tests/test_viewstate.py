@@ -124,3 +124,12 @@ def test_a_links_unusable_parts_are_named_as_the_sidebar_names_them(lang, said):
     at = run(lang=lang, fy="bogus", q="9", channel="nope")
     notice = " ".join(t.value for t in at.toast)
     assert said in notice and "fy, q" not in notice, notice
+
+
+@pytest.mark.parametrize(("base", "link"), [
+    ("http://localhost:8501", "http://localhost:8501/?lang=en"),  # (the review's brief: no "/" before the query)
+    ("https://atlas.pirojpur.gov.bd/", "https://atlas.pirojpur.gov.bd/?lang=en"),
+    ("https://example.org/atlas/map", "https://example.org/atlas/map?lang=en"),
+])
+def test_a_link_from_a_host_alone_opens_its_root_page(base, link):
+    assert ViewState(lang="en").link(base) == link

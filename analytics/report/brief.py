@@ -335,14 +335,16 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
                        pl.col("service_code").n_unique().alias("kinds"))
                    .sort(["beneficiaries", "service_category"], descending=[True, False])
                    .select("category", "beneficiaries", "share_pct", "kinds"))
-    rest = by_category.slice(TOP_CATEGORIES)
+    # (a single category left over is shown as itself, not as "the other 1 categories")
+    shown_categories = TOP_CATEGORIES + 1 if by_category.height == TOP_CATEGORIES + 1 else TOP_CATEGORIES
+    rest = by_category.slice(shown_categories)
     categories = {
         "header": [_t("col.category", lang), _t("metric.service_kinds", lang), _t("col.beneficiaries", lang),
                    _t("col.share", lang)],
         "align": "lrrr",
         "rows": [[category or "–", i18n.number(kinds, lang=lang), i18n.number(people, lang=lang),
                   i18n.percent(share, lang=lang)]
-                 for category, people, share, kinds in by_category.head(TOP_CATEGORIES).iter_rows()]
+                 for category, people, share, kinds in by_category.head(shown_categories).iter_rows()]
         # the rest in one row: the table adds up to the whole
         + ([[_t("brief.other_categories", lang, n=i18n.number(rest.height, lang=lang)),
              i18n.number(int(rest["kinds"].sum()), lang=lang), i18n.number(int(rest["beneficiaries"].sum()), lang=lang),

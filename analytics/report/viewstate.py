@@ -138,6 +138,8 @@ class ViewState:
     def link(self, base: str) -> str:
         """``base`` (the page's address, without a query) with this state as a URL-encoded query."""
         query = urlencode(self.to_query())
+        if query and "://" in base and "/" not in base.split("://", 1)[1]:  # (a host alone: its root page)
+            base += "/"
         return f"{base}?{query}" if query else base
 
     def to_query(self) -> dict[str, str]:
