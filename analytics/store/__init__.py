@@ -78,7 +78,8 @@ def missing_store(location: str | Path, *, create: bool = False) -> StoreError |
         return None
     if path.is_dir():
         try:
-            entries = {entry.name for entry in path.iterdir()}
+            # (hidden files and a disk's lost+found are no one's files: a new disk for the store has them)
+            entries = {entry.name for entry in path.iterdir() if not entry.name.startswith(".")} - {"lost+found"}
         except OSError:  # (a folder that cannot be listed: the store itself says so)
             return None
         if entries and CATALOGUE not in entries and not entries <= _STORE_ENTRIES:
