@@ -260,15 +260,34 @@ def test_opening_does_not_sweep_or_wait_while_a_commit_holds_the_lock(tmp_path):
 
 
 # -- the command line: one line, exit 2 (or 1 for the app's own errors) --------------------------
-def test_an_error_in_the_app_is_one_line_exit_1_and_logged(tmp_path):
+def test_a_damaged_stored_file_is_one_line_exit_2_and_logged(tmp_path):
+    """A stored file overwritten by hand or by a disk: the store is damaged, which is said in one
+    line pointing to `store health` (not polars' text, nor "internal error"); polars' own is logged."""
     store = seeded(tmp_path / "s")
     part = tmp_path / "s" / store._query("SELECT path FROM upload_files")[0][0]
     part.write_bytes(b"PAR1 this is not parquet PAR1")
     log = tmp_path / "cli.log"
     out = cli("summary", "--json", "--store", str(tmp_path / "s"), env={"SEBA_ATLAS_CLI_LOG": str(log)})
-    line = one_line_error(out, code=1)
-    assert line.startswith("error: internal error (") and f"logged in {log}; please report it" in line
+    line = one_line_error(out, code=2)
+    assert line.startswith(f"error: a file of the store at {tmp_path / 's'} is missing or damaged")
     assert "Traceback" in log.read_text()
+
+
+def test_an_error_in_the_app_is_one_line_exit_1_and_logged(tmp_path, monkeypatch, capsys):
+    from analytics.cli import main as cli_main
+
+    seeded(tmp_path / "s")
+    log = tmp_path / "cli.log"
+    monkeypatch.setenv("SEBA_ATLAS_CLI_LOG", str(log))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault of the app's own")
+
+    monkeypatch.setattr(cli_main, "summary", broken)
+    assert cli_main.main(["summary", "--json", "--store", str(tmp_path / "s")]) == 1
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("error: internal error (RuntimeError)") and f"logged in {log}; please report it" in line
+    assert "a fault of the app's own" in log.read_text()
 
 
 def test_an_unusable_catalogue_is_one_line(tmp_path):
