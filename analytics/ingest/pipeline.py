@@ -849,11 +849,13 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
 
     def text(f: str) -> list[dict[str, pl.Expr]]:
         spelling = V.identifier if f == "entrepreneur_id" else (lambda text: text)
+        problem = V.text_problem(pl.col(f))
+        if f == "entrepreneur_id":  # (1.07981E+12: a long number Excel rounded, its digits lost)
+            problem = pl.when(V.rounded_number(pl.col(f))).then(pl.lit("id_rounded")).otherwise(problem)
         return [{f: spelling(v)},
-                {f"{f}_bad": V.text_problem(pl.col(f)),
+                {f"{f}_bad": problem,
                  f"{f}_total": _total(f) | _subtotal(f, spelling=spelling),
-                 f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f],
-                 **({"entrepreneur_id_rounded": V.rounded_number(pl.col(f))} if f == "entrepreneur_id" else {})}]
+                 f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
 
     return {
         "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),

@@ -263,7 +263,9 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
                 for f in ("upazila", "union", "service", "entrepreneur_id", "entrepreneur_name")
                 if f"{f}_bad" in work.columns}
     for f in bad_text:
-        codes(f"{f}_bad", ("excel_error", "formula", "markup"), f, scope=udc if f != "service" else pl.lit(True))
+        # (an ID as Excel shows a long number it rounded, 1.07981E+12: its digits are lost)
+        codes(f"{f}_bad", ("excel_error", "formula", "markup") + (("id_rounded",) if f == "entrepreneur_id" else ()), f,
+              scope=udc if f != "service" else pl.lit(True))
     ok_text = lambda f: ~bad_text[f] if f in bad_text else pl.lit(True)  # noqa: E731
 
     found.append(("too_many_cells", ~pl.col("is_total") & pl.col("extra").is_not_null(), None, pl.col("extra"), None,
@@ -323,10 +325,6 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
           params=pl.col("upazila_params"))
     if shape == "transactions":
         check("udc_without_entrepreneur", udc & pl.col("entrepreneur_id").is_null(), "entrepreneur_id")
-    # a long numeric ID as Excel shows it in a narrow cell and then saves in a CSV file: 1.07981E+12
-    # (the digits after the sixth are lost, so that several people become one)
-    if "entrepreneur_id_rounded" in work.columns:
-        check("id_rounded", udc & pl.col("entrepreneur_id_rounded"), "entrepreneur_id")
     check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
 
     codes("fee_problem", ("fee_not_number", "fee_decimals", "fee_negative", "excel_error", "not_calculated"), "fee")

@@ -524,8 +524,13 @@ _LAYOUT_LINE = (r"^(?:(?:week|wk)\.?\s*(?:no\.?)?\s*[-#:]?\s*\d{1,2}|\d{1,2}\s*(
 def layout_line(texts: pl.Series) -> pl.Series:
     """Whether each text heads a week's rows or numbers a page ("Week 1", "২ নং সপ্তাহ", "Page 1 of
     2", "পৃষ্ঠা ২"), and nothing else: written alone in a row, the sheet's layout, not a delivery."""
-    key = digits(texts.cast(pl.String).str.strip_chars().str.to_lowercase().str.normalize("NFC"))
-    return key.str.contains(_LAYOUT_LINE).fill_null(False)
+    text = texts.cast(pl.String)
+    # (first a cheap look for the words: most texts of a log have none, and are not read further)
+    near = text.str.contains(r"(?i)we?e?k|p[ag.]|সপ্তাহ|পৃষ্ঠা|পাতা").fill_null(False)
+    if not near.any():
+        return near
+    key = digits(text.filter(near).str.strip_chars().str.to_lowercase().str.normalize("NFC"))
+    return near.scatter(near.arg_true(), key.str.contains(_LAYOUT_LINE).fill_null(False))
 
 
 def month_heading(texts: pl.Series) -> pl.Series:
