@@ -49,7 +49,10 @@ else:
     left, right = st.columns([1, 2])
     with left:
         st.markdown(f"#### {t('overview.channels')}")
-        st.plotly_chart(view.channels, key="channels", config={"displayModeBar": False})
+        if current.upazila:  # an upazila's figures are its UDCs': the front desk is the district's office
+            st.caption(t("overview.front_desk_district"))
+        else:
+            st.plotly_chart(view.channels, key="channels", config={"displayModeBar": False})
     with right:
         st.markdown(f"#### {t('overview.trend')}")
         st.plotly_chart(view.trend, key="trend", config={"displayModeBar": False})

@@ -54,6 +54,16 @@ def test_a_chosen_upazila_is_named_under_the_title(page, lang, shown):
     assert shown in texts(at), texts(at)
 
 
+def test_an_upazilas_overview_says_where_the_front_desk_is_counted():
+    """An upazila's figures are its UDCs': no front-desk figure, and no 100%-UDC pie, but a sentence."""
+    at = run(lang="en", upazila="BD107980")
+    assert "The DC office's front desk serves the whole district" in " ".join(c.value for c in at.caption)
+    assert not any(m.label == "Front-desk beneficiaries" for m in at.metric)
+    assert len(at.get("plotly_chart")) == 1  # the trend alone
+    district = run(lang="en")
+    assert any(m.label == "Front-desk beneficiaries" for m in district.metric) and len(district.get("plotly_chart")) == 2
+
+
 def test_quarter_and_previous_period_from_query():
     at = run(lang="en", fy="2022-23", q="2")
     shown = texts(at)

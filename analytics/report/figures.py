@@ -597,11 +597,13 @@ def trend_bars(trend: pl.DataFrame, *, lang: str) -> go.Figure:
         part = trend.filter(pl.col("channel") == channel)
         if part.height:
             marks = ["/" if s else "." if p else "" for s, p in part.select("sample", "partial").iter_rows()]
+            # (the dots lighter than the hatching: the quarter's number is written over them)
+            strength = [0.3 if s else 0.12 for s in part["sample"]]
             notes = [f" ({sample_label})" if s else f" ({i18n.t('figure.data_until', lang, day=u)})" if p else ""
                      for s, p, u in part.select("sample", "partial", "until").iter_rows()]
             fig.add_trace(go.Bar(x=part["label"].to_list(), y=part["beneficiaries"].to_list(),
                                  name=i18n.t(f"channel.{channel}", lang), marker_color=CHANNEL_COLOURS[channel],
-                                 marker_pattern={"shape": marks, **pattern},
+                                 marker_pattern={"shape": marks, **pattern, "solidity": strength},
                                  text=[i18n.number(v, lang=lang) for v in part["beneficiaries"]],
                                  # level and as large as fits (a projector; on a phone plotly shrinks it to fit)
                                  textangle=0, textfont={"size": 15}, insidetextanchor="middle",
@@ -609,7 +611,8 @@ def trend_bars(trend: pl.DataFrame, *, lang: str) -> go.Figure:
     for shown, shape, label in ((trend["sample"].any(), "/", sample_label), (trend["partial"].any(), ".", partial_label)):
         if shown:  # a legend entry for the marks
             fig.add_trace(go.Bar(x=[None], y=[None], name=label, marker_color="#bdbdbd",
-                                 marker_pattern={"shape": shape, **pattern}, hoverinfo="skip"))
+                                 marker_pattern={"shape": shape, **pattern, "solidity": 0.3 if shape == "/" else 0.12},
+                                 hoverinfo="skip"))
     empty = trend.filter(pl.col("channel").is_null())["label"].to_list()
     if empty:  # a quarter with no data keeps its place on the axis
         fig.add_trace(go.Bar(x=empty, y=[0] * len(empty), text=[i18n.t("map.no_data", lang)] * len(empty),
