@@ -200,6 +200,7 @@ def test_tables_as_before(log, gaz):
     assert trend["label"].to_list()[0] == quarter(2022, 1).short_label(lang="en")
     shown = views.entrepreneur_rows(views.entrepreneur_table(log, gaz, period=quarter(2022, 2), lang="en"), lang="en")
     assert shown.columns[5:7] == ["Beneficiaries", "Earnings"] and shown["Earnings"][0].startswith("Tk ")
+    assert set(tables.display_only(shown)["Gender"].to_list()) <= {"Female", "Male", ""}  # one person's (not "Women")
     # a change: its arrow agrees with its sign, a fall with a minus sign (the review's "-10.4%" had neither)
     for text in tables.display_only(shown)["Change (%)"].to_list():
         assert text == "–" or (text.startswith("▲ +") or text.startswith("▼ −") or text == "+0.0%"), text

@@ -488,7 +488,7 @@ def entrepreneur_rows(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
         pl.col("rank").alias(t("col.rank")),
         pl.col("entrepreneur_name").alias(t("col.entrepreneur")),
         pl.col("entrepreneur_gender").cast(pl.String).replace_strict(
-            {"female": t("gender.female"), "male": t("gender.male")}, default="").alias(t("col.gender")),
+            {"female": t("person.female"), "male": t("person.male")}, default="").alias(t("col.gender")),
         pl.col("union").alias(t("col.union")), pl.col("upazila").alias(t("col.upazila")),
         number_text("beneficiaries", lang=lang).alias(t("col.beneficiaries")),
         taka_text("earnings_paisa", lang=lang).alias(t("col.earnings")),
@@ -520,7 +520,7 @@ def entrepreneur_export(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
     out = frame.select(
         pl.col("rank"), pl.col("entrepreneur_id"), pl.col("entrepreneur_name"),
         pl.col("entrepreneur_gender").cast(pl.String).replace_strict(
-            {"female": i18n.t("gender.female", lang), "male": i18n.t("gender.male", lang)}, default=None),
+            {"female": i18n.t("person.female", lang), "male": i18n.t("person.male", lang)}, default=None),
         pl.col("union"), pl.col("upazila"), pl.col("beneficiaries"),
         (pl.col("earnings_paisa") / schema.PAISA_PER_TAKA), pl.col("service_kinds"),
         (pl.col("earnings_paisa_previous") / schema.PAISA_PER_TAKA), pl.col("change_pct").round(1),
