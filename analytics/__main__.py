@@ -8,10 +8,13 @@ def _interrupted() -> None:
 
     try:
         from analytics import i18n
+        from analytics.cli.argv import command_word
+        from analytics.cli.interrupt import message_key
         from analytics.cli.language import from_argv
 
         lang = from_argv(sys.argv[1:])
-        print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.interrupted", lang)), file=sys.stderr)
+        key = message_key(command_word(sys.argv[1:]))
+        print(i18n.t("cli_error.line", lang, message=i18n.t(key, lang)), file=sys.stderr)
         sys.stderr.flush()
     except BaseException:  # noqa: BLE001, S110 - interrupted again, or the messages not loaded yet: the status says it
         pass

@@ -37,3 +37,9 @@ def install() -> None:
 def happened() -> bool:
     """Whether Ctrl-C was pressed since :func:`install`."""
     return bool(_SEEN)
+
+
+def message_key(command: str | None) -> str:
+    """The message of a Ctrl-C: an ingest says that the upload it was making is not stored; any
+    other command that it was interrupted (a brief or a summary stores nothing)."""
+    return "cli_error.interrupted" if command == "ingest" else "cli_error.interrupted_other"

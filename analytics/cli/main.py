@@ -287,6 +287,12 @@ def stored_file_failed(error: BaseException) -> bool:
         and ("parquet" in text.lower() or "/parts/fy=" in text)
 
 
+def _interrupted(args: argparse.Namespace, lang: str) -> int:
+    """Ctrl-C: said in one line (:func:`analytics.cli.interrupt.message_key`), status 130."""
+    print(i18n.t("cli_error.line", lang, message=i18n.t(interrupt.message_key(args.command), lang)), file=sys.stderr)
+    return 130
+
+
 def _stored_file_error(args: argparse.Namespace, lang: str) -> int:
     location = getattr(args, "store", None) or store_location()
     print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.stored_file_unreadable", lang, path=location)),
@@ -357,12 +363,10 @@ def main(argv: list[str] | None = None) -> int:
         print(error_line(error, lang), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.interrupted", lang)), file=sys.stderr)
-        return 130
+        return _interrupted(args, lang)
     except Exception as error:  # noqa: BLE001 - never a traceback: it goes to the log, a sentence to the user
         if interrupt.happened():  # (a Ctrl-C that polars turned into another error)
-            print(i18n.t("cli_error.line", lang, message=i18n.t("cli_error.interrupted", lang)), file=sys.stderr)
-            return 130
+            return _interrupted(args, lang)
         if stored_file_failed(error):
             _log_internal(argv)
             return _stored_file_error(args, lang)
