@@ -995,6 +995,15 @@ def test_ditto_marks_are_said_per_column_with_their_rows_in_either_language_and_
     assert result.ditto_note(lang="bn")["where"].startswith("Date (সারি ৩–৪)")
 
 
+def test_one_name_of_question_marks_among_others_is_asked_about_not_the_files_lost_letters():
+    """Bengali saved as "????" refuses the file (letters_lost) when most names to decide are so; one
+    "??" among other names is a slip in a cell, asked about as it is."""
+    text = ("Date,Union,Entrepreneur ID,Service,Fee (Tk)\n03/07/2023,??,UDC-1,Birth registration,75\n"
+            "03/07/2023,Nowhere,UDC-1,Birth registration,75\n03/07/2023,Tona,UDC-1,Xyzzy service,75\n")
+    result = ingest_bytes(text.encode(), file_name="a.csv", upload_id="u", lang="en")
+    assert "letters_lost" not in result.problems["code"].to_list() and "??" in result.questions["value"].to_list()
+
+
 @pytest.mark.parametrize(("dates", "order", "advice"), [
     (["03/07/2023", "3/7/2023x"], None, "Write the date as day/month/year, for example 05/07/2022."),
     (["2023-07-03", "2023-07-04", "2023-07-xx"], None, "Write the date as year-month-day, as the file's other dates "

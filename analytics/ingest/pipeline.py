@@ -646,7 +646,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     if typed.height and 2 * typed.height >= questions.height:  # names typed with Bijoy: not names to decide
         return fail(validate.file_problem("bijoy_text", value=typed["value"][0]))
     lost = questions.filter(V.letters_lost(questions["value"]))
-    if lost.height:  # names whose letters the file lost: no answer could be right, nor kept for later files
+    if lost.height and 2 * lost.height >= questions.height:  # names whose letters the file lost: no answer
+        # could be right, nor kept for later files (one "??" among names is a slip, asked about as it is)
         return fail(validate.file_problem("letters_lost", value=lost["value"][0]))
     result.questions, result.matches = questions, matches
     raw = pl.concat([*checks, lines.select(pl.col(ROW).alias("row"), pl.lit(None, pl.String).alias("column"),
