@@ -200,3 +200,28 @@ def test_all_channels_colour_the_areas_by_their_udcs_and_write_the_office_on_its
     assert every == classes("beneficiaries_udc")[0]
     office = next(t for t in spec["data"] if t.get("type") == "scattergeo" and t.get("name") != "labels")
     assert office["text"] == ["42,206"] and "text" in office["mode"]
+
+
+def test_the_maps_legend_lists_the_classes_the_brief_lists(log, gaz):
+    """The review: a class no area fell in was left out of the app's legend ("311 – 380, 441 – 600")
+    while the brief listed it; the two maps of one view differed. Every class is now in both."""
+    for period in (FY, quarter(2022, 1), quarter(2022, 3)):
+        for metric in ("beneficiaries_udc", "earnings_paisa", "per_km2", "entrepreneurs"):
+            for level, upazila in (("upazila", None), ("union", None), ("union", "BD107947"), ("union", "BD107980")):
+                view = views.map_view(log, gaz, period=period, metric=metric, lang="en", level=level, upazila=upazila)
+                # (the areas drawn, as the map draws them: money in taka)
+                values = view.table.filter(pl.col("has_polygon"))[metric].to_list()
+                _, legend = brief_classes_of(values, decimals=views.map_decimals(metric))
+                traces = view.figure.to_dict()["data"]
+                # (plotly leaves a trace of no area out of the legend: a class no area falls in has its own entry)
+                assert all(t["locations"] for t in traces if t.get("type") == "choropleth"), (period, metric, upazila)
+                shown = [t["name"] for t in traces
+                         if t.get("name") and (t.get("type") == "choropleth" or t.get("marker", {}).get("symbol") == "square")]
+                assert [entry["label"] for entry in legend] == [n for n in shown if n[0].isdigit()], (
+                    period, metric, level, upazila)
+
+
+def brief_classes_of(values, *, decimals):
+    from analytics.report.brief import _classes
+
+    return _classes(values, lang="en", decimals=decimals)

@@ -379,8 +379,11 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
         for index, high in enumerate(breaks):
             colour = CLASS_COLOURS[len(CLASS_COLOURS) - len(breaks) + index]
             part = drawn.filter((value > low) & (value <= high))
-            _add_areas(fig, shapes, part, geojson, colour=colour, template=template, fill=fill,
-                       name=_class_label(low if index else None, high, lang=lang, decimals=decimals))
+            label = _class_label(low if index else None, high, lang=lang, decimals=decimals)
+            if part.height:
+                _add_areas(fig, shapes, part, geojson, colour=colour, template=template, fill=fill, name=label)
+            else:  # a class no area falls in still has its place in the legend (as in the brief): no gap
+                _legend_only(fig, shapes, colour=colour, name=label)
             low = high
         part = drawn.filter(withheld)
         if part.height:
@@ -503,6 +506,14 @@ def _add_areas(fig: go.Figure, shapes: list[dict | None], part: pl.DataFrame, ge
         customdata=part["_hover"].to_list(), hovertemplate=template,
         selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 0.95}},
     ))
+
+
+def _legend_only(fig: go.Figure, shapes: list[dict | None], *, colour: str, name: str) -> None:
+    """A legend entry of ``colour`` with nothing drawn: a class of the map no area falls in."""
+    shapes.append(None)
+    fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="markers", name=name, showlegend=True, hoverinfo="skip",
+                                marker={"symbol": "square", "size": 13, "color": colour,
+                                        "line": {"color": "#555555", "width": 0.8}}))
 
 
 def _layout(fig: go.Figure, *, height: int = 420, title: str | None = None) -> go.Figure:
