@@ -2,23 +2,27 @@ import sys
 
 
 def _interrupted() -> None:
-    """Ctrl-C while the command line starts (or anywhere it does not catch it itself): one line in
-    the user's language and exit status 130, never a traceback."""
+    """Ctrl-C or SIGTERM while the command line starts (or anywhere it does not catch it itself): one
+    line in the user's language and exit status 130 (143), never a traceback."""
     import os
+    import signal
+
+    code = 128 + signal.SIGINT
 
     try:
         from analytics import i18n
         from analytics.cli.argv import command_word
-        from analytics.cli.interrupt import message_key
+        from analytics.cli.interrupt import message_key, status
         from analytics.cli.language import from_argv
 
+        code = status()
         lang = from_argv(sys.argv[1:])
         key = message_key(command_word(sys.argv[1:]))
         print(i18n.t("cli_error.line", lang, message=i18n.t(key, lang)), file=sys.stderr)
         sys.stderr.flush()
     except BaseException:  # noqa: BLE001, S110 - interrupted again, or the messages not loaded yet: the status says it
         pass
-    os._exit(130)
+    os._exit(code)
 
 
 try:
@@ -41,7 +45,8 @@ try:
     status = main()
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # done (and said): a Ctrl-C now changes nothing
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # done (and said): a Ctrl-C or SIGTERM now changes nothing
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 except KeyboardInterrupt:
     _interrupted()
 if ingest:

@@ -317,6 +317,44 @@ def test_ctrl_c_while_starting_is_one_line_and_status_130(tmp_path, command, del
         assert child.returncode == 0, err
 
 
+@pytest.mark.parametrize("delay", [0.3, 0.7])
+def test_sigterm_is_said_as_an_interruption_with_status_143_and_stores_nothing(tmp_path, delay):
+    """SIGTERM (``timeout``, ``kill``, a service stopped) while an ingest starts or checks a file: one
+    line, status 143, no upload stored and no reader process left behind (the review: it ended silently)."""
+    import signal
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    rows = ["Date,Upazila,Union,Entrepreneur ID,Service,Fee"] + [
+        f"0{1 + i % 9}/08/2023,Nazirpur,Deulbari Dobra,UDC-{i % 7},Birth registration,{50 + i % 3}" for i in range(500_000)]
+    log = tmp_path / "big.csv"
+    log.write_text("\n".join(rows) + "\n")
+    store = tmp_path / "s"
+    store.mkdir()
+    child = subprocess.Popen([sys.executable, "-m", "analytics", "ingest", str(log), "--store", str(store), "--lang", "en"],
+                             cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    time.sleep(delay)
+    child.send_signal(signal.SIGTERM)  # (to the command alone, as `timeout` and `kill` send it)
+    err = child.communicate(timeout=60)[1]
+    if child.returncode == 0:  # (a machine fast enough to finish first)
+        pytest.skip(f"the ingest was stored before the signal came: {err[-200:]}")
+    assert child.returncode == 143, err
+    assert err == "error: interrupted; an upload that was not finished was not stored\n"
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            os.killpg(child.pid, 0)  # (the reader it started is in its session)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("a process of the interrupted ingest is still running")
+    listed = subprocess.run([sys.executable, "-m", "analytics", "uploads", "--store", str(store), "--lang", "en"],
+                            cwd=root, capture_output=True, text=True, check=True).stdout
+    assert listed.splitlines()[1:] == [], listed
+
+
 @pytest.mark.parametrize(("line", "files", "error"), [
     (["ingest", "a.csv", "--store", "s", "b.csv"], ["a.csv", "b.csv"], None),
     (["ingest", "a.csv", "--dry-run", "b.csv", "--mode", "replace", "c.xlsx"], ["a.csv", "b.csv", "c.xlsx"], None),

@@ -288,9 +288,10 @@ def stored_file_failed(error: BaseException) -> bool:
 
 
 def _interrupted(args: argparse.Namespace, lang: str) -> int:
-    """Ctrl-C: said in one line (:func:`analytics.cli.interrupt.message_key`), status 130."""
+    """Ctrl-C or SIGTERM: said in one line (:func:`analytics.cli.interrupt.message_key`), status 130
+    or 143 (:func:`analytics.cli.interrupt.status`)."""
     print(i18n.t("cli_error.line", lang, message=i18n.t(interrupt.message_key(args.command), lang)), file=sys.stderr)
-    return 130
+    return interrupt.status()
 
 
 def _stored_file_error(args: argparse.Namespace, lang: str) -> int:

@@ -107,6 +107,9 @@ def _exchange(child: subprocess.Popen, payload: bytes, seconds: float) -> tuple[
         except (BrokenPipeError, OSError):  # died before it read the call: no answer below
             pass
         out = child.stdout.read()
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the child's work is not wanted any more
+        child.kill()
+        raise
     finally:
         timer.cancel()
         child.stdout.close()
@@ -251,6 +254,7 @@ def _fork(memory: int, preload: str, prefetch: str) -> _Forked | None:
     pid = os.fork()
     if pid == 0:
         try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (the parent's handler says "interrupted")
             os.dup2(call_in, 0)
             os.dup2(answer_out, 1)
             os.dup2(errors.fileno(), 2)
