@@ -169,7 +169,8 @@ def percent(value: float | None, *, lang: str, signed: bool = False) -> str:
     # grouped as numbers are (+2,240.6%); a fall with a minus sign, as the headline changes write it
     shown = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     whole, _, tenth = f"{abs(shown):.1f}".partition(".")
-    sign = ("+" if shown >= 0 else "−") if signed else ("-" if shown < 0 else "")
+    # signed: the sign of the change itself, as its arrow is (a fall of 0.03% is "−0.0%", never "▼ +0.0%")
+    sign = ("+" if value > 0 else "−" if value < 0 else "") if signed else ("-" if shown < 0 else "")
     text = f"{sign}{group_lakh(whole)}.{tenth}%"
     return bn_digits(text) if lang == "bn" else text
 

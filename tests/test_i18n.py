@@ -96,7 +96,9 @@ def test_stored_times_read_in_dhaka_in_the_users_digits():
     (2240.6, True, "+2,240.6%", "+২,২৪০.৬%"),  # grouped as numbers are
     (123456.0, False, "1,23,456.0%", "১,২৩,৪৫৬.০%"),
     (-0.04, False, "0.0%", "০.০%"),  # no "-0.0%"
-    (-0.04, True, "+0.0%", "+০.০%"),
+    (-0.04, True, "−0.0%", "−০.০%"),  # a fall, however small, as its arrow ▼ says (the review: "▼ +0.0%")
+    (0.04, True, "+0.0%", "+০.০%"),
+    (0.0, True, "0.0%", "০.০%"),  # no change: no sign, as no arrow
     (None, False, "–", "–"),
 ])
 def test_a_percentage_is_rounded_as_a_number_is(value, signed, en, bn):

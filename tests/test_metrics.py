@@ -104,6 +104,34 @@ def test_an_entrepreneur_serving_two_unions_is_under_both_the_main_one_first(per
     assert e1["upazila_codes"] == [BHANDARIA] and e1["earnings_paisa"] == (11500 if period.quarter == 1 else 9500)
 
 
+@pytest.mark.parametrize(("rows", "period", "name", "gender"), [
+    # a log without name and gender columns first (the period compared with): the later rows say who
+    ([dict(day=date(2022, 7, 5), who=None, gender=None), dict(day=date(2022, 10, 5), who="Jesmin", gender="female")],
+     quarter(2022, 2), "Jesmin", "female"),
+    # ... and in the same period as the rows that say it
+    ([dict(day=date(2022, 7, 5), who=None, gender=None), dict(day=date(2022, 7, 9), who="Jesmin", gender="female")],
+     quarter(2022, 1), "Jesmin", "female"),
+    # the name in one log, the gender in another
+    ([dict(day=date(2022, 7, 5), who="Jesmin", gender=None), dict(day=date(2022, 7, 9), who=None, gender="female")],
+     quarter(2022, 1), "Jesmin", "female"),
+    # written differently in the two periods: as this period writes it
+    ([dict(day=date(2022, 7, 5), who="Jesmin N.", gender="female"), dict(day=date(2022, 10, 5), who="Jesmin Nahar", gender="female")],
+     quarter(2022, 2), "Jesmin Nahar", "female"),
+    ([dict(day=date(2022, 7, 5), who=None, gender=None)], quarter(2022, 1), None, None),  # never said: not known
+])
+def test_who_an_entrepreneur_is_comes_from_the_rows_that_say_it(rows, period, name, gender):
+    """The review: an entrepreneur's name and gender were their first stored row's, empty when that row
+    came from a log without those columns, so the brief read '0 women, 1 men (gender not recorded: 1)'
+    with the previous quarter compared and '1 women, 1 men' with the year before."""
+    made = []
+    for spec in rows:
+        one = row(spec["day"], who="E1", gender=spec["gender"])
+        one["entrepreneur_name"] = spec["who"]
+        made.append(one)
+    table = metrics.entrepreneurs(schema.conform(pl.DataFrame(made, infer_schema_length=None)), period=period)
+    assert table.select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender").rows() == [("E1", name, gender)]
+
+
 def test_the_entrepreneurs_table_names_every_union_and_finds_each(log):
     from analytics.report import views
 

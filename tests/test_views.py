@@ -203,7 +203,7 @@ def test_tables_as_before(log, gaz):
     assert set(tables.display_only(shown)["Gender"].to_list()) <= {"Female", "Male", ""}  # one person's (not "Women")
     # a change: its arrow agrees with its sign, a fall with a minus sign (the review's "-10.4%" had neither)
     for text in tables.display_only(shown)["Change (%)"].to_list():
-        assert text == "–" or (text.startswith("▲ +") or text.startswith("▼ −") or text == "+0.0%"), text
+        assert text == "–" or (text.startswith("▲ +") or text.startswith("▼ −") or text == "0.0%"), text
     services = views.services_view(log, gaz, period=FY, lang="bn").table
     services = tables.display_only(services)
     assert services.height == 117 and services[services.columns[-1]][0].endswith("%")

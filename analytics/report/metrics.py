@@ -190,10 +190,16 @@ def entrepreneurs(log: Log, *, period: Period, upazila: str | None = None,
         rolled.set_size().alias("service_kinds"))
     earlier = sides.filter(pl.col("_side") == "before").select(
         "entrepreneur_id", pl.col("fee_paisa").alias("earnings_paisa_previous"))
-    # who they are: each entrepreneur's first row (a mask, not a grouping over text: 5x cheaper
-    # than unique() or a per-group first() under the streaming engine)
-    who = rows.select("entrepreneur_id", "entrepreneur_name", "entrepreneur_gender").filter(
-        pl.col("entrepreneur_id").is_first_distinct())
+    # who they are: each entrepreneur's name and gender as first written, in this period's rows
+    # before the others' (a log without those columns leaves them empty: the next row that has
+    # them says them; the period compared with never decides who someone is). Masks, not a
+    # grouping over text: 5x cheaper than unique() or a per-group first() under the streaming engine
+    ordered = pl.concat([rows.filter(period.filter()), rows.filter(~period.filter())])
+    first = pl.col("entrepreneur_id").is_first_distinct()
+    who = rows.select("entrepreneur_id").filter(first)
+    for column in ("entrepreneur_name", "entrepreneur_gender"):
+        who = who.join(ordered.select("entrepreneur_id", column).filter(pl.col(column).is_not_null()).filter(first),
+                       on="entrepreneur_id", how="left")
     # where they served: every union (and upazila), the one they earned most in this period first
     # (then before it): one who serves two unions is found under either, and shown under both
     served = (rows.group_by("entrepreneur_id", "upazila_code", "union_code")
