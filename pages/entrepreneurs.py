@@ -68,9 +68,9 @@ if not access.can_see_people():
     if hide_below is not None:
         st.caption(privacy.notice(lang=lang, min_entrepreneurs=hide_below))
     st.markdown(f"#### {t('privacy.upazila_totals')}")
-    render.dataframe(upazilas, hide_index=True)
+    render.dataframe(upazilas, hide_index=True, export_name=f"upazilas-{period.key}")
     st.markdown(f"#### {t('privacy.union_totals')}")
-    render.dataframe(unions, hide_index=True)
+    render.dataframe(unions, hide_index=True, export_name=f"unions-{period.key}")
     st.stop()
 table, shown, distribution = compute(*state.data_key(), period.key, lang, current.upazila, current.search,
                                     current.compare, state.sample_uploads())

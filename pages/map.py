@@ -113,4 +113,5 @@ if side is not None:
 # every figure of the map, as a table that sorts: drawn when opened, after the map (render.lazy_expander)
 with render.lazy_expander(t("map.table"), key="w_map_table") as table:
     if table.open:
-        render.dataframe(views.map_table(view, metric=metric, lang=current.lang), hide_index=True)
+        render.dataframe(views.map_table(view, metric=metric, lang=current.lang), hide_index=True,
+                         export_name=f"map-{metric}-{period.key}")

@@ -9,10 +9,11 @@ import pyarrow as pa
 import streamlit as st
 
 from analytics import i18n
-from analytics.report import tables
+from analytics.report import tables, views
 from pages import state
 
 STYLED_CELLS = 60_000  # beyond this many cells a table goes as plain Arrow (a Styler renders every cell)
+OWN_EXPORT = "seba-own-export-"  # the key of a table offered for download as shown (see dataframe)
 
 
 def style() -> None:
@@ -31,6 +32,8 @@ def style() -> None:
       [data-testid="stDataFrame"], [data-testid="stTable"] { max-width: 100%; overflow-x: auto; }
     }
     """
+    # a table offered for download as shown, not as Streamlit would write its cells (see dataframe)
+    css += f'[class*="st-key-{OWN_EXPORT}"] button[aria-label="Download as CSV"] {{ display: none; }}\n'
     if state.current().present:
         css += """
         [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, footer { display: none !important; }
@@ -109,7 +112,7 @@ def arrow(frame: pl.DataFrame) -> pa.Table:
     return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
-def dataframe(frame: pl.DataFrame, *, lang: str | None = None, **kwargs: object) -> None:
+def dataframe(frame: pl.DataFrame, *, lang: str | None = None, export_name: str = "table", **kwargs: object) -> None:
     """``st.dataframe`` for a polars frame: figures sort as numbers and read in the user's digits.
 
     Given a polars frame, Streamlit calls ``frame.to_pandas()`` while holding the GIL, and polars
@@ -124,6 +127,8 @@ def dataframe(frame: pl.DataFrame, *, lang: str | None = None, **kwargs: object)
     a number column by the cell's number), and the Styler's display values are the texts of
     ``analytics.report.tables.display`` (Bengali digits, lakh grouping, taka, "fewer than 3"). Missing
     cells read as the table's placeholder. A table without figures goes as the Arrow table.
+    A table some of whose missing cells need a stand-in number is offered for download as shown
+    (``export_name``.csv) instead of by Streamlit's own button.
     """
     shown = tables.display(frame, lang=lang or state.current().lang)
     if shown is None or frame.height * frame.width > STYLED_CELLS:
@@ -147,4 +152,14 @@ def dataframe(frame: pl.DataFrame, *, lang: str | None = None, **kwargs: object)
             styler.format(lambda v, text=text: text, subset=(data.index[where], [label]))
     if shown.placeholder is not None:
         kwargs.setdefault("placeholder", shown.placeholder)
-    st.dataframe(styler, **kwargs)
+    if not shown.stand_ins:
+        st.dataframe(styler, **kwargs)
+        return
+    # a stand-in (a cell reading "no data" among cells hidden by the small-cell rule) is a number
+    # Streamlit's own "Download as CSV" would write as a figure (-1 Tk): its button is hidden on this
+    # table (style()), and the table is offered as shown
+    lang = lang or state.current().lang
+    with st.container(key=f"{OWN_EXPORT}{abs(hash((tuple(frame.columns), frame.height)))}"):
+        st.dataframe(styler, **kwargs)
+        st.download_button(i18n.t("export.table_csv", lang), views.shown_csv(frame, lang=lang),
+                           f"{export_name}.csv", "text/csv", on_click="ignore")

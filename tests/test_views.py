@@ -263,12 +263,21 @@ def test_hidden_and_missing_cells_read_as_before_and_sort_last():
     assert shown.texts["Earnings"] == ["Tk 5,931", "fewer than 3", "–", "Tk 23,446"]
     # the cell that cannot use the placeholder gets a stand-in below every figure: last when descending
     stand_in = shown.values["Earnings"][shown.texts["Earnings"].index(other)]
-    assert stand_in is not None and stand_in < 0
+    assert stand_in is not None and stand_in < 0 and shown.stand_ins  # (so offered for download as shown)
+    assert not tables.display(frame.drop("Earnings", tables.value_name("Earnings")), lang="en").stand_ins
     assert _sorted_texts(frame, "Earnings", lang="en")[:2] == ["Tk 23,446", "Tk 5,931"]
     assert _sorted_texts(frame, "People", lang="en") == ["23,446", "8,806", "5,931", "–"]
     assert tables.display(frame, lang="bn").texts["People"] == ["৫,৯৩১", "৮,৮০৬", "–", "২৩,৪৪৬"]
     assert tables.display(pl.DataFrame({"name": ["x"]}), lang="bn") is None  # no figures: plain Arrow
     assert tables.display_only(frame).columns == ["Area", "Earnings", "People"]
+
+
+def test_fractions_are_kept_to_the_paisa():
+    """The review: Streamlit's own download wrote a sum in taka as 15810.710000000001."""
+    frame = pl.DataFrame({"Earnings": ["Tk 15,810.71"], tables.value_name("Earnings"): [15810.710000000001],
+                          "Per km²": [2.432667245873154], "People": [7]})
+    values = tables.display(frame, lang="en").values
+    assert values.row(0) == (15810.71, 2.43, 7) and repr(values["Earnings"][0]) == "15810.71"
 
 
 def test_coverage_table_in_bengali_digits(log, gaz):

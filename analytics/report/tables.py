@@ -14,7 +14,10 @@ not with the Styler's. So :func:`display` picks the text most missing cells have
 placeholder, and gives the few missing cells that must read otherwise (say "no data" in a column
 whose other missing cells are hidden by the small-cell rule) a stand-in number below every value
 of their column, drawn with their own text: they sort after every figure (descending) and carry
-no figure of anyone. Nothing here runs Python inside polars (see analytics/report/views.py).
+no figure of anyone. Streamlit's own "Download as CSV" writes each cell's number, so a table with
+stand-ins is offered for download as shown instead (``Display.stand_ins``, ``pages.render.dataframe``).
+Fractions are kept to the paisa (two decimals): a sum in taka is never written 15810.710000000001.
+Nothing here runs Python inside polars (see analytics/report/views.py).
 """
 
 from __future__ import annotations
@@ -54,12 +57,14 @@ def display_only(frame: pl.DataFrame) -> pl.DataFrame:
 @dataclass(frozen=True)
 class Display:
     """What ``st.dataframe`` gets: ``values`` (one column per label; figures as numbers, text as
-    text, no missing text), ``texts`` (label -> the text of each row, for figure columns) and the
-    ``placeholder`` drawn in missing cells."""
+    text, no missing text), ``texts`` (label -> the text of each row, for figure columns), the
+    ``placeholder`` drawn in missing cells, and whether a missing cell holds a stand-in number
+    (``stand_ins``: Streamlit's own download would write it as a figure)."""
 
     values: pl.DataFrame
     texts: dict[str, list[str]]
     placeholder: str | None
+    stand_ins: bool = False
 
 
 def _number_texts(values: pl.Series, *, lang: str) -> list[str | None]:
@@ -76,10 +81,10 @@ def display(frame: pl.DataFrame, *, lang: str) -> Display | None:
     for label in labels:
         column = frame[label]
         if value_name(label) in frame.columns:
-            values[label] = frame[value_name(label)].alias(label)
+            values[label] = _to_paisa(frame[value_name(label)].alias(label))
             texts[label] = column.cast(pl.String).to_list()
         elif column.dtype in NUMBER_TYPES:
-            values[label] = column
+            values[label] = _to_paisa(column)
             texts[label] = _number_texts(column, lang=lang)
         else:
             values[label] = column.cast(pl.String).fill_null(NO_TEXT) if column.dtype in (pl.String, pl.Null) \
@@ -94,6 +99,7 @@ def display(frame: pl.DataFrame, *, lang: str) -> Display | None:
                 missing[text or NO_TEXT] = missing.get(text or NO_TEXT, 0) + 1
     placeholder = max(missing, key=lambda k: (missing[k], k == NO_TEXT)) if missing else None
     done: dict[str, list[str]] = {}
+    stand_ins = False
     for label, shown_texts in texts.items():
         column = values[label]
         raw = column.to_list()
@@ -102,7 +108,13 @@ def display(frame: pl.DataFrame, *, lang: str) -> Display | None:
             present = [v for v in raw if v is not None and v == v]
             stand_in = min(min(present, default=0), 0) - 1
             where = set(gaps)
+            stand_ins = True
             raw = [stand_in if i in where else v for i, v in enumerate(raw)]
             values[label] = pl.Series(label, raw, dtype=pl.Int64 if column.dtype.is_integer() else pl.Float64)
         done[label] = [text if text is not None else NO_TEXT for text in shown_texts]
-    return Display(pl.DataFrame([values[label] for label in labels]), done, placeholder)
+    return Display(pl.DataFrame([values[label] for label in labels]), done, placeholder, stand_ins)
+
+
+def _to_paisa(values: pl.Series) -> pl.Series:
+    """Fractions to two decimals (taka to the paisa; what a copy or a download of the cell gives)."""
+    return values.round(2) if values.dtype.is_float() else values

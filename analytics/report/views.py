@@ -510,9 +510,14 @@ def entrepreneur_rows(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:
 
 
 def area_export(table: pl.DataFrame, *, lang: str) -> pl.DataFrame:
-    """An :func:`area_earnings` table as exported (text safe for spreadsheets): the same cells as
-    shown, so hidden earnings stay "fewer than N"."""
+    """An :func:`area_earnings` table (or any table of :mod:`analytics.report.tables`) as exported
+    (text safe for spreadsheets): the same cells as shown, so hidden earnings stay "fewer than N"."""
     return neutralise(tables.display_only(table))
+
+
+def shown_csv(table: pl.DataFrame, *, lang: str) -> bytes:
+    """:func:`area_export` as CSV bytes for Excel (UTF-8 with BOM, so Bengali reads as Bengali)."""
+    return area_export(table, lang=lang).write_csv().encode("utf-8-sig")
 
 
 def entrepreneur_export(frame: pl.DataFrame, *, lang: str) -> pl.DataFrame:

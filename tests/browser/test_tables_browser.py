@@ -147,3 +147,60 @@ def test_hidden_earnings_read_fewer_than_and_sort_below_the_figures(page, app):
         (first == sorted(first, reverse=True) and second == sorted(second)), (first, second)
     page.screenshot(path=str(SHOTS / "tables-anonymous-unions-en.png"), full_page=True)
     wait_idle(page)
+
+
+@pytest.fixture(scope="module")
+def two_upazilas(browser, tmp_path_factory):
+    """An app on the sample and FY 2023-24 Q1 of two upazilas only: Bhandaria whole (its earnings
+    shown), Kawkhali with two entrepreneurs (its earnings hidden); the other five have no data."""
+    import hashlib
+
+    import polars as pl
+
+    from analytics.reference.sample import ensure_sample
+    from analytics.store import LocalStore
+
+    base = tmp_path_factory.mktemp("two-upazilas")
+    store = LocalStore(base / "store")
+    ensure_sample(store)
+    q1 = (store.scan().collect().filter(pl.col("date") < pl.date(2022, 10, 1))
+          .with_columns(pl.col("date").dt.offset_by("1y"), pl.lit(None, pl.String).alias("upload_id")))
+    kawkhali = q1.filter(pl.col("upazila_code") == "BD107947")
+    two = kawkhali["entrepreneur_id"].unique().sort().head(2)
+    frame = pl.concat([q1.filter(pl.col("upazila_code") == "BD107914"),
+                       kawkhali.filter(pl.col("entrepreneur_id").is_in(two.implode()))])
+    store.commit(frame, file_name="q1-two-upazilas.xlsx", content_hash=hashlib.sha256(frame.write_ipc(None).getvalue()).hexdigest(),
+                 uploader="asha")
+    with running_app(base) as url:
+        yield url
+
+
+def test_a_table_with_hidden_and_missing_cells_downloads_as_shown(page, two_upazilas):
+    """The review: the grid's own "Download as CSV" wrote a hidden figure and "no data" as -1 (the
+    number that sorts them below the figures), and taka as 15810.710000000001. Such a table is
+    downloaded as shown instead: the grid's button is hidden, and the page's own gives the texts."""
+    import csv
+
+    open_page(page, two_upazilas + "/map?lang=en&fy=2023-24&q=1&metric=earnings_paisa")
+    open_expander(page, "All figures in a table")
+    grid = page.locator(GRID).last
+    grid.wait_for()
+    grid.scroll_into_view_if_needed()
+    grid.hover()
+    page.wait_for_timeout(500)
+    streamlit_own = grid.locator('xpath=ancestor::*[contains(@class, "st-key-")][1]').locator(
+        'button[aria-label="Download as CSV"]')
+    assert streamlit_own.count() == 1 and not streamlit_own.is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this table (CSV)").click()
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(text))}
+    assert download.value.suggested_filename == "map-earnings_paisa-2023-24-Q1.csv"
+    header = rows.pop("Upazila")
+    earnings = header.index("Entrepreneurs' earnings (Tk)")
+    assert rows["Kawkhali"][earnings] == "fewer than 3"  # (Bhandaria's too, as the district's total would give it away)
+    assert all(rows["Bhandaria"][i].replace(",", "").replace(".", "").isdigit() for i in range(earnings))
+    assert rows["Mathbaria"] == ["No data"] * len(header)
+    assert not any(cell.lstrip("-").replace(".", "").isdigit() and cell.startswith("-")
+                   for row in rows.values() for cell in row), rows  # no -1 stand-in
+    page.screenshot(path=str(SHOTS / "tables-own-download-en.png"), full_page=True)
