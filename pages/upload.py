@@ -89,6 +89,33 @@ def localise_uploader(limit_mb: int) -> None:
 </style>""")
 
 
+#: The choices made for one file (cleared for the next): each widget's key, and its value kept
+#: apart by :func:`kept` under "_kept-" + key.
+CHOICES = ("w_sheet", "w_date_order", "w_mode", "w_quarter", "w_overlap_ok")
+
+
+def kept(key: str, options: list, default: int | None) -> dict:
+    """``key``, ``index`` and ``on_change`` for a radio or select whose option labels are in the
+    user's language. Streamlit keeps such a widget's value as its label, so a change of language
+    lost the clerk's choice (the review: "replace" went back to "add"). As the sidebar's widgets
+    (``pages.state.bound``), it is one widget per language; the value chosen is kept under
+    "_kept-" + ``key`` (what the page reads) and set in the widget of the language shown."""
+    held, widget = st.session_state.get(f"_kept-{key}"), f"{key}.{state.current().lang}"
+    if held in options:
+        st.session_state[widget] = held
+        return {"key": widget, "on_change": lambda: st.session_state.__setitem__(f"_kept-{key}", st.session_state[widget])}
+    st.session_state.pop(widget, None)
+    return {"key": widget, "index": default,
+            "on_change": lambda: st.session_state.__setitem__(f"_kept-{key}", st.session_state[widget])}
+
+
+def forget_choices(*keys: str) -> None:
+    """The choices ``keys`` (of :data:`CHOICES`) made for one file, in every language, cleared."""
+    for key in keys:
+        for name in [k for k in st.session_state if k == key or k == f"_kept-{key}" or k.startswith(f"{key}.")]:
+            del st.session_state[name]
+
+
 def name_of(kind: str, code: str | None) -> str:
     return D.label(kind, code, lang=lang, gazetteer=gaz, catalogue=catalogue())
 
@@ -119,8 +146,7 @@ if uploaded is None:
 data = uploaded.getvalue()
 # what was chosen for one file (its sheet, the order of its dates, add or replace) is not the next one's
 if st.session_state.get("_choices_for") != uploaded.file_id:
-    for choice in ("w_sheet", "w_date_order", "w_mode", "w_quarter"):
-        st.session_state.pop(choice, None)
+    forget_choices(*CHOICES)
     st.session_state["_choices_for"] = uploaded.file_id
 AUTO, ANY = "", "any"  # real options, not None: a select holding None shows Streamlit's English placeholder
 sheets = sheet_names(data, file_name=uploaded.name) if uploaded.name.lower().endswith((".xlsx", ".xls")) else []
@@ -143,10 +169,11 @@ if existing:
         st.info(t("upload.duplicate", upload=existing))
     st.stop()
 quarters = [ANY] + [quarter(fy, q) for fy in range(2021, 2027) for q in (1, 2, 3, 4)]
-period = st.selectbox(t("upload.quarter"), quarters, key="w_quarter", placeholder=t("upload.any_quarter"),
-                      format_func=lambda p: t("upload.any_quarter") if p == ANY else p.label(lang=lang))
+period = st.selectbox(t("upload.quarter"), quarters, placeholder=t("upload.any_quarter"),
+                      format_func=lambda p: t("upload.any_quarter") if p == ANY else p.label(lang=lang),
+                      **kept("w_quarter", quarters, 0))
 period = None if period == ANY else period
-date_order = st.session_state.get("w_date_order")
+date_order = st.session_state.get("_kept-w_date_order")
 
 remembered = store.header_mappings()
 gaz, services = resolvers()
@@ -184,8 +211,8 @@ if result.date_readings.height or date_order:
         st.table({t("upload.date_as_written"): result.date_readings["text"].to_list(),
                   t("upload.date_dmy"): [i18n.day(d, lang=lang) if d else "—" for d in result.date_readings["dmy"]],
                   t("upload.date_mdy"): [i18n.day(d, lang=lang) if d else "—" for d in result.date_readings["mdy"]]})
-    st.radio(t("upload.date_order_choice"), ["dmy", "mdy"], key="w_date_order", horizontal=True, index=None,
-             format_func=lambda o: t(f"upload.date_{o}"))
+    st.radio(t("upload.date_order_choice"), ["dmy", "mdy"], horizontal=True,
+             format_func=lambda o: t(f"upload.date_{o}"), **kept("w_date_order", ["dmy", "mdy"], None))
 
 st.markdown(f"#### {t('upload.preview')}")
 cols = st.columns(4)
@@ -329,10 +356,15 @@ if overlap := preview.quarters_with_data(plan_add):
     # else; where both would do harm (counted twice, or other offices' uploads removed), nothing is
     # chosen until the clerk chooses
     mode = st.radio(t("upload.mode"), ["add", "replace"], format_func=lambda m: t(f"upload.mode_{m}"),
-                    key="w_mode", horizontal=True, index=(None if others else 1) if whole.height else 0)
+                    horizontal=True, **kept("w_mode", ["add", "replace"], (None if others else 1) if whole.height else 0))
     if mode is None:
         st.info(t("upload.choose_mode"))
         st.stop()
+# deliveries already stored, added again: counted twice unless they are other deliveries alike (the
+# command line refuses them without --allow-overlap); confirmed only once the clerk says so
+if mode == "add" and repeats.height and not st.checkbox(t("upload.overlap_consent"), key="w_overlap_ok"):
+    st.info(t("upload.overlap_blocked"))
+    st.stop()
 
 plan = preview.quarter_plan(scan, result.frame, mode=mode, sample_uploads=samples)
 st.markdown(f"#### {t('upload.plan_title')}")
@@ -361,7 +393,7 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
         st.session_state["_upload_changed"] = t("upload.store_changed")
         st.rerun()
     st.session_state.pop("_ingest_key", None)
-    st.session_state.pop("w_date_order", None)
+    forget_choices("w_date_order")
     # a workbook with a log on each of several sheets (a sheet per month): the next sheet not stored
     # yet is chosen at once, the workbook kept; otherwise the next file's sheet is chosen afresh
     rest = [s for s in result.log_sheets if sheet and s != sheet and not store.find_by_hash(sheet_hash(file_hash, s))]

@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from analytics import i18n
 from analytics.i18n import number
 from analytics.ingest import template as T
 from analytics.ingest.pipeline import Limits
@@ -142,11 +143,30 @@ def test_a_file_repeating_some_days_is_caught_and_replace_is_not_offered_first(p
     later = tmp_path / "kawkhali_from_15_july.csv"
     rows.filter(pl.col("Date").str.to_date("%d/%m/%Y") >= pl.date(2023, 7, 15)).write_csv(later)
     upload(page, later)
-    page.get_by_role("button", name="Confirm and store").wait_for(timeout=60_000)
+    blocked = i18n.t("upload.overlap_blocked", "en")
+    page.wait_for_function(f"() => document.body.innerText.includes({blocked[:60]!r})", timeout=60_000)
     body = page.inner_text("body").replace("\u2060", "")
     assert "dated 15 July 2023 to" in body and "kawkhali_q1_en.csv" in body, body[:3000]
     assert page.get_by_role("radio", name="Add to what is stored").is_checked()
+    # the review: "add" was chosen and the confirm live, so one click counted the days repeated twice;
+    # now nothing is stored unless the clerk says they are other deliveries
+    assert page.get_by_role("button", name="Confirm and store").count() == 0
     page.screenshot(path=str(SHOTS / "upload-days-repeated-en.png"), full_page=True)
+    page.get_by_text(i18n.t("upload.overlap_consent", "en")).click()
+    page.get_by_role("button", name="Confirm and store").wait_for(timeout=60_000)
+    # a choice made survives a change of language (Streamlit keeps a radio's value as its label)
+    replace = i18n.t("upload.mode_replace", "en")
+    page.get_by_text(replace, exact=True).click()
+    wait_idle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("বাংলা", exact=True).click()
+    page.get_by_text(i18n.t("upload.mode_replace", "bn"), exact=True).wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_role("radio", name=i18n.t("upload.mode_replace", "bn")).is_checked()
+    sidebar.get_by_text("English", exact=True).click()
+    page.get_by_text(replace, exact=True).wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_role("radio", name=replace).is_checked()
 
 
 def test_month_first_dates_are_shown_both_ways_and_read_as_the_clerk_says(page, clerk_app):
