@@ -18,7 +18,7 @@ from analytics.ingest.headers import FIELDS
 from analytics.ingest.pipeline import (
     Limits,
     ingest_isolated,
-    sheet_names,
+    sheet_names_isolated,
 )
 from analytics.ingest.validate import NOTE_CODES
 from analytics.reference.periods import quarter
@@ -54,6 +54,14 @@ def resolvers():
 @st.cache_resource
 def catalogue() -> pl.DataFrame:
     return load_catalogue()
+
+
+def workbook_sheets(data: bytes, file_id: str, file_name: str) -> list[str]:
+    """The workbook's sheets, read once per file in an isolated child (never in the app's process)."""
+    held = st.session_state.get("_sheets")
+    if not held or held[0] != file_id:
+        held = st.session_state["_sheets"] = (file_id, sheet_names_isolated(data, file_name=file_name))
+    return held[1]
 
 
 @st.cache_resource
@@ -149,7 +157,7 @@ if st.session_state.get("_choices_for") != uploaded.file_id:
     forget_choices(*CHOICES)
     st.session_state["_choices_for"] = uploaded.file_id
 AUTO, ANY = "", "any"  # real options, not None: a select holding None shows Streamlit's English placeholder
-sheets = sheet_names(data, file_name=uploaded.name) if uploaded.name.lower().endswith((".xlsx", ".xls")) else []
+sheets = workbook_sheets(data, uploaded.file_id, uploaded.name) if uploaded.name.lower().endswith((".xlsx", ".xls")) else []
 file_hash = content_hash(data)
 if next_sheet := st.session_state.pop("_next_sheet", None):
     st.session_state["w_sheet"] = next_sheet

@@ -216,3 +216,51 @@ def test_a_valid_million_row_file_still_goes_in_through_the_isolated_reader():
     result = ingest_isolated(frame.write_csv().encode(), file_name="million.csv", upload_id="u", lang="en")
     assert result.clean and result.frame.height == n and result.frame["fee_paisa"].sum() == 7500 * n
     assert result.frame["date"].min() == start and result.frame["date"].max() == start + timedelta(days=27)
+
+
+def _string_table_bomb(path: Path, strings: int) -> Path:
+    """A small .xlsx whose sharedStrings.xml unpacks to ``strings`` tiny strings (the review's 4 MB
+    workbook of 1.7 GB of strings): calamine unpacks the whole table to list the sheets."""
+    import zipfile
+
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path.with_suffix(".base.xlsx")))
+    book.add_worksheet("log").write_row(0, 0, ["Date", "Union", "Service", "Fee (Tk)"])
+    book.close()
+    with zipfile.ZipFile(path.with_suffix(".base.xlsx")) as base, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in base.infolist():
+            if item.filename != "xl/sharedStrings.xml":
+                out.writestr(item, base.read(item.filename))
+                continue
+            member = zipfile.ZipInfo(item.filename, (2024, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            with out.open(member, "w", force_zip64=True) as handle:
+                handle.write(b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                             b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+                chunk = b"<si><t>a</t></si>" * 100_000
+                for _ in range(strings // 100_000):
+                    handle.write(chunk)
+                handle.write(b"</sst>")
+    return path
+
+
+def test_a_workbooks_sheets_are_listed_away_from_the_app_and_a_string_table_bomb_is_not_unpacked(tmp_path):
+    """The review: the upload page listed a workbook's sheets in the app's own process, where a 4 MB
+    workbook unpacking to a string table of gigabytes took 5.4 GB and, on a smaller host, the server
+    every viewer shares. The list is read in the isolated child, after a look at the zip's directory."""
+    import resource
+
+    from analytics.ingest.pipeline import sheet_names_isolated
+    from analytics.ingest.readers import sheet_names
+
+    bomb = _string_table_bomb(tmp_path / "bomb.xlsx", 5_000_000).read_bytes()  # 85 MB of strings in ~100 KB
+    assert len(bomb) < 1_000_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert sheet_names(bomb, file_name="bomb.xlsx") == []  # refused from the zip's directory, not unpacked
+    assert sheet_names_isolated(bomb, file_name="bomb.xlsx") == []
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # (KB): nothing unpacked here
+    good = _string_table_bomb(tmp_path / "good.xlsx", 0).read_bytes()
+    assert sheet_names_isolated(good, file_name="good.xlsx") == ["log"]
+    result = ingest_isolated(bomb, file_name="bomb.xlsx", upload_id="u", lang="en")
+    assert result.problems["code"].to_list() == ["too_large_to_read"]

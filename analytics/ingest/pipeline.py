@@ -110,7 +110,7 @@ from analytics.reference.services import ServiceResolver, load_catalogue
 if TYPE_CHECKING:  # imported where used: the isolated child needs them only at the end
     from analytics.store.parts import Prepared
 
-__all__ = ["IngestResult", "Limits", "ingest_bytes", "ingest_isolated", "sheet_names"]
+__all__ = ["IngestResult", "Limits", "ingest_bytes", "ingest_isolated", "sheet_names", "sheet_names_isolated"]
 
 #: Cells that mark a total row (as matching keys: lower case, no spaces or punctuation).
 TOTAL_WORDS = ("total", "grandtotal", "subtotal", "sum", "মোট", "সর্বমোট", "উপমোট", "সাকুল্যে")
@@ -367,6 +367,33 @@ def ingest_isolated(data: bytes | Path, *, file_name: str, upload_id: str, lang:
                           pl.DataFrame(schema={"row": pl.Int32, "problem": pl.String}))
     return _failed(result, [validate.file_problem("too_large_to_read", reason=kind)], file_name=file_name,
                    lang=normalise_lang(lang), namer=validate.Namer.plain())
+
+
+def _sheet_names_of(path: str, file_name: str) -> list[str]:
+    return sheet_names(Path(path).read_bytes(), file_name=file_name)
+
+
+def sheet_names_isolated(data: bytes, *, file_name: str, seconds: float = 30) -> list[str]:
+    """:func:`analytics.ingest.readers.sheet_names` in a child process under the memory and time
+    limits of :func:`ingest_isolated`: a workbook's list of sheets is read by calamine, which a
+    hostile workbook (4 MB unpacking to a string table of gigabytes) made take the app's whole
+    memory, every viewer's. ``[]`` when the child hits a limit: the ingest then refuses the file
+    and says why."""
+    import shutil
+    import tempfile
+
+    from analytics.ingest import isolation
+
+    folder = tempfile.mkdtemp(prefix="seba-atlas-sheets-")
+    try:
+        path = Path(folder) / "upload"
+        path.write_bytes(data)
+        return isolation.run_limited(_sheet_names_of, str(path), file_name, seconds=seconds)
+    except (isolation.LimitExceeded, RuntimeError):
+        logging.getLogger(__name__).info("sheet names of %s not read within the limits", file_name, exc_info=True)
+        return []
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 #: Files the isolated child read ahead (:func:`prefetch`): path -> (size and time before and after

@@ -347,8 +347,11 @@ def _reader(data: bytes):
 def sheet_names(data: bytes, *, file_name: str) -> list[str]:
     """The sheets of a workbook, in order; ``[]`` for CSV files and unreadable input."""
     try:
-        if detect_format(data, file_name) == "csv":
+        kind = detect_format(data, file_name)
+        if kind == "csv":
             return []
+        if kind == "xlsx":
+            check_unzipped_size(data)
         return list(_reader(data).sheet_names)
     except ReadError:
         return []
@@ -437,12 +440,10 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def check_workbook_shape(data: bytes) -> None:
-    """Refuse an .xlsx whose decompressed size or sheet extent could not be read within memory.
-
-    Reads the zip's directory and streams each worksheet's XML once, looking only at cell
-    references and the declared dimension: the rectangle a reader would allocate.
-    """
+def check_unzipped_size(data: bytes) -> zipfile.ZipFile:
+    """The .xlsx's zip, refused (``too_large_to_read``) when its members unpack to more than a
+    workbook of its size could hold: read from the zip's directory alone, before any reader
+    unpacks a member (calamine unpacks the whole string table to list the sheets)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -451,7 +452,17 @@ def check_workbook_shape(data: bytes) -> None:
     unzipped = sum(m.file_size for m in members)
     if unzipped > L.MAX_UNZIPPED or (unzipped > 50_000_000 and unzipped > L.MAX_ZIP_RATIO * len(data)):
         raise ReadError("too_large_to_read", reason="unzipped")
-    for member in members:
+    return archive
+
+
+def check_workbook_shape(data: bytes) -> None:
+    """Refuse an .xlsx whose decompressed size or sheet extent could not be read within memory.
+
+    Reads the zip's directory and streams each worksheet's XML once, looking only at cell
+    references and the declared dimension: the rectangle a reader would allocate.
+    """
+    archive = check_unzipped_size(data)
+    for member in archive.infolist():
         if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
             continue
         rows = columns = 0
