@@ -32,7 +32,7 @@ MONTHS = [Period(date(y, m, 1), (date(y + m // 12, m % 12 + 1, 1) - timedelta(da
           for y, m in [(2022, m) for m in range(7, 13)] + [(2023, m) for m in range(1, 7)]]
 WINDOWS = DAYS + MONTHS + [quarter(2022, q) for q in (1, 2, 3, 4)] + [FY]
 HIDDEN_TEXTS = {privacy.hidden_text(lang=lang, min_entrepreneurs=MIN) for lang in ("bn", "en")} | {
-    privacy.withheld_text(lang=lang) for lang in ("bn", "en")}
+    privacy.withheld_text(lang=lang) for lang in ("bn", "en")} | {privacy.part_text(lang=lang) for lang in ("bn", "en")}
 
 
 
@@ -337,3 +337,68 @@ def test_grid_hidden_leaves_nothing_to_subtract(seed):
     assert safe([c for c in who if c[0] is None])
     for service in {s for _, s in cells}:
         assert safe([c for c in who if c[1] == service])
+
+
+def _thin_september(gaz) -> pl.LazyFrame:
+    """Bhandaria: six entrepreneurs in July and August, one alone in September and in October;
+    Kawkhali: five every month of FY 2023-24's first half (the review's store, and a year's version)."""
+    from analytics.reference import schema
+
+    bhandaria, kawkhali = "BD107914", "BD107947"
+    unions = {code: gaz.units.filter((pl.col("parent_pcode") == code) & (pl.col("level") == "union"))["pcode"][0]
+              for code in (bhandaria, kawkhali)}
+    rows = []
+
+    def deliver(day, upazila, who, fee):
+        rows.append({"date": day, "channel": "udc", "upazila_code": upazila, "union_code": unions[upazila],
+                     "entrepreneur_id": who, "entrepreneur_name": who, "entrepreneur_gender": "female",
+                     "service_code": "UDC001", "service_category": "CERT", "beneficiaries": 1, "fee_paisa": fee})
+    for month in (7, 8):
+        for k in range(6):
+            deliver(date(2023, month, 3 + k), bhandaria, f"B{k}", 10_000 + 100 * k)
+    deliver(date(2023, 9, 12), bhandaria, "B0", 45_700)  # Shirin, alone in September
+    deliver(date(2023, 10, 12), bhandaria, "B0", 32_000)  # and alone in Bhandaria's second quarter
+    for month in (7, 8, 9, 10, 11, 12):
+        for k in range(5):
+            deliver(date(2023, month, 5 + k), kawkhali, f"K{k}", 20_000 + 100 * k)
+    return schema.conform(pl.DataFrame(rows)).collect().lazy()
+
+
+def test_no_ones_earnings_are_one_periods_figure_less_anothers(gaz):
+    """The review: July to September (Tk 2,457) less July to August (Tk 2,000), both shown, gave the
+    September earnings of the one entrepreneur the September view hid. No two periods an open link
+    can ask for (whole-month ranges, quarters, the year) show an area's earnings whose difference
+    is the earnings of 1 or 2 people."""
+    log = _thin_september(gaz)
+    months = [(2023, m) for m in range(7, 13)]
+    starts = [date(y, m, 1) for y, m in months]
+    ends = [(date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)) for y, m in months]
+    windows = [Period(starts[i], ends[j]) for i in range(6) for j in range(i, 6)] + [
+        quarter(2023, 1), quarter(2023, 2), fiscal_year(2023)]
+    raw = log.collect()
+    shown: dict[tuple[str | None, Period], int] = {}
+    for period in windows:
+        table = views.area_table(log, gaz, level="upazila", period=period, lang="en", min_entrepreneurs=MIN)
+        for pcode, earned in table.filter(pl.col("earnings_paisa").is_not_null()).select("pcode", "earnings_paisa").iter_rows():
+            shown[(pcode, period)] = earned
+        if views.earnings_shown(log, period=period, min_entrepreneurs=MIN):
+            shown[(None, period)] = int(raw.filter(period.filter())["fee_paisa"].sum())
+    assert shown, "nothing shown at all: the rule would be vacuous"
+    for (area, first), one in shown.items():
+        for (other, second), two in shown.items():
+            if other != area or not (second.start <= first.start and first.end <= second.end) or first == second:
+                continue
+            between = raw.filter(second.filter() & ~first.filter())
+            if area is not None:
+                between = between.filter(pl.col("upazila_code") == area)
+            people = between["entrepreneur_id"].n_unique()
+            assert people == 0 or people >= MIN, (area, first.key, second.key, two - one, people)
+    # whole quarters still show what they may: the first quarter's two upazilas (seven and five people);
+    # the year is hidden where its second quarter is: Bhandaria (one person), and Kawkhali beside it
+    # (else the district's second quarter less Kawkhali's would be Bhandaria's one person)
+    assert ("BD107947", quarter(2023, 1)) in shown and ("BD107914", quarter(2023, 1)) in shown
+    assert ("BD107914", fiscal_year(2023)) not in shown and ("BD107947", fiscal_year(2023)) not in shown
+    kpi = earnings_kpi(views.kpis(log, period=Period(date(2023, 7, 1), date(2023, 8, 31)), lang="en", min_entrepreneurs=MIN))
+    assert kpi.current is None and kpi.value in HIDDEN_TEXTS  # a range that cuts a quarter: no earnings
+    staff = earnings_kpi(views.kpis(log, period=Period(date(2023, 7, 1), date(2023, 8, 31)), lang="en", min_entrepreneurs=None))
+    assert staff.current == raw.filter(pl.col("date") < date(2023, 9, 1))["fee_paisa"].sum()  # staff see every period

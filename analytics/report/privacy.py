@@ -12,6 +12,14 @@ their total (a parent area, the district, all services), so when the hidden grou
 together cover some but fewer than ``min_entrepreneurs`` entrepreneurs, the smallest shown
 group is hidden too ("complementary suppression"), until the hidden rest covers enough.
 
+The same holds across periods. A period's figure less another's (July to September less July
+to August, a fiscal year less three of its quarters) is the figure of the months between, so:
+- an open link's earnings are given for whole fiscal quarters only (:func:`whole_quarters`: a year,
+  a quarter, or a range of whole quarters); a range that cuts a quarter shows counts, not earnings;
+- a figure over several quarters is hidden wherever it is hidden in one of its quarters
+  (``forced`` in :func:`suppress`, ``seeded`` in :func:`grid_hidden`), so no quarter's hidden
+  figure is the year's less the others'.
+
 ``min_entrepreneurs=None`` means the viewer is staff: nothing is hidden (the ``hidden`` column
 is all False). Functions here are pure: frames in, frames with the same columns out (plus the
 boolean ``hidden`` column), earnings nulled where hidden.
@@ -24,6 +32,7 @@ from collections.abc import Callable, Iterable
 import polars as pl
 
 from analytics import i18n
+from analytics.reference.periods import Period, quarter_of
 
 DEFAULT_MIN_ENTREPRENEURS = 3
 EARNINGS_COLUMNS = ("earnings_paisa", "earnings_per_entrepreneur_paisa")
@@ -43,6 +52,14 @@ def shows(entrepreneurs: int | None, *, min_entrepreneurs: int | None) -> bool:
     return limit is None or (entrepreneurs or 0) >= limit
 
 
+def whole_quarters(period: Period | None) -> bool:
+    """Whether ``period`` is whole fiscal quarters (all data, a fiscal year, a quarter, or a range
+    from a quarter's first day to a quarter's last): the periods whose earnings open links show."""
+    if period is None or period.fy is not None:
+        return True
+    return period.start == quarter_of(period.start).start and period.end == quarter_of(period.end).end
+
+
 def hidden_text(*, lang: str, min_entrepreneurs: int, entrepreneurs: int | None = None) -> str:
     """What is shown instead of a hidden figure: "fewer than 3" / "৩ জনের কম"; for a figure of
     ``entrepreneurs`` enough people, hidden only so that another cannot be had by subtraction,
@@ -50,6 +67,11 @@ def hidden_text(*, lang: str, min_entrepreneurs: int, entrepreneurs: int | None 
     if entrepreneurs is not None and entrepreneurs >= min_entrepreneurs:
         return withheld_text(lang=lang)
     return i18n.t("privacy.fewer_than", lang, n=int(min_entrepreneurs))
+
+
+def part_text(*, lang: str) -> str:
+    """What is shown instead of earnings over a range that cuts a quarter (:func:`whole_quarters`)."""
+    return i18n.t("privacy.whole_quarters", lang)
 
 
 def withheld_text(*, lang: str) -> str:
@@ -76,7 +98,8 @@ def notice(*, lang: str, min_entrepreneurs: int) -> str:
 def suppress(frame: pl.DataFrame, *, min_entrepreneurs: int | None, count: str = "entrepreneurs",
              columns: Iterable[str] = EARNINGS_COLUMNS, applies: pl.Expr | None = None,
              within: str | None = None, disjoint: bool = True,
-             covered: Callable[[pl.DataFrame], int] | None = None) -> pl.DataFrame:
+             covered: Callable[[pl.DataFrame], int] | None = None, forced: Iterable[str] = (),
+             key: str = "pcode") -> pl.DataFrame:
     """``frame`` with ``columns`` nulled in every row whose ``count`` is below the threshold.
 
     ``applies`` limits the rule to some rows (e.g. UDC rows: front-desk fees are the office's,
@@ -85,8 +108,9 @@ def suppress(frame: pl.DataFrame, *, min_entrepreneurs: int | None, count: str =
     counts add up to 1 .. threshold-1 get the smallest shown row (per ``within`` group, e.g.
     the parent upazila) hidden too, so the hidden rest cannot be had by subtraction from a
     total. ``covered(hidden_rows)``, when given, counts the distinct entrepreneurs behind hidden
-    rows (one who served two areas counts once), instead of adding their ``count``. Adds the
-    boolean column ``hidden``.
+    rows (one who served two areas counts once), instead of adding their ``count``. ``forced``:
+    the ``key`` of rows hidden whatever their count (hidden in one of the period's quarters).
+    Adds the boolean column ``hidden``.
     """
     columns = [c for c in columns if c in frame.columns]
     limit = threshold(min_entrepreneurs)
@@ -96,7 +120,8 @@ def suppress(frame: pl.DataFrame, *, min_entrepreneurs: int | None, count: str =
     people = pl.col(count).fill_null(0)
     # nothing earned by no one reveals nothing (e.g. the front-desk channel's areas)
     empty = (people == 0) & pl.all_horizontal(pl.col(c).fill_null(0) == 0 for c in columns)
-    rule = has_value & (people < limit) & ~empty
+    forced = list(forced)
+    rule = has_value & ((people < limit) | (pl.col(key).is_in(forced) if forced else pl.lit(False))) & ~empty
     if applies is not None:
         rule = rule & applies
     out = frame.with_columns(rule.fill_null(False).alias(HIDDEN))
@@ -131,7 +156,8 @@ def _complement(frame: pl.DataFrame, *, eligible: pl.Expr, count: str, limit: in
 
 def grid_hidden(people: pl.DataFrame, *, min_entrepreneurs: int | None, row: str = "upazila_code",
                 column: str = "service_code", person: str = "entrepreneur_id",
-                totals_hidden: Iterable[str] = ()) -> set[tuple[str | None, str]]:
+                totals_hidden: Iterable[str] = (), seeded: Iterable[tuple[str | None, str]] = ()
+                ) -> set[tuple[str | None, str]]:
     """The hidden cells of a table of areas (``row``) by groups (``column``, services) whose
     figures each come from the distinct people of ``people`` in the cell, as every area's page
     shows its own row, and the district's page the whole (row ``None``: every area together).
@@ -142,6 +168,7 @@ def grid_hidden(people: pl.DataFrame, *, min_entrepreneurs: int | None, row: str
     than the threshold is hidden, and so many more, always the shown cell of fewest people, that no
     line has exactly one figure unknown (it would be the line's sum less the others), nor unknown
     figures that together cover 1 .. threshold-1 people (an entrepreneur in two areas counts once).
+    ``seeded``: cells hidden whatever their people (hidden in one of the period's quarters).
     Empty for staff (``min_entrepreneurs`` None)."""
     limit = threshold(min_entrepreneurs)
     if limit is None or people.is_empty():
@@ -156,7 +183,7 @@ def grid_hidden(people: pl.DataFrame, *, min_entrepreneurs: int | None, row: str
     totals = {(area, ""): set().union(*(who for (a, _), who in cells.items() if a == area)) for area in areas}
     fixed = {(area, "") for area in dict.fromkeys(totals_hidden) if area in areas}
     everyone = {**cells, **totals}
-    hidden = {cell for cell, who in cells.items() if len(who) < limit} | fixed
+    hidden = {cell for cell, who in cells.items() if len(who) < limit} | fixed | (set(seeded) & set(cells))
     lines = ([[(area, group) for group in groups if (area, group) in cells] + [(area, "")] for area in areas]
              + [[(None, group) for group in groups]]
              + [[(area, group) for area in areas if (area, group) in cells] + [(None, group)] for group in groups])

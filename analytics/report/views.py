@@ -24,7 +24,7 @@ from analytics.reference.gazetteer import (
     label_points,
     load_boundaries,
 )
-from analytics.reference.periods import Period, fiscal_columns, quarter
+from analytics.reference.periods import Period, fiscal_columns, quarter, quarter_of
 from analytics.reference.services import load_catalogue, load_categories
 from analytics.report import comparison, figures, metrics, privacy, tables
 from analytics.report.comparison import DEFAULT_MODE, Comparison, direction
@@ -176,6 +176,7 @@ def kpis(log: pl.LazyFrame, *, period: Period, lang: str, upazila: str | None = 
         label_key = "figure.earnings" if money else f"figure.{key}"
         if money and not shown["now"]:
             out.append(Kpi(key, i18n.t(label_key, lang), privacy.unknown_text(lang=lang) if unnamed[0]
+                           else privacy.part_text(lang=lang) if not privacy.whole_quarters(period)
                            else privacy.hidden_text(lang=lang, min_entrepreneurs=limit,
                                                     entrepreneurs=people_now),
                            None, None, None))
@@ -220,14 +221,55 @@ def earnings_shown(log: pl.LazyFrame, *, period: Period | None, upazila: str | N
     limit = privacy.threshold(min_entrepreneurs)
     if limit is None:
         return True
+    if not privacy.whole_quarters(period):  # (its figure less a neighbouring range's would be a month's)
+        return False
     if where is not None:
         log = log.filter(where)
-    if not upazila:
-        return privacy.shows(metrics.headline(log, period=period)["entrepreneurs"], min_entrepreneurs=limit)
+    if not upazila:  # the district's: shown if shown in each of its quarters (else the others would give one)
+        return all(privacy.shows(metrics.headline(log, period=part)["entrepreneurs"], min_entrepreneurs=limit)
+                   for part in _quarters(log, period) or [period])
     areas = privacy.suppress(metrics.by_area(log, Gazetteer.load().units, level="upazila", period=period),
-                             min_entrepreneurs=limit, covered=_behind(log, level="upazila", period=period))
+                             min_entrepreneurs=limit, covered=_behind(log, level="upazila", period=period),
+                             forced=_hidden_in_quarters(log, level="upazila", period=period, limit=limit))
     row = areas.filter(pl.col("pcode") == upazila)
     return bool(row.height) and not row["hidden"].item()
+
+
+def _quarters(log: Rollup, period: Period | None) -> list[Period]:
+    """The fiscal quarters ``period`` has UDC rows in, when more than one (a figure over several is
+    hidden wherever one of theirs is: privacy); ``[]`` for one quarter or none."""
+    if period is not None and quarter_of(period.start).end >= period.end:
+        return []
+    rows = metrics.select(log, period=period, channel="udc").people
+    starts = rows.select(pl.col("date").dt.truncate("1q").unique()).collect()["date"].sort().to_list()
+    return [quarter_of(day) for day in starts] if len(starts) > 1 else []
+
+
+def _hidden_in_quarters(log: Rollup, *, level: str, period: Period | None, limit: int,
+                        upazila: str | None = None) -> list[str]:
+    """The areas (P-codes) whose earnings are hidden in one of the quarters of ``period`` (each
+    quarter as its own view hides them): hidden over the whole period too (privacy)."""
+    hidden: set[str] = set()
+    units = Gazetteer.load().units
+    for part in _quarters(log, period):
+        areas = privacy.suppress(metrics.by_area(log, units, level=level, period=part, upazila=upazila),
+                                 min_entrepreneurs=limit, within="parent_pcode" if level == "union" else None,
+                                 covered=_behind(log, level=level, period=part))
+        hidden.update(areas.filter(privacy.HIDDEN)["pcode"].to_list())
+    return sorted(hidden)
+
+
+def _grid_hidden(log: Rollup, gaz: Gazetteer, *, period: Period | None, limit: int) -> set[tuple[str | None, str]]:
+    """The hidden cells of the upazila x service table of ``period`` (privacy.grid_hidden), with
+    every cell hidden in one of its quarters hidden over the whole period too."""
+    seeded: set[tuple[str | None, str]] = set()
+    for part in _quarters(log, period):
+        seeded |= _grid_hidden(log, gaz, period=part, limit=limit)
+    areas = privacy.suppress(metrics.by_area(log, gaz.units, level="upazila", period=period), min_entrepreneurs=limit,
+                             covered=_behind(log, level="upazila", period=period),
+                             forced=_hidden_in_quarters(log, level="upazila", period=period, limit=limit))
+    return privacy.grid_hidden(metrics.service_people(log, period=period), min_entrepreneurs=limit,
+                               totals_hidden=areas.filter(privacy.HIDDEN)["pcode"].to_list(), seeded=seeded)
 
 
 def _behind(log: pl.LazyFrame, *, level: str, period: Period) -> Callable[[pl.DataFrame], int]:
@@ -253,9 +295,12 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
     """
     log = rollup_of(log).exact_for(period)
     names = "name_bn" if lang == "bn" else "name_en"
-    areas = privacy.suppress(metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila),
-                             min_entrepreneurs=min_entrepreneurs, within="parent_pcode" if level == "union" else None,
-                             covered=_behind(log, level=level, period=period))
+    areas = metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila)
+    limit = privacy.threshold(min_entrepreneurs)
+    forced = [] if limit is None else areas["pcode"].to_list() if not privacy.whole_quarters(period) \
+        else _hidden_in_quarters(log, level=level, period=period, limit=limit, upazila=upazila)
+    areas = privacy.suppress(areas, min_entrepreneurs=min_entrepreneurs, within="parent_pcode" if level == "union" else None,
+                             covered=_behind(log, level=level, period=period), forced=forced)
     unknown = pl.col("entrepreneurs").is_null() & (pl.col("beneficiaries_udc") > 0)  # monthly summaries: no one named
     hide = lambda text: privacy.text_or_hidden(text, lang=lang, min_entrepreneurs=min_entrepreneurs,  # noqa: E731
                                                unknown=unknown, count="entrepreneurs")
@@ -607,12 +652,12 @@ def service_mix(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
     # its service less the other upazilas' (privacy.grid_hidden); and a service of monthly summaries
     # alone, whose entrepreneurs are not known, is hidden too
     grid = set()
-    if privacy.threshold(min_entrepreneurs) is not None and "udc" in set(mix["channel"]):
-        areas = privacy.suppress(metrics.by_area(log, gaz.units, level="upazila", period=period),
-                                 min_entrepreneurs=min_entrepreneurs, covered=_behind(log, level="upazila", period=period))
-        grid = privacy.grid_hidden(metrics.service_people(log, period=period), min_entrepreneurs=min_entrepreneurs,
-                                   totals_hidden=areas.filter(privacy.HIDDEN)["pcode"].to_list())
-    mine = pl.col("service_code").is_in([service for area, service in grid if area == upazila])
+    limit = privacy.threshold(min_entrepreneurs)
+    if limit is not None and "udc" in set(mix["channel"]):
+        grid = _grid_hidden(log, gaz, period=period, limit=limit)
+    # an open link's range that cuts a quarter: no service's earnings (the range less another is a month's)
+    cut = limit is not None and not privacy.whole_quarters(period)
+    mine = pl.lit(True) if cut else pl.col("service_code").is_in([service for area, service in grid if area == upazila])
     mix = privacy.suppress(mix.with_columns(pl.when(mine).then(1).otherwise("entrepreneurs").alias("__behind")),
                            min_entrepreneurs=min_entrepreneurs, count="__behind", columns=("earnings_paisa",),
                            applies=(pl.col("channel") == "udc") & (mine | (pl.col("entrepreneurs") == 0)),
