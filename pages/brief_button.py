@@ -18,7 +18,7 @@ import streamlit as st
 
 from analytics.auth import Settings
 from analytics.reference.periods import parse_period
-from analytics.report import brief, privacy
+from analytics.report import brief
 from pages import access, resources, state
 
 
@@ -38,8 +38,7 @@ def download(*, metric: str = "beneficiaries_udc", key: str = "brief_download") 
     period = state.period()
     data_version, pinned = state.data_key()
     with_people = access.can_see_people()
-    settings = access.settings()
-    limit = privacy.min_for(settings, sees_people=False) or 0
+    limit = state.earnings_limit_open() or 0
     log, gazetteer = state.scan(data_version, pinned), resources.gazetteer()
     view = (data_version, pinned, period.key, current.lang, current.channel, current.upazila, metric, with_people,
             current.compare, state.sample_uploads(), state.share_link(pin=True), limit)

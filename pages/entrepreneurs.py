@@ -62,7 +62,7 @@ render.version_notice()
 st.text_input(t("entrepreneurs.search"), placeholder=t("entrepreneurs.search_hint"),
               **state.bound("w_search", "search", current.search))
 if not access.can_see_people():
-    hide_below = privacy.min_for(access.settings(), sees_people=False)
+    hide_below = state.earnings_limit_open()
     st.info(t("auth.people_hidden"))
     upazilas, unions = area_totals(*state.data_key(), period.key, lang, current.upazila, hide_below)
     if hide_below is not None:

@@ -6,7 +6,7 @@ from analytics.reference.periods import parse_period
 from analytics.report import figures, privacy, views
 from analytics.report.comparison import Comparison
 from analytics.report.metrics import AREA_METRICS
-from pages import access, brief_button, navigation, render, resources, state
+from pages import brief_button, navigation, render, resources, state
 
 navigation.guard()
 
@@ -60,7 +60,7 @@ with controls[2]:
     brief_button.download(metric=metric)  # the meeting brief (PDF) of this view, made when clicked
 
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
-hide_below = privacy.min_for(access.settings(), sees_people=access.can_see_people())
+hide_below = state.earnings_limit()
 fair = state.compared()
 view, panel = compute(*state.data_key(), period.key, current.lang, metric, level, current.upazila, current.channel,
                       hide_below, *MAP_SIZE[current.present], fair)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.reference.periods import parse_period
 from analytics.report import privacy, views
-from pages import access, brief_button, navigation, render, resources, state
+from pages import brief_button, navigation, render, resources, state
 
 navigation.guard()
 
@@ -31,7 +31,7 @@ if current.channel != "all":  # the report's figures are of both channels
     st.caption(t("overview.channel_note", channel=t(f"channel.{current.channel}")))
 brief_button.download()  # the meeting brief (PDF) of this view, made when clicked
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
-hide_below = privacy.min_for(access.settings(), sees_people=access.can_see_people())
+hide_below = state.earnings_limit()
 view = compute(*state.data_key(), period.key, current.lang, current.upazila, hide_below, current.compare,
                state.sample_uploads())
 kpis, coverage = view.kpis, view.coverage

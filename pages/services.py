@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.reference.periods import parse_period
 from analytics.report import privacy, views
-from pages import access, navigation, render, resources, state
+from pages import navigation, render, resources, state
 
 navigation.guard()
 
@@ -28,7 +28,7 @@ render.sample_notice()
 render.months_cut_notice()
 render.version_notice()
 # viewers who are not staff: no earnings of fewer than N entrepreneurs (analytics.report.privacy)
-hide_below = privacy.min_for(access.settings(), sees_people=access.can_see_people())
+hide_below = state.earnings_limit()
 view = compute(*state.data_key(), period.key, lang, current.channel, current.upazila, hide_below,
                state.sample_uploads())
 if view.mix.is_empty():

@@ -16,7 +16,7 @@ import streamlit as st
 
 from analytics import i18n
 from analytics.reference.periods import Period, parse_period
-from analytics.report import comparison, metrics, views
+from analytics.report import comparison, metrics, privacy, views
 from analytics.report.viewstate import ViewState
 from analytics.store.rollup import Rollup
 from pages import access, resources, run
@@ -124,6 +124,24 @@ def version() -> int:
     pinned = current().version
     latest = latest_version()
     return pinned if pinned is not None and 0 < pinned <= latest else latest
+
+
+def earnings_limit() -> int | None:
+    """The small-cell threshold of this viewer's earnings (analytics.report.privacy): None for staff;
+    for an open link pinned to a data version earlier than the latest, every earnings figure hidden
+    (``privacy.EARLIER_VERSION``): two versions' figures differ by the uploads between them."""
+    if access.can_see_people():
+        return None
+    return earnings_limit_open()
+
+
+def earnings_limit_open() -> int | None:
+    """:func:`earnings_limit` for a viewer who is not staff, whoever is signed in (the anonymous
+    tables and the brief's open version)."""
+    limit = privacy.min_for(access.settings(), sees_people=False)
+    if limit is not None and version() < latest_version():
+        return privacy.EARLIER_VERSION
+    return limit
 
 
 def data_key() -> tuple[int, bool]:

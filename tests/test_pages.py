@@ -457,3 +457,46 @@ def test_staff_see_the_remembered_headings_and_can_forget_one():
     assert forget.options == ["Service taken", "প্রাপ্তি"]
     assert any(b.label == "Forget" for b in at.button)  # (forgetting, in the browser: test_upload_browser)
     assert "Column headings remembered" not in texts(run("pages/data.py", lang="en"))  # staff only
+
+
+def test_an_open_link_to_an_earlier_data_version_shows_no_earnings(tmp_path, monkeypatch):
+    """The review: version 2 showed Tk 2,137 and version 3 Tk 2,457 to anyone, and the upload between
+    them was one entrepreneur's file: Tk 320, one person's earnings. An open link pinned to an earlier
+    version than the latest shows counts, not earnings; the latest, and staff, show them."""
+    import hashlib
+
+    from analytics.reference.sample import ensure_sample
+    from analytics.store import LocalStore
+    from pages import access, resources
+
+    store = LocalStore(tmp_path / "store")
+    ensure_sample(store)
+    q1 = (store.scan().collect().filter(pl.col("date") < pl.date(2022, 10, 1))
+          .with_columns(pl.col("date").dt.offset_by("1y"), pl.lit(None, pl.String).alias("upload_id")))
+    for name, part in (("q1-most.xlsx", q1.filter(pl.col("union_code") != q1["union_code"].drop_nulls()[0])),
+                       ("q1-one-union.xlsx", q1.filter(pl.col("union_code") == q1["union_code"].drop_nulls()[0]))):
+        store.commit(part, file_name=name, content_hash=hashlib.sha256(part.write_ipc(None).getvalue()).hexdigest(),
+                     uploader="asha")
+    latest = store.version()
+    monkeypatch.setenv("SEBA_ATLAS_STORE", str(tmp_path / "store"))
+    for cached in (resources.store, access.settings, access.accounts):
+        cached.clear()
+    try:
+        def earnings(**query: str) -> str:
+            at = run(lang="en", fy="2023-24", q="1", **query)
+            return next(m for m in at.metric if m.label == "Entrepreneurs' earnings").value
+
+        assert earnings().startswith("Tk ")  # the latest: shown
+        assert earnings(v=str(latest)).startswith("Tk ")  # pinned to the latest: shown
+        assert earnings(v=str(latest - 1)) == "shown for the latest data"  # before the one union's file
+        staff = run(lang="en", fy="2023-24", q="1", v=str(latest - 1),
+                    session={"username": "asha", "role": "uploader", "at": __import__("time").time()})
+        assert next(m for m in staff.metric if m.label == "Entrepreneurs' earnings").value.startswith("Tk ")
+        table = run("pages/map.py", lang="en", fy="2023-24", q="1", v=str(latest - 1), metric="earnings_paisa",
+                    opened=MAP_TABLE)
+        column = displayed(table.dataframe[0])["Entrepreneurs' earnings (Tk)"]
+        assert not column.astype(str).str.startswith("Tk").any(), column.to_list()
+        assert any("earlier version of the data" in c.value for c in table.caption)
+    finally:
+        for cached in (resources.store, access.settings, access.accounts):
+            cached.clear()

@@ -217,7 +217,9 @@ def _earnings_histogram(earnings_paisa: list[int], *, lang: str, min_entrepreneu
     if not taka:
         return {"bins": [], "note": None, "median": None}
     if limit is not None and len(taka) < limit:
-        return {"bins": [], "note": _t("brief.distribution_hidden", lang, n=limit), "median": None}
+        note = privacy.notice(lang=lang, min_entrepreneurs=limit) if privacy.earlier(limit) \
+            else _t("brief.distribution_hidden", lang, n=limit)
+        return {"bins": [], "note": note, "median": None}
     step = figures._step(max(taka), ticks=8)  # noqa: SLF001 - the axes' own round steps
     edges = [i * step for i in range(int(max(taka) // step) + 2)]
     bins = [[edges[i], edges[i + 1], sum(1 for v in taka if edges[i] <= v < edges[i + 1])] for i in range(len(edges) - 1)]

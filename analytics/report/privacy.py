@@ -35,6 +35,10 @@ from analytics import i18n
 from analytics.reference.periods import Period, quarter_of
 
 DEFAULT_MIN_ENTREPRENEURS = 3
+#: The threshold of an open link pinned to a data version earlier than the latest: no earnings at
+#: all, as no group has so many people (the same figure in two versions differs by the uploads
+#: between them, and one union's file is two people's earnings).
+EARLIER_VERSION = 1_000_000_000
 EARNINGS_COLUMNS = ("earnings_paisa", "earnings_per_entrepreneur_paisa")
 HIDDEN = "hidden"
 
@@ -52,6 +56,11 @@ def shows(entrepreneurs: int | None, *, min_entrepreneurs: int | None) -> bool:
     return limit is None or (entrepreneurs or 0) >= limit
 
 
+def earlier(min_entrepreneurs: int | None) -> bool:
+    """Whether ``min_entrepreneurs`` is :data:`EARLIER_VERSION`'s (an open link to an earlier version)."""
+    return min_entrepreneurs is not None and min_entrepreneurs >= EARLIER_VERSION
+
+
 def whole_quarters(period: Period | None) -> bool:
     """Whether ``period`` is whole fiscal quarters (all data, a fiscal year, a quarter, or a range
     from a quarter's first day to a quarter's last): the periods whose earnings open links show."""
@@ -64,6 +73,8 @@ def hidden_text(*, lang: str, min_entrepreneurs: int, entrepreneurs: int | None 
     """What is shown instead of a hidden figure: "fewer than 3" / "৩ জনের কম"; for a figure of
     ``entrepreneurs`` enough people, hidden only so that another cannot be had by subtraction,
     "not shown, so that a smaller figure cannot be worked out"."""
+    if earlier(min_entrepreneurs):
+        return i18n.t("privacy.latest_only", lang)
     if entrepreneurs is not None and entrepreneurs >= min_entrepreneurs:
         return withheld_text(lang=lang)
     return i18n.t("privacy.fewer_than", lang, n=int(min_entrepreneurs))
@@ -87,11 +98,15 @@ def unknown_text(*, lang: str) -> str:
 
 def hidden_label(*, lang: str, min_entrepreneurs: int) -> str:
     """The map legend's entry for hidden areas: "hidden: fewer than 3 entrepreneurs"."""
+    if earlier(min_entrepreneurs):
+        return i18n.t("privacy.latest_only_legend", lang)
     return i18n.t("privacy.hidden_legend", lang, n=int(min_entrepreneurs))
 
 
 def notice(*, lang: str, min_entrepreneurs: int) -> str:
     """One sentence for the pages: why some earnings are not shown."""
+    if earlier(min_entrepreneurs):
+        return i18n.t("privacy.notice_earlier", lang)
     return i18n.t("privacy.notice", lang, n=int(min_entrepreneurs))
 
 
@@ -183,6 +198,8 @@ def grid_hidden(people: pl.DataFrame, *, min_entrepreneurs: int | None, row: str
     totals = {(area, ""): set().union(*(who for (a, _), who in cells.items() if a == area)) for area in areas}
     fixed = {(area, "") for area in dict.fromkeys(totals_hidden) if area in areas}
     everyone = {**cells, **totals}
+    if earlier(limit):
+        return set(cells)
     hidden = {cell for cell, who in cells.items() if len(who) < limit} | fixed | (set(seeded) & set(cells))
     lines = ([[(area, group) for group in groups if (area, group) in cells] + [(area, "")] for area in areas]
              + [[(None, group) for group in groups]]
