@@ -20,7 +20,7 @@ from analytics.ingest.pipeline import (
     ingest_isolated,
     sheet_names_isolated,
 )
-from analytics.ingest.validate import NOTE_CODES
+from analytics.ingest.validate import NOTE_CODES, UNUSABLE_CODES
 from analytics.reference.periods import quarter
 from analytics.reference.services import ServiceResolver, load_catalogue
 from analytics.report import views
@@ -147,7 +147,9 @@ st.download_button(t("template.download"), template_bytes(), template.FILE_NAME,
 st.caption(t("template.help", services=i18n.number(catalogue().height, lang=lang)))
 localise_uploader(upload_limit_mb())
 # a new key after each confirm empties the uploader: the stored file is not read (and found stored) again
-uploaded = st.file_uploader(t("upload.choose"), type=["csv", "xlsx", "xls", "txt"],
+# any file is taken, and one that is no log is refused in the user's language (Streamlit's own
+# refusal of a file type is an English tooltip on a red mark)
+uploaded = st.file_uploader(t("upload.choose"), type=None,
                             key=f"w_file-{st.session_state.get('_upload_round', 0)}", max_upload_size=upload_limit_mb())
 if uploaded is None:
     st.stop()
@@ -157,7 +159,7 @@ if st.session_state.get("_choices_for") != uploaded.file_id:
     forget_choices(*CHOICES)
     st.session_state["_choices_for"] = uploaded.file_id
 AUTO, ANY = "", "any"  # real options, not None: a select holding None shows Streamlit's English placeholder
-sheets = workbook_sheets(data, uploaded.file_id, uploaded.name) if uploaded.name.lower().endswith((".xlsx", ".xls")) else []
+sheets = workbook_sheets(data, uploaded.file_id, uploaded.name) if uploaded.name.lower().endswith((".xlsx", ".xlsm", ".xls")) else []
 file_hash = content_hash(data)
 if next_sheet := st.session_state.pop("_next_sheet", None):
     st.session_state["w_sheet"] = next_sheet
@@ -194,6 +196,15 @@ if st.session_state.get("_ingest_key") != key:
         data, file_name=uploaded.name, upload_id=new_upload_id(), lang=lang, period=period, sheet=sheet,
         mapping=remembered, limits=Limits(), date_order=date_order, decisions=store.decisions().select(list(D.SCHEMA)))
 result = st.session_state["_ingest"]
+# a file no answer here can make readable (a PDF, letters lost, a password): that alone, first
+unusable = result.problems.filter(pl.col("row").is_null() & pl.col("code").is_in(UNUSABLE_CODES))
+for message in unusable["message"]:
+    st.error(i18n.plain(message), icon="⚠️")
+if unusable.height:
+    st.stop()
+if (result.problems["code"] == "ambiguous_sheet").any():  # nothing wrong: a sheet to choose, above
+    st.info(t("upload.choose_sheet", sheets=", ".join(map(i18n.plain, result.log_sheets or sheets))))
+    st.stop()
 
 if result.unmapped:
     st.markdown(f"#### {t('upload.map_headers')}")
@@ -231,7 +242,8 @@ cols[2].metric(t("upload.problems"), i18n.number(
     result.problem_total - (result.problems.height - refusing.height), lang=lang))
 cols[3].metric(t("upload.shape"), t(f"upload.shape_{result.shape}"))
 people, fees = result.frame.select(pl.col("beneficiaries").cast(pl.Int64).sum(), pl.col("fee_paisa").sum()).row(0)
-st.markdown(t("upload.accepted_totals", people=int(people or 0), fee=i18n.taka(int(fees or 0), lang=lang)))
+if result.frame.height:  # (nothing accepted: nothing to check against the sheet's totals)
+    st.markdown(t("upload.accepted_totals", people=int(people or 0), fee=i18n.taka(int(fees or 0), lang=lang)))
 # (the encoding is said only when it is not the usual UTF-8: then the clerk may need to know)
 details = [t("upload.encoding", encoding=result.encoding)] if result.encoding not in (None, "utf-8", "utf-8-sig") else []
 if result.sheet:
@@ -310,6 +322,9 @@ whole_file = refusing.filter(pl.col("row").is_null())
 for message in whole_file["message"]:
     st.error(i18n.plain(message), icon="⚠️")  # escaped: a heading of the file can be in the message
 row_problems = refusing.filter(pl.col("row").is_not_null())
+if period and not result.frame.height and row_problems.height and (row_problems["code"] == "date_out_of_period").all():
+    # every row outside the quarter chosen: one sentence, not a line per date
+    st.error(t("upload.all_outside", period=period.label(lang=lang)))
 if row_problems.height:
     st.error(t("upload.has_problems"))
     # one line per problem (its rows listed), as a static table: a grid cell would cut the

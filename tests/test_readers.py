@@ -67,6 +67,19 @@ def test_a_file_named_as_a_workbook_that_is_neither_is_unreadable(data, reason):
     assert (error.value.code, error.value.params) == ("unreadable", {"reason": reason})
 
 
+@pytest.mark.parametrize(("data", "name", "reason"), [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "report.xlsx", "pdf"),  # the review: "no known columns"
+    (b"%PDF-1.4\n", "report.pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "register.png", "image"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "IMG_0231.jpg", "image"),  # a phone's photo of the register
+    (b"\xff\xd8\xff\xe1\x00\x10Exif", "log.csv", "image"),
+])
+def test_a_pdf_or_a_picture_is_named_as_what_it_is(data, name, reason):
+    with pytest.raises(ReadError) as error:
+        detect_format(data, name)
+    assert (error.value.code, error.value.params) == ("unreadable", {"reason": reason})
+
+
 @pytest.mark.parametrize(("encoding", "prefix", "expected"), [
     ("utf-8", b"", "utf-8"), ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"), ("utf-16-le", b"\xff\xfe", "utf-16-le"),
     ("utf-16-be", b"\xfe\xff", "utf-16-be"), ("utf-16-le", b"", "utf-16-le"), ("utf-16-be", b"", "utf-16-be"),

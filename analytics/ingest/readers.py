@@ -77,12 +77,19 @@ class Table:
         return self.frame.height
 
 
+#: Files that are no table, known by their first bytes: (magic, ``ingest.unreadable.<kind>``).
+OTHER_KINDS = ((b"%PDF", "pdf"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image"))
+
+
 def detect_format(data: bytes, file_name: str) -> str:
     """'xlsx', 'xls' or 'csv', from the content first (people rename files), then the name."""
     if data[:4] == b"PK\x03\x04":
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
+    for magic, kind in OTHER_KINDS:  # a PDF or a photo of the register, chosen by mistake
+        if data.startswith(magic):
+            raise ReadError("unreadable", reason=kind)
     suffix = file_name.lower().rsplit(".", 1)[-1] if "." in file_name else ""
     if suffix in ("xlsx", "xlsm", "xls"):
         # web portals save their exports as text (tab-separated) or as a web page, named .xls

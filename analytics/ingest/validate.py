@@ -34,6 +34,10 @@ FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_
               "too_large_to_read", "dates_swapped_by_excel", "date_order_spread", "bijoy_text",
               "count_column_unread", "second_table", "fee_total_unclear", "months_as_columns",
               "letters_lost")
+#: Whole-file problems nothing on the upload page can answer: the file must be saved, or chosen,
+#: again (the page says so first, and asks nothing about the file's columns or names).
+UNUSABLE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "password_protected",
+                  "mixed_encoding", "too_large_to_read", "bijoy_text", "letters_lost", "months_as_columns")
 #: Problems that reject one row.
 ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
              "unknown_union", "ambiguous_union", "union_not_in_upazila", "unknown_upazila", "ambiguous_upazila",

@@ -289,7 +289,10 @@ def test_no_select_on_the_upload_page_shows_choose_an_option(page, clerk_app, la
     assert "Choose an option" not in page.inner_text("body")
     workbook = tmp_path / "template.xlsx"  # three sheets: the sheet select appears
     workbook.write_bytes(T.template_xlsx())
-    upload(page, workbook, lang=lang)
+    page.set_input_files("input[type=file]", str(workbook))  # (its log sheet is headings only: refused so)
+    only = i18n.t("ingest.problem.header_only", lang).split("{")[0][:20]
+    page.wait_for_function(f"() => document.body.innerText.includes({only!r})", timeout=60_000)
+    wait_idle(page)
     assert page.locator('[data-testid="stSelectbox"]').count() >= 2 + 4  # sheet, quarter (+ sidebar's four)
     assert "Choose an option" not in page.inner_text("body")
     page.set_input_files("input[type=file]", str(BAD / "unknown_union.csv"))  # names to decide: nothing chosen yet
@@ -351,7 +354,10 @@ def test_each_sheet_of_a_workbook_of_several_logs_goes_in_on_its_own(page, clerk
     the file again; the stored sheet is marked so in the choice. After the last, the uploader is empty."""
     path = two_logs_workbook(tmp_path / "two_upazilas.xlsx")
     signed_in_upload_page(page, clerk_app, lang="en")
-    upload(page, path)
+    page.set_input_files("input[type=file]", str(path))
+    # nothing wrong with the file: a sheet to choose, said so (not "problem 1", nor the command line's --sheet)
+    page.get_by_text("This workbook has several sheets that look like service logs").wait_for(timeout=60_000)
+    assert "--sheet" not in page.inner_text("body") and "Rows read" not in page.inner_text("body")
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Sheet")
     box.get_by_role("combobox").click()
     page.get_by_role("option", name="Nazirpur", exact=True).click()
@@ -430,3 +436,28 @@ def test_a_heading_taught_by_mistake_is_forgotten_on_the_data_page(page, clerk_a
     page.get_by_role("button", name="Forget", exact=True).click()
     page.wait_for_function("() => document.body.innerText.includes('Forgot the heading')", timeout=60_000)
     assert "প্রাপ্তি" not in store.header_mappings()
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("রিপোর্ট.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "ingest.unreadable.pdf"),  # refused by Streamlit, in English
+    ("q2_report.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "ingest.unreadable.pdf"),  # "no known columns"
+    ("letters_lost.csv", None, "ingest.problem.letters_lost"),  # ten "?????" headings to teach first
+])
+def test_a_file_no_answer_can_make_readable_is_refused_first_and_alone(page, clerk_app, tmp_path, name, data, expected):
+    """The review: a PDF chosen by mistake got Streamlit's English tooltip, or (renamed) "no known
+    columns: say what each holds"; a CSV whose letters Excel lost asked for ten "?????" headings to
+    be taught "for later files" above the refusal. Now the refusal, in the page's language, alone."""
+    path = tmp_path / name
+    if data is None:
+        path.write_bytes((Path(__file__).resolve().parents[1] / "data" / "ingest" / "bad" / name).read_bytes())
+    else:
+        path.write_bytes(data)
+    signed_in_upload_page(page, clerk_app, lang="bn")
+    page.set_input_files("input[type=file]", str(path))
+    words = i18n.t(expected, "bn").split("{")[0][:25]
+    page.wait_for_function(f"() => document.body.innerText.includes({words!r})", timeout=60_000)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert i18n.t("upload.map_headers", "bn") not in body and i18n.t("upload.rows_read", "bn") not in body
+    assert "not allowed" not in body and "Error" not in body
+    page.screenshot(path=str(SHOTS / f"upload-refused-first-{path.suffix[1:]}-bn.png"), full_page=True)
