@@ -183,6 +183,27 @@ def test_a_figure_just_above_a_break_reads_as_the_class_below():
     assert 1.9 in breaks and not shown_in[1.912].startswith("2 ")  # 1.912 reads 1.9: the class up to 1.9
 
 
+@pytest.mark.parametrize(("values", "decimals", "labels"), [
+    ([1, 2, 3, 2, 1, 3], 0, ["1 – 2", "3"]),  # active entrepreneurs of unions: it read "3 – 3"
+    ([68, 68, 70, 120, 300], 0, ["1 – 70", "71 – 120", "121 – 300"]),
+    ([0.5, 1.2, 1.9, 2.4], 1, None),
+])
+def test_a_class_of_one_value_reads_as_that_value(values, decimals, labels):
+    _, legend = (lambda v: brief_classes(v) if decimals == 1 else _whole_classes(v))(values)
+    shown = [entry["label"] for entry in legend]
+    for label in shown:
+        low, _, high = label.partition(" – ")
+        assert high == "" or low != high, shown
+    if labels is not None:
+        assert [label for label in shown if label != "0"] == labels
+
+
+def _whole_classes(values):
+    from analytics.report.brief import _classes
+
+    return _classes(values, lang="en", decimals=0)
+
+
 def brief_classes(values):
     from analytics.report.brief import _classes
 

@@ -192,11 +192,14 @@ def _fmt(value: float, *, lang: str, decimals: int) -> str:
 
 
 def _class_label(low: float | None, high: float, *, lang: str, decimals: int) -> str:
-    """'1 – 3,000', '3,001 – 8,000' (bounds included, so no value has two classes); '0' alone."""
+    """'1 – 3,000', '3,001 – 8,000' (bounds included, so no value has two classes); '0' alone, and a
+    class of one value (its bounds the same: active entrepreneurs 1, 2, 3) as that value ('68', not '68 – 68')."""
     if high == 0:
         return _fmt(0, lang=lang, decimals=decimals)
-    start = (low or 0) + 10.0 ** -decimals
-    return f"{_fmt(round(start, decimals), lang=lang, decimals=decimals)} – {_fmt(high, lang=lang, decimals=decimals)}"
+    start = round((low or 0) + 10.0 ** -decimals, decimals)
+    if start >= high:
+        return _fmt(high, lang=lang, decimals=decimals)
+    return f"{_fmt(start, lang=lang, decimals=decimals)} – {_fmt(high, lang=lang, decimals=decimals)}"
 
 
 def _rings(geometry: dict) -> list[list[list[float]]]:
