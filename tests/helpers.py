@@ -63,6 +63,7 @@ PUBLISHED = {
     "entrepreneurs_known": True,  # (every UDC row names its entrepreneur: no monthly summaries)
     "months_counted_whole": [], "months_left_out": [],  # (a fiscal year: whole months)
     "entrepreneur_earnings_paisa": 384_916_800,
+    "upazilas_without_data": [], "has_data": True,  # (every upazila has UDC data in the report's year)
 }
 
 

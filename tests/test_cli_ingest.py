@@ -71,6 +71,11 @@ def test_summary_of_a_store_with_nothing_active(tmp_path, period):
     assert cli("rollback", upload, "--store", str(store)).returncode == 0
     figures = summary(store, "--period", period)
     assert (figures["beneficiaries_total"], figures["entrepreneurs"], figures["entrepreneurs_known"]) == (0, 0, True)
+    # the review: zeros with nothing to tell them from a period of no deliveries (the app says "No data")
+    assert figures["has_data"] is False and len(figures["upazilas_without_data"]) == 7
+    assert figures["beneficiaries_by_upazila"]["Mathbaria"] == 0  # (the key's values stay numbers)
+    text = cli("summary", "--store", str(store), "--period", period).stdout
+    assert "Mathbaria" in text and text.count("No data") >= 7 and "No data is stored for this period" in text
 
 
 def test_same_file_twice_changes_nothing(tmp_path, quarterly):

@@ -102,6 +102,12 @@ def _summary(store: Store, *, period: Period, gazetteer: Gazetteer | None) -> tu
         # whole (its 1st in the range) or not at all (metrics.months_cut): "YYYY-MM" each
         "months_counted_whole": [f"{month:%Y-%m}" for month, whole in cut.iter_rows() if whole],
         "months_left_out": [f"{month:%Y-%m}" for month, whole in cut.iter_rows() if not whole],
+        # 0 in beneficiaries_by_upazila is also what an upazila without any UDC log reads (the key's
+        # values stay numbers): these are the upazilas with no data, as the app's map says "No data"
+        "upazilas_without_data": [gaz.name(pcode, lang="en") for pcode, udc in
+                                  areas.select("pcode", "beneficiaries_udc").iter_rows() if udc is None],
+        # whether the period has any row at all (a year never uploaded reads all zeros otherwise)
+        "has_data": head["rows"] > 0,
     }, cut
 
 
@@ -123,14 +129,17 @@ def summary_text(store: Store, *, period: Period, lang: str, gazetteer: Gazettee
         (t("figure.front_desk_service_kinds", lang), i18n.number(data["front_desk_service_kinds"], lang=lang)),
     ]
     for pcode in gaz.upazilas()["pcode"]:
-        rows.append(("  " + gaz.name(pcode, lang=lang),
-                     i18n.number(data["beneficiaries_by_upazila"][gaz.name(pcode, lang="en")], lang=lang)))
+        name = gaz.name(pcode, lang="en")
+        rows.append(("  " + gaz.name(pcode, lang=lang), t("map.no_data", lang) if name in data["upazilas_without_data"]
+                     else i18n.number(data["beneficiaries_by_upazila"][name], lang=lang)))
     width = max(len(label) for label, _ in rows)
     lines += [f"{label.ljust(width)}  {value:>12}" for label, value in rows]
     if not cut.is_empty():
         from analytics.report.views import months_cut_text
 
         lines.append(months_cut_text(cut, lang=lang))
+    if not data["has_data"]:
+        lines.append(t("summary.no_data", lang))
     return "\n".join(lines)
 
 
