@@ -413,3 +413,18 @@ def test_the_command_lines_log_is_its_owners_alone(tmp_path, monkeypatch):
         assert _log_internal(["summary"]) == str(tmp_path / "cli.log")
     assert (tmp_path / "cli.log").stat().st_mode & 0o777 == 0o600
     assert "a cell's text" in (tmp_path / "cli.log").read_text()
+
+
+@pytest.mark.parametrize("name", ["a\nb.csv", "tab\there.csv", 'quote"d.csv'])
+def test_uploads_lists_one_line_per_upload_whatever_its_file_is_named(tmp_path, name):
+    """The review: a file name with a line break broke the tab-separated listing across two lines."""
+    log = tmp_path / name
+    log.write_text("Date,Upazila,Union,Entrepreneur ID,Service,Fee\n"
+                   "05/07/2023,Nazirpur,Deulbari Dobra,UDC-1,Birth registration,50\n", encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    run = lambda *a: subprocess.run([sys.executable, "-m", "analytics", *a, "--store", str(tmp_path / "s")],  # noqa: E731
+                                    cwd=root, capture_output=True, text=True)
+    assert run("ingest", str(log)).returncode == 0
+    lines = run("uploads").stdout.splitlines()
+    assert len(lines) == 2 and all(len(line.split("\t")) == 9 for line in lines), lines
+    assert lines[1].split("\t")[1] == " ".join(name.split())

@@ -402,6 +402,16 @@ def test_every_problem_renders(code, lang):
     assert text and "{" not in text
 
 
+@pytest.mark.parametrize(("sheets", "lang", "ends"), [
+    ([f"S{i}" for i in range(3000)], "en", "S11 and 2,988 more"),  # the review: all 3,000 names in one message
+    ([f"S{i}" for i in range(3000)], "bn", "S11 এবং আরও ২,৯৮৮টি"),
+    (["Q1", "Q2"], "en", "Q1, Q2"),
+])
+def test_a_workbooks_sheets_are_named_a_dozen_at_most(sheets, lang, ends):
+    text = render("ambiguous_sheet", lang, column=None, params={"sheets": sheets}, namer=Namer.plain())
+    assert ends in text and "S12" not in text and len(text) < 600
+
+
 def test_file_size_message_is_readable():
     text = render("file_too_large", "bn", column=None, params=SAMPLE_PARAMS["file_too_large"], namer=Namer.plain())
     assert "৬০ মেগাবাইট" in text and "৫০ মেগাবাইট" in text

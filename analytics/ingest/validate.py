@@ -38,6 +38,8 @@ FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_
 #: again (the page says so first, and asks nothing about the file's columns or names).
 UNUSABLE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "password_protected",
                   "mixed_encoding", "too_large_to_read", "bijoy_text", "letters_lost", "months_as_columns")
+#: Sheets a message names (a workbook may hold thousands).
+MAX_SHEETS_NAMED = 12
 #: Problems that reject one row.
 ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
              "unknown_union", "ambiguous_union", "union_not_in_upazila", "unknown_upazila", "ambiguous_upazila",
@@ -158,7 +160,10 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["field"] = t(f"ingest.field.{params['field']}", lang)
         values["headers"] = LIST_SEPARATOR[lang].join(params["headers"])
     elif code in ("ambiguous_sheet", "sheet_not_found"):
-        values["sheets"] = LIST_SEPARATOR[lang].join(params.get("sheets", []))
+        sheets = list(params.get("sheets", []))  # (a workbook of 3,000 sheets: the first few, and how many more)
+        values["sheets"] = LIST_SEPARATOR[lang].join(sheets[:MAX_SHEETS_NAMED]) + (
+            t("ingest.more_sheets", lang, n=number(len(sheets) - MAX_SHEETS_NAMED, lang=lang))
+            if len(sheets) > MAX_SHEETS_NAMED else "")
     elif code == "bad_mapping":
         values["fields"] = ", ".join(params.get("fields", []))
     elif code == "file_too_large":

@@ -101,7 +101,7 @@ def test_the_same_rows_saved_as_a_workbook_are_caught_before_confirming(page, cl
     assert "sadar_q1_receipts.csv" in body and "back on the Data page" in body
     assert not page.get_by_role("radio", name="Add to what is stored").is_checked()
     assert "Confirm and store" not in body
-    assert "Names matched approximately" in body  # "Public exam results", listed with its rows to check
+    assert "Names not written as the lists write them" in body  # "Public exam results", listed with its rows to check
 
 
 def test_what_was_chosen_for_one_file_is_not_the_next_ones(page, clerk_app, tmp_path):
