@@ -13,7 +13,7 @@ import streamlit as st
 from analytics import i18n
 from analytics.ingest import decisions as D
 from analytics.ingest import preview, template
-from analytics.ingest.digest import sheet_hash
+from analytics.ingest.digest import sheet_hash, upload_name
 from analytics.ingest.headers import FIELDS
 from analytics.ingest.pipeline import (
     Limits,
@@ -410,7 +410,8 @@ if st.button(t("upload.confirm"), type="primary", key="confirm"):
         st.error(t("auth.staff_only"))
         st.stop()
     try:  # only on the data the checks above were made on (another upload or rollback came between: again)
-        stored = store.commit(result.frame, file_name=uploaded.name, content_hash=digest, uploader=access.actor(),
+        stored = store.commit(result.frame, file_name=upload_name(uploaded.name, result.sheet, log_sheets=result.log_sheets),
+                              content_hash=digest, uploader=access.actor(),
                               mode=mode, upload_id=result.frame["upload_id"][0], if_version=version)
     except StoreChanged:
         st.session_state["_upload_changed"] = t("upload.store_changed")

@@ -381,6 +381,9 @@ def test_each_sheet_of_a_workbook_of_several_logs_is_an_upload_of_its_own(tmp_pa
     assert "already stored" in again.stdout and "already stored" not in second.stdout
     frame = pl.read_parquet(list((store / "parts").rglob("*.parquet")))
     assert frame.height == 2 and frame["beneficiaries"].sum() == 4 and frame["fee_paisa"].sum() == 7500 + 3000
+    # each listed with its sheet (the review: the Data page showed the same name twice)
+    names = [line.split("\t")[1] for line in cli("uploads", "--store", str(store)).stdout.splitlines()[1:]]
+    assert sorted(names) == ["upazilas.xlsx › Bhandaria", "upazilas.xlsx › Nazirpur"]
 
 
 def test_the_same_file_twice_in_one_command_is_stored_once(tmp_path):

@@ -28,6 +28,7 @@ import polars as pl
 from analytics import i18n
 from analytics.cli.language import Help, shown
 from analytics.ingest import decisions as D
+from analytics.ingest.digest import upload_name
 from analytics.ingest.pipeline import IngestResult, Limits, ingest_isolated
 from analytics.ingest.preview import overlaps
 from analytics.ingest.validate import NOTE_CODES
@@ -267,7 +268,8 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             print(i18n.t("ingest.cli_dry_run", lang), file=out)
             return 0
         try:
-            stored = store.commit_many([Incoming(result.frame, path.name, digests[path], result.upload_id)
+            stored = store.commit_many([Incoming(result.frame, upload_name(path.name, result.sheet, log_sheets=result.log_sheets),
+                                                 digests[path], result.upload_id)
                                         for path, result in checked], uploader=uploader, mode=mode, if_version=version)
             break
         except StoreChanged:

@@ -16,6 +16,13 @@ def content_hash(data: bytes, *, sheet: str | None = None) -> str:
     return digest if sheet is None else sheet_hash(digest, sheet)
 
 
+def upload_name(file_name: str, sheet: str | None, *, log_sheets: list[str]) -> str:
+    """The name an upload is listed under: the file's, and, of a workbook with a log on each of
+    several sheets (a sheet per month, per upazila), the sheet's too ("book.xlsx › July"), so that
+    the uploads of its sheets are told apart on the Data page, in `uploads` and in the audit log."""
+    return f"{file_name} › {sheet}" if sheet and len(log_sheets) > 1 else file_name
+
+
 def sheet_hash(digest: str, sheet: str) -> str:
     """The identity of sheet ``sheet`` of the file whose SHA-256 is ``digest`` (64 hex digits)."""
     return hashlib.sha256(f"{digest}\0{sheet}".encode()).hexdigest()

@@ -382,11 +382,12 @@ def test_each_sheet_of_a_workbook_of_several_logs_goes_in_on_its_own(page, clerk
     wait_idle(page)
     page.get_by_role("button", name="Confirm and store").click()
     for _ in range(300):  # (the first's banner may still be up: the store says when the second is in)
-        uploads = LocalStore(clerk_app.base / "store").uploads().filter(pl.col("file_name") == path.name)
+        uploads = LocalStore(clerk_app.base / "store").uploads().filter(pl.col("file_name").str.starts_with(path.name))
         if uploads.height == 2:
             break
         page.wait_for_timeout(200)
     assert uploads.select("status", "beneficiaries", "fee_paisa").rows() == [("active", 2, 7500), ("active", 2, 3000)]
+    assert uploads["file_name"].to_list() == [f"{path.name} › Nazirpur", f"{path.name} › Bhandaria"]  # told apart
     sheet_box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Sheet")
     for _ in range(100):  # (the rerun after the last confirm empties the uploader)
         if not sheet_box.count():
