@@ -355,5 +355,9 @@ def test_a_channel_is_said_to_be_the_maps_and_the_services_not_the_headline_figu
     assert header["channel"] == ("Channel: DC office front desk (the map and the services; the headline figures cover "
                                  "both channels)")
     every = brief.brief_data(log, Gazetteer.load(), period=fiscal_year(2022), lang="en",
-                             sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))["header"]
-    assert every["channel"] == "Channel: All channels"
+                             sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))
+    assert every["header"]["channel"] == "Channel: All channels" and every["areas"]["note"] is None
+    # the review: the front desk's upazila table read "Total 0" under "All", beside the office's 42,206
+    areas = brief.brief_data(log, Gazetteer.load(), period=fiscal_year(2022), lang="en", channel="front_desk",
+                             sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))["areas"]
+    assert areas["note"].startswith("The front desk is one office") and "42,206" in areas["note"]

@@ -298,6 +298,9 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
                   i18n.number(total["beneficiaries_udc"], lang=lang),
                   _t("figure.not_known", lang) if total["udc_rows_unnamed"] else i18n.number(total["entrepreneurs"], lang=lang),
                   total_earnings],
+        # the front desk alone: no upazila's (the table's zeros are no area's figure), said under it
+        "note": _t("brief.front_desk_areas", lang, n=i18n.number(head["beneficiaries_front_desk"], lang=lang))
+        if channel == "front_desk" else None,
     }
 
     # unions: the most and the fewest UDC beneficiaries (of those with data)
