@@ -10,6 +10,7 @@ from analytics.ingest import readers
 from analytics.ingest.readers import (
     ROW,
     ReadError,
+    check_workbook_shape,
     decode,
     detect_format,
     read_table,
@@ -453,3 +454,48 @@ def test_a_sheet_read_in_blocks_gives_every_formula_cell_once(size):
         tail = block[cut:]
     expected = [cell for i in range(1, 400) for cell in ((i - 1, 0, "#N/A"), (i - 1, 1, f"=1+{i}"))]
     assert found == expected
+
+
+def _workbook_with_sheet_xml(sheet_xml: bytes, *, at: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """A small .xlsx (made by xlsxwriter) whose first sheet's XML is ``sheet_xml``, stored at ``at``."""
+    import io
+    import zipfile
+
+    import xlsxwriter
+
+    base = io.BytesIO()
+    book = xlsxwriter.Workbook(base)
+    book.add_worksheet("log").write_row(0, 0, ["Date", "Union", "Service", "Fee (Tk)"])
+    book.close()
+    out = io.BytesIO()
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                zout.writestr(at, sheet_xml)
+            elif item.filename == "xl/_rels/workbook.xml.rels" and at != "xl/worksheets/sheet1.xml":
+                zout.writestr(item, zin.read(item.filename).replace(b"worksheets/sheet1.xml", at[3:].encode()))
+            else:
+                zout.writestr(item, zin.read(item.filename))
+    return out.getvalue()
+
+
+SHEET = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>%s</sheetData></worksheet>'
+
+
+@pytest.mark.parametrize(("rows", "at", "refused"), [
+    # the review: a 116 KB workbook of a million cells in a row, none with its reference, held a core for 120 s
+    (b"<row>" + b'<c t="inlineStr"><is><t>x</t></is></c>' * 2_000 + b"</row>", "xl/worksheets/sheet1.xml", True),
+    (b"<row>" + b"<c/>" * 600 + b"</row>", "xl/worksheets/sheet1.xml", True),
+    (b"<row>" + b"<c><v>1</v></c>" * 20 + b"</row>" * 1, "xl/worksheets/sheet1.xml", False),  # a plain row
+    # a sheet stored elsewhere in the workbook is still a sheet
+    (b'<row r="1"><c r="XFD1048576"><v>1</v></c></row>', "xl/data/s1.xml", True),
+    (b'<row r="1"><c r="D1"><v>1</v></c></row>', "xl/data/s1.xml", False),
+])
+def test_the_shape_of_a_sheet_is_checked_whatever_its_cells_or_its_place(rows, at, refused):
+    data = _workbook_with_sheet_xml(SHEET % rows, at=at)
+    if not refused:
+        check_workbook_shape(data)
+        return
+    with pytest.raises(ReadError) as error:
+        check_workbook_shape(data)
+    assert error.value.code == "too_large_to_read"

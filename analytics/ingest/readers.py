@@ -438,6 +438,9 @@ def _visible(reader, name: str) -> bool:
 _ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})"')
+#: Rows and cells as tags: the format lets a cell leave out its reference (r="B7"); such cells are counted.
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
 
 
 def _column_number(letters: bytes) -> int:
@@ -466,22 +469,36 @@ def check_workbook_shape(data: bytes) -> None:
     """Refuse an .xlsx whose decompressed size or sheet extent could not be read within memory.
 
     Reads the zip's directory and streams each worksheet's XML once, looking only at cell
-    references and the declared dimension: the rectangle a reader would allocate.
+    references and the declared dimension: the rectangle a reader would allocate. Cells written
+    without their reference (the format allows it: a 116 KB workbook of a million such cells in a
+    row held a core for the whole time limit) are counted per row instead. A worksheet is known by
+    its first tag, wherever the workbook stores it (not only under xl/worksheets/).
     """
     archive = check_unzipped_size(data)
     for member in archive.infolist():
-        if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+        if not member.filename.endswith(".xml") or not member.filename.startswith("xl/"):
             continue
-        rows = columns = 0
+        rows = columns = bare_rows = 0
         tail = b""
         try:
+            if not member.filename.startswith("xl/worksheets/"):
+                with archive.open(member) as handle:
+                    if not re.search(rb"<(?:\w+:)?worksheet\b", handle.read(4096)):
+                        continue
             with archive.open(member) as handle:
                 while chunk := handle.read(4 * 1024 * 1024):
                     block = tail + chunk
+                    referenced = False
                     for pattern in (_CELL_REF, _DIMENSION):
                         for letters, number in pattern.findall(block):
                             columns = max(columns, _column_number(letters))
                             rows = max(rows, int(number))
+                            referenced = referenced or pattern is _CELL_REF
+                    if not referenced:  # cells without references: as many columns as a row has cells
+                        parts = _ROW_TAG.split(chunk)
+                        bare_rows += len(parts) - 1
+                        columns = max(columns, *(len(_CELL_TAG.findall(part)) for part in parts))
+                        rows = max(rows, bare_rows)
                     tail = block[-256:]
         except Exception as error:
             raise _unreadable(error) from None
