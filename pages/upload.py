@@ -20,6 +20,7 @@ from analytics.ingest.pipeline import (
     ingest_isolated,
     sheet_names_isolated,
 )
+from analytics.ingest.readers import ENCODING_NAMES
 from analytics.ingest.validate import NOTE_CODES, UNUSABLE_CODES
 from analytics.reference.periods import quarter
 from analytics.reference.services import ServiceResolver, load_catalogue
@@ -245,7 +246,8 @@ people, fees = result.frame.select(pl.col("beneficiaries").cast(pl.Int64).sum(),
 if result.frame.height:  # (nothing accepted: nothing to check against the sheet's totals)
     st.markdown(t("upload.accepted_totals", people=int(people or 0), fee=i18n.taka(int(fees or 0), lang=lang)))
 # (the encoding is said only when it is not the usual UTF-8: then the clerk may need to know)
-details = [t("upload.encoding", encoding=result.encoding)] if result.encoding not in (None, "utf-8", "utf-8-sig") else []
+details = ([t("upload.encoding", encoding=ENCODING_NAMES.get(result.encoding, result.encoding))]
+           if result.encoding not in (None, "utf-8", "utf-8-sig") else [])
 if result.sheet:
     details.append(t("upload.sheet_used", sheet=i18n.plain(result.sheet)))
 st.caption(" · ".join(details))

@@ -246,3 +246,12 @@ def brief_classes_of(values, *, decimals):
     from analytics.report.brief import _classes
 
     return _classes(values, lang="en", decimals=decimals)
+
+
+@pytest.mark.parametrize(("values", "texts"), [
+    ({"udc": 81_874, "front_desk": 42_206}, ["81,874<br>66.0%", "42,206<br>34.0%"]),
+    ({"udc": 428, "front_desk": 0}, ["428<br>100.0%", ""]),  # the review: "0 0.0%" cut off above the ring
+])
+def test_the_channel_ring_labels_only_slices_with_something(values, texts):
+    pie = figures.channel_split(values, lang="en").to_dict()["data"][0]
+    assert list(pie["text"]) == texts and len(pie["labels"]) == 2

@@ -434,6 +434,17 @@ def test_rejected_csv_is_excel_ready_and_inert(run):
     assert english[0][-2:] == ["Row", "Problem"] and "formula" in english[1][-1]
 
 
+def test_rejected_rows_give_a_workbooks_dates_as_the_sheet_showed_them():
+    """The review: the problem rows of a workbook wrote its date cells as "2023-10-10 00:00:00"."""
+    from analytics.ingest.validate import rejected_csv_bytes
+
+    rejected = pl.DataFrame({"তারিখ": ["2023-10-10 00:00:00", "2023-10-10", "১০/১০/২০২৩"], "ফি": ["50", "x", "2023-01-02 00:00:00"],
+                             "row": [3, 4, 5], "problem": ["a", "b", "c"]})
+    rows = list(csv.reader(io.StringIO(rejected_csv_bytes(rejected, lang="bn").decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == ["10/10/2023", "2023-10-10", "১০/১০/২০২৩"]  # (as typed stays as typed)
+    assert rows[3][1] == "02/01/2023"
+
+
 def test_rejected_rows_can_be_fixed_and_uploaded_again(run):
     first = run(DATA / "bad" / "union_wrong_upazila.csv", lang="bn")
     fixed = first.rejected_csv(lang="bn").decode("utf-8-sig").replace("Nazirpur", "Pirojpur Sadar")

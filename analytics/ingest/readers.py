@@ -104,6 +104,11 @@ def detect_format(data: bytes, file_name: str) -> str:
 
 # --- CSV ---------------------------------------------------------------------------------
 
+#: The encodings :func:`decode` reads, as Excel's "Save as" names the files (what the upload page says).
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16-le": "Unicode Text (UTF-16)",
+                  "utf-16-be": "Unicode Text (UTF-16)", "cp1252": "Windows (ANSI, Western)"}
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Text and the encoding used: UTF-8 (with or without BOM), UTF-16 LE/BE, Windows-1252."""
     if data.startswith(codecs.BOM_UTF8):

@@ -427,5 +427,8 @@ def rejected_csv_bytes(rejected: pl.DataFrame, *, lang: str) -> bytes:
     """Rejected rows as CSV bytes for Excel (UTF-8 with BOM), headings in ``lang``."""
     names = {"row": t("ingest.rejected.row", lang), "problem": t("ingest.rejected.problem", lang)}
     frame = rejected.rename({k: v for k, v in names.items() if k in rejected.columns and v not in rejected.columns})
-    frame = neutralise(frame.with_columns(pl.col(pl.Int32, pl.Int64).cast(pl.String)))
-    return b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8")
+    frame = frame.with_columns(pl.col(pl.Int32, pl.Int64).cast(pl.String))
+    # a workbook's date cell, as its reader gives it ("2023-10-10 00:00:00"), as the sheet showed it:
+    # day/month/year, as the file goes back in
+    frame = frame.with_columns(pl.col(pl.String).str.replace(r"^(\d{4})-(\d{2})-(\d{2}) 00:00:00$", "${3}/${2}/${1}"))
+    return b"\xef\xbb\xbf" + neutralise(frame).write_csv().encode("utf-8")

@@ -649,7 +649,9 @@ def channel_split(values: dict[str, int], *, lang: str) -> go.Figure:
     shares = [i18n.percent(v / total * 100, lang=lang) for v in values.values()]
     fig = Figure(go.Pie(labels=labels, values=list(values.values()), hole=0.5, sort=False,
                            marker={"colors": [CHANNEL_COLOURS[c] for c in values]},
-                           text=[f"{i18n.number(v, lang=lang)}<br>{p}" for v, p in zip(values.values(), shares)],
+                           # a channel with none: no label on a slice of nothing (its "0 0.0%" was drawn
+                           # above the ring and cut off); the legend still names it
+                           text=[f"{i18n.number(v, lang=lang)}<br>{p}" if v else "" for v, p in zip(values.values(), shares)],
                            textinfo="text", hovertemplate="%{label}: %{text}<extra></extra>"))
     fig.update_layout(legend={"orientation": "h", "y": -0.1})
     return _layout(fig, height=340)
