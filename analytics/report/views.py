@@ -251,7 +251,19 @@ def _hidden_in_quarters(log: Rollup, *, level: str, period: Period | None, limit
     quarter as its own view hides them): hidden over the whole period too (privacy)."""
     hidden: set[str] = set()
     units = Gazetteer.load().units
-    for part in _quarters(log, period):
+    quarters = _quarters(log, period)
+    if not quarters:
+        return []
+    # a quarter in which every area has enough people hides nothing (nor any complement): skipped,
+    # read from one count of the people of each area in each quarter
+    key = "upazila_code" if level == "upazila" else "union_code"
+    rows = metrics.select(log, period=period, channel="udc", upazila=upazila).people.filter(pl.col(key).is_not_null())
+    thin = set(rows.group_by(pl.col("date").dt.truncate("1q").alias("quarter"), key)
+               .agg(pl.col("entrepreneur_id").drop_nulls().n_unique().alias("people"))
+               .filter(pl.col("people") < limit).select("quarter").unique().collect()["quarter"].to_list())
+    for part in quarters:
+        if part.start not in thin:
+            continue
         areas = privacy.suppress(metrics.by_area(log, units, level=level, period=part, upazila=upazila),
                                  min_entrepreneurs=limit, within="parent_pcode" if level == "union" else None,
                                  covered=_behind(log, level=level, period=part))
@@ -297,10 +309,15 @@ def area_table(log: pl.LazyFrame, gaz: Gazetteer, *, level: str, period: Period,
     names = "name_bn" if lang == "bn" else "name_en"
     areas = metrics.by_area(log, gaz.units, level=level, period=period, upazila=upazila)
     limit = privacy.threshold(min_entrepreneurs)
-    forced = [] if limit is None else areas["pcode"].to_list() if not privacy.whole_quarters(period) \
-        else _hidden_in_quarters(log, level=level, period=period, limit=limit, upazila=upazila)
-    areas = privacy.suppress(areas, min_entrepreneurs=min_entrepreneurs, within="parent_pcode" if level == "union" else None,
-                             covered=_behind(log, level=level, period=period), forced=forced)
+    within, covered = "parent_pcode" if level == "union" else None, _behind(log, level=level, period=period)
+    rule = privacy.suppress(areas, min_entrepreneurs=min_entrepreneurs, within=within, covered=covered,
+                            forced=areas["pcode"].to_list() if limit is not None and not privacy.whole_quarters(period) else ())
+    shown = rule.filter(~pl.col(privacy.HIDDEN) & pl.col("earnings_paisa").is_not_null())["pcode"].to_list()
+    # over several quarters: hidden wherever a quarter hides it (asked only if the period shows some)
+    forced = _hidden_in_quarters(log, level=level, period=period, limit=limit, upazila=upazila) \
+        if limit is not None and shown and privacy.whole_quarters(period) else []
+    areas = privacy.suppress(areas, min_entrepreneurs=min_entrepreneurs, within=within, covered=covered, forced=forced) \
+        if set(forced) & set(shown) else rule
     unknown = pl.col("entrepreneurs").is_null() & (pl.col("beneficiaries_udc") > 0)  # monthly summaries: no one named
     hide = lambda text: privacy.text_or_hidden(text, lang=lang, min_entrepreneurs=min_entrepreneurs,  # noqa: E731
                                                unknown=unknown, count="entrepreneurs")
