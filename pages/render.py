@@ -21,7 +21,7 @@ def style() -> None:
     css = """
     html, body, [class*="css"], .stMarkdown, .stMetric { font-family: 'Noto Sans Bengali', 'Noto Sans', sans-serif; }
     [data-testid="stMetricValue"] { font-size: 1.9rem; }
-    [data-testid="stMetricValue"] div { white-space: normal; overflow: visible; }
+    [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p { white-space: normal; overflow: visible; }
     /* a phone (360 px): headings that leave room for the map; nothing wider than the screen
        (the map fits the width itself; tables scroll inside their own frame) */
     @media (max-width: 640px) {
