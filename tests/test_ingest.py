@@ -1066,3 +1066,18 @@ def test_a_total_row_that_is_not_what_the_rows_add_up_to_is_said(run, rows, diff
     if differs:
         note = result.total_note(lang="en")
         assert note["row"] == str(differs["row"]) and note["sums"].endswith(i18n.taka(differs["fee"], lang="en"))
+
+
+def test_a_workbook_of_several_logs_tells_which_sheets_are_logs(tmp_path):
+    """The upload page asks for one of them by name: the logs, not a totals sheet beside them."""
+    import openpyxl
+
+    from tests.helpers import two_logs_workbook
+
+    book = openpyxl.load_workbook(two_logs_workbook(tmp_path / "two.xlsx"))
+    totals = book.create_sheet("সারসংক্ষেপ")
+    totals.append(["উপজেলা", "মোট"])
+    totals.append(["নাজিরপুর", 5])
+    book.save(tmp_path / "three.xlsx")
+    result = ingest_bytes((tmp_path / "three.xlsx").read_bytes(), file_name="three.xlsx", upload_id="u", lang="en")
+    assert result.problems["code"].to_list() == ["ambiguous_sheet"] and result.log_sheets == ["Nazirpur", "Bhandaria"]

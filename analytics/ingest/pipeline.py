@@ -502,6 +502,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     table = _read(source, file_name=file_name, sheet=sheet, limits=limits) if isinstance(source[0], bytes) \
         else source.pop()  # the bytes are let go once read
     if isinstance(table, dict):
+        if table["code"] == "ambiguous_sheet":  # the sheets that look like logs: the page offers them
+            result.log_sheets = list(json.loads(table["params"] or "{}").get("sheets", []))
         return fail(table)
     result.encoding, result.sheet, result.header_row = table.encoding, table.sheet, table.header_row
     result.log_sheets = table.log_sheets
