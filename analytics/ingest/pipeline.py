@@ -888,11 +888,11 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
                  f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
 
     return {
-        "date": [{"date": v}, {"date_v": V.parse_date(pl.col("date"), order=date_order),
-                               "date_total": _total("date"), "date_cell": V.cell_problem(pl.col("date"))},
+        "date": [{"date": v}, {"date_total": _total("date"), "date_cell": V.cell_problem(pl.col("date"))},
+                 *V.date_stages(pl.col("date"), "date_v", order=date_order),
                  {"date_no_day": pl.col("date_v").is_null() & V.calendar_shaped(pl.col("date"), order=date_order)}],
-        "month": [{"month": v}, {"month_v": V.parse_date(pl.col("month"), order=date_order),
-                                 "month_total": _total("month"), "month_cell": V.cell_problem(pl.col("month"))}],
+        "month": [{"month": v}, {"month_total": _total("month"), "month_cell": V.cell_problem(pl.col("month"))},
+                  *V.date_stages(pl.col("month"), "month_v", order=date_order)],
         "year": [{"year": v}, {"year_total": _total("year")}],
         "extra": [{"extra": v}],
         "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text")),
@@ -1294,7 +1294,7 @@ def _tables(distinct: dict[str, pl.Series], stages: dict[str, list[dict[str, pl.
         lazy = pl.LazyFrame({"__v": distinct[f] if f in distinct else pl.Series([None], dtype=pl.String)})
         for stage in stages[f]:
             lazy = lazy.with_columns(**stage)
-        plans.append(lazy.with_row_index(f"__i_{f}"))
+        plans.append(lazy.select(pl.exclude(V.STEP_COLUMNS)).with_row_index(f"__i_{f}"))
     return dict(zip(_FIELDS, pl.collect_all(plans)))
 
 
