@@ -276,9 +276,23 @@ class Accounts:
                        (username, role, hash_secret(password), time.time(), secrets.randbelow(2**31)))
 
     def remove(self, username: str) -> None:
+        """Remove an account; never the last admin (nobody could then roll back, decide names or
+        manage the store from the app): :meth:`last_admin` says so first."""
         with self._db() as db:
+            if self._last_admin(db, username):
+                raise AuthError(f"{username} is the last admin: add another admin first")
             if not db.execute("DELETE FROM users WHERE lower(username) = lower(?)", (username,)).rowcount:
                 raise AuthError(f"no user {username}")
+
+    def last_admin(self, username: str) -> bool:
+        """Whether ``username`` is the only admin account."""
+        with self._db() as db:
+            return self._last_admin(db, username)
+
+    @staticmethod
+    def _last_admin(db: Any, username: str) -> bool:
+        admins = [name for (name,) in db.execute("SELECT username FROM users WHERE role = 'admin'").fetchall()]
+        return len(admins) == 1 and admins[0].lower() == username.lower()
 
     def set_password(self, username: str, password: str) -> None:
         """A new password; every session token issued before stops working."""

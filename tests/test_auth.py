@@ -109,7 +109,24 @@ def test_users_cli(tmp_path):
     assert Accounts(db).sign_in("rina", "another long password").ok
     bad = run("add", "rina", "--password-stdin", stdin=PASSWORD + "\n")
     assert bad.returncode == 2 and "exists" in bad.stderr
-    assert run("remove", "rina").returncode == 0 and run("list").stdout == ""
+    # the last admin stays (nobody could roll back or manage the store from the app): another one first
+    last = run("remove", "rina")
+    assert last.returncode == 2 and "only admin" in last.stderr and run("list").stdout.strip() == "rina\tadmin"
+    assert run("add", "mina", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n").returncode == 0
+    assert run("remove", "rina").returncode == 0 and run("list").stdout.strip() == "mina\tadmin"
+
+
+def test_the_last_admin_is_not_removed(accounts):
+    last = "rina"
+    accounts.add(last, PASSWORD, role="admin")
+    assert accounts.last_admin(last) and not accounts.last_admin("asha")
+    with pytest.raises(AuthError, match="last admin"):
+        accounts.remove(last.upper())  # (names match whatever their case)
+    assert accounts.role_of(last) == "admin"
+    accounts.add("second", PASSWORD, role="admin")
+    assert not accounts.last_admin(last)
+    accounts.remove(last)
+    assert accounts.role_of(last) is None and accounts.last_admin("second")
 
 
 # -- session tokens (issue 10) -----------------------------------------------------------

@@ -59,6 +59,8 @@ def seeded(tmp_path_factory) -> dict[str, Path]:
     assert cli("backup", str(directory / "backup.tar.gz"), "--store", str(directory / "store")).returncode == 0
     assert cli("users", "add", "rina", "--password-stdin", stdin="a long password\n",
                db=directory / "users.sqlite").returncode == 0
+    assert cli("users", "add", "adil", "--role", "admin", "--password-stdin", stdin="a long password\n",
+               db=directory / "users.sqlite").returncode == 0
     return {"store": directory / "store", "backup": directory / "backup.tar.gz", "db": directory / "users.sqlite"}
 
 
@@ -243,6 +245,7 @@ def test_usage_errors_of_ingest_and_users(lang, seeded, tmp_path):
              (("add", "mina"), "short", "short_password", {"minimum": 10}),
              (("add", "r!"), "a long password", "bad_username", {}),
              (("remove", "nobody"), "", "no_user", {"username": "nobody"}),
+             (("remove", "adil"), "", "last_admin", {"username": "adil"}),
              (("passwd",), "", "needs_username", {"action": "passwd"})]
     for args, password, key, values in cases:
         out = cli("users", *args, "--password-stdin", "--lang", lang, stdin=password + "\n", db=seeded["db"])

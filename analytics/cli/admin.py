@@ -89,6 +89,8 @@ def _check_account(accounts: Accounts, args: argparse.Namespace) -> None:
         raise _Refused("user_exists", username=args.username)
     if args.action != "add" and not exists:
         raise _Refused("no_user", username=args.username)
+    if args.action == "remove" and accounts.last_admin(args.username):
+        raise _Refused("last_admin", username=args.username)
 
 
 def cmd_users(args: argparse.Namespace) -> int:
