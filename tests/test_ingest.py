@@ -219,8 +219,8 @@ BAD_CORPUS = [
     ("bad/bad_dates.csv", {"date_order": "dmy"}, {("bad_date", 2, "Date"), ("bad_date", 3, "Date"), ("bad_date", 4, "Date"),
                                ("bad_date", 5, "Date"), ("date_in_future", 6, "Date")}, [7]),
     ("bad/negative_fee.csv", {}, {("fee_negative", 3, FD), ("fee_negative", 4, FD)}, [2]),
-    ("bad/non_numeric_fee.csv", {},  # (N/A for a paid service: as an empty fee, asked for)
-     {("fee_not_number", 2, FD), ("fee_not_number", 3, FD), ("missing_value", 4, FD)}, [5]),
+    ("bad/non_numeric_fee.csv", {},  # (N/A for a paid service: as an empty fee, asked for; 12,5: a decimal comma)
+     {("fee_not_number", 2, FD), ("fee_decimal_comma", 3, FD), ("missing_value", 4, FD)}, [5]),
     ("bad/fee_decimals.csv", {}, {("fee_decimals", 2, FD), ("fee_decimals", 3, FD)}, [4]),
     ("bad/formula_injection.csv", {}, {("formula", 2, E), ("formula", 3, E), ("formula", 4, E), ("formula", 5, E),
                                        ("formula", 6, "Entrepreneur ID")}, [7]),

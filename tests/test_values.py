@@ -47,7 +47,10 @@ def test_money_agrees_with_decimal_arithmetic():
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("fifty", "fee_not_number"), ("12,5", "fee_not_number"), ("N/A", "fee_not_number"), ("1e5", "fee_not_number"),
+    ("fifty", "fee_not_number"), ("N/A", "fee_not_number"), ("1e5", "fee_not_number"),
+    # paisa after a comma (a European Excel's decimal comma): said so, never read as an amount
+    ("12,5", "fee_decimal_comma"), ("1,50", "fee_decimal_comma"), ("৫,০০", "fee_decimal_comma"),
+    ("Tk 5,50", "fee_decimal_comma"), ("5,0,0", "fee_not_number"), ("1,500", None), ("1,50,000", None),
     ("12.345", "fee_decimals"), ("0.001", "fee_decimals"), ("0.30000000000000004", "fee_decimals"),
     ("-50", "fee_negative"), ("(20)", "fee_negative"), ("12345678901234", "fee_not_number"), (None, None),
 ])

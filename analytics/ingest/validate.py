@@ -44,7 +44,7 @@ MAX_SHEETS_NAMED = 12
 ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future", "bad_month",
              "unknown_union", "ambiguous_union", "union_not_in_upazila", "unknown_upazila", "ambiguous_upazila",
              "unknown_service", "service_channel_mismatch", "bad_channel", "bad_gender",
-             "fee_not_number", "fee_decimals", "fee_negative", "front_desk_fee",
+             "fee_not_number", "fee_decimal_comma", "fee_decimals", "fee_negative", "front_desk_fee",
              "count_not_number", "count_not_positive", "udc_without_entrepreneur", "formula", "markup",
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long",
@@ -336,7 +336,8 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         check("udc_without_entrepreneur", udc & pl.col("entrepreneur_id").is_null(), "entrepreneur_id")
     check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
 
-    codes("fee_problem", ("fee_not_number", "fee_decimals", "fee_negative", "excel_error", "not_calculated"), "fee")
+    codes("fee_problem", ("fee_not_number", "fee_decimal_comma", "fee_decimals", "fee_negative", "excel_error",
+                          "not_calculated"), "fee")
     check("missing_value", udc & pl.col("fee").is_null() & ~free_without_fee(), "fee")
     check("front_desk_fee", fd & (pl.col("fee_v") != 0), "fee")
     # plausibility (analytics.ingest.limits): the fee per person against the service's usual range

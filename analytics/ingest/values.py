@@ -180,11 +180,14 @@ def cell_problem(expr: pl.Expr) -> pl.Expr:
 
 def money_problem(expr: pl.Expr) -> pl.Expr:
     """For non-null cleaned text: 'excel_error', 'not_calculated' (:func:`cell_problem`),
-    'fee_not_number', 'fee_decimals', 'fee_negative' or null."""
+    'fee_decimal_comma' (paisa after a comma, "12,50", as a European Excel writes them: no grouping
+    of Bangladesh or anywhere has two digits last, so no amount is guessed), 'fee_not_number',
+    'fee_decimals', 'fee_negative' or null."""
     text = number_text(expr, money=True)
     frac = text.str.extract(r"\.(\d*)$")
     return (pl.when(expr.is_null()).then(None)
             .when(cell_problem(expr).is_not_null()).then(cell_problem(expr))
+            .when(text.str.contains(r"^[-+]?\d+,\d{1,2}$")).then(pl.lit("fee_decimal_comma"))
             .when(~text.str.contains(_NUMBER)).then(pl.lit("fee_not_number"))
             .when(frac.str.len_chars().fill_null(0) > 2).then(pl.lit("fee_decimals"))
             .when(text.str.starts_with("-") & text.str.contains(r"[1-9]")).then(pl.lit("fee_negative"))
