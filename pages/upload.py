@@ -253,6 +253,8 @@ if result.sheet:
 st.caption(" · ".join(details))
 if result.dropped_pii:
     st.info(t("upload.pii_dropped", columns=", ".join(i18n.plain(h) for h in result.dropped_pii)))
+if result.timestamp_column:
+    st.info(t("upload.timestamp", column=i18n.plain(result.timestamp_column)))
 if result.fee_per_unit:
     st.info(t("upload.fee_per_unit", column=i18n.plain(next(h for h, f in result.columns.items() if f == "fee"))))
 if result.total_differs:

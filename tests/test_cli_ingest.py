@@ -519,3 +519,16 @@ def test_many_problems_are_counted_by_kind_as_the_clerk_reads_them(tmp_path, lan
     out = cli("ingest", str(path), "--store", str(tmp_path / "s"), "--dry-run", "--lang", lang)
     said = out.stdout + out.stderr
     assert out.returncode == 1 and like in said and "fee_not_number" not in said
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_a_forms_timestamp_dates_the_rows_and_is_said(tmp_path, lang):
+    """A Google Forms export whose only date is its Timestamp: stored, and the clerk told that the
+    dates are when each entry was sent."""
+    from analytics import i18n
+
+    out = cli("ingest", str(DATA / "good" / "google_form.csv"), "--store", str(tmp_path / "s"), "--lang", lang)
+    assert out.returncode == 0, out.stderr
+    assert i18n.t("ingest.cli_note_timestamp", lang, column="Timestamp") in out.stdout
+    summary = json.loads(cli("summary", "--store", str(tmp_path / "s"), "--fy", "2022-23", "--json").stdout)
+    assert (summary["beneficiaries_total"], summary["entrepreneur_earnings_paisa"]) == (4, 12000)

@@ -12,6 +12,7 @@ from analytics.ingest.headers import (
     known_headings,
     map_headers,
     recognise,
+    timestamp_heading,
 )
 
 TEMPLATE_EN = ["Date", "Channel", "Upazila", "Union", "Entrepreneur ID", "Entrepreneur Name", "Gender", "Service",
@@ -150,6 +151,22 @@ def test_count_words_are_whole_words(header, field):
 def test_a_month_column_beside_another_date(headers, columns, unmapped):
     mapped = map_headers(headers)
     assert (mapped.columns, mapped.unmapped) == (columns, unmapped)
+
+
+@pytest.mark.parametrize(("headers", "columns", "unmapped"), [
+    # a form's Timestamp dates the rows when nothing else does (when each entry was sent) ...
+    (["Timestamp", "Service"], {"Timestamp": "date", "Service": "service"}, []),
+    (["টাইমস্ট্যাম্প", "সেবা"], {"টাইমস্ট্যাম্প": "date", "সেবা": "service"}, []),
+    # ... and gives way to a date the form asked for, or to a summary's month
+    (["Timestamp", "Date of Service", "Service"], {"Date of Service": "date", "Service": "service"}, ["Timestamp"]),
+    (["Timestamp", "Service Date (তারিখ)", "Service"], {"Service Date (তারিখ)": "date", "Service": "service"},
+     ["Timestamp"]),
+    (["Timestamp", "Month", "Service"], {"Month": "month", "Service": "service"}, ["Timestamp"]),
+])
+def test_a_forms_timestamp(headers, columns, unmapped):
+    mapped = map_headers(headers)
+    assert (mapped.columns, mapped.unmapped, mapped.duplicates) == (columns, unmapped, {})
+    assert [h for h in headers if timestamp_heading(h)] == headers[:1]
 
 
 def test_the_users_mapping_is_never_overruled():

@@ -142,6 +142,8 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
                           people=i18n.number(people, lang=lang),
                           name=D.label(kind, code, lang=lang, gazetteer=gazetteer, catalogue=catalogue) if code
                           else ""))
+    if result.timestamp_column:
+        out.append(i18n.t("ingest.cli_note_timestamp", lang, column=result.timestamp_column))
     if result.total_differs:
         out.append(i18n.t("ingest.cli_note_total_differs", lang, **result.total_note(lang=lang)))
     if result.free_without_fee:

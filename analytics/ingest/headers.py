@@ -131,6 +131,9 @@ _GENDER_PARTS = tuple(word_key(text) for text in (
     "ছেলে", "মেয়ে", "হিজড়া", "তৃতীয় লিঙ্গ", "অন্যান্য"))
 _TOTAL_WORDS = tuple(word_key(text) for text in ("total", "মোট", "সর্বমোট"))
 
+#: Words of a form's "Timestamp" heading (as matching keys).
+_TIMESTAMP_WORDS = ("timestamp", word_key("টাইমস্ট্যাম্প"), word_key("সময়চিহ্ন"))
+
 # Word rules for headers that are not exact synonyms (checked after the privacy rules).
 MAX_LOOSE_WORDS = 4
 _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -140,7 +143,9 @@ _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("beneficiaries", ("beneficiar", "recipient", "noofservice", "nosofservice", "numberofservice", "customer",
                        "client", "citizen", "applicant", "সেবাগ্রহীতা", "সেবাগ্রহণকারী", "উপকারভোগী", "গ্রাহক", "নাগরিক",
                        "আবেদনকারী", "সংখ্যা")),
-    ("date", ("date", "তারিখ")),
+    # a form's "Timestamp" (Google Forms, KoboToolbox: when each entry was sent): the date when nothing else
+    # dates the rows (map_headers)
+    ("date", ("date", "তারিখ", *_TIMESTAMP_WORDS)),
     ("gender", ("gender", "লিঙ্গ")),  # before the name: "লিঙ্গ Gender", "Entrepreneur's gender"
     ("entrepreneur_name", ("entrepreneur", "uddokta", "উদ্যোক্তা")),
     ("upazila", ("upazila", "upazilla", "thana", "উপজেলা")),
@@ -340,6 +345,13 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
                 any(part in header_key(header) for part in _GENDER_PARTS) for header in named):
             result.count_parts = named  # "Male | Female" without a total: the count is their sum
             seen[name] = named[:1]
+    stamps = [h for h in seen.get("date", []) if h not in given and timestamp_heading(h)]
+    if stamps and len(stamps) < len(seen["date"]):
+        # a form's Timestamp beside a date the form asked for: when the entry was sent, not the delivery
+        for header in stamps:
+            del result.columns[header]
+            result.unmapped.append(header)
+        seen["date"] = [h for h in seen["date"] if h not in stamps]
     if "month" in seen and "date" in seen and not any(header_key(h) in _SYNONYM_KEYS or h in given
                                                       for h in seen["date"]):
         # a Month column dates a summary's rows; a date that only a word rule found beside it
@@ -366,6 +378,11 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
     if "beneficiaries" not in seen:
         result.unread_counts = [header for header in result.unmapped if header in counts]
     return result
+
+
+def timestamp_heading(header: str) -> bool:
+    """Whether a heading is a form's "Timestamp" (when each entry was sent)."""
+    return any(word in header_key(header) for word in _TIMESTAMP_WORDS)
 
 
 def total_heading(header: str) -> bool:

@@ -90,6 +90,7 @@ from analytics.ingest.headers import (
     known_headings,
     map_headers,
     recognise,
+    timestamp_heading,
     total_heading,
 )
 from analytics.ingest.isolation import read_ahead, stamp
@@ -202,6 +203,12 @@ class IngestResult:
                 # (the rows' sums of the figures the total row gives)
                 "sums": figures(found.get("people") if said_people is not None else None,
                                 found.get("fee") if said_fee is not None else None)}
+
+    @property
+    def timestamp_column(self) -> str | None:
+        """The form's "Timestamp" column when it dates the rows (no other date column): the time
+        each entry was sent, which the clerk should know is taken as the day of the service."""
+        return next((h for h, f in self.columns.items() if f == "date" and timestamp_heading(h)), None)
 
     @property
     def counts_rows_as_one(self) -> bool:
