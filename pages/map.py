@@ -44,6 +44,7 @@ gaz = resources.gazetteer()
 st.title(t("map.title"))
 st.caption(state.scope(period.label(lang=current.lang), t(f"channel.{current.channel}")))
 render.sample_notice()
+render.gaps_notice()
 render.months_cut_notice()
 render.version_notice()
 

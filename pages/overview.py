@@ -25,6 +25,7 @@ st.title(t("overview.title_upazila", upazila=resources.gazetteer().name(current.
          if current.upazila else t("overview.title"))
 st.subheader(period.label(lang=current.lang))
 render.sample_notice()
+render.gaps_notice()
 render.months_cut_notice()
 render.version_notice()
 if current.channel != "all":  # the report's figures are of both channels

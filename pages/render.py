@@ -87,6 +87,17 @@ def sample_notice() -> None:
         st.info(state.t("notice.sample" if shown == "sample" else "notice.sample_mixed"), icon="ℹ️")
 
 
+def gaps_notice() -> None:
+    """What the period's figures do not hold yet (offices upload one at a time); in presentation
+    mode a small badge, its words on hover."""
+    if not (text := state.gaps_text()):
+        return
+    if state.current().present:
+        st.badge(state.t("notice.gaps_badge"), icon=":material/info:", color="orange", help=text)
+    else:
+        st.warning(text, icon="⚠️")
+
+
 def months_cut_notice() -> None:
     """Where a date range cuts through a month of monthly summaries: which months it counts whole
     and which it leaves out (a summary gives its month as a whole)."""

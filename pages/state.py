@@ -213,6 +213,17 @@ def _months_cut(data_version: int, pinned: bool, period_key: str, upazila: str |
     return metrics.months_cut(scan(data_version, pinned), period=parse_period(period_key), upazila=upazila)
 
 
+def gaps_text() -> str | None:
+    """What the shown period's figures do not hold yet (analytics.report.views.gaps_text), or None."""
+    return _gaps(*data_key(), period().key, current().lang, current().upazila)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _gaps(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None) -> str | None:
+    return views.gaps_text(scan(data_version, pinned), resources.gazetteer(), period=parse_period(period_key),
+                           lang=lang, upazila=upazila)
+
+
 def sources() -> str:
     """Where the shown period's rows come from: "sample", "real", "mixed" or "none"."""
     return _sources(*data_key(), period().key, sample_uploads())

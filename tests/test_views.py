@@ -502,3 +502,24 @@ def test_an_upazilas_headline_has_no_front_desk_figures(log, gaz):
     assert district["beneficiaries_front_desk"] == 42_206 and "beneficiaries_front_desk" not in sadar
     assert "front_desk_service_kinds" not in sadar
     assert sadar["beneficiaries_total"] == sadar["beneficiaries_udc"] == 5_931  # the published report's Sadar
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_what_a_periods_figures_do_not_hold_yet_is_said(log, gaz, lang):
+    """The review: after the first real file (one upazila's July-September) the default view gave its
+    191 beneficiaries as the district's year, the front desk as 0, with nothing beside them."""
+    from analytics.reference.periods import fiscal_year, quarter
+
+    assert views.gaps_text(log, gaz, period=FY, lang=lang) is None  # the sample: every union, the front desk, the year
+    first = log.filter(pl.col("union_code").is_in(["BD10794731", "BD10794779"]) & (pl.col("channel") == "udc")).with_columns(
+        pl.col("date").dt.offset_by("1y")).filter(pl.col("date") <= pl.date(2023, 9, 30))
+    said = views.gaps_text(first, gaz, period=fiscal_year(2023), lang=lang)
+    parts = {"en": ["2 of 52 unions have UDC data", "front desk has none", "the latest data is of 30 September 2023"],
+             "bn": ["৫২টি ইউনিয়নের মধ্যে ২টির", "ফ্রন্ট ডেস্কের কোনো ডেটা নেই", "৩০ সেপ্টেম্বর ২০২৩"]}[lang]
+    assert said is not None and all(part in said for part in parts), said
+    # the quarter itself ends with its data; an upazila's view counts its own unions, and no front desk
+    assert "latest data" not in views.gaps_text(first, gaz, period=quarter(2023, 1), lang="en")
+    upazila = views.gaps_text(first, gaz, period=quarter(2023, 1), lang="en", upazila="BD107947")
+    assert upazila == ("Not all data is in for this period: 2 of 5 unions have UDC data. "
+                       "The figures count only what has been uploaded so far.")
+    assert views.gaps_text(first, gaz, period=quarter(2022, 1), lang=lang) is None  # (no data: said otherwise)

@@ -430,6 +430,8 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
             "link": link,
             "sample": (_t("brief.sample", lang) if source == "sample"
                        else _t("brief.mixed", lang) if source == "mixed" else None),
+            # (what the period's figures do not hold yet: the first real files come an office at a time)
+            "gaps": views.gaps_text(log, gaz, period=period, lang=lang, upazila=upazila),
             "confidential": _t("brief.people_confidential", lang) if with_people else None,
         },
         "headline": _t("brief.headline", lang),

@@ -774,6 +774,32 @@ def coverage_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: s
     )
 
 
+def gaps_text(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, upazila: str | None = None) -> str | None:
+    """What the period's figures do not hold yet, to say beside them: offices upload one at a time, and
+    the first real file made "the year" one upazila's quarter, its front desk 0. The unions with UDC
+    data out of all (of ``upazila``'s), a front desk with no data (the district's view), data that
+    ends before the period does (:data:`analytics.report.comparison.UNDER_WAY_DAYS`). None when the
+    period has none of these gaps, or no data at all (said otherwise)."""
+    log = rollup_of(log).exact_for(period)
+    head = metrics.headline(log, period=period, upazila=upazila)
+    if head["rows"] == 0:
+        return None
+    unions = metrics.coverage(log, gaz.units, period=period)
+    if upazila:
+        unions = unions.filter(pl.col("parent_pcode") == upazila)
+    parts = []
+    with_data = unions.filter(pl.col("issue").ne_missing("no_data")).height
+    if with_data < unions.height:
+        parts.append(i18n.t("gaps.unions", lang, some=i18n.number(with_data, lang=lang),
+                            all=i18n.number(unions.height, lang=lang)))
+    if not upazila and head["beneficiaries_front_desk"] == 0:
+        parts.append(i18n.t("gaps.front_desk", lang))
+    last = metrics.select(log, period=period, upazila=upazila).people.select(pl.col("last_date").max()).collect().item()
+    if last is not None and (period.end - last).days > comparison.UNDER_WAY_DAYS:
+        parts.append(i18n.t("gaps.until", lang, day=i18n.day(last, lang=lang)))
+    return i18n.t("gaps.text", lang, gaps=i18n.t("gaps.separator", lang).join(parts)) if parts else None
+
+
 def fiscal_years(log: pl.LazyFrame) -> list[int]:
     """Fiscal years (start years) that have data, newest first."""
     years = rollup_of(log).people.select(fiscal_columns()).select(pl.col("fy").unique()).collect()["fy"].to_list()
