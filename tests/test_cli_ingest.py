@@ -532,3 +532,56 @@ def test_a_forms_timestamp_dates_the_rows_and_is_said(tmp_path, lang):
     assert i18n.t("ingest.cli_note_timestamp", lang, column="Timestamp") in out.stdout
     summary = json.loads(cli("summary", "--store", str(tmp_path / "s"), "--fy", "2022-23", "--json").stdout)
     assert (summary["beneficiaries_total"], summary["entrepreneur_earnings_paisa"]) == (4, 12000)
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_the_quarters_a_file_takes_from_the_sample_are_said_before_and_after(tmp_path, lang):
+    """The review: one row typed with a wrong year and month took a published quarter's place (33,043
+    beneficiaries to 1) with exit 0, and the dry run said nothing. Such rows are now refused (far from
+    the file's other dates); a file of a quarter of its own still takes the sample's place there, and
+    the dry run and the ingest say where, with the beneficiaries before and after."""
+    from analytics import i18n
+
+    env = {**os.environ, "SEBA_ATLAS_STORE": str(tmp_path / "default")}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "analytics", *args, "--lang", lang], cwd=ROOT,  # noqa: E731
+                                       capture_output=True, text=True, env=env)
+    rows = [f"{1 + i % 28:02d}/{10 + i % 3}/2023,Kawkhali,Amrazuri,PRJ-KAW-02,Birth registration,1,75" for i in range(98)]
+    typed = tmp_path / "oct-dec.csv"
+    typed.write_text("Date,Upazila,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n" + "\n".join(
+        rows[:39] + ["02/11/2013,Kawkhali,Amrazuri,PRJ-KAW-02,Birth registration,1,75"] + rows[39:68]
+        + ["03/01/2023,Kawkhali,Amrazuri,PRJ-KAW-02,Birth registration,1,75"] + rows[68:]) + "\n", encoding="utf-8")
+    out = run("ingest", str(typed))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    said = [line for line in out.stderr.splitlines() if ("far from" if lang == "en" else "অনেক দূরে") in line]
+    assert len(said) == 2 and i18n.number(41, lang=lang) in said[0] and i18n.number(71, lang=lang) in said[1], out.stderr
+    assert json.loads(run("summary", "--json").stdout) == PUBLISHED  # nothing stored
+
+    q3 = tmp_path / "jan-mar.csv"
+    q3.write_text("Date,Upazila,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n" + "\n".join(
+        f"{1 + i % 28:02d}/0{1 + i % 3}/2023,Kawkhali,Amrazuri,PRJ-KAW-02,Birth registration,1,75" for i in range(30)) + "\n",
+        encoding="utf-8")
+    where = i18n.t("ingest.cli_what_replace_sample", lang)
+    quarter = "FY 2022-23 Q3" if lang == "en" else "২০২২-২৩ অর্থবছর, ৩য় প্রান্তিক"
+    dry = run("ingest", str(q3), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "  " + i18n.t("ingest.cli_would_take_place", lang, quarter=quarter, file="jan-mar.csv", what=where,
+                         now=i18n.number(33043, lang=lang), after=i18n.number(30, lang=lang)) + "\n" in dry.stdout
+    done = run("ingest", str(q3))
+    assert done.returncode == 0, done.stderr
+    assert "  " + i18n.t("ingest.cli_took_place", lang, quarter=quarter, file="jan-mar.csv", what=where,
+                         now=i18n.number(33043, lang=lang), after=i18n.number(30, lang=lang)) + "\n" in done.stdout
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_a_row_alone_in_the_quarter_beside_the_rest_is_noted_as_the_page_warns(tmp_path, lang):
+    from analytics import i18n
+
+    rows = [f"{1 + i % 28:02d}/{10 + i % 3}/2023,Tona,UDC-1,Birth registration,75" for i in range(40)]
+    rows[21] = "30/09/2023,Tona,UDC-1,Birth registration,75"  # a day of October typed as September?
+    log = tmp_path / "log.csv"
+    log.write_text("Date,Union,Entrepreneur ID,Service,Fee (Tk)\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = cli("ingest", str(log), "--store", str(tmp_path / "s"), "--lang", lang)
+    assert out.returncode == 0, out.stderr  # stored: a late entry of the quarter before is no slip for certain
+    quarter = "FY 2023-24 Q1" if lang == "en" else "২০২৩-২৪ অর্থবছর, ১ম প্রান্তিক"
+    assert "  " + i18n.t("ingest.cli_note_stray_one", lang, rows=i18n.number(23, lang=lang), quarters=quarter,
+                         dates=i18n.day(date(2023, 9, 30), lang=lang)) + "\n" in out.stdout

@@ -265,3 +265,17 @@ def test_a_count_in_parts_by_sex(headers, parts, duplicates):
 ])
 def test_known_headings_are_exact_headings_with_letters(text, known):
     assert known_headings(pl.Series([text], dtype=pl.String)).to_list() == [known]
+
+
+@pytest.mark.parametrize(("header", "field"), [
+    # the review's headings: a union parishad's name is the union, never a citizen's name dropped
+    ("Name of UP", "union"), ("ইউপির নাম", "union"), ("Name of UDC", "union"),
+    # an entrepreneur's code or ID, however written, is the ID, not the name
+    ("UDC Entrepreneur Code", "entrepreneur_id"), ("Entrepreneur's ID", "entrepreneur_id"),
+    ("Entrepreneur's Code", "entrepreneur_id"), ("উদ্যোক্তার কোড নং", "entrepreneur_id"),
+    ("তাং", "date"), ("No. of applications", "beneficiaries"), ("Particulars", "service"), ("বিবরণ", "service"),
+    # still a citizen's name
+    ("Name", "pii"), ("Citizen Name", "pii"),
+])
+def test_headings_offices_write(header, field):
+    assert recognise(header) == field

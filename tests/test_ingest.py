@@ -218,6 +218,9 @@ BAD_CORPUS = [
      {("date_out_of_period", 3, "Date"), ("date_out_of_period", 4, "Date")}, [2]),
     ("bad/bad_dates.csv", {"date_order": "dmy"}, {("bad_date", 2, "Date"), ("bad_date", 3, "Date"), ("bad_date", 4, "Date"),
                                ("bad_date", 5, "Date"), ("date_in_future", 6, "Date")}, [7]),
+    # a year slip among July-August dates: far from the file's other dates (a period chosen says "outside" instead)
+    ("bad/stray_date.csv", {}, {("date_stray", 10, "Date")}, [r for r in range(2, 25) if r != 10]),
+    ("bad/stray_date.csv", {"period": Q1}, {("date_out_of_period", 10, "Date")}, [r for r in range(2, 25) if r != 10]),
     ("bad/negative_fee.csv", {}, {("fee_negative", 3, FD), ("fee_negative", 4, FD)}, [2]),
     ("bad/non_numeric_fee.csv", {},  # (N/A for a paid service: as an empty fee, asked for; 12,5: a decimal comma)
      {("fee_not_number", 2, FD), ("fee_decimal_comma", 3, FD), ("missing_value", 4, FD)}, [5]),
@@ -377,6 +380,7 @@ SAMPLE_PARAMS = {
     "ambiguous_sheet": {"sheets": ["Q1", "Q2"]}, "sheet_not_found": {"sheet": "X", "sheets": ["Q1"]},
     "bad_mapping": {"field": "money", "fields": ["date"]},
     "date_out_of_period": {"period_en": "FY 2022-23 Q1", "period_bn": "২০২২-২৩ অর্থবছর, ১ম প্রান্তিক"},
+    "date_stray": {"first": "2022-07-01", "last": "2022-09-30"},
     "unknown_union": {"candidates": ["BD10798086"], "within": "BD107980"},
     "ambiguous_union": {"candidates": ["BD10791411"], "parents": ["BD107914"]},
     "union_not_in_upazila": {"upazila": "BD107976", "actual": "BD107980"},
@@ -715,6 +719,11 @@ HABITS = [
      "প্রস্তুতকারী:,,যাচাইকারী:,,\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
      {("note_row", 3, None), ("note_row", 4, None), ("note_row", 5, None), ("note_row", 6, None)}),
+    ("the sign-off's own date under it (\"তারিখঃ ০৪/০৪/২০২৪\"): a line of the sign-off, not a delivery",
+     "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Birth registration,75\n"
+     "প্রস্তুতকারীঃ,,,,\nউদ্যোক্তা টোনা ইউনিয়ন ডিজিটাল সেন্টার,,,,\nতারিখঃ ০৪/০৭/২০২৩,,,,\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     {("note_row", 3, None), ("note_row", 4, None), ("note_row", 5, None)}),
     ("cells of a row under the table that only one of reads as a sign-off: a row like any other",
      "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Birth registration,75\n"
      "Checked:,Tona,UDC-1,Birth registration,75\n",
@@ -932,6 +941,19 @@ def _row(day: str, people: int = 1, fee: int = 50) -> str:
     (_row("01/07/2022") + _row("02/07/2022") + ",Total,,,,,,2,100,\n", [2, 3], {"total_row"}),
     (_row("01/07/2022") + _row("02/07/2022") + ",,,,,মোট,,2,100,\n", [2, 3], {"total_row"}),
     (_row("01/07/2022") + _row("02/07/2022") + ",,,,,,,2,100,সর্বমোট\n", [2, 3], {"total_row"}),
+    # a total word among others, on a row naming no entrepreneur or no date: a subtotal's label as offices
+    # write them (the visarga for a colon, a union's block, a month's, the money's), whatever its numbers
+    (_row("01/07/2022") + _row("02/07/2022") + ",,,টোনা ইউনিয়নের উপমোট,,,,2,90,\n", [2, 3], {"total_row"}),
+    (_row("01/07/2022") + _row("02/07/2022") + ",,,মোটঃ,,,,3,100,\n", [2, 3], {"total_row"}),
+    (_row("01/07/2022") + _row("02/07/2022") + "July Total,,,,,,,2,100,\n", [2, 3], {"total_row"}),
+    (_row("01/07/2022") + _row("02/07/2022") + "01/07/2022,,,,,,মোট টাকা,2,100,\n", [2, 3], {"total_row"}),
+    (_row("01/07/2022") + _row("02/07/2022") + ",,,,,,G. Total,2,100,\n", [2, 3], {"total_row"}),
+    # ... but on a delivery's row (its date and entrepreneur) the name is asked about; and a remark's
+    # words are about the row ("মোট ২ জন": two people in all)
+    (_row("01/07/2022") + "03/07/2022,UDC,Pirojpur Sadar,Tona,UDC-1,Female,মোট সেবা,3,150,\n", [2],
+     {"unknown_service"}),
+    (_row("01/07/2022") + "03/07/2022,UDC,Pirojpur Sadar,Tona,UDC-1,Female,Birth registration,2,150,মোট ২ জন\n",
+     [2, 3], set()),
 ])
 def test_total_rows_without_a_label_where_it_is_looked_for_are_left_out(body, accepted, codes):
     """A total row's numbers must not be counted again, nor the row refused for its empty date (a

@@ -75,6 +75,7 @@ PARAMS = {
     "dates_swapped_by_excel": {"rows_mdy": [2, 3], "held": "2022-05-07", "typed": "2022-07-05"},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
+    "date_stray": {"first": "2023-10-02", "last": "2023-12-30"},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
     "months_as_columns": {"months": ["July", "August"]}, "password_protected": {}, "mixed_encoding": {},
@@ -519,3 +520,39 @@ def test_rejected_csv_keeps_a_file_column_that_has_our_heading():
     frame = pl.DataFrame({"Row": ["A"], "row": pl.Series([2], dtype=pl.Int32), "problem": ["x"]})
     rows = _read_csv(rejected_csv_bytes(frame, lang="en"))
     assert rows == [["Row", "row", "Problem"], ["A", "2", "x"]]
+
+
+# --- dates far from the rest of the file ----------------------------------------------------------------
+def _days(first: date, count: int) -> list[date]:
+    return [date.fromordinal(first.toordinal() + i % 90) for i in range(count)]
+
+
+@pytest.mark.parametrize(("dates", "stray"), [
+    # a quarter's log with a year slip and a month slip: those two rows
+    (_days(date(2023, 10, 1), 98) + [date(2013, 11, 2), date(2023, 1, 3)], [99, 100]),
+    # a year's log, a quarter at a time; a late entry of the quarter before; two months apart
+    (_days(date(2023, 7, 1), 90) + _days(date(2023, 10, 1), 90) + _days(date(2024, 1, 1), 90), []),
+    (_days(date(2023, 10, 1), 99) + [date(2023, 9, 30)], []),
+    (_days(date(2023, 7, 1), 60) + _days(date(2024, 1, 1), 40), []),
+    # too few rows to judge (a correction, an old delivery in a file of its own); one row far off is
+    (_days(date(2023, 10, 1), 18) + [date(2013, 11, 2)], []),
+    (_days(date(2023, 10, 1), 19) + [date(2013, 11, 2)], [20]),
+    # a stray of a large log, beside a second large run; rows with no date left to the date checks
+    (_days(date(2023, 7, 1), 150) + _days(date(2024, 4, 1), 48) + [date(2015, 7, 1), date(2015, 8, 1), None],
+     [199, 200]),
+    # as many stray rows as the share allows, and one more
+    (_days(date(2023, 10, 1), 98) + [date(2013, 1, 1), date(2013, 1, 2)], [99, 100]),
+    (_days(date(2023, 10, 1), 97) + [date(2013, 1, 1), date(2013, 1, 2), date(2013, 1, 3)], []),
+])
+def test_stray_dates(dates, stray):
+    rows = pl.DataFrame({"row": range(1, len(dates) + 1), "date": dates,
+                         "value": [d.strftime("%d/%m/%Y") if d else None for d in dates]},
+                        schema={"row": pl.Int32, "date": pl.Date, "value": pl.String})
+    found = V.stray_date_problems(rows, column="Date")
+    assert found.schema == pl.Schema(V.RAW_SCHEMA)
+    assert found["row"].to_list() == stray
+    assert set(found["code"]) <= {"date_stray"} and set(found["column"]) <= {"Date"}
+    if stray:
+        message = V.render("date_stray", "en", column="Date", params=json.loads(found["params"][0]),
+                           namer=V.Namer.plain())
+        assert "far from the file's other dates" in message and "2023" in message

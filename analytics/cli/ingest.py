@@ -30,12 +30,12 @@ from analytics.cli.language import Help, shown
 from analytics.ingest import decisions as D
 from analytics.ingest.digest import upload_name
 from analytics.ingest.pipeline import IngestResult, Limits, ingest_isolated
-from analytics.ingest.preview import overlaps
+from analytics.ingest.preview import PLAN_SCHEMA, overlaps, quarter_plan, stray_rows
 from analytics.ingest.validate import NOTE_CODES
 from analytics.ingest.values import DATE_ORDERS
 from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
-from analytics.reference.periods import parse_period
+from analytics.reference.periods import parse_period, quarter
 from analytics.reference.services import ServiceResolver, load_catalogue
 from analytics.store import (
     CATALOGUE,
@@ -144,6 +144,14 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
                           else ""))
     if result.timestamp_column:
         out.append(i18n.t("ingest.cli_note_timestamp", lang, column=result.timestamp_column))
+    # as the upload page warns: a row alone in the quarter beside the rest (a date typed wrong?)
+    strays = stray_rows(result.accepted().select("source_row", "date").collect()) if result.accepted_rows else None
+    if strays is not None and strays.height:
+        key = "ingest.cli_note_stray" if strays.height > 1 else "ingest.cli_note_stray_one"
+        quarters = dict.fromkeys(quarter(fy, fq).label(lang=lang) for fy, fq in strays.select("fy", "fq").iter_rows())
+        out.append(i18n.t(key, lang, rows=i18n.row_spans(strays["source_row"].to_list(), lang=lang),
+                          dates=", ".join(dict.fromkeys(i18n.day(d, lang=lang) for d in strays["date"].head(5))),
+                          quarters=", ".join(quarters)))
     if result.total_differs:
         out.append(i18n.t("ingest.cli_note_total_differs", lang, **result.total_note(lang=lang)))
     if result.free_without_fee:
@@ -266,7 +274,13 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         # (replacing takes the place of what is stored; two files of the batch still must not repeat)
         if not allow_overlap and _overlapping(store, checked, digests, lang=lang, err=err, stored=mode != "replace"):
             return 1
+        # the quarters where a file takes the place of what is stored (the sample's, or with replace every
+        # office's), with the beneficiaries there now and after: said by a dry run, and once stored
+        taking = {path: _taking_place(store, result, mode=mode) for path, result in checked}
         if dry_run:
+            for path, plan in taking.items():
+                for line in _taking_lines(plan, file=path.name, lang=lang, done=False):
+                    print(line, file=out)
             print(i18n.t("ingest.cli_dry_run", lang), file=out)
             return 0
         try:
@@ -279,15 +293,42 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
                 raise
     if given.height:  # the file's decisions are kept with the data and apply to later uploads
         store.decide(given.to_dicts(), actor=uploader)
-    names = dict(store.uploads().select("upload_id", "file_name").iter_rows()) if any(d.replaced for d in stored) else {}
+    uploads = store.uploads() if any(d.replaced for d in stored) else None
+    # (the sample named in the user's language: its stored name is English)
+    names = {upload: i18n.t("ingest.cli_what_replace_sample", lang) if sample else name
+             for upload, name, sample in uploads.select("upload_id", "file_name", "is_sample").iter_rows()} \
+        if uploads is not None else {}
     for (path, _), done in zip(checked, stored):
         key = "ingest.cli_duplicate" if done.status == "duplicate" else "ingest.cli_stored"
         print(i18n.t(key, lang, file=path.name, upload=done.upload_id, rows=done.rows), file=out)
         if done.replaced:  # (the page shows it before: the areas' figures now and after)
+            for line in _taking_lines(taking[path], file=path.name, lang=lang, done=True):
+                print(line, file=out)
             print(i18n.t("ingest.cli_replaced", lang, file=path.name, upload=done.upload_id, uploads=", ".join(
                 f"{upload} ({names[upload]})" if names.get(upload) else upload for upload in done.replaced)), file=out)
     print(i18n.t("ingest.cli_version", lang, version=store.version()), file=out)
     return 0
+
+
+def _taking_place(store: Store, result: IngestResult, *, mode: str) -> pl.DataFrame:
+    """The fiscal quarters where the file's rows would take the place of what is stored there (the
+    bundled sample's, or with ``mode="replace"`` every upload's): :func:`quarter_plan` rows."""
+    if not result.accepted_rows:
+        return pl.DataFrame(schema=PLAN_SCHEMA)
+    samples = frozenset(store.uploads().filter(pl.col("is_sample"))["upload_id"].to_list())
+    incoming = result.accepted().select("date", "beneficiaries").collect()
+    plan = quarter_plan(store.scan(), incoming, mode=mode, sample_uploads=samples)
+    return plan.filter(pl.col("action").is_in(["replace", "replace_sample"]))
+
+
+def _taking_lines(plan: pl.DataFrame, *, file: str, lang: str, done: bool) -> list[str]:
+    """One line per quarter of :func:`_taking_place`: what is stored there now and after."""
+    key = "ingest.cli_took_place" if done else "ingest.cli_would_take_place"
+    return ["  " + i18n.t(key, lang, file=file, quarter=quarter(fy, fq).label(lang=lang),
+                          what=i18n.t(f"ingest.cli_what_{action}", lang),
+                          now=i18n.number(now, lang=lang), after=i18n.number(after, lang=lang))
+            for fy, fq, action, now, after in plan.select(
+                "fy", "fq", "action", "stored_beneficiaries", "after_beneficiaries").iter_rows()]
 
 
 def _write_whole(target: Path, data: bytes) -> None:

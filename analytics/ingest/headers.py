@@ -41,7 +41,7 @@ DAY_HEADINGS = ("day", "দিন", "তারিখদিন")
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": ("Date", "Service Date", "Date of Service", "Delivery Date", "Transaction Date",
-             "তারিখ", "সেবার তারিখ", "সেবা প্রদানের তারিখ", "লেনদেনের তারিখ"),
+             "তারিখ", "সেবার তারিখ", "সেবা প্রদানের তারিখ", "লেনদেনের তারিখ", "তাং"),
     "month": ("Month", "Month Year", "Month-Year", "Reporting Month", "Period", "মাস", "মাসের নাম",
               "মাস ও বছর", "প্রতিবেদনের মাস"),
     "year": ("Year", "Fiscal Year", "FY", "Calendar Year", "বছর", "বৎসর", "সাল", "সন", "অর্থবছর", "অর্থ বছর"),
@@ -51,10 +51,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                 "উপজেলা", "উপজেলার নাম", "থানা"),
     "union": ("Union", "Union Name", "Name of Union", "Union Parishad", "UP", "UP Name", "Union/Pourashava",
               "Union/Paurashava", "Union/Municipality", "UDC Name", "UDC", "Digital Centre", "Digital Center",
+              "Name of UP", "ইউপির নাম", "ইউপি নাম", "Name of UDC",
               "Digital Centre Name", "Digital Center Name", "Union Digital Centre", "Union Digital Center",
               "ইউনিয়ন", "ইউনিয়নের নাম", "ইউনিয়ন পরিষদ", "ইউনিয়ন পরিষদের নাম", "ইউপি", "ইউনিয়ন/পৌরসভা",
               "ইউডিসির নাম", "ইউডিসি", "ডিজিটাল সেন্টার", "ডিজিটাল সেন্টারের নাম", "ইউনিয়ন ডিজিটাল সেন্টার"),
     "entrepreneur_id": ("Entrepreneur ID", "Entrepreneur Code", "Uddokta ID", "Uddokta Code", "Uddokta No",
+                        "Entrepreneur's ID", "UDC Entrepreneur ID", "UDC Entrepreneur Code",
                         "উদ্যোক্তা আইডি", "উদ্যোক্তার আইডি", "উদ্যোক্তা কোড", "উদ্যোক্তার কোড"),
     "entrepreneur_name": ("Entrepreneur", "Entrepreneur Name", "Name of Entrepreneur", "Uddokta",
                           "Uddokta Name", "উদ্যোক্তা", "উদ্যোক্তার নাম"),
@@ -62,12 +64,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                "উদ্যোক্তার লিঙ্গ", "নারী/পুরুষ"),
     "service": ("Service", "Service Name", "Service Type", "Name of Service", "Services", "Service Provided",
                 "Subject of Application", "Application Subject", "Subject",
-                "সেবা", "সেবার নাম", "সেবার ধরন", "সেবার ধরণ", "প্রদত্ত সেবা", "আবেদনের বিষয়", "বিষয়"),
+                "সেবা", "সেবার নাম", "সেবার ধরন", "সেবার ধরণ", "প্রদত্ত সেবা", "আবেদনের বিষয়", "বিষয়",
+                "Particulars", "বিবরণ"),  # (an account book's column saying what each entry was for)
     "beneficiaries": ("Beneficiaries", "Recipients", "Service Recipients", "Count", "No. of Services",
                       "Number of Services", "No of Services", "No. of Beneficiaries", "Number of Beneficiaries",
                       "No. of Recipients", "Quantity", "Qty", "Total Services", "সেবাগ্রহীতা",
                       "সেবাগ্রহীতার সংখ্যা", "সেবা গ্রহীতা", "সেবা গ্রহীতার সংখ্যা", "সংখ্যা", "সেবার সংখ্যা",
                       "মোট সেবাগ্রহীতা", "উপকারভোগী", "উপকারভোগীর সংখ্যা", "মোট সেবা", "মোট সেবার সংখ্যা",
+                      # a front-desk register counts applications: one citizen's each
+                      "No. of applications", "Number of applications", "আবেদনের সংখ্যা",
                       "Service Qty", "Service Quantity", "Persons", "No. of Persons", "Number of Persons",
                       "People", "No. of People", "Number of People", "People Served", "Persons Served", "Nos",
                       "জন", "জন সংখ্যা", "জনসংখ্যা", "লোক", "লোকসংখ্যা", "ব্যক্তি", "ব্যক্তির সংখ্যা", "Service Users",
@@ -137,7 +142,8 @@ _TIMESTAMP_WORDS = ("timestamp", word_key("টাইমস্ট্যাম্�
 # Word rules for headers that are not exact synonyms (checked after the privacy rules).
 MAX_LOOSE_WORDS = 4
 _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("entrepreneur_id", ("entrepreneurid", "uddoktaid", "উদ্যোক্তাআইডি", "উদ্যোক্তারআইডি")),
+    ("entrepreneur_id", ("entrepreneurid", "entrepreneursid", "entrepreneurcode", "entrepreneurscode", "uddoktaid",
+                         "uddoktacode", "উদ্যোক্তাআইডি", "উদ্যোক্তারআইডি", "উদ্যোক্তাকোড", "উদ্যোক্তারকোড")),
     ("fee", ("fee", "income", "amount", "earning", "revenue", "charge", "taka", "bdt", "আয়", "ফি", "টাকা", "চার্জ",
              "মূল্য", word_key("আদায়"))),
     ("beneficiaries", ("beneficiar", "recipient", "noofservice", "nosofservice", "numberofservice", "customer",

@@ -631,7 +631,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         texts = texts.filter(~texts.str.contains(V.DATE_CELL))
         written = "ymd" if texts.len() and texts.str.contains(r"^\s*[0-9০-৯]{4}\s*[-/.]").mean() > 0.5 else written
     read = set(present)  # the fields read from a column of their own
-    labels = [_total_label(work[name]) for name in marks]
+    labels = [_total_cells(work[name], among=name == "raw_serial") for name in marks]
     parsed = _parse_resolve(work, distinct, positions, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
                             resolver=resolver, catalogue=catalogue, decisions=decisions, totals=labels)
     result.shape = shape = parsed.shape
@@ -688,6 +688,11 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     result.questions, result.matches = questions, matches
     raw = pl.concat([*checks, lines.select(pl.col(ROW).alias("row"), pl.lit(None, pl.String).alias("column"),
                                            "code", "value", pl.lit(None, pl.String).alias("params"))])
+    if period is None and stamp is not None:  # (a period chosen refuses every date outside it already)
+        dated = pl.concat([part.select(pl.col("source_row").alias("row"), "date") for part in canonical]).join(
+            base.select(pl.col(ROW).alias("row"), pl.col(f"raw_{stamp}").alias("value"), "is_total"), on="row")
+        raw = pl.concat([raw, validate.stray_date_problems(dated.filter(~pl.col("is_total")),
+                                                           column=headers.field_column(stamp))])
     reference = headers.field_column("reference")
     rows = body.with_columns(base["is_total"]).lazy().filter(~pl.col("is_total"))
     if reference is not None:
@@ -839,8 +844,35 @@ def _names_report(parts: list[tuple[pl.DataFrame, pl.DataFrame]], suggested: dic
     return questions.cast(D.QUESTION_SCHEMA), found.cast(D.MATCH_SCHEMA)
 
 
+#: Words that make a cell of a place, service, name, date or channel a total's label wherever they stand
+#: in it ("মোট টাকা", "July Total", "জলাবাড়ী ইউনিয়নের উপমোট", "মোট (সমুদয়কাঠী)", "G. Total"): no such
+#: value has them. (A remark or a serial cell must read a total word alone: :data:`TOTAL_WORDS`.)
+TOTAL_LABEL_WORDS = ("total", "subtotal", "grandtotal", "মোট", "সর্বমোট", "উপমোট", "সাকুল্যে", "যোগফল")
+
+
 def _total(column: str) -> pl.Expr:
-    return V.word_key_expr(pl.col(column)).is_in(list(TOTAL_WORDS))
+    """Whether each cell of ``column`` reads as a total word alone ("মোট", "Total:", "মোটঃ")."""
+    return _total_text(pl.col(column), among=False)
+
+
+def _total_label(column: str) -> pl.Expr:
+    """Whether each cell of ``column`` has a total word among its words ("মোট টাকা", "July Total",
+    "জলাবাড়ী ইউনিয়নের উপমোট", "মোট সেবা"): a total's label on a row that names no entrepreneur or no
+    date (a subtotal under a union's block, a summary's total of services); on a delivery's row the
+    name is asked about (:func:`_parse_resolve`)."""
+    return _total_text(pl.col(column), among=True)
+
+
+def _total_text(text: pl.Expr, *, among: bool) -> pl.Expr:
+    """Whether each text labels a total: a total word alone (:data:`TOTAL_WORDS`), or with ``among``
+    one of its words (:data:`TOTAL_LABEL_WORDS`); the Bengali visarga read as the colon it stands
+    for ("মোটঃ", "উপমোটঃ")."""
+    plain = text.str.replace_all("ঃ", " ")
+    alone = V.word_key_expr(plain).is_in(list(TOTAL_WORDS))
+    if not among:
+        return alone
+    words = plain.str.to_lowercase().str.extract_all(r"[\p{L}\p{M}\p{N}]+")
+    return alone | words.list.eval(pl.element().is_in(list(TOTAL_LABEL_WORDS))).list.any()
 
 
 #: A group's sum as Excel's Data › Subtotal labels it: the group's value, then the word ("Kalakhali
@@ -869,13 +901,15 @@ def _dated_subtotals(tables: dict[str, pl.DataFrame], *, date_order: str) -> Non
             tables[f] = table.with_columns(table[f"{f}_total"].scatter(found, True))
 
 
-def _total_label(column: pl.Series) -> pl.Series:
-    """Whether each cell of a column no field reads (a serial number's) says the row is a total: only
-    the texts that are not numbers are looked at."""
+def _total_cells(column: pl.Series, *, among: bool) -> pl.Series:
+    """Whether each cell of a column no field reads says the row is a total: only the texts that are
+    not numbers are looked at. ``among``: a total word among other words will do (a serial's cell,
+    a label merged over the first cells, "দেউলবাড়ী দোবড়া ইউনিয়নের উপমোট"); else it must stand alone
+    (a remark: "মোট ২ জন" is about the row's people)."""
     def total(texts: pl.Series) -> pl.Series:
         words = texts.str.contains(r"[^\d\s.]").fill_null(False).arg_true()
         return pl.repeat(False, texts.len(), dtype=pl.Boolean, eager=True).scatter(
-            words, texts.gather(words).to_frame("t").select(V.word_key_expr(pl.col("t")).is_in(list(TOTAL_WORDS)))
+            words, texts.gather(words).to_frame("t").select(_total_text(pl.col("t"), among=among))
             .to_series().fill_null(False))
     return _per_text(column, total)
 
@@ -891,20 +925,24 @@ def _stages(*, date_order: str) -> dict[str, list[dict[str, pl.Expr]]]:
             problem = pl.when(V.rounded_number(pl.col(f))).then(pl.lit("id_rounded")).otherwise(problem)
         return [{f: spelling(v)},
                 {f"{f}_bad": problem,
-                 f"{f}_total": _total(f) | _subtotal(f, spelling=spelling),
+                 f"{f}_total": _total(f) | _subtotal(f, spelling=spelling), f"{f}_label": _total_label(f),
                  f"{f}_long": pl.col(f).str.len_chars() > L.MAX_FIELD_CHARS[f]}]
 
     return {
-        "date": [{"date": v}, {"date_total": _total("date"), "date_cell": V.cell_problem(pl.col("date"))},
+        "date": [{"date": v}, {"date_total": _total("date"), "date_label": _total_label("date"),
+                               "date_cell": V.cell_problem(pl.col("date"))},
                  *V.date_stages(pl.col("date"), "date_v", order=date_order),
                  {"date_no_day": pl.col("date_v").is_null() & V.calendar_shaped(pl.col("date"), order=date_order)}],
-        "month": [{"month": v}, {"month_total": _total("month"), "month_cell": V.cell_problem(pl.col("month"))},
+        "month": [{"month": v}, {"month_total": _total("month"), "month_label": _total_label("month"),
+                                 "month_cell": V.cell_problem(pl.col("month"))},
                   *V.date_stages(pl.col("month"), "month_v", order=date_order)],
         "year": [{"year": v}, {"year_total": _total("year")}],
         "extra": [{"extra": v}],
         "channel": [{"channel_text": v}, {"channel_given": V.channel_value(pl.col("channel_text")),
-                                          "channel_total": _total("channel_text")}],
-        "gender": [{"gender": v}, {"gender_v": V.gender_value(pl.col("gender")), "gender_total": _total("gender")}],
+                                          "channel_total": _total("channel_text"),
+                                          "channel_label": _total_label("channel_text")}],
+        "gender": [{"gender": v}, {"gender_v": V.gender_value(pl.col("gender")), "gender_total": _total("gender"),
+                                   "gender_label": _total_label("gender")}],
         # a dash for a count is nil too: 0, refused as no one served, not the 1 an empty cell means
         "beneficiaries": [{"beneficiaries": pl.when(V.dash_only(pl.col("__v"))).then(pl.lit("0")).otherwise(v)},
                           {"count_v": V.count_value(pl.col("beneficiaries")),
@@ -932,7 +970,8 @@ SIGN_OFF = tuple(V.word_key(word) for word in (
 def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     """The sign-off under the table: after its last row of two or more cells, from the first line of
     one cell that says "Prepared by", "স্বাক্ষর" and the like, or holds a colon ("Name:", "মোঃ"), on:
-    the lines of one cell of words, no digits (no delivery is one cell). A line of several cells each
+    the lines of one cell of words, no digits (no delivery is one cell), or of the sign-off's date
+    ("তারিখঃ ০৪/০৪/২০২৪"). A line of several cells each
     of which reads so ("Prepared by:", "Checked by:" side by side) is a sign-off line too, not a row
     of the table. Their row and text (``value``)."""
     none = pl.DataFrame(schema={ROW: pl.Int32, "value": pl.String})
@@ -949,7 +988,9 @@ def _note_lines(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     one = count.slice(start).eq(1) | pl.int_range(start, tail.height, eager=True).is_in(signed)
     lines = tail.slice(start).select(
         ROW, pl.coalesce(pl.col(cells).cast(pl.String).str.strip_chars().replace("", None)).alias("value")
-    ).with_columns(one=one, words=~pl.col("value").str.contains(r"[0-9০-৯]").fill_null(True))
+    ).with_columns(one=one, words=~pl.col("value").str.contains(r"[0-9০-৯]").fill_null(True)
+                   # the sign-off's own date ("তারিখঃ ০৪/০৪/২০২৪", "Date: 4/4/2024"): a line of it too
+                   | pl.col("value").str.contains(r"(?i)^\s*(?:তারিখ|তাং|date)\s*[:ঃ]").fill_null(False))
     key = V.word_key_expr(pl.col("value"))
     opens = lines.select(pl.col("one") & (pl.col("value").str.contains(r":\s*|ঃ") | pl.any_horizontal(
         key.str.contains(word, literal=True) for word in SIGN_OFF)).fill_null(False)).to_series().arg_true()
@@ -1426,6 +1467,14 @@ def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions
     # a total row: one of its cells reads as a total (most files have none: no column to spread)
     flags = [per_row(f, f"{f}_total").fill_null(False) for f in _FIELDS
              if f"{f}_total" in tables[f].columns and tables[f][f"{f}_total"].any()]
+    # or has a total word among its words, on a row naming no entrepreneur or no date (a union's subtotal,
+    # "মোট সেবা" in a summary): a delivery's row with such a name is asked about instead
+    labels = [per_row(f, f"{f}_label").fill_null(False) for f in _FIELDS
+              if f"{f}_label" in tables[f].columns and tables[f][f"{f}_label"].any()]
+    if labels:
+        undated = per_row("date", "date").is_null() & per_row("month", "month").is_null()
+        incomplete = per_row("entrepreneur_id", "entrepreneur_id").is_null() | undated
+        flags.append(pl.DataFrame(labels).select(pl.any_horizontal(pl.all())).to_series() & incomplete)
     flags += [flag for flag in totals if flag.any()]
     flags += _sum_rows(per_row, has, flags, height=work.height, tables=tables)
     base = pl.concat([work, positions], how="horizontal").with_columns(

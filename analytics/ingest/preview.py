@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from analytics.ingest.validate import STRAY_MIN_ROWS, STRAY_SHARE
 from analytics.reference.periods import Period, fiscal_columns, quarter
 
 #: What makes two rows the same delivery (names and source rows do not).
@@ -157,10 +158,10 @@ def quarters_with_data(plan: pl.DataFrame) -> list[Period]:
     return [quarter(fy, fq) for fy, fq in plan.filter(pl.col("action") == "add").select("fy", "fq").iter_rows()]
 
 
-#: A quarter holding at most this share of a file's rows (one row at least, :data:`STRAY_MOST` at
-#: most), beside one quarter holding all the others, holds strays: most likely dates typed wrong
-#: (28/09 for 28/10).
-STRAY_SHARE = 0.02
+#: A quarter holding at most :data:`analytics.ingest.validate.STRAY_SHARE` of a file's rows (one row at
+#: least, this many at most), beside one quarter holding all the others, holds strays: most likely
+#: dates typed wrong (28/09 for 28/10). (Dates quarters away from the rest are refused by the checks:
+#: :func:`analytics.ingest.validate.stray_date_problems`.)
 STRAY_MOST = 5
 
 
@@ -169,7 +170,7 @@ def stray_rows(incoming: pl.DataFrame) -> pl.DataFrame:
     that holds only a few of them, while another quarter holds nearly all the rest: a date typed
     wrong sends a row into another office's quarter without a word. Empty when there is none."""
     empty = pl.DataFrame(schema={"source_row": pl.Int32, "date": pl.Date, "fy": pl.Int32, "fq": pl.Int8})
-    if incoming.height < 20:
+    if incoming.height < STRAY_MIN_ROWS:
         return empty
     dated = incoming.select("source_row", "date").with_columns(fiscal_columns())
     sizes = dated.group_by("fy", "fq").len()

@@ -49,7 +49,7 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long",
              "note_row", "excel_error", "not_calculated", "header_row", "month_heading", "summary_table",
-             "id_rounded", "layout_row")
+             "id_rounded", "layout_row", "date_stray")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
 #: Row problems that leave a row out on purpose without refusing the file: a total row, a note
 #: or signature line under the table, and rows whose name staff decided is not a known service or place.
@@ -141,6 +141,8 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["channel"] = t(f"ingest.channel.{params['channel']}", lang)
     elif code == "date_out_of_period":
         values["period"] = params.get(f"period_{lang}", params.get("period_en", ""))
+    elif code == "date_stray":
+        values["first"], values["last"] = (day(date.fromisoformat(params[k]), lang=lang) for k in ("first", "last"))
     elif code == "bad_date" and params.get("no_such_day"):  # 31/04/2024: written right, a day April has not
         return t("ingest.no_such_day", lang, **values)
     elif code == "bad_date" and params.get("order") in ("ymd", "mdy"):
@@ -260,7 +262,9 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
             check(name, scope & (pl.col(column) == name), f, held=True)
         holds.append(checked & scope & pl.col(column).is_not_null())
 
-    total_value = pl.coalesce(*(pl.when(pl.col(f"{f}_total")).then(raw(f))
+    labelled = lambda f: pl.col(f"{f}_total") | (pl.col(f"{f}_label").fill_null(False)  # noqa: E731
+                                                  if f"{f}_label" in work.columns else pl.lit(False))
+    total_value = pl.coalesce(*(pl.when(labelled(f)).then(raw(f))
                                 for f in ("date", "month", "union", "upazila", "service", "entrepreneur_id",
                                           "entrepreneur_name", "channel", "gender") if f"{f}_total" in work.columns),
                               *(pl.col(mark).cast(pl.String) for mark in ("raw_serial", "raw_remarks")
@@ -408,6 +412,45 @@ def repeated_reference_problems(frame: pl.LazyFrame, reference: str, *, column: 
         pl.lit("duplicate_reference").alias("code"), pl.col("__ref").alias("value"),
         pl.format('{{"first": {}}}', pl.col("__first")).alias("params"),
     )
+
+
+#: Stray dates (:func:`stray_date_problems`): looked for in files of at least this many dated rows ...
+STRAY_MIN_ROWS = 20
+#: ... as quarters apart from the file's main run of quarters holding at most this share of its rows
+#: (or one row).
+STRAY_SHARE = 0.02
+
+
+def stray_date_problems(dates: pl.DataFrame, *, column: str) -> pl.DataFrame:
+    """Rows dated far from the rest of the file: a slip of a key ("03/01/2023" in an October-December
+    file, "2013" for 2023), which would otherwise file them in a quarter of their own, and there take
+    the place of the sample's published figures. ``dates``: ``row``, ``date`` (as read) and ``value``
+    (as written) of the file's dated rows; :data:`RAW_SCHEMA` rows (code ``date_stray``).
+
+    The file's quarters are taken in runs of consecutive quarters; a run that is not the largest and
+    holds at most :data:`STRAY_SHARE` of the rows, or one row, is stray (a yearly log's quarters, a late entry of
+    the quarter before, are one run with the rest). Files of fewer than :data:`STRAY_MIN_ROWS` dated
+    rows are not judged (a correction of a few rows, an old delivery in a file of its own)."""
+    empty = pl.DataFrame(schema=RAW_SCHEMA)
+    dates = dates.filter(pl.col("date").is_not_null())
+    if dates.height < STRAY_MIN_ROWS:
+        return empty
+    index = pl.col("date").dt.year() * 4 + (pl.col("date").dt.month() - 1) // 3  # calendar quarters: the fiscal ones
+    quarters = dates.group_by(index.alias("q")).agg(pl.len().alias("rows"), pl.col("date").min().alias("first"),
+                                                    pl.col("date").max().alias("last")).sort("q")
+    runs = quarters.with_columns((pl.col("q").diff().fill_null(1) != 1).cum_sum().alias("run"))
+    runs = runs.group_by("run").agg(pl.col("rows").sum(), pl.col("q"), pl.col("first").min(), pl.col("last").max())
+    if runs.height < 2:
+        return empty
+    main = runs.sort("rows", descending=True).row(0, named=True)
+    stray = runs.filter((pl.col("run") != main["run"]) & (pl.col("rows") <= max(1.0, STRAY_SHARE * dates.height)))
+    if stray.height == 0:
+        return empty
+    far = stray.explode("q")["q"].implode()
+    params = json.dumps({"first": main["first"].isoformat(), "last": main["last"].isoformat()})
+    return dates.filter(index.is_in(far)).select(
+        pl.col("row").cast(pl.Int32), pl.lit(column, pl.String).alias("column"), pl.lit("date_stray").alias("code"),
+        pl.col("value").cast(pl.String), pl.lit(params).alias("params")).cast(RAW_SCHEMA)
 
 
 def neutral_text(text: str) -> str:

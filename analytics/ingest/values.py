@@ -28,7 +28,10 @@ import polars as pl
 from analytics.i18n import ASCII_DIGITS, BN_DIGITS, OFFICE_TZ, ascii_digits
 from analytics.reference.periods import FY_RE, Period, first_of_month
 
-_INVISIBLE = r"[\u200b\u200e\u200f\u2060\ufeff\u00ad]"
+_INVISIBLE = r"[\u200b\u200e\u200f\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]"
+#: Joiners (ZWNJ, ZWJ) shape Bengali letters inside a word: kept there, dropped where they join nothing
+#: (a cell's ends, after a digit: "১\u200d", as some keyboards leave them).
+_LOOSE_JOINERS = r"^[\u200c\u200d]+|[\u200c\u200d]+$|(\d)[\u200c\u200d]+"
 #: Text starting with one of these (= + - @ TAB CR) is a formula to a spreadsheet (a regex).
 FORMULA_START = r"^[=+\-@\t\r]"
 _NUMBER = r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$"
@@ -102,7 +105,8 @@ _DASHES = r"^[-‐‑–—]+$"
 def _trimmed(expr: pl.Expr) -> pl.Expr:
     # (="05/07/2023": Excel's way to keep a CSV cell as text, which opens as the text inside)
     return (expr.cast(pl.String).str.replace_all(_INVISIBLE, "").str.normalize("NFC")
-            .str.replace_all(r"\s+", " ").str.strip_chars().str.strip_prefix("'").str.strip_chars()
+            .str.replace_all(r"\s+", " ").str.strip_chars().str.replace_all(_LOOSE_JOINERS, "${1}")
+            .str.strip_chars().str.strip_prefix("'").str.strip_chars()
             .str.replace(r'^="([^"]*)"$', "${1}").str.strip_chars())
 
 
@@ -159,7 +163,7 @@ def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
     if money:
         # (a currency word may stand right after the number: "50Tk", "50taka")
         # "Tk 40 only", "টাঃ ৫০" (taka abbreviated), "1200.-" and "50/=" (nothing after the taka)
-        text = text.str.replace_all(r"(?i)৳|tk\.?|taka|bdt|টাকা|টাঃ|টা\.|/-|/=|=/|\.-$|\.=$|মাত্র|\bonly\b", "")
+        text = text.str.replace_all(r"(?i)৳|tk[.:=]?|taka|bdt|টাকা|টাঃ|টা\.|/-|/=|=/|\.-$|\.=$|মাত্র|\bonly\b", "")
     text = text.str.replace_all(r"\s+", "")
     text = text.str.replace(r"^\((.+)\)$", "-$1")  # accounting negative: (50)
     grouped = r"^([-+]?)(\d{1,2}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+)(\.\d*)?$"
@@ -387,7 +391,10 @@ _ERA = r"(?i)\s*(?:ইং|ইংরেজি|খ্রিঃ|খ্রি:|খ�
 #: The office's time from UTC, in minutes (Asia/Dhaka: UTC+6, no daylight saving).
 OFFICE_UTC_MINUTES = int(ZoneInfo(OFFICE_TZ).utcoffset(datetime(2023, 1, 1)).total_seconds()) // 60
 _WEEKDAY = (r"(?i)^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,?\s+|"
-            r"^(?:সোম|মঙ্গল|বুধ|বৃহস্পতি|শুক্র|শনি|রবি)বার,?\s+")
+            r"^(?:সোম|মঙ্গল|বুধ|বৃহস্পতি|শুক্র|শনি|রবি)বার,?\s+|"
+            # or after it, in brackets: "০২/১০/২০২৫ (বৃহস্পতিবার)", "2/10/2025 (Thu)"
+            r"\s*\((?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?|"
+            r"(?:সোম|মঙ্গল|বুধ|বৃহস্পতি|শুক্র|শনি|রবি)বার)\)$")
 
 
 class Steps:
