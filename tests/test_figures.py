@@ -95,6 +95,9 @@ def test_text_width_is_generous_for_bengali_marks():
     ([0, 0, 0, 0, 0, 0, 42_206], [43_000]),  # the front desk: zero is a class of its own, not "0–43,000"
     ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [3, 5, 6, 8, 10]),
     ([3_120, 5_931, 7_966, 8_806, 12_345, 16_000, 22_791], [7_000, 9_000, 14_000, 23_000]),
+    # skewed (the sample's unions): at the largest value's scale three classes would be left
+    # (1,000 / 2,000 / 11,000); each break at its own scale keeps five
+    ([12, 150, 204, 300, 716, 800, 1_146, 1_500, 2_375, 2_900, 10_302], [200, 720, 1_100, 2_400, 11_000]),
     ([], []),
     ([0, 0], []),
 ])
@@ -113,8 +116,9 @@ def test_class_breaks_of_every_map_are_round_and_about_five(log, gaz):
             distinct = values.filter(values > 0).n_unique()  # (every union has 2 entrepreneurs: one class)
             assert min(2, distinct) <= len(breaks) <= min(5, distinct), (metric, level, breaks)
             assert breaks[-1] >= values.max()
-            for b in breaks:  # two significant digits at most, at the scale of the largest value
-                unit = figures._unit(breaks[-1], 1 if metric == "per_km2" else 0)
+            assert len(breaks) >= min(4, distinct), (metric, level, breaks)  # (the union map kept only 3)
+            for b in breaks:  # two significant digits at most, at the scale of the largest value or its own
+                unit = figures._unit(b, 1 if metric == "per_km2" else 0)
                 assert abs(b / unit - round(b / unit)) < 1e-6, (metric, level, breaks)
 
 
