@@ -409,7 +409,9 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
         marker = {"lat": site["lat"], "lon": site["lon"], "name": i18n.t("map.front_desk", lang),
                   "text": f"<b>{name}</b><br>{i18n.t('metric.beneficiaries_front_desk', lang)}: {i18n.number(fd, lang=lang)}"}
         if metric == "beneficiaries" and not point:  # all channels: the UDCs in the areas, the office's on its circle
-            marker.update(value=i18n.number(fd, lang=lang), size=fd / max(head["beneficiaries_total"], 1))
+            # (named: a bare number beside the circle read as the figure of the upazila it sits in)
+            marker.update(value=i18n.t("map.office_value", lang, value=i18n.number(fd, lang=lang)),
+                          size=fd / max(head["beneficiaries_total"], 1))
         if point:
             # what the office did: the front desk's own figure of this metric (beneficiaries where
             # the metric has no meaning at one point: density, entrepreneurs, their earnings)
