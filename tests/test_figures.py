@@ -145,7 +145,7 @@ def test_the_front_desk_is_a_point_not_an_area(log, gaz, metric, channel):
     areas = [t for t in data if t.get("type") == "choropleth"]
     assert {t["colorscale"][0][1] for t in areas} <= {figures.NEUTRAL, figures.OUTSIDE}  # areas not coloured by it
     office = next(t for t in data if t.get("type") == "scattergeo" and t.get("name") != "labels")
-    assert office["text"] == ["DC office · 42,206"] and "text" in office["mode"]  # (named: not the upazila's figure)  # the value written next to it
+    assert office["text"] == ["DC office · 42,206"] and "text" in office["mode"]  # the value, named, next to it
     assert office["marker"]["size"] > 20
 
 

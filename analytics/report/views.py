@@ -418,7 +418,8 @@ def map_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, metric: str, 
             value = head["front_desk_service_kinds"] if metric == "service_kinds" else fd
             shown = (i18n.t("metric.service_kinds", lang) if metric == "service_kinds"
                      else i18n.t("metric.beneficiaries_front_desk", lang))
-            marker.update(name=i18n.t("map.office_point", lang), value=i18n.number(value, lang=lang),
+            marker.update(name=i18n.t("map.office_point", lang),
+                          value=i18n.t("map.office_value", lang, value=i18n.number(value, lang=lang)),
                           size=fd / max(head["beneficiaries_total"], 1) if metric != "service_kinds" else 0.25,
                           text=f"<b>{name}</b><br>{shown}: {i18n.number(value, lang=lang)}")
     fig = figures.choropleth(table, geojson, metric=metric, metric_label=i18n.t(f"metric.{metric}", lang), lang=lang,
