@@ -361,3 +361,18 @@ def test_a_channel_is_said_to_be_the_maps_and_the_services_not_the_headline_figu
     areas = brief.brief_data(log, Gazetteer.load(), period=fiscal_year(2022), lang="en", channel="front_desk",
                              sample_uploads=frozenset({SAMPLE_UPLOAD_ID}))["areas"]
     assert areas["note"].startswith("The front desk is one office") and "42,206" in areas["note"]
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_the_district_tables_total_is_the_headlines(lang):
+    """The review: the upazilas' table summed to 81,874 ("Total") under a headline of 1,24,080 (an
+    upazila's figures are its UDCs'). The front desk's row is under the upazilas now, and the total
+    is the headline's; an upazila's brief has no such row."""
+    log, gaz = generate().lazy(), Gazetteer.load()
+    data = brief.brief_data(log, gaz, period=fiscal_year(2022), lang=lang)
+    office = i18n.t("brief.front_desk_row", lang)
+    assert data["areas"]["rows"][-1][:2] == [office, i18n.number(42_206, lang=lang)]
+    assert data["areas"]["total"][1] == i18n.number(124_080, lang=lang) == data["kpis"][0]["value"]
+    assert data["areas"]["total"][2] == i18n.number(81_874, lang=lang)
+    one = brief.brief_data(log, gaz, period=fiscal_year(2022), lang=lang, upazila="BD107947")
+    assert all(row[0] != office for row in one["areas"]["rows"])

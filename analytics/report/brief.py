@@ -286,15 +286,21 @@ def brief_data(log: pl.LazyFrame, gazetteer: Gazetteer, *, period: Period, lang:
                                                                 min_entrepreneurs=limit)
                       else privacy.unknown_text(lang=lang) if total["udc_rows_unnamed"]
                       else privacy.hidden_text(lang=lang, min_entrepreneurs=limit, entrepreneurs=total["entrepreneurs"]))
+    # the district's table of all channels: the front desk's row under the upazilas' (an upazila's
+    # figures are its UDCs'), so that its total is the headline's, not the UDCs' beside it
+    office = [] if upazila or channel != "all" or not head["beneficiaries_front_desk"] else [
+        [_t("brief.front_desk_row", lang), i18n.number(head["beneficiaries_front_desk"], lang=lang), "–", "–", "–"]]
     areas = {
         "title": _t("brief.unions_of", lang, upazila=area_name) if upazila else _t("brief.upazilas", lang),
         "header": [_t(f"col.{level}", lang), _t("brief.col_total", lang), _t("brief.col_udc", lang),
                    _t("brief.col_entrepreneurs", lang), _t("brief.col_earnings", lang)],
         "align": "lrrrr",
         "rows": _rows(table.sort("beneficiaries_udc", descending=True, nulls_last=True),
-                      ["name", "beneficiaries_text", "beneficiaries_udc_text", "entrepreneurs_text", "earnings_text"]),
+                      ["name", "beneficiaries_text", "beneficiaries_udc_text", "entrepreneurs_text", "earnings_text"])
+        + office,
         "total": [_t("brief.total", lang),
-                  i18n.number(sum(v or 0 for v in table["beneficiaries"].to_list()), lang=lang),
+                  i18n.number(sum(v or 0 for v in table["beneficiaries"].to_list())
+                              + (head["beneficiaries_front_desk"] if office else 0), lang=lang),
                   i18n.number(total["beneficiaries_udc"], lang=lang),
                   _t("figure.not_known", lang) if total["udc_rows_unnamed"] else i18n.number(total["entrepreneurs"], lang=lang),
                   total_earnings],
