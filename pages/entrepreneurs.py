@@ -94,4 +94,4 @@ right.download_button(t("export.xlsx"), xlsx, f"{name}.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.markdown(f"#### {t('entrepreneurs.distribution')}")
-st.plotly_chart(distribution, key="dist", config={"displayModeBar": False})
+render.chart(distribution, key="dist")

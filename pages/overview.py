@@ -53,10 +53,10 @@ else:
         if current.upazila:  # an upazila's figures are its UDCs': the front desk is the district's office
             st.caption(t("overview.front_desk_district"))
         else:
-            st.plotly_chart(view.channels, key="channels", config={"displayModeBar": False})
+            render.chart(view.channels, key="channels")
     with right:
         st.markdown(f"#### {t('overview.trend')}")
-        st.plotly_chart(view.trend, key="trend", config={"displayModeBar": False})
+        render.chart(view.trend, key="trend")
 st.markdown(f"#### {t('overview.coverage')}")
 if coverage.is_empty():
     st.success(t("coverage.all_good"))

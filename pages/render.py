@@ -9,7 +9,7 @@ import pyarrow as pa
 import streamlit as st
 
 from analytics import i18n
-from analytics.report import tables, views
+from analytics.report import figures, tables, views
 from pages import state
 
 STYLED_CELLS = 60_000  # beyond this many cells a table goes as plain Arrow (a Styler renders every cell)
@@ -85,6 +85,13 @@ def sample_notice() -> None:
         st.badge(state.t("compare.badge.sample"), icon=":material/info:", color="orange")
     else:
         st.info(state.t("notice.sample" if shown == "sample" else "notice.sample_mixed"), icon="ℹ️")
+
+
+def chart(fig, *, key: str) -> None:
+    """A plotly chart as the pages draw them; in presentation mode its type as large as the
+    projector needs (analytics.report.figures.for_projector)."""
+    st.plotly_chart(figures.for_projector(fig) if state.current().present else fig, key=key,
+                    config={"displayModeBar": False})
 
 
 def gaps_notice() -> None:

@@ -41,17 +41,17 @@ for col, (label, value) in zip(cols, view.counts):
 
 tabs = st.tabs([t("services.mix"), t("services.top"), t("services.by_area"), t("services.channels"), t("services.trend")])
 with tabs[0]:
-    st.plotly_chart(view.treemap, key="treemap", config={"displayModeBar": False})
+    render.chart(view.treemap, key="treemap")
 with tabs[1]:
-    st.plotly_chart(view.top, key="top", config={"displayModeBar": False})
+    render.chart(view.top, key="top")
 with tabs[2]:
-    st.plotly_chart(view.heatmap, key="heatmap", config={"displayModeBar": False})
+    render.chart(view.heatmap, key="heatmap")
     if view.heatmap_note:
         st.caption(view.heatmap_note)
 with tabs[3]:
-    st.plotly_chart(view.channels, key="split", config={"displayModeBar": False})
+    render.chart(view.channels, key="split")
 with tabs[4]:
-    st.plotly_chart(view.trend, key="trend", config={"displayModeBar": False})
+    render.chart(view.trend, key="trend")
 
 st.markdown(f"#### {t('services.table')}")
 render.dataframe(view.table, hide_index=True)

@@ -259,3 +259,19 @@ def brief_classes_of(values, *, decimals):
 def test_the_channel_ring_labels_only_slices_with_something(values, texts):
     pie = figures.channel_split(values, lang="en").to_dict()["data"][0]
     assert list(pie["text"]) == texts and len(pie["labels"]) == 2
+
+
+def test_charts_for_the_projector_have_larger_type_and_the_desks_stay(log, gaz):
+    """The review: in presentation mode the charts kept the desk's 12-14 px (ticks, legends, the bars'
+    values, the treemap's names), too small from the back of a room."""
+    overview = views.overview_view(log, gaz, period=FY, lang="bn")
+    services = views.services_view(log, gaz, period=FY, lang="bn")
+    for fig in (overview.trend, overview.channels, services.treemap, services.top, services.heatmap):
+        before = fig.to_dict()
+        big = figures.for_projector(fig).to_dict()
+        assert fig.to_dict() == before  # (a copy: the cached figure of the desk is not changed)
+        assert big["layout"]["font"]["size"] >= figures.PROJECTOR_SCALE * (before["layout"]["font"].get("size")
+                                                                           or figures.PLOTLY_FONT) - 0.1
+        for small, large in zip(before["data"], big["data"]):
+            if (small.get("textfont") or {}).get("size"):
+                assert large["textfont"]["size"] > small["textfont"]["size"]

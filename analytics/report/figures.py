@@ -155,6 +155,40 @@ def type_scale(height: int) -> float:
     return max(1.0, min(1.5, height / BASE_HEIGHT))
 
 
+#: How much larger a chart's type is in presentation mode (a projector read from the back of a room),
+#: as the map's there (:func:`type_scale` of its 760 px).
+PROJECTOR_SCALE = 1.4
+#: Plotly's own size of type where a figure sets none.
+PLOTLY_FONT = 12
+
+
+def for_projector(fig: go.Figure, *, scale: float = PROJECTOR_SCALE) -> go.Figure:
+    """A copy of ``fig`` with every size of type ``scale`` times as large: the layout's, the legend's,
+    the axes' ticks and titles, the colour bar's and each trace's text (the charts kept the desk's
+    12 px on a projector). Sizes a figure leaves unset follow the layout's."""
+    out = go.Figure(fig)
+    grow = lambda size: round((size or PLOTLY_FONT) * scale, 1)  # noqa: E731
+    out.update_layout(font_size=grow(out.layout.font.size))
+    if out.layout.legend.font.size:
+        out.update_layout(legend_font_size=grow(out.layout.legend.font.size))
+    for name in out.layout:
+        axis = out.layout[name]
+        if name.startswith(("xaxis", "yaxis")) and axis is not None:
+            if axis.tickfont.size:
+                axis.tickfont.size = grow(axis.tickfont.size)
+            if axis.title.font.size:
+                axis.title.font.size = grow(axis.title.font.size)
+    for trace in out.data:
+        for part in ("textfont", "insidetextfont", "outsidetextfont"):
+            font = getattr(trace, part, None)
+            if font is not None and font.size:
+                font.size = grow(font.size)
+        bar = getattr(trace, "colorbar", None)
+        if bar is not None and bar.tickfont.size:
+            bar.tickfont.size = grow(bar.tickfont.size)
+    return out
+
+
 def _unit(top: float, decimals: int) -> float:
     """Breaks are multiples of this: two significant digits at the scale of the largest value."""
     return max(10.0 ** (math.floor(math.log10(top)) - 1), 10.0 ** -decimals)
