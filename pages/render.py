@@ -114,7 +114,10 @@ def months_cut_notice() -> None:
 
 def version_notice() -> None:
     """Under a pinned link: which version is shown, and which is the latest."""
-    if state.current().version is not None:
+    pinned = state.current().version
+    if pinned is not None and state.version() != pinned:  # a version the store does not have (v=999)
+        st.warning(state.t("notice.pinned_missing", asked=pinned, latest=state.latest_version()), icon="⚠️")
+    elif pinned is not None:
         st.caption(state.t("notice.pinned", version=state.version(), latest=state.latest_version()))
 
 

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics import i18n
 from tests.helpers import APP, TIMEOUT, run
 
 pytestmark = pytest.mark.usefixtures("app_environment")  # one store and accounts file for the module
@@ -500,3 +501,13 @@ def test_an_open_link_to_an_earlier_data_version_shows_no_earnings(tmp_path, mon
     finally:
         for cached in (resources.store, access.settings, access.accounts):
             cached.clear()
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_a_link_to_a_data_version_the_app_does_not_have_says_so(lang):
+    """The review: ?v=999 was kept without a word, and the page said it showed the version pinned."""
+    at = run(lang=lang, v="999")
+    said = [w.value for w in at.warning]
+    head = i18n.t("notice.pinned_missing", lang, asked=999, latest=0).split("(")[0]  # (the latest: the module's store)
+    assert any(text.startswith(head) for text in said), said
+    assert not any(i18n.number(999, lang=lang) in c.value for c in at.caption)  # (not "version 999 pinned")
