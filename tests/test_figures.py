@@ -145,7 +145,7 @@ def test_the_front_desk_is_a_point_not_an_area(log, gaz, metric, channel):
     areas = [t for t in data if t.get("type") == "choropleth"]
     assert {t["colorscale"][0][1] for t in areas} <= {figures.NEUTRAL, figures.OUTSIDE}  # areas not coloured by it
     office = next(t for t in data if t.get("type") == "scattergeo" and t.get("name") != "labels")
-    assert office["text"] == ["DC office · 42,206"] and "text" in office["mode"]  # the value, named, next to it
+    assert office["text"] == ["DC office<br>42,206"] and "text" in office["mode"]  # the value, named, next to it
     assert office["marker"]["size"] > 20
 
 
@@ -224,7 +224,7 @@ def test_all_channels_colour_the_areas_by_their_udcs_and_write_the_office_on_its
     every, spec = classes("beneficiaries")
     assert every == classes("beneficiaries_udc")[0]
     office = next(t for t in spec["data"] if t.get("type") == "scattergeo" and t.get("name") != "labels")
-    assert office["text"] == ["DC office · 42,206"] and "text" in office["mode"]  # (named: not the upazila's figure)
+    assert office["text"] == ["DC office<br>42,206"] and "text" in office["mode"]  # (named: not the upazila's figure)
 
 
 def test_the_maps_legend_lists_the_classes_the_brief_lists(log, gaz):

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 import unicodedata
 
 import numpy
@@ -160,6 +161,21 @@ def type_scale(height: int) -> float:
 PROJECTOR_SCALE = 1.4
 #: Plotly's own size of type where a figure sets none.
 PLOTLY_FONT = 12
+
+
+#: A legend's title longer than this breaks before its explanation (a phone's map is 320 px wide).
+LEGEND_TITLE_CHARS = 36
+
+
+def legend_title(label: str) -> str:
+    """A map legend's title in lines of at most :data:`LEGEND_TITLE_CHARS` characters, its explanation
+    in brackets starting a line ("Beneficiaries<br>(all channels: UDCs by area,<br>…)"): on a phone the
+    one line was cut off at the map's edge."""
+    if len(label) <= LEGEND_TITLE_CHARS:
+        return label
+    head, bracket, rest = label.partition(" (")
+    parts = [head, *([bracket.strip() + rest] if bracket else [])]
+    return "<br>".join(line for part in parts for line in textwrap.wrap(part, LEGEND_TITLE_CHARS))
 
 
 def for_projector(fig: go.Figure, *, scale: float = PROJECTOR_SCALE) -> go.Figure:
@@ -468,9 +484,11 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
             hovertext=[marker["text"]], hoverinfo="text"))
         (x, y), = project([(marker["lon"], marker["lat"])], bounds=bounds, width=min_width, height=plot_height)
         keep_clear.append((x - size / 2, y - size / 2, x + size / 2, y + size / 2))
-        if text:  # the value, written to the right of the circle
-            width = text_width(text, 17 * scale)
-            keep_clear.append((x + size / 2, y - 13 * scale, x + size / 2 + width + 6, y + 13 * scale))
+        if text:  # the value, written to the right of the circle (its name over it: two lines)
+            lines = text.split("<br>")
+            width = max(text_width(line, 17 * scale) for line in lines)
+            half = 13 * scale * len(lines)
+            keep_clear.append((x + size / 2, y - half, x + size / 2 + width + 6, y + half))
     label_size = LABEL_SIZE.get(level, LABEL_SIZE["union"]) * scale
     if label_points is None:
         from analytics.reference.gazetteer import polylabels
@@ -494,7 +512,7 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
              "lonaxis": {"range": [view[0], view[2]]}, "lataxis": {"range": [view[1], view[3]]}},
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height, font={"family": FONT, "size": round(14 * scale)},
         paper_bgcolor="rgba(0,0,0,0)",
-        legend={"title": {"text": metric_label, "side": "top"}, "orientation": "h", "x": 0, "xanchor": "left",
+        legend={"title": {"text": legend_title(metric_label), "side": "top"}, "orientation": "h", "x": 0, "xanchor": "left",
                 "y": 0, "yanchor": "top", "font": {"size": round(14 * scale)}, "itemclick": False,
                 "itemdoubleclick": False},
         hoverlabel={"font": {"family": FONT, "size": round(15 * scale)}},
