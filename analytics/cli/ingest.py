@@ -30,12 +30,18 @@ from analytics.cli.language import Help, shown
 from analytics.ingest import decisions as D
 from analytics.ingest.digest import upload_name
 from analytics.ingest.pipeline import IngestResult, Limits, ingest_isolated
-from analytics.ingest.preview import PLAN_SCHEMA, overlaps, quarter_plan, stray_rows
+from analytics.ingest.preview import (
+    PLAN_SCHEMA,
+    lone_quarters,
+    overlaps,
+    quarter_plan,
+    stray_rows,
+)
 from analytics.ingest.validate import NOTE_CODES
 from analytics.ingest.values import DATE_ORDERS
 from analytics.reference import schema
 from analytics.reference.gazetteer import Gazetteer
-from analytics.reference.periods import parse_period, quarter
+from analytics.reference.periods import fiscal_columns, parse_period, quarter
 from analytics.reference.services import ServiceResolver, load_catalogue
 from analytics.store import (
     CATALOGUE,
@@ -49,6 +55,7 @@ from analytics.store import (
     open_store,
     shared_location,
 )
+from analytics.store.parts import Prepared
 
 #: Times a batch is checked and committed when the store changes in between (another ingest at once).
 COMMIT_TRIES = 5
@@ -144,8 +151,10 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
                           else ""))
     if result.timestamp_column:
         out.append(i18n.t("ingest.cli_note_timestamp", lang, column=result.timestamp_column))
-    # as the upload page warns: a row alone in the quarter beside the rest (a date typed wrong?)
-    strays = stray_rows(result.accepted().select("source_row", "date").collect()) if result.accepted_rows else None
+    # as the upload page warns: a row alone in the quarter beside the rest (a date typed wrong?); the
+    # rows are read only when the quarters' sizes say there is one
+    lone = lone_quarters(_quarter_sizes(result)).height
+    strays = stray_rows(result.accepted().select("source_row", "date").collect()) if lone else None
     if strays is not None and strays.height:
         key = "ingest.cli_note_stray" if strays.height > 1 else "ingest.cli_note_stray_one"
         quarters = dict.fromkeys(quarter(fy, fq).label(lang=lang) for fy, fq in strays.select("fy", "fq").iter_rows())
@@ -310,12 +319,29 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     return 0
 
 
+def _quarter_sizes(result: IngestResult) -> pl.DataFrame:
+    """The accepted rows per fiscal quarter (``fy``, ``fq``, ``len``): a prepared upload's files say so."""
+    if isinstance(result.frame, Prepared):
+        return pl.DataFrame([(fy, fq, rows) for fy, fq, rows, _ in result.frame.files],
+                            schema={"fy": pl.Int32, "fq": pl.Int8, "len": pl.UInt32}, orient="row")
+    return result.frame.select(fiscal_columns()).group_by("fy", "fq").len()
+
+
 def _taking_place(store: Store, result: IngestResult, *, mode: str) -> pl.DataFrame:
     """The fiscal quarters where the file's rows would take the place of what is stored there (the
-    bundled sample's, or with ``mode="replace"`` every upload's): :func:`quarter_plan` rows."""
+    bundled sample's, or with ``mode="replace"`` every upload's): :func:`quarter_plan` rows. The
+    rows are read only when the catalogue has such an upload in one of the file's quarters."""
     if not result.accepted_rows:
         return pl.DataFrame(schema=PLAN_SCHEMA)
-    samples = frozenset(store.uploads().filter(pl.col("is_sample"))["upload_id"].to_list())
+    uploads = store.uploads()
+    samples = frozenset(uploads.filter(pl.col("is_sample"))["upload_id"].to_list())
+    held = store.upload_quarters().filter(pl.col("replaced_by").is_null() & pl.col("upload_id").is_in(
+        uploads.filter(pl.col("status") == "active")["upload_id"].implode()))
+    if mode != "replace":
+        held = held.filter(pl.col("upload_id").is_in(list(samples)))
+    if held.join(_quarter_sizes(result).select(pl.col("fy", "fq").cast(pl.Int64)),
+                 on=["fy", "fq"]).height == 0:
+        return pl.DataFrame(schema=PLAN_SCHEMA)
     incoming = result.accepted().select("date", "beneficiaries").collect()
     plan = quarter_plan(store.scan(), incoming, mode=mode, sample_uploads=samples)
     return plan.filter(pl.col("action").is_in(["replace", "replace_sample"]))

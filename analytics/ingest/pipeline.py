@@ -689,10 +689,14 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     raw = pl.concat([*checks, lines.select(pl.col(ROW).alias("row"), pl.lit(None, pl.String).alias("column"),
                                            "code", "value", pl.lit(None, pl.String).alias("params"))])
     if period is None and stamp is not None:  # (a period chosen refuses every date outside it already)
-        dated = pl.concat([part.select(pl.col("source_row").alias("row"), "date") for part in canonical]).join(
-            base.select(pl.col(ROW).alias("row"), pl.col(f"raw_{stamp}").alias("value"), "is_total"), on="row")
-        raw = pl.concat([raw, validate.stray_date_problems(dated.filter(~pl.col("is_total")),
-                                                           column=headers.field_column(stamp))])
+        # the quarters from the dates alone (a million rows: a few ms); the rows and their cells only when
+        # some are far from the rest
+        dates = pl.concat([part["date"] for part in canonical]).filter(~base["is_total"])
+        if validate.stray_quarters(dates)[0]:
+            dated = pl.concat([part.select(pl.col("source_row").alias("row"), "date") for part in canonical]).join(
+                base.select(pl.col(ROW).alias("row"), pl.col(f"raw_{stamp}").alias("value"), "is_total"), on="row")
+            raw = pl.concat([raw, validate.stray_date_problems(dated.filter(~pl.col("is_total")),
+                                                               column=headers.field_column(stamp))])
     reference = headers.field_column("reference")
     rows = body.with_columns(base["is_total"]).lazy().filter(~pl.col("is_total"))
     if reference is not None:

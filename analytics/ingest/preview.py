@@ -165,6 +165,16 @@ def quarters_with_data(plan: pl.DataFrame) -> list[Period]:
 STRAY_MOST = 5
 
 
+def lone_quarters(sizes: pl.DataFrame) -> pl.DataFrame:
+    """Of a file's quarters (``fy``, ``fq``, ``len``: its rows in each), those that hold strays (see
+    :func:`stray_rows`): read from the sizes alone, as a prepared upload's files give them."""
+    total = int(sizes["len"].sum()) if sizes.height else 0
+    few = sizes.filter(pl.col("len") <= min(STRAY_MOST, max(1, int(STRAY_SHARE * total))))
+    if total < STRAY_MIN_ROWS or sizes.height - few.height != 1:  # (the rest of the file in one quarter)
+        return sizes.clear()
+    return few
+
+
 def stray_rows(incoming: pl.DataFrame) -> pl.DataFrame:
     """The rows (``source_row``, ``date``, ``fy``, ``fq``) of a file dated in a quarter of its own
     that holds only a few of them, while another quarter holds nearly all the rest: a date typed
@@ -173,9 +183,8 @@ def stray_rows(incoming: pl.DataFrame) -> pl.DataFrame:
     if incoming.height < STRAY_MIN_ROWS:
         return empty
     dated = incoming.select("source_row", "date").with_columns(fiscal_columns())
-    sizes = dated.group_by("fy", "fq").len()
-    few = sizes.filter(pl.col("len") <= min(STRAY_MOST, max(1, int(STRAY_SHARE * incoming.height))))
-    if sizes.height - few.height != 1:  # (the rest of the file in one quarter)
+    few = lone_quarters(dated.group_by("fy", "fq").len())
+    if few.height == 0:
         return empty
     return dated.join(few.select("fy", "fq"), on=["fy", "fq"]).select(
         pl.col("source_row").cast(pl.Int32), "date", pl.col("fy").cast(pl.Int32), pl.col("fq").cast(pl.Int8)).sort(

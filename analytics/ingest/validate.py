@@ -421,6 +421,33 @@ STRAY_MIN_ROWS = 20
 STRAY_SHARE = 0.02
 
 
+def _quarter(day: pl.Expr) -> pl.Expr:
+    """A day's quarter as one number (calendar quarters: the fiscal year's are the same)."""
+    return day.dt.year() * 4 + (day.dt.month() - 1) // 3
+
+
+def stray_quarters(dates: pl.Series) -> tuple[list[int], dict | None]:
+    """The quarters (:func:`_quarter` numbers) of a file's dates that lie far from the rest, and the
+    first and last day of the rest (``{"first", "last"}``, ISO): ``([], None)`` when there is none.
+    See :func:`stray_date_problems`; read from the dates alone (the rows only when some are stray)."""
+    dates = dates.drop_nulls()
+    if dates.len() < STRAY_MIN_ROWS:
+        return [], None
+    # (counted per day first: a year has a few hundred, a file a million rows)
+    days = dates.rename("date").value_counts(name="rows")
+    quarters = days.group_by(_quarter(pl.col("date")).alias("q")).agg(
+        pl.col("rows").sum(), pl.col("date").min().alias("first"), pl.col("date").max().alias("last")).sort("q")
+    runs = quarters.with_columns((pl.col("q").diff().fill_null(1) != 1).cum_sum().alias("run"))
+    runs = runs.group_by("run").agg(pl.col("rows").sum(), pl.col("q"), pl.col("first").min(), pl.col("last").max())
+    if runs.height < 2:
+        return [], None
+    main = runs.sort("rows", descending=True).row(0, named=True)
+    stray = runs.filter((pl.col("run") != main["run"]) & (pl.col("rows") <= max(1.0, STRAY_SHARE * dates.len())))
+    if stray.height == 0:
+        return [], None
+    return stray.explode("q")["q"].to_list(), {"first": main["first"].isoformat(), "last": main["last"].isoformat()}
+
+
 def stray_date_problems(dates: pl.DataFrame, *, column: str) -> pl.DataFrame:
     """Rows dated far from the rest of the file: a slip of a key ("03/01/2023" in an October-December
     file, "2013" for 2023), which would otherwise file them in a quarter of their own, and there take
@@ -428,29 +455,17 @@ def stray_date_problems(dates: pl.DataFrame, *, column: str) -> pl.DataFrame:
     (as written) of the file's dated rows; :data:`RAW_SCHEMA` rows (code ``date_stray``).
 
     The file's quarters are taken in runs of consecutive quarters; a run that is not the largest and
-    holds at most :data:`STRAY_SHARE` of the rows, or one row, is stray (a yearly log's quarters, a late entry of
-    the quarter before, are one run with the rest). Files of fewer than :data:`STRAY_MIN_ROWS` dated
-    rows are not judged (a correction of a few rows, an old delivery in a file of its own)."""
-    empty = pl.DataFrame(schema=RAW_SCHEMA)
-    dates = dates.filter(pl.col("date").is_not_null())
-    if dates.height < STRAY_MIN_ROWS:
-        return empty
-    index = pl.col("date").dt.year() * 4 + (pl.col("date").dt.month() - 1) // 3  # calendar quarters: the fiscal ones
-    quarters = dates.group_by(index.alias("q")).agg(pl.len().alias("rows"), pl.col("date").min().alias("first"),
-                                                    pl.col("date").max().alias("last")).sort("q")
-    runs = quarters.with_columns((pl.col("q").diff().fill_null(1) != 1).cum_sum().alias("run"))
-    runs = runs.group_by("run").agg(pl.col("rows").sum(), pl.col("q"), pl.col("first").min(), pl.col("last").max())
-    if runs.height < 2:
-        return empty
-    main = runs.sort("rows", descending=True).row(0, named=True)
-    stray = runs.filter((pl.col("run") != main["run"]) & (pl.col("rows") <= max(1.0, STRAY_SHARE * dates.height)))
-    if stray.height == 0:
-        return empty
-    far = stray.explode("q")["q"].implode()
-    params = json.dumps({"first": main["first"].isoformat(), "last": main["last"].isoformat()})
-    return dates.filter(index.is_in(far)).select(
+    holds at most :data:`STRAY_SHARE` of the rows, or one row, is stray (a yearly log's quarters, a
+    late entry of the quarter before, are one run with the rest). Files of fewer than
+    :data:`STRAY_MIN_ROWS` dated rows are not judged (a correction of a few rows, an old delivery in
+    a file of its own)."""
+    far, main = stray_quarters(dates["date"])
+    if not far:
+        return pl.DataFrame(schema=RAW_SCHEMA)
+    rows = dates.filter(_quarter(pl.col("date")).is_in(far))
+    return rows.select(
         pl.col("row").cast(pl.Int32), pl.lit(column, pl.String).alias("column"), pl.lit("date_stray").alias("code"),
-        pl.col("value").cast(pl.String), pl.lit(params).alias("params")).cast(RAW_SCHEMA)
+        pl.col("value").cast(pl.String), pl.lit(json.dumps(main)).alias("params")).cast(RAW_SCHEMA)
 
 
 def neutral_text(text: str) -> str:
