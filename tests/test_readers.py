@@ -203,6 +203,10 @@ def test_sheet_choice():
     spaced = xlsx({"Q1 2023-24 ": log_cells(), "July": log_cells(top=2)})
     assert read_table(spaced, file_name="a.xlsx", sheet="q1  2023-24").sheet == "Q1 2023-24 "
     assert read_table(spaced, file_name="a.xlsx", sheet="july").sheet == "July"
+    # ... and digits: a space left out, Bengali digits typed as ASCII ("ডিসেম্বর২৩" for "ডিসেম্বর ২৩")
+    months = xlsx({"নভেম্বর ২৩": log_cells(), "ডিসেম্বর ২৩": log_cells(top=2)})
+    assert read_table(months, file_name="a.xlsx", sheet="ডিসেম্বর২৩").sheet == "ডিসেম্বর ২৩"
+    assert read_table(months, file_name="a.xlsx", sheet="ডিসেম্বর 23").sheet == "ডিসেম্বর ২৩"
     alike = xlsx({"July ": log_cells(), "July": log_cells(top=2)})
     assert read_table(alike, file_name="a.xlsx", sheet="July").header_row == 3  # (the very name, first)
     with pytest.raises(ReadError) as error:

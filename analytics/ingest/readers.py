@@ -391,8 +391,9 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str], list[str
     names = list(reader.sheet_names)
     if not names:
         raise ReadError("empty_file")
-    if sheet is not None and sheet not in names:  # as typed on a command line: spaces and case aside, if one
-        alike = [n for n in names if " ".join(n.split()).casefold() == " ".join(sheet.split()).casefold()]
+    if sheet is not None and sheet not in names:  # as typed on a command line: spaces, case and digits aside, if one
+        key = lambda name: ascii_digits("".join(name.split())).casefold()  # noqa: E731 - "ডিসেম্বর২৩" is "ডিসেম্বর ২৩"
+        alike = [n for n in names if key(n) == key(sheet)]
         if len(alike) != 1:
             raise ReadError("sheet_not_found", sheet=sheet, sheets=names)
         sheet = alike[0]
