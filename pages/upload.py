@@ -396,7 +396,8 @@ if mode == "add" and repeats.height and not st.checkbox(t("upload.overlap_consen
 plan = preview.quarter_plan(scan, result.frame, mode=mode, sample_uploads=samples)
 st.markdown(f"#### {t('upload.plan_title')}")
 render.dataframe(pl.DataFrame({
-    t("upload.col_quarter"): [quarter(fy, fq).label(lang=lang) for fy, fq in plan.select("fy", "fq").iter_rows()],
+    # (the quarter's short name: on a phone the long one pushed "after confirming" off the screen)
+    t("upload.col_quarter"): [quarter(fy, fq).short_label(lang=lang) for fy, fq in plan.select("fy", "fq").iter_rows()],
     t("upload.stored_now"): plan["stored_beneficiaries"],
     t("upload.in_file"): plan["incoming_beneficiaries"],
     t("upload.after"): plan["after_beneficiaries"],
