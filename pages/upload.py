@@ -207,6 +207,8 @@ if (result.problems["code"] == "ambiguous_sheet").any():  # nothing wrong: a she
     st.info(t("upload.choose_sheet", sheets=", ".join(map(i18n.plain, result.log_sheets or sheets))))
     st.stop()
 
+for total, parts in result.totals_used().items():  # known columns, left out for their total: nothing to name
+    st.caption(t("upload.beside_total", columns=", ".join(map(i18n.plain, parts)), total=i18n.plain(total)))
 if result.unmapped:
     st.markdown(f"#### {t('upload.map_headers')}")
     if result.counts_rows_as_one:

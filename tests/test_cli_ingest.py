@@ -585,3 +585,16 @@ def test_a_row_alone_in_the_quarter_beside_the_rest_is_noted_as_the_page_warns(t
     quarter = "FY 2023-24 Q1" if lang == "en" else "২০২৩-২৪ অর্থবছর, ১ম প্রান্তিক"
     assert "  " + i18n.t("ingest.cli_note_stray_one", lang, rows=i18n.number(23, lang=lang), quarters=quarter,
                          dates=i18n.day(date(2023, 9, 30), lang=lang)) + "\n" in out.stdout
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_parts_left_out_for_their_total_are_said_as_such(tmp_path, lang):
+    from analytics import i18n
+
+    log = tmp_path / "log.csv"
+    log.write_text("Date,Union,Entrepreneur ID,Service,পুরুষ,মহিলা,মোট,Fee\n"
+                   "03/07/2023,Tona,UDC-1,Birth registration,1,1,2,150\n", encoding="utf-8")
+    out = cli("ingest", str(log), "--store", str(tmp_path / "s"), "--lang", lang, "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert "  " + i18n.t("ingest.cli_beside_total", lang, columns="পুরুষ, মহিলা", total="মোট") + "\n" in out.stdout
+    assert i18n.t("ingest.cli_unmapped", lang, columns="পুরুষ, মহিলা") not in out.stdout

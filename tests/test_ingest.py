@@ -1103,3 +1103,19 @@ def test_a_workbook_of_several_logs_tells_which_sheets_are_logs(tmp_path):
     book.save(tmp_path / "three.xlsx")
     result = ingest_bytes((tmp_path / "three.xlsx").read_bytes(), file_name="three.xlsx", upload_id="u", lang="en")
     assert result.problems["code"].to_list() == ["ambiguous_sheet"] and result.log_sheets == ["Nazirpur", "Bhandaria"]
+
+
+@pytest.mark.parametrize(("header", "parts", "total"), [
+    # a two-row header read together: the total's parts are known columns left out, not ones to name
+    ("Date,Union,Entrepreneur ID,Service,সেবাগ্রহীতার সংখ্যা পুরুষ,সেবাগ্রহীতার সংখ্যা মহিলা,সেবাগ্রহীতার সংখ্যা মোট,Fee",
+     ["সেবাগ্রহীতার সংখ্যা পুরুষ", "সেবাগ্রহীতার সংখ্যা মহিলা"], "সেবাগ্রহীতার সংখ্যা মোট"),
+    ("Date,Union,Entrepreneur ID,Service,Beneficiaries Male,Beneficiaries Female,Beneficiaries Total,Fee",
+     ["Beneficiaries Male", "Beneficiaries Female"], "Beneficiaries Total"),
+])
+def test_parts_beside_the_total_used_are_said_as_such(header, parts, total):
+    """The review: the parts were listed as "columns not used (their headings are not known)", asking
+    the clerk to rename columns that were read right."""
+    text = header + "\n03/07/2023,Tona,UDC-1,Birth registration,1,1,2,150\n"
+    result = ingest_bytes(text.encode(), file_name="log.csv", upload_id="u", lang="en")
+    assert result.ok and result.frame["beneficiaries"].to_list() == [2]
+    assert result.unmapped == [] and result.totals_used() == {total: parts}

@@ -242,6 +242,8 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         if result.fee_per_unit:
             column = next(h for h, f in result.columns.items() if f == "fee")
             print("  " + i18n.t("ingest.cli_fee_per_unit", lang, column=column), file=out)
+        for total, parts in result.totals_used().items():
+            print("  " + i18n.t("ingest.cli_beside_total", lang, columns=", ".join(parts), total=total), file=out)
         if result.unmapped:
             print("  " + i18n.t("ingest.cli_unmapped", lang, columns=", ".join(result.unmapped)), file=out)
             if result.counts_rows_as_one:

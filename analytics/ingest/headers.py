@@ -289,6 +289,8 @@ class HeaderMap:
     unread_counts: list[str] = field(default_factory=list)
     #: the count of people served in parts, one column per sex and no total ("Male | Female"): their sum
     count_parts: list[str] = field(default_factory=list)
+    #: headings of parts left out for the total beside them ("Male", "Female" beside "Total"): part -> total
+    beside_total: dict[str, str] = field(default_factory=dict)
 
     def field_column(self, name: str) -> str | None:
         """The header (as written) of ``name``'s column, if the sheet has one."""
@@ -346,6 +348,7 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
                 if header not in total:
                     del result.columns[header]
                     result.unmapped.append(header)
+                    result.beside_total[header] = total[0]
             seen[name] = total
         elif name == "beneficiaries" and len(named) > 1 and not total and not given & set(named) and all(
                 any(part in header_key(header) for part in _GENDER_PARTS) for header in named):
@@ -378,6 +381,8 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
             parts = totals if len(totals) == 1 else sexes
             result.columns.update({header: "beneficiaries" for header in parts})
             result.unmapped = [header for header in result.unmapped if header not in parts]
+            if len(totals) == 1:  # (the sexes beside it: known, left out)
+                result.beside_total.update({header: totals[0] for header in sexes})
             seen["beneficiaries"] = parts[:1]
             result.count_parts = parts if len(parts) > 1 else []
     result.duplicates = {name: headers for name, headers in seen.items() if len(headers) > 1}

@@ -134,6 +134,8 @@ class IngestResult:
     header_row: int | None = None
     columns: dict[str, str] = field(default_factory=dict)  # header as written -> field
     unmapped: list[str] = field(default_factory=list)
+    #: columns left out for the total beside them (part -> the total's heading): known, not to be named
+    beside_total: dict[str, str] = field(default_factory=dict)
     dropped_pii: list[str] = field(default_factory=list)
     #: the fee column gives the fee of one person served: each row earns it times its count
     fee_per_unit: bool = False
@@ -203,6 +205,14 @@ class IngestResult:
                 # (the rows' sums of the figures the total row gives)
                 "sums": figures(found.get("people") if said_people is not None else None,
                                 found.get("fee") if said_fee is not None else None)}
+
+    def totals_used(self) -> dict[str, list[str]]:
+        """Each total used, with the parts beside it left out (:attr:`beside_total`): said as such,
+        not as columns whose headings are not known."""
+        totals: dict[str, list[str]] = {}
+        for part, total in self.beside_total.items():
+            totals.setdefault(total, []).append(part)
+        return totals
 
     @property
     def timestamp_column(self) -> str | None:
@@ -548,7 +558,10 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         headers.unmapped = [h for h in headers.unmapped if h != day]
         headers.unread_counts = [h for h in headers.unread_counts if h != day]  # (days, not people)
     fee_total = _fee_and_total(body, internal, headers)  # a fee and a total of money: which is the row's
-    result.columns, result.unmapped, result.dropped_pii = headers.columns, headers.unmapped, headers.dropped_pii
+    # (parts left out for the total beside them are known, not columns to name: said apart)
+    result.beside_total = {h: total for h, total in headers.beside_total.items() if h in headers.unmapped}
+    result.unmapped = [h for h in headers.unmapped if h not in result.beside_total]
+    result.columns, result.dropped_pii = headers.columns, headers.dropped_pii
     result.fee_per_unit = headers.fee_per_unit
     result.shape = shape = detect_shape(headers.fields)
 
