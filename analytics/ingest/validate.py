@@ -25,7 +25,7 @@ import polars as pl
 from analytics.i18n import LANGS, bn_digits, day, number, t, taka
 from analytics.ingest import limits as L
 from analytics.ingest import values as V
-from analytics.reference.periods import Period
+from analytics.reference.periods import Period, fiscal_columns
 
 #: Problems that reject the whole file (nothing is accepted).
 FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "no_columns",
@@ -421,13 +421,14 @@ STRAY_MIN_ROWS = 20
 STRAY_SHARE = 0.02
 
 
-def _quarter(day: pl.Expr) -> pl.Expr:
-    """A day's quarter as one number (calendar quarters: the fiscal year's are the same)."""
-    return day.dt.year() * 4 + (day.dt.month() - 1) // 3
+def _quarter() -> pl.Expr:
+    """The fiscal quarter of column ``date`` as one number, consecutive quarters one apart."""
+    fy, fq = fiscal_columns()
+    return fy.cast(pl.Int32) * 4 + fq.cast(pl.Int32)
 
 
 def stray_quarters(dates: pl.Series) -> tuple[list[int], dict | None]:
-    """The quarters (:func:`_quarter` numbers) of a file's dates that lie far from the rest, and the
+    """The fiscal quarters (:func:`_quarter` numbers) of a file's dates that lie far from the rest, and the
     first and last day of the rest (``{"first", "last"}``, ISO): ``([], None)`` when there is none.
     See :func:`stray_date_problems`; read from the dates alone (the rows only when some are stray)."""
     dates = dates.drop_nulls()
@@ -435,7 +436,7 @@ def stray_quarters(dates: pl.Series) -> tuple[list[int], dict | None]:
         return [], None
     # (counted per day first: a year has a few hundred, a file a million rows)
     days = dates.rename("date").value_counts(name="rows")
-    quarters = days.group_by(_quarter(pl.col("date")).alias("q")).agg(
+    quarters = days.group_by(_quarter().alias("q")).agg(
         pl.col("rows").sum(), pl.col("date").min().alias("first"), pl.col("date").max().alias("last")).sort("q")
     runs = quarters.with_columns((pl.col("q").diff().fill_null(1) != 1).cum_sum().alias("run"))
     runs = runs.group_by("run").agg(pl.col("rows").sum(), pl.col("q"), pl.col("first").min(), pl.col("last").max())
@@ -462,7 +463,7 @@ def stray_date_problems(dates: pl.DataFrame, *, column: str) -> pl.DataFrame:
     far, main = stray_quarters(dates["date"])
     if not far:
         return pl.DataFrame(schema=RAW_SCHEMA)
-    rows = dates.filter(_quarter(pl.col("date")).is_in(far))
+    rows = dates.filter(_quarter().is_in(far))
     return rows.select(
         pl.col("row").cast(pl.Int32), pl.lit(column, pl.String).alias("column"), pl.lit("date_stray").alias("code"),
         pl.col("value").cast(pl.String), pl.lit(json.dumps(main)).alias("params")).cast(RAW_SCHEMA)
