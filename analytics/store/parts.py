@@ -31,25 +31,24 @@ def in_quarters(frame: pl.DataFrame, *, upload_id: str) -> tuple[Totals, Iterato
     """What the catalogue records of ``frame``'s rows as upload ``upload_id``, and each fiscal quarter
     of them as written: (fy, fq, the quarter's rows in the store's form, in date order).
 
-    The quarters are made one at a time, as they are asked for (only one quarter's copy of the
-    rows is held at once). Text that comes categorical (from the isolated reader) stays so, four
-    bytes a row, until a quarter is made."""
+    The rows are sorted and made text (text comes categorical from the isolated reader) once, in
+    one plan; each quarter is a slice of them."""
     text = pl.Categorical() if any(dtype == pl.Categorical for dtype in frame.schema.values()) else pl.String()
-    data = schema.conform(frame, text=text).with_columns(pl.lit(upload_id, dtype=text).alias("upload_id")).collect()
-    # the rows' order by date, once (eagerly: several times faster than in a lazy plan); each
-    # quarter is a run of it, counted over the days. A log written day by day is in order already:
-    # its quarters are slices of it, no copy
-    dates = data["date"]
-    ordered = dates.null_count() == 0 and dates.is_sorted()
-    order = None if ordered else data.select(pl.arg_sort_by("date", maintain_order=True)).to_series()
-    days = (dates if ordered else dates.gather(order)).rle().struct.unnest().rename({"value": "date"})
+    data = schema.conform(frame, text=text).with_columns(pl.lit(upload_id, dtype=text).alias("upload_id"))
+    # the rows in date order (rows of one day as they came), text made once for all of them; each
+    # quarter is then a run of it, counted over the days, and a slice (no copy). A log written day
+    # by day is in order already, and is not sorted again
+    dates = frame["date"] if "date" in frame.columns else data.select("date").collect().to_series()
+    if not (dates.null_count() == 0 and dates.is_sorted()):
+        data = data.sort("date", maintain_order=True)
+    data = schema.conform(data).collect()
+    days = data["date"].rle().struct.unnest().rename({"value": "date"})
     runs = days.with_columns(fiscal_columns()).group_by("fy", "fq", maintain_order=True).agg(pl.col("len").sum())
 
     def quarters() -> Iterator[tuple[int, int, pl.DataFrame]]:
         offset = 0
         for fy, fq, rows in runs.iter_rows():
-            yield int(fy), int(fq), written(data.slice(offset, rows) if order is None
-                                            else data.select(pl.all().gather(order.slice(offset, rows))))
+            yield int(fy), int(fq), data.slice(offset, rows)
             offset += rows
 
     return Totals.of(data), quarters()
