@@ -420,6 +420,13 @@ def test_repeated_rows_of_positions_folded_into_one_number(rows, repeats):
     # the first is the earliest row, whatever the order of the frame
     ([9, 3], ["A7", "A7"], [(9, "A7", 3)]),
     ([2, 3], ["৭১২", "৭১২"], [(3, "৭১২", 2)]),
+    # numbered anew each month, or with each receipt book: compared within their own run
+    ([2, 3, 4, 5, 6], ["1", "2", "3", "1", "2"], []),
+    ([2, 3, 4, 5, 6, 7], ["১", "২", "৩", "১", "২", "২"], [(7, "২", 6)]),  # (the second run's 2 twice)
+    ([2, 3, 4, 5], ["101", "102", "103", "102"], [(5, "102", 3)]),  # back, but not to the start
+    ([2, 3, 4, 5], ["101", "102", "101", "102"], []),  # back to the start: a second book
+    ([2, 3, 4, 5], ["5", "6", "7", "6"], [(5, "6", 3)]),  # one number again later: a repeat
+    ([2, 3, 4], ["1", "1", "2"], [(3, "1", 2)]),  # entered twice at once: a repeat, not a new run
 ])
 def test_repeated_reference_problems(rows, refs, expected):
     frame = pl.LazyFrame({"__row": rows, "Receipt No": refs}, schema={"__row": pl.Int64, "Receipt No": pl.String})

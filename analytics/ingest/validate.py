@@ -395,15 +395,24 @@ def repeated_reference_problems(frame: pl.LazyFrame, reference: str, *, column: 
                                 day: str | None = None, row: str = "__row") -> pl.LazyFrame:
     """Rows whose receipt or reference number an earlier row used (the first is not a problem), but
     for a row of the same day and another service (``service`` and ``day``: their columns): one
-    receipt for two services paid together is no repeat."""
+    receipt for two services paid together is no repeat.
+
+    Receipts numbered anew each month or with each receipt book (1, 2, 3 ... 1, 2 ...) are compared
+    within their own run only: a run begins where, in the rows' order, a number falls back to the
+    file's first number or below (a number entered twice, 6, 6, or again later, 5, 6, 7, 6, is
+    still a repeat)."""
     ref = V.clean(pl.col(reference).cast(pl.String))
     keys = {"__service": service, "__day": day}
     refs = frame.select(ref.alias("__ref"), *(V.clean(pl.col(c).cast(pl.String)).alias(name) if c else
                                               pl.lit(None, pl.String).alias(name) for name, c in keys.items()), row)
-    refs = refs.filter(pl.col("__ref").is_not_null()).with_columns(
-        pl.col(row).min().over("__ref").alias("__first_use"),
-        pl.col("__day").sort_by(row).first().over("__ref").alias("__first_day"),
-        pl.col(row).min().over("__ref", "__day", "__service").alias("__first_same"))
+    number = V.digits(pl.col("__ref")).str.to_integer(strict=False)
+    start = number.first()
+    refs = refs.filter(pl.col("__ref").is_not_null()).sort(row).with_columns(
+        ((number <= start) & (number < number.shift(1))).fill_null(False).cum_sum().alias("__run"))
+    refs = refs.with_columns(
+        pl.col(row).min().over("__ref", "__run").alias("__first_use"),
+        pl.col("__day").sort_by(row).first().over("__ref", "__run").alias("__first_day"),
+        pl.col(row).min().over("__ref", "__run", "__day", "__service").alias("__first_same"))
     same_day = pl.col("__day").eq_missing(pl.col("__first_day"))
     refs = refs.with_columns(pl.when(same_day).then(pl.col("__first_same")).otherwise(pl.col("__first_use"))
                              .alias("__first")).filter(pl.col(row) != pl.col("__first"))
