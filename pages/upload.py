@@ -25,7 +25,7 @@ from analytics.ingest.validate import NOTE_CODES, UNUSABLE_CODES
 from analytics.reference.periods import quarter
 from analytics.reference.services import ServiceResolver, load_catalogue
 from analytics.report import views
-from analytics.store import StoreChanged, content_hash, new_upload_id
+from analytics.store import StoreChanged, content_hash, entrepreneur_ids, new_upload_id
 from pages import access, navigation, render, resources, state
 
 navigation.guard()
@@ -195,7 +195,8 @@ if st.session_state.get("_ingest_key") != key:
     st.session_state["_ingest_key"] = key
     st.session_state["_ingest"] = ingest_isolated(  # in a child process: no file can take the app down
         data, file_name=uploaded.name, upload_id=new_upload_id(), lang=lang, period=period, sheet=sheet,
-        mapping=remembered, limits=Limits(), date_order=date_order, decisions=store.decisions().select(list(D.SCHEMA)))
+        mapping=remembered, limits=Limits(), date_order=date_order, decisions=store.decisions().select(list(D.SCHEMA)),
+        known_ids=entrepreneur_ids(store))  # (an ID in another spelling of one stored: kept as stored)
 result = st.session_state["_ingest"]
 # a file no answer here can make readable (a PDF, letters lost, a password): that alone, first
 unusable = result.problems.filter(pl.col("row").is_null() & pl.col("code").is_in(UNUSABLE_CODES))
@@ -265,6 +266,8 @@ if result.free_without_fee:
     st.info(t("upload.free_fee", rows=result.free_without_fee))
 if result.ditto:
     st.info(t("upload.ditto", **result.ditto_note(lang=lang)))
+if result.id_spellings.height:
+    st.info(t("upload.id_spellings", spellings=result.id_spellings_note(lang=lang)))
 if result.repeated_rows:
     st.caption(t("upload.repeated", rows=i18n.number(result.repeated_rows, lang=lang)))
 left_out = result.problems.height - refusing.height

@@ -598,3 +598,33 @@ def test_parts_left_out_for_their_total_are_said_as_such(tmp_path, lang):
     assert out.returncode == 0, out.stderr
     assert "  " + i18n.t("ingest.cli_beside_total", lang, columns="পুরুষ, মহিলা", total="মোট") + "\n" in out.stdout
     assert i18n.t("ingest.cli_unmapped", lang, columns="পুরুষ, মহিলা") not in out.stdout
+
+
+def test_an_id_in_another_spelling_is_one_person_across_files(tmp_path):
+    """One quarter's IDs with hyphens and a leading 0, the next quarter's without hyphens, and as numbers
+    in Excel (the 0 lost): two people, not four; kept as first stored, and said so."""
+    import xlsxwriter
+
+    q1 = tmp_path / "q1.csv"
+    q1.write_text("Date,Union,Entrepreneur ID,Service,Fee\n"
+                  "02/07/2023,Dirgha,UDC-10797610-F,Birth registration,50\n"
+                  "03/07/2023,Dirgha,01712345678,Birth registration,50\n", encoding="utf-8")
+    q2 = tmp_path / "q2.xlsx"
+    book = xlsxwriter.Workbook(q2)
+    sheet = book.add_worksheet()
+    for r, row in enumerate([["Date", "Union", "Entrepreneur ID", "Service", "Fee"],
+                             ["02/10/2023", "Dirgha", "UDC10797610F", "Birth registration", 50],
+                             ["03/10/2023", "Dirgha", 1712345678, "Birth registration", 50],
+                             ["04/10/2023", "Dirgha", "udc/10797610/f", "Birth registration", 50]]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    store = tmp_path / "s"
+    assert cli("ingest", str(q1), "--store", str(store)).returncode == 0
+    out = cli("ingest", str(q2), "--store", str(store))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "UDC10797610F → UDC-10797610-F (1 row, as stored already)" in out.stdout
+    assert "1712345678 → 01712345678" in out.stdout
+    figures = summary(store, "--period", "2023-07-01..2023-12-31")
+    assert figures["entrepreneurs"] == 2
+    ids = pl.read_parquet(store / "parts" / "**" / "*.parquet")["entrepreneur_id"]
+    assert sorted(ids.unique()) == ["01712345678", "UDC-10797610-F"]

@@ -1119,3 +1119,26 @@ def test_parts_beside_the_total_used_are_said_as_such(header, parts, total):
     result = ingest_bytes(text.encode(), file_name="log.csv", upload_id="u", lang="en")
     assert result.ok and result.frame["beneficiaries"].to_list() == [2]
     assert result.unmapped == [] and result.totals_used() == {total: parts}
+
+
+@pytest.mark.parametrize(("ids", "known", "stored", "respelled"), [
+    # one person's ID in several spellings: the one most rows have (the first written of equals)
+    (["UDC-1-M", "UDC1M", "UDC-1-M"], None, ["UDC-1-M"] * 3, [("UDC1M", "UDC-1-M", 1, False)]),
+    (["UDC1M", "UDC-1-M"], None, ["UDC1M"] * 2, [("UDC-1-M", "UDC1M", 1, False)]),
+    # the stored spelling wins, even over the file's most rows; IDs stored in two spellings: the first
+    (["UDC1M", "UDC1M", "UDC-1-M"], ["UDC/1/M"], ["UDC/1/M"] * 3,
+     [("UDC-1-M", "UDC/1/M", 1, True), ("UDC1M", "UDC/1/M", 2, True)]),
+    (["1712345678", "UDC-2-F"], ["01712345678", "UDC-2-F", "UDC2F"], ["01712345678", "UDC-2-F"],
+     [("1712345678", "01712345678", 1, True)]),
+    # different people stay apart, and an ID in its only spelling is not said
+    (["UDC-1-M", "UDC-1-F", "UDC-10-M"], ["UDC-01-M"], ["UDC-1-M", "UDC-1-F", "UDC-10-M"], []),
+])
+def test_an_id_is_kept_in_one_spelling_the_stored_one_first(run, ids, known, stored, respelled):
+    rows = "".join(f"0{3 + i}/07/2023,Tona,{id_},Birth registration,50\n" for i, id_ in enumerate(ids))
+    result = run(("Date,Union,Entrepreneur ID,Service,Fee\n" + rows).encode(), period=quarter(2023, 1),
+                 known_ids=pl.Series(known, dtype=pl.String) if known is not None else None)
+    assert result.clean, result.problems.rows()
+    assert result.frame["entrepreneur_id"].to_list() == stored
+    assert result.id_spellings.rows() == respelled
+    if respelled:
+        assert "→" in result.id_spellings_note(lang="bn")

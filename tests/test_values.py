@@ -220,6 +220,19 @@ def test_identifier(text, identifier):
     assert apply(V.identifier, [text]) == [identifier]
 
 
+@pytest.mark.parametrize(("ids", "one"), [
+    (["UDC-10798766-M", "UDC10798766M", "UDC/10798766/M", "UDC.10798766.M", "UDC_10798766_M"], True),
+    (["01612345672", "1612345672", "001612345672"], True),  # the leading 0 Excel drops from a number
+    (["PRJ-NAZ-01", "PRJNAZ01"], True),
+    (["PRJ-NAZ-01", "PRJ-NAZ-10"], False), (["UDC-1-M", "UDC-1-F"], False), (["0", "00"], True), (["0", "1"], False),
+    (["১২৩", "123"], False),  # (identifier() makes the digits ASCII first: these are keys of IDs already spelled)
+])
+def test_identifier_key(ids, one):
+    keys = apply(V.identifier_key, ids)
+    assert (len(set(keys)) == 1) is one
+    assert all(keys)  # never empty for an ID of letters or digits
+
+
 @pytest.mark.parametrize(("text", "dashes"), [("-", True), (" — ", True), ("--", True), ("-5", False), ("", False),
                                               (None, False), ("N/A", False)])
 def test_dash_only(text, dashes):

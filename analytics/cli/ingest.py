@@ -50,6 +50,7 @@ from analytics.store import (
     StoreChanged,
     StoreError,
     content_hash,
+    entrepreneur_ids,
     missing_store,
     new_upload_id,
     open_store,
@@ -167,6 +168,8 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
         out.append(i18n.t("ingest.cli_note_free_fee", lang, rows=result.free_without_fee))
     if result.ditto:
         out.append(i18n.t("ingest.cli_note_ditto", lang, **result.ditto_note(lang=lang)))
+    if result.id_spellings.height:
+        out.append(i18n.t("ingest.cli_note_id_spellings", lang, spellings=result.id_spellings_note(lang=lang)))
     if result.repeated_rows:
         out.append(i18n.t("ingest.cli_note_repeated", lang, rows=i18n.number(result.repeated_rows, lang=lang)))
     totals = result.problems.filter(pl.col("code") == "total_row").height
@@ -222,13 +225,15 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     reports: set[Path] = set()  # the problem files written: two files of one name get one each
     refused = False
     for number, path in enumerate(paths):
-        # the child reads the file and hashes the very bytes it checks
+        # the child reads the file and hashes the very bytes it checks; an ID written in another
+        # spelling of one stored, or of one in a file before it, is kept in that spelling
         folder = prepare_in / str(number) if prepare_in else None
         if folder:
             folder.mkdir()
+        known = entrepreneur_ids(store, also=[result.accepted() for _, result in checked])
         result = ingest_isolated(path, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
                                  limits=Limits(), date_order=date_order, decisions=decided, prepare_in=folder,
-                                 sheet=sheet)
+                                 sheet=sheet, known_ids=known)
         if sheet is not None and result.sheet is None and result.encoding is not None:  # (read as text: a CSV file)
             print(i18n.t("ingest.cli_sheet_not_used", lang, sheet=sheet, file=path.name), file=err)
         digests[path] = result.content_hash or content_hash(path.read_bytes(), sheet=sheet)

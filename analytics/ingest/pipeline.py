@@ -113,6 +113,9 @@ if TYPE_CHECKING:  # imported where used: the isolated child needs them only at 
 
 __all__ = ["IngestResult", "Limits", "ingest_bytes", "ingest_isolated", "sheet_names", "sheet_names_isolated"]
 
+#: :attr:`IngestResult.id_spellings`
+ID_SPELLINGS = {"written": pl.String, "kept": pl.String, "rows": pl.UInt32, "stored": pl.Boolean}
+
 #: Cells that mark a total row (as matching keys: lower case, no spaces or punctuation).
 TOTAL_WORDS = ("total", "grandtotal", "subtotal", "sum", "মোট", "সর্বমোট", "উপমোট", "সাকুল্যে")
 
@@ -157,6 +160,10 @@ class IngestResult:
     total_differs: dict | None = None
     #: UDC rows of a free service (its usual fee starts at Tk 0) with no fee written: counted at Tk 0
     free_without_fee: int = 0
+    #: IDs written in another spelling than the file's other rows or the stored data give the same
+    #: person ("UDC10798766M" beside "UDC-10798766-M", 1612345672 beside "01612345672"), kept in that
+    #: spelling: written, kept, rows, and whether the kept spelling is the stored one
+    id_spellings: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ID_SPELLINGS))
     #: cells written as ditto marks ("〃", "ঐ", "-do-") and read as the cell above: heading -> rows
     ditto: dict[str, list[int]] = field(default_factory=dict)
     #: SHA-256 of the bytes checked (:func:`analytics.store.content_hash`), from :func:`ingest_isolated`
@@ -189,6 +196,15 @@ class IngestResult:
                             column=", ".join(headings), rows=row_spans(list(rows), lang=lang))
                           for rows, headings in columns.items())
         return {"cells": number(sum(map(len, self.ditto.values())), lang=lang), "where": where}
+
+    def id_spellings_note(self, *, lang: str, limit: int = 6) -> str:
+        """The IDs kept in another spelling (:attr:`id_spellings`), for a message: "UDC10798766M →
+        UDC-10798766-M (3 rows, as stored)", the first ``limit`` of them and how many more."""
+        spelled = [t("ingest.id_spelling_stored" if stored else "ingest.id_spelling", lang, written=written, kept=kept,
+                     rows=number(rows, lang=lang))
+                   for written, kept, rows, stored in self.id_spellings.head(limit).iter_rows()]
+        more = self.id_spellings.height - limit
+        return "; ".join(spelled) + (t("ingest.id_spelling_more", lang, more=number(more, lang=lang)) if more > 0 else "")
 
     def total_note(self, *, lang: str) -> dict[str, str]:
         """:attr:`total_differs` for a message: ``row``, what the total row says (``said``) and what
@@ -265,6 +281,8 @@ class Parsed:
     shape: str
     #: per kind of name: the column of ``base`` that numbers its lookup table's rows, and the table
     suggested: dict[str, tuple[str, pl.DataFrame]]
+    #: IDs kept in another spelling (:func:`_one_spelling`)
+    respelled: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ID_SPELLINGS))
 
 
 @cache
@@ -300,18 +318,21 @@ def _public(problems: pl.DataFrame, *, file_name: str, sheet: str | None, lang: 
 def ingest_bytes(data: bytes, *, file_name: str, upload_id: str, lang: str = "bn", period: Period | None = None,
                  sheet: str | None = None, mapping: dict[str, str] | None = None, limits: Limits = Limits(),
                  gazetteer: Gazetteer | None = None, services: ServiceResolver | None = None,
-                 date_order: str | None = None, decisions: pl.DataFrame | None = None) -> IngestResult:
+                 date_order: str | None = None, decisions: pl.DataFrame | None = None,
+                 known_ids: pl.Series | None = None) -> IngestResult:
     """Read, map, parse and check one uploaded file. See the module docstring for the rules.
 
     ``date_order`` ("dmy", "mdy", "ymd") is the user's word on how numeric dates are written
     (None: decide from the file); ``decisions`` (:data:`analytics.ingest.decisions.SCHEMA`) are the
-    names people decided before. Never raises on bad input: an unexpected failure is logged
-    and reported as an ``unreadable`` file.
+    names people decided before; ``known_ids``: the entrepreneur IDs stored already (an ID written
+    in another spelling of one of them is kept in the stored spelling: :func:`_one_spelling`).
+    Never raises on bad input: an unexpected failure is logged and reported as an ``unreadable`` file.
     """
     _check_order(date_order)
     return _guarded([data], file_name=file_name, upload_id=upload_id, lang=normalise_lang(lang), period=period,
                     sheet=sheet, mapping=mapping, limits=limits, gazetteer=gazetteer or Gazetteer.load(),
-                    services=services or _default_services(), date_order=date_order, decisions=decisions)
+                    services=services or _default_services(), date_order=date_order, decisions=decisions,
+                    known_ids=known_ids)
 
 
 def _check_order(date_order: str | None) -> None:
@@ -341,7 +362,7 @@ def _guarded(source: list[bytes | Table | dict], **options) -> IngestResult:
 def ingest_isolated(data: bytes | Path, *, file_name: str, upload_id: str, lang: str = "bn",
                     period: Period | None = None, sheet: str | None = None, mapping: dict[str, str] | None = None, limits: Limits = Limits(),
                     date_order: str | None = None, decisions: pl.DataFrame | None = None,
-                    prepare_in: Path | None = None) -> IngestResult:
+                    prepare_in: Path | None = None, known_ids: pl.Series | None = None) -> IngestResult:
     """:func:`ingest_bytes` in a child process with memory and time limits (:mod:`analytics.ingest.isolation`),
     with the default gazetteer and catalogue. A file that hits a limit is refused as
     ``too_large_to_read``; the calling process (the app every viewer shares) is never at risk.
@@ -368,7 +389,8 @@ def ingest_isolated(data: bytes | Path, *, file_name: str, upload_id: str, lang:
         result = isolation.run_limited(_ingest_file, str(upload), str(Path(folder) / "frame.arrow"),
                                        file_name=file_name, upload_id=upload_id, lang=lang, period=period,
                                        sheet=sheet, mapping=mapping, limits=limits, date_order=date_order,
-                                       decisions=decisions, prepare_in=prepare_in and str(prepare_in.absolute()))
+                                       decisions=decisions, prepare_in=prepare_in and str(prepare_in.absolute()),
+                                       known_ids=known_ids)
         if isinstance(result.frame, (str, pl.DataFrame)):  # not Prepared files
             frame = pl.read_ipc(result.frame) if isinstance(result.frame, str) else result.frame
             result.frame = schema.conform(frame).collect()  # the text categorical in the child: text again
@@ -504,7 +526,8 @@ def _read(data: list[bytes], *, file_name: str, sheet: str | None, limits: Limit
 def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: str, lang: str,
             period: Period | None, sheet: str | None, mapping: dict[str, str] | None, limits: Limits,
             gazetteer: Gazetteer, services: ServiceResolver, date_order: str | None,
-            decisions: pl.DataFrame | None, text: pl.DataType = pl.String()) -> IngestResult:
+            decisions: pl.DataFrame | None, text: pl.DataType = pl.String(),
+            known_ids: pl.Series | None = None) -> IngestResult:
     """See :func:`ingest_bytes`; ``text``: the type of the accepted rows' text columns
     (:func:`analytics.reference.schema.conform`)."""
     gaz, resolver = gazetteer, services
@@ -646,8 +669,10 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     read = set(present)  # the fields read from a column of their own
     labels = [_total_cells(work[name], among=name == "raw_serial") for name in marks]
     parsed = _parse_resolve(work, distinct, positions, present, shape, period=period, date_order=result.date_order or "dmy", gaz=gaz,
-                            resolver=resolver, catalogue=catalogue, decisions=decisions, totals=labels)
+                            resolver=resolver, catalogue=catalogue, decisions=decisions, totals=labels,
+                            known_ids=known_ids)
     result.shape = shape = parsed.shape
+    result.id_spellings = parsed.respelled
     base = parsed.base
     if shape == "summary" and "month" not in present:  # a Date column holding months
         label["month"], present = label["date"], present | {"month"}
@@ -1420,7 +1445,8 @@ def _in_order(table: pl.DataFrame, index: str, height: int) -> pl.DataFrame:
 def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions: pl.DataFrame, present: set[str],
                    shape: str, *, period: Period | None, date_order: str,
                    gaz: Gazetteer, resolver: ServiceResolver, catalogue: pl.DataFrame,
-                   decisions: pl.DataFrame | None, totals: list[pl.Series] = ()) -> Parsed:
+                   decisions: pl.DataFrame | None, totals: list[pl.Series] = (),
+                   known_ids: pl.Series | None = None) -> Parsed:
     """Clean every column, read dates, months, numbers, channel and gender, and resolve services,
     upazilas and unions: each distinct raw value read once (a union once per distinct union and
     upazila pair), into small tables whose rows are spread onto the rows by position, a slice of
@@ -1433,6 +1459,10 @@ def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions
     """
     tables = _tables(distinct, _stages(date_order=date_order))
     _dated_subtotals(tables, date_order=date_order)
+    respelled = pl.DataFrame(schema=ID_SPELLINGS)
+    if "__i_entrepreneur_id" in positions.columns:
+        tables["entrepreneur_id"], respelled = _one_spelling(tables["entrepreneur_id"],
+                                                             positions["__i_entrepreneur_id"], known=known_ids)
     sizes = {f: table.height for f, table in tables.items()}
     tables["service"] = _in_order(_resolve_service(tables["service"], resolver=resolver, catalogue=catalogue,
                                                    decisions=decisions), "__i_service", sizes["service"])
@@ -1532,7 +1562,36 @@ def _parse_resolve(work: pl.DataFrame, distinct: dict[str, pl.Series], positions
                              maintain_order="left")
         return part
 
-    return Parsed(base, rows, shape, suggested)
+    return Parsed(base, rows, shape, suggested, respelled)
+
+
+def _one_spelling(table: pl.DataFrame, index: pl.Series, *, known: pl.Series | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The entrepreneur IDs' table (:func:`_tables`) with each person's ID in one spelling: IDs that
+    are one person's (:func:`analytics.ingest.values.identifier_key`: "UDC10798766M" and
+    "UDC-10798766-M"; 1612345672 and "01612345672") take the stored spelling (``known``, the IDs
+    stored already; the first in order of several), else the one most of the file's rows have
+    (the first written of equals). ``index``: each row's position in the table.
+
+    Returns the table and the IDs kept in another spelling (:data:`ID_SPELLINGS`)."""
+    ids = table["entrepreneur_id"]
+    if ids.null_count() == ids.len():
+        return table, pl.DataFrame(schema=ID_SPELLINGS)
+    counts = index.value_counts(name="rows")
+    rows = pl.zeros(table.height, pl.UInt32, eager=True).scatter(counts[index.name], counts["rows"].cast(pl.UInt32))
+    key = V.identifier_key(pl.col("written")).alias("__key")
+    frame = pl.DataFrame({"written": ids, "rows": rows}).with_row_index("__o").with_columns(key)
+    ours = frame.filter(pl.col("__key").is_not_null() & (pl.col("__key") != "")).group_by("__key").agg(
+        pl.col("written").sort_by("rows", "__o", descending=[True, False]).first().alias("ours"))
+    stored = pl.DataFrame({"written": known if known is not None else []}, schema={"written": pl.String}).drop_nulls() \
+        .unique().sort("written").with_columns(key).unique("__key", keep="first", maintain_order=True) \
+        .select("__key", pl.col("written").alias("stored"))
+    ours = ours.join(stored, on="__key", how="left").select(
+        "__key", pl.coalesce("stored", "ours").alias("kept"), pl.col("stored").is_not_null().alias("stored"))
+    frame = frame.join(ours, on="__key", how="left", maintain_order="left").with_columns(
+        pl.coalesce("kept", "written").alias("kept"))
+    respelled = frame.filter(pl.col("written") != pl.col("kept")).select(
+        "written", "kept", "rows", pl.col("stored").fill_null(False)).sort("kept", "written")
+    return table.with_columns(frame["kept"].alias("entrepreneur_id")), respelled
 
 
 #: Rows that may be unlabelled sums, looked at at most (a file of more such rows is not a log with totals).

@@ -13,7 +13,8 @@ joins the result back, so even a million-row file parses only a few thousand str
   Excel serial numbers and Excel datetime cells ("2022-07-01 00:00:00").
 - :func:`month_start`: summary-sheet months ("July 2022", "জুলাই ২০২২", "2022-07", "7" + year).
 - :func:`channel_value`, :func:`gender_value`: the words in both languages.
-- :func:`identifier`: an entrepreneur's ID in one spelling (ASCII digits, upper case).
+- :func:`identifier`: an entrepreneur's ID in one spelling (ASCII digits, upper case);
+  :func:`identifier_key`: what two spellings of one ID share.
 """
 
 from __future__ import annotations
@@ -144,6 +145,14 @@ def identifier(expr: pl.Expr) -> pl.Expr:
     and so is an ID copied from Bengali text with a joiner (U+200C, U+200D) left at its end, or with
     the dashes Word or a PDF put in ("PRJ–NAZ–01", a minus sign, a non-breaking hyphen)."""
     return digits(expr).str.to_uppercase().str.replace_all(r"[\s\p{Cf}]+", "").str.replace_all(r"\p{Pd}|−", "-")
+
+
+def identifier_key(expr: pl.Expr) -> pl.Expr:
+    """What two spellings of one ID (each :func:`identifier` already) share: its letters and digits
+    alone, without the leading zeros Excel drops from a number. "UDC-10798766-M", "UDC/10798766/M"
+    and "UDC10798766M" are one person, and so are "01612345672" and 1612345672 (a mobile number
+    typed into a number cell). Empty for an ID of no letter or digit."""
+    return expr.str.replace_all(r"[^\p{L}\p{M}\p{N}]", "").str.replace(r"^0+(.)", "$1")
 
 
 def rounded_number(expr: pl.Expr) -> pl.Expr:

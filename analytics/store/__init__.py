@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+import polars as pl
+
 from analytics.ingest.digest import content_hash
 from analytics.store.local import CATALOGUE, DEFAULT_STORE_DIR, LocalStore
 from analytics.store.protocol import (
@@ -34,7 +36,7 @@ from analytics.store.protocol import (
 __all__ = [
     "CATALOGUE", "CHANGE_COLUMNS", "DATA_ACTIONS", "DECISION_COLUMNS", "DEFAULT_STORE_DIR", "PART_PATH",
     "UPLOAD_COLUMNS", "UPLOAD_QUARTER_COLUMNS", "CommitResult", "Incoming", "LocalStore", "Store", "StoreChanged",
-    "StoreError", "StoreFull", "StoreReadOnly", "content_hash", "missing_store", "new_upload_id", "open_store",
+    "StoreError", "StoreFull", "StoreReadOnly", "content_hash", "entrepreneur_ids", "missing_store", "new_upload_id", "open_store",
     "shared_location", "store_location",
 ]
 
@@ -90,6 +92,15 @@ def missing_store(location: str | Path, *, create: bool = False) -> StoreError |
     if not next(p for p in path.absolute().parents if p.exists()).is_dir():
         return None
     return StoreError(f"there is no store at {location}", key="no_store_named", path=str(location))
+
+
+def entrepreneur_ids(store: Store, *, also: list[pl.LazyFrame] = ()) -> pl.Series:
+    """The entrepreneur IDs ``store`` holds (and those of ``also``: rows checked but not stored yet),
+    each once: what a new file's IDs are spelled as when they are another spelling of one
+    (:func:`analytics.ingest.pipeline.ingest_bytes`'s ``known_ids``)."""
+    frames = [store.scan(), *also]
+    return pl.concat([frame.select(pl.col("entrepreneur_id").drop_nulls().unique()) for frame in frames]) \
+        .unique().collect().to_series()
 
 
 def shared_location(location: object) -> bool:
