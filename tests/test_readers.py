@@ -294,6 +294,32 @@ def test_cells_past_the_headings_are_kept_for_the_row(rows, extra):
     assert table.frame[ROW].to_list() == [2, 3]
 
 
+REMARKS = "Date,Union,Service,Fee (Tk),Remarks"
+ALIGNED = "01/07/2022,Tona,Passport,75,"
+
+
+@pytest.mark.parametrize(("rows", "extra"), [
+    # a number's unquoted comma moved the row's cells along into its empty last column (polars reads the
+    # empty cell past the headings as none): the row's last cells as written
+    ([ALIGNED, "01/07/2022,Tona,Passport,1,200,"], [None, "Passport,1,200,"]),
+    (["01/07/2022,Tona,1,24,080,", ALIGNED], ["1,24,080,", None]),  # (Indian grouping)
+    (["01/07/2022,Tona,Passport,1,200.50,", ALIGNED], ["Passport,1,200.50,", None]),
+    (["01/07/2022,Tona,Passport,১,২০০,", ALIGNED], ["Passport,১,২০০,", None]),
+    # not a stray comma at the end of a row, a quoted number, or a comma at the end of every row
+    (["01/07/2022,Tona,Passport,75,ok,", ALIGNED], [None, None]),
+    (['01/07/2022,Tona,Passport,"1,200",', ALIGNED], [None, None]),
+    (["01/07/2022,Tona,Passport,1,200,", "01/07/2022,Tona,Passport,300,,"], [None, None]),
+])
+def test_a_row_moved_along_by_a_numbers_comma_into_an_empty_column_is_found(rows, extra):
+    """ "…,1,200," under "…,Fee,Remarks" is no fee of 1 with a remark of 200: the row is read as having
+    more cells than headings (and refused as too_many_cells, which says to write 1200)."""
+    from analytics.ingest.readers import EXTRA
+
+    table = read_table("\n".join([REMARKS, *rows]).encode(), file_name="x.csv")
+    got = table.frame[EXTRA].to_list() if EXTRA in table.frame.columns else [None] * len(rows)
+    assert got == extra
+
+
 def merged_workbook(write) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})

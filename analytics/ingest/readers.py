@@ -265,6 +265,8 @@ def read_csv(data: bytes | list[bytes]) -> Table:
     else:
         payload = text.lstrip("\ufeff").encode("utf-8")
     del text  # the file once more, as text: not kept while polars reads it
+    if not payload.endswith(b"\n"):  # (polars does not count the empty cells at the end of a last line with no end)
+        payload += b"\n"
     width = len(sample[header])
 
     try:  # the header row as polars reads it (a cell's line break kept), and the row under it
@@ -291,25 +293,33 @@ def read_csv(data: bytes | list[bytes]) -> Table:
                            schema=columns, missing_columns="insert", truncate_ragged_lines=spare > 1,
                            raise_if_empty=False, quote_char='"')
 
-    # most files have no row with more cells than headings: read with one spare column first (fewer
-    # columns, faster), and again with SPARE_COLUMNS when a row has cells there or beyond
-    frame, spare = None, 1
+    # most files have no row with more cells than headings: read as many columns as headings first
+    # (polars refuses a row with more, empty ones too), and again with SPARE_COLUMNS when a row has more
+    frame, spare, wider = None, 0, None
     try:
         frame = cells(payload, spare)
     except (Exception, pl.exceptions.PanicException):  # a row with more cells, or a file polars cannot read (below)
         pass
-    if frame is None or frame[f"c{width}"].null_count() < frame.height:
+    if frame is None:
         frame, spare = None, SPARE_COLUMNS
         try:
             frame = cells(payload, spare)
         except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
             raise _unreadable(error, reason="not_text") from None
+        wider = _wider_rows(payload, delimiter=delimiter, skip_lines=body_line, width=width, height=frame.height)
     del data, payload  # polars holds the cells: the file's bytes are freed here when nobody else holds them
     spare = [f"c{i}" for i in range(width, width + spare)]
     cells = frame.drop(spare).get_columns()
-    if not frame.select(pl.all_horizontal(pl.col(spare).is_null().all())).item():  # a row has more cells
+    if spare and (wider is not None and wider.any()
+                  or not frame.select(pl.all_horizontal(pl.col(spare).is_null().all())).item()):  # a row has more cells
         extra = pl.concat_str(pl.col(spare), separator=delimiter, ignore_nulls=True).str.strip_chars(delimiter + " ")
-        cells.append(frame.select(pl.when(extra != "").then(extra).alias(EXTRA)).to_series())
+        # (its cells beyond the headings empty: "…,60,1,200," under "…,Count,Fee,Remarks", a number's comma
+        # that moved the row's cells along; polars reads such cells as none, the csv module counts them):
+        # the row's last cells as written, "60,1,200,"
+        empty = pl.lit(wider if wider is not None else False) & (extra == "")
+        tail = pl.concat_str([pl.col(f"c{i}").cast(pl.String).fill_null("") for i in range(max(0, width - 3), width)]
+                             + [pl.lit("")], separator=delimiter)
+        cells.append(frame.select(pl.when(empty).then(tail).when(extra != "").then(extra).alias(EXTRA)).to_series())
     del frame  # _to_table frees the pieces of each column as it copies it into one
     body, headers = _to_table(cells, header_row=header + (2 if two_rows else 1), letters=False,
                               headings=two_rows or list(headings))
@@ -835,6 +845,35 @@ def _letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+#: A number's grouping commas read as cells of their own ("1,200" as 1 | 200; "1,24,080" as 1 | 24 | 080), the
+#: cells joined by U+001F: what tells a row moved along by a number's comma from a stray comma at its end.
+SPLIT_NUMBER = re.compile(r"(?:^|\x1f)[0-9০-৯]{1,3}(?:\x1f[0-9০-৯]{2})*\x1f[0-9০-৯]{3}(?:\.[0-9০-৯]*)?(?:\x1f|$)")
+
+
+def _wider_rows(payload: bytes, *, delimiter: str, skip_lines: int, width: int, height: int) -> pl.Series | None:
+    """Whether each row under the header (``skip_lines`` lines skipped) was moved along by a number's
+    unquoted grouping comma into an empty last column: "…,60,1,200," under "…,Count,Fee,Remarks" reads
+    as a fee of 1 and a remark of 200. polars reads a row's empty last cells as no cells, so such a
+    row looks whole to it; the csv module counts them. A row is one when it has more cells than the
+    ``width`` headings, empty ones counted, and cells that read as a number split at its commas
+    (:data:`SPLIT_NUMBER`); not when every row has more (a separator at the end of every line), and
+    not for a stray comma at the end of a row alone. Read for a file with a row of more cells only.
+    None when the csv module's records do not line up with polars' ``height`` rows."""
+    text = payload.decode("utf-8", errors="replace")
+    start = 0
+    for _ in range(skip_lines):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    moved, counts = [], []
+    for record in csv.reader(io.StringIO(text[start:], newline=""), delimiter=delimiter, quotechar='"'):
+        counts.append(len(record))
+        moved.append(len(record) > width and bool(SPLIT_NUMBER.search("\x1f".join(cell.strip() for cell in record))))
+    if len(counts) != height or all(n > width for n in counts if n):
+        return None
+    return pl.Series(moved, dtype=pl.Boolean)
 
 
 def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool, headings: list[str | None] | None = None,
