@@ -14,8 +14,12 @@ Throttling (never a hard lock anyone can trigger on someone else):
   minutes after its last failure (it only ever locks the guessing client out);
 - globally (one budget for the passcode, one for staff sign-in): after 50 failures within
   15 minutes from all clients together, every further try waits 15 s after the last
-  failure, so rotating addresses gains nothing (at most 4 guesses a minute overall). The
-  price: while someone hammers, honest users wait up to 15 s per try, never 15 minutes;
+  failure, so rotating addresses gains nothing (at most 4 guesses a minute overall);
+- a device that got in before (a browser holding a device mark, ``issue_device``: for this
+  account, or for the passcode as it is now) is counted on its own instead, with the staff
+  sign-in's growing delay: whoever hammers from elsewhere, and however many share its
+  address (a meeting room behind one router), never holds it up. Only a first try from a new
+  device can meet the global budget's 15 s;
 - a "client" is the address Streamlit reports, or the rightmost X-Forwarded-For address
   not in ``SEBA_ATLAS_TRUSTED_PROXIES`` when the request came through a trusted proxy,
   else a random key per browser session (the caller's choice, see pages/access.py): never
@@ -72,6 +76,7 @@ DELAY_CAP = 60  # staff sign-in: progressive delay 2^n s after n failures, at mo
 CLIENT_FREE = 5  # staff sign-in per client (any account): failures before the delay starts
 GLOBAL_FAILURES = 50  # within WINDOW from all clients together, then every try waits GLOBAL_DELAY
 GLOBAL_DELAY = 15
+DEVICE_DAYS = 180  # how long a device mark (issue_device) lasts
 UNKNOWN_USER = "unknown user"  # the audit log's actor for a failed sign-in with no such account
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{2,80}$")
@@ -121,6 +126,7 @@ class SignIn:
     reason: str = "ok"  # ok | bad_credentials | throttled
     retry_after: int = 0  # seconds, when throttled
     expires: int = 0  # unix time, for a session token
+    device: str | None = None  # on success: the device mark to keep (issue_device), new or the one shown
 
 
 def hash_secret(secret: str) -> str:
@@ -366,6 +372,35 @@ class Accounts:
         with self._db() as db:
             db.execute("UPDATE users SET token_generation = token_generation + 1 WHERE lower(username) = lower(?)", (username,))
 
+    # -- device marks ----------------------------------------------------------------
+    @staticmethod
+    def issue_device(scope: str, secret: bytes, *, now: float | None = None) -> str:
+        """A signed mark for a device that got in: ``d1.<scope, base64url>.<random id>.<expiry>.<HMAC>``.
+        ``scope`` is what it got into (:func:`passcode_scope`, :func:`account_scope`)."""
+        expires = int((now or time.time()) + DEVICE_DAYS * 86_400)
+        payload = f"d1.{_b64(scope)}.{secrets.token_hex(12)}.{expires}"
+        return f"{payload}.{_sign(secret, payload)}"
+
+    @staticmethod
+    def _device_key(token: str | None, secret: bytes, scope: str, now: float) -> str | None:
+        """The throttling key of a valid, unexpired device mark for ``scope``, else None."""
+        if not token or len(token) > 500 or not secret:
+            return None
+        payload, _, signature = token.rpartition(".")
+        if not hmac.compare_digest(_sign(secret, payload), signature):
+            return None
+        try:
+            version, kept, nonce, expires = payload.split(".")
+            if version != "d1" or _unb64(kept) != scope or int(expires) <= now:
+                return None
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return f"device:{nonce}"
+
+    def _device_rules(self, device: str | None, secret: bytes, scope: str, now: float) -> list[tuple[str, str]]:
+        key = self._device_key(device, secret, scope, now)
+        return [(key, "progressive")] if key else []
+
     # -- throttled verification ----------------------------------------------------
     def _failures(self, db: Any, key: str, now: float) -> list[float]:
         return [at for (at,) in db.execute("SELECT at FROM failures WHERE key = ? AND at >= ? ORDER BY at",
@@ -404,17 +439,22 @@ class Accounts:
         with self._db() as db:
             db.executemany("DELETE FROM failures WHERE key = ?", [(key,) for key in keys])
 
-    def sign_in(self, username: str, password: str, *, client: str = "", now: float | None = None) -> SignIn:
-        """Check a password, throttled per (account, client), per client and globally.
+    def sign_in(self, username: str, password: str, *, client: str = "", device: str | None = None,
+                secret: bytes = b"", now: float | None = None) -> SignIn:
+        """Check a password, throttled per (account, client), per client and globally; or, from a
+        device that signed in to this account before (``device``, a mark signed with ``secret``),
+        per that device alone.
 
         On failure ``username`` is the account's stored name when the account exists, else None
-        (what may go into the audit log: never the typed text).
+        (what may go into the audit log: never the typed text). On success ``device`` is the mark to
+        keep: the one shown, or a new one.
         """
         now = now or time.time()
         client = client or "unknown"
         typed = username.strip()[:200]
         account_client = f"user:{typed.casefold()}|{client}"
-        rules = [(account_client, "progressive"), (f"signin-client:{client}", "client"), ("signin:*", "global")]
+        rules = self._device_rules(device, secret, account_scope(typed), now) or [
+            (account_client, "progressive"), (f"signin-client:{client}", "client"), ("signin:*", "global")]
         known = self.canonical(typed)
         wait = self._wait(rules, now)
         if wait:
@@ -425,25 +465,44 @@ class Accounts:
         # verify against a dummy hash for unknown users so timing does not reveal who exists
         hashed = row[2] if row else _dummy_hash()
         if row and _verify(hashed, password):
-            self._clear([account_client])
-            return SignIn(True, username=row[0], role=row[1])
+            self._clear([account_client, *(key for key, _ in rules if key.startswith("device:"))])
+            mark = device if rules[0][0].startswith("device:") else \
+                (self.issue_device(account_scope(row[0]), secret, now=now) if secret else None)
+            return SignIn(True, username=row[0], role=row[1], device=mark)
         if not row:
             _verify(hashed, password)
         self._fail([key for key, _ in rules], now)
         return SignIn(False, username=row[0] if row else None, reason="bad_credentials")
 
     def check_passcode(self, passcode_hash: str | None, passcode: str, *, client: str = "",
-                       now: float | None = None) -> SignIn:
-        """The shared viewer passcode: throttled per client and by a global budget."""
+                       device: str | None = None, secret: bytes = b"", now: float | None = None) -> SignIn:
+        """The shared viewer passcode: throttled per client and by a global budget; or, from a
+        device that gave this passcode before (``device``, signed with ``secret``), per that device alone."""
         now = now or time.time()
-        rules = [(f"passcode:{client or 'unknown'}", "lockout"), ("passcode:*", "global")]
+        scope = passcode_scope(passcode_hash)
+        rules = self._device_rules(device, secret, scope, now) or [
+            (f"passcode:{client or 'unknown'}", "lockout"), ("passcode:*", "global")]
         wait = self._wait(rules, now)
         if wait:
             return SignIn(False, reason="throttled", retry_after=wait)
         if passcode_hash and _verify(passcode_hash, passcode):
-            return SignIn(True, role="viewer")
+            known = rules[0][0].startswith("device:")
+            if known:
+                self._clear([rules[0][0]])
+            mark = device if known else (self.issue_device(scope, secret, now=now) if secret else None)
+            return SignIn(True, role="viewer", device=mark)
         self._fail([key for key, _ in rules], now)
         return SignIn(False, reason="bad_credentials")
+
+
+def account_scope(username: str) -> str:
+    """What a device mark for staff sign-in is good for: this account, however its name is typed."""
+    return f"user:{username.strip().casefold()}"
+
+
+def passcode_scope(passcode_hash: str | None) -> str:
+    """What a device mark for the viewer passcode is good for: this passcode (a new one is a new scope)."""
+    return "passcode:" + hashlib.sha256((passcode_hash or "").encode()).hexdigest()[:24]
 
 
 @cache

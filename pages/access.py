@@ -34,6 +34,7 @@ import streamlit as st
 
 from analytics import i18n
 from analytics.auth import (
+    DEVICE_DAYS,
     UNKNOWN_USER,
     Accounts,
     Settings,
@@ -49,6 +50,10 @@ AUTH_KEY = "_auth"  # session state: the signed-in account {username, role, at, 
 VIEWER_OK = "_viewer_ok"  # session state: this session gave the viewer passcode
 _REFUSED = "_access_refused"  # session state: why the last try was refused, shown once under its form
 COOKIE = "seba_atlas_session"
+#: cookies of a device mark (analytics.auth.Accounts.issue_device): this browser got in before, as staff or
+#: with the passcode, so others' guessing never holds it up. Kept on sign-out (they grant nothing).
+DEVICE_COOKIES = {"staff": "seba_atlas_staff_device", "viewer": "seba_atlas_viewer_device"}
+_NEW_DEVICE = "_new_device"  # session state: device marks to write into this browser, by kind
 _TOKEN = re.compile(r"^[A-Za-z0-9_.=-]{10,1000}$")
 _LOG = logging.getLogger(__name__)
 
@@ -123,12 +128,18 @@ def _signed_in() -> dict | None:
     return session
 
 
-def _cookie_token() -> str | None:
+def _cookie_token(name: str = COOKIE) -> str | None:
     try:
-        token = st.context.cookies.get(COOKIE)
+        token = st.context.cookies.get(name)
     except Exception:  # outside a browser session
         return None
     return token if isinstance(token, str) and _TOKEN.match(token) else None
+
+
+def _keep_device(kind: str, mark: str | None) -> None:
+    """Write ``mark`` into this browser (in the sidebar, :func:`_sync_cookie`) unless it holds it already."""
+    if mark and mark != _cookie_token(DEVICE_COOKIES[kind]):
+        st.session_state.setdefault(_NEW_DEVICE, {})[kind] = mark
 
 
 def _oidc_user() -> str | None:
@@ -229,17 +240,20 @@ def sign_in_box(*, lang: str) -> None:
 # between (pages.navigation.guard's, or the URL state's) cannot lose a click.
 def _check_passcode() -> None:
     result = accounts().check_passcode(settings().viewer_passcode_hash, st.session_state.get("w_passcode", ""),
-                                       client=_client())
+                                       client=_client(), device=_cookie_token(DEVICE_COOKIES["viewer"]),
+                                       secret=token_secret())
     if result.ok:
         st.session_state[VIEWER_OK] = True
+        _keep_device("viewer", result.device)
     else:
         st.session_state[_REFUSED] = (result.reason, result.retry_after)
 
 
 def _sign_in() -> None:
     result = accounts().sign_in(st.session_state.get("w_user", ""), st.session_state.get("w_password", ""),
-                                client=_client())
+                                client=_client(), device=_cookie_token(DEVICE_COOKIES["staff"]), secret=token_secret())
     if result.ok:
+        _keep_device("staff", result.device)
         st.session_state[AUTH_KEY] = {
             "username": result.username, "role": result.role, "at": time.time(),
             "token": accounts().issue_token(result.username, token_secret(), minutes=settings().session_minutes)}
@@ -270,19 +284,23 @@ def _refusal(refused: tuple[str, int], t: Callable[..., str], *, wrong: str) -> 
 
 
 # -- the session cookie --------------------------------------------------------------------
-def _cookie_script(token: str | None, expires: float | None = None) -> str:
-    """JavaScript that sets (or, with no token, deletes) the session cookie in this browser."""
+def _cookie_script(token: str | None, expires: float | None = None, *, name: str = COOKIE) -> str:
+    """JavaScript that sets (or, with no token, deletes) the cookie ``name`` in this browser."""
     if token is not None and _TOKEN.match(token):
         value, age = token, max(0, int((expires or time.time()) - time.time()))
     else:
         value, age = "", 0
     return ("<script>(function(){var secure = location.protocol === 'https:' ? '; Secure' : '';"
-            f"document.cookie = '{COOKIE}={value}; Max-Age={age}; Path=/; SameSite=Strict' + secure;"
+            f"document.cookie = '{name}={value}; Max-Age={age}; Path=/; SameSite=Strict' + secure;"
             "})();</script>")
 
 
 def _sync_cookie(session: dict | None) -> None:
-    """Keep the browser's session cookie in step with this session (drawn in the sidebar)."""
+    """Keep the browser's session cookie in step with this session, and write a device mark just
+    earned (drawn in the sidebar)."""
+    for kind, mark in st.session_state.pop(_NEW_DEVICE, {}).items():
+        st.html(_cookie_script(mark, time.time() + DEVICE_DAYS * 86_400, name=DEVICE_COOKIES[kind]),
+                unsafe_allow_javascript=True, width="content")
     if session and session.get("token"):
         expires = session["at"] + settings().session_minutes * 60
         st.html(_cookie_script(session["token"], expires), unsafe_allow_javascript=True, width="content")

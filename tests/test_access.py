@@ -112,6 +112,7 @@ def test_sign_in_issues_a_token_writes_the_cookie_and_is_audited(accounts):
     [script] = cookie_scripts(at)
     assert f"seba_atlas_session={session['token']};" in script and "SameSite=Strict" in script
     assert "Max-Age=0;" not in script
+    assert any("seba_atlas_staff_device=d1." in h.proto.body for h in at.get("html"))  # (test_auth: what it is for)
     assert audit_log(before) == [("sign_in", "asha", None)]
 
 
@@ -231,8 +232,12 @@ def test_the_passcode_stops_every_page_until_given(passcode):
     assert not at.metric
     give_passcode(at, passcode)
     assert any(m.label == "Total beneficiaries" for m in at.metric)
+    # the browser is marked as one that gave the passcode (others' guessing never holds it up), once
+    [script] = [h.proto.body for h in at.get("html") if "seba_atlas_viewer_device=d1." in h.proto.body]
+    assert "SameSite=Strict" in script and int(script.split("Max-Age=")[1].split(";")[0]) > 179 * 86_400
     at.switch_page("pages/map.py").run()  # once per session
     assert not any("passcode" in t.value for t in at.title)
+    assert not any("seba_atlas_viewer_device=" in h.proto.body for h in at.get("html"))
 
 
 def test_the_passcode_locks_out_a_guessing_session_only(passcode):

@@ -9,6 +9,7 @@ import pytest
 
 from analytics.auth import (
     DELAY_CAP,
+    DEVICE_DAYS,
     GLOBAL_DELAY,
     GLOBAL_FAILURES,
     MAX_FAILURES,
@@ -16,6 +17,7 @@ from analytics.auth import (
     Accounts,
     AuthError,
     Settings,
+    account_scope,
     client_key,
     hash_secret,
     role_at_least,
@@ -212,6 +214,65 @@ def test_rotating_clients_meet_the_global_passcode_budget(accounts, monkeypatch)
     # a delay, not a lock: after GLOBAL_DELAY the next try is checked
     later = now + GLOBAL_FAILURES - 1 + GLOBAL_DELAY + 1
     assert accounts.check_passcode(hashed, "meeting-2024", client="ip:192.0.2.77", now=later).ok
+
+
+SECRET_KEY = b"k" * 32
+
+
+def _flood(accounts, kind: str, now: float) -> None:
+    """The global budget spent by guesses from many addresses."""
+    for i in range(GLOBAL_FAILURES):
+        client = f"ip:10.2.{i // 250}.{i % 250}"
+        result = accounts.sign_in("asha", f"guess {i}", client=client, now=now + i) if kind == "staff" else \
+            accounts.check_passcode(hash_secret("meeting-2024"), f"guess {i}", client=client, now=now + i)
+        assert result.reason == "bad_credentials"
+
+
+def test_a_device_that_signed_in_before_is_never_held_up_by_others_guessing(accounts, monkeypatch):
+    import analytics.auth
+
+    real = analytics.auth._verify  # many guesses: a quick stand-in for Argon2, same answers
+    monkeypatch.setattr(analytics.auth, "_verify", lambda h, s: s == PASSWORD and real(h, s))
+    first = accounts.sign_in("asha", PASSWORD, client="ip:198.51.100.1", secret=SECRET_KEY, now=1_000.0)
+    assert first.ok and first.device and first.device.startswith("d1.")
+    now = 2_000.0
+    _flood(accounts, "staff", now)
+    now += GLOBAL_FAILURES
+    # a new device waits (the global budget); the known one, even at the flooding address, goes in
+    assert accounts.sign_in("asha", PASSWORD, client="ip:198.51.100.1", now=now).reason == "throttled"
+    known = accounts.sign_in("ASHA ", PASSWORD, client="ip:10.2.0.1", device=first.device, secret=SECRET_KEY, now=now)
+    assert known.ok and known.device == first.device
+    # the mark is good for its own account only, signed with the server's key, and not forever
+    accounts.add("karim", PASSWORD, role="viewer")
+    expired = accounts.issue_device(account_scope("asha"), SECRET_KEY, now=now - (DEVICE_DAYS + 1) * 86_400)
+    for name, device, secret in (("karim", first.device, SECRET_KEY), ("asha", first.device[:-1] + "x", SECRET_KEY),
+                                 ("asha", first.device, b"another key" * 3), ("asha", expired, SECRET_KEY)):
+        assert accounts.sign_in(name, PASSWORD, client="ip:198.51.100.9", device=device, secret=secret,
+                                now=now).reason == "throttled"
+    # guessing with a stolen mark meets the growing delay of that device alone
+    assert accounts.sign_in("asha", "wrong", device=first.device, secret=SECRET_KEY, now=now).reason == "bad_credentials"
+    held = accounts.sign_in("asha", PASSWORD, device=first.device, secret=SECRET_KEY, now=now)
+    assert held.reason == "throttled" and held.retry_after <= 3
+    assert accounts.sign_in("asha", PASSWORD, device=first.device, secret=SECRET_KEY, now=now + 3).ok
+
+
+def test_a_device_that_gave_the_passcode_before_is_never_held_up_by_others_guessing(accounts, monkeypatch):
+    import analytics.auth
+
+    real = analytics.auth._verify
+    monkeypatch.setattr(analytics.auth, "_verify", lambda h, s: s == "meeting-2024" and real(h, s))
+    hashed = hash_secret("meeting-2024")
+    first = accounts.check_passcode(hashed, "meeting-2024", client="ip:192.0.2.5", secret=SECRET_KEY, now=1_000.0)
+    assert first.ok and first.device
+    now = 2_000.0
+    _flood(accounts, "passcode", now)
+    now += GLOBAL_FAILURES
+    assert accounts.check_passcode(hashed, "meeting-2024", client="ip:192.0.2.5", now=now).reason == "throttled"
+    assert accounts.check_passcode(hashed, "meeting-2024", client="ip:10.2.0.1", device=first.device,
+                                   secret=SECRET_KEY, now=now).ok
+    # a new passcode: the marks given for the old one count for nothing
+    assert accounts.check_passcode(hash_secret("new-2025"), "x", client="ip:192.0.2.5", device=first.device,
+                                   secret=SECRET_KEY, now=now).reason == "throttled"
 
 
 def test_progressive_delay_per_account_and_client(accounts):
