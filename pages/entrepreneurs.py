@@ -1,6 +1,7 @@
 """Entrepreneurs: everyone ranked by earnings, with change, flags, search and export."""
 
 import io
+from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
@@ -27,15 +28,18 @@ def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila
     return table, views.entrepreneur_rows(table, lang=lang), figures.earnings_by_group(active, group="main_upazila", lang=lang)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def exports(data_version: int, pinned: bool, period_key: str, lang: str, upazila: str | None,
-            search: str, compare_with: str, samples: frozenset[str]) -> tuple[bytes, bytes]:
-    """The table as CSV (UTF-8 with BOM, for Excel) and XLSX bytes."""
-    table, _, _ = compute(data_version, pinned, period_key, lang, upazila, search, compare_with, samples)
-    export = views.entrepreneur_export(table, lang=lang)
-    buffer = io.BytesIO()
-    export.write_excel(buffer, worksheet="entrepreneurs")
-    return export.write_csv().encode("utf-8-sig"), buffer.getvalue()
+def export(table: pl.DataFrame, *, lang: str, kind: str) -> Callable[[], bytes]:
+    """The table as CSV (UTF-8 with BOM, for Excel) or XLSX bytes, made when the button is clicked:
+    names and earnings are never kept at a download address beforehand (one that would outlive a
+    sign-out until the next run), and no run pays for files no one asked for."""
+    def made() -> bytes:
+        rows = views.entrepreneur_export(table, lang=lang)
+        if kind == "csv":
+            return rows.write_csv().encode("utf-8-sig")
+        buffer = io.BytesIO()
+        rows.write_excel(buffer, worksheet="entrepreneurs")
+        return buffer.getvalue()
+    return made
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -85,13 +89,11 @@ for col, (label, value) in zip(cols, views.entrepreneur_counts(table, lang=lang)
 render.dataframe(shown, hide_index=True, height=420)
 st.caption(state.compared().describe(lang=lang))
 
-csv, xlsx = exports(*state.data_key(), period.key, lang, current.upazila, current.search, current.compare,
-                    state.sample_uploads())
 name = f"entrepreneurs-{period.key}"
 left, right, _ = st.columns([1, 1, 3])
-left.download_button(t("export.csv"), csv, f"{name}.csv", "text/csv")
-right.download_button(t("export.xlsx"), xlsx, f"{name}.xlsx",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+left.download_button(t("export.csv"), export(table, lang=lang, kind="csv"), f"{name}.csv", "text/csv", on_click="ignore")
+right.download_button(t("export.xlsx"), export(table, lang=lang, kind="xlsx"), f"{name}.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
 
 st.markdown(f"#### {t('entrepreneurs.distribution')}")
 render.chart(distribution, key="dist")

@@ -1,7 +1,9 @@
 """Staff sign-in survives a reload and a link opened in the same browser (issue 10), and ends
 on sign-out or a password change. Uses accounts of its own, so other tests' sessions are untouched."""
 
-from analytics.auth import Accounts
+import time
+
+from analytics.auth import GLOBAL_FAILURES, Accounts
 from tests.browser.conftest import open_page, sign_in, wait_idle
 
 COOKIE = "seba_atlas_session"
@@ -86,3 +88,50 @@ def test_a_token_from_before_a_password_change_no_longer_works(browser, page, ap
     page.get_by_text("Staff sign-in").wait_for()
     assert "Signed in as" not in page.inner_text("body")
     copied.close()
+
+
+def test_a_browser_that_signed_in_before_is_not_held_up_while_others_guess(browser, page, app):
+    """Someone guessing from everywhere spends the global budget: a new browser waits, this one does not."""
+    password = _account(app, "mitu", "mitu's long password")
+    sign_in(page, app, "mitu", password)
+    _signed_in_as(page, "mitu")
+    page.wait_for_function("() => document.cookie.includes('seba_atlas_staff_device=')")
+    mark = next(c for c in page.context.cookies() if c["name"] == "seba_atlas_staff_device")
+    assert mark["sameSite"] == "Strict" and mark["expires"] - time.time() > 170 * 86_400
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_function("() => !document.body.innerText.includes('Signed in as')")
+    accounts = Accounts(app.base / "users.sqlite")
+    try:
+        for i in range(GLOBAL_FAILURES):  # one guess from each of many addresses
+            assert accounts.sign_in("mitu", f"guess {i}", client=f"ip:10.9.{i // 250}.{i % 250}").reason == "bad_credentials"
+        fresh = browser.new_context()
+        other = fresh.new_page()
+        sign_in(other, app, "mitu", password)
+        other.get_by_text("Too many wrong tries").wait_for()
+        fresh.close()
+        sign_in(page, app, "mitu", password)  # the same browser, its mark read back from the cookie
+        _signed_in_as(page, "mitu")
+    finally:
+        accounts._clear(["signin:*"])  # (the app's other tests sign in too)
+
+
+def test_staff_download_the_entrepreneurs_made_when_asked(page, app):
+    """Names and earnings are made into a file only when the button is clicked: no download address
+    holds them beforehand (one that would outlive a sign-out)."""
+    import csv
+    import io
+
+    sign_in(page, app, "asha")
+    _signed_in_as(page, "asha")
+    _wait_for_cookie(page, True)
+    open_page(page, app + "/entrepreneurs?lang=en&fy=2022-23")
+    page.get_by_role("button", name="Download CSV").wait_for()
+    assert page.locator("a[href*='/media/']").count() == 0
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+    assert download.value.suggested_filename == "entrepreneurs-2022-23.csv"
+    assert len(rows) - 1 == 104 and len({row[0] for row in rows[1:]}) == 104, rows[:3]  # every entrepreneur, once
+    with page.expect_download() as workbook:
+        page.get_by_role("button", name="Download Excel").click()
+    assert workbook.value.path().read_bytes()[:2] == b"PK"
