@@ -228,6 +228,8 @@ BAD_CORPUS = [
     ("bad/formula_injection.csv", {}, {("formula", 2, E), ("formula", 3, E), ("formula", 4, E), ("formula", 5, E),
                                        ("formula", 6, "Entrepreneur ID")}, [7]),
     ("bad/html_names.csv", {}, {("markup", 2, E), ("markup", 3, E), ("markup", 4, "Entrepreneur ID")}, [5]),
+    ("bad/damaged_characters.csv", {}, {("damaged", 2, "Union"), ("damaged", 3, "Service"), ("fee_not_number", 4, "Fee (Tk)")},
+     [5]),
     ("bad/udc_without_entrepreneur.csv", {}, {("udc_without_entrepreneur", 3, "Entrepreneur ID")}, [2]),
     ("bad/letters_lost.csv", {}, {("letters_lost", None, None)}, []),
     ("bad/id_rounded.csv", {}, {("id_rounded", 2, "Entrepreneur ID"), ("id_rounded", 3, "Entrepreneur ID")}, [4]),
@@ -736,6 +738,26 @@ HABITS = [
     ("the same heading over the citizens' names: left out, one person a row",
      "Date,Union,Entrepreneur ID,Service,Clients,Fee\n03/07/2023,Tona,UDC-1,Birth registration,Rahima Begum,75\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)], set()),
+    ("a few characters damaged on the way (NUL, a control character): each such cell refused where it is",
+     "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Birth registration,75\n"
+     "04/07/2023,To\x00na,UDC-1,Birth registration,75\n05/07/2023,Tona,UDC-1,Birth regis\x01tration,75\n"
+     "06/07/2023,Tona,UDC-\x001,Birth registration,7\x005\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     {("damaged", 3, "Union"), ("damaged", 4, "Service"), ("damaged", 5, "Entrepreneur ID"),
+      ("fee_not_number", 5, "Fee")}),
+    ("the people served by name beside their number (\"Beneficiary | Beneficiaries\"): the names left out",
+     "Date,Union,Entrepreneur ID,Service,Beneficiary,Beneficiaries,Fee\n"
+     "03/07/2023,Tona,UDC-1,Birth registration,Rahima Begum,2,150\n04/07/2023,Tona,UDC-1,Birth registration,,1,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     set()),
+    ("the same in Bengali, the names column second (\"সেবাগ্রহীতার সংখ্যা | সেবাগ্রহীতা\")",
+     "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতার সংখ্যা,সেবাগ্রহীতা,ফি\n"
+     "০৩/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,২ জন,মোঃ করিম,১৫০\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000)], set()),
+    ("two columns of counts of the people served: which one is the user's to say",
+     "Date,Union,Entrepreneur ID,Service,Beneficiary,Beneficiaries,Fee\n"
+     "03/07/2023,Tona,UDC-1,Birth registration,2,2,150\n",
+     [], {("duplicate_column", None, None)}),
     ("the count in a column per sex with no total: their sum (a dash or an empty cell counts nothing)",
      "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতা পুরুষ,সেবাগ্রহীতা মহিলা,ফি\n"
      "০৩/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,২,১,২২৫\n০৪/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,-,৩,২২৫\n"
@@ -885,6 +907,17 @@ def test_personal_data_in_headings_that_mention_services_or_counts_never_reaches
     assert result.frame.height == 0 and "seventy" in shown
     for secret in ("Rahima", "01711000000", "ACC-99"):
         assert secret not in shown
+
+
+@pytest.mark.parametrize(("names", "count"), [("Beneficiary", "Beneficiaries"), ("সেবাগ্রহীতা", "সেবাগ্রহীতার সংখ্যা"),
+                                             ("Service Recipient", "Recipients")])
+def test_the_people_served_by_name_beside_their_number_are_left_out_as_personal_data(run, names, count):
+    text = (f"Date,Union,Entrepreneur ID,Service,{names},{count},Fee\n"
+            "03/07/2023,Tona,UDC-1,Birth registration,Rahima Begum,2,150\n04/07/2023,Tona,UDC-1,Birth registration,Karim,1,75\n")
+    result = run(text.encode(), period=quarter(2023, 1))
+    assert result.dropped_pii == [names] and result.columns[count] == "beneficiaries"
+    assert result.frame["beneficiaries"].to_list() == [2, 1] and result.problems.height == 0
+    assert "Rahima" not in json.dumps([result.frame.rows(), result.rejected.rows()], default=str, ensure_ascii=False)
 
 
 def test_dates_excel_read_month_first_are_read_as_typed_once_the_order_is_said(run):

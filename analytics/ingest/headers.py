@@ -302,15 +302,17 @@ class HeaderMap:
 
 
 def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = None,
-                empty: Iterable[str] = (), counts: Iterable[str] = ()) -> HeaderMap:
+                empty: Iterable[str] = (), counts: Iterable[str] = (), names: Iterable[str] = ()) -> HeaderMap:
     """Recognise each header; ``mapping`` (header as written -> field) wins over recognition.
 
     ``empty`` names columns with no data at all: when unrecognised they are not reported.
     ``counts`` names columns whose cells are all counts of people: one headed with the people served
     alone (:data:`PEOPLE`) is then their number (else personal data, left out), and one no heading
     explains, in a sheet with no count column, is in :attr:`HeaderMap.unread_counts`.
+    ``names`` names columns whose cells are words, not numbers: of two headed with the people served
+    ("Beneficiary" over their names beside "Beneficiaries" over how many), such a one is personal data.
     """
-    counts = set(counts)
+    counts, names = set(counts), set(names)
     mapping = dict(mapping or {})
     by_key = {header_key(k): v for k, v in mapping.items()}
     empty = set(empty)
@@ -338,6 +340,13 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
     for header, name in result.columns.items():
         if name in LOG_FIELDS:
             seen.setdefault(name, []).append(header)
+    served = seen.get("beneficiaries", [])
+    people = [h for h in served if h in names and h not in given and any(p in header_key(h) for p in _PERSON)]
+    if people and len(people) < len(served):  # the people served by name beside their number: names left out
+        for header in people:
+            del result.columns[header]
+            result.dropped_pii.append(header)
+        seen["beneficiaries"] = [h for h in served if h not in people]
     for name, named in seen.items():
         # of headings that mean the same amount, one that names the total beats its parts
         # ("Beneficiaries Male | Female | Total", "Fee (Tk) | Total Fee (Tk)"): the others are not

@@ -559,10 +559,13 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     # columns whose cells decide what they are: one headed "Citizens" (their names, or how many), and,
     # with no count column, one no heading explains ("Number"): counts, each row is not one person
     looked = [*headers.people, *(headers.unmapped if "beneficiaries" not in headers.fields else [])]
-    if looked:
+    # two columns of the people served ("Beneficiary | Beneficiaries"): one of words is their names
+    served = [label for label in headers.duplicates.get("beneficiaries", []) if label not in empty]
+    named = [label for label in served if _words_not_counts(body[internal[label]])]
+    if looked or named:
         counts = [label for label in looked if _count_like(body[internal[label]], strict=label not in headers.people
                                                            and not count_heading(label))]
-        headers = map_headers(table.headers, mapping=mapping, empty=empty, counts=counts)
+        headers = map_headers(table.headers, mapping=mapping, empty=empty, counts=counts, names=named)
     if headers.count_parts:  # "Male | Female" and no total: the count is their sum (one column, said so)
         parts = " + ".join(headers.count_parts)
         internal[parts] = "__count_parts"
@@ -614,6 +617,11 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         return fail(validate.file_problem("header_only"))
     if body.height > limits.max_rows:
         return fail(validate.file_problem("too_many_rows", rows=body.height, limit=limits.max_rows))
+    # places and services are matched name by name: a column of more different names than any log has is
+    # junk (two million of them took the reader its whole time limit), refused before any pass over them
+    placed = [internal[h] for h in (headers.field_column(f) for f in ("union", "upazila", "service")) if h is not None]
+    if placed and max(body.select(pl.col(placed).n_unique()).row(0)) > L.MAX_DISTINCT_NAMES:
+        return fail(validate.file_problem("too_large_to_read", reason="many_names"))
 
     # lines of words under the table ("Prepared by: ...", "স্বাক্ষর"), and the header row again (blocks
     # pasted one under another): no delivery, left out and noted
@@ -1278,6 +1286,14 @@ def _fee_and_total(body: pl.DataFrame, internal: dict[str, str], headers: Header
         return validate.file_problem("fee_total_unclear", column=part, value=total, total_column=total, row=row,
                                      fee=fee_v, total=total_v, count=count)
     return None
+
+
+def _words_not_counts(column: pl.Series) -> bool:
+    """Whether most written cells of ``column`` are words with no digit in either script (names: "Rahima
+    Begum", "মোঃ করিম"), not counts ("2", "২ জন")."""
+    cells = column.cast(pl.String).str.strip_chars().drop_nulls()
+    cells = cells.filter(cells != "")
+    return cells.len() > 0 and (cells.str.contains(r"\p{L}") & ~cells.str.contains(r"\d")).sum() * 2 > cells.len()
 
 
 def _count_like(column: pl.Series, *, strict: bool) -> bool:

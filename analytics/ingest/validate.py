@@ -49,7 +49,7 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long",
              "note_row", "excel_error", "not_calculated", "header_row", "month_heading", "summary_table",
-             "id_rounded", "layout_row", "date_stray")
+             "id_rounded", "layout_row", "date_stray", "damaged")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
 #: Row problems that leave a row out on purpose without refusing the file: a total row, a note
 #: or signature line under the table, and rows whose name staff decided is not a known service or place.
@@ -201,7 +201,9 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
 
 
 def echo(expr: pl.Expr) -> pl.Expr:
-    """A cell as quoted back to the user: at most :data:`analytics.ingest.limits.ECHO_CHARS` characters."""
+    """A cell as quoted back to the user: at most :data:`analytics.ingest.limits.ECHO_CHARS` characters,
+    a control character (NUL ...) shown as �."""
+    expr = expr.str.replace_all(V.CONTROL, "\ufffd")
     return pl.when(expr.str.len_chars() > L.ECHO_CHARS).then(
         expr.str.slice(0, L.ECHO_CHARS) + pl.lit("…")).otherwise(expr)
 
@@ -277,7 +279,8 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
                 if f"{f}_bad" in work.columns}
     for f in bad_text:
         # (an ID as Excel shows a long number it rounded, 1.07981E+12: its digits are lost)
-        codes(f"{f}_bad", ("excel_error", "formula", "markup") + (("id_rounded",) if f == "entrepreneur_id" else ()), f,
+        codes(f"{f}_bad", ("damaged", "excel_error", "formula", "markup") + (("id_rounded",) if f == "entrepreneur_id"
+                                                                            else ()), f,
               scope=udc if f != "service" else pl.lit(True))
     ok_text = lambda f: ~bad_text[f] if f in bad_text else pl.lit(True)  # noqa: E731
 

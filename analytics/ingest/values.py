@@ -519,10 +519,15 @@ def formula_like(expr: pl.Expr) -> pl.Expr:
     return starts & ~number_text(expr, money=True).str.contains(_NUMBER)
 
 
+#: Control characters no one types (NUL among them): a cell holding one was damaged on its way (a regex).
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
 def text_problem(expr: pl.Expr) -> pl.Expr:
-    """For a name (a place, a service, an entrepreneur): 'excel_error' (:data:`EXCEL_ERROR`),
-    'formula' (:func:`formula_like`), 'markup' (:func:`markup_like`), or null."""
-    return (pl.when(expr.str.contains(EXCEL_ERROR)).then(pl.lit("excel_error"))
+    """For a name (a place, a service, an entrepreneur): 'damaged' (:data:`CONTROL`), 'excel_error'
+    (:data:`EXCEL_ERROR`), 'formula' (:func:`formula_like`), 'markup' (:func:`markup_like`), or null."""
+    return (pl.when(expr.str.contains(CONTROL)).then(pl.lit("damaged"))
+            .when(expr.str.contains(EXCEL_ERROR)).then(pl.lit("excel_error"))
             .when(formula_like(expr)).then(pl.lit("formula"))
             .when(markup_like(expr)).then(pl.lit("markup")))
 
