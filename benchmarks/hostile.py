@@ -4,7 +4,8 @@
 
 Makes the files of the adversarial review (a 5 KB workbook with one value in XFD1048576, a
 CSV of one 190 MB line, 1,000,000 junk lines, a workbook of 400,000 junk rows, a 50 MB
-cell) in a temporary folder, ingests each in a fresh process (``ingest_bytes``, the code the
+cell, a heading row of 5,000 columns, a union and service of its own on each of 400,000 rows, a
+workbook of one row whose table of texts holds 20 million more) in a temporary folder, ingests each in a fresh process (``ingest_bytes``, the code the
 isolated reader runs) and reports the outcome, the wall time and the peak resident memory of
 that process. ``--write`` puts the table between the ``hostile-files`` markers of
 ``benchmarks/RESULTS.md``. Targets: refused in ≤ 10 s, peak ≤ 1 GB.
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import xlsxwriter
@@ -34,6 +36,9 @@ CASES = {
     "junk_lines.csv": "2 MB: 1,000,000 junk lines",
     "junk_rows.xlsx": "3.5 MB workbook: 400,000 junk rows",
     "big_cell.csv": "one 50 MB cell",
+    "wide_heading.csv": "10 KB: a heading row of 5,000 columns",
+    "many_names.csv": "18 MB: 400,000 rows, each of a union and service of its own",
+    "unused_texts.xlsx": "a workbook of one row and 20,000,000 texts no cell uses",
 }
 
 
@@ -47,13 +52,38 @@ def make_files(directory: Path) -> dict[str, Path]:
     (directory / "long_line.csv").write_bytes(HEADER + b"a" * 190_000_000 + b"\n")
     (directory / "junk_lines.csv").write_bytes(HEADER + b"x\n" * 1_000_000)
     (directory / "big_cell.csv").write_bytes(HEADER + b'01/07/2022,Tona,E1,"' + b"y" * 50_000_000 + b'",75\n')
+    (directory / "wide_heading.csv").write_bytes(b",".join(b"c%d" % i for i in range(5_000)) + b"\n")
+    (directory / "many_names.csv").write_bytes(HEADER + b"".join(
+        b"01/07/2022,U%d,E1,S%d,75\n" % (i, i) for i in range(400_000)))
     book = xlsxwriter.Workbook(directory / "junk_rows.xlsx", {"constant_memory": True})
     sheet = book.add_worksheet()
     sheet.write_row(0, 0, ["Date", "Union", "Entrepreneur ID", "Service", "Fee (Tk)"])
     for r in range(1, 400_000):
         sheet.write_row(r, 0, ["?", r % 7])
     book.close()
+    _unused_texts(directory / "unused_texts.xlsx", 20_000_000)
     return {name: directory / name for name in CASES}
+
+
+def _unused_texts(path: Path, count: int) -> None:
+    """A workbook of a heading and one row whose shared table of texts holds ``count`` more that no cell uses."""
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Date", "Union", "Entrepreneur ID", "Service", "Fee (Tk)"])
+    sheet.write_row(1, 0, ["01/07/2022", "Tona", "E1", "Birth registration", "75"])
+    book.close()
+    with zipfile.ZipFile(path) as made:
+        members = {name: made.read(name) for name in made.namelist()}
+    table = members.pop("xl/sharedStrings.xml")
+    head, used = table.split(b"<si>", 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        for name, data in members.items():
+            book.writestr(name, data)
+        with book.open("xl/sharedStrings.xml", "w") as out:
+            out.write(head + b"<si>" + used.removesuffix(b"</sst>"))
+            for start in range(0, count, 1_000_000):
+                out.write(b"".join(b"<si><t>%d</t></si>" % i for i in range(start, min(count, start + 1_000_000))))
+            out.write(b"</sst>")
 
 
 CHILD = """
@@ -79,7 +109,7 @@ def measure(path: Path) -> dict:
     seconds = time.monotonic() - started
     lines = child.stdout.read().splitlines()
     child.stdout.close()
-    accepted, problems, codes = lines[0].split() if lines else ("?", "?", "?")
+    accepted, problems, codes = (lines[0].split() + [""])[:3] if lines else ("?", "?", "?")  # (no codes: none refused)
     return {"exit": os.waitstatus_to_exitcode(status), "accepted": accepted, "problems": problems, "codes": codes,
             "longest_message": int(lines[1]) if len(lines) > 1 else 0, "seconds": seconds,
             "peak_mb": int(lines[2]) / 1024 if len(lines) > 2 else float("inf")}

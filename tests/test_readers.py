@@ -181,6 +181,61 @@ def test_xlsx_cells_are_text_and_dates_are_iso():
     assert table.frame[ROW].to_list() == [2, 3]
 
 
+@pytest.mark.parametrize(("format", "value", "formula", "shown"), [
+    ("00000000000", 1712345678, None, "01712345678"),  # a phone-like ID typed as a number, its 0 kept by the format
+    ('"0"0000', 42, None, "00042"),  # the zeros quoted
+    ("0000", 12345, None, "12345"),  # wider than the format: as it is
+    ("00000000000", 1712345678, "=1712345678", "01712345678"),  # a formula's result, shown the same
+    ("0", 7, None, "7"),  # no zeros added
+    ("0.00", 7, None, "7"),
+])
+def test_a_number_shown_with_leading_zeros_by_its_format_is_read_as_shown(format, value, formula, shown):
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet("Log")
+    sheet.write_row(0, 0, HEADER.split(","))
+    sheet.write_row(1, 0, ["01/07/2022", "Tona"])
+    if formula:
+        sheet.write_formula(1, 2, formula, book.add_format({"num_format": format}), value)
+    else:
+        sheet.write_number(1, 2, value, book.add_format({"num_format": format}))
+    sheet.write_row(1, 3, ["Birth registration", 75])
+    book.close()
+    table = read_table(buffer.getvalue(), file_name="a.xlsx")
+    assert table.frame[HEADER.split(",")[2]].to_list() == [shown]
+
+
+@pytest.mark.parametrize(("texts", "length", "refused"), [
+    (5, 10, False), (30, 10, True),  # more texts than the sheets' cells, beyond the spare ones
+    (2, 5_000, False), (2, 20_000, True),  # a few texts far longer than the cells could need
+])
+def test_a_workbook_whose_shared_texts_no_cell_uses_would_fill_a_readers_memory_is_refused(
+        tmp_path, monkeypatch, texts, length, refused):
+    import zipfile
+
+    monkeypatch.setattr(readers, "_SPARE_STRINGS", 10)  # (the real ones: 100,000 texts and 100 MB)
+    monkeypatch.setattr(readers, "_SPARE_TEXT_BYTES", 10_000)
+    path = tmp_path / "a.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Log")
+    sheet.write_row(0, 0, HEADER.split(","))  # 10 cells, 9 texts
+    sheet.write_row(1, 0, ["01/07/2022", "UDC", "Tona", "Birth registration", "75"])
+    book.close()
+    with zipfile.ZipFile(path) as made:
+        members = {name: made.read(name) for name in made.namelist()}
+    extra = b"".join(b"<si><t>%s</t></si>" % (b"%d" % i).rjust(length, b"x") for i in range(texts))
+    members["xl/sharedStrings.xml"] = members["xl/sharedStrings.xml"].replace(b"</sst>", extra + b"</sst>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    if refused:
+        with pytest.raises(ReadError) as error:
+            read_table(path.read_bytes(), file_name="a.xlsx")
+        assert (error.value.code, error.value.params) == ("too_large_to_read", {"reason": "unused_texts"})
+    else:
+        assert read_table(path.read_bytes(), file_name="a.xlsx").frame["Union"].to_list() == ["Tona"]
+
+
 def test_sheet_choice():
     notes = {(0, 0): "How to fill this workbook"}
     data = xlsx({"Notes": notes, "Log": log_cells(), "Other": {(0, 0): "x", (0, 1): "y"}})

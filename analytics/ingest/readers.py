@@ -159,7 +159,7 @@ def _has_utf8(data: bytes) -> bool:
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
-    return "\x00" in sample or controls > max(2, len(sample) // 100)
+    return controls > max(8, len(sample) // 100)  # (a few stray ones, NUL too, are a damaged cell: said by row)
 
 
 def split_lines(lines: list[str], delimiter: str) -> list[list[str]]:
@@ -253,6 +253,8 @@ def read_csv(data: bytes | list[bytes]) -> Table:
     lines = [line.rstrip("\r") for line in text[:SNIFF_BYTES].split("\n")[: SNIFF_ROWS + 20]]
     delimiter = sniff_delimiter(lines)
     sample = split_lines(lines, delimiter)
+    if max(map(len, sample), default=0) > L.MAX_COLUMNS:  # (a log has a few dozen columns at most)
+        raise ReadError("too_large_to_read", reason="wide_file")
     header = find_header(sample)
     if header is None:
         header = _first_wide_row(sample)
@@ -491,16 +493,21 @@ def check_workbook_shape(data: bytes) -> None:
     its first tag, wherever the workbook stores it (not only under xl/worksheets/).
     """
     archive = check_unzipped_size(data)
+    cells = strings = text_bytes = 0  # cells of every sheet; texts of the shared table, and its size
     for member in archive.infolist():
         if not member.filename.endswith(".xml") or not member.filename.startswith("xl/"):
             continue
         rows = columns = bare_rows = 0
         tail = b""
         try:
-            if not member.filename.startswith("xl/worksheets/"):
-                with archive.open(member) as handle:
-                    if not re.search(rb"<(?:\w+:)?worksheet\b", handle.read(4096)):
-                        continue
+            with archive.open(member) as handle:
+                start = handle.read(4096)
+            if _SHARED_STRINGS.search(start):
+                count, size = _shared_strings(archive, member)
+                strings, text_bytes = strings + count, text_bytes + size
+                continue
+            if not member.filename.startswith("xl/worksheets/") and not re.search(rb"<(?:\w+:)?worksheet\b", start):
+                continue
             with archive.open(member) as handle:
                 while chunk := handle.read(4 * 1024 * 1024):
                     block = tail + chunk
@@ -510,6 +517,7 @@ def check_workbook_shape(data: bytes) -> None:
                             columns = max(columns, _column_number(letters))
                             rows = max(rows, int(number))
                             referenced = referenced or pattern is _CELL_REF
+                    cells += _marks(block, tail, _CELL_MARKS)
                     if not referenced:  # cells without references: as many columns as a row has cells
                         parts = _ROW_TAG.split(chunk)
                         bare_rows += len(parts) - 1
@@ -520,6 +528,39 @@ def check_workbook_shape(data: bytes) -> None:
             raise _unreadable(error) from None
         if columns > L.MAX_COLUMNS or rows * columns > L.MAX_CELLS:
             raise ReadError("too_large_to_read", reason="wide_sheet")
+    # every text a sheet holds once, in a table each cell points into: a reader loads it whole, so a
+    # table of far more texts than the sheets have cells (20 million, for one row) would fill its memory
+    # (or a few texts far longer than a cell may hold: 32,767 characters)
+    if strings > cells + _SPARE_STRINGS or text_bytes > max(_SPARE_TEXT_BYTES, _TEXT_BYTES_PER_CELL * cells):
+        raise ReadError("too_large_to_read", reason="unused_texts")
+
+
+_SHARED_STRINGS = re.compile(rb"<(?:\w+:)?sst\b")
+#: how a cell's and a shared text's tags start, with a namespace prefix or without (counted as bytes,
+#: far faster than a pattern; text that looks like one only counts more cells, or more texts)
+_CELL_MARKS, _TEXT_MARKS = (b"<c ", b"<c>", b":c ", b":c>"), (b"<si>", b"<si ", b":si>", b":si ")
+#: texts of the shared table beyond the cells' count that are let be (a table kept by a program
+#: from an earlier save)
+_SPARE_STRINGS = 100_000
+#: the shared table's size let be whatever the cells (a log's names and receipt numbers take tens of
+#: bytes each, a remark a few hundred), and per cell beyond that
+_SPARE_TEXT_BYTES, _TEXT_BYTES_PER_CELL = 100_000_000, 2_000
+
+
+def _marks(block: bytes, tail: bytes, marks: tuple[bytes, ...]) -> int:
+    """How many of ``marks`` start in ``block`` (``tail``, its first bytes, counted with the block before)."""
+    return sum(block.count(mark) - tail.count(mark) for mark in marks)
+
+
+def _shared_strings(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
+    """How many texts the workbook's shared table holds, and its size unpacked (as read, not as declared)."""
+    count, size, tail = 0, 0, b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(4 * 1024 * 1024):
+            block = tail + chunk
+            count, size = count + _marks(block, tail, _TEXT_MARKS), size + len(chunk)
+            tail = block[-4:]
+    return count, size
 
 
 
@@ -574,6 +615,7 @@ def sheet_marks(data: bytes, sheet: str) -> tuple[list[tuple[int, int, int, int]
         target = next(entry["Target"] for entry in links if entry.get("Id") == link)
         member = target.lstrip("/") if target.startswith("/") else "xl/" + target
         stale = _CALCULATE_ON_OPEN.search(archive.read("xl/workbook.xml")) is not None
+        padded = _padded_styles(archive)
         ranges: list[tuple[int, int, int, int]] = []
         cells: list[tuple[int, int, str]] = []
         tail = b""
@@ -587,12 +629,61 @@ def sheet_marks(data: bytes, sheet: str) -> tuple[list[tuple[int, int, int, int]
                            for c1, r1, c2, r2 in _MERGE.findall(whole)]
                 if len(cells) < MAX_FORMULA_CELLS:
                     cells += _formula_cells(whole, stale=stale)
+                    if padded:
+                        cells += _padded_cells(whole, padded)
                 if not chunk:
                     break
         return list(dict.fromkeys(ranges)), cells[:MAX_FORMULA_CELLS]
     except Exception:  # noqa: BLE001 - nothing more that can be read: the sheet as its values give it
         logging.getLogger(__name__).info("cells of %s not read", sheet, exc_info=True)
         return [], []
+
+
+#: A number format that writes a whole number with leading zeros ("00000000000": an ID or a phone
+#: number typed as a number, 01712345678 shown as typed though 1712345678 is kept)
+_ZERO_PADDED = re.compile(r'^0{2,}$')
+_NUMBER_FORMAT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?\bnumFmtId="(\d+)"[^>]*?\bformatCode="([^"]*)"')
+_CELL_FORMATS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.S)
+_FORMAT = re.compile(rb"<(?:\w+:)?xf\b([^>]*)")
+_FORMAT_ID = re.compile(rb'\bnumFmtId="(\d+)"')
+
+
+def _padded_styles(archive: zipfile.ZipFile) -> dict[bytes, int]:
+    """The workbook's cell styles that show a number with leading zeros, as (style index -> digits shown)."""
+    try:
+        styles = archive.read("xl/styles.xml")
+    except KeyError:
+        return {}
+    widths = {number: len(code) for number, code in (
+        (n, html.unescape(c.decode("utf-8", "replace")).replace('"', "").replace("\\", ""))
+        for n, c in _NUMBER_FORMAT.findall(styles)) if _ZERO_PADDED.match(code)}
+    if not widths:
+        return {}
+    table = _CELL_FORMATS.search(styles)
+    formats = [_FORMAT_ID.search(attributes) for attributes in _FORMAT.findall(table.group(0))] if table else []
+    return {str(i).encode(): widths[found.group(1)] for i, found in enumerate(formats)
+            if found and found.group(1) in widths}
+
+
+_NUMBER_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)>(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?'
+                          rb'<(?:\w+:)?v>(\d+)(?:\.0*)?</(?:\w+:)?v>')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_TYPE = re.compile(rb'\bt="([a-z]+)"')
+
+
+def _padded_cells(block: bytes, padded: dict[bytes, int]) -> list[tuple[int, int, str]]:
+    """The whole numbers of a run of whole ``<c>`` elements in a style of leading zeros, as shown
+    (row, column, text: "01712345678"), 0-based."""
+    found = []
+    for attributes, digits in _NUMBER_CELL.findall(block):
+        style, kind = _STYLE.search(attributes), _TYPE.search(attributes)
+        if style is None or style.group(1) not in padded or (kind is not None and kind.group(1) != b"n"):
+            continue
+        ref = _CELL_AT.search(attributes)
+        width = padded[style.group(1)]
+        if ref is not None and len(digits) < width:
+            found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1, digits.decode().zfill(width)))
+    return found
 
 
 def _whole_end(block: bytes) -> int:
@@ -891,13 +982,15 @@ def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool, heading
     extra = cells.pop().slice(under) if cells[-1].name == EXTRA else None
     raw = [str(text).strip() if text is not None else "" for text in headings]
     headers: list[str] = []
+    taken: set[str] = set()
     for i, (text, column) in enumerate(zip(raw, cells)):
         position = _letter(int(column.name[1:])) if letters else str(i + 1)
         name = " ".join(text.split()) or f"column {position}"
         base, n = name, 2
-        while name in headers:
+        while name in taken:
             name, n = f"{base} ({n})", n + 1
         headers.append(name)
+        taken.add(name)
     # a frame of many chunks (polars reads a file in many) is copied whole by every later select;
     # the columns are copied on several threads (polars lets go of the GIL), each let go once copied
     def whole(i: int) -> pl.Series:
