@@ -14,6 +14,8 @@ from pages import state
 
 STYLED_CELLS = 60_000  # beyond this many cells a table goes as plain Arrow (a Styler renders every cell)
 OWN_EXPORT = "seba-own-export-"  # the key of a table offered for download as shown (see dataframe)
+#: keys of containers drawn only on a wide screen, or only on a phone's (at most 640 px: style())
+WIDE_ONLY, NARROW_ONLY = "seba-wide-only", "seba-narrow-only"
 
 
 def style() -> None:
@@ -32,6 +34,9 @@ def style() -> None:
       [data-testid="stDataFrame"], [data-testid="stTable"] { max-width: 100%; overflow-x: auto; }
     }
     """
+    css += (f".st-key-{NARROW_ONLY} {{ display: none; }}\n"
+            f"@media (max-width: 640px) {{ .st-key-{WIDE_ONLY} {{ display: none; }} "
+            f".st-key-{NARROW_ONLY} {{ display: flex; }} }}\n")
     # a table offered for download as shown, not as Streamlit would write its cells (see dataframe)
     css += f'[class*="st-key-{OWN_EXPORT}"] button[aria-label="Download as CSV"] {{ display: none; }}\n'
     if state.current().present:

@@ -45,7 +45,11 @@ with tabs[0]:
 with tabs[1]:
     render.chart(view.top, key="top")
 with tabs[2]:
-    render.chart(view.heatmap, key="heatmap")
+    # a phone's width leaves the heat map's cells too small to read: the same figures as a table there
+    with st.container(key=render.WIDE_ONLY):
+        render.chart(view.heatmap, key="heatmap")
+    with st.container(key=render.NARROW_ONLY):
+        render.dataframe(view.heatmap_table, hide_index=True, export_name=f"services-by-upazila-{period.key}")
     if view.heatmap_note:
         st.caption(view.heatmap_note)
 with tabs[3]:

@@ -120,6 +120,12 @@ def test_services_view(log, gaz):
     # all channels: it says its rows are the UDCs' (the front desk is the whole district's, at one office)
     assert view.heatmap_note == i18n.t("services.by_area_udc", "bn")
     assert views.services_view(log, gaz, period=FY, lang="en", channel="udc").heatmap_note is None
+    # its figures as a table (a phone's), cell for cell: a row per upazila, the UDCs' beneficiaries in all
+    table, heat = view.heatmap_table, view.heatmap.data[0]
+    assert table.columns == ["উপজেলা", *heat.x] and table["উপজেলা"].to_list() == list(heat.y)
+    assert [list(row) for row in table.drop("উপজেলা").rows()] == [list(row) for row in heat.z]
+    udc = view.mix.filter(pl.col("channel") == "udc")["beneficiaries"].sum()
+    assert table.drop("উপজেলা").sum_horizontal().sum() == udc
 
 
 @pytest.mark.parametrize("lang", ["en", "bn"])

@@ -613,6 +613,8 @@ class ServicesView:
     counts: list[tuple[str, str]] = field(default_factory=list)  # the page's headline (label, value)
     #: under the heat map when one upazila is chosen: it compares every upazila, the chosen one marked
     heatmap_note: str | None = None
+    #: the heat map's figures as a table (upazila x category), what a phone shows instead of it
+    heatmap_table: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, channel: str = "all",
@@ -644,7 +646,14 @@ def services_view(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: st
                         figures.trend_bars(trend_table(log, lang=lang, channel=channel, upazila=upazila,
                                                        sample_uploads=sample_uploads), lang=lang),
                         service_table(mix, lang=lang, min_entrepreneurs=min_entrepreneurs), service_counts(mix, lang=lang),
-                        note)
+                        note, area_category_table(matrix, lang=lang))
+
+
+def area_category_table(matrix: pl.DataFrame, *, lang: str) -> pl.DataFrame:
+    """The services heat map's figures (``area`` x ``category`` of ``beneficiaries``) as a table: a
+    row per upazila, a column per category, as the heat map orders them."""
+    wide = matrix.pivot(on="category", index="area", values="beneficiaries", aggregate_function="sum").fill_null(0)
+    return wide.rename({"area": i18n.t("col.upazila", lang)})
 
 
 #: How the chosen upazila's row is marked in the services heat map.

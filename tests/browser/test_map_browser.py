@@ -158,3 +158,25 @@ def test_the_first_click_after_changing_the_metric_drills_down(browser, app):
             wait_idle(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("width", "height", "lang"), [(360, 640, "bn"), (1920, 1080, "en")])
+def test_the_services_heat_map_is_a_table_on_a_phone(browser, app, width, height, lang):
+    """At 360 px the heat map's cells are too small to read: its figures are a table there, the heat
+    map on a wider screen."""
+    context, page = new_page(browser, width, height)
+    try:
+        open_page(page, app + f"/services?lang={lang}")
+        page.get_by_role("tab", name="উপজেলা × শ্রেণি" if lang == "bn" else "Upazila × category").click()
+        wait_idle(page)
+        panel = page.locator("[role=tabpanel]:visible").first
+        heat, table = panel.locator(".js-plotly-plot"), panel.locator('[data-testid="stDataFrame"]')
+        phone = width <= 640
+        (table if phone else heat).first.wait_for()
+        assert heat.first.is_visible() is not phone and table.first.is_visible() is phone
+        if phone:
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        panel.scroll_into_view_if_needed()
+        shot(page, f"services-by-area-{width}-{lang}")
+    finally:
+        context.close()
