@@ -210,6 +210,8 @@ BAD_CORPUS = [
     ("good/template_en.csv", {"mapping": {"Fee (Tk)": "money"}}, {("bad_mapping", None, "Fee (Tk)")}, []),
     ("bad/too_large.csv", {"limits": Limits(max_bytes=100)}, {("file_too_large", None, None)}, []),
     ("bad/too_many_rows.csv", {"limits": Limits(max_rows=3)}, {("too_many_rows", None, None)}, []),
+    # (an application number in each service's name: as many names as rows; the real limit is 5,000)
+    ("bad/many_service_names.csv", {"limits": Limits(max_names=3)}, {("too_many_names", None, "Service")}, []),
     ("bad/unknown_union.csv", {}, {("unknown_union", 3, "Union"), ("unknown_union", 4, "Union")}, [2]),
     ("bad/union_wrong_upazila.csv", {}, {("union_not_in_upazila", 3, "Union")}, [2]),
     ("bad/ambiguous_union.csv", {}, {("ambiguous_union", 3, "Union")}, [2]),
@@ -228,7 +230,7 @@ BAD_CORPUS = [
     ("bad/formula_injection.csv", {}, {("formula", 2, E), ("formula", 3, E), ("formula", 4, E), ("formula", 5, E),
                                        ("formula", 6, "Entrepreneur ID")}, [7]),
     ("bad/html_names.csv", {}, {("markup", 2, E), ("markup", 3, E), ("markup", 4, "Entrepreneur ID")}, [5]),
-    ("bad/damaged_characters.csv", {}, {("damaged", 2, "Union"), ("damaged", 3, "Service"), ("fee_not_number", 4, "Fee (Tk)")},
+    ("bad/damaged_characters.csv", {}, {("damaged", 2, "Union"), ("damaged", 3, "Service"), ("damaged", 4, "Fee (Tk)")},
      [5]),
     ("bad/udc_without_entrepreneur.csv", {}, {("udc_without_entrepreneur", 3, "Entrepreneur ID")}, [2]),
     ("bad/letters_lost.csv", {}, {("letters_lost", None, None)}, []),
@@ -395,6 +397,7 @@ SAMPLE_PARAMS = {
     "dates_swapped_by_excel": {"rows_mdy": [2, 3], "held": "2022-05-07", "typed": "2022-07-05"},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
+    "too_many_names": {"count": 6000, "limit": 5000},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
     "months_as_columns": {"months": ["July", "August"]},
@@ -743,8 +746,7 @@ HABITS = [
      "04/07/2023,To\x00na,UDC-1,Birth registration,75\n05/07/2023,Tona,UDC-1,Birth regis\x01tration,75\n"
      "06/07/2023,Tona,UDC-\x001,Birth registration,7\x005\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
-     {("damaged", 3, "Union"), ("damaged", 4, "Service"), ("damaged", 5, "Entrepreneur ID"),
-      ("fee_not_number", 5, "Fee")}),
+     {("damaged", 3, "Union"), ("damaged", 4, "Service"), ("damaged", 5, "Entrepreneur ID"), ("damaged", 5, "Fee")}),
     ("the people served by name beside their number (\"Beneficiary | Beneficiaries\"): the names left out",
      "Date,Union,Entrepreneur ID,Service,Beneficiary,Beneficiaries,Fee\n"
      "03/07/2023,Tona,UDC-1,Birth registration,Rahima Begum,2,150\n04/07/2023,Tona,UDC-1,Birth registration,,1,75\n",
@@ -754,6 +756,21 @@ HABITS = [
      "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতার সংখ্যা,সেবাগ্রহীতা,ফি\n"
      "০৩/০৭/২০২৩,টোনা,UDC-1,জন্ম নিবন্ধন,২ জন,মোঃ করিম,১৫০\n",
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000)], set()),
+    ("the people served by name beside their count per sex: the names left out, the count their sum",
+     "Date,Union,Entrepreneur ID,Service,Beneficiary,Male,Female,Fee\n"
+     "03/07/2023,Tona,UDC-1,Birth registration,Rahima Begum,1,1,150\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000)], set()),
+    ("the people served by name alone: the names left out, each row one person",
+     "Date,Union,Entrepreneur ID,Service,Beneficiary,Fee\n03/07/2023,Tona,UDC-1,Birth registration,Rahima Begum,75\n"
+     "04/07/2023,Tona,UDC-1,Birth registration,Karim,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     set()),
+    ("a template's column for the people's names left empty beside their number",
+     "Date,Union,Entrepreneur ID,Service,Beneficiary,Beneficiaries,Fee\n03/07/2023,Tona,UDC-1,Birth registration,,2,150\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000)], set()),
+    ("a count written in words (\"এক জন\") beside a number of copies: never taken for names, the user's to say",
+     "তারিখ,ইউনিয়ন,উদ্যোক্তা আইডি,সেবা,সেবাগ্রহীতা,সংখ্যা,ফি\n০৩/০৭/২০২৩,টোনা,UDC-1,ফটোকপি,এক জন,২০,৪০\n",
+     [], {("duplicate_column", None, None)}),
     ("two columns of counts of the people served: which one is the user's to say",
      "Date,Union,Entrepreneur ID,Service,Beneficiary,Beneficiaries,Fee\n"
      "03/07/2023,Tona,UDC-1,Birth registration,2,2,150\n",
@@ -910,7 +927,7 @@ def test_personal_data_in_headings_that_mention_services_or_counts_never_reaches
 
 
 @pytest.mark.parametrize(("names", "count"), [("Beneficiary", "Beneficiaries"), ("সেবাগ্রহীতা", "সেবাগ্রহীতার সংখ্যা"),
-                                             ("Service Recipient", "Recipients")])
+                                             ("Service Recipient", "Recipients"), ("Beneficiary", "Total Beneficiaries")])
 def test_the_people_served_by_name_beside_their_number_are_left_out_as_personal_data(run, names, count):
     text = (f"Date,Union,Entrepreneur ID,Service,{names},{count},Fee\n"
             "03/07/2023,Tona,UDC-1,Birth registration,Rahima Begum,2,150\n04/07/2023,Tona,UDC-1,Birth registration,Karim,1,75\n")

@@ -236,6 +236,39 @@ def test_a_workbook_whose_shared_texts_no_cell_uses_would_fill_a_readers_memory_
         assert read_table(path.read_bytes(), file_name="a.xlsx").frame["Union"].to_list() == ["Tona"]
 
 
+@pytest.mark.parametrize("data", [
+    f"{HEADER}\n{ROW_TEXT}\n{ROW_TEXT}\n".encode() + b"\x1a",  # Ctrl-Z, an old end-of-file mark
+    f"{HEADER}\n{ROW_TEXT}\n{ROW_TEXT}\n".encode() + b"\x00" * 5,  # a file padded with NUL bytes on a disk
+    f"{HEADER}\n{ROW_TEXT}\n{ROW_TEXT}\n".encode() + b"\x00" * 200,  # ... more of them than of its text
+    f"{HEADER}\n{ROW_TEXT}\n{ROW_TEXT}".encode() + b"\x00\x1a",  # no line end before them
+    ("\ufeff" + f"{HEADER}\n{ROW_TEXT}\n{ROW_TEXT}\n").encode("utf-16-le") + b"\x00\x00",  # UTF-16, a NUL after it
+    f"{HEADER},Remarks\n{ROW_TEXT},paid\x0bin cash\n{ROW_TEXT},\x0b\n".encode(),  # VT: a cell's line break (FileMaker)
+    "".join(f"{line}{',' * 700}\n" for line in (HEADER, ROW_TEXT, ROW_TEXT)).encode(),  # Excel's used range, far right
+], ids=["ctrl-z", "nul", "many-nul", "no-line-end", "utf-16", "vertical-tab", "empty-cells-far-right"])
+def test_what_a_program_leaves_around_the_rows_is_no_row_and_no_reason_to_refuse(data):
+    table = read_table(data, file_name="a.csv")
+    assert table.frame[ROW].to_list() == [2, 3] and table.frame["Union"].to_list() == ["Tona", "Tona"]
+
+
+def test_a_sheet_is_checked_as_a_sheet_whatever_its_first_bytes_say():
+    """A worksheet whose XML opens with what looks like the table of texts is still checked for its extent."""
+    import zipfile
+
+    data = xlsx({"Log": log_cells()})
+    with zipfile.ZipFile(io.BytesIO(data)) as made:
+        members = {name: made.read(name) for name in made.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"]
+    members["xl/worksheets/sheet1.xml"] = sheet.replace(b"?>", b"?><!--<sst-->", 1).replace(
+        b'<dimension ref="A1:E2"/>', b'<dimension ref="A1:XFD1048001"/>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, member in members.items():
+            book.writestr(name, member)
+    with pytest.raises(ReadError) as error:
+        read_table(out.getvalue(), file_name="a.xlsx")
+    assert (error.value.code, error.value.params) == ("too_large_to_read", {"reason": "wide_sheet"})
+
+
 def test_sheet_choice():
     notes = {(0, 0): "How to fill this workbook"}
     data = xlsx({"Notes": notes, "Log": log_cells(), "Other": {(0, 0): "x", (0, 1): "y"}})

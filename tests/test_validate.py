@@ -75,6 +75,7 @@ PARAMS = {
     "dates_swapped_by_excel": {"rows_mdy": [2, 3], "held": "2022-05-07", "typed": "2022-07-05"},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
+    "too_many_names": {"count": 6000, "limit": 5000},
     "date_stray": {"first": "2023-10-02", "last": "2023-12-30"},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},

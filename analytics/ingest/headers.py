@@ -309,8 +309,8 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
     ``counts`` names columns whose cells are all counts of people: one headed with the people served
     alone (:data:`PEOPLE`) is then their number (else personal data, left out), and one no heading
     explains, in a sheet with no count column, is in :attr:`HeaderMap.unread_counts`.
-    ``names`` names columns whose cells are words, not numbers: of two headed with the people served
-    ("Beneficiary" over their names beside "Beneficiaries" over how many), such a one is personal data.
+    ``names`` names columns whose cells are names, not numbers: one headed with the people served
+    ("Beneficiary" over their names, beside "Beneficiaries" over how many or alone) is personal data.
     """
     counts, names = set(counts), set(names)
     mapping = dict(mapping or {})
@@ -341,12 +341,17 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
         if name in LOG_FIELDS:
             seen.setdefault(name, []).append(header)
     served = seen.get("beneficiaries", [])
-    people = [h for h in served if h in names and h not in given and any(p in header_key(h) for p in _PERSON)]
-    if people and len(people) < len(served):  # the people served by name beside their number: names left out
+    people = [h for h in served if (h in names or h in empty) and h not in given
+              and any(p in header_key(h) for p in _PERSON)]
+    # the people served by name (beside their number, or alone: each row one person) left out; an empty
+    # column of theirs beside their number too (a template's names column left blank)
+    if people and (len(people) < len(served) or not set(people) <= empty):
         for header in people:
             del result.columns[header]
             result.dropped_pii.append(header)
         seen["beneficiaries"] = [h for h in served if h not in people]
+        if not seen["beneficiaries"]:
+            del seen["beneficiaries"]
     for name, named in seen.items():
         # of headings that mean the same amount, one that names the total beats its parts
         # ("Beneficiaries Male | Female | Total", "Fee (Tk) | Total Fee (Tk)"): the others are not

@@ -28,7 +28,6 @@ process with a memory and time limit, :mod:`analytics.ingest.isolation`):
 - ``MAX_FIELD_CHARS``: the longest name or ID (an entrepreneur ID is a short code, a name a
   few words); longer dates, fees and counts fail to parse anyway, and every cell is bounded
   by ``MAX_LINE_BYTES``.
-- ``MAX_DISTINCT_NAMES``: different place or service names in one column, each matched on its own.
 - ``MAX_PROBLEM_ROWS``: problems reported one by one; beyond that they are counted per kind.
 - ``ECHO_CHARS``: at most this much of a cell is quoted back in a message.
 """
@@ -43,9 +42,6 @@ EARLIEST_YEAR = 2010
 INT64_MAX = 2**63 - 1
 
 MAX_LINE_BYTES = 64 * 1024
-#: different place or service names one column may hold (a district's log: its 52 unions and a few hundred
-#: services, in a few spellings each); each is matched on its own
-MAX_DISTINCT_NAMES = 5_000
 MAX_COLUMNS = 500
 MAX_CELLS = 30_000_000
 MAX_UNZIPPED = 1_000_000_000
@@ -62,6 +58,9 @@ class Limits:
 
     max_bytes: int = 200_000_000
     max_rows: int = 2_000_000
+    #: different place or service names one column may hold (a district's log: its 51 unions and some
+    #: hundred services, in a few spellings each); each is matched on its own
+    max_names: int = 5_000
 
 
 def largest_fee_paisa(fee_max_bdt: int, beneficiaries: int) -> int:

@@ -52,6 +52,7 @@ import json
 import logging
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -558,11 +559,15 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     headers = map_headers(table.headers, mapping=mapping, empty=empty)
     # columns whose cells decide what they are: one headed "Citizens" (their names, or how many), and,
     # with no count column, one no heading explains ("Number"): counts, each row is not one person
+    # a column headed with the people served whose cells are words, not counts, is their names
+    # ("Beneficiary" beside "Beneficiaries", or beside "Male | Female"): left out (map_headers)
+    served = [h for h, f in headers.columns.items() if f == "beneficiaries"] + [
+        h for h, total in headers.beside_total.items() if headers.columns.get(total) == "beneficiaries"]
+    named = [label for label in served if label not in empty and _names_not_counts(body[internal[label]])]
+    if named:
+        headers = map_headers(table.headers, mapping=mapping, empty=empty, names=named)
     looked = [*headers.people, *(headers.unmapped if "beneficiaries" not in headers.fields else [])]
-    # two columns of the people served ("Beneficiary | Beneficiaries"): one of words is their names
-    served = [label for label in headers.duplicates.get("beneficiaries", []) if label not in empty]
-    named = [label for label in served if _words_not_counts(body[internal[label]])]
-    if looked or named:
+    if looked:
         counts = [label for label in looked if _count_like(body[internal[label]], strict=label not in headers.people
                                                            and not count_heading(label))]
         headers = map_headers(table.headers, mapping=mapping, empty=empty, counts=counts, names=named)
@@ -619,9 +624,12 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         return fail(validate.file_problem("too_many_rows", rows=body.height, limit=limits.max_rows))
     # places and services are matched name by name: a column of more different names than any log has is
     # junk (two million of them took the reader its whole time limit), refused before any pass over them
-    placed = [internal[h] for h in (headers.field_column(f) for f in ("union", "upazila", "service")) if h is not None]
-    if placed and max(body.select(pl.col(placed).n_unique()).row(0)) > L.MAX_DISTINCT_NAMES:
-        return fail(validate.file_problem("too_large_to_read", reason="many_names"))
+    placed = [h for h in (headers.field_column(f) for f in ("union", "upazila", "service")) if h is not None]
+    kinds = dict(zip(placed, body.select(pl.col(internal[h]) for h in placed).select(pl.all().n_unique()).row(0))) \
+        if placed else {}
+    if crowded := [(h, n) for h, n in kinds.items() if n > limits.max_names]:
+        return fail(*(validate.file_problem("too_many_names", column=h, value=h, count=n, limit=limits.max_names)
+                      for h, n in crowded))
 
     # lines of words under the table ("Prepared by: ...", "স্বাক্ষর"), and the header row again (blocks
     # pasted one under another): no delivery, left out and noted
@@ -1288,12 +1296,22 @@ def _fee_and_total(body: pl.DataFrame, internal: dict[str, str], headers: Header
     return None
 
 
-def _words_not_counts(column: pl.Series) -> bool:
-    """Whether most written cells of ``column`` are words with no digit in either script (names: "Rahima
-    Begum", "মোঃ করিম"), not counts ("2", "২ জন")."""
-    cells = column.cast(pl.String).str.strip_chars().drop_nulls()
+#: Words a count may be written in ("এক জন", "two", "৩টি"): a column with a cell of these alone is not names.
+_COUNT_WORDS = unicodedata.normalize("NFC", r"(?i)^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                                     r"twelve|person|persons|people|nos?|pcs|এক|দুই|তিন|চার|পাঁচ|ছয়|সাত|আট|নয়|দশ|"
+                                     r"জন|টি|টা|খানা|জনে)$")
+
+
+def _names_not_counts(column: pl.Series) -> bool:
+    """Whether ``column`` holds names ("Rahima Begum", "মোঃ করিম"), not counts ("2", "২ জন", "এক জন"): most
+    written cells are words with no digit in either script, and none is a count written in words."""
+    cells = column.cast(pl.String).str.strip_chars().drop_nulls().unique().str.normalize("NFC")
     cells = cells.filter(cells != "")
-    return cells.len() > 0 and (cells.str.contains(r"\p{L}") & ~cells.str.contains(r"\d")).sum() * 2 > cells.len()
+    if cells.len() == 0 or (cells.str.contains(r"\p{L}") & ~cells.str.contains(r"\d")).sum() * 2 <= cells.len():
+        return False
+    word = pl.element().str.strip_chars(".,;:()")
+    counts = cells.str.split(" ").list.eval(word.str.contains(_COUNT_WORDS) | (word == "")).list.all()
+    return not counts.any()
 
 
 def _count_like(column: pl.Series, *, strict: bool) -> bool:

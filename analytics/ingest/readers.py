@@ -118,15 +118,7 @@ def decode(data: bytes) -> tuple[str, str]:
     elif data.startswith(codecs.BOM_UTF16_BE):
         data, candidates = data[2:], ["utf-16-be"]
     else:
-        head = data[:4096]
-        even, odd = head[0::2].count(0), head[1::2].count(0)
-        enough = max(2, len(head) // 32)  # ASCII delimiters and line ends alone give this many
-        if odd >= enough and even <= odd // 8:
-            candidates = ["utf-16-le"]
-        elif even >= enough and odd <= even // 8:
-            candidates = ["utf-16-be"]
-        else:
-            candidates = ["utf-8", "cp1252"]
+        candidates = [_utf16(data) or "utf-8"] + ([] if _utf16(data) else ["cp1252"])
     for encoding in candidates:
         try:
             text = data.decode(encoding)
@@ -135,10 +127,38 @@ def decode(data: bytes) -> tuple[str, str]:
                 # UTF-8 text (Bengali) beside bytes that are not UTF-8: either reading garbles one part
                 raise ReadError("mixed_encoding") from None
             continue
+        if encoding.startswith("utf-16"):
+            text = text.rstrip(_END_PADDING)
         if _looks_binary(text):
             break
         return text, encoding
     raise ReadError("unreadable", reason="not_text")
+
+
+def _utf16(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for a UTF-16 text with no BOM (its ASCII characters' NUL bytes all
+    on one side), else None."""
+    head = data[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    enough = max(2, len(head) // 32)  # ASCII delimiters and line ends alone give this many
+    if odd >= enough and even <= odd // 8:
+        return "utf-16-le"
+    if even >= enough and odd <= even // 8:
+        return "utf-16-be"
+    return None
+
+
+#: What some programs leave after a file's last line: NUL bytes (a file cut or padded on a disk) and
+#: Ctrl-Z (an old end-of-file mark). No row: left out, never read as one.
+_END_PADDING = "\x00\x1a"
+
+
+def _without_end_padding(data: bytes) -> bytes:
+    """``data`` without :data:`_END_PADDING` after its last line (a UTF-16 text's, once decoded: its own
+    last NUL byte is part of a character)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16(data):
+        return data
+    return data.rstrip(_END_PADDING.encode())
 
 
 _UTF8_WIDE = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -158,7 +178,7 @@ def _has_utf8(data: bytes) -> bool:
 
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\v\f")  # (VT: a cell's line break)
     return controls > max(8, len(sample) // 100)  # (a few stray ones, NUL too, are a damaged cell: said by row)
 
 
@@ -234,7 +254,7 @@ def longest_line(data: bytes) -> int:
 
 def read_csv(data: bytes | list[bytes]) -> Table:
     """A CSV (or TAB-separated "Unicode text") file as a text table (``data``: see :func:`read_table`)."""
-    data = data.pop() if isinstance(data, list) else data
+    data = _without_end_padding(data.pop() if isinstance(data, list) else data)
     if has_long_line(data, L.MAX_LINE_BYTES):
         raise ReadError("too_large_to_read", reason="long_line")
     whole = True  # text holds the whole file (else its first SNIFF_BYTES)
@@ -253,7 +273,9 @@ def read_csv(data: bytes | list[bytes]) -> Table:
     lines = [line.rstrip("\r") for line in text[:SNIFF_BYTES].split("\n")[: SNIFF_ROWS + 20]]
     delimiter = sniff_delimiter(lines)
     sample = split_lines(lines, delimiter)
-    if max(map(len, sample), default=0) > L.MAX_COLUMNS:  # (a log has a few dozen columns at most)
+    # (a log has a few dozen columns at most; Excel may end each line with the empty cells of its used range)
+    if max((len(row) - next((i for i, cell in enumerate(reversed(row)) if cell.strip()), len(row)) for row in sample),
+           default=0) > L.MAX_COLUMNS:
         raise ReadError("too_large_to_read", reason="wide_file")
     header = find_header(sample)
     if header is None:
@@ -494,6 +516,12 @@ def check_workbook_shape(data: bytes) -> None:
     """
     archive = check_unzipped_size(data)
     cells = strings = text_bytes = 0  # cells of every sheet; texts of the shared table, and its size
+    try:  # the sheets as the workbook names them, wherever they are kept
+        sheets = {"xl/" + target if not target.startswith("/") else target.lstrip("/")
+                  for link in _attributes(archive.read("xl/_rels/workbook.xml.rels"), b"Relationship")
+                  if link.get("Type", "").endswith("/worksheet") and (target := link.get("Target", ""))}
+    except Exception:  # noqa: BLE001 - no such part: the readers refuse the file themselves
+        sheets = set()
     for member in archive.infolist():
         if not member.filename.endswith(".xml") or not member.filename.startswith("xl/"):
             continue
@@ -502,11 +530,13 @@ def check_workbook_shape(data: bytes) -> None:
         try:
             with archive.open(member) as handle:
                 start = handle.read(4096)
-            if _SHARED_STRINGS.search(start):
+            texts = _SHARED_STRINGS.search(start) is not None
+            if texts:
                 count, size = _shared_strings(archive, member)
                 strings, text_bytes = strings + count, text_bytes + size
-                continue
-            if not member.filename.startswith("xl/worksheets/") and not re.search(rb"<(?:\w+:)?worksheet\b", start):
+            # (a part that looks like both is checked as both: a tag may stand in a comment)
+            if member.filename not in sheets and not member.filename.startswith("xl/worksheets/") \
+                    and not re.search(rb"<(?:\w+:)?worksheet\b", start):
                 continue
             with archive.open(member) as handle:
                 while chunk := handle.read(4 * 1024 * 1024):

@@ -33,11 +33,12 @@ FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_
               "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear", "month_order_unclear",
               "too_large_to_read", "dates_swapped_by_excel", "date_order_spread", "bijoy_text",
               "count_column_unread", "second_table", "fee_total_unclear", "months_as_columns",
-              "letters_lost")
+              "letters_lost", "too_many_names")
 #: Whole-file problems nothing on the upload page can answer: the file must be saved, or chosen,
 #: again (the page says so first, and asks nothing about the file's columns or names).
 UNUSABLE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "password_protected",
-                  "mixed_encoding", "too_large_to_read", "bijoy_text", "letters_lost", "months_as_columns")
+                  "mixed_encoding", "too_large_to_read", "bijoy_text", "letters_lost", "months_as_columns",
+                  "too_many_names")
 #: Sheets a message names (a workbook may hold thousands).
 MAX_SHEETS_NAMED = 12
 #: Problems that reject one row.
@@ -178,6 +179,8 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["detail"] = t(f"ingest.too_large.{params.get('reason', 'memory')}", lang)
     elif code == "value_too_long":
         values["limit"] = number(params["limit"], lang=lang)
+    elif code == "too_many_names":
+        values["count"], values["limit"] = number(params["count"], lang=lang), number(params["limit"], lang=lang)
     elif code in ("date_order_conflict", "date_order_unclear", "month_order_unclear", "dates_swapped_by_excel",
                   "date_order_spread"):
         for key in ("rows_dmy", "rows_mdy"):
@@ -293,7 +296,7 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     earliest = date(L.EARLIEST_YEAR, 1, 1)
     cells = [f for f in ("date", "month") if f"{f}_cell" in work.columns and label.get(f)]
     for f in cells:  # an Excel error or an uncalculated formula where a date or a month should be
-        codes(f"{f}_cell", ("excel_error", "not_calculated"), f)
+        codes(f"{f}_cell", ("damaged", "excel_error", "not_calculated"), f)
     not_cell = lambda f: pl.col(f"{f}_cell").is_null() if f in cells else pl.lit(True)  # noqa: E731
     if shape == "transactions":
         check("missing_value", pl.col("date").is_null(), "date")
@@ -343,7 +346,7 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         check("udc_without_entrepreneur", udc & pl.col("entrepreneur_id").is_null(), "entrepreneur_id")
     check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
 
-    codes("fee_problem", ("fee_not_number", "fee_decimal_comma", "fee_decimals", "fee_negative", "excel_error",
+    codes("fee_problem", ("damaged", "fee_not_number", "fee_decimal_comma", "fee_decimals", "fee_negative", "excel_error",
                           "not_calculated"), "fee")
     check("missing_value", udc & pl.col("fee").is_null() & ~free_without_fee(), "fee")
     check("front_desk_fee", fd & (pl.col("fee_v") != 0), "fee")
@@ -357,7 +360,8 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         | ((per_person > 0) & (per_person * L.FEE_FACTOR < pl.col("fee_min_bdt") * 100))), "fee",
         params=pl.format('{{"service": "{}", "min": {}, "max": {}}}', pl.col("service_code"), pl.col("fee_min_bdt"),
                          pl.col("fee_max_bdt")))
-    codes("count_problem", ("count_not_number", "count_not_positive", "excel_error", "not_calculated"), "beneficiaries")
+    codes("count_problem", ("damaged", "count_not_number", "count_not_positive", "excel_error", "not_calculated"),
+          "beneficiaries")
     check("count_too_large", pl.col("count_v") > ceiling, "beneficiaries", params=pl.lit(f'{{"limit": {ceiling}}}'))
     if shape == "summary":
         check("missing_value", pl.col("beneficiaries").is_null(), "beneficiaries")

@@ -183,11 +183,16 @@ def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
 EXCEL_ERROR = r"^#(?:N/A|DIV/0!|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|FIELD!|BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|GETTING_DATA)$"
 
 
+#: Control characters no one types (NUL among them): a cell holding one was damaged on its way (a regex).
+CONTROL = r"[\x00-\x08\x0e-\x1f\x7f]"  # (not VT or FF: line breaks, read as a space)
+
+
 def cell_problem(expr: pl.Expr) -> pl.Expr:
-    """For a cell that should hold a value (a date, a number): 'excel_error' for an error Excel
-    shows (``#N/A``), 'not_calculated' for a formula without its result (``=1+2``: the reader
-    gives such a cell as its formula), null otherwise."""
-    return (pl.when(expr.str.contains(EXCEL_ERROR)).then(pl.lit("excel_error"))
+    """For a cell that should hold a value (a date, a number): 'damaged' (:data:`CONTROL`),
+    'excel_error' for an error Excel shows (``#N/A``), 'not_calculated' for a formula without its
+    result (``=1+2``: the reader gives such a cell as its formula), null otherwise."""
+    return (pl.when(expr.str.contains(CONTROL)).then(pl.lit("damaged"))
+            .when(expr.str.contains(EXCEL_ERROR)).then(pl.lit("excel_error"))
             .when(expr.str.starts_with("=") & formula_like(expr)).then(pl.lit("not_calculated")))
 
 
@@ -517,10 +522,6 @@ def formula_like(expr: pl.Expr) -> pl.Expr:
     """True for text a spreadsheet would run as a formula (starts with = + - @, not a number)."""
     starts = expr.str.contains(FORMULA_START)
     return starts & ~number_text(expr, money=True).str.contains(_NUMBER)
-
-
-#: Control characters no one types (NUL among them): a cell holding one was damaged on its way (a regex).
-CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
 def text_problem(expr: pl.Expr) -> pl.Expr:
