@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import html
 import io
 import logging
@@ -695,17 +696,23 @@ def _padded_styles(archive: zipfile.ZipFile) -> dict[bytes, int]:
             if found and found.group(1) in widths}
 
 
-_NUMBER_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)>(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?'
-                          rb'<(?:\w+:)?v>(\d+)(?:\.0*)?</(?:\w+:)?v>')
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _TYPE = re.compile(rb'\bt="([a-z]+)"')
+
+
+@functools.lru_cache(maxsize=64)
+def _number_cells(styles: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """A number cell (its formula, if any, then its value) in one of ``styles``: the pattern looks
+    at the style first, so the other cells cost it a glance."""
+    return re.compile(rb'<(?:\w+:)?c\b(?=[^>]*?\bs="(?:%s)")([^>]*?)>(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?'
+                      rb'<(?:\w+:)?v>(\d+)(?:\.0*)?</(?:\w+:)?v>' % b"|".join(styles))
 
 
 def _padded_cells(block: bytes, padded: dict[bytes, int]) -> list[tuple[int, int, str]]:
     """The whole numbers of a run of whole ``<c>`` elements in a style of leading zeros, as shown
     (row, column, text: "01712345678"), 0-based."""
     found = []
-    for attributes, digits in _NUMBER_CELL.findall(block):
+    for attributes, digits in _number_cells(tuple(sorted(padded))).findall(block):
         style, kind = _STYLE.search(attributes), _TYPE.search(attributes)
         if style is None or style.group(1) not in padded or (kind is not None and kind.group(1) != b"n"):
             continue
