@@ -1305,7 +1305,7 @@ _COUNT_WORDS = unicodedata.normalize("NFC", r"(?i)^(?:\d+|one|two|three|four|fiv
 def _names_not_counts(column: pl.Series) -> bool:
     """Whether ``column`` holds names ("Rahima Begum", "মোঃ করিম"), not counts ("2", "২ জন", "এক জন"): most
     written cells are words with no digit in either script, and none is a count written in words."""
-    cells = column.cast(pl.String).str.strip_chars().drop_nulls().unique().str.normalize("NFC")
+    cells = column.drop_nulls().unique().cast(pl.String).str.strip_chars().str.normalize("NFC").unique()
     cells = cells.filter(cells != "")
     if cells.len() == 0 or (cells.str.contains(r"\p{L}") & ~cells.str.contains(r"\d")).sum() * 2 <= cells.len():
         return False
