@@ -352,6 +352,7 @@ if row_problems.height:
     if result.rejected.height:
         st.download_button(t("upload.download_rejected"), result.rejected_csv(lang=lang),
                            f"{uploaded.name.rsplit('.', 1)[0]}-problems.csv", "text/csv")
+        st.caption(t("upload.rejected_whole_file"))
 if not result.ok:
     st.stop()
 

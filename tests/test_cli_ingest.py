@@ -628,3 +628,18 @@ def test_an_id_in_another_spelling_is_one_person_across_files(tmp_path):
     assert figures["entrepreneurs"] == 2
     ids = pl.read_parquet(store / "parts" / "**" / "*.parquet")["entrepreneur_id"]
     assert sorted(ids.unique()) == ["01712345678", "UDC-10797610-F"]
+
+
+def test_a_file_whose_rows_were_all_left_out_on_purpose_has_nothing_to_fix(tmp_path):
+    """Every row's service decided as not known: nothing to store, and no "fix the problems above"."""
+    path = tmp_path / "misc.csv"
+    path.write_text("Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Misc. online service,50\n",
+                    encoding="utf-8")
+    names = tmp_path / "names.csv"
+    names.write_text("kind,value,decision\nservice,Misc. online service,none\n", encoding="utf-8")
+    out = cli("ingest", str(path), "--store", str(tmp_path / "s"), "--names", str(names))
+    assert out.returncode == 1
+    assert "no row of it is a delivery" in out.stderr and "Nothing was stored." in out.stderr
+    assert "Fix the problems" not in out.stderr
+    refused = cli("ingest", str(path), "--store", str(tmp_path / "s2"))  # undecided: a name to fix
+    assert refused.returncode == 1 and "Fix the problems above" in refused.stderr

@@ -28,9 +28,11 @@ SYNONYMS = {
     "upazila": ["Upazila", "Upazila Name", "Thana", "উপজেলা", "উপজেলার নাম", "UPAZILA NAME:"],
     "union": ["Union", "Union Name", "Union Parishad", "UP", "ইউনিয়ন", "ইউনিয়নের নাম", "ইউনিয়ন পরিষদ", "UDC",
               "Digital Centre Name", "ডিজিটাল সেন্টারের নাম", "ইউনিয়ন ডিজিটাল সেন্টার"],
-    "entrepreneur_id": ["Entrepreneur ID", "Uddokta ID", "উদ্যোক্তা আইডি", "entrepreneur_id"],
+    "entrepreneur_id": ["Entrepreneur ID", "Uddokta ID", "উদ্যোক্তা আইডি", "entrepreneur_id",
+                        "উদ্যোক্তার তথ্য আইডি", "Entrepreneur details ID", "Entrepreneur info Code"],
     "entrepreneur_name": ["Entrepreneur", "Entrepreneur Name", "উদ্যোক্তা", "উদ্যোক্তার নাম"],
-    "gender": ["Gender", "Sex", "লিঙ্গ", "লিঙ্গ Gender", "Entrepreneur's gender", "উদ্যোক্তার লিঙ্গ"],
+    "gender": ["Gender", "Sex", "লিঙ্গ", "লিঙ্গ Gender", "Entrepreneur's gender", "উদ্যোক্তার লিঙ্গ",
+               "Entrepreneur (M/F)", "উদ্যোক্তার ধরণ (নারী/পুরুষ)", "Male/Female", "মহিলা/পুরুষ"],
     "service": ["Service", "Service Name", "Service Type", "সেবা", "সেবার নাম", "সেবার ধরন"],
     "beneficiaries": ["Beneficiaries", "Recipients", "Count", "No. of Services", "সেবাগ্রহীতা", "সেবাগ্রহীতার সংখ্যা",
                       "সংখ্যা", "No. of Persons", "People served", "Nos.", "জন", "লোকসংখ্যা", "Service users",
@@ -279,3 +281,14 @@ def test_known_headings_are_exact_headings_with_letters(text, known):
 ])
 def test_headings_offices_write(header, field):
     assert recognise(header) == field
+
+
+@pytest.mark.parametrize(("heading", "field"), [
+    # a heading naming both sexes asks which of the two: the gender, not the entrepreneur's name ...
+    ("Entrepreneur (M/F)", "gender"), ("উদ্যোক্তার ধরণ (নারী/পুরুষ)", "gender"), ("Male / Female", "gender"),
+    # ... unless it counts people or money by sex
+    ("Beneficiaries (M/F)", "beneficiaries"), ("পুরুষ/মহিলা সংখ্যা", "beneficiaries"), ("Fee M/F", "fee"),
+    ("Total (Male+Female)", None), ("Male", None), ("Entrepreneur", "entrepreneur_name"),
+])
+def test_a_heading_of_both_sexes_is_the_gender(heading, field):
+    assert recognise(heading) == field

@@ -223,6 +223,10 @@ BAD_CORPUS = [
     # a year slip among July-August dates: far from the file's other dates (a period chosen says "outside" instead)
     ("bad/stray_date.csv", {}, {("date_stray", 10, "Date")}, [r for r in range(2, 25) if r != 10]),
     ("bad/stray_date.csv", {"period": Q1}, {("date_out_of_period", 10, "Date")}, [r for r in range(2, 25) if r != 10]),
+    ("bad/unclosed_quote.csv", {}, {("unclosed_quote", None, None)}, []),
+    ("bad/year_slip_small.csv", {}, {("date_stray", 9, "Date")}, [r for r in range(2, 13) if r != 9]),
+    # one entrepreneur, one gender: the rows that differ from the ID's first (here the people served's column)
+    ("bad/gender_conflict.csv", {}, {("gender_conflict", 3, "লিঙ্গ"), ("gender_conflict", 5, "লিঙ্গ")}, [2, 4]),
     ("bad/negative_fee.csv", {}, {("fee_negative", 3, FD), ("fee_negative", 4, FD)}, [2]),
     ("bad/non_numeric_fee.csv", {},  # (N/A for a paid service: as an empty fee, asked for; 12,5: a decimal comma)
      {("fee_not_number", 2, FD), ("fee_decimal_comma", 3, FD), ("missing_value", 4, FD)}, [5]),
@@ -398,6 +402,8 @@ SAMPLE_PARAMS = {
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "too_many_names": {"count": 6000, "limit": 5000},
+    "gender_conflict": {"id": "UDC-10797610-M", "first": 3, "other": "Male"},
+    "unclosed_quote": {"row": 3},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
     "months_as_columns": {"months": ["July", "August"]},
@@ -847,6 +853,15 @@ HABITS = [
      [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 2, 15000), ("2023-07-03", "BD10798094", "UDC-1", "UDC073", 1, 500),
       ("2023-07-03", "BD10798094", "UDC-1", "UDC073", 1, 500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
      set()),
+    ("a quotation mark inside a cell is a character of it, as Excel reads it (polars cannot read the row)",
+     'Date,Union,Entrepreneur ID,Entrepreneur Name,Service,Fee\n03/07/2023,Tona,UDC-1,Md. "Karim,Birth registration,75\n'
+     '04/07/2023,Tona,UDC-1,"Karim, Md.",Birth registration,"75"\n',
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500), ("2023-07-04", "BD10798094", "UDC-1", "UDC002", 1, 7500)],
+     set()),
+    ("two counts no heading explains, rising but not one by one (2, 10), in a file with no count column: asked about",
+     "Date,Union,Entrepreneur ID,Service,,Fee\n03/07/2023,Tona,UDC-1,Birth registration,2,150\n"
+     "04/07/2023,Tona,UDC-1,Birth registration,10,750\n",
+     [], {("count_column_unread", None, "column 5")}),
     ("a ditto mark with nothing above it is refused as written; an empty cell is not filled from above",
      "Date,Union,Entrepreneur ID,Service,Fee\n〃,Tona,UDC-1,Birth registration,75\n03/07/2023,Tona,UDC-1,Photocopy,5\n"
      "04/07/2023,,UDC-1,Photocopy,5\n",

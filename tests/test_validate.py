@@ -76,6 +76,8 @@ PARAMS = {
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "too_many_names": {"count": 6000, "limit": 5000},
+    "gender_conflict": {"id": "UDC-10797610-M", "first": 3, "other": "Male"},
+    "unclosed_quote": {"row": 3},
     "date_stray": {"first": "2023-10-02", "last": "2023-12-30"},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
@@ -543,14 +545,24 @@ def _days(first: date, count: int) -> list[date]:
     (_days(date(2023, 10, 1), 99) + [date(2023, 9, 30)], []),
     (_days(date(2023, 7, 1), 60) + _days(date(2024, 1, 1), 40), []),
     # too few rows to judge (a correction, an old delivery in a file of its own); one row far off is
-    (_days(date(2023, 10, 1), 18) + [date(2013, 11, 2)], []),
-    (_days(date(2023, 10, 1), 19) + [date(2013, 11, 2)], [20]),
+    (_days(date(2023, 10, 1), 8) + [date(2013, 11, 2)], []),
+    (_days(date(2023, 10, 1), 9) + [date(2013, 11, 2)], [10]),
+    (_days(date(2023, 10, 1), 18) + [date(2023, 4, 2)], []),  # two quarters off: judged from 20 rows
+    (_days(date(2023, 10, 1), 19) + [date(2023, 4, 2)], [20]),
+    # a year typed wrong (Excel fills in the year it is typed in) in a small file: up to a tenth of its rows
+    (_days(date(2022, 7, 1), 18) + [date(2026, 8, 20)], [19]),
+    (_days(date(2022, 7, 1), 100) + [date(2026, 8, 20), date(2026, 8, 21), date(2026, 9, 2)], [101, 102, 103]),
+    (_days(date(2022, 7, 1), 27) + [date(2023, 7, 20)] * 3, [28, 29, 30]),  # a year on: 3 of 30
+    (_days(date(2022, 7, 1), 26) + [date(2023, 7, 20)] * 4, []),  # 4 of 30: more than a slip
+    (_days(date(2022, 7, 1), 27) + [date(2023, 4, 20)] * 3, []),  # three quarters on: only the 2% rule
     # a stray of a large log, beside a second large run; rows with no date left to the date checks
     (_days(date(2023, 7, 1), 150) + _days(date(2024, 4, 1), 48) + [date(2015, 7, 1), date(2015, 8, 1), None],
      [199, 200]),
-    # as many stray rows as the share allows, and one more
-    (_days(date(2023, 10, 1), 98) + [date(2013, 1, 1), date(2013, 1, 2)], [99, 100]),
-    (_days(date(2023, 10, 1), 97) + [date(2013, 1, 1), date(2013, 1, 2), date(2013, 1, 3)], []),
+    # as many stray rows as the share allows, and one more: two quarters off (2%), ten years off (10%)
+    (_days(date(2023, 10, 1), 98) + [date(2023, 4, 1), date(2023, 4, 2)], [99, 100]),
+    (_days(date(2023, 10, 1), 97) + [date(2023, 4, 1), date(2023, 4, 2), date(2023, 4, 3)], []),
+    (_days(date(2023, 10, 1), 90) + [date(2013, 1, 1)] * 10, list(range(91, 101))),
+    (_days(date(2023, 10, 1), 89) + [date(2013, 1, 1)] * 11, []),
 ])
 def test_stray_dates(dates, stray):
     rows = pl.DataFrame({"row": range(1, len(dates) + 1), "date": dates,
@@ -563,4 +575,4 @@ def test_stray_dates(dates, stray):
     if stray:
         message = V.render("date_stray", "en", column="Date", params=json.loads(found["params"][0]),
                            namer=V.Namer.plain())
-        assert "far from the file's other dates" in message and "2023" in message
+        assert "far from the file's other dates" in message and str(dates[0].year) in message

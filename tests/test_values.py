@@ -120,6 +120,7 @@ def test_channel(text, channel):
 @pytest.mark.parametrize(("text", "gender"), [
     ("Female", "female"), ("F", "female"), ("নারী", "female"), ("মহিলা", "female"), ("Male", "male"), ("m", "male"),
     ("পুরুষ", "male"), ("Unknown", None), ("2", None), ("নারি", "female"),
+    ("পুঃ", "male"), ("পুং", "male"), ("মঃ", "female"), ("Purush", "male"), ("Mohila", "female"), ("nari", "female"),
 ])
 def test_gender(text, gender):
     assert apply(V.gender_value, [text]) == [gender]

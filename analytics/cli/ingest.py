@@ -224,6 +224,7 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     questions: list[pl.DataFrame] = []
     reports: set[Path] = set()  # the problem files written: two files of one name get one each
     refused = False
+    to_fix = False  # a problem to fix (else every row was left out on purpose: nothing to store, nothing to fix)
     for number, path in enumerate(paths):
         # the child reads the file and hashes the very bytes it checks; an ID written in another
         # spelling of one stored, or of one in a file before it, is kept in that spelling
@@ -257,6 +258,7 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             print("  " + line, file=out)
         if not result.clean:
             refused = True
+            to_fix = to_fix or bool(refusing or result.accepted_rows or result.questions.height)
             print(report(result, lang=lang), file=err)
             if not refusing and not result.accepted_rows:  # every row left out on purpose: no delivery to store
                 print("  " + i18n.t("ingest.cli_no_deliveries", lang, file=path.name), file=err)
@@ -280,7 +282,7 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         _write_whole(target, D.questions_csv(merged))
         print(i18n.t("ingest.cli_questions_written", lang, path=str(target)), file=err)
     if refused:
-        print(i18n.t("ingest.cli_rejected", lang), file=err)
+        print(i18n.t("ingest.cli_rejected" if to_fix else "ingest.cli_nothing_stored", lang), file=err)
         return 1
 
     for attempt in range(COMMIT_TRIES):

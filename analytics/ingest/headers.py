@@ -252,10 +252,26 @@ def recognise(header: str) -> str | None:
             return UNIT_FEE
     if any(word in key for word in _GOVERNMENT) and any(word in key for word in _MONEY):
         return "ignore"  # the government's fee, passed on: not what the entrepreneur earned
+    if any(word in key for word in _ENTREPRENEUR) and ({"id", "code"} & set(words) or any(
+            word in key for word in ("আইডি", "কোড"))) and not any(word in key for word in _PLACE):
+        return "entrepreneur_id"  # "উদ্যোক্তার তথ্য আইডি", a heading under "Entrepreneur details" merged above it
+    if _both_sexes(words) and not any(word in key for word in (*_COUNT_WORDS, *_PERSON, *_MONEY)):
+        return "gender"  # "Entrepreneur (M/F)", "উদ্যোক্তার ধরণ (নারী/পুরুষ)": which of the two, not a name or a count
     for name, fragments in _LOOSE:
         if any(fragment in key for fragment in fragments) or _LOOSE_WORDS.get(name, set()) & set(words):
             return name
     return None
+
+
+_ENTREPRENEUR = ("entrepreneur", "uddokta", "উদ্যোক্তা")
+_PLACE = tuple(word_key(text) for text in ("union", "upazila", "upazilla", "thana", "district", "ইউনিয়ন", "উপজেলা",
+                                           "জেলা"))
+#: A heading naming both sexes, as words ("Male/Female", "M/F", "নারী/পুরুষ"), asks which of the two.
+_SEXES = ({"male", "m", "men", "man", "পুরুষ", "পুং"}, {"female", "f", "women", "woman", "নারী", "মহিলা"})
+
+
+def _both_sexes(words: list[str]) -> bool:
+    return all(set(words) & sex for sex in _SEXES)
 
 
 def header_score(cells: Iterable[str | None]) -> int:

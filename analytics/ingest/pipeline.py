@@ -751,6 +751,12 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                 base.select(pl.col(ROW).alias("row"), pl.col(f"raw_{stamp}").alias("value"), "is_total"), on="row")
             raw = pl.concat([raw, validate.stray_date_problems(dated.filter(~pl.col("is_total")),
                                                                column=headers.field_column(stamp))])
+    if "gender" in present:  # one entrepreneur, one gender (the rows and their cells only when some differ)
+        people = pl.concat([part.select(pl.col("source_row").alias("row"), pl.col("entrepreneur_id").alias("id"),
+                                        pl.col("entrepreneur_gender").alias("gender")) for part in canonical])
+        if people.select((pl.col("gender").drop_nulls().n_unique().over("id") > 1).any()).item():
+            people = people.join(base.select(pl.col(ROW).alias("row"), pl.col("raw_gender").alias("value")), on="row")
+            raw = pl.concat([raw, validate.gender_conflicts(people, column=headers.field_column("gender"))])
     reference = headers.field_column("reference")
     rows = body.with_columns(base["is_total"]).lazy().filter(~pl.col("is_total"))
     if reference is not None:
@@ -1317,8 +1323,8 @@ def _names_not_counts(column: pl.Series) -> bool:
 def _count_like(column: pl.Series, *, strict: bool) -> bool:
     """Whether every written cell of ``column`` is a count of people (a whole number of at most five
     digits, "12" or Excel's "12.0", in either script). ``strict``, for a column no heading explains:
-    some count above one, and not a numbering (rising row by row, or ten cells or more all different:
-    a serial or receipt number)."""
+    some count above one, and not a numbering (rising row by row, over three rows or more or one by one,
+    or ten cells or more all different: a serial or receipt number; "2, 10" are as likely counts)."""
     cells = column.cast(pl.String).drop_nulls().to_frame("t").select(V.digits(pl.col("t")).str.strip_chars())
     cells = cells.filter(pl.col("t") != "").to_series()
     if cells.len() == 0 or not cells.str.contains(r"^(0|[1-9]\d{0,4})(\.0+)?$").all():
@@ -1326,7 +1332,8 @@ def _count_like(column: pl.Series, *, strict: bool) -> bool:
     if not strict:
         return True
     values = cells.str.replace(r"\.0+$", "").cast(pl.Int64)
-    numbering = (values.len() > 1 and bool((values.diff().drop_nulls() > 0).all())) or (
+    steps = values.diff().drop_nulls()
+    numbering = (values.len() > 1 and bool((steps > 0).all()) and (values.len() > 2 or bool((steps == 1).all()))) or (
         values.len() >= 10 and values.n_unique() == values.len())
     return int(values.max()) > 1 and not numbering
 

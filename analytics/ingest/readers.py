@@ -16,6 +16,7 @@ import csv
 import functools
 import html
 import io
+import itertools
 import logging
 import os
 import re
@@ -300,9 +301,12 @@ def read_csv(data: bytes | list[bytes]) -> Table:
                             infer_schema=False, schema={f"c{i}": pl.String for i in range(width)},
                             missing_columns="insert", truncate_ragged_lines=True, raise_if_empty=False,
                             quote_char='"').rows()
-        headings = heads[0]
     except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
-        raise _unreadable(error, reason="not_text") from None
+        if len(payload) > RECORDS_MAX_BYTES:
+            raise _unreadable(error, reason="not_text") from None
+        heads = [tuple(r[i] if i < len(r) and r[i] != "" else None for i in range(width)) for r in _records(
+            payload, delimiter=delimiter, skip_lines=_line_after(lines, delimiter, header - 1) if header else 0, most=2)]
+    headings = heads[0]
     # a header on two rows: Excel saves a heading merged across columns with the columns after it empty
     two_rows = _two_row_header([list(row) for row in heads], 0, _spans(*heads)) if len(heads) == 2 else None
     body_line = _line_after(lines, delimiter, header + (1 if two_rows else 0))
@@ -330,8 +334,12 @@ def read_csv(data: bytes | list[bytes]) -> Table:
         try:
             frame = cells(payload, spare)
         except BaseException as error:  # noqa: B036 - polars raises several kinds on malformed input
-            raise _unreadable(error, reason="not_text") from None
-        wider = _wider_rows(payload, delimiter=delimiter, skip_lines=body_line, width=width, height=frame.height)
+            if len(payload) > RECORDS_MAX_BYTES:
+                raise _unreadable(error, reason="not_text") from None
+            # a quotation mark inside a cell ('Md. "Karim'), which Excel reads as written: read as Excel does
+            frame, spare = _by_records(payload, delimiter=delimiter, skip_lines=body_line, width=width)
+        else:
+            wider = _wider_rows(payload, delimiter=delimiter, skip_lines=body_line, width=width, height=frame.height)
     del data, payload  # polars holds the cells: the file's bytes are freed here when nobody else holds them
     spare = [f"c{i}" for i in range(width, width + spare)]
     cells = frame.drop(spare).get_columns()
@@ -349,6 +357,46 @@ def read_csv(data: bytes | list[bytes]) -> Table:
     body, headers = _to_table(cells, header_row=header + (2 if two_rows else 1), letters=False,
                               headings=two_rows or list(headings))
     return Table(body, headers, header + 1, "csv", encoding=encoding, delimiter=delimiter)
+
+
+#: A CSV file polars cannot read is read record by record, as Excel reads it, up to this size.
+RECORDS_MAX_BYTES = 20_000_000
+
+
+def _records(payload: bytes, *, delimiter: str, skip_lines: int, most: int | None = None) -> list[list[str]]:
+    """The records after ``skip_lines`` lines (at most ``most``), read as Excel reads a CSV: a quotation
+    mark inside a cell is a character of it. A cell that opens a quotation and never closes it (the
+    rest of the file would be that one cell) is the problem ``unclosed_quote``, naming its row."""
+    text = io.StringIO(payload.decode("utf-8", errors="replace"), newline="")
+    for _ in range(skip_lines):
+        text.readline()
+    start = text.tell()
+    records: list[list[str]] = []
+    line = 0
+    try:
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
+        for record in reader:
+            records.append(record)
+            line = reader.line_num
+            if most is not None and len(records) >= most:
+                break
+    except csv.Error as error:
+        if "end of data" in str(error):
+            raise ReadError("unclosed_quote", row=skip_lines + line + 1) from None
+        text.seek(start)  # (another slip, '"Karim" Md.': read leniently, as Excel does)
+        records = list(itertools.islice(csv.reader(text, delimiter=delimiter, strict=False), most))
+    return records
+
+
+def _by_records(payload: bytes, *, delimiter: str, skip_lines: int, width: int) -> tuple[pl.DataFrame, int]:
+    """The rows under the header (after ``skip_lines`` lines) as :func:`read_csv`'s ``cells`` gives them,
+    with the spare columns a row's cells past ``width`` need (:func:`_records`)."""
+    records = _records(payload, delimiter=delimiter, skip_lines=skip_lines)
+    spare = max(SPARE_COLUMNS, max(map(len, records), default=0) - width)
+    columns = [pl.Series(f"c{i}", [r[i] if i < len(r) and r[i] != "" else None for r in records], pl.String)
+               .cast(pl.Categorical(pl.Categories.random()) if i < width else pl.Categorical)
+               for i in range(width + spare)]
+    return pl.DataFrame(columns, height=len(records)), spare
 
 
 def _spans(top: tuple, under: tuple) -> list[tuple[int, int, int, int]]:

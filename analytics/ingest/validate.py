@@ -33,12 +33,12 @@ FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_
               "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear", "month_order_unclear",
               "too_large_to_read", "dates_swapped_by_excel", "date_order_spread", "bijoy_text",
               "count_column_unread", "second_table", "fee_total_unclear", "months_as_columns",
-              "letters_lost", "too_many_names")
+              "letters_lost", "too_many_names", "unclosed_quote")
 #: Whole-file problems nothing on the upload page can answer: the file must be saved, or chosen,
 #: again (the page says so first, and asks nothing about the file's columns or names).
 UNUSABLE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "password_protected",
                   "mixed_encoding", "too_large_to_read", "bijoy_text", "letters_lost", "months_as_columns",
-                  "too_many_names")
+                  "too_many_names", "unclosed_quote")
 #: Sheets a message names (a workbook may hold thousands).
 MAX_SHEETS_NAMED = 12
 #: Problems that reject one row.
@@ -50,7 +50,7 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long",
              "note_row", "excel_error", "not_calculated", "header_row", "month_heading", "summary_table",
-             "id_rounded", "layout_row", "date_stray", "damaged")
+             "id_rounded", "layout_row", "date_stray", "damaged", "gender_conflict")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
 #: Row problems that leave a row out on purpose without refusing the file: a total row, a note
 #: or signature line under the table, and rows whose name staff decided is not a known service or place.
@@ -157,7 +157,7 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["product"] = taka(params["fee"] * params["count"], lang=lang)
     elif code == "months_as_columns":
         values["months"] = LIST_SEPARATOR[lang].join(params.get("months", []))
-    elif code == "second_table":
+    elif code in ("second_table", "unclosed_quote"):
         values["row"] = number(params["row"], lang=lang)
     elif code == "duplicate_column":
         values["field"] = t(f"ingest.field.{params['field']}", lang)
@@ -200,6 +200,8 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["factor"] = number(L.FEE_FACTOR, lang=lang)
     elif code == "count_too_large":
         values["limit"] = number(params["limit"], lang=lang)
+    elif code == "gender_conflict":
+        values["first"] = number(params["first"], lang=lang)
     return t(f"ingest.problem.{code}", lang, **values)
 
 
@@ -430,11 +432,32 @@ def repeated_reference_problems(frame: pl.LazyFrame, reference: str, *, column: 
     )
 
 
+def gender_conflicts(people: pl.DataFrame, *, column: str) -> pl.DataFrame:
+    """Rows that give an entrepreneur another gender than the first row with the same ID does: an
+    entrepreneur is one person (a column of the people served's gender, read as the entrepreneur's,
+    alternates so). ``people``: ``row``, ``id`` (as stored), ``gender`` (as read) and ``value`` (as
+    written); :data:`RAW_SCHEMA` rows (code ``gender_conflict``)."""
+    people = people.filter(pl.col("id").is_not_null() & pl.col("gender").is_not_null()).sort("row")
+    first = people.group_by("id").agg(pl.col("row").first().alias("first"), pl.col("gender").first().alias("usual"),
+                                      pl.col("value").first().alias("other"))
+    differ = people.join(first, on="id").filter(pl.col("gender") != pl.col("usual")).sort("row")
+    params = pl.struct(pl.col("id").cast(pl.String), "first", pl.col("other").cast(pl.String)).struct.json_encode()
+    return differ.select(pl.col("row").cast(pl.Int32), pl.lit(column, pl.String).alias("column"),
+                         pl.lit("gender_conflict").alias("code"), pl.col("value").cast(pl.String),
+                         params.alias("params")).cast(RAW_SCHEMA)
+
+
 #: Stray dates (:func:`stray_date_problems`): looked for in files of at least this many dated rows ...
 STRAY_MIN_ROWS = 20
 #: ... as quarters apart from the file's main run of quarters holding at most this share of its rows
 #: (or one row).
 STRAY_SHARE = 0.02
+#: ... or a year or more (this many quarters) away from it, holding at most :data:`STRAY_FAR_SHARE` of the
+#: rows (or one row), in files of at least :data:`STRAY_FAR_MIN_ROWS` dated rows: a year typed wrong, or
+#: filled in by Excel with the year it was typed in
+STRAY_FAR = 4
+STRAY_FAR_SHARE = 0.1
+STRAY_FAR_MIN_ROWS = 10
 
 
 def _quarter() -> pl.Expr:
@@ -448,7 +471,7 @@ def stray_quarters(dates: pl.Series) -> tuple[list[int], dict | None]:
     first and last day of the rest (``{"first", "last"}``, ISO): ``([], None)`` when there is none.
     See :func:`stray_date_problems`; read from the dates alone (the rows only when some are stray)."""
     dates = dates.drop_nulls()
-    if dates.len() < STRAY_MIN_ROWS:
+    if dates.len() < min(STRAY_MIN_ROWS, STRAY_FAR_MIN_ROWS):
         return [], None
     # (counted per day first: a year has a few hundred, a file a million rows)
     days = dates.rename("date").value_counts(name="rows")
@@ -459,7 +482,11 @@ def stray_quarters(dates: pl.Series) -> tuple[list[int], dict | None]:
     if runs.height < 2:
         return [], None
     main = runs.sort("rows", descending=True).row(0, named=True)
-    stray = runs.filter((pl.col("run") != main["run"]) & (pl.col("rows") <= max(1.0, STRAY_SHARE * dates.len())))
+    n = dates.len()
+    away = pl.min_horizontal((pl.col("q").list.min() - max(main["q"])).abs(), (min(main["q"]) - pl.col("q").list.max()).abs())
+    near = (pl.col("rows") <= max(1.0, STRAY_SHARE * n)) & (n >= STRAY_MIN_ROWS)
+    far = (pl.col("rows") <= max(1.0, STRAY_FAR_SHARE * n)) & (away >= STRAY_FAR) & (n >= STRAY_FAR_MIN_ROWS)
+    stray = runs.filter((pl.col("run") != main["run"]) & (near | far))
     if stray.height == 0:
         return [], None
     return stray.explode("q")["q"].to_list(), {"first": main["first"].isoformat(), "last": main["last"].isoformat()}
@@ -474,8 +501,9 @@ def stray_date_problems(dates: pl.DataFrame, *, column: str) -> pl.DataFrame:
     The file's quarters are taken in runs of consecutive quarters; a run that is not the largest and
     holds at most :data:`STRAY_SHARE` of the rows, or one row, is stray (a yearly log's quarters, a
     late entry of the quarter before, are one run with the rest). Files of fewer than
-    :data:`STRAY_MIN_ROWS` dated rows are not judged (a correction of a few rows, an old delivery in
-    a file of its own)."""
+    :data:`STRAY_MIN_ROWS` dated rows are not judged so (a correction of a few rows, an old delivery in
+    a file of its own); a run a year or more away (:data:`STRAY_FAR`) is judged from
+    :data:`STRAY_FAR_MIN_ROWS` rows, holding at most :data:`STRAY_FAR_SHARE` of them."""
     far, main = stray_quarters(dates["date"])
     if not far:
         return pl.DataFrame(schema=RAW_SCHEMA)

@@ -70,6 +70,9 @@ GENDER_WORDS: dict[str, str] = {
     "female": "female", "f": "female", "woman": "female", "women": "female", "নারী": "female", "নারি": "female",
     "মহিলা": "female", "ম": "female",
     "male": "male", "m": "male", "man": "male", "men": "male", "পুরুষ": "male", "পু": "male",
+    # abbreviated with a visarga or anusvara ("পুঃ", "মঃ"), and the Bengali words in Latin letters
+    "পুঃ": "male", "পুং": "male", "মঃ": "female", "মহিঃ": "female", "purush": "male", "purus": "male",
+    "mohila": "female", "mahila": "female", "nari": "female",
 }
 
 
