@@ -1207,3 +1207,14 @@ def test_an_id_is_kept_in_one_spelling_the_stored_one_first(run, ids, known, sto
     assert result.id_spellings.rows() == respelled
     if respelled:
         assert "→" in result.id_spellings_note(lang="bn")
+
+
+def test_a_row_with_more_cells_than_headings_asks_about_no_names(run):
+    """A date's unquoted comma ("September 4, 2022") moves the row's cells along: its cells are in other
+    columns' places, so none of them is a name to decide (before: upazila "2022", service "নারী")."""
+    text = ("Date,Upazila,Union,Entrepreneur ID,Gender,Service,Beneficiaries,Fee\n"
+            "03/09/2022,Pirojpur Sadar,Kalakhali,UDC-10798034-F,Female,Birth registration,1,75\n"
+            "September 4, 2022,Pirojpur Sadar,Kalakhali,UDC-10798034-F,Female,Birth registration,1,75\n")
+    result = run(text.encode(), file_name="comma.csv")
+    assert triples(result) == {("too_many_cells", 3, None)}
+    assert result.questions.height == 0

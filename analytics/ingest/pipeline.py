@@ -865,6 +865,8 @@ def _names_counts(work: pl.DataFrame, present: set[str]) -> tuple[pl.DataFrame, 
     some of the rows (:func:`_names_report` adds the slices up), with the first row of each."""
     people = pl.col("count_v").fill_null(1).cast(pl.Int64)
     rows = work.lazy().filter(~pl.col("is_total"))
+    if "extra" in work.columns:  # a row with more cells than headings: its names are in other columns' places
+        rows = rows.filter(pl.col("extra").is_null())
     asks, found = [pl.LazyFrame(schema=_ASKED)], [pl.LazyFrame(schema=_FOUND)]
     for kind in D.KINDS:
         if kind not in present:
