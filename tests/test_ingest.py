@@ -224,6 +224,7 @@ BAD_CORPUS = [
     ("bad/stray_date.csv", {}, {("date_stray", 10, "Date")}, [r for r in range(2, 25) if r != 10]),
     ("bad/stray_date.csv", {"period": Q1}, {("date_out_of_period", 10, "Date")}, [r for r in range(2, 25) if r != 10]),
     ("bad/unclosed_quote.csv", {}, {("unclosed_quote", None, None)}, []),
+    ("bad/fee_in_thousands.csv", {}, {("fee_in_thousands", None, "আয় (হাজার টাকায়)")}, []),
     ("bad/year_slip_small.csv", {}, {("date_stray", 9, "Date")}, [r for r in range(2, 13) if r != 9]),
     # one entrepreneur, one gender: the rows that differ from the ID's first (here the people served's column)
     ("bad/gender_conflict.csv", {}, {("gender_conflict", 3, "লিঙ্গ"), ("gender_conflict", 5, "লিঙ্গ")}, [2, 4]),
@@ -404,6 +405,7 @@ SAMPLE_PARAMS = {
     "too_many_names": {"count": 6000, "limit": 5000},
     "gender_conflict": {"id": "UDC-10797610-M", "first": 3, "other": "Male"},
     "unclosed_quote": {"row": 3},
+    "fee_in_thousands": {},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
     "months_as_columns": {"months": ["July", "August"]},

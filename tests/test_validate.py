@@ -78,6 +78,7 @@ PARAMS = {
     "too_many_names": {"count": 6000, "limit": 5000},
     "gender_conflict": {"id": "UDC-10797610-M", "first": 3, "other": "Male"},
     "unclosed_quote": {"row": 3},
+    "fee_in_thousands": {},
     "date_stray": {"first": "2023-10-02", "last": "2023-12-30"},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},

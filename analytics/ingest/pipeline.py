@@ -612,6 +612,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         problems += [validate.file_problem("duplicate_column", value=f, field=f, headers=hs)
                      for f, hs in headers.duplicates.items()]
         problems += [validate.file_problem("count_column_unread", column=h, value=h) for h in headers.unread_counts]
+        fee = headers.field_column("fee")
+        if fee is not None and _IN_THOUSANDS.search(fee):  # rounded figures: no delivery's exact fee
+            problems.append(validate.file_problem("fee_in_thousands", column=fee, value=fee))
         if shape == "unknown":
             problems.append(validate.file_problem("missing_column", value="date_or_month", field="date_or_month"))
         if "service" not in headers.fields:
@@ -1302,6 +1305,11 @@ def _fee_and_total(body: pl.DataFrame, internal: dict[str, str], headers: Header
         return validate.file_problem("fee_total_unclear", column=part, value=total, total_column=total, row=row,
                                      fee=fee_v, total=total_v, count=count)
     return None
+
+
+#: A fee heading whose amounts are in thousands or lakhs of taka ("Income (Tk in thousand)", "আয় (হাজার
+#: টাকায়)", "Fee (Tk '000)").
+_IN_THOUSANDS = re.compile(r"(?i)thousand|\blakhs?\b|হাজার|লক্ষ|লাখ|['’]000|\(000\)")
 
 
 #: Words a count may be written in ("এক জন", "two", "৩টি"): a column with a cell of these alone is not names.
