@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from analytics.i18n import ascii_digits
-from analytics.ingest.values import digits, word_key, word_key_expr
+from analytics.ingest.values import GENDER_WORDS, digits, word_key, word_key_expr
 
 #: Fields that land in the log (or decide its shape).
 LOG_FIELDS = ("date", "month", "year", "channel", "upazila", "union", "entrepreneur_id",
@@ -139,6 +139,7 @@ _TOTAL_WORDS = tuple(word_key(text) for text in ("total", "মোট", "সর�
 #: Words of a form's "Timestamp" heading (as matching keys).
 _TIMESTAMP_WORDS = ("timestamp", word_key("টাইমস্ট্যাম্প"), word_key("সময়চিহ্ন"))
 
+_ENTREPRENEUR = ("entrepreneur", "uddokta", "উদ্যোক্তা")
 # Word rules for headers that are not exact synonyms (checked after the privacy rules).
 MAX_LOOSE_WORDS = 4
 _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -153,7 +154,7 @@ _LOOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
     # dates the rows (map_headers)
     ("date", ("date", "তারিখ", *_TIMESTAMP_WORDS)),
     ("gender", ("gender", "লিঙ্গ")),  # before the name: "লিঙ্গ Gender", "Entrepreneur's gender"
-    ("entrepreneur_name", ("entrepreneur", "uddokta", "উদ্যোক্তা")),
+    ("entrepreneur_name", _ENTREPRENEUR),
     ("upazila", ("upazila", "upazilla", "thana", "উপজেলা")),
     ("union", ("union", "ইউনিয়ন")),
     ("service", ("service", "সেবা")),
@@ -263,11 +264,10 @@ def recognise(header: str) -> str | None:
     return None
 
 
-_ENTREPRENEUR = ("entrepreneur", "uddokta", "উদ্যোক্তা")
 _PLACE = tuple(word_key(text) for text in ("union", "upazila", "upazilla", "thana", "district", "ইউনিয়ন", "উপজেলা",
                                            "জেলা"))
 #: A heading naming both sexes, as words ("Male/Female", "M/F", "নারী/পুরুষ"), asks which of the two.
-_SEXES = ({"male", "m", "men", "man", "পুরুষ", "পুং"}, {"female", "f", "women", "woman", "নারী", "মহিলা"})
+_SEXES = tuple({word for word, sex in GENDER_WORDS.items() if sex == which} for which in ("male", "female"))
 
 
 def _both_sexes(words: list[str]) -> bool:

@@ -757,7 +757,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     if "gender" in present:  # one entrepreneur, one gender (the rows and their cells only when some differ)
         people = pl.concat([part.select(pl.col("source_row").alias("row"), pl.col("entrepreneur_id").alias("id"),
                                         pl.col("entrepreneur_gender").alias("gender")) for part in canonical])
-        if people.select((pl.col("gender").drop_nulls().n_unique().over("id") > 1).any()).item():
+        pairs = people.lazy().drop_nulls(["id", "gender"]).unique(["id", "gender"])
+        if pairs.select(pl.col("id").is_duplicated().any()).collect().item():
             people = people.join(base.select(pl.col(ROW).alias("row"), pl.col("raw_gender").alias("value")), on="row")
             raw = pl.concat([raw, validate.gender_conflicts(people, column=headers.field_column("gender"))])
     reference = headers.field_column("reference")
