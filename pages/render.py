@@ -75,10 +75,10 @@ def notices() -> None:
     if names := st.session_state.pop(state.URL_NOTICE_KEY, None):  # by the names the sidebar gives them
         shown = ", ".join(dict.fromkeys(i18n.t(LINK_PARTS[name], lang) if name in LINK_PARTS else name
                                         for name in names.split(", ")))
-        st.toast(i18n.t("access.url_ignored", lang, names=shown), icon="ℹ️")
+        st.toast(i18n.t("access.url_ignored", lang, names=shown), icon=":material/info:")
     if widened := st.session_state.pop(state.MONTHS_NOTICE_KEY, None):
         st.toast(i18n.t("access.whole_months", lang, start=i18n.day(widened[0], lang=lang),
-                        end=i18n.day(widened[1], lang=lang)), icon="ℹ️")
+                        end=i18n.day(widened[1], lang=lang)), icon=":material/info:")
 
 
 def sample_notice() -> None:
@@ -89,7 +89,7 @@ def sample_notice() -> None:
     if state.current().present:
         st.badge(state.t("compare.badge.sample"), icon=":material/info:", color="orange")
     else:
-        st.info(state.t("notice.sample" if shown == "sample" else "notice.sample_mixed"), icon="ℹ️")
+        st.info(state.t("notice.sample" if shown == "sample" else "notice.sample_mixed"), icon=":material/info:")
 
 
 def chart(fig, *, key: str) -> None:
@@ -107,21 +107,21 @@ def gaps_notice() -> None:
     if state.current().present:
         st.badge(state.t("notice.gaps_badge"), icon=":material/info:", color="orange", help=text)
     else:
-        st.warning(text, icon="⚠️")
+        st.warning(text, icon=":material/warning:")
 
 
 def months_cut_notice() -> None:
     """Where a date range cuts through a month of monthly summaries: which months it counts whole
     and which it leaves out (a summary gives its month as a whole)."""
     if text := state.months_cut_text():
-        st.warning(text, icon="⚠️")
+        st.warning(text, icon=":material/warning:")
 
 
 def version_notice() -> None:
     """Under a pinned link: which version is shown, and which is the latest."""
     pinned = state.current().version
     if pinned is not None and state.version() != pinned:  # a version the store does not have (v=999)
-        st.warning(state.t("notice.pinned_missing", asked=pinned, latest=state.latest_version()), icon="⚠️")
+        st.warning(state.t("notice.pinned_missing", asked=pinned, latest=state.latest_version()), icon=":material/warning:")
     elif pinned is not None:
         st.caption(state.t("notice.pinned", version=state.version(), latest=state.latest_version()))
 

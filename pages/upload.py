@@ -36,10 +36,10 @@ lang = current.lang
 st.title(t("upload.title"))
 if flash := st.session_state.pop("_upload_flash", None):
     st.success(flash)
-    st.toast(flash, icon="✅")  # (on a phone the page stays scrolled down, the banner above out of sight)
+    st.toast(flash, icon=":material/check_circle:")  # (on a phone the page stays scrolled down, the banner above out of sight)
 if changed := st.session_state.pop("_upload_changed", None):
     st.warning(changed)
-    st.toast(changed, icon="⚠️")
+    st.toast(changed, icon=":material/warning:")
 if not access.can_change_data():
     st.warning(t("auth.staff_only"))
     st.stop()
@@ -201,7 +201,7 @@ result = st.session_state["_ingest"]
 # a file no answer here can make readable (a PDF, letters lost, a password): that alone, first
 unusable = result.problems.filter(pl.col("row").is_null() & pl.col("code").is_in(UNUSABLE_CODES))
 for message in unusable["message"]:
-    st.error(i18n.plain(message), icon="⚠️")
+    st.error(i18n.plain(message), icon=":material/warning:")
 if unusable.height:
     st.stop()
 if (result.problems["code"] == "ambiguous_sheet").any():  # nothing wrong: a sheet to choose, above
@@ -329,7 +329,7 @@ if result.matches.height:
 
 whole_file = refusing.filter(pl.col("row").is_null())
 for message in whole_file["message"]:
-    st.error(i18n.plain(message), icon="⚠️")  # escaped: a heading of the file can be in the message
+    st.error(i18n.plain(message), icon=":material/warning:")  # escaped: a heading of the file can be in the message
 row_problems = refusing.filter(pl.col("row").is_not_null())
 if period and not result.frame.height and row_problems.height and (row_problems["code"] == "date_out_of_period").all():
     # every row outside the quarter chosen: one sentence, not a line per date

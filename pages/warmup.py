@@ -128,7 +128,6 @@ def _exercise_streamlit(frame: pl.DataFrame) -> None:
         styler = render.arrow(frame).to_pandas(use_threads=False).style
         styler.format(lambda v: str(v), subset=["n"])
         st.dataframe(styler)
-        st.info("warm-up", icon="ℹ️")
         st.info("warm-up", icon=":material/info:")
         st.Page(_exercise_streamlit, title="warm-up", icon=":material/map:", url_path="warm-up")
     finally:

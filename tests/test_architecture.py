@@ -44,6 +44,27 @@ def test_pages_use_only_public_streamlit(path):
     assert "PagesManager" not in path.read_text(encoding="utf-8")
 
 
+def emoji_icons(path: Path) -> list[str]:
+    """The ``icon=`` texts in ``path`` that are not Material symbols (``":material/info:"``)."""
+    return [node.value.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+            if isinstance(node, ast.keyword) and node.arg == "icon" and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str) and not node.value.value.startswith(":material/")]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_icons_are_material_symbols_not_emoji(path):
+    # an emoji is drawn by the viewer's fonts: a projector PC or phone without a colour-emoji font
+    # (like the machine the screenshots were taken on) showed the "stored" toast's ✅ as an empty
+    # box; Streamlit's Material symbols ship with the app
+    assert not emoji_icons(path), f"{path.name}: {emoji_icons(path)}"
+
+
+def test_the_icon_scan_sees_emoji(tmp_path):
+    sample = tmp_path / "m.py"
+    sample.write_text('st.toast("x", icon="\u2705")\nst.info("y", icon=":material/info:")\n', encoding="utf-8")
+    assert emoji_icons(sample) == ["\u2705"]
+
+
 #: Distribution name in requirements.txt -> the module the code imports (when they differ).
 IMPORT_NAME = {"argon2-cffi": "argon2", "pillow": "PIL", "psycopg[binary]": "psycopg"}
 
