@@ -963,8 +963,12 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
         has_text = any(c and c.strip() for row in rows for c in row)
         raise ReadError("no_columns", headers="") if has_text else ReadError("empty_file")
     headings = None
+    # the rows' lists start at the sheet's first column used (a table from column B: the list's 0 is B),
+    # the merged ranges count from column A
+    first = int(frame.columns[0][1:]) if frame.width else 0
+    across = [(top, left - first, bottom, right - first) for top, left, bottom, right in ranges if left >= first]
     for top in (header - 1, header):  # the row found may be the second of a header's two rows
-        if top >= 0 and (headings := _two_row_header(rows, top, ranges)) is not None:
+        if top >= 0 and (headings := _two_row_header(rows, top, across)) is not None:
             header = top
             break
     if numbers:
