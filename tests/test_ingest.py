@@ -272,6 +272,9 @@ BAD_CORPUS = [
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "dmy"}, set(), [2, 3, 4, 5, 6]),
     ("bad/dates_swapped_by_excel.xlsx", {"date_order": "mdy"}, {("bad_date", 4, "Date"), ("bad_date", 5, "Date")},
      [2, 3, 6]),
+    ("bad/date_cells_spread.xlsx", {}, {("date_cells_spread", None, None)}, []),
+    ("bad/date_cells_spread.xlsx", {"date_order": "dmy"}, set(), list(range(2, 11))),
+    ("bad/date_cells_spread.xlsx", {"date_order": "mdy"}, set(), list(range(2, 11))),
     # issue 9: structure, encodings, dates, plausibility, references, decided names
     ("bad/too_many_cells.csv", {}, {("too_many_cells", 3, None)}, [2, 4]),
     ("bad/mixed_encoding.csv", {}, {("mixed_encoding", None, None)}, []),
@@ -400,6 +403,8 @@ SAMPLE_PARAMS = {
     "month_order_unclear": {"rows_mdy": [2, 3]},
     "date_order_spread": {"dmy": "2023-01-07", "mdy": "2023-07-01", "dmy_quarters": 4, "mdy_quarters": 1},
     "dates_swapped_by_excel": {"rows_mdy": [2, 3], "held": "2022-05-07", "typed": "2022-07-05"},
+    "date_cells_spread": {"rows_mdy": [2, 3], "held": "2023-02-07", "typed": "2023-07-02", "dmy_quarters": 1,
+                          "mdy_quarters": 4},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "too_many_names": {"count": 6000, "limit": 5000},
@@ -962,6 +967,20 @@ def test_dates_excel_read_month_first_are_read_as_typed_once_the_order_is_said(r
     refused = run(DATA / "bad" / "dates_swapped_by_excel.xlsx")
     assert "7 May 2022" in refused.problems["message"][0] and "5 July 2022" in refused.problems["message"][0]
     assert refused.date_readings.select("text", "dmy", "mdy").row(0) == ("05/07/2022", date(2022, 7, 5), date(2022, 5, 7))
+
+
+def test_a_fortnight_excel_read_month_first_is_asked_about_then_read_as_typed(run):
+    """A review's workbook: 2 to 11 July typed day first into an Excel set to month first were date
+    cells of the 7th of February to November, and were stored in four quarters of two years, unasked."""
+    refused = run(DATA / "bad" / "date_cells_spread.xlsx")
+    assert refused.frame.height == 0
+    message = refused.problems["message"][0]
+    assert "7 February 2023" in message and "2 July 2023" in message and "4 fiscal quarters" in message
+    assert refused.date_readings.select("text", "dmy", "mdy").row(0) == ("02/07/2023", date(2023, 7, 2), date(2023, 2, 7))
+    typed = run(DATA / "bad" / "date_cells_spread.xlsx", date_order="dmy")
+    assert typed.frame["date"].to_list() == [date(2023, 7, d) for d in (2, 3, 3, 4, 6, 8, 9, 10, 11)]
+    held = run(DATA / "bad" / "date_cells_spread.xlsx", date_order="mdy")
+    assert held.frame["date"].to_list() == [date(2023, m, 7) for m in (2, 3, 3, 4, 6, 8, 9, 10, 11)]
 
 
 _HEAD = "Date,Channel,Upazila,Union,Entrepreneur ID,Gender,Service,Beneficiaries,Fee (Tk),Remarks\n"

@@ -73,6 +73,8 @@ PARAMS = {
     "month_order_unclear": {"rows_mdy": [2, 3]},
     "date_order_spread": {"dmy": "2023-01-07", "mdy": "2023-07-01", "dmy_quarters": 4, "mdy_quarters": 1},
     "dates_swapped_by_excel": {"rows_mdy": [2, 3], "held": "2022-05-07", "typed": "2022-07-05"},
+    "date_cells_spread": {"rows_mdy": [2, 3], "held": "2023-02-07", "typed": "2023-07-02", "dmy_quarters": 1,
+                          "mdy_quarters": 4},
     "fee_implausible": {"service": "UDC002", "min": 50, "max": 100}, "count_too_large": {"limit": 1000},
     "duplicate_reference": {"first": 12}, "too_large_to_read": {"reason": "wide_sheet"},
     "too_many_names": {"count": 6000, "limit": 5000},

@@ -258,3 +258,25 @@ def test_a_fee_written_as_free_or_as_nothing(text, free, nothing):
 ])
 def test_letters_lost(text, lost):
     assert V.letters_lost(pl.Series([text], dtype=pl.String)).to_list() == [lost]
+
+
+def _cells(*days: tuple[int, int, int]) -> pl.Series:
+    """Date cells as a workbook reader gives them."""
+    return pl.Series([f"{y:04d}-{m:02d}-{d:02d} 00:00:00" for y, m, d in days])
+
+
+@pytest.mark.parametrize(("texts", "swapped"), [
+    # 2 to 11 July typed day first, made the 7th of February ... November by an Excel set to month first
+    (_cells(*((2023, m, 7) for m in (2, 3, 4, 6, 8, 9, 10, 11))), True),
+    (_cells((2023, 2, 7), (2023, 4, 7)), True),  # two days: the 7th of two quarters' months, or 2 and 4 July
+    # a log's own days, each 12 or less: as they are
+    (_cells(*((2023, 7, d) for d in range(2, 12))), False),
+    (_cells((2023, 7, 3), (2023, 8, 5), (2023, 9, 10), (2023, 10, 4)), False),
+    (_cells((2023, 7, 1), (2023, 8, 1), (2023, 9, 1)), False),  # a summary's months, the 1st of each
+    (_cells((2023, 7, 9)), False),
+    # beside a date typed as text that is only day first: that date decides (dates_swapped_by_excel)
+    (pl.concat([_cells((2022, 5, 7), (2022, 9, 8)), pl.Series(["15/07/2022"])]), True),
+    (pl.concat([_cells((2023, 7, 5)), pl.Series(["07/25/2023"])]), False),  # month first typed: as held
+])
+def test_date_cells_excel_read_month_first(texts, swapped):
+    assert V.swapped_by_excel(texts).height > 0 if swapped else V.swapped_by_excel(texts).is_empty()

@@ -814,9 +814,14 @@ def _date_order(work: pl.DataFrame, dates: pl.Series, *, given: str | None) -> t
         readings = rows.group_by("text", maintain_order=True).agg(
             pl.len().cast(pl.UInt32).alias("rows"), pl.col("dmy", "mdy").first()).head(8).select(
             pl.col("dmy").dt.strftime("%d/%m/%Y").alias("text"), "rows", "dmy", "mdy")
-        return "dmy", validate.file_problem("dates_swapped_by_excel", value=swapped["text"][0],
-                                            held=swapped["mdy"][0].isoformat(), typed=swapped["dmy"][0].isoformat(),
-                                            rows_mdy=rows[ROW].head(10).to_list()), readings
+        first = rows.row(0, named=True)  # (the first row's cell)
+        said = dict(value=first["text"], held=first["mdy"].isoformat(), typed=first["dmy"].isoformat(),
+                    rows_mdy=rows[ROW].head(10).to_list())
+        if "dmy_only" not in set(V.date_order_evidence(dates.cast(pl.String))["reads"]):  # no typed date beside them
+            spread = V.cells_spread(swapped)
+            return "dmy", validate.file_problem("date_cells_spread", **said, dmy_quarters=spread["dmy"],
+                                                mdy_quarters=spread["mdy"]), readings
+        return "dmy", validate.file_problem("dates_swapped_by_excel", **said), readings
     if given is not None:
         return given, None, readings
     distinct = pl.DataFrame({"raw_date": dates}).with_columns(V.clean(pl.col("raw_date")).alias("text"))

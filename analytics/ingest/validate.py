@@ -33,7 +33,7 @@ FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_
               "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear", "month_order_unclear",
               "too_large_to_read", "dates_swapped_by_excel", "date_order_spread", "bijoy_text",
               "count_column_unread", "second_table", "fee_total_unclear", "months_as_columns",
-              "letters_lost", "too_many_names", "unclosed_quote", "fee_in_thousands")
+              "letters_lost", "too_many_names", "unclosed_quote", "fee_in_thousands", "date_cells_spread")
 #: Whole-file problems nothing on the upload page can answer: the file must be saved, or chosen,
 #: again (the page says so first, and asks nothing about the file's columns or names).
 UNUSABLE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "password_protected",
@@ -182,7 +182,7 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
     elif code == "too_many_names":
         values["count"], values["limit"] = number(params["count"], lang=lang), number(params["limit"], lang=lang)
     elif code in ("date_order_conflict", "date_order_unclear", "month_order_unclear", "dates_swapped_by_excel",
-                  "date_order_spread"):
+                  "date_order_spread", "date_cells_spread"):
         for key in ("rows_dmy", "rows_mdy"):
             values[key] = LIST_SEPARATOR[lang].join(number(r, lang=lang) for r in params.get(key, []))
         # (dates_swapped_by_excel: a cell's date, and as it was typed; date_order_spread: a date both ways)

@@ -287,7 +287,16 @@ def scattered_day_first(texts: pl.Series) -> dict[str, int] | None:
     month first they are more days of fewer months (1 ... 12 July), in fewer fiscal quarters (July
     to June years). Not dates that are all the 1st of a month day first (a monthly summary's).
     The fiscal quarters each way (``"dmy"``, ``"mdy"``), or None."""
-    both = _readings(texts).drop_nulls(["dmy", "mdy"])
+    return _scattered(_readings(texts), scattered="dmy", log="mdy")
+
+
+def _scattered(both: pl.DataFrame, *, scattered: str, log: str) -> dict[str, int] | None:
+    """Dates read two ways (columns ``scattered`` and ``log``) that read as no log's days are in
+    the one, and as a log's in the other: on fewer days of the month than months (the 7th of
+    February ... November), against more days of fewer months (2 ... 11 July) in fewer fiscal
+    quarters. Not dates all the 1st of a month read the first way (a monthly summary's months).
+    The fiscal quarters each way (by column name), or None."""
+    both = both.drop_nulls([scattered, log])
     if both.is_empty():
         return None
 
@@ -298,11 +307,12 @@ def scattered_day_first(texts: pl.Series) -> dict[str, int] | None:
                 ((day.dt.year() * 12 + day.dt.month() - 7) // 3).n_unique().alias(f"{order}_quarters"),
                 (day.dt.day() == 1).all().alias(f"{order}_firsts")]
 
-    got = both.select(*shape("dmy"), *shape("mdy")).row(0, named=True)
-    if got["dmy_firsts"] or not (got["dmy_months"] > got["dmy_days"] and got["mdy_months"] < got["mdy_days"]
-                                 and got["mdy_quarters"] < got["dmy_quarters"]):
+    got = both.select(*shape(scattered), *shape(log)).row(0, named=True)
+    if got[f"{scattered}_firsts"] or not (got[f"{scattered}_months"] > got[f"{scattered}_days"]
+                                          and got[f"{log}_months"] < got[f"{log}_days"]
+                                          and got[f"{log}_quarters"] < got[f"{scattered}_quarters"]):
         return None
-    return {"dmy": got["dmy_quarters"], "mdy": got["mdy_quarters"]}
+    return {scattered: got[f"{scattered}_quarters"], log: got[f"{log}_quarters"]}
 
 
 def calendar_shaped(expr: pl.Expr, *, order: str = "dmy") -> pl.Expr:
@@ -349,8 +359,11 @@ def swapped_by_excel(texts: pl.Series) -> pl.DataFrame:
     7 May, and 13/07/2023, which it could not read so, it kept as text. The sign: date cells,
     each with a day of 12 or less, beside typed dates that are real only day first (and none only
     month first), and the cells swapped back fall in the typed dates' fiscal quarters at least as
-    often as they are. Columns ``text`` (the cell), ``dmy`` (its day and month swapped back, as
-    typed) and ``mdy`` (the date it holds); empty when there is no such sign."""
+    often as they are. Where no typed date is real only day first (a fortnight of 2 to 12 July: every
+    day typed made a date), the sign is the cells' own (:func:`cells_spread`): as they are, the same few
+    days of many months; swapped back, the days of fewer months in fewer fiscal quarters. Columns
+    ``text`` (the cell), ``dmy`` (its day and month swapped back, as typed) and ``mdy`` (the date it
+    holds); empty when there is no such sign."""
     cells = (pl.DataFrame({"text": texts.cast(pl.String)}).drop_nulls().unique(maintain_order=True)
              .filter(pl.col("text").str.contains(DATE_CELL)))
     empty = pl.DataFrame(schema={"text": pl.String, "dmy": pl.Date, "mdy": pl.Date})
@@ -361,12 +374,14 @@ def swapped_by_excel(texts: pl.Series) -> pl.DataFrame:
         return empty
     evidence = date_order_evidence(texts.cast(pl.String))
     reads = set(evidence["reads"])
-    if "dmy_only" not in reads or "mdy_only" in reads:
+    if "mdy_only" in reads:
         return empty
     both = cells.select("text", pl.date(parts["1"].cast(pl.Int32), parts["3"].cast(pl.Int32),
                                         parts["2"].cast(pl.Int32)).alias("dmy"),
                         pl.date(parts["1"].cast(pl.Int32), parts["2"].cast(pl.Int32),
                                 parts["3"].cast(pl.Int32)).alias("mdy"))
+    if "dmy_only" not in reads:  # no typed date to go by: the cells' own shape
+        return both if cells_spread(both) is not None else empty
     # and swapped back, the cells fall in the fiscal quarters of the typed dates as often as they do
     # as they are, or more (a log of 10 July and 11 August cells beside a typed 15/09 is as it should be)
     quarter = lambda day: (day.dt.year() * 12 + day.dt.month() - 7) // 3  # noqa: E731 - fiscal quarters, numbered
@@ -375,6 +390,13 @@ def swapped_by_excel(texts: pl.Series) -> pl.DataFrame:
     fits = both.select(quarter(pl.col("dmy")).is_in(list(typed)).sum().alias("dmy"),
                        quarter(pl.col("mdy")).is_in(list(typed)).sum().alias("mdy")).row(0, named=True)
     return both if fits["dmy"] >= fits["mdy"] else empty  # (as many either way: asked, not guessed)
+
+
+def cells_spread(both: pl.DataFrame) -> dict[str, int] | None:
+    """Date cells (``both``, as :func:`swapped_by_excel` reads them: ``mdy`` the date a cell holds,
+    ``dmy`` its day and month swapped back) on the same few days of many months as held, and the
+    days of a log swapped back (:func:`_scattered`): the fiscal quarters each way, or None."""
+    return _scattered(both, scattered="mdy", log="dmy")
 
 
 def swap_day_and_month(expr: pl.Expr) -> pl.Expr:

@@ -214,6 +214,13 @@ def bad() -> None:
         [day, "UDC", "Pirojpur Sadar", "Tona", "UDC-10798094-F", "Farzana Yasmin", "Female", "Birth registration",
          1, 75] for day in swapped]}))
 
+    # a fortnight typed day first (2 to 11 July 2023) into an Excel set to month/day/year: every day typed
+    # made a date (2 July the 7th of February ...), none stayed as text
+    fortnight = [datetime(2023, day, 7) for day in (2, 3, 3, 4, 6, 8, 9, 10, 11)]
+    (BAD / "date_cells_spread.xlsx").write_bytes(workbook({"Log": [EN] + [
+        [day, "UDC", "Pirojpur Sadar", "Tona", "UDC-10798094-F", "Farzana Yasmin", "Female", "Birth registration",
+         1, 75] for day in fortnight]}))
+
     # a CSV whose first rows were typed in a UTF-8 editor and the rest pasted from a Windows-1252 file
     head = ",".join(BN) + "\r\n" + ",".join(["০১/০৭/২০২২", "ইউডিসি", "পিরোজপুর সদর", "টোনা", "UDC-10798094-F",
                                              "ফারজানা ইয়াসমিন", "নারী", "জন্ম নিবন্ধন", "১", "৭৫"]) + "\r\n"
