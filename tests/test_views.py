@@ -151,6 +151,25 @@ def test_upload_impact(log, gaz):
     assert over_sample["stored"].sum() == added["stored"].sum()
 
 
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_upload_impact_gives_an_upazila_its_udcs_and_the_front_desk_a_row_of_its_own(log, gaz, lang):
+    """A review's preview gave Pirojpur Sadar 603 stored, its UDCs' 184 and the front desk's 419; every
+    other page gives an area its UDCs' figures only."""
+    rows = generate().filter(quarter(2022, 1).filter())
+    incoming = pl.concat([rows.filter(pl.col("channel") == "udc").head(5), rows.filter(pl.col("channel") == "front_desk").head(3)])
+    impact = views.upload_impact(log, incoming, gaz, mode="add", lang=lang)
+    people = pl.col("beneficiaries").cast(pl.Int64)
+    stored = log.filter(quarter(2022, 1).filter()).group_by("channel", "upazila_code").agg(people.sum()).collect()
+    sadar = gaz.resolve("Pirojpur Sadar", level="upazila").pcode
+    by_name = dict(zip(impact["upazila"], impact["stored"]))
+    udc = stored.filter((pl.col("channel") == "udc") & (pl.col("upazila_code") == sadar))["beneficiaries"].sum()
+    assert by_name[gaz.name(sadar, lang=lang)] == udc
+    assert by_name[i18n.t("map.front_desk", lang)] == stored.filter(pl.col("channel") == "front_desk")["beneficiaries"].sum()
+    assert impact["stored"].sum() == stored["beneficiaries"].sum() and impact.height == 8
+    desk = impact.filter(pl.col("upazila") == i18n.t("map.front_desk", lang))
+    assert desk["incoming"].item() == incoming.filter(pl.col("channel") == "front_desk")["beneficiaries"].cast(pl.Int64).sum()
+
+
 # -- display text without Python callbacks inside polars (issue 16) ---------------------
 EDGE_INTS = [0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10_000, 99_999, 100_000, 124_080, 999_999, 1_000_000,
              12_345_678, 123_456_789, 1_234_567_890, 98_765_432_109, 2**53, -1, -999, -1000, -124_080, -12_345_678]

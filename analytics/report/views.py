@@ -885,22 +885,25 @@ def audit_table(changes: pl.DataFrame, *, lang: str, uploads: pl.DataFrame | Non
 
 def upload_impact(log: pl.LazyFrame, incoming: pl.DataFrame, gaz: Gazetteer, *, mode: str, lang: str,
                   sample_uploads: frozenset[str] = frozenset()) -> pl.DataFrame:
-    """Per upazila, for the fiscal quarters the incoming rows fall in: stored now, in the
-    file, and after confirming (``add``: both; ``replace``: the file's only). The bundled sample
-    (``sample_uploads``) is always replaced: it counts in "stored now", never in "after"."""
+    """Per upazila, its UDCs' beneficiaries (an area's figures, as every page gives them), and the
+    DC office's front desk on a row of its own, for the fiscal quarters the incoming rows fall in:
+    stored now, in the file, and after confirming (``add``: both; ``replace``: the file's only). The
+    bundled sample (``sample_uploads``) is always replaced: it counts in "stored now", never in "after"."""
     if incoming.is_empty():
         return pl.DataFrame(schema={"upazila": pl.String, "stored": pl.Int64, "incoming": pl.Int64, "after": pl.Int64})
     quarters = incoming.select(fiscal_columns()).unique()
     people = pl.col("beneficiaries").cast(pl.Int64)
     real = ~pl.col("upload_id").is_in(list(sample_uploads)) if sample_uploads else pl.lit(True)
+    desk = "front_desk"  # (the front desk's row: no upazila code is this)
+    place = pl.when(pl.col("channel") == desk).then(pl.lit(desk)).otherwise(pl.col("upazila_code").cast(pl.String))
     stored = (log.with_columns(fiscal_columns()).join(quarters.lazy(), on=["fy", "fq"])
-              .group_by("upazila_code").agg(people.sum().alias("stored"), people.filter(real).sum().alias("kept"))
+              .group_by(place.alias("place")).agg(people.sum().alias("stored"), people.filter(real).sum().alias("kept"))
               .collect())
-    new = incoming.group_by("upazila_code").agg(pl.col("beneficiaries").cast(pl.Int64).sum().alias("incoming"))
-    names = Names.load(gaz, lang=lang).places
-    out = (gaz.upazilas().select(pl.col("pcode").alias("upazila_code"))
-           .join(stored, on="upazila_code", how="left").join(new, on="upazila_code", how="left")
+    new = incoming.group_by(place.alias("place")).agg(people.sum().alias("incoming"))
+    names = Names.load(gaz, lang=lang).places | {desk: i18n.t("map.front_desk", lang)}
+    out = (pl.concat([gaz.upazilas().select(pl.col("pcode").alias("place")), pl.DataFrame({"place": [desk]})])
+           .join(stored, on="place", how="left").join(new, on="place", how="left")
            .with_columns(pl.col("stored", "kept", "incoming").fill_null(0)))
     after = pl.col("incoming") if mode == "replace" else pl.col("kept") + pl.col("incoming")
-    return out.with_columns(after.alias("after"), upazila=pl.col("upazila_code").replace_strict(names, default=None)
+    return out.with_columns(after.alias("after"), upazila=pl.col("place").replace_strict(names, default=None)
                             ).select("upazila", "stored", "incoming", "after")
