@@ -159,6 +159,17 @@ def test_trend_and_coverage(log):
     assert list(issues.values()).count("no_data") == 50
 
 
+def test_coverage_of_a_union_whose_rows_name_no_entrepreneur_is_not_known():
+    """A review: a monthly summary's unions were listed as "fewer than two active entrepreneurs", 0,
+    under an overview that says the count is not known."""
+    summary = schema.conform(pl.DataFrame([row(date(2022, 7, 1), who=None, people=30),
+                                           row(date(2022, 8, 1), who=None, union=DHAOA),
+                                           row(date(2022, 8, 2), union=DHAOA)])).collect().lazy()
+    coverage = metrics.coverage(summary, Gazetteer.load().units, period=fiscal_year(2022))
+    got = {pcode: (issue, active) for pcode, issue, active in coverage.select("pcode", "issue", "active_entrepreneurs").iter_rows()}
+    assert got[IKRI] == ("unnamed", None) and got[DHAOA] == ("unnamed", None)
+
+
 def test_empty_log_gives_empty_frames_not_none():
     empty = schema.empty_log().lazy()
     assert metrics.headline(empty, period=fiscal_year(2022))["beneficiaries_total"] == 0

@@ -297,20 +297,26 @@ def trend(log: Log, *, channel: ChannelFilter = "all", upazila: str | None = Non
 def coverage(log: Log, units: pl.DataFrame, *, period: Period) -> pl.DataFrame:
     """Per union: rows in the period, active entrepreneurs, and what is missing.
 
-    ``issue`` is "no_data" (no UDC row this period), "few_entrepreneurs" (fewer than two
-    active), "no_polygon" (data exists but the map has no shape for it) or null.
+    ``issue`` is "no_data" (no UDC row this period), "unnamed" (monthly summaries among its UDC
+    rows name no entrepreneur: ``active_entrepreneurs`` is null, not known), "few_entrepreneurs"
+    (fewer than two active), "no_polygon" (data exists but the map has no shape for it) or null.
     """
     active = (select(log, period=period, channel="udc").people.group_by("union_code")
               .agg(pl.col("rows").sum().cast(pl.UInt32),
-                   pl.col("entrepreneur_id").drop_nulls().n_unique().alias("active_entrepreneurs"))
+                   pl.col("entrepreneur_id").drop_nulls().n_unique().alias("active_entrepreneurs"),
+                   pl.col("entrepreneur_id").is_null().any().alias("unnamed"))
               .collect(engine=ENGINE))
     return (units.filter(pl.col("level") == "union").select("pcode", "parent_pcode", "name_en", "name_bn", "has_polygon")
             .join(active.rename({"union_code": "pcode"}), on="pcode", how="left")
-            .with_columns(pl.col("rows", "active_entrepreneurs").fill_null(0))
+            .with_columns(pl.col("rows").fill_null(0), pl.col("unnamed").fill_null(False))
+            # a monthly summary names no entrepreneur: how many were active is not known (null)
+            .with_columns(pl.when(~pl.col("unnamed")).then(pl.col("active_entrepreneurs").fill_null(0))
+                          .alias("active_entrepreneurs"))
             .with_columns(issue=pl.when(pl.col("rows") == 0).then(pl.lit("no_data"))
+                          .when(pl.col("unnamed")).then(pl.lit("unnamed"))
                           .when(pl.col("active_entrepreneurs") < 2).then(pl.lit("few_entrepreneurs"))
                           .when(~pl.col("has_polygon")).then(pl.lit("no_polygon")))
-            .sort("pcode"))
+            .drop("unnamed").sort("pcode"))
 
 
 def months_cut(log: Log, *, period: Period, upazila: str | None = None) -> pl.DataFrame:
