@@ -374,6 +374,10 @@ def test_command_line_errors_are_one_line_and_exit_2(backup, tmp_path):
                                                "as 2022-23, a quarter such as 2022-23-Q1, or dates such as "
                                                "2022-07-01..2022-12-31",
         ("summary", "--fy", "9999-00"): "error: --fy 9999-00: not a fiscal year;",
+        # dates no log has, with no year before or after them to compare with: an internal error before
+        ("summary", "--period", "0001-01-01..9999-12-31"): "error: --period 0001-01-01..9999-12-31: not a period;",
+        ("brief", "--period", "0001-01-01..0001-01-31", "--out", str(tmp_path / "b.pdf")):
+            "error: --period 0001-01-01..0001-01-31: not a period;",
         # a quarter given to --fy: said to be --period's (the advice was to write what was written)
         ("summary", "--fy", "2022-23-Q1"): "error: --fy 2022-23-Q1: not a fiscal year; write one such as 2022-23 "
                                            "(a quarter or dates go with --period: --period 2022-23-Q1)",

@@ -185,6 +185,9 @@ OFFICES = ROOT / "tests" / "data" / "offices"
 @pytest.mark.parametrize("args", [
     ["--period", "2023-24-Q5"], ["--period", "next year"], ["--names", "/nonexistent/names.csv"],
     ["--date-order", "ydm"], ["--mode", "merge"],
+    # a review: no period ('' from an empty variable) was read as any quarter, and a quarter of the year
+    # 9999 refused every row as outside it
+    ["--period", ""], ["--period", "9999-00-Q1"],
 ])
 def test_usage_errors_exit_2_without_a_traceback(tmp_path, args):
     out = cli("ingest", str(DATA / "good" / "template_en.csv"), "--store", str(tmp_path / "s"), *args)

@@ -47,7 +47,7 @@ def test_parse_fy(text, fy):
     assert parse_fy(text) == fy
 
 
-@pytest.mark.parametrize("text", ["2022-24", "22-23", "next year", ""])
+@pytest.mark.parametrize("text", ["2022-24", "22-23", "next year", "", "9999-00", "0001-02", "9999"])
 def test_parse_fy_rejects(text):
     with pytest.raises(ValueError):
         parse_fy(text)
@@ -74,7 +74,11 @@ def test_previous(period, previous):
     assert period.previous() == previous
 
 
-@pytest.mark.parametrize("text", ["2024-01-31..2024-01-01", "2024-13-01..2024-12-31", "2022-23-Q5"])
+@pytest.mark.parametrize("text", ["2024-01-31..2024-01-01", "2024-13-01..2024-12-31", "2022-23-Q5",
+                                  # years no log has, with no year before or after to compare with (a review:
+                                  # the command line's summary and brief ended in an internal error)
+                                  "0001-01-01..9999-12-31", "2022-07-01..9999-12-31", "0001-01-01..0001-01-31",
+                                  "9999-00-Q4"])
 def test_parse_period_rejects(text):
     with pytest.raises(ValueError):
         parse_period(text)

@@ -194,6 +194,8 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
     sheet to read from workbooks with several logs (None: the one that looks like a log)."""
     gazetteer, catalogue = Gazetteer.load(), load_catalogue()
     try:
+        if period is not None and not period.strip():  # (an empty variable in a script: not "any quarter")
+            raise ValueError("no period")
         chosen = parse_period(period) if period else None
     except ValueError:
         raise UsageError(("ingest_period", {"given": repr(period)})) from None

@@ -14,6 +14,9 @@ import polars as pl
 from analytics import i18n
 
 #: A fiscal year as written: "2022-23", "FY 2022-23", "2022/2023", "2022–23" (groups: the two years).
+#: The years a period may lie in: a wider one is no period of any log (and 0001-01-01..9999-12-31 has
+#: no year before it or after it to compare with: it ended the command line in an internal error).
+YEARS = range(1971, 2101)
 FY_RE = re.compile(r"^\s*(?:FY\s*)?(\d{4})\s*[-/–]\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
 
 
@@ -148,6 +151,8 @@ def parse_fy(text: str) -> int:
     """'2022-23', 'FY 2022-23', '2022-2023' or '2022' -> 2022."""
     text = text.strip()
     if text.isdigit() and len(text) == 4:
+        if int(text) not in YEARS:
+            raise ValueError(f"not a fiscal year of any log: {text!r}")
         return int(text)
     match = FY_RE.match(text)
     if not match:
@@ -155,6 +160,8 @@ def parse_fy(text: str) -> int:
     start, end = int(match[1]), int(match[2])
     if end % 100 != (start + 1) % 100:
         raise ValueError(f"not a fiscal year: {text!r} (the second year must follow the first)")
+    if start not in YEARS:
+        raise ValueError(f"not a fiscal year of any log: {text!r}")
     return start
 
 
@@ -165,6 +172,8 @@ def parse_period(text: str) -> Period:
         start, end = (date.fromisoformat(day) for day in text.split("..", 1))
         if end < start:
             raise ValueError(f"the range {text!r} ends before it starts")
+        if start.year not in YEARS or end.year not in YEARS:
+            raise ValueError(f"the range {text!r} is outside the years of any log")
         return Period(start, end)
     if "-Q" in text.upper():
         years, q = re.split(r"-[Qq]", text, maxsplit=1)
