@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics import i18n
 from analytics.ingest import decisions as D
-from analytics.ingest import preview, template
+from analytics.ingest import preview, template, validate
 from analytics.ingest.digest import sheet_hash, upload_name
 from analytics.ingest.headers import FIELDS
 from analytics.ingest.pipeline import (
@@ -209,13 +209,14 @@ if (result.problems["code"] == "ambiguous_sheet").any():  # nothing wrong: a she
     st.stop()
 
 for total, parts in result.totals_used().items():  # known columns, left out for their total: nothing to name
-    st.caption(t("upload.beside_total", columns=", ".join(map(i18n.plain, parts)), total=i18n.plain(total)))
+    st.caption(t("upload.beside_total", columns=", ".join(i18n.plain(validate.echo_text(p)) for p in parts),
+                  total=i18n.plain(validate.echo_text(total))))
 if result.unmapped:
     st.markdown(f"#### {t('upload.map_headers')}")
     if result.counts_rows_as_one:
         st.warning(t("upload.no_count_column"))
     with st.form("mapping"):
-        choices = {header: st.selectbox(i18n.plain(header), [None, *FIELDS], key=f"map-{header}",
+        choices = {header: st.selectbox(i18n.plain(validate.echo_text(header)), [None, *FIELDS], key=f"map-{header}",
                                         placeholder=t("upload.ignore_column"),
                                         format_func=lambda f: t("upload.ignore_column") if f is None
                                         else t(f"ingest.field.{f}"))
@@ -255,11 +256,11 @@ if result.sheet:
     details.append(t("upload.sheet_used", sheet=i18n.plain(result.sheet)))
 st.caption(" · ".join(details))
 if result.dropped_pii:
-    st.info(t("upload.pii_dropped", columns=", ".join(i18n.plain(h) for h in result.dropped_pii)))
+    st.info(t("upload.pii_dropped", columns=", ".join(i18n.plain(validate.echo_text(h)) for h in result.dropped_pii)))
 if result.timestamp_column:
-    st.info(t("upload.timestamp", column=i18n.plain(result.timestamp_column)))
+    st.info(t("upload.timestamp", column=i18n.plain(validate.echo_text(result.timestamp_column))))
 if result.fee_per_unit:
-    st.info(t("upload.fee_per_unit", column=i18n.plain(next(h for h, f in result.columns.items() if f == "fee"))))
+    st.info(t("upload.fee_per_unit", column=i18n.plain(validate.echo_text(next(h for h, f in result.columns.items() if f == "fee")))))
 if result.total_differs:
     st.warning(t("upload.total_differs", **result.total_note(lang=lang)))
 if result.free_without_fee:
@@ -343,7 +344,7 @@ if row_problems.height:
     shown = grouped.head(MAX_PROBLEM_LINES)
     st.table({
         t("upload.col_rows"): [i18n.row_spans(rows, lang=lang, most=12) for rows in shown["row"]],
-        t("upload.col_column"): [i18n.plain(c) if c else "" for c in shown["column"]],
+        t("upload.col_column"): [i18n.plain(validate.echo_text(c)) if c else "" for c in shown["column"]],
         t("upload.col_value"): [i18n.plain(v) if v else "" for v in shown["value"]],
         t("upload.col_message"): [i18n.plain(m) for m in shown["message"]],
     }, hide_index=True, height=PROBLEM_TABLE_HEIGHT if shown.height > 8 else "content")

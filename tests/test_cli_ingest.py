@@ -646,3 +646,16 @@ def test_a_file_whose_rows_were_all_left_out_on_purpose_has_nothing_to_fix(tmp_p
     assert "Fix the problems" not in out.stderr
     refused = cli("ingest", str(path), "--store", str(tmp_path / "s2"))  # undecided: a name to fix
     assert refused.returncode == 1 and "Fix the problems above" in refused.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_a_files_long_heading_is_quoted_in_part(tmp_path, lang):
+    """A review: a 60,000-character heading was printed whole under "columns not used" (60 KB)."""
+    heading = "H" * 60_000
+    path = tmp_path / "long.csv"
+    path.write_text("Date,Upazila,Union,Entrepreneur ID,Gender,Service,Beneficiaries,Fee (Tk),"
+                    f"{heading}\n01/07/2023,Nazirpur,Dirgha,UDC-1,Female,Birth registration,1,75,x\n", encoding="utf-8")
+    out = cli("ingest", str(path), "--store", str(tmp_path / "s"), "--dry-run", "--lang", lang)
+    assert out.returncode == 0, out.stderr
+    said = out.stdout + out.stderr
+    assert "H" * 80 + "…" in said and "H" * 81 not in said and len(said) < 2000

@@ -23,6 +23,7 @@ from analytics.ingest.validate import (
     ROW_CODES,
     Namer,
     echo,
+    echo_text,
     file_problem,
     neutral_text,
     neutralise,
@@ -327,6 +328,18 @@ def test_echo(cell, shown):
     out = pl.DataFrame({"cell": [cell]}, schema={"cell": pl.String}).select(echo(pl.col("cell")))["cell"][0]
     assert out == shown
     assert out is None or len(out) <= N + 1
+    if cell is not None:  # a file's heading, quoted as a cell is
+        assert echo_text(cell) == shown
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_a_files_long_heading_is_quoted_in_part_in_a_message(lang):
+    """A review: a 60,000-character heading was printed whole, in "columns not used" and messages."""
+    heading = "H" * 60_000
+    for code, params in (("missing_value", {}), ("no_columns", {"headers": heading}),
+                         ("duplicate_column", {"field": "fee", "headers": [heading, "Fee"]})):
+        message = render(code, lang, column=heading, params=params, namer=Namer.plain())
+        assert "H" * N + "…" in message and "H" * (N + 1) not in message
 
 
 # --- with_messages -----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import polars as pl
 from analytics import i18n
 from analytics.cli.language import Help, shown
 from analytics.ingest import decisions as D
+from analytics.ingest import validate
 from analytics.ingest.digest import upload_name
 from analytics.ingest.pipeline import IngestResult, Limits, ingest_isolated
 from analytics.ingest.preview import (
@@ -151,7 +152,7 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
                           name=D.label(kind, code, lang=lang, gazetteer=gazetteer, catalogue=catalogue) if code
                           else ""))
     if result.timestamp_column:
-        out.append(i18n.t("ingest.cli_note_timestamp", lang, column=result.timestamp_column))
+        out.append(i18n.t("ingest.cli_note_timestamp", lang, column=validate.echo_text(result.timestamp_column)))
     # as the upload page warns: a row alone in the quarter beside the rest (a date typed wrong?); the
     # rows are read only when the quarters' sizes say there is one
     lone = lone_quarters(_quarter_sizes(result)).height
@@ -246,14 +247,15 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         print(i18n.t("ingest.cli_summary", lang, file=path.name, accepted=result.accepted_rows, problems=refusing),
               file=out)
         if result.dropped_pii:
-            print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=", ".join(result.dropped_pii)), file=out)
+            print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=", ".join(map(validate.echo_text, result.dropped_pii))), file=out)
         if result.fee_per_unit:
             column = next(h for h, f in result.columns.items() if f == "fee")
-            print("  " + i18n.t("ingest.cli_fee_per_unit", lang, column=column), file=out)
+            print("  " + i18n.t("ingest.cli_fee_per_unit", lang, column=validate.echo_text(column)), file=out)
         for total, parts in result.totals_used().items():
-            print("  " + i18n.t("ingest.cli_beside_total", lang, columns=", ".join(parts), total=total), file=out)
+            print("  " + i18n.t("ingest.cli_beside_total", lang, columns=", ".join(map(validate.echo_text, parts)),
+                                                        total=validate.echo_text(total)), file=out)
         if result.unmapped:
-            print("  " + i18n.t("ingest.cli_unmapped", lang, columns=", ".join(result.unmapped)), file=out)
+            print("  " + i18n.t("ingest.cli_unmapped", lang, columns=", ".join(map(validate.echo_text, result.unmapped))), file=out)
             if result.counts_rows_as_one:
                 print("  " + i18n.t("ingest.cli_no_count", lang), file=out)
         for line in notes(result, lang=lang, gazetteer=gazetteer, catalogue=catalogue):

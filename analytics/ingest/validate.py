@@ -120,9 +120,10 @@ def size_text(size: int, lang: str) -> str:
 
 def render(code: str, lang: str, *, column: str | None, params: dict, namer: Namer) -> str:
     """The message of one problem in ``lang``; the cell value appears as a placeholder token."""
-    values: dict[str, object] = {"value": _VALUE, "column": column or ""}
-    for key, item in params.items():
-        values[key] = item
+    values: dict[str, object] = {"value": _VALUE, "column": echo_text(column or "")}
+    for key, item in params.items():  # (a file's headings, 60,000 characters of one, quoted back in part)
+        values[key] = echo_text(item) if isinstance(item, str) else [echo_text(i) if isinstance(i, str) else i for i in item] \
+            if isinstance(item, list) else item
     places = params.get("candidates", [])
     if code in ("unknown_union", "unknown_upazila", "unknown_service"):
         name = namer.service if code == "unknown_service" else namer.place
@@ -161,7 +162,7 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["row"] = number(params["row"], lang=lang)
     elif code == "duplicate_column":
         values["field"] = t(f"ingest.field.{params['field']}", lang)
-        values["headers"] = LIST_SEPARATOR[lang].join(params["headers"])
+        values["headers"] = LIST_SEPARATOR[lang].join(values["headers"])
     elif code in ("ambiguous_sheet", "sheet_not_found"):
         sheets = list(params.get("sheets", []))  # (a workbook of 3,000 sheets: the first few, and how many more)
         values["sheets"] = LIST_SEPARATOR[lang].join(sheets[:MAX_SHEETS_NAMED]) + (
@@ -172,7 +173,7 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
     elif code == "file_too_large":
         values["size"], values["limit"] = size_text(params["size"], lang), size_text(params["limit"], lang)
     elif code == "no_columns":
-        values["headers"] = params.get("headers") or "–"
+        values["headers"] = values.get("headers") or "–"
     elif code == "unreadable":
         values["detail"] = t(f"ingest.unreadable.{params.get('reason', 'damaged')}", lang)
     elif code == "too_large_to_read":
@@ -203,6 +204,12 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
     elif code == "gender_conflict":
         values["first"] = number(params["first"], lang=lang)
     return t(f"ingest.problem.{code}", lang, **values)
+
+
+def echo_text(text: str) -> str:
+    """A file's text (a heading, a sheet's name) as quoted back to the user: at most
+    :data:`analytics.ingest.limits.ECHO_CHARS` characters, as :func:`echo` quotes a cell."""
+    return text if len(text) <= L.ECHO_CHARS else text[:L.ECHO_CHARS] + "…"
 
 
 def echo(expr: pl.Expr) -> pl.Expr:
