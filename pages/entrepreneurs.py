@@ -25,7 +25,9 @@ def compute(data_version: int, pinned: bool, period_key: str, lang: str, upazila
     table = views.entrepreneur_table(log, resources.gazetteer(), period=period, lang=lang,
                                      upazila=upazila, search=search, comparison=fair)
     active = table.filter(~pl.col("no_activity"))
-    return table, views.entrepreneur_rows(table, lang=lang), figures.earnings_by_group(active, group="main_upazila", lang=lang)
+    unnamed = views.unnamed_note(log, resources.gazetteer(), period=period, lang=lang, upazila=upazila)
+    return (table, views.entrepreneur_rows(table, lang=lang),
+            figures.earnings_by_group(active, group="main_upazila", lang=lang), unnamed)
 
 
 def export(table: pl.DataFrame, *, lang: str, kind: str) -> Callable[[], bytes]:
@@ -76,15 +78,17 @@ if not access.can_see_people():
     st.markdown(f"#### {t('privacy.union_totals')}")
     render.dataframe(unions, hide_index=True, export_name=f"unions-{period.key}")
     st.stop()
-table, shown, distribution = compute(*state.data_key(), period.key, lang, current.upazila, current.search,
-                                    current.compare, state.sample_uploads())
+table, shown, distribution, unnamed = compute(*state.data_key(), period.key, lang, current.upazila, current.search,
+                                             current.compare, state.sample_uploads())
 if table.is_empty():
     st.warning(t("empty.filter"))
     st.stop()
 
 cols = st.columns(4)
-for col, (label, value) in zip(cols, views.entrepreneur_counts(table, lang=lang)):
+for col, (label, value) in zip(cols, views.entrepreneur_counts(table, lang=lang, known=unnamed is None)):
     col.metric(label, value)
+if unnamed:
+    st.caption(unnamed)
 
 render.dataframe(shown, hide_index=True, height=420)
 st.caption(state.compared().describe(lang=lang))

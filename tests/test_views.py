@@ -444,6 +444,7 @@ def test_treemap_labels_are_large_enough_to_read(log, gaz):
 def test_page_headlines_are_counted_in_views(log, gaz, lang):
     """What the entrepreneurs and services pages show above their tables (counted here, not on the page)."""
     table = views.entrepreneur_table(log, gaz, period=FY, lang=lang)
+    assert views.unnamed_note(log, gaz, period=FY, lang=lang) is None
     counts = dict(views.entrepreneur_counts(table, lang=lang))
     assert counts[i18n.t("entrepreneurs.count", lang)] == i18n.number(104, lang=lang)
     female = counts[i18n.t("gender.female", lang)]
@@ -484,6 +485,16 @@ def test_the_entrepreneurs_of_monthly_summaries_are_not_known(gaz):
     assert table.filter(pl.col("pcode") == union["pcode"])["earnings_text"].item() == privacy.unknown_text(lang="bn")
     services = views.services_view(log, gaz, period=quarter(2023, 2), lang="en", min_entrepreneurs=3).table
     assert services["Earnings"].to_list() == [privacy.unknown_text(lang="en")]
+    # the entrepreneurs page: how many were active, of either sex, is not known either, and it says whose
+    # summaries name none (a review's page said 81 active beside an overview's "not known")
+    for lang in ("en", "bn"):
+        note = views.unnamed_note(log, gaz, period=quarter(2023, 2), lang=lang)
+        assert gaz.name(union["parent_pcode"], lang=lang) in note
+        table = views.entrepreneur_table(log, gaz, period=quarter(2023, 2), lang=lang)
+        counts = dict(views.entrepreneur_counts(table, lang=lang, known=note is None))
+        for key in ("entrepreneurs.count", "gender.female", "gender.male"):
+            assert counts[i18n.t(key, lang)] == privacy.unknown_text(lang=lang)
+    assert views.unnamed_note(log, gaz, period=quarter(2023, 1), lang="en") is None
 
 
 def test_an_upload_partly_replaced_shows_what_is_in_force(tmp_path):

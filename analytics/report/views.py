@@ -502,14 +502,31 @@ def entrepreneur_table(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lan
     return frame
 
 
-def entrepreneur_counts(table: pl.DataFrame, *, lang: str) -> list[tuple[str, str]]:
-    """The entrepreneurs page's headline (label, value): active, women, men, flagged."""
+def entrepreneur_counts(table: pl.DataFrame, *, lang: str, known: bool = True) -> list[tuple[str, str]]:
+    """The entrepreneurs page's headline (label, value): active, women, men, flagged. Not ``known``
+    (monthly summaries among the period's UDC rows name no entrepreneur: :func:`unnamed_note`), how
+    many were active, of either sex, reads "not known", as on the overview."""
     active = table.filter(~pl.col("no_activity"))
     counts = [("entrepreneurs.count", active.height),
               ("gender.female", active.filter(pl.col("entrepreneur_gender") == "female").height),
               ("gender.male", active.filter(pl.col("entrepreneur_gender") == "male").height),
               ("entrepreneurs.flagged", table.filter(pl.col("no_activity") | pl.col("sharp_drop")).height)]
-    return [(i18n.t(key, lang), i18n.number(value, lang=lang)) for key, value in counts]
+    return [(i18n.t(key, lang), i18n.number(value, lang=lang) if known or key == "entrepreneurs.flagged"
+             else privacy.unknown_text(lang=lang)) for key, value in counts]
+
+
+def unnamed_note(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, upazila: str | None = None) -> str | None:
+    """What the entrepreneurs page says when some of the period's UDC rows (of ``upazila``) name no
+    entrepreneur (monthly summaries): which upazilas, and that the table holds those the logs name.
+    None when every row names one."""
+    log = rollup_of(log).exact_for(period)
+    rows = metrics.select(log, period=period, channel="udc", upazila=upazila).people
+    codes = (rows.filter(pl.col("entrepreneur_id").is_null()).select(pl.col("upazila_code").unique().sort())
+             .collect()["upazila_code"].to_list())
+    if not codes:
+        return None
+    names = Names.load(gaz, lang=lang).places
+    return i18n.t("entrepreneurs.unnamed", lang, upazilas=", ".join(names.get(c, c) for c in codes))
 
 
 def union_earnings(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str,
