@@ -495,6 +495,16 @@ def test_the_entrepreneurs_of_monthly_summaries_are_not_known(gaz):
         for key in ("entrepreneurs.count", "gender.female", "gender.male"):
             assert counts[i18n.t(key, lang)] == privacy.unknown_text(lang=lang)
     assert views.unnamed_note(log, gaz, period=quarter(2023, 1), lang="en") is None
+    # the map of earnings per entrepreneur: the upazila's class says why it has no figure, for staff and
+    # on an open link (it said "hidden: fewer than 3 entrepreneurs" there, "No data" for staff)
+    for limit in (None, 3):
+        for lang in ("en", "bn"):
+            view = views.map_view(log, gaz, period=quarter(2023, 2), metric="earnings_per_entrepreneur_paisa", lang=lang,
+                                  min_entrepreneurs=limit)
+            names = [trace.name for trace in view.figure.data if trace.name]
+            assert i18n.t("map.entrepreneurs_not_known", lang) in names
+            assert i18n.t("map.no_data", lang) in names  # (the other upazilas: no rows)
+            assert not any(name.startswith(privacy.hidden_label(lang=lang, min_entrepreneurs=3)) for name in names)
 
 
 def test_an_upload_partly_replaced_shows_what_is_in_force(tmp_path):

@@ -422,8 +422,12 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
     shapes: list[dict | None] = []  # each trace's geojson, in trace order (see _with_shapes)
     fill: dict[str, str] = {}  # pcode -> colour, for the colour of its name
     value = shown(pl.col(metric), decimals=decimals)
+    # no figure where how many entrepreneurs is not known (monthly summaries name none): said so, not
+    # "fewer than 3" (a review: a false reason, about staffing) nor "no data"
+    unknown = ((pl.col("entrepreneurs").is_null() & (pl.col("beneficiaries_udc") > 0)).fill_null(False)
+               if {"entrepreneurs", "beneficiaries_udc"} <= set(drawn.columns) else pl.lit(False)) & value.is_null()
     withheld = (pl.col("hidden").fill_null(False) if hidden_label and "hidden" in drawn.columns
-                else pl.lit(False)) & value.is_null()
+                else pl.lit(False)) & value.is_null() & ~unknown
     if point:
         _add_areas(fig, shapes, drawn, geojson, colour=NEUTRAL, template=template, line=NEUTRAL_LINE,
                    name=i18n.t("map.areas_not_coloured", lang), fill=fill)
@@ -447,7 +451,11 @@ def choropleth(areas: pl.DataFrame, geojson: dict, *, metric: str, metric_label:
         if part.height:
             _add_areas(fig, shapes, part, geojson, colour=HIDDEN, template=template, name=hidden_label,
                        line=HIDDEN_LINE, fill=fill)
-        part = drawn.filter(value.is_null() & ~withheld)
+        part = drawn.filter(unknown)
+        if part.height:
+            _add_areas(fig, shapes, part, geojson, colour=HIDDEN, template=template, line=HIDDEN_LINE, fill=fill,
+                       name=i18n.t("map.entrepreneurs_not_known", lang))
+        part = drawn.filter(value.is_null() & ~withheld & ~unknown)
         if part.height:
             _add_areas(fig, shapes, part, geojson, colour=NO_DATA, template=template, fill=fill,
                        name=i18n.t("map.no_data", lang))
