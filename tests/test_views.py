@@ -557,6 +557,12 @@ def test_what_a_periods_figures_do_not_hold_yet_is_said(log, gaz, lang):
     from analytics.reference.periods import fiscal_year, quarter
 
     assert views.gaps_text(log, gaz, period=FY, lang=lang) is None  # the sample: every union, the front desk, the year
+    # a day, a week of a quarter uploaded whole: the unions (and the office) that delivered nothing on those
+    # days are no gap (a review's one-day range said 9 of 52 unions had data)
+    from analytics.reference.periods import Period
+
+    for days in ((date(2022, 10, 15), date(2022, 10, 15)), (date(2022, 12, 26), date(2023, 1, 3))):
+        assert views.gaps_text(log, gaz, period=Period(*days), lang=lang) is None
     first = log.filter(pl.col("union_code").is_in(["BD10794731", "BD10794779"]) & (pl.col("channel") == "udc")).with_columns(
         pl.col("date").dt.offset_by("1y")).filter(pl.col("date") <= pl.date(2023, 9, 30))
     said = views.gaps_text(first, gaz, period=fiscal_year(2023), lang=lang)

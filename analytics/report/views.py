@@ -808,12 +808,16 @@ def gaps_text(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, u
     the first real file made "the year" one upazila's quarter, its front desk 0. The unions with UDC
     data out of all (of ``upazila``'s), a front desk with no data (the district's view), data that
     ends before the period does (:data:`analytics.report.comparison.UNDER_WAY_DAYS`). None when the
-    period has none of these gaps, or no data at all (said otherwise)."""
+    period has none of these gaps, or no data at all (said otherwise). A range of days is judged on
+    the quarters it lies in, as comparisons are: a union or the front desk that delivered nothing on
+    the days asked for, in a quarter uploaded whole, is no gap (a review's one-day range said 9 of 52
+    unions had data)."""
+    quarters = Period(quarter_of(period.start).start, quarter_of(period.end).end)
     log = rollup_of(log).exact_for(period)
     head = metrics.headline(log, period=period, upazila=upazila)
     if head["rows"] == 0:
         return None
-    unions = metrics.coverage(log, gaz.units, period=period)
+    unions = metrics.coverage(log, gaz.units, period=quarters)
     if upazila:
         unions = unions.filter(pl.col("parent_pcode") == upazila)
     parts = []
@@ -821,7 +825,7 @@ def gaps_text(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, u
     if with_data < unions.height:
         parts.append(i18n.t("gaps.unions", lang, some=i18n.number(with_data, lang=lang),
                             all=i18n.number(unions.height, lang=lang)))
-    if not upazila and head["beneficiaries_front_desk"] == 0:
+    if not upazila and metrics.headline(log, period=quarters)["beneficiaries_front_desk"] == 0:
         parts.append(i18n.t("gaps.front_desk", lang))
     last = metrics.select(log, period=period, upazila=upazila).people.select(pl.col("last_date").max()).collect().item()
     if last is not None and (period.end - last).days > comparison.UNDER_WAY_DAYS:
