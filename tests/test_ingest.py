@@ -1239,3 +1239,25 @@ def test_a_row_with_more_cells_than_headings_asks_about_no_names(run):
     result = run(text.encode(), file_name="comma.csv")
     assert triples(result) == {("too_many_cells", 3, None)}
     assert result.questions.height == 0
+
+
+_SUMMARY = "Month,Union,Service,No. of Services,Income (Tk)\n"
+
+
+@pytest.mark.parametrize(("rows", "stored", "codes"), [
+    # a monthly form listing every service: a service no one was given (0 or empty, no fee) is left out, noted
+    (["July 2023,Tona,Birth registration,10,750", "July 2023,Tona,Death registration,0,0",
+      "July 2023,Tona,Photocopy,,"], [2], {("nothing_served", 3, "No. of Services"), ("nothing_served", 4, "No. of Services")}),
+    (["জুলাই ২০২৩,টোনা,জন্ম নিবন্ধন,১০,৭৫০", "জুলাই ২০২৩,টোনা,মৃত্যু নিবন্ধন,০,"], [2],
+     {("nothing_served", 3, "No. of Services")}),
+    # money without people, or people without money where a fee is due: still asked to be put right
+    (["July 2023,Tona,Birth registration,0,50"], [], {("count_not_positive", 2, "No. of Services")}),
+    (["July 2023,Tona,Birth registration,,50"], [], {("missing_value", 2, "No. of Services")}),
+    (["July 2023,Tona,Birth registration,4,"], [], {("missing_value", 2, "Income (Tk)")}),
+])
+def test_a_summary_row_of_a_service_no_one_was_given_is_left_out_and_noted(run, rows, stored, codes):
+    """A review's monthly forms (every service each month, 0 or blank where none was given) were refused
+    whole, asking the clerk to fill in 20 counts that are none."""
+    result = run((_SUMMARY + "\n".join(rows) + "\n").encode(), period=quarter(2023, 1))
+    assert triples(result) == codes
+    assert result.frame["source_row"].to_list() == stored

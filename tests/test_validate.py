@@ -277,7 +277,7 @@ def test_every_code_renders_completely(code, lang):
 def test_row_messages_name_the_value_or_the_empty_column(code, lang):
     """A row's message quotes its cell; where the cell is empty, it names the column instead."""
     text = render(code, lang, column="Heading as written", params=PARAMS.get(code, {}), namer=NAMER)
-    if code in ("missing_value", "udc_without_entrepreneur"):
+    if code in ("missing_value", "udc_without_entrepreneur", "nothing_served"):
         assert "“Heading as written”" in text
     else:
         assert TOKEN in text
@@ -288,9 +288,10 @@ FIX_EN = re.compile(r"\b(Add|Check|Choose|Correct|Delete|Fill|Keep|Leave|Move|Op
                     r"Split|Write)\b|\b(correct|delete|leave|write|choose|change|tell us)\b")
 FIX_BN = re.compile(r"(ুন|দিন|নিন|বসান|বদলান)[।,;:) ]|(ুন|দিন|নিন|বদলান)$")
 #: messages that ask nothing: a total row, a sign-off under the table, a repeated header row and a month's heading are left
-#: out by design (notes);
+#: out by design (notes), and so is a summary's row of a service no one was given;
 #: a missing sheet's message lists the sheets there are (the upload page then offers them to choose from)
-NO_FIX = {"total_row", "note_row", "header_row", "month_heading", "summary_table", "sheet_not_found", "layout_row"}
+NO_FIX = {"total_row", "note_row", "header_row", "month_heading", "summary_table", "sheet_not_found", "layout_row",
+          "nothing_served"}
 
 
 @pytest.mark.parametrize("lang", ["en", "bn"])

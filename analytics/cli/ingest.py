@@ -178,7 +178,8 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
         out.append(i18n.t("ingest.cli_note_total", lang, rows=i18n.number(totals, lang=lang)))
     for code, key in (("header_row", "ingest.cli_note_header_rows"), ("note_row", "ingest.cli_note_note_rows"),
                       ("month_heading", "ingest.cli_note_month_headings"),
-                      ("summary_table", "ingest.cli_note_summary_table"), ("layout_row", "ingest.cli_note_layout_rows")):
+                      ("summary_table", "ingest.cli_note_summary_table"), ("layout_row", "ingest.cli_note_layout_rows"),
+                      ("nothing_served", "ingest.cli_note_nothing_served")):
         lines = result.problems.filter(pl.col("code") == code).height
         if lines:
             out.append(i18n.t(key, lang, rows=i18n.number(lines, lang=lang)))

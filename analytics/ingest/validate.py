@@ -50,12 +50,12 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long",
              "note_row", "excel_error", "not_calculated", "header_row", "month_heading", "summary_table",
-             "id_rounded", "layout_row", "date_stray", "damaged", "gender_conflict")
+             "id_rounded", "layout_row", "date_stray", "damaged", "gender_conflict", "nothing_served")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
 #: Row problems that leave a row out on purpose without refusing the file: a total row, a note
 #: or signature line under the table, and rows whose name staff decided is not a known service or place.
 NOTE_CODES = ("total_row", "note_row", "header_row", "refused_service", "refused_union", "refused_upazila",
-              "month_heading", "summary_table", "layout_row")
+              "month_heading", "summary_table", "layout_row", "nothing_served")
 
 RAW_SCHEMA: dict[str, pl.DataType] = {"row": pl.Int32(), "column": pl.String(), "code": pl.String(),
                                       "value": pl.String(), "params": pl.String()}
@@ -249,8 +249,17 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     Rows that look like totals get only ``total_row``; front-desk rows are not checked for
     places, entrepreneurs or gender (those are not kept for them).
     """
-    # a total row, or a row split into more cells than headings, gets that one problem only
-    checked = ~pl.col("is_total") & pl.col("extra").is_null()
+    # a summary's row of a service no one was given (its count 0 or empty, and no fee): a form that lists
+    # every service each month, left out and noted, not refused for a count to fill in
+    if shape == "summary" and "count_v" in work.columns:
+        fee = (pl.col("fee_v").fill_null(0) == 0) & pl.col("fee_problem").is_null() if "fee_v" in work.columns \
+            else pl.lit(True)
+        nothing = (~pl.col("is_total") & pl.col("extra").is_null() & pl.col("count_problem").is_in(
+            ["count_not_positive"]).fill_null(pl.col("beneficiaries").is_null()) & fee).fill_null(False)
+    else:
+        nothing = pl.lit(False)
+    # a total row, a row split into more cells than headings, or a row of no one served, gets that one problem only
+    checked = ~pl.col("is_total") & pl.col("extra").is_null() & ~nothing
     udc = pl.col("channel") == "udc"
     fd = pl.col("channel") == "front_desk"
     raw = lambda f: pl.col(f"raw_{f}").cast(pl.String) if label.get(f) else pl.lit(None, pl.String)  # noqa: E731
@@ -296,6 +305,9 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
               scope=udc if f != "service" else pl.lit(True))
     ok_text = lambda f: ~bad_text[f] if f in bad_text else pl.lit(True)  # noqa: E731
 
+    found.append(("nothing_served", nothing, label.get("beneficiaries"), pl.col("raw_beneficiaries").cast(pl.String)
+                  if label.get("beneficiaries") else None, None, False))
+    holds.append(nothing)
     found.append(("too_many_cells", ~pl.col("is_total") & pl.col("extra").is_not_null(), None, pl.col("extra"), None,
                   False))
     holds.append((~pl.col("is_total") & pl.col("extra").is_not_null()).fill_null(False))
