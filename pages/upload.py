@@ -378,7 +378,8 @@ in_force = store.upload_quarters().filter(pl.col("replaced_by").is_null() & pl.c
 others = sorted(set(in_force.join(plan_add.select(pl.col("fy", "fq").cast(pl.Int64)), on=["fy", "fq"])["upload_id"])
                 - set(whole["upload_id"]) - set(samples))
 for hit in repeats.iter_rows(named=True):
-    key = "upload.overlap_days" if hit["partial"] else "upload.overlap_others" if others else "upload.overlap"
+    key = "upload.overlap_form" if hit["form"] else "upload.overlap_days" if hit["partial"] else \
+        "upload.overlap_others" if others else "upload.overlap"
     st.warning(t(key, shared=i18n.number(hit["shared_rows"], lang=lang), rows=i18n.number(result.frame.height, lang=lang),
                  upload=hit["upload_id"], file=i18n.plain(names.get(hit["upload_id"], "")),
                  first=i18n.day(hit["first"], lang=lang), last=i18n.day(hit["last"], lang=lang),

@@ -254,6 +254,8 @@ BAD_CORPUS = [
     ("bad/sign_off.csv", {}, {("note_row", 5, None), ("note_row", 6, None)}, [2, 3]),
     ("bad/summary_bad_month.csv", {}, {("bad_month", 2, "Month"), ("bad_month", 3, "Month"),
                                        ("missing_value", 4, "Month")}, [5]),
+    ("bad/summary_nothing_served.csv", {}, {("nothing_served", 3, "No. of Services"),
+                                            ("nothing_served", 4, "No. of Services")}, [2, 5]),
     ("bad/titled_errors.xlsx", {}, {("unknown_union", 6, "Union"), ("bad_date", 7, "Date")}, [5]),
     ("bad/formula_errors.xlsx", {}, {("excel_error", 2, FD), ("excel_error", 3, "Date"), ("excel_error", 4, B),
                                      ("not_calculated", 5, B)}, [6]),

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from analytics.ingest.preview import overlaps, quarter_plan, stray_rows
+from analytics.reference import schema
 from analytics.store import LocalStore
 from tests.helpers import make_log
 
@@ -200,3 +201,43 @@ def test_a_row_alone_in_another_quarter_is_a_stray(typed, strays):
 def test_a_file_over_two_quarters_has_no_strays():
     log = make_log(100, start=date(2023, 9, 1), days=60).with_columns(pl.int_range(2, 102).cast(pl.Int32).alias("source_row"))
     assert stray_rows(log).height == 0
+
+
+def _summary(log: pl.DataFrame) -> pl.DataFrame:
+    """``log`` as a monthly summary of it: per union, month and service, dated the 1st, no one named."""
+    return schema.conform(log.group_by("channel", "upazila_code", "union_code", "service_code",
+                                       pl.col("date").dt.truncate("1mo")).agg(pl.col("beneficiaries", "fee_paisa").sum())
+                          .with_columns(pl.lit(None, pl.String).alias("entrepreneur_id"))).collect()
+
+
+@pytest.mark.parametrize("first", ["log", "summary"])
+def test_the_same_deliveries_as_a_log_and_as_a_monthly_summary_are_caught(store, first):
+    """A review: a union's log and then a monthly summary of the same deliveries (a workbook's two sheets)
+    stored 76 beneficiaries as 152; no row of the one is a row of the other."""
+    log = make_log(60, days=60, union="BD10798094")
+    both = {"log": log, "summary": _summary(log)}
+    stored = store.commit(both[first], file_name=f"{first}.csv", content_hash=first, uploader="u")
+    other = both["summary" if first == "log" else "log"]
+    found = overlaps(store.scan(), other)
+    assert found.select("upload_id", "shared_rows", "form").rows() == [(stored.upload_id, other.height, True)]
+
+
+def test_a_summary_of_an_upazila_holding_a_unions_stored_log_is_caught(store):
+    """An upazila's summary of its unions' months, one of which was stored as that union's log: that
+    union's deliveries would be counted twice, though they are a small part of the summary."""
+    tona = make_log(30, days=60, union="BD10798094")
+    store.commit(tona, file_name="tona.csv", content_hash="t", uploader="u")
+    others = [make_log(30, days=60, union=u) for u in ("BD10798017", "BD10798025", "BD10798034", "BD10798043")]
+    found = overlaps(store.scan(), _summary(pl.concat([tona, *others])))
+    assert found["form"].to_list() == [True]
+
+
+@pytest.mark.parametrize("incoming", [
+    make_log(30, days=60, union="BD10798017"),  # another union's log
+    _summary(make_log(30, days=60, union="BD10798017")),  # another union's summary
+    make_log(30, start=date(2022, 9, 1), days=20, union="BD10798094"),  # more days of the same union, a log too
+    _summary(make_log(30, start=date(2022, 10, 1), days=30, union="BD10798094")),  # the union's next month
+])
+def test_logs_and_summaries_of_other_unions_or_months_are_no_overlap(store, incoming):
+    store.commit(make_log(30, days=60, union="BD10798094"), file_name="tona.csv", content_hash="t", uploader="u")
+    assert overlaps(store.scan(), incoming).height == 0

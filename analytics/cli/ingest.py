@@ -419,7 +419,7 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
                 (p.name for p, r in checked if r.upload_id == upload), upload)
             # some days of an upload repeated: replacing the quarters would lose that upload's other days;
             # a file given before it in this command is no upload yet
-            key = "ingest.cli_overlap_batch" if upload not in names else \
+            key = "ingest.cli_overlap_batch" if upload not in names else "ingest.cli_overlap_form" if hit["form"] else \
                 "ingest.cli_overlap_days" if hit["partial"] else "ingest.cli_overlap"
             print(i18n.t(key, lang, file=path.name,
                          shared=i18n.number(shared, lang=lang), rows=i18n.number(result.accepted_rows, lang=lang),

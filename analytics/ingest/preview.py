@@ -9,7 +9,9 @@
   is found too: days on which an entrepreneur has exactly the same deliveries in both (the front
   desk's days are not compared so: it names no person, and two counters' days of a few
   applications can well be the same). Either way, ``partial`` says that the upload has days
-  outside the file's: replacing the file's quarters would lose them.
+  outside the file's: replacing the file's quarters would lose them. And a monthly summary of the
+  unions' months a stored delivery log holds, or a log of those a stored summary holds (``form``):
+  the same deliveries written both ways, which no row comparison finds.
 - :func:`quarter_plan`: per fiscal quarter, the rows and beneficiaries stored now, in the
   file, and after the commit, and whether the quarter is added to or replaced (a quarter of
   the bundled sample is always replaced: a real upload takes the sample's place).
@@ -40,7 +42,7 @@ OVERLAP_MIN_DAYS = 2
 OFFICE_DAY = ("date", "channel", "upazila_code", "union_code", "entrepreneur_id")
 
 OVERLAP_SCHEMA = {"upload_id": pl.String, "stored_rows": pl.UInt32, "shared_rows": pl.UInt32, "share": pl.Float64,
-                  "same": pl.Boolean, "partial": pl.Boolean, "first": pl.Date, "last": pl.Date}
+                  "same": pl.Boolean, "partial": pl.Boolean, "first": pl.Date, "last": pl.Date, "form": pl.Boolean}
 PLAN_SCHEMA = {"fy": pl.Int32, "fq": pl.Int8, "stored_rows": pl.UInt32, "stored_beneficiaries": pl.Int64,
                "incoming_rows": pl.UInt32, "incoming_beneficiaries": pl.Int64, "after_rows": pl.UInt32,
                "after_beneficiaries": pl.Int64, "action": pl.String}
@@ -60,7 +62,9 @@ def _numbered(frame: pl.LazyFrame, *, by: list[str]) -> pl.LazyFrame:
 def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVERLAP_SHARE) -> pl.DataFrame:
     """Stored uploads sharing more than ``share`` of ``incoming``'s rows, or more than ``share`` of
     their own rows with it (an upazila's compiled file holding a union's upload), most shared first;
-    then uploads some of whose days the file repeats (``partial``: see the module docstring).
+    then uploads some of whose days the file repeats (``partial``: see the module docstring); then
+    uploads holding the same unions' months written the other way, a monthly summary against a
+    delivery log (``form``: :func:`_other_form`).
 
     ``same`` marks an upload holding exactly the same rows (a repeat, not just an overlap);
     ``partial`` one with days outside the file's; ``first`` and ``last`` are the dates of the rows
@@ -70,29 +74,67 @@ def overlaps(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float = OVE
         return pl.DataFrame(schema=OVERLAP_SCHEMA)
     first, last = incoming["date"].min(), incoming["date"].max()
     window = stored.filter(pl.col("date").is_between(first, last))
-    theirs = _numbered(window, by=["upload_id"]).collect()
-    if theirs.height == 0:  # nothing stored in the file's dates: its rows need no hashing
-        return pl.DataFrame(schema=OVERLAP_SCHEMA)
-    mine = _numbered(incoming.lazy(), by=[])
-    shared = (theirs.lazy().join(mine, on=["__h", "__n"], how="semi").group_by("upload_id")
-              .agg(pl.len().alias("shared_rows"), (pl.col("channel") == "udc").sum().alias("__udc"),
-                   pl.col("date").min().alias("first"), pl.col("date").max().alias("last")))
     sizes = stored.group_by("upload_id").agg(pl.len().alias("stored_rows"), pl.col("date").min().alias("__from"),
                                              pl.col("date").max().alias("__to"))
     # partial: the upload has days outside the file's (replacing the file's quarters would lose them)
     partial = (pl.col("__from") < first) | (pl.col("__to") > last)
+    forms = _other_form(stored, incoming, share=share).join(sizes, on="upload_id").with_columns(
+        share=pl.col("shared_rows") / incoming.height, same=pl.lit(False), partial=partial, form=pl.lit(True))
+    theirs = _numbered(window, by=["upload_id"]).collect()
+    if theirs.height == 0:  # nothing stored in the file's dates: its rows need no hashing
+        return _overlap_rows(forms.collect())
+    mine = _numbered(incoming.lazy(), by=[])
+    shared = (theirs.lazy().join(mine, on=["__h", "__n"], how="semi").group_by("upload_id")
+              .agg(pl.len().alias("shared_rows"), (pl.col("channel") == "udc").sum().alias("__udc"),
+                   pl.col("date").min().alias("first"), pl.col("date").max().alias("last")))
     out = (shared.join(sizes, on="upload_id").with_columns(share=pl.col("shared_rows") / incoming.height)
            .filter((pl.col("share") > share) | ((pl.col("shared_rows") > share * pl.col("stored_rows"))
                                                  & ((pl.col("shared_rows") >= OVERLAP_MIN_ROWS) | (pl.col("__udc") > 0))))
            .with_columns(same=(pl.col("shared_rows") == incoming.height) & (pl.col("stored_rows") == incoming.height),
-                         partial=partial)
-           .sort("shared_rows", "upload_id", descending=[True, False]).collect())
+                         partial=partial).collect())
     days = _repeated_days(window, incoming).join(sizes, on="upload_id").join(
         out.lazy().select("upload_id"), on="upload_id", how="anti").with_columns(
-        share=pl.col("shared_rows") / incoming.height, same=pl.lit(False), partial=partial).sort(
-        "shared_rows", "upload_id", descending=[True, False]).collect()
-    return pl.concat([out.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA),
-                      days.select(list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA)])
+        share=pl.col("shared_rows") / incoming.height, same=pl.lit(False), partial=partial).collect()
+    seen = pl.concat([out.select("upload_id"), days.select("upload_id")])
+    return _overlap_rows(out.with_columns(form=pl.lit(False)), days.with_columns(form=pl.lit(False)),
+                         forms.join(seen.lazy(), on="upload_id", how="anti").collect())
+
+
+def _overlap_rows(*parts: pl.DataFrame) -> pl.DataFrame:
+    """Overlaps of each kind, as :data:`OVERLAP_SCHEMA` rows, each kind most shared first."""
+    return pl.concat([part.sort("shared_rows", "upload_id", descending=[True, False]).select(
+        list(OVERLAP_SCHEMA)).cast(OVERLAP_SCHEMA) for part in parts])
+
+
+def _other_form(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float) -> pl.LazyFrame:
+    """Per stored upload written the other way from ``incoming``, a monthly summary (every UDC row
+    dated the 1st of its month, as ingest dates a summary's) against a delivery log: the incoming
+    rows (``shared_rows``, ``first``, ``last``) in the unions' months both hold, where they are more
+    than ``share`` of the file's UDC rows or of the upload's in those months. The same deliveries
+    written both ways (a union's log, then the upazila's summary of it; a workbook's log and summary
+    sheets) would be counted twice, and no row of one is a row of the other."""
+    udc = pl.col("channel") == "udc"
+    month = pl.col("date").dt.truncate("1mo").alias("__month")
+    mine = incoming.lazy().filter(udc & pl.col("union_code").is_not_null()).select("union_code", month, "date").collect()
+    if mine.height == 0:
+        return pl.LazyFrame(schema={"upload_id": pl.String, "shared_rows": pl.UInt32, "first": pl.Date, "last": pl.Date})
+    summary = bool(mine.select((pl.col("date").dt.day() == 1).all()).item())
+    start, end = mine["__month"].min(), mine["date"].max()
+    theirs = (stored.filter(udc & pl.col("union_code").is_not_null() & (pl.col("date") >= start)
+                            & (pl.col("date") <= pl.lit(end).dt.month_end()))
+              .select("upload_id", "union_code", month, (pl.col("date").dt.day() == 1).all().over("upload_id").alias("__summary"))
+              .filter(pl.col("__summary") != summary))
+    cells = theirs.select("upload_id", "union_code", "__month").unique()
+    own = theirs.group_by("upload_id").agg(pl.len().alias("__rows"))
+    held = theirs.join(cells.join(mine.lazy().select("union_code", "__month").unique(), on=["union_code", "__month"]),
+                       on=["upload_id", "union_code", "__month"], how="semi").group_by("upload_id").agg(
+        pl.len().alias("__held"))
+    return (mine.lazy().join(cells, on=["union_code", "__month"]).group_by("upload_id")
+            .agg(pl.len().cast(pl.UInt32).alias("shared_rows"), pl.col("date").min().alias("first"),
+                 pl.col("date").max().alias("last"))
+            .join(own, on="upload_id").join(held, on="upload_id")
+            .filter((pl.col("shared_rows") > share * mine.height) | (pl.col("__held") > share * pl.col("__rows")))
+            .select("upload_id", "shared_rows", "first", "last"))
 
 
 def _repeated_days(window: pl.LazyFrame, incoming: pl.DataFrame) -> pl.LazyFrame:
