@@ -259,6 +259,9 @@ def brief_classes_of(values, *, decimals):
 def test_the_channel_ring_labels_only_slices_with_something(values, texts):
     pie = figures.channel_split(values, lang="en").to_dict()["data"][0]
     assert list(pie["text"]) == texts and len(pie["labels"]) == 2
+    # read across a room: level labels, and a small slice's outside the ring with the margin it needs (a
+    # review's projector donut cut the front desk's count off)
+    assert pie["insidetextorientation"] == "horizontal" and pie["automargin"] is True
 
 
 def test_charts_for_the_projector_have_larger_type_and_the_desks_stay(log, gaz):

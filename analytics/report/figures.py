@@ -717,7 +717,10 @@ def channel_split(values: dict[str, int], *, lang: str) -> go.Figure:
                            # a channel with none: no label on a slice of nothing (its "0 0.0%" was drawn
                            # above the ring and cut off); the legend still names it
                            text=[f"{i18n.number(v, lang=lang)}<br>{p}" if v else "" for v, p in zip(values.values(), shares)],
-                           textinfo="text", hovertemplate="%{label}: %{text}<extra></extra>"))
+                           textinfo="text", hovertemplate="%{label}: %{text}<extra></extra>",
+                           # level labels, read across a room; a small slice's, outside the ring, given the
+                           # margin it needs (a projector's donut cut the front desk's count off at the top)
+                           insidetextorientation="horizontal", automargin=True))
     fig.update_layout(legend={"orientation": "h", "y": -0.1})
     return _layout(fig, height=340)
 
