@@ -339,8 +339,9 @@ def place_labels(labels: list[dict], *, bounds: tuple[float, float, float, float
     ``width`` x ``height`` pixels: each label {"pcode", "text", "lon", "lat", "geometry"} is
     tried at its point (the polygon's pole of inaccessibility) and at points of a grid over its
     polygon, best first (the box most inside the polygon, then the point farthest from its edge).
-    The smallest polygons go first (they have the fewest places); a name with no free place is
-    left out. Returns the kept labels, with "lon"/"lat" where they are written."""
+    The smallest polygons go first (they have the fewest places); a name with no free place in
+    its polygon is written just outside it (above, below, left, right), and left out only when
+    none of those is free either. Returns the kept labels, with "lon"/"lat" where they are written."""
     import shapely
     from shapely.geometry import shape
 
@@ -376,7 +377,12 @@ def place_labels(labels: list[dict], *, bounds: tuple[float, float, float, float
         inside_share = numpy.round(shapely.area(shapely.intersection(poly, boxes)) / (4 * half_w * half_h), 1)
         rank = numpy.lexsort((-shapely.distance(poly.boundary, points), -inside_share))  # best first
         inside = list(zip(cxs[rank].tolist(), cys[rank].tolist()))
-        for xy in inside:
+        # no free place inside (the DC office's circle and figure fill Pirojpur Sadar): just outside its
+        # edge, above, below, left or right of it, the name still beside its area rather than left out
+        gap = LABEL_PAD + 2
+        around = [(px, top - half_h - gap), (px, bottom + half_h + gap), (left - half_w - gap, py),
+                  (right + half_w + gap, py)]
+        for xy in inside + around:
             b = label_box(lab["text"], *xy, size)
             if free(b):
                 taken.append(b)
