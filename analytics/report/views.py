@@ -512,7 +512,7 @@ def entrepreneur_counts(table: pl.DataFrame, *, lang: str, known: bool = True) -
               ("gender.male", active.filter(pl.col("entrepreneur_gender") == "male").height),
               ("entrepreneurs.flagged", table.filter(pl.col("no_activity") | pl.col("sharp_drop")).height)]
     return [(i18n.t(key, lang), i18n.number(value, lang=lang) if known or key == "entrepreneurs.flagged"
-             else privacy.unknown_text(lang=lang)) for key, value in counts]
+             else i18n.t("figure.not_known", lang)) for key, value in counts]
 
 
 def unnamed_note(log: pl.LazyFrame, gaz: Gazetteer, *, period: Period, lang: str, upazila: str | None = None) -> str | None:
