@@ -1263,3 +1263,15 @@ def test_a_summary_row_of_a_service_no_one_was_given_is_left_out_and_noted(run, 
     result = run((_SUMMARY + "\n".join(rows) + "\n").encode(), period=quarter(2023, 1))
     assert triples(result) == codes
     assert result.frame["source_row"].to_list() == stored
+
+
+@pytest.mark.parametrize(("fee", "said"), [
+    # the row's fee, for its 3 people: said to be theirs, not one person's (a review: "2.3" against Tk 5-10)
+    ("Fee (Tk)", "A fee of 2 for 3 people is far outside"),
+    ("Fee per Person", "A fee of 2 is far outside"),  # one person's fee, as written
+])
+def test_an_implausible_fee_for_several_people_says_whose_it_is(run, fee, said):
+    text = f"Date,Upazila,Union,Entrepreneur ID,Gender,Service,Beneficiaries,{fee}\n" \
+           "01/07/2023,Nazirpur,Dirgha,UDC-1,Female,Birth registration,3,2\n"
+    result = run(text.encode())
+    assert triples(result) == {("fee_implausible", 2, fee)} and said in result.problems["message"][0]

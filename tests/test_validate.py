@@ -226,6 +226,11 @@ RENDERED = [
     ("fee_implausible", "en", "Fee", PARAMS["fee_implausible"],
      ["for “Birth registration” (Tk 50–100 per person; more than 5 times off)"]),
     ("fee_implausible", "bn", "Fee", PARAMS["fee_implausible"], ["“জন্ম নিবন্ধন” সেবার", "জনপ্রতি ৫০–১০০ টাকা; ৫ গুণের"]),
+    # for several people, the message says so: the fee is theirs, not one person's (a review: 2.3 for 3 people)
+    ("fee_implausible", "en", "Fee", {**PARAMS["fee_implausible"], "people": 3},
+     [f"A fee of {V_} for 3 people is far outside"]),
+    ("fee_implausible", "bn", "Fee", {**PARAMS["fee_implausible"], "people": 3}, [f"{V_} টাকা আয় (৩ জনের) “জন্ম"]),
+    ("fee_implausible", "en", "Fee", {**PARAMS["fee_implausible"], "people": 1}, [f"A fee of {V_} is far outside"]),
     ("count_too_large", "en", "People", {"limit": 20_000}, ["(at most 20,000)"]),
     ("count_too_large", "bn", "People", {"limit": 20_000}, ["(সর্বোচ্চ ২০,০০০)"]),
     ("value_too_long", "bn", "Union", {"limit": 120}, ["সর্বোচ্চ ১২০ অক্ষর"]),

@@ -723,7 +723,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
             pl.col("fee_v").filter(rows).sum().alias("fee"), pl.col(ROW).filter(rows).max())
         said = work.filter(pl.col("is_total")).select(ROW, pl.col("count_v").alias("people"), pl.col("fee_v").alias("fee"))
         return (validate.row_checks(work, label, shape=shape, period=period, today=today,
-                                    date_order=written),
+                                    date_order=written, fee_per_unit=headers.fee_per_unit),
                 _names_counts(work, present),
                 schema.conform(_canonical(work.lazy(), shape=shape, dc_upazila=dc_upazila, upload_id=upload_id),
                                text=text).collect(), rows_sum, said)

@@ -199,6 +199,9 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["service"] = namer.service(params["service"], lang)
         values["min"], values["max"] = number(params["min"], lang=lang), number(params["max"], lang=lang)
         values["factor"] = number(L.FEE_FACTOR, lang=lang)
+        people = params.get("people") or 1
+        # for several people, what it comes to each (a review: "2.3 against Tk 5-10" for 3 people's Tk 2.30)
+        values["people"] = t("ingest.fee_for_people", lang, people=number(people, lang=lang)) if people > 1 else ""
     elif code == "count_too_large":
         values["limit"] = number(params["limit"], lang=lang)
     elif code == "gender_conflict":
@@ -242,12 +245,13 @@ def free_without_fee() -> pl.Expr:
 
 
 def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, period: Period | None,
-               today: date, date_order: str = "dmy") -> pl.DataFrame:
+               today: date, date_order: str = "dmy", fee_per_unit: bool = False) -> pl.DataFrame:
     """Every row problem of the parsed and resolved ``work`` frame (see :mod:`analytics.ingest.pipeline`), as
     :data:`RAW_SCHEMA` rows. ``label`` gives each field's header as written (None when absent).
 
     Rows that look like totals get only ``total_row``; front-desk rows are not checked for
-    places, entrepreneurs or gender (those are not kept for them).
+    places, entrepreneurs or gender (those are not kept for them). ``fee_per_unit``: the fee column
+    holds one person's fee (``fee_v`` is already it times the count), as an implausible fee's message says.
     """
     # a summary's row of a service no one was given (its count 0 or empty, and no fee): a form that lists
     # every service each month, left out and noted, not refused for a count to fill in
@@ -379,8 +383,9 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
           & (pl.col("count_v").fill_null(1) <= ceiling) & (
         (per_person > pl.col("fee_max_bdt") * 100 * L.FEE_FACTOR)
         | ((per_person > 0) & (per_person * L.FEE_FACTOR < pl.col("fee_min_bdt") * 100))), "fee",
-        params=pl.format('{{"service": "{}", "min": {}, "max": {}}}', pl.col("service_code"), pl.col("fee_min_bdt"),
-                         pl.col("fee_max_bdt")))
+        params=pl.format('{{"service": "{}", "min": {}, "max": {}, "people": {}}}', pl.col("service_code"),
+                         pl.col("fee_min_bdt"), pl.col("fee_max_bdt"),
+                         pl.lit(1) if fee_per_unit else pl.col("count_v").fill_null(1)))
     codes("count_problem", ("damaged", "count_not_number", "count_not_positive", "excel_error", "not_calculated"),
           "beneficiaries")
     check("count_too_large", pl.col("count_v") > ceiling, "beneficiaries", params=pl.lit(f'{{"limit": {ceiling}}}'))
