@@ -130,6 +130,12 @@ def test_bad_mapping_is_reported():
     # a quantity of services is a count, not a second service column
     (["Service Name", "Service Qty"], {"Service Name": "service", "Service Qty": "beneficiaries"}, [], {}),
     (["সেবার নাম", "মোট সেবা"], {"সেবার নাম": "service", "মোট সেবা": "beneficiaries"}, [], {}),
+    # a service's code beside its name: the name is read (a review's file was refused as two service columns)
+    (["Service Code", "Service"], {"Service": "service"}, ["Service Code"], {}),
+    (["সেবা কোড", "সেবার নাম"], {"সেবার নাম": "service"}, ["সেবা কোড"], {}),
+    (["Service Code"], {"Service Code": "service"}, [], {}),  # the code alone: the service
+    # the channel of service is the channel, not a second service ("সেবা চ্যানেল | সেবার নাম")
+    (["সেবা চ্যানেল", "সেবার নাম"], {"সেবা চ্যানেল": "channel", "সেবার নাম": "service"}, [], {}),
 ])
 def test_headings_of_one_field(headers, columns, unmapped, duplicates):
     mapped = map_headers(headers)

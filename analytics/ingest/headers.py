@@ -46,7 +46,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
               "মাস ও বছর", "প্রতিবেদনের মাস"),
     "year": ("Year", "Fiscal Year", "FY", "Calendar Year", "বছর", "বৎসর", "সাল", "সন", "অর্থবছর", "অর্থ বছর"),
     "channel": ("Channel", "Centre type", "Center type", "Service Point", "Service Channel",
-                "চ্যানেল", "সেবাকেন্দ্র", "সেবা কেন্দ্র", "কেন্দ্রের ধরন"),
+                "চ্যানেল", "সেবা চ্যানেল", "সেবার চ্যানেল", "সেবাকেন্দ্র", "সেবা কেন্দ্র", "কেন্দ্রের ধরন"),
     "upazila": ("Upazila", "Upazila Name", "Name of Upazila", "Thana", "Upazilla", "Upozila", "Sub-district",
                 "উপজেলা", "উপজেলার নাম", "থানা"),
     "union": ("Union", "Union Name", "Name of Union", "Union Parishad", "UP", "UP Name", "Union/Pourashava",
@@ -264,6 +264,8 @@ def recognise(header: str) -> str | None:
     return None
 
 
+#: A heading of a code ("Service Code", "সেবা কোড"): beside a name for the same thing, not the one read.
+_CODE = ("code", "কোড")
 _PLACE = tuple(word_key(text) for text in ("union", "upazila", "upazilla", "thana", "district", "ইউনিয়ন", "উপজেলা",
                                            "জেলা"))
 #: A heading naming both sexes, as words ("Male/Female", "M/F", "নারী/পুরুষ"), asks which of the two.
@@ -391,6 +393,13 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
             del result.columns[header]
             result.unmapped.append(header)
         seen["date"] = [h for h in seen["date"] if h not in stamps]
+    codes = [h for h in seen.get("service", []) if h not in given and any(word in header_key(h) for word in _CODE)]
+    if codes and len(codes) < len(seen["service"]):
+        # the service's code beside its name ("Service Code | Service"): the name is read, the code not used
+        for header in codes:
+            del result.columns[header]
+            result.unmapped.append(header)
+        seen["service"] = [h for h in seen["service"] if h not in codes]
     if "month" in seen and "date" in seen and not any(header_key(h) in _SYNONYM_KEYS or h in given
                                                       for h in seen["date"]):
         # a Month column dates a summary's rows; a date that only a word rule found beside it
