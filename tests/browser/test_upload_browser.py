@@ -335,17 +335,21 @@ def test_after_confirming_only_stored_is_said(page, clerk_app, tmp_path):
     assert "This exact file is already stored: “filled-template.xlsx”, uploaded " in said and " by asha." in said
 
 
-def test_months_written_as_dates_month_first_are_shown_both_ways_and_read_as_the_clerk_says(page, clerk_app):
-    path = Path(__file__).resolve().parents[1] / "data" / "ingest" / "bad" / "month_order_unclear.csv"
+def test_months_written_as_dates_month_first_are_shown_both_ways_and_read_as_the_clerk_says(page, clerk_app, tmp_path):
+    # (bad/month_order_unclear.csv two years earlier: this module's store holds the offices' logs of
+    # 2023-24 Q1, of which a summary of Tona's months would be the same deliveries written again)
+    fixture = Path(__file__).resolve().parents[1] / "data" / "ingest" / "bad" / "month_order_unclear.csv"
+    path = tmp_path / fixture.name
+    path.write_text(fixture.read_text(encoding="utf-8").replace("/2023", "/2021"), encoding="utf-8")
     signed_in_upload_page(page, clerk_app, lang="en")
     upload(page, path)
     body = page.inner_text("body")
-    assert "How does this file write dates?" in body and "7/1/2023" in body and "Confirm and store" not in body
+    assert "How does this file write dates?" in body and "7/1/2021" in body and "Confirm and store" not in body
     page.get_by_text("Read month/day/year", exact=True).last.click()
     confirm(page, lang="en")
     store = LocalStore(clerk_app.base / "store")
     stored = store.scan().filter(pl.col("upload_id") == store.uploads()["upload_id"][-1]).collect()
-    assert sorted(d.isoformat() for d in stored["date"]) == ["2023-07-01", "2023-08-01", "2023-09-01"]
+    assert sorted(d.isoformat() for d in stored["date"]) == ["2021-07-01", "2021-08-01", "2021-09-01"]
 
 
 def test_each_sheet_of_a_workbook_of_several_logs_goes_in_on_its_own(page, clerk_app, tmp_path):
