@@ -247,16 +247,16 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             if result.problem_counts else result.problems.filter(~pl.col("code").is_in(NOTE_CODES)).height
         print(i18n.t("ingest.cli_summary", lang, file=path.name, accepted=result.accepted_rows, problems=refusing),
               file=out)
+        said = lambda headings: ", ".join(map(validate.echo_text, headings))  # noqa: E731 - at most 80 characters each
         if result.dropped_pii:
-            print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=", ".join(map(validate.echo_text, result.dropped_pii))), file=out)
+            print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=said(result.dropped_pii)), file=out)
         if result.fee_per_unit:
             column = next(h for h, f in result.columns.items() if f == "fee")
             print("  " + i18n.t("ingest.cli_fee_per_unit", lang, column=validate.echo_text(column)), file=out)
         for total, parts in result.totals_used().items():
-            print("  " + i18n.t("ingest.cli_beside_total", lang, columns=", ".join(map(validate.echo_text, parts)),
-                                                        total=validate.echo_text(total)), file=out)
+            print("  " + i18n.t("ingest.cli_beside_total", lang, columns=said(parts), total=said([total])), file=out)
         if result.unmapped:
-            print("  " + i18n.t("ingest.cli_unmapped", lang, columns=", ".join(map(validate.echo_text, result.unmapped))), file=out)
+            print("  " + i18n.t("ingest.cli_unmapped", lang, columns=said(result.unmapped)), file=out)
             if result.counts_rows_as_one:
                 print("  " + i18n.t("ingest.cli_no_count", lang), file=out)
         for line in notes(result, lang=lang, gazetteer=gazetteer, catalogue=catalogue):

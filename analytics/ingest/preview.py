@@ -126,9 +126,8 @@ def _other_form(stored: pl.LazyFrame, incoming: pl.DataFrame, *, share: float) -
               .filter(pl.col("__summary") != summary))
     cells = theirs.select("upload_id", "union_code", "__month").unique()
     own = theirs.group_by("upload_id").agg(pl.len().alias("__rows"))
-    held = theirs.join(cells.join(mine.lazy().select("union_code", "__month").unique(), on=["union_code", "__month"]),
-                       on=["upload_id", "union_code", "__month"], how="semi").group_by("upload_id").agg(
-        pl.len().alias("__held"))
+    held = theirs.join(mine.lazy().select("union_code", "__month").unique(), on=["union_code", "__month"],
+                       how="semi").group_by("upload_id").agg(pl.len().alias("__held"))
     return (mine.lazy().join(cells, on=["union_code", "__month"]).group_by("upload_id")
             .agg(pl.len().cast(pl.UInt32).alias("shared_rows"), pl.col("date").min().alias("first"),
                  pl.col("date").max().alias("last"))

@@ -122,8 +122,7 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
     """The message of one problem in ``lang``; the cell value appears as a placeholder token."""
     values: dict[str, object] = {"value": _VALUE, "column": echo_text(column or "")}
     for key, item in params.items():  # (a file's headings, 60,000 characters of one, quoted back in part)
-        values[key] = echo_text(item) if isinstance(item, str) else [echo_text(i) if isinstance(i, str) else i for i in item] \
-            if isinstance(item, list) else item
+        values[key] = _echoed(item)
     places = params.get("candidates", [])
     if code in ("unknown_union", "unknown_upazila", "unknown_service"):
         name = namer.service if code == "unknown_service" else namer.place
@@ -209,6 +208,15 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
     return t(f"ingest.problem.{code}", lang, **values)
 
 
+def _echoed(item: object) -> object:
+    """A message's parameter as quoted back: texts (and lists of them) by :func:`echo_text`."""
+    if isinstance(item, str):
+        return echo_text(item)
+    if isinstance(item, list):
+        return [_echoed(i) for i in item]
+    return item
+
+
 def echo_text(text: str) -> str:
     """A file's text (a heading, a sheet's name) as quoted back to the user: at most
     :data:`analytics.ingest.limits.ECHO_CHARS` characters, as :func:`echo` quotes a cell."""
@@ -255,15 +263,17 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     """
     # a summary's row of a service no one was given (its count 0 or empty, and no fee): a form that lists
     # every service each month, left out and noted, not refused for a count to fill in
+    row = ~pl.col("is_total") & pl.col("extra").is_null()
     if shape == "summary" and "count_v" in work.columns:
-        fee = (pl.col("fee_v").fill_null(0) == 0) & pl.col("fee_problem").is_null() if "fee_v" in work.columns \
+        none = (pl.col("count_problem") == "count_not_positive") | (
+            pl.col("count_problem").is_null() & pl.col("beneficiaries").is_null())
+        free = (pl.col("fee_v").fill_null(0) == 0) & pl.col("fee_problem").is_null() if "fee_v" in work.columns \
             else pl.lit(True)
-        nothing = (~pl.col("is_total") & pl.col("extra").is_null() & pl.col("count_problem").is_in(
-            ["count_not_positive"]).fill_null(pl.col("beneficiaries").is_null()) & fee).fill_null(False)
+        nothing = (row & none & free).fill_null(False)
     else:
         nothing = pl.lit(False)
     # a total row, a row split into more cells than headings, or a row of no one served, gets that one problem only
-    checked = ~pl.col("is_total") & pl.col("extra").is_null() & ~nothing
+    checked = row & ~nothing
     udc = pl.col("channel") == "udc"
     fd = pl.col("channel") == "front_desk"
     raw = lambda f: pl.col(f"raw_{f}").cast(pl.String) if label.get(f) else pl.lit(None, pl.String)  # noqa: E731

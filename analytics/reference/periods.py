@@ -13,10 +13,10 @@ import polars as pl
 
 from analytics import i18n
 
-#: A fiscal year as written: "2022-23", "FY 2022-23", "2022/2023", "2022–23" (groups: the two years).
 #: The years a period may lie in: a wider one is no period of any log (and 0001-01-01..9999-12-31 has
 #: no year before it or after it to compare with: it ended the command line in an internal error).
 YEARS = range(1971, 2101)
+#: A fiscal year as written: "2022-23", "FY 2022-23", "2022/2023", "2022–23" (groups: the two years).
 FY_RE = re.compile(r"^\s*(?:FY\s*)?(\d{4})\s*[-/–]\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
 
 
