@@ -1,7 +1,7 @@
 """Load test: many viewers at once, speaking Streamlit's own websocket protocol (no browser).
 
     python -m benchmarks.load                    # the standard scenarios with the shipped production settings
-    python -m benchmarks.load --settings default # the same with Streamlit's defaults (what `dev.py run` uses)
+    python -m benchmarks.load --settings default # the same with Streamlit's defaults (file watcher on)
     python -m benchmarks.load --scenario views --sessions 20 --views 5
     python3 dev.py load [...]                    # the same through dev.py
 

@@ -3,8 +3,14 @@
 - ``test_short_load``: 5 sessions, 3 views nobody asked for before each, at once: no error, the
   health check never stops answering (the deadlock of issue 16 stopped everything, health
   included), every run finished.
-- ``test_ten_sessions_right_after_a_restart``: 10 sessions opening at once on a fresh server:
-  no error page (they raced to import pandas and one met a half-imported module).
+- ``test_ten_sessions_right_after_a_restart``: 10 sessions opening at once on a fresh server with
+  the shipped settings: no error page (they raced to import pandas and one met a half-imported
+  module; the code before the app's warm-up still fails this test with 13 error pages). It ran
+  Streamlit's defaults until they proved flaky here: with the file watcher on, Streamlit watches
+  the app's folder recursively, a virtual environment inside the checkout (as in CI) is watched
+  too, and the first imports flood it (watchdog's inotify queue overflows) while its thread holds
+  the interpreter for more than ``HANG`` seconds; 1 run in 5 failed. The shipped settings turn
+  the watcher off (deploy/README.md, "Many viewers at once").
 - ``test_ingest_under_load``: a new quarter ingested while sessions browse: visible within 5 s.
 
 Each is bounded (a hang is detected within ``HANG`` seconds and fails the test; a scenario stops
@@ -57,7 +63,7 @@ def test_short_load():
 
 
 def test_ten_sessions_right_after_a_restart():
-    (outcome,) = run("--scenario", "cold", "--sessions", "10", "--cold-repeats", "1", "--settings", "default")
+    (outcome,) = run("--scenario", "cold", "--sessions", "10", "--cold-repeats", "1", "--settings", "production")
     assert not outcome.hung, "the server stopped answering its health check: " + explain(outcome)
     assert outcome.error_pages == 0, explain(outcome)
     assert outcome.errors == 0, explain(outcome)
