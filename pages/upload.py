@@ -24,7 +24,7 @@ from analytics.ingest.readers import ENCODING_NAMES
 from analytics.ingest.validate import NOTE_CODES, UNUSABLE_CODES
 from analytics.reference.periods import quarter
 from analytics.reference.services import ServiceResolver, load_catalogue
-from analytics.report import views
+from analytics.report import history, views
 from analytics.store import StoreChanged, content_hash, entrepreneur_ids, new_upload_id
 from pages import access, navigation, render, resources, state
 
@@ -175,7 +175,7 @@ if existing:
     if stored_as.height:  # the file as the clerk knows it: its name, when and by whom, not an upload ID
         name, when, by = stored_as.select("file_name", "created_at", "uploader").row(0)
         st.info(t("upload.duplicate_named", file=i18n.plain(name), when=i18n.moment(when, lang=lang),
-                  uploader=i18n.plain(by or "–")))
+                  uploader=i18n.plain(history.who_label(by, lang=lang) or "–")))
     else:
         st.info(t("upload.duplicate", upload=existing))
     st.stop()

@@ -8,7 +8,7 @@ import pytest
 from analytics import i18n
 from analytics.reference.periods import fiscal_year, quarter
 from analytics.reference.sample import generate
-from analytics.report import figures, privacy, tables, views
+from analytics.report import figures, history, privacy, tables, views
 
 FY = fiscal_year(2022)
 
@@ -241,6 +241,19 @@ def test_audit_and_uploads_tables():
     assert audit[audit.columns[2]].to_list() == ["no_such_action", i18n.t("action.upload", "en")]
     assert audit[i18n.t("col.version", "en")].to_list() == ["", "1"]  # the data version; none for audit entries
     assert views.audit_table(changes.clear(), lang="bn").height == 0
+    by_machine = tables.display_only(views.audit_table(changes.with_columns(pl.Series("actor", ["cli", "system"])),
+                                                       lang="bn"))
+    assert by_machine[i18n.t("col.actor", "bn")].to_list() == ["অ্যাপ (নমুনা)", "কমান্ড লাইন"]  # newest first
+
+
+@pytest.mark.parametrize(("name", "lang", "shown"), [
+    ("cli", "bn", "কমান্ড লাইন"), ("cli", "en", "command line"), ("system", "bn", "অ্যাপ (নমুনা)"),
+    ("system", "en", "the app (sample)"), ("rahima", "bn", "rahima"), ("CLI", "en", "CLI"), (None, "en", ""),
+])
+def test_who_did_it_reads_in_the_language(name, lang, shown):
+    """The command line's default uploader and actor ("cli") and the app's own ("system") are said in
+    the user's language on the Data page; a person's account name is kept as written."""
+    assert history.who_label(name, lang=lang) == shown
 
 
 # -- tables that sort as numbers, read in the user's digits (issue 12) -------------------------

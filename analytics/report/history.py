@@ -160,6 +160,22 @@ def action_label(action: str | None, *, lang: str) -> str:
     return i18n.t(key, lang) if action and key in i18n.strings() else str(action or "")
 
 
+#: Who did something when no person signed in: the command line's default ``--uploader`` and
+#: ``--actor``, and the app itself (the bundled sample).
+MACHINE_ACTORS = ("cli", "system")
+
+
+def who_label(name: str | None, *, lang: str) -> str:
+    """Who uploaded or changed something, as a user reads it: a person's name as written, the
+    command line's and the app's own names in ``lang`` ("cli" is "কমান্ড লাইন")."""
+    return i18n.t(f"who.{name}", lang) if name in MACHINE_ACTORS else str(name or "")
+
+
+def who_expr(column: str, *, lang: str) -> pl.Expr:
+    """:func:`who_label` over a column of names."""
+    return pl.col(column).replace({name: who_label(name, lang=lang) for name in MACHINE_ACTORS})
+
+
 def quarter_beneficiaries(log: pl.LazyFrame, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
     """Beneficiaries per fiscal quarter in ``log``, for ``pairs`` (0 where there are none)."""
     wanted = sorted(set(pairs))

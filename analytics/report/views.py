@@ -873,7 +873,7 @@ def uploads_table(uploads: pl.DataFrame, *, lang: str, quarters: pl.DataFrame | 
         *tables.shown(t("col.earnings"), taka_text("fee_paisa", lang=lang), pl.col("fee_paisa") / schema.PAISA_PER_TAKA),
         *tables.shown(t("col.time"), texts(ordered["created_at"], lambda v: i18n.moment(v, lang=lang)),
                       pl.col("created_at")),
-        pl.col("uploader").alias(t("col.uploader")),
+        history.who_expr("uploader", lang=lang).alias(t("col.uploader")),
         pl.when(pl.col("is_sample")).then(pl.lit(t("tables.sample_note"))).otherwise(pl.col("note").fill_null(""))
         .alias(t("col.note")),
         pl.col("upload_id").alias(t("col.upload_id")),
@@ -898,7 +898,7 @@ def audit_table(changes: pl.DataFrame, *, lang: str, uploads: pl.DataFrame | Non
                       pl.col("version")),
         *tables.shown(i18n.t("col.time", lang), texts(ordered["at"], lambda v: i18n.moment(v, lang=lang)), pl.col("at")),
         pl.Series(i18n.t("col.action", lang), [history.action_label(a, lang=lang) for a, _, _ in rows], dtype=pl.String),
-        pl.col("actor").alias(i18n.t("col.actor", lang)),
+        history.who_expr("actor", lang=lang).alias(i18n.t("col.actor", lang)),
         pl.Series(i18n.t("col.detail", lang), [history.describe(a, u, d, lang=lang, uploads=named, name_of=name_of)
                                                for a, u, d in rows], dtype=pl.String),
     )
