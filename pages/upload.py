@@ -265,6 +265,8 @@ if result.total_differs:
     st.warning(t("upload.total_differs", **result.total_note(lang=lang)))
 if result.free_without_fee:
     st.info(t("upload.free_fee", rows=result.free_without_fee))
+if result.unnamed_udc_rows:
+    st.info(t("upload.unnamed", rows=result.unnamed_udc_rows))
 if result.ditto:
     st.info(t("upload.ditto", **result.ditto_note(lang=lang)))
 if result.id_spellings.height:

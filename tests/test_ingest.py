@@ -88,7 +88,8 @@ def test_good_corpus(case, run):
     assert front["union_code"].null_count() == front.height and (front["fee_paisa"] == 0).all()
     assert (front["upazila_code"] == "BD107980").all()
     if result.shape == "transactions":
-        assert frame.filter(pl.col("channel") == "udc")["entrepreneur_id"].null_count() == 0
+        # (a log with no ID column: who served is not known, said as such)
+        assert frame.filter(pl.col("channel") == "udc")["entrepreneur_id"].null_count() == result.unnamed_udc_rows
 
 
 def test_good_corpus_is_large_enough():
@@ -201,7 +202,8 @@ BAD_CORPUS = [
     ("bad/missing_service.csv", {}, {("missing_column", None, None)}, []),
     ("bad/missing_date.csv", {}, {("missing_column", None, None)}, []),
     ("bad/missing_union_column.csv", {}, {("missing_column", None, None)}, []),
-    ("bad/missing_entrepreneur_column.csv", {}, {("missing_column", None, None)}, []),
+    # (who served is not known: kept, as a monthly summary is, and said: test_a_log_without_entrepreneur_ids...)
+    ("good/log_without_entrepreneur_column.csv", {}, set(), [2]),
     ("bad/summary_missing_count.csv", {}, {("missing_column", None, None)}, []),
     ("bad/duplicate_columns.csv", {}, {("duplicate_column", None, None)}, []),
     ("bad/ambiguous_sheet.xlsx", {}, {("ambiguous_sheet", None, None)}, []),
@@ -254,6 +256,8 @@ BAD_CORPUS = [
     ("bad/sign_off.csv", {}, {("note_row", 5, None), ("note_row", 6, None)}, [2, 3]),
     ("bad/summary_bad_month.csv", {}, {("bad_month", 2, "Month"), ("bad_month", 3, "Month"),
                                        ("missing_value", 4, "Month")}, [5]),
+    ("bad/daily_form_nothing_recorded.csv", {}, {("nothing_served", 3, "সেবা গ্রহীতার সংখ্যা"),
+                                                 ("nothing_recorded", 4, None)}, [2, 5]),
     ("bad/summary_nothing_served.csv", {}, {("nothing_served", 3, "No. of Services"),
                                             ("nothing_served", 4, "No. of Services")}, [2, 5]),
     ("bad/titled_errors.xlsx", {}, {("unknown_union", 6, "Union"), ("bad_date", 7, "Date")}, [5]),
@@ -1263,6 +1267,55 @@ def test_a_summary_row_of_a_service_no_one_was_given_is_left_out_and_noted(run, 
     result = run((_SUMMARY + "\n".join(rows) + "\n").encode(), period=quarter(2023, 1))
     assert triples(result) == codes
     assert result.frame["source_row"].to_list() == stored
+
+
+_DAILY = "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk),Remarks\n"
+
+
+@pytest.mark.parametrize(("rows", "stored", "codes"), [
+    # a daily form listing every service each day: a service no one was given that day (0, no fee) is left out
+    (["01/07/2023,Tona,UDC-1,Birth registration,2,150,", "01/07/2023,Tona,UDC-1,Photocopy,0,0,",
+      "01/07/2023,Tona,UDC-1,Death registration,0,,"], [2], {("nothing_served", 3, "Beneficiaries"),
+                                                           ("nothing_served", 4, "Beneficiaries")}),
+    # a line of the register with nothing written but the day (a holiday): left out, its remark quoted
+    (["01/07/2023,Tona,UDC-1,Birth registration,2,150,", "05/07/2023,Tona,UDC-1,,,,সাপ্তাহিক ছুটি"], [2],
+     {("nothing_recorded", 3, None)}),
+    (["01/07/2023,Tona,UDC-1,Birth registration,2,150,", "02/07/2023,,,,,,"], [2], {("nothing_recorded", 3, None)}),
+    # a service written, or a number, or a fee: a delivery with a cell to put right, still refused
+    (["01/07/2023,Tona,UDC-1,Birth registration,0,50,"], [], {("count_not_positive", 2, "Beneficiaries")}),
+    (["01/07/2023,Tona,UDC-1,,2,150,"], [], {("missing_value", 2, "Service")}),
+    (["01/07/2023,Tona,UDC-1,,,150,"], [], {("missing_value", 2, "Service")}),
+    (["01/07/2023,Tona,UDC-1,Birth registration,2,,"], [], {("missing_value", 2, "Fee (Tk)")}),
+    (["01/07/2023,Tona,UDC-1,Birth registration,-2,,"], [], {("count_not_positive", 2, "Beneficiaries"),
+                                                              ("missing_value", 2, "Fee (Tk)")}),
+])
+def test_a_log_row_that_records_no_delivery_is_left_out_and_noted(run, rows, stored, codes):
+    """A review's daily forms (every service each day, 0 where none; a holiday's line with only its date
+    and a remark) were refused, asking the clerk to delete rows or to fill in services no one was given."""
+    result = run((_DAILY + "\n".join(rows) + "\n").encode(), period=quarter(2023, 1))
+    assert triples(result) == codes
+    assert result.frame["source_row"].to_list() == stored
+    if ("nothing_recorded", 3, None) in codes and "ছুটি" in rows[1]:
+        assert "“সাপ্তাহিক ছুটি”" in result.problems["message"][0]
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_a_log_without_entrepreneur_ids_is_kept_and_says_who_served_is_not_known(run, lang):
+    """A review's logs with no entrepreneur ID column (11 of 20 offices' files) were refused whole; a
+    monthly summary, which names no one either, was kept. Now both are kept: the figures count, and the
+    number of entrepreneurs reads "not known" where their rows are (metrics' ``unnamed``)."""
+    text = ("Date,Union,Entrepreneur Name,Service,Beneficiaries,Fee (Tk)\n"
+            "01/07/2023,Tona,Rahima Begum,Birth registration,2,150\n"
+            "02/07/2023,Tona,Rahima Begum,Photocopy,3,15\n")
+    result = run(text.encode(), period=quarter(2023, 1), lang=lang)
+    assert result.clean and result.unnamed_udc_rows == 2
+    assert result.frame["entrepreneur_id"].null_count() == 2
+    assert result.frame["beneficiaries"].sum() == 5 and result.frame["fee_paisa"].sum() == 16_500
+    named = run(text.replace("Entrepreneur Name", "Entrepreneur ID").encode(), period=quarter(2023, 1), lang=lang)
+    assert named.unnamed_udc_rows == 0  # (an ID column: its empty cells are refused, as before)
+    front_desk = run(b"Date,Channel,Service,Beneficiaries\n01/07/2023,Front desk,Receiving citizen applications,2\n",
+                     period=quarter(2023, 1), lang=lang)
+    assert front_desk.unnamed_udc_rows == 0  # the front desk names no entrepreneur anyway
 
 
 @pytest.mark.parametrize(("fee", "said"), [

@@ -167,6 +167,8 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
         out.append(i18n.t("ingest.cli_note_total_differs", lang, **result.total_note(lang=lang)))
     if result.free_without_fee:
         out.append(i18n.t("ingest.cli_note_free_fee", lang, rows=result.free_without_fee))
+    if result.unnamed_udc_rows:
+        out.append(i18n.t("ingest.cli_note_unnamed", lang, rows=result.unnamed_udc_rows))
     if result.ditto:
         out.append(i18n.t("ingest.cli_note_ditto", lang, **result.ditto_note(lang=lang)))
     if result.id_spellings.height:
@@ -179,7 +181,8 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
     for code, key in (("header_row", "ingest.cli_note_header_rows"), ("note_row", "ingest.cli_note_note_rows"),
                       ("month_heading", "ingest.cli_note_month_headings"),
                       ("summary_table", "ingest.cli_note_summary_table"), ("layout_row", "ingest.cli_note_layout_rows"),
-                      ("nothing_served", "ingest.cli_note_nothing_served")):
+                      ("nothing_served", "ingest.cli_note_nothing_served"),
+                      ("nothing_recorded", "ingest.cli_note_nothing_recorded")):
         lines = result.problems.filter(pl.col("code") == code).height
         if lines:
             out.append(i18n.t(key, lang, rows=i18n.number(lines, lang=lang)))

@@ -161,6 +161,9 @@ class IngestResult:
     total_differs: dict | None = None
     #: UDC rows of a free service (its usual fee starts at Tk 0) with no fee written: counted at Tk 0
     free_without_fee: int = 0
+    #: UDC rows of a delivery log with no entrepreneur ID column, accepted: who served them is not
+    #: known (their unions' entrepreneurs read "not known", as a monthly summary's do)
+    unnamed_udc_rows: int = 0
     #: IDs written in another spelling than the file's other rows or the stored data give the same
     #: person ("UDC10798766M" beside "UDC-10798766-M", 1612345672 beside "01612345672"), kept in that
     #: spelling: written, kept, rows, and whether the kept spelling is the stored one
@@ -699,8 +702,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     dc_upazila = gaz.dc_office_upazila() or gaz.resolve("Pirojpur Sadar", level="upazila").pcode
 
     udc_rows = base.filter(pl.col("channel") == "udc").height > 0
-    needed = (["beneficiaries"] if shape == "summary" else []) + (
-        ["union", "fee"] + (["entrepreneur_id"] if shape == "transactions" else []) if udc_rows else [])
+    # (a log with no entrepreneur ID column is kept as a summary is: who served is not known, said once)
+    needed = (["beneficiaries"] if shape == "summary" else []) + (["union", "fee"] if udc_rows else [])
     missing = [f for f in needed if f not in present]
     if missing:
         return fail(*(validate.file_problem("missing_column", value=f, field=f) for f in missing))
@@ -786,6 +789,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     result.problems = _public(messages, file_name=file_name, sheet=table.sheet, lang=lang)
     accepted = pl.concat(canonical)
     result.frame = accepted if bad.height == 0 else accepted.filter(~pl.col("source_row").is_in(bad["row"].implode()))
+    if shape == "transactions" and "entrepreneur_id" not in present:
+        result.unnamed_udc_rows = result.frame.select((pl.col("channel") == "udc").sum()).item()
     per_row = messages.group_by("row", maintain_order=True).agg(
         pl.col("message_en").str.join(" | "), pl.col("message_bn").str.join(" | "))
     result._messages = per_row

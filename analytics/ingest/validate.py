@@ -50,12 +50,13 @@ ROW_CODES = ("missing_value", "bad_date", "date_out_of_period", "date_in_future"
              "total_row", "too_many_cells", "date_too_early", "fee_implausible", "count_too_large",
              "duplicate_reference", "refused_service", "refused_union", "refused_upazila", "value_too_long",
              "note_row", "excel_error", "not_calculated", "header_row", "month_heading", "summary_table",
-             "id_rounded", "layout_row", "date_stray", "damaged", "gender_conflict", "nothing_served")
+             "id_rounded", "layout_row", "date_stray", "damaged", "gender_conflict", "nothing_served",
+             "nothing_recorded")
 PROBLEM_CODES = FILE_CODES + ROW_CODES
 #: Row problems that leave a row out on purpose without refusing the file: a total row, a note
 #: or signature line under the table, and rows whose name staff decided is not a known service or place.
 NOTE_CODES = ("total_row", "note_row", "header_row", "refused_service", "refused_union", "refused_upazila",
-              "month_heading", "summary_table", "layout_row", "nothing_served")
+              "month_heading", "summary_table", "layout_row", "nothing_served", "nothing_recorded")
 
 RAW_SCHEMA: dict[str, pl.DataType] = {"row": pl.Int32(), "column": pl.String(), "code": pl.String(),
                                       "value": pl.String(), "params": pl.String()}
@@ -264,14 +265,22 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
     # a summary's row of a service no one was given (its count 0 or empty, and no fee): a form that lists
     # every service each month, left out and noted, not refused for a count to fill in
     row = ~pl.col("is_total") & pl.col("extra").is_null()
+    free = (pl.col("fee_v").fill_null(0) == 0) & pl.col("fee_problem").is_null() if "fee_v" in work.columns \
+        else pl.lit(True)
     if shape == "summary" and "count_v" in work.columns:
         none = (pl.col("count_problem") == "count_not_positive") | (
             pl.col("count_problem").is_null() & pl.col("beneficiaries").is_null())
-        free = (pl.col("fee_v").fill_null(0) == 0) & pl.col("fee_problem").is_null() if "fee_v" in work.columns \
-            else pl.lit(True)
         nothing = (row & none & free).fill_null(False)
+    elif "count_v" in work.columns:  # a daily form's row of a service no one was given that day: written 0, no fee
+        nothing = (row & (pl.col("count_v") == 0) & free).fill_null(False)
     else:
         nothing = pl.lit(False)
+    # a line of the register that names no service and has no number or fee written (a day's line left
+    # empty, "weekly holiday" in its remarks): it records no delivery. Left out and noted, its rows named
+    empty = lambda f: pl.col(f).is_null() if f in work.columns else pl.lit(True)  # noqa: E731
+    blank = (row & ~nothing & empty("service") & empty("beneficiaries") & empty("fee")).fill_null(False) \
+        if label.get("service") and (label.get("beneficiaries") or label.get("fee")) else pl.lit(False)
+    nothing = nothing | blank
     # a total row, a row split into more cells than headings, or a row of no one served, gets that one problem only
     checked = row & ~nothing
     udc = pl.col("channel") == "udc"
@@ -319,8 +328,11 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
               scope=udc if f != "service" else pl.lit(True))
     ok_text = lambda f: ~bad_text[f] if f in bad_text else pl.lit(True)  # noqa: E731
 
-    found.append(("nothing_served", nothing, label.get("beneficiaries"), pl.col("raw_beneficiaries").cast(pl.String)
-                  if label.get("beneficiaries") else None, None, False))
+    found.append(("nothing_served", nothing & ~blank, label.get("beneficiaries"),
+                  pl.col("raw_beneficiaries").cast(pl.String) if label.get("beneficiaries") else None, None, False))
+    # (what the blank line does say: its remarks, else its date or month)
+    written = [pl.col(f"raw_{f}").cast(pl.String) for f in ("remarks", "date", "month") if f"raw_{f}" in work.columns]
+    found.append(("nothing_recorded", blank, None, pl.coalesce(*written) if written else None, None, False))
     holds.append(nothing)
     found.append(("too_many_cells", ~pl.col("is_total") & pl.col("extra").is_not_null(), None, pl.col("extra"), None,
                   False))
@@ -377,7 +389,7 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         pl.col("upazila_status").fill_null("ok") == "ok"), "union")
     check("ambiguous_upazila", udc & (pl.col("upazila_status") == "ambiguous"), "upazila",
           params=pl.col("upazila_params"))
-    if shape == "transactions":
+    if shape == "transactions" and label.get("entrepreneur_id"):  # (a log with no such column: "not known")
         check("udc_without_entrepreneur", udc & pl.col("entrepreneur_id").is_null(), "entrepreneur_id")
     check("bad_gender", udc & pl.col("gender").is_not_null() & pl.col("gender_v").is_null(), "gender")
 
