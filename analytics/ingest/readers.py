@@ -237,17 +237,19 @@ def has_long_line(data: bytes, limit: int) -> bool:
     """Whether :func:`longest_line` exceeds ``limit``, without a pass over every byte when every
     stretch of ``limit // 2`` bytes holds a line end (a longer line would fill one of them)."""
     block = limit // 2
-    if block > 0 and all(data.find(b"\n", start, start + block) >= 0
+    if block > 0 and all(data.find(b"\n", start, start + block) >= 0 or data.find(b"\r", start, start + block) >= 0
                          for start in range(0, len(data) - block + 1, block)):
         return False
     return longest_line(data) > limit
 
 
 def longest_line(data: bytes) -> int:
-    """Bytes in the longest line (without reading the file as text)."""
+    """Bytes in the longest line (without reading the file as text). A line ends at LF or CR: a file
+    saved with classic Mac line ends (CR alone) is read as lines too."""
     import numpy as np
 
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    octets = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero((octets == 10) | (octets == 13))
     if ends.size == 0:
         return len(data)
     gaps = np.diff(ends, prepend=-1, append=len(data))
