@@ -232,12 +232,15 @@ def test_a_number_shown_with_leading_zeros_by_its_format_is_read_as_shown(format
     assert table.frame[HEADER.split(",")[2]].to_list() == [shown]
 
 
+@pytest.mark.parametrize("comment", [b"", b"<!--" + b"x" * 5_000 + b"-->"])
 @pytest.mark.parametrize(("texts", "length", "refused"), [
     (5, 10, False), (30, 10, True),  # more texts than the sheets' cells, beyond the spare ones
     (2, 5_000, False), (2, 20_000, True),  # a few texts far longer than the cells could need
 ])
 def test_a_workbook_whose_shared_texts_no_cell_uses_would_fill_a_readers_memory_is_refused(
-        tmp_path, monkeypatch, texts, length, refused):
+        tmp_path, monkeypatch, texts, length, refused, comment):
+    """``comment``: a probe's table of 25 million texts, 5 KB of comment before its first tag, was not
+    known as the shared texts (1.4 GB read); it is known by the workbook's link to it."""
     import zipfile
 
     monkeypatch.setattr(readers, "_SPARE_STRINGS", 10)  # (the real ones: 100,000 texts and 100 MB)
@@ -251,7 +254,8 @@ def test_a_workbook_whose_shared_texts_no_cell_uses_would_fill_a_readers_memory_
     with zipfile.ZipFile(path) as made:
         members = {name: made.read(name) for name in made.namelist()}
     extra = b"".join(b"<si><t>%s</t></si>" % (b"%d" % i).rjust(length, b"x") for i in range(texts))
-    members["xl/sharedStrings.xml"] = members["xl/sharedStrings.xml"].replace(b"</sst>", extra + b"</sst>")
+    members["xl/sharedStrings.xml"] = members["xl/sharedStrings.xml"].replace(b"</sst>", extra + b"</sst>").replace(
+        b"?>", b"?>" + comment, 1)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for name, data in members.items():
             out.writestr(name, data)
@@ -636,9 +640,16 @@ SHEET = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006
     (b"<row>" + b'<c t="inlineStr"><is><t>x</t></is></c>' * 2_000 + b"</row>", "xl/worksheets/sheet1.xml", True),
     (b"<row>" + b"<c/>" * 600 + b"</row>", "xl/worksheets/sheet1.xml", True),
     (b"<row>" + b"<c><v>1</v></c>" * 20 + b"</row>" * 1, "xl/worksheets/sheet1.xml", False),  # a plain row
-    # a sheet stored elsewhere in the workbook is still a sheet
+    # a sheet stored elsewhere in the workbook is still a sheet, whatever its part's name (a probe's
+    # sheet1.dat of a cell in CV400000 took 2 GB)
     (b'<row r="1"><c r="XFD1048576"><v>1</v></c></row>', "xl/data/s1.xml", True),
     (b'<row r="1"><c r="D1"><v>1</v></c></row>', "xl/data/s1.xml", False),
+    (b'<row r="1"><c r="CV400000"><v>1</v></c></row>', "xl/worksheets/sheet1.dat", True),
+    (b'<row r="1"><c r="D1"><v>1</v></c></row>', "xl/worksheets/sheet1.dat", False),
+    # a reference in single quotes, or with spaces around "=", as XML allows and readers take
+    (b"<row r='400000'><c r='CV400000'><v>1</v></c></row>", "xl/worksheets/sheet1.xml", True),
+    (b'<row r = "400000"><c r = "CV400000"><v>1</v></c></row>', "xl/worksheets/sheet1.xml", True),
+    (b"<row r='1'><c r='D1'><v>1</v></c></row>", "xl/worksheets/sheet1.xml", False),
 ])
 def test_the_shape_of_a_sheet_is_checked_whatever_its_cells_or_its_place(rows, at, refused):
     data = _workbook_with_sheet_xml(SHEET % rows, at=at)

@@ -527,8 +527,9 @@ def _visible(reader, name: str) -> bool:
 
 
 _ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})"')
+# (XML lets an attribute's value stand in single quotes, and spaces around its "=": a reader takes them)
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br\s*=\s*["\']([A-Z]{1,3})([0-9]{1,7})["\']')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*["\'][A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})["\']')
 #: Rows and cells as tags: the format lets a cell leave out its reference (r="B7"); such cells are counted.
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
@@ -563,25 +564,26 @@ def check_workbook_shape(data: bytes) -> None:
     references and the declared dimension: the rectangle a reader would allocate. Cells written
     without their reference (the format allows it: a 116 KB workbook of a million such cells in a
     row held a core for the whole time limit) are counted per row instead. A worksheet is known by
-    its first tag, wherever the workbook stores it (not only under xl/worksheets/).
+    its first tag or by the workbook's links to it, wherever the workbook stores it and whatever
+    the part's name (not only xl/worksheets/*.xml); the shared texts likewise.
     """
     archive = check_unzipped_size(data)
     cells = strings = text_bytes = 0  # cells of every sheet; texts of the shared table, and its size
-    try:  # the sheets as the workbook names them, wherever they are kept
-        sheets = {"xl/" + target if not target.startswith("/") else target.lstrip("/")
-                  for link in _attributes(archive.read("xl/_rels/workbook.xml.rels"), b"Relationship")
-                  if link.get("Type", "").endswith("/worksheet") and (target := link.get("Target", ""))}
+    try:  # the sheets and the shared texts as the workbook links them, wherever they are kept
+        links = _attributes(archive.read("xl/_rels/workbook.xml.rels"), b"Relationship")
     except Exception:  # noqa: BLE001 - no such part: the readers refuse the file themselves
-        sheets = set()
+        links = []
+    linked = {kind: {"xl/" + target if not target.startswith("/") else target.lstrip("/")
+                     for link in links if link.get("Type", "").endswith(kind) and (target := link.get("Target", ""))}
+              for kind in ("/worksheet", "/sharedStrings")}
+    sheets, shared = linked["/worksheet"], linked["/sharedStrings"] | {"xl/sharedStrings.xml"}
     for member in archive.infolist():
-        if not member.filename.endswith(".xml") or not member.filename.startswith("xl/"):
-            continue
         rows = columns = bare_rows = 0
         tail = b""
         try:
             with archive.open(member) as handle:
                 start = handle.read(4096)
-            texts = _SHARED_STRINGS.search(start) is not None
+            texts = member.filename in shared or _SHARED_STRINGS.search(start) is not None
             if texts:
                 count, size = _shared_strings(archive, member)
                 strings, text_bytes = strings + count, text_bytes + size
@@ -648,14 +650,14 @@ def _shared_strings(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 _TAG = {kind: re.compile(rb"<(?:\w+:)?%s\b([^>]*)>" % kind) for kind in (b"sheet", b"Relationship")}
-_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+_ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*(["\'])(.*?)\2', re.S)
 #: Merged cells filled in at most (a sheet of more is read as written: its merged cells empty).
 MAX_MERGED_CELLS = 2_000_000
 
 
 def _attributes(text: bytes, kind: bytes) -> list[dict[str, str]]:
     return [{key.decode().rsplit(":", 1)[-1]: html.unescape(value.decode("utf-8", "replace"))
-             for key, value in _ATTRIBUTE.findall(attributes)} for attributes in _TAG[kind].findall(text)]
+             for key, _, value in _ATTRIBUTE.findall(attributes)} for attributes in _TAG[kind].findall(text)]
 
 
 #: A cell's start tag (``<c r="J2" t="e" s="1">``) and the parts of a formula cell.
