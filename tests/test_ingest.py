@@ -1281,6 +1281,10 @@ _DAILY = "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk),Remarks\n"
     (["01/07/2023,Tona,UDC-1,Birth registration,2,150,", "05/07/2023,Tona,UDC-1,,,,সাপ্তাহিক ছুটি"], [2],
      {("nothing_recorded", 3, None)}),
     (["01/07/2023,Tona,UDC-1,Birth registration,2,150,", "02/07/2023,,,,,,"], [2], {("nothing_recorded", 3, None)}),
+    # a line whose "day" is no date: a line of junk, not the register's, still refused (a hostile file of
+    # a million such lines is refused, not stored as nothing)
+    (["01/07/2023,Tona,UDC-1,Birth registration,2,150,", "x,,,,,,"], [2], {("bad_date", 3, "Date"),
+                                                                          ("missing_value", 3, "Service")}),
     # a service written, or a number, or a fee: a delivery with a cell to put right, still refused
     (["01/07/2023,Tona,UDC-1,Birth registration,0,50,"], [], {("count_not_positive", 2, "Beneficiaries")}),
     (["01/07/2023,Tona,UDC-1,,2,150,"], [], {("missing_value", 2, "Service")}),

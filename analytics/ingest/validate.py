@@ -277,8 +277,11 @@ def row_checks(work: pl.DataFrame, label: dict[str, str | None], *, shape: str, 
         nothing = pl.lit(False)
     # a line of the register that names no service and has no number or fee written (a day's line left
     # empty, "weekly holiday" in its remarks): it records no delivery. Left out and noted, its rows named
+    # (its day, if written, a day: a line of text in the date column is a bad date, not a register's line)
     empty = lambda f: pl.col(f).is_null() if f in work.columns else pl.lit(True)  # noqa: E731
-    blank = (row & ~nothing & empty("service") & empty("beneficiaries") & empty("fee")).fill_null(False) \
+    read = lambda f, v: empty(f) | pl.col(v).is_not_null() if v in work.columns else pl.lit(True)  # noqa: E731
+    blank = (row & ~nothing & empty("service") & empty("beneficiaries") & empty("fee") & read("date", "date_v")
+             & read("month", "month_start")).fill_null(False) \
         if label.get("service") and (label.get("beneficiaries") or label.get("fee")) else pl.lit(False)
     nothing = nothing | blank
     # a total row, a row split into more cells than headings, or a row of no one served, gets that one problem only
