@@ -13,7 +13,7 @@ import streamlit as st
 from analytics import i18n
 from analytics.ingest import decisions as D
 from analytics.ingest import preview, template, validate
-from analytics.ingest.digest import sheet_hash, upload_name
+from analytics.ingest.digest import sheet_hash, shown_name, upload_name
 from analytics.ingest.headers import FIELDS
 from analytics.ingest.pipeline import (
     Limits,
@@ -194,7 +194,7 @@ key = ("ingest", digest, sheet, period.key if period else None, tuple(sorted(rem
 if st.session_state.get("_ingest_key") != key:
     st.session_state["_ingest_key"] = key
     st.session_state["_ingest"] = ingest_isolated(  # in a child process: no file can take the app down
-        data, file_name=uploaded.name, upload_id=new_upload_id(), lang=lang, period=period, sheet=sheet,
+        data, file_name=shown_name(uploaded.name), upload_id=new_upload_id(), lang=lang, period=period, sheet=sheet,
         mapping=remembered, limits=Limits(), date_order=date_order, decisions=store.decisions().select(list(D.SCHEMA)),
         known_ids=entrepreneur_ids(store))  # (an ID in another spelling of one stored: kept as stored)
 result = st.session_state["_ingest"]

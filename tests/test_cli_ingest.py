@@ -659,3 +659,22 @@ def test_a_files_long_heading_is_quoted_in_part(tmp_path, lang):
     assert out.returncode == 0, out.stderr
     said = out.stdout + out.stderr
     assert "H" * 80 + "…" in said and "H" * 81 not in said and len(said) < 2000
+
+
+@pytest.mark.parametrize("name", ["esc\x1b[2J\x1b[31mred\x1b]0;title\x07.csv", "two\nlines: 0 problems.csv",
+                                  "right\u202eto-left.csv"])
+def test_a_file_name_cannot_write_to_the_terminal(tmp_path, quarterly, name):
+    """A probe's file named with a terminal's escapes cleared and recoloured the screen, and a line
+    break in a name wrote a line of its own ("fake: 0 problems"): each such character is said, stored
+    and listed as �, in the ingest's output, its problems report and ``uploads``."""
+    path = tmp_path / name
+    path.write_bytes(quarterly["pirojpur-fy2022-23-q1.csv"].read_bytes())
+    store = tmp_path / "s"
+    out = cli("ingest", str(path), "--store", str(store))
+    assert out.returncode == 0, out.stderr
+    listed = cli("uploads", "--store", str(store))
+    for text in (out.stdout, out.stderr, listed.stdout):
+        assert not any(ch in text for ch in "\x1b\x07\u202e"), text
+    assert "\ufffd" in out.stdout and "\ufffd" in listed.stdout
+    assert len(listed.stdout.splitlines()) == 2  # the heading and the upload, one line each
+    assert not any(line.startswith("lines: 0 problems.csv") for line in out.stdout.splitlines())  # no forged line

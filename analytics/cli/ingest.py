@@ -29,7 +29,7 @@ from analytics import i18n
 from analytics.cli.language import Help, shown
 from analytics.ingest import decisions as D
 from analytics.ingest import validate
-from analytics.ingest.digest import upload_name
+from analytics.ingest.digest import shown_name, upload_name
 from analytics.ingest.pipeline import IngestResult, Limits, ingest_isolated
 from analytics.ingest.preview import (
     PLAN_SCHEMA,
@@ -239,16 +239,16 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         if folder:
             folder.mkdir()
         known = entrepreneur_ids(store, also=[result.accepted() for _, result in checked])
-        result = ingest_isolated(path, file_name=path.name, upload_id=new_upload_id(), lang=lang, period=chosen,
+        result = ingest_isolated(path, file_name=shown_name(path.name), upload_id=new_upload_id(), lang=lang, period=chosen,
                                  limits=Limits(), date_order=date_order, decisions=decided, prepare_in=folder,
                                  sheet=sheet, known_ids=known)
         if sheet is not None and result.sheet is None and result.encoding is not None:  # (read as text: a CSV file)
-            print(i18n.t("ingest.cli_sheet_not_used", lang, sheet=sheet, file=path.name), file=err)
+            print(i18n.t("ingest.cli_sheet_not_used", lang, sheet=sheet, file=shown_name(path.name)), file=err)
         digests[path] = result.content_hash or content_hash(path.read_bytes(), sheet=sheet)
         checked.append((path, result))
         refusing = sum(n for code, n in result.problem_counts.items() if code not in NOTE_CODES) \
             if result.problem_counts else result.problems.filter(~pl.col("code").is_in(NOTE_CODES)).height
-        print(i18n.t("ingest.cli_summary", lang, file=path.name, accepted=result.accepted_rows, problems=refusing),
+        print(i18n.t("ingest.cli_summary", lang, file=shown_name(path.name), accepted=result.accepted_rows, problems=refusing),
               file=out)
         said = lambda headings: ", ".join(map(validate.echo_text, headings))  # noqa: E731 - at most 80 characters each
         if result.dropped_pii:
@@ -269,7 +269,7 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             to_fix = to_fix or bool(refusing or result.accepted_rows or result.questions.height)
             print(report(result, lang=lang), file=err)
             if not refusing and not result.accepted_rows:  # every row left out on purpose: no delivery to store
-                print("  " + i18n.t("ingest.cli_no_deliveries", lang, file=path.name), file=err)
+                print("  " + i18n.t("ingest.cli_no_deliveries", lang, file=shown_name(path.name)), file=err)
             for kind, value, rows, people, suggestions in result.questions.iter_rows():
                 print("  " + i18n.t("ingest.cli_question", lang, kind=i18n.t(f"ingest.kind.{kind}", lang),
                                     value=_short(value, 80), rows=i18n.number(rows, lang=lang),
@@ -279,9 +279,9 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
                       file=err)
             questions.append(result.questions)
             if report_dir and result.rejected.height:
-                target = _report_path(Path(report_dir), path.stem, written=reports)
+                target = _report_path(Path(report_dir), shown_name(path.stem), written=reports)
                 _write_whole(target, result.rejected_csv(lang=lang))
-                print("  " + i18n.t("ingest.cli_report_written", lang, path=str(target)), file=err)
+                print("  " + i18n.t("ingest.cli_report_written", lang, path=shown_name(str(target))), file=err)
     open_questions = pl.concat(questions) if questions else D.empty_questions()
     if report_dir and open_questions.height:
         merged = open_questions.group_by("kind", "value", maintain_order=True).agg(
@@ -305,7 +305,7 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         taking = {path: _taking_place(store, result, mode=mode) for path, result in checked}
         if dry_run:
             for path, plan in taking.items():
-                for line in _taking_lines(plan, file=path.name, lang=lang, done=False):
+                for line in _taking_lines(plan, file=shown_name(path.name), lang=lang, done=False):
                     print(line, file=out)
             print(i18n.t("ingest.cli_dry_run", lang), file=out)
             return 0
@@ -326,11 +326,11 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         if uploads is not None else {}
     for (path, _), done in zip(checked, stored):
         key = "ingest.cli_duplicate" if done.status == "duplicate" else "ingest.cli_stored"
-        print(i18n.t(key, lang, file=path.name, upload=done.upload_id, rows=done.rows), file=out)
+        print(i18n.t(key, lang, file=shown_name(path.name), upload=done.upload_id, rows=done.rows), file=out)
         if done.replaced:  # (the page shows it before: the areas' figures now and after)
-            for line in _taking_lines(taking[path], file=path.name, lang=lang, done=True):
+            for line in _taking_lines(taking[path], file=shown_name(path.name), lang=lang, done=True):
                 print(line, file=out)
-            print(i18n.t("ingest.cli_replaced", lang, file=path.name, upload=done.upload_id, uploads=", ".join(
+            print(i18n.t("ingest.cli_replaced", lang, file=shown_name(path.name), upload=done.upload_id, uploads=", ".join(
                 f"{upload} ({names[upload]})" if names.get(upload) else upload for upload in done.replaced)), file=out)
     print(i18n.t("ingest.cli_version", lang, version=store.version()), file=out)
     return 0
@@ -419,12 +419,12 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
             hit = hits.row(0, named=True)
             upload, shared = hit["upload_id"], hit["shared_rows"]
             stored_file = names.get(upload) or next(
-                (p.name for p, r in checked if r.upload_id == upload), upload)
+                (shown_name(p.name) for p, r in checked if r.upload_id == upload), upload)
             # some days of an upload repeated: replacing the quarters would lose that upload's other days;
             # a file given before it in this command is no upload yet
             key = "ingest.cli_overlap_batch" if upload not in names else "ingest.cli_overlap_form" if hit["form"] else \
                 "ingest.cli_overlap_days" if hit["partial"] else "ingest.cli_overlap"
-            print(i18n.t(key, lang, file=path.name,
+            print(i18n.t(key, lang, file=shown_name(path.name),
                          shared=i18n.number(shared, lang=lang), rows=i18n.number(result.accepted_rows, lang=lang),
                          upload=upload, stored_file=stored_file, first=i18n.day(hit["first"], lang=lang),
                          last=i18n.day(hit["last"], lang=lang)),
@@ -433,7 +433,7 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
                 other = more["upload_id"]
                 print("  " + i18n.t("ingest.cli_overlap_more", lang, shared=i18n.number(more["shared_rows"], lang=lang),
                                     upload=other, stored_file=names.get(other) or next(
-                                        (p.name for p, r in checked if r.upload_id == other), other)), file=err)
+                                        (shown_name(p.name) for p, r in checked if r.upload_id == other), other)), file=err)
             found = True
         earlier.append(result)
     return found

@@ -8,6 +8,19 @@ stored once (:meth:`analytics.store.protocol.Store.find_by_hash`).
 from __future__ import annotations
 
 import hashlib
+import re
+
+#: Characters a terminal or a page acts on rather than shows: C0 and C1 controls (an escape that
+#: clears or recolours a terminal, a line break that would forge a line of output) and the
+#: direction overrides and isolates that reorder the text after them.
+UNSHOWN = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+_UNSHOWN = re.compile(UNSHOWN)
+
+
+def shown_name(name: str) -> str:
+    """A file's name as it is said back, stored and listed: each character of :data:`UNSHOWN` as �
+    (a probe's "esc[2J…⏎fake: 0 problems.csv" cleared the terminal and wrote a line of its own)."""
+    return _UNSHOWN.sub("\ufffd", name)
 
 
 def content_hash(data: bytes, *, sheet: str | None = None) -> str:
@@ -20,7 +33,8 @@ def upload_name(file_name: str, sheet: str | None, *, log_sheets: list[str]) -> 
     """The name an upload is listed under: the file's, and, of a workbook with a log on each of
     several sheets (a sheet per month, per upazila), the sheet's too ("book.xlsx › July"), so that
     the uploads of its sheets are told apart on the Data page, in `uploads` and in the audit log."""
-    return f"{file_name} › {sheet}" if sheet and len(log_sheets) > 1 else file_name
+    name = f"{file_name} › {sheet}" if sheet and len(log_sheets) > 1 else file_name
+    return shown_name(name)
 
 
 def sheet_hash(digest: str, sheet: str) -> str:
