@@ -265,6 +265,9 @@ if result.total_differs:
     st.warning(t("upload.total_differs", **result.total_note(lang=lang)))
 if result.free_without_fee:
     st.info(t("upload.free_fee", rows=result.free_without_fee))
+if sheet is None and result.other_log_sheets:  # chosen for the clerk: the others named
+    st.info(t("upload.other_sheets", sheet=i18n.plain(validate.echo_text(result.sheet)),
+              sheets=", ".join(f"“{i18n.plain(validate.echo_text(s))}”" for s in result.other_log_sheets[:12])))
 if result.unnamed_udc_rows:
     st.info(t("upload.unnamed", rows=result.unnamed_udc_rows))
 if result.ditto:

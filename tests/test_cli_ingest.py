@@ -678,3 +678,21 @@ def test_a_file_name_cannot_write_to_the_terminal(tmp_path, quarterly, name):
     assert "\ufffd" in out.stdout and "\ufffd" in listed.stdout
     assert len(listed.stdout.splitlines()) == 2  # the heading and the upload, one line each
     assert not any(line.startswith("lines: 0 problems.csv") for line in out.stdout.splitlines())  # no forged line
+
+
+@pytest.mark.parametrize("lang, said", [("en", "the workbook's other sheets that look like logs were not: “Bhandaria”"),
+                                        ("bn", "অন্য শিটগুলো পড়া হয়নি: “Bhandaria”")])
+def test_a_log_sheet_passed_over_is_named(tmp_path, lang, said):
+    """A probe's workbook of a visible sheet and a hidden one, both logs: the visible one was read, and
+    the hidden one's rows passed over without a word. The sheet read is named, and the others."""
+    import openpyxl
+
+    path = two_logs_workbook(tmp_path / "two.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Bhandaria"].sheet_state = "hidden"
+    book.save(path)
+    out = cli("ingest", str(path), "--store", str(tmp_path / "s"), "--dry-run", "--lang", lang)
+    assert out.returncode == 0, out.stderr
+    assert said in out.stdout and "Nazirpur" in out.stdout
+    named = cli("ingest", str(path), "--sheet", "Bhandaria", "--store", str(tmp_path / "s"), "--dry-run", "--lang", lang)
+    assert named.returncode == 0 and "Bhandaria”" not in named.stdout  # asked for: nothing to say

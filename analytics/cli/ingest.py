@@ -250,6 +250,10 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             if result.problem_counts else result.problems.filter(~pl.col("code").is_in(NOTE_CODES)).height
         print(i18n.t("ingest.cli_summary", lang, file=shown_name(path.name), accepted=result.accepted_rows, problems=refusing),
               file=out)
+        if sheet is None and result.other_log_sheets:  # (chosen for the user: the others named)
+            print("  " + i18n.t("ingest.cli_note_other_sheets", lang, sheet=validate.echo_text(result.sheet),
+                                sheets=", ".join(f"“{validate.echo_text(s)}”" for s in result.other_log_sheets[:12])),
+                  file=out)
         said = lambda headings: ", ".join(map(validate.echo_text, headings))  # noqa: E731 - at most 80 characters each
         if result.dropped_pii:
             print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=said(result.dropped_pii)), file=out)

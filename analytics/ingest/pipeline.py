@@ -241,6 +241,12 @@ class IngestResult:
         return next((h for h, f in self.columns.items() if f == "date" and timestamp_heading(h)), None)
 
     @property
+    def other_log_sheets(self) -> list[str]:
+        """Of a workbook, the sheets that look like logs besides the one read (a hidden sheet of the
+        quarter's rows beside a visible summary): not read unless asked for, and said so."""
+        return [name for name in self.log_sheets if name != self.sheet] if self.sheet is not None else []
+
+    @property
     def counts_rows_as_one(self) -> bool:
         """No column gives the number of people served: each row of the log counts as one person."""
         return self.shape == "transactions" and "beneficiaries" not in self.columns.values()
