@@ -271,6 +271,7 @@ BAD_CORPUS = [
     ("bad/second_table.csv", {}, {("second_table", None, None)}, []),
     ("bad/fee_total_unclear.csv", {}, {("fee_total_unclear", None, "Fee (Tk)")}, []),
     ("bad/months_as_columns.csv", {}, {("months_as_columns", None, None)}, []),
+    ("bad/services_as_columns.csv", {}, {("services_as_columns", None, None)}, []),
     ("bad/month_headings.csv", {}, {("month_heading", 2, None), ("month_heading", 5, None)}, [3, 4, 6]),
     ("bad/layout_rows.csv", {}, {("layout_row", 2, None), ("layout_row", 3, None), ("layout_row", 6, None),
                                   ("layout_row", 7, None)}, [4, 5, 8]),
@@ -420,6 +421,7 @@ SAMPLE_PARAMS = {
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
     "months_as_columns": {"months": ["July", "August"]},
+    "services_as_columns": {"services": ["Birth registration", "Photocopy"]},
 }
 
 
@@ -848,6 +850,13 @@ HABITS = [
     ("a summary with a count and a fee column per month (\"Count Jul-23 | Fee Jul-23\"): one problem, months as rows",
      "Union,Service,Count Jul-23,Fee Jul-23,Count Aug-23,Fee Aug-23\nTona,Birth registration,2,150,1,75\n",
      [], {("months_as_columns", None, None)}),
+    ("a daily form with a number and a fee column under each service (a probe's \"জন্ম নিবন্ধন | সংখ্যা, টাকা\"):"
+     " one problem, services as rows",
+     "তারিখ,ইউনিয়ন,জন্ম নিবন্ধন সংখ্যা,জন্ম নিবন্ধন টাকা,বিদ্যুৎ বিল সংখ্যা,বিদ্যুৎ বিল টাকা,মোট সংখ্যা,মোট টাকা\n"
+     "০৩/০৭/২০২৩,টোনা,২,১৫০,১০,৫০,১২,২০০\n", [], {("services_as_columns", None, None)}),
+    ("one service's name as a heading beside the Service column is no form of services as columns",
+     "Date,Union,Entrepreneur ID,Service,Photocopy,Fee\n03/07/2023,Tona,UDC-1,Birth registration,x,75\n",
+     [("2023-07-03", "BD10798094", "UDC-1", "UDC002", 1, 7500)], set()),
     ("a free service's fee left empty is Tk 0 (its usual fee starts at 0); a paid service's is still asked for",
      "Date,Union,Entrepreneur ID,Service,Fee\n03/07/2023,Tona,UDC-1,Weather information,\n"
      "04/07/2023,Tona,UDC-1,Birth registration,\n",

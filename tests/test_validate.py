@@ -85,7 +85,8 @@ PARAMS = {
     "date_stray": {"first": "2023-10-02", "last": "2023-12-30"},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
-    "months_as_columns": {"months": ["July", "August"]}, "password_protected": {}, "mixed_encoding": {},
+    "months_as_columns": {"months": ["July", "August"]}, "services_as_columns": {"services": ["Photocopy", "Passport"]},
+    "password_protected": {}, "mixed_encoding": {},
 }
 
 

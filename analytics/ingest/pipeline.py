@@ -617,6 +617,11 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     elif len(months := _month_columns(table.headers) if shape == "unknown" else []) >= 2:
         # a summary with a column per month ("Service | July | August", "Count Jul-23 | Fee Jul-23"): that alone
         problems = [validate.file_problem("months_as_columns", value=months[0], months=months)]
+    elif "service" not in headers.fields and len(named := _service_columns(
+            [h for h in table.headers if h not in headers.columns], resolver)) >= 2:
+        # a form with a column (or two: number, fee) per service ("জন্ম নিবন্ধন | সংখ্যা, টাকা"): that alone
+        problems = [validate.file_problem("services_as_columns", value=named[0], services=named)]
+        result.beside_total, result.unmapped = {}, []  # (its columns are the services': not parts, nor to name)
     else:
         problems += [validate.file_problem("duplicate_column", value=f, field=f, headers=hs)
                      for f, hs in headers.duplicates.items()]
@@ -1231,6 +1236,22 @@ def _month_columns(headings: list[str]) -> list[str]:
         return bool(V.month_heading(texts).item() or pl.select(V.month_number(V.clean(pl.lit(texts)))).item() is not None)
 
     return [h for h in headings if any(month(part) for part in (h, h.partition(" ")[2], h.rpartition(" ")[0]) if part)]
+
+
+def _service_columns(headings: list[str], resolver: ServiceResolver) -> list[str]:
+    """The services that headings name, alone or before a word or two ("Birth registration",
+    "জন্ম নিবন্ধন সংখ্যা", "বিদ্যুৎ বিল টাকা"), each once, as written: a form's services written as
+    columns (matched exactly, up to spelling, never approximately)."""
+    found: dict[str, str] = {}
+    for heading in headings:
+        words = heading.split()
+        for cut in range(len(words), max(len(words) - 3, 0), -1):
+            part = " ".join(words[:cut])
+            match = resolver.match(part)
+            if match.kind == "exact" or (match.kind == "approximate" and match.score >= 0.95):
+                found.setdefault(match.code, part)
+                break
+    return list(found.values())
 
 
 def _date_of_parts(day: pl.Expr, month: pl.Expr, year: pl.Expr) -> pl.Expr:
