@@ -268,6 +268,8 @@ if result.free_without_fee:
 if sheet is None and result.other_log_sheets:  # chosen for the clerk: the others named
     st.info(t("upload.other_sheets", sheet=i18n.plain(validate.echo_text(result.sheet)),
               sheets=", ".join(f"“{i18n.plain(validate.echo_text(s))}”" for s in result.other_log_sheets[:12])))
+if result.count_blank_rows:
+    st.info(t("upload.count_blank", rows=i18n.number(result.count_blank_rows, lang=lang)))
 if result.unnamed_udc_rows:
     st.info(t("upload.unnamed", rows=result.unnamed_udc_rows))
 if result.ditto:

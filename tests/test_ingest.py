@@ -1312,6 +1312,21 @@ def test_a_log_row_that_records_no_delivery_is_left_out_and_noted(run, rows, sto
         assert "“সাপ্তাহিক ছুটি”" in result.problems["message"][0]
 
 
+@pytest.mark.parametrize(("rows", "blank"), [
+    (["Birth registration,2,150", "Photocopy,,5", "Photocopy,,5"], 2),  # one person each, and said
+    (["Birth registration,2,150", "Photocopy,,", "Photocopy,,5"], 1),  # (a row refused is not counted)
+    (["Birth registration,2,150"], 0),
+])
+def test_a_log_row_with_no_number_served_counts_one_person_and_is_said(run, rows, blank):
+    """A probe's log wrote the number only where more than one was served: each empty one is one person,
+    as before, and now the upload says how many rows were counted so."""
+    text = "Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n" + "".join(
+        f"0{i + 1}/07/2023,Tona,UDC-1,{row}\n" for i, row in enumerate(rows))
+    result = run(text.encode(), period=quarter(2023, 1))
+    assert result.count_blank_rows == blank
+    assert result.frame["beneficiaries"].sum() == 2 + blank
+
+
 @pytest.mark.parametrize("lang", ["en", "bn"])
 def test_a_log_without_entrepreneur_ids_is_kept_and_says_who_served_is_not_known(run, lang):
     """A review's logs with no entrepreneur ID column (11 of 20 offices' files) were refused whole; a

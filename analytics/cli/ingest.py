@@ -167,6 +167,8 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
         out.append(i18n.t("ingest.cli_note_total_differs", lang, **result.total_note(lang=lang)))
     if result.free_without_fee:
         out.append(i18n.t("ingest.cli_note_free_fee", lang, rows=result.free_without_fee))
+    if result.count_blank_rows:
+        out.append(i18n.t("ingest.cli_note_count_blank", lang, rows=result.count_blank_rows))
     if result.unnamed_udc_rows:
         out.append(i18n.t("ingest.cli_note_unnamed", lang, rows=result.unnamed_udc_rows))
     if result.ditto:

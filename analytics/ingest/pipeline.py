@@ -161,6 +161,8 @@ class IngestResult:
     total_differs: dict | None = None
     #: UDC rows of a free service (its usual fee starts at Tk 0) with no fee written: counted at Tk 0
     free_without_fee: int = 0
+    #: rows accepted of a log whose number served is left empty: each counted as one person
+    count_blank_rows: int = 0
     #: UDC rows of a delivery log with no entrepreneur ID column, accepted: who served them is not
     #: known (their unions' entrepreneurs read "not known", as a monthly summary's do)
     unnamed_udc_rows: int = 0
@@ -731,10 +733,13 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         # in one pass: free services' rows with no fee (a note), what the rows add up to (checked against
         # the sheet's own "মোট" row, said below)
         rows = ~pl.col("is_total")
+        # (a log's rows with the number served left empty: one person each, said with their count)
+        blank = [pl.col(ROW).filter(rows & pl.col("beneficiaries").is_null()).implode().alias("blank")] \
+            if shape == "transactions" and "beneficiaries" in work.columns else []
         rows_sum = work.select(
             (validate.free_without_fee() if "fee" in work.columns else pl.lit(False)).sum().alias("free"),
             pl.col("count_v").fill_null(1).filter(rows).sum().alias("people"),
-            pl.col("fee_v").filter(rows).sum().alias("fee"), pl.col(ROW).filter(rows).max())
+            pl.col("fee_v").filter(rows).sum().alias("fee"), pl.col(ROW).filter(rows).max(), *blank)
         said = work.filter(pl.col("is_total")).select(ROW, pl.col("count_v").alias("people"), pl.col("fee_v").alias("fee"))
         return (validate.row_checks(work, label, shape=shape, period=period, today=today,
                                     date_order=written, fee_per_unit=headers.fee_per_unit),
@@ -791,6 +796,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
     raw = raw.with_columns(pl.col("column").replace_strict(position, default=len(position), return_dtype=pl.Int32)
                            .alias("__position")).sort("row", "__position", maintain_order=True).drop("__position")
     bad = raw.select(pl.col("row").unique())
+    if "blank" in sums.columns:  # (of the rows accepted)
+        result.count_blank_rows = sums["blank"].explode().drop_nulls().is_in(bad["row"].implode()).not_().sum()
     result.problem_counts = dict(raw.group_by("code").len().sort("len", descending=True).iter_rows())
     if raw.height > L.MAX_PROBLEM_ROWS:  # junk: report the first ones and one of each kind, count the rest
         first_of_kind = raw.unique(["code", "column"], keep="first", maintain_order=True)
