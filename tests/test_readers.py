@@ -176,6 +176,16 @@ def test_csv_columns_are_categoricals_of_their_rows_texts_alone():
     assert frame["Union"].to_list() == ["Tona", "Dhaoa", "Tona"]
 
 
+@pytest.mark.parametrize("first", ["sep=;", "SEP=;", '"sep=;"', "\ufeffsep=;"])
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_excels_separator_line_is_not_a_row(first, end):
+    """Excel reads a first line "sep=;" and does not show it: its rows, and so the problems' row
+    numbers, start under it (a probe's messages named every row one too far down)."""
+    text = end.join([first, HEADER.replace(",", ";"), ROW_TEXT.replace(",", ";"), ""])
+    table = read_table(text.encode(), file_name="a.csv")
+    assert (table.header_row, table.frame[ROW].to_list(), table.delimiter) == (1, [2], ";")
+
+
 @pytest.mark.parametrize("rows", [1, 3_000])
 def test_csv_classic_mac_line_ends(rows):
     """CR alone ends a line (Excel's "CSV (Macintosh)"): a probe's 1,500-row file of them, past the

@@ -163,6 +163,17 @@ def _without_end_padding(data: bytes) -> bytes:
     return data.rstrip(_END_PADDING.encode())
 
 
+#: Excel's first line naming a CSV file's separator ("sep=;"): Excel reads it and does not show it,
+#: so the row numbers it shows start on the next line
+_SEP_LINE = re.compile(rb'^(\xef\xbb\xbf)?"?sep=[^\r\n]?"?[ \t]*(?:\r\n|\n|\r)', re.I)
+
+
+def _without_sep_line(data: bytes) -> bytes:
+    """``data`` without Excel's :data:`_SEP_LINE` (its BOM kept): rows are numbered as Excel shows them."""
+    found = _SEP_LINE.match(data)
+    return (found.group(1) or b"") + data[found.end():] if found else data
+
+
 _UTF8_WIDE = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _UTF8_TWO = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
 
@@ -258,7 +269,7 @@ def longest_line(data: bytes) -> int:
 
 def read_csv(data: bytes | list[bytes]) -> Table:
     """A CSV (or TAB-separated "Unicode text") file as a text table (``data``: see :func:`read_table`)."""
-    data = _without_end_padding(data.pop() if isinstance(data, list) else data)
+    data = _without_sep_line(_without_end_padding(data.pop() if isinstance(data, list) else data))
     if has_long_line(data, L.MAX_LINE_BYTES):
         raise ReadError("too_large_to_read", reason="long_line")
     whole = True  # text holds the whole file (else its first SNIFF_BYTES)
