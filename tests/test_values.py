@@ -71,6 +71,10 @@ def test_money_problems(text, problem):
     # a unit after the count: persons, pieces
     ("২ জন", 2, None), ("১টি", 1, None), ("3 persons", 3, None), ("1 person", 1, None), ("5 nos", 5, None),
     ("no", None, "count_not_number"), ("জন", None, "count_not_number"),
+    # a whole number past any count is still one (refused as more than an office serves, not as no
+    # number: a probe's 2147483648), zeros before it and full-width digits are read
+    ("2147483648", 10**9, None), ("9" * 26, 10**9, None), ("০" * 26 + "১", 1, None), ("１２", 12, None),
+    ("-12345678901", -(10**9), "count_not_positive"),
 ])
 def test_counts(text, count, problem):
     assert apply(V.count_value, [text]) == [count]

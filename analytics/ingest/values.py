@@ -137,9 +137,13 @@ def nothing(expr: pl.Expr) -> pl.Expr:
     return _trimmed(expr).str.contains(_NOTHING).fill_null(False)
 
 
+#: Full-width digits (０-９), as some input methods type them
+WIDE_DIGITS = "".join(chr(0xFF10 + i) for i in range(10))
+
+
 def digits(expr: pl.Expr) -> pl.Expr:
-    """Bengali digits to ASCII."""
-    return expr.str.replace_many(list(BN_DIGITS), list(ASCII_DIGITS))
+    """Bengali (and full-width) digits to ASCII."""
+    return expr.str.replace_many(list(BN_DIGITS + WIDE_DIGITS), list(ASCII_DIGITS * 2))
 
 
 def identifier(expr: pl.Expr) -> pl.Expr:
@@ -232,9 +236,13 @@ _COUNT_UNIT = r"(?i)\s*(?:জন|টি|টা|jon|persons?|people|nos?\.?|pcs\.
 def count_value(expr: pl.Expr) -> pl.Expr:
     """Whole number (Int64) from text such as "১২", "1,240", "২ জন" or Excel's "12.0"; null otherwise."""
     text = number_text(expr.str.replace(_COUNT_UNIT, ""))
-    parts = text.str.extract_groups(r"^([-+]?)(\d{1,9})(?:\.0*)?$")
+    parts = text.str.extract_groups(r"^([-+]?)0*(\d+)(?:\.0*)?$")
     sign = pl.when(parts.struct.field("1") == "-").then(-1).otherwise(1)
-    return sign * parts.struct.field("2").cast(pl.Int64, strict=False)
+    # (a whole number of ten digits or more is a whole number still, beyond any count: 10⁹ stands for
+    # it, so that it is refused as more people than an office serves, not as no number)
+    written = parts.struct.field("2")
+    return sign * pl.when(written.str.len_chars() > 9).then(pl.lit(10**9, pl.Int64)).otherwise(
+        written.cast(pl.Int64, strict=False))
 
 
 def count_problem(expr: pl.Expr) -> pl.Expr:
