@@ -62,11 +62,22 @@ def test_a_text_file_named_as_a_workbook_is_read_as_text(data, name):
 @pytest.mark.parametrize(("data", "reason"), [
     (b"\x00\x01\x02junk\xff\xfe\x00" * 50, "renamed"),
     (b"<html><body><table><tr><td>Date</td></tr></table></body></html>", "web_page"),
-    (b"\xef\xbb\xbf  <!DOCTYPE html>\n<html>", "web_page")])
+    (b"\xef\xbb\xbf  <!DOCTYPE html>\n<html>", "web_page"),
+    # Excel's "XML Spreadsheet 2003" (a probe: called a web page)
+    (b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook '
+     b'xmlns="urn:schemas-microsoft-com:office:spreadsheet">', "xml_2003")])
 def test_a_file_named_as_a_workbook_that_is_neither_is_unreadable(data, reason):
     with pytest.raises(ReadError) as error:
         detect_format(data, "log.xls")
     assert (error.value.code, error.value.params) == ("unreadable", {"reason": reason})
+
+
+def _zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 @pytest.mark.parametrize(("data", "name", "reason"), [
@@ -75,6 +86,10 @@ def test_a_file_named_as_a_workbook_that_is_neither_is_unreadable(data, reason):
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "register.png", "image"),
     (b"\xff\xd8\xff\xe0\x00\x10JFIF", "IMG_0231.jpg", "image"),  # a phone's photo of the register
     (b"\xff\xd8\xff\xe1\x00\x10Exif", "log.csv", "image"),
+    # compressed: a gzip, and a zip of a CSV (a probe: "neither a workbook nor text", "damaged")
+    (b"\x1f\x8b\x08\x00\x00\x00\x00\x00", "log.csv.gz", "compressed"),
+    (_zipped({"log.csv": b"Date,Union\n"}), "log.zip", "compressed"),
+    (_zipped({"log.csv": b"Date,Union\n"}), "log.xlsx", "compressed"),
 ])
 def test_a_pdf_or_a_picture_is_named_as_what_it_is(data, name, reason):
     with pytest.raises(ReadError) as error:

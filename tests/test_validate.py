@@ -111,6 +111,12 @@ def test_every_code_has_its_message_in_both_languages(code):
     assert _placeholders(texts["en"]) == _placeholders(texts["bn"])
 
 
+@pytest.mark.parametrize(("lang", "said"), [("en", "Unzip it"), ("bn", "আনজিপ করুন")])
+def test_a_compressed_file_is_asked_to_be_unzipped_not_saved_again_in_excel(lang, said):
+    text = render("unreadable", lang, column=None, params={"reason": "compressed"}, namer=NAMER)
+    assert said in text and "Excel, save" not in text and "এক্সেলে খুলে" not in text
+
+
 def test_no_message_is_left_without_a_code():
     keys = {key.removeprefix("ingest.problem.") for key in i18n.strings() if key.startswith("ingest.problem.")}
     assert keys == set(PROBLEM_CODES)

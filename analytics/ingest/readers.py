@@ -80,12 +80,15 @@ class Table:
 
 
 #: Files that are no table, known by their first bytes: (magic, ``ingest.unreadable.<kind>``).
-OTHER_KINDS = ((b"%PDF", "pdf"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image"))
+OTHER_KINDS = ((b"%PDF", "pdf"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image"),
+               (b"\x1f\x8b", "compressed"), (b"7z\xbc\xaf\x27\x1c", "compressed"), (b"Rar!\x1a\x07", "compressed"))
 
 
 def detect_format(data: bytes, file_name: str) -> str:
     """'xlsx', 'xls' or 'csv', from the content first (people rename files), then the name."""
     if data[:4] == b"PK\x03\x04":
+        if _zip_folder(data):  # (a zip of the log, not a workbook: a workbook is a zip too)
+            raise ReadError("unreadable", reason="compressed")
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
@@ -99,9 +102,22 @@ def detect_format(data: bytes, file_name: str) -> str:
             head = decode(data)[0][:4096].lstrip("\ufeff \t\r\n").lower()
         except ReadError:
             raise ReadError("unreadable", reason="renamed") from None
+        if head.startswith("<") and re.search(r"urn:schemas-microsoft-com:office:spreadsheet|progid=.excel\.sheet", head):
+            raise ReadError("unreadable", reason="xml_2003")  # Excel's "XML Spreadsheet 2003"
         if head.startswith("<") and re.search(r"<(?:html|table|!doctype|\?xml)", head):
             raise ReadError("unreadable", reason="web_page")
     return "csv"
+
+
+def _zip_folder(data: bytes) -> bool:
+    """Whether a zip holds no workbook's parts (an .xlsx's ``xl/``, an .ods's ``mimetype``): a folder
+    zipped, or a file compressed. Its directory alone is read; a zip that cannot be listed is left to
+    the workbook readers, which refuse it as damaged."""
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except Exception:  # noqa: BLE001
+        return False
+    return bool(names) and not any(n.startswith("xl/") or n in ("mimetype", "[Content_Types].xml") for n in names)
 
 
 # --- CSV ---------------------------------------------------------------------------------

@@ -208,6 +208,8 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["limit"] = number(params["limit"], lang=lang)
     elif code == "gender_conflict":
         values["first"] = number(params["first"], lang=lang)
+    if code == "unreadable" and params.get("reason") == "compressed":  # (its fix is to unzip it, not Excel)
+        return t("ingest.unreadable_compressed", lang, **values)
     return t(f"ingest.problem.{code}", lang, **values)
 
 
