@@ -253,7 +253,9 @@ RENDERED = [
     ("file_too_large", "bn", None, PARAMS["file_too_large"], ["৬০ মেগাবাইট", "সর্বোচ্চ ৫০ মেগাবাইট"]),
     ("too_many_rows", "en", None, PARAMS["too_many_rows"], ["The file has 30,00,000 rows; at most 20,00,000 rows"]),
     ("too_many_rows", "bn", None, PARAMS["too_many_rows"], ["৩০,০০,০০০টি সারি"]),
-    ("no_columns", "en", None, {"headers": ""}, ["(headings found: –)"]),
+    ("no_columns", "en", None, {"headers": ""},
+     ["(headings found: none in the first 40 rows; if the headings are further down, delete the rows above them)"]),
+    ("no_columns", "bn", None, {"headers": ""}, ["প্রথম ৪০টি সারিতে কোনোটি নেই"]),
     ("unreadable", "en", None, {"reason": "not_text"}, ["(it is neither an Excel workbook nor a text (CSV) file)"]),
     ("unreadable", "en", None, {}, ["(the workbook is damaged or incomplete)"]),  # the reason by default
     ("too_large_to_read", "en", None, {}, ["(reading it needed more memory than an upload may use)"]),

@@ -175,7 +175,10 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
     elif code == "file_too_large":
         values["size"], values["limit"] = size_text(params["size"], lang), size_text(params["limit"], lang)
     elif code == "no_columns":
-        values["headers"] = values.get("headers") or "–"
+        from analytics.ingest.readers import SNIFF_ROWS
+
+        # (no heading at all among the rows looked at: the table may start further down)
+        values["headers"] = values.get("headers") or t("ingest.no_headings_found", lang, rows=number(SNIFF_ROWS, lang=lang))
     elif code == "unreadable":
         values["detail"] = t(f"ingest.unreadable.{params.get('reason', 'damaged')}", lang)
     elif code == "too_large_to_read":
