@@ -1248,7 +1248,7 @@ def _month_columns(headings: list[str]) -> list[str]:
 def _service_columns(headings: list[str], resolver: ServiceResolver) -> list[str]:
     """The services that headings name, alone or before a word or two ("Birth registration",
     "জন্ম নিবন্ধন সংখ্যা", "বিদ্যুৎ বিল টাকা"), each once, as written: a form's services written as
-    columns (matched exactly, up to spelling, never approximately)."""
+    columns (a name matched exactly, or in another spelling scored 0.95 or more; never a guess)."""
     found: dict[str, str] = {}
     for heading in headings:
         words = heading.split()
