@@ -17,10 +17,15 @@ UNSHOWN = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 _UNSHOWN = re.compile(UNSHOWN)
 
 
+#: Line breaks and tabs: a space in a name (one line of output per upload, one cell per field)
+_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+
+
 def shown_name(name: str) -> str:
-    """A file's name as it is said back, stored and listed: each character of :data:`UNSHOWN` as �
-    (a probe's "esc[2J…⏎fake: 0 problems.csv" cleared the terminal and wrote a line of its own)."""
-    return _UNSHOWN.sub("\ufffd", name)
+    """A file's name as it is said back, stored and listed: its line breaks and tabs as a space,
+    each other character of :data:`UNSHOWN` as � (a probe's "esc[2J…⏎fake: 0 problems.csv" cleared
+    the terminal and wrote a line of its own)."""
+    return _UNSHOWN.sub("\ufffd", _BREAKS.sub(" ", name))
 
 
 def content_hash(data: bytes, *, sheet: str | None = None) -> str:
