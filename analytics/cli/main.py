@@ -192,15 +192,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_uploads(args: argparse.Namespace) -> int:
     import polars as pl
 
-    from analytics.ingest.digest import UNSHOWN
+    from analytics.ingest.digest import BREAKS, UNSHOWN
 
     frame = store_for(args.store).uploads()
     # one upload per line, whatever its file was named: a tab or a line break in a name (or an
     # uploader's) is written as a space, so that a script reading lines and tabs reads each upload whole
     print(frame.select("upload_id", "file_name", "status", "rows", "beneficiaries", "period_start",
                        "period_end", "uploader", "created_at")
-          .with_columns(pl.col(pl.String).str.replace_all(r"[\t\r\n\x0b\x0c\x85\u2028\u2029]+", " ")
-                        .str.replace_all(UNSHOWN, "\ufffd"))
+          .with_columns(pl.col(pl.String).str.replace_all(BREAKS, " ").str.replace_all(UNSHOWN, "\ufffd"))
           .write_csv(separator="\t", quote_style="never"), end="")
     return 0
 

@@ -18,7 +18,8 @@ _UNSHOWN = re.compile(UNSHOWN)
 
 
 #: Line breaks and tabs: a space in a name (one line of output per upload, one cell per field)
-_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+BREAKS = "[\t\n\r\x0b\x0c\x85\u2028\u2029]+"
+_BREAKS = re.compile(BREAKS)
 
 
 def shown_name(name: str) -> str:
