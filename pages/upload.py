@@ -209,14 +209,14 @@ if (result.problems["code"] == "ambiguous_sheet").any():  # nothing wrong: a she
     st.stop()
 
 for total, parts in result.totals_used().items():  # known columns, left out for their total: nothing to name
-    st.caption(t("upload.beside_total", columns=", ".join(i18n.plain(validate.echo_text(p)) for p in parts),
-                  total=i18n.plain(validate.echo_text(total))))
+    st.caption(t("upload.beside_total", columns=", ".join(i18n.plain(validate.heading_text(p, lang)) for p in parts),
+                  total=i18n.plain(validate.heading_text(total, lang))))
 if result.unmapped:
     st.markdown(f"#### {t('upload.map_headers')}")
     if result.counts_rows_as_one:
         st.warning(t("upload.no_count_column"))
     with st.form("mapping"):
-        choices = {header: st.selectbox(i18n.plain(validate.echo_text(header)), [None, *FIELDS], key=f"map-{header}",
+        choices = {header: st.selectbox(i18n.plain(validate.heading_text(header, lang)), [None, *FIELDS], key=f"map-{header}",
                                         placeholder=t("upload.ignore_column"),
                                         format_func=lambda f: t("upload.ignore_column") if f is None
                                         else t(f"ingest.field.{f}"))
@@ -256,11 +256,11 @@ if result.sheet:
     details.append(t("upload.sheet_used", sheet=i18n.plain(result.sheet)))
 st.caption(" · ".join(details))
 if result.dropped_pii:
-    st.info(t("upload.pii_dropped", columns=", ".join(i18n.plain(validate.echo_text(h)) for h in result.dropped_pii)))
+    st.info(t("upload.pii_dropped", columns=", ".join(i18n.plain(validate.heading_text(h, lang)) for h in result.dropped_pii)))
 if result.timestamp_column:
-    st.info(t("upload.timestamp", column=i18n.plain(validate.echo_text(result.timestamp_column))))
+    st.info(t("upload.timestamp", column=i18n.plain(validate.heading_text(result.timestamp_column, lang))))
 if result.fee_per_unit:
-    st.info(t("upload.fee_per_unit", column=i18n.plain(validate.echo_text(next(h for h, f in result.columns.items() if f == "fee")))))
+    st.info(t("upload.fee_per_unit", column=i18n.plain(validate.heading_text(next(h for h, f in result.columns.items() if f == "fee"), lang))))
 if result.total_differs:
     st.warning(t("upload.total_differs", **result.total_note(lang=lang)))
 if result.free_without_fee:
@@ -351,7 +351,7 @@ if row_problems.height:
     shown = grouped.head(MAX_PROBLEM_LINES)
     st.table({
         t("upload.col_rows"): [i18n.row_spans(rows, lang=lang, most=12) for rows in shown["row"]],
-        t("upload.col_column"): [i18n.plain(validate.echo_text(c)) if c else "" for c in shown["column"]],
+        t("upload.col_column"): [i18n.plain(validate.heading_text(c, lang)) if c else "" for c in shown["column"]],
         t("upload.col_value"): [i18n.plain(v) if v else "" for v in shown["value"]],
         t("upload.col_message"): [i18n.plain(m) for m in shown["message"]],
     }, hide_index=True, height=PROBLEM_TABLE_HEIGHT if shown.height > 8 else "content")

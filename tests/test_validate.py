@@ -25,6 +25,7 @@ from analytics.ingest.validate import (
     echo,
     echo_text,
     file_problem,
+    heading_text,
     neutral_text,
     neutralise,
     rejected_csv_bytes,
@@ -355,6 +356,26 @@ def test_a_files_long_heading_is_quoted_in_part_in_a_message(lang):
                          ("duplicate_column", {"field": "fee", "headers": [heading, "Fee"]})):
         message = render(code, lang, column=heading, params=params, namer=Namer.plain())
         assert "H" * N + "…" in message and "H" * (N + 1) not in message
+
+
+@pytest.mark.parametrize(("heading", "lang", "shown"), [
+    ("column H", "en", "column H"), ("column H", "bn", "কলাম H"),  # a sheet's column without a heading
+    ("column 12", "bn", "কলাম ১২"), ("column 12", "en", "column 12"),  # a CSV file's
+    ("column H (2)", "bn", "কলাম H (২)"),  # two such columns named alike
+    ("column", "bn", "column"), ("column h", "bn", "column h"), ("my column H", "bn", "my column H"),  # headings
+    ("তারিখ", "en", "তারিখ"), ("x" * (N + 1), "bn", "x" * N + "…"),
+])
+def test_heading_text(heading, lang, shown):
+    """A review: a column without a heading was named "column H" in a Bengali message."""
+    assert heading_text(heading, lang) == shown
+
+
+@pytest.mark.parametrize(("code", "params"), [
+    ("missing_value", {}), ("no_columns", {"headers": ["column C", "Remarks"]}),
+    ("duplicate_column", {"field": "fee", "headers": ["column C", "Fee"]})])
+def test_a_column_without_a_heading_is_named_in_the_users_language(code, params):
+    message = render(code, "bn", column="column C", params=params, namer=Namer.plain())
+    assert "কলাম C" in message and "column C" not in message
 
 
 # --- with_messages -----------------------------------------------------------------------------

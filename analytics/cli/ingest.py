@@ -152,7 +152,7 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
                           name=D.label(kind, code, lang=lang, gazetteer=gazetteer, catalogue=catalogue) if code
                           else ""))
     if result.timestamp_column:
-        out.append(i18n.t("ingest.cli_note_timestamp", lang, column=validate.echo_text(result.timestamp_column)))
+        out.append(i18n.t("ingest.cli_note_timestamp", lang, column=validate.heading_text(result.timestamp_column, lang)))
     # as the upload page warns: a row alone in the quarter beside the rest (a date typed wrong?); the
     # rows are read only when the quarters' sizes say there is one
     lone = lone_quarters(_quarter_sizes(result)).height
@@ -256,12 +256,12 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             print("  " + i18n.t("ingest.cli_note_other_sheets", lang, sheet=validate.echo_text(result.sheet),
                                 sheets=", ".join(f"“{validate.echo_text(s)}”" for s in result.other_log_sheets[:12])),
                   file=out)
-        said = lambda headings: ", ".join(map(validate.echo_text, headings))  # noqa: E731 - at most 80 characters each
+        said = lambda headings: ", ".join(validate.heading_text(h, lang) for h in headings)  # noqa: E731 - at most 80 characters each
         if result.dropped_pii:
             print("  " + i18n.t("ingest.cli_dropped_pii", lang, columns=said(result.dropped_pii)), file=out)
         if result.fee_per_unit:
             column = next(h for h, f in result.columns.items() if f == "fee")
-            print("  " + i18n.t("ingest.cli_fee_per_unit", lang, column=validate.echo_text(column)), file=out)
+            print("  " + i18n.t("ingest.cli_fee_per_unit", lang, column=validate.heading_text(column, lang)), file=out)
         for total, parts in result.totals_used().items():
             print("  " + i18n.t("ingest.cli_beside_total", lang, columns=said(parts), total=said([total])), file=out)
         if result.unmapped:

@@ -615,7 +615,7 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         lost = [h for h, gone in zip(table.headers, V.letters_lost(headings)) if gone]
         problems.append(validate.file_problem("bijoy_text", value=typed[0]) if typed
                         else validate.file_problem("letters_lost", value=lost[0]) if lost
-                        else validate.file_problem("no_columns", headers=", ".join(table.headers)))
+                        else validate.file_problem("no_columns", headers=list(table.headers)))
     elif len(months := _month_columns(table.headers) if shape == "unknown" else []) >= 2:
         # a summary with a column per month ("Service | July | August", "Count Jul-23 | Fee Jul-23"): that alone
         problems = [validate.file_problem("months_as_columns", value=months[0], months=months)]

@@ -1090,6 +1090,12 @@ def _wider_rows(payload: bytes, *, delimiter: str, skip_lines: int, width: int, 
     return pl.Series(moved, dtype=pl.Boolean)
 
 
+def blank_heading(position: str) -> str:
+    """The heading a column without one is given: "column H" (a workbook's letter), "column 8" (a CSV
+    file's number). Shown in the user's language by :func:`analytics.ingest.validate.heading_text`."""
+    return f"column {position}"
+
+
 def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool, headings: list[str | None] | None = None,
               ) -> tuple[pl.DataFrame, list[str]]:
     """Take the first row as headers (unique, blank ones named by position); number the rest.
@@ -1108,7 +1114,7 @@ def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool, heading
     taken: set[str] = set()
     for i, (text, column) in enumerate(zip(raw, cells)):
         position = _letter(int(column.name[1:])) if letters else str(i + 1)
-        name = " ".join(text.split()) or f"column {position}"
+        name = " ".join(text.split()) or blank_heading(position)
         base, n = name, 2
         while name in taken:
             name, n = f"{base} ({n})", n + 1

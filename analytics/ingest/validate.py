@@ -121,9 +121,10 @@ def size_text(size: int, lang: str) -> str:
 
 def render(code: str, lang: str, *, column: str | None, params: dict, namer: Namer) -> str:
     """The message of one problem in ``lang``; the cell value appears as a placeholder token."""
-    values: dict[str, object] = {"value": _VALUE, "column": echo_text(column or "")}
+    values: dict[str, object] = {"value": _VALUE, "column": heading_text(column or "", lang)}
     for key, item in params.items():  # (a file's headings, 60,000 characters of one, quoted back in part)
-        values[key] = _echoed(item)
+        values[key] = [heading_text(h, lang) for h in item] if key == "headers" and isinstance(item, list) \
+            else _echoed(item)
     places = params.get("candidates", [])
     if code in ("unknown_union", "unknown_upazila", "unknown_service"):
         name = namer.service if code == "unknown_service" else namer.place
@@ -178,6 +179,8 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         from analytics.ingest.readers import SNIFF_ROWS
 
         # (no heading at all among the rows looked at: the table may start further down)
+        if isinstance(values.get("headers"), list):
+            values["headers"] = LIST_SEPARATOR[lang].join(values["headers"])
         values["headers"] = values.get("headers") or t("ingest.no_headings_found", lang, rows=number(SNIFF_ROWS, lang=lang))
     elif code == "unreadable":
         values["detail"] = t(f"ingest.unreadable.{params.get('reason', 'damaged')}", lang)
@@ -229,6 +232,22 @@ def echo_text(text: str) -> str:
     """A file's text (a heading, a sheet's name) as quoted back to the user: at most
     :data:`analytics.ingest.limits.ECHO_CHARS` characters, as :func:`echo` quotes a cell."""
     return text if len(text) <= L.ECHO_CHARS else text[:L.ECHO_CHARS] + "…"
+
+
+#: The heading a column without one is given (:func:`analytics.ingest.readers.blank_heading`): its
+#: letter in a workbook, its number in a CSV file, and "(2)" and on where two would be the same.
+_BLANK_HEADING = re.compile(r"column ([A-Z]{1,3}|[0-9]{1,5})((?: \([0-9]+\))?)")
+
+
+def heading_text(text: str, lang: str) -> str:
+    """A column's heading as quoted back to the user (:func:`echo_text`); a column that has none is
+    named by its position in the user's language: "column H", "কলাম H"."""
+    if (blank := _BLANK_HEADING.fullmatch(text)) is not None:
+        position, suffix = blank.groups()
+        if lang == "bn":
+            position, suffix = bn_digits(position), bn_digits(suffix)
+        return t("ingest.blank_heading", lang, position=position) + suffix
+    return echo_text(text)
 
 
 def echo(expr: pl.Expr) -> pl.Expr:
