@@ -355,6 +355,28 @@ def test_repeated_rows_are_deliveries_counted_each(run):
     assert result.frame["beneficiaries"].sum() == 4 and result.frame["fee_paisa"].sum() == 2 * (7500 + 3000)
 
 
+_NUMBERED = "SL,Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n"
+
+
+@pytest.mark.parametrize(("rows", "repeated", "stored"), [
+    # a register numbered ahead: its lines with nothing written are left out, and are no repeats
+    (["1,03/07/2023,Tona,UDC-1,Birth registration,1,75", "2,04/07/2023,Tona,UDC-1,Photocopy,1,5",
+      "3,,,,,,", "4,,,,,,", "5,,,,,,"], 0, [2, 3]),
+    # a repeat among the rows kept is still said
+    (["1,03/07/2023,Tona,UDC-1,Birth registration,1,75", "2,03/07/2023,Tona,UDC-1,Birth registration,1,75",
+      "3,,,,,,", "4,,,,,,"], 1, [2, 3]),
+    # a daily form's services no one was given (0, no fee), alike on each day: no repeats either
+    (["1,03/07/2023,Tona,UDC-1,Birth registration,1,75", "2,03/07/2023,Tona,UDC-1,Photocopy,0,0",
+      "3,03/07/2023,Tona,UDC-1,Photocopy,0,0"], 0, [2]),
+])
+def test_repeated_rows_are_counted_among_the_rows_kept(run, rows, repeated, stored):
+    """A probe: a register numbered to its end (3 deliveries, then the numbers 4-10 on empty lines) was
+    said to have "6 rows that repeat another row exactly; counted as separate deliveries"."""
+    result = run((_NUMBERED + "\n".join(rows) + "\n").encode(), period=quarter(2023, 1))
+    assert result.repeated_rows == repeated
+    assert result.frame["source_row"].to_list() == stored
+
+
 def test_bengali_unknown_union_message_names_the_closest_unions(run):
     result = run(DATA / "bad" / "unknown_union.csv", lang="bn")
     message = result.problems.filter(pl.col("row") == 3)["message"].item()

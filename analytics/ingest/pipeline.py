@@ -787,15 +787,18 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         raw = pl.concat([raw, validate.repeated_reference_problems(
             rows, internal[reference], column=reference, service=internal[service] if service else None,
             day=internal[day] if day else None).collect()])
-    key = [internal[lab] for lab in table.headers if headers.columns.get(lab) != "serial"]
-    codes = {internal[label[f]]: f"__i_{f}" for f in read}
-    result.repeated_rows = validate.repeated_rows(  # over the raw values' positions when every key column has them
-        base.lazy().filter(~pl.col("is_total")), [codes[c] for c in key]) if all(c in codes for c in key) \
-        else validate.repeated_rows(rows, key)
     position = {lab: i for i, lab in enumerate(table.headers)}
     raw = raw.with_columns(pl.col("column").replace_strict(position, default=len(position), return_dtype=pl.Int32)
                            .alias("__position")).sort("row", "__position", maintain_order=True).drop("__position")
     bad = raw.select(pl.col("row").unique())
+    # repeats among the rows kept (each counted as a delivery): not the rows left out or refused, such as
+    # a register's numbered lines with nothing written on them
+    kept = (lambda frame: frame) if bad.height == 0 else (lambda frame: frame.filter(~pl.col(ROW).is_in(bad["row"].implode())))
+    key = [internal[lab] for lab in table.headers if headers.columns.get(lab) != "serial"]
+    codes = {internal[label[f]]: f"__i_{f}" for f in read}
+    result.repeated_rows = validate.repeated_rows(  # over the raw values' positions when every key column has them
+        kept(base.lazy().filter(~pl.col("is_total"))), [codes[c] for c in key]) if all(c in codes for c in key) \
+        else validate.repeated_rows(kept(rows), key)
     if "blank" in sums.columns:  # (of the rows accepted)
         result.count_blank_rows = sums["blank"].explode().drop_nulls().is_in(bad["row"].implode()).not_().sum()
     result.problem_counts = dict(raw.group_by("code").len().sort("len", descending=True).iter_rows())
