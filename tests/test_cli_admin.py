@@ -118,6 +118,33 @@ def test_backup_then_restore_gives_the_same_store(backup, tmp_path):
         {"store/catalogue.sqlite", *(f"store/{p}" for p in listed)}
 
 
+@pytest.mark.parametrize("inside", ["catalogue.sqlite", "store.lock", "backup.tar.gz"])
+def test_a_backup_into_the_store_itself_is_refused(backup, tmp_path, inside):
+    """A review: ``backup STORE/catalogue.sqlite`` wrote the archive over the store's catalogue, exit 0."""
+    store = tmp_path / "store"
+    shutil.copytree(backup.parent / "store", store)
+    before = fingerprint(store)
+    line = one_line_error(cli("backup", str(store / inside), "--store", str(store)))
+    assert "inside the store" in line and "nothing was backed up" in line, line
+    assert fingerprint(store) == before
+
+
+def test_a_backup_through_a_link_writes_its_target(backup, tmp_path):
+    (tmp_path / "link.tar.gz").symlink_to(tmp_path / "real.tar.gz")
+    out = cli("backup", str(tmp_path / "link.tar.gz"), "--store", str(backup.parent / "store"))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "link.tar.gz").is_symlink() and tarfile.is_tarfile(tmp_path / "real.tar.gz")
+
+
+def test_restore_into_a_store_named_relative_to_another_folder(backup, tmp_path):
+    """A review: ``restore`` with a relative ``--store``, run outside the project's folder, said a good
+    backup "cannot be read as the log" (its checking child ran in the project's folder)."""
+    out = subprocess.run([sys.executable, "-m", "analytics", "restore", str(backup), "--store", "here"], cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    assert summary(tmp_path / "here") == summary(backup.parent / "store")
+
+
 def old_backup(source: Path, out: Path) -> Path:
     """A backup as `backup` wrote them before issue 10 (its code, as it was): `archive.add` of a staging
     directory while the copied catalogue was still open, so it also held catalogue.sqlite-wal and -shm."""

@@ -32,6 +32,7 @@ from analytics.auth import (
     hash_secret,
 )
 from analytics.cli.language import Help, shown
+from analytics.cli.output import inside, write_whole
 from analytics.ingest.isolation import LimitExceeded, run_limited
 from analytics.reference import schema
 from analytics.store import (
@@ -180,8 +181,8 @@ def _backup(source: Path, args: argparse.Namespace) -> int:
         raise _refusal(BackupError, "backup_damaged", what=", ".join(damage[:3]) + (", …" if len(damage) > 3 else ""),
                        path=str(source))
     target = Path(args.file)
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    if inside(target, source):  # (a review's backup onto the store's own catalogue destroyed the store)
+        raise _refusal(BackupError, "backup_into_store", path=str(target), store=str(source))
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp) / "store"
         staging.mkdir()
@@ -195,25 +196,18 @@ def _backup(source: Path, args: argparse.Namespace) -> int:
                 if ("store/" + folder.as_posix(), None) not in members:
                     members.append(("store/" + folder.as_posix(), None))
             members.append(("store/" + relative, source / relative))
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        try:
-            with tarfile.open(partial, "w:gz", dereference=True) as archive:
-                for name, path in members:
-                    if path is None or path.is_dir():
+
+        def write(path: Path) -> None:
+            with tarfile.open(path, "w:gz", dereference=True) as archive:
+                for name, member in members:
+                    if member is None or member.is_dir():
                         info = tarfile.TarInfo(name)
                         info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, int(time.time())
                         archive.addfile(info)
                     else:
-                        archive.add(path, arcname=name, recursive=False)
-            with open(partial, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(partial, target)
-        except BaseException as error:
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
-            if isinstance(error, OSError) and str(error.filename) == str(partial):  # name the file the user gave
-                raise type(error)(error.errno, error.strerror, str(target)) from None
-            raise
+                        archive.add(member, arcname=name, recursive=False)
+
+        write_whole(target, write)
     print(i18n.t("cli.backed_up", args.lang, files=shown(len(listed), args.lang), path=args.file))
     return 0
 
@@ -425,7 +419,7 @@ def _checked(archive: Path, tmp: Path) -> LocalStore:
     restored = tmp / "store"
     files = _check_catalogue(restored)
     try:
-        problem = run_limited(check_parts, str(restored), files)
+        problem = run_limited(check_parts, str(restored.absolute()), files)  # (the child runs in another folder)
     except LimitExceeded as error:
         problem = ("time" if error.kind == "time" else "memory"), {}
     if problem:

@@ -22,6 +22,7 @@ import polars as pl
 
 from analytics import i18n
 from analytics.cli.language import Help
+from analytics.cli.output import write_bytes
 from analytics.reference.gazetteer import Gazetteer
 from analytics.report.comparison import DEFAULT_MODE, MODES
 from analytics.report.viewstate import CHANNELS, ViewState
@@ -65,16 +66,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     pdf = brief.brief_pdf(store.rollup(), gaz, period=period, lang=args.lang, channel=args.channel, upazila=upazila,
                           with_people=args.with_people, sample_uploads=samples, compare_with=args.compare,
                           data_version=version, link=view.link(base))
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        if out.is_dir():
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(out))
-        partial.write_bytes(pdf)
-        partial.replace(out)
-    except OSError as error:  # said of the file asked for, not of the one written first
-        raise OSError(error.errno, error.strerror, str(out)) from None
-    finally:
-        partial.unlink(missing_ok=True)
+    write_bytes(out, pdf)
     print(out)
     return 0
 

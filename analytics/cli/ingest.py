@@ -27,6 +27,7 @@ import polars as pl
 
 from analytics import i18n
 from analytics.cli.language import Help, shown
+from analytics.cli.output import write_bytes
 from analytics.ingest import decisions as D
 from analytics.ingest import validate
 from analytics.ingest.digest import shown_name, upload_name
@@ -286,14 +287,14 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
             questions.append(result.questions)
             if report_dir and result.rejected.height:
                 target = _report_path(Path(report_dir), shown_name(path.stem), written=reports)
-                _write_whole(target, result.rejected_csv(lang=lang))
+                write_bytes(target, result.rejected_csv(lang=lang))
                 print("  " + i18n.t("ingest.cli_report_written", lang, path=shown_name(str(target))), file=err)
     open_questions = pl.concat(questions) if questions else D.empty_questions()
     if report_dir and open_questions.height:
         merged = open_questions.group_by("kind", "value", maintain_order=True).agg(
             pl.col("rows").sum(), pl.col("beneficiaries").sum(), pl.col("suggestions").first())
         target = Path(report_dir) / "names-to-decide.csv"
-        _write_whole(target, D.questions_csv(merged))
+        write_bytes(target, D.questions_csv(merged))
         print(i18n.t("ingest.cli_questions_written", lang, path=str(target)), file=err)
     if refused:
         print(i18n.t("ingest.cli_rejected" if to_fix else "ingest.cli_nothing_stored", lang), file=err)
@@ -378,17 +379,6 @@ def _taking_lines(plan: pl.DataFrame, *, file: str, lang: str, done: bool) -> li
                           now=i18n.number(now, lang=lang), after=i18n.number(after, lang=lang))
             for fy, fq, action, now, after in plan.select(
                 "fy", "fq", "action", "stored_beneficiaries", "after_beneficiaries").iter_rows()]
-
-
-def _write_whole(target: Path, data: bytes) -> None:
-    """Write a report file whole or not at all (a full disk leaves no file cut short)."""
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
 
 
 def _report_path(folder: Path, stem: str, *, written: set[Path]) -> Path:
