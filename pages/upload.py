@@ -268,6 +268,10 @@ if result.free_without_fee:
 if sheet is None and result.other_log_sheets:  # chosen for the clerk: the others named
     st.info(t("upload.other_sheets", sheet=i18n.plain(validate.echo_text(result.sheet)),
               sheets=", ".join(f"“{i18n.plain(validate.echo_text(s))}”" for s in result.other_log_sheets[:12])))
+if result.count_from_parts:
+    st.info(t("upload.count_from_parts", rows=i18n.number(result.count_from_parts, lang=lang),
+              total=i18n.plain(validate.heading_text(result.count_total_column, lang)),
+              parts=" + ".join(f"“{i18n.plain(validate.heading_text(h, lang))}”" for h in result.count_parts_summed)))
 if result.count_blank_rows:
     st.info(t("upload.count_blank", rows=i18n.number(result.count_blank_rows, lang=lang)))
 if result.unnamed_udc_rows:

@@ -355,6 +355,36 @@ def test_repeated_rows_are_deliveries_counted_each(run):
     assert result.frame["beneficiaries"].sum() == 4 and result.frame["fee_paisa"].sum() == 2 * (7500 + 3000)
 
 
+_SEXES = "Date,Union,Entrepreneur ID,Service,Male,Female,Total,Fee (Tk)\n"
+
+
+@pytest.mark.parametrize(("row", "people", "from_parts", "blank"), [
+    ("1,2,3", 3, 0, 0),  # the total, as written
+    ("1,2,", 3, 1, 0),  # the total left blank: the sum of its parts, and said
+    ("0,4,", 4, 1, 0), ("2,,", 2, 1, 0),  # a part left blank counts nothing
+    ("1,2,5", 5, 0, 0),  # the total wins over its parts
+    (",,", 1, 0, 1),  # nothing written: one person, said as before
+])
+def test_a_total_of_people_left_blank_is_the_sum_of_its_parts(run, row, people, from_parts, blank):
+    """A probe: "Male | Female | Total" with Total left blank on some rows stored 11 people of 21, and
+    said the rows had "no number served written"."""
+    result = run((_SEXES + "02/07/2023,Tona,UDC-1,Photocopy,1,1,2,10\n"
+                           f"03/07/2023,Tona,UDC-1,Birth registration,{row},75\n").encode(), period=quarter(2023, 1))
+    assert result.clean, result.problems
+    assert result.frame["beneficiaries"].to_list() == [2, people]
+    assert (result.count_from_parts, result.count_blank_rows) == (from_parts, blank)
+    if from_parts:
+        assert result.count_parts_summed == ["Male", "Female"] and result.count_total_column == "Total"
+
+
+def test_a_rejected_row_gives_back_its_total_as_written(run):
+    result = run((_SEXES + "02/07/2023,Tona,UDC-1,Photocopy,1,1,2,10\n"
+                           "03/07/2023,Tona,UDC-1,Birth registration,1,2,,75\n"
+                           "04/07/2023,Tona,UDC-1,No such service,1,2,,75\n").encode(), period=quarter(2023, 1))
+    assert result.frame["beneficiaries"].to_list() == [2, 3] and result.count_from_parts == 1
+    assert result.rejected["row"].to_list() == [4] and result.rejected["Total"].to_list() == [None]
+
+
 _NUMBERED = "SL,Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n"
 
 

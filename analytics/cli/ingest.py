@@ -168,6 +168,10 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
         out.append(i18n.t("ingest.cli_note_total_differs", lang, **result.total_note(lang=lang)))
     if result.free_without_fee:
         out.append(i18n.t("ingest.cli_note_free_fee", lang, rows=result.free_without_fee))
+    if result.count_from_parts:
+        out.append(i18n.t("ingest.cli_note_count_from_parts", lang, rows=result.count_from_parts,
+                          total=validate.heading_text(result.count_total_column, lang),
+                          parts=" + ".join(f"“{validate.heading_text(h, lang)}”" for h in result.count_parts_summed)))
     if result.count_blank_rows:
         out.append(i18n.t("ingest.cli_note_count_blank", lang, rows=result.count_blank_rows))
     if result.unnamed_udc_rows:

@@ -136,6 +136,11 @@ _GENDER_PARTS = tuple(word_key(text) for text in (
     "ছেলে", "মেয়ে", "হিজড়া", "তৃতীয় লিঙ্গ", "অন্যান্য"))
 _TOTAL_WORDS = tuple(word_key(text) for text in ("total", "মোট", "সর্বমোট"))
 
+
+def sex_part(heading: str) -> bool:
+    """Whether a heading names the people of one sex ("Male", "মহিলা", "Female beneficiaries")."""
+    return any(part in header_key(heading) for part in _GENDER_PARTS)
+
 #: Words of a form's "Timestamp" heading (as matching keys).
 _TIMESTAMP_WORDS = ("timestamp", word_key("টাইমস্ট্যাম্প"), word_key("সময়চিহ্ন"))
 

@@ -91,6 +91,7 @@ from analytics.ingest.headers import (
     known_headings,
     map_headers,
     recognise,
+    sex_part,
     timestamp_heading,
     total_heading,
 )
@@ -163,6 +164,11 @@ class IngestResult:
     free_without_fee: int = 0
     #: rows accepted of a log whose number served is left empty: each counted as one person
     count_blank_rows: int = 0
+    #: Rows whose total of people served was blank and was taken as the sum of its parts beside it
+    #: (:attr:`count_parts_summed`: "Male", "Female"; :attr:`count_total_column`: "Total").
+    count_from_parts: int = 0
+    count_parts_summed: list[str] = field(default_factory=list)
+    count_total_column: str | None = None
     #: UDC rows of a delivery log with no entrepreneur ID column, accepted: who served them is not
     #: known (their unions' entrepreneurs read "not known", as a monthly summary's do)
     unnamed_udc_rows: int = 0
@@ -589,6 +595,19 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
                                  .alias("__count_parts"))
         headers.columns = {h: f for h, f in headers.columns.items() if h not in headers.count_parts[1:]}
         headers.columns = {(parts if h == headers.count_parts[0] else h): f for h, f in headers.columns.items()}
+    # "Male | Female | Total" with the total left blank on a row: its count is the sum of its parts
+    # (a probe's file stored 11 people of 21, "each counted as one person"); said, and the rows the
+    # user rejects get back the total as written
+    total, as_written, from_parts = headers.field_column("beneficiaries"), None, None
+    sexes = [h for h, whole in headers.beside_total.items() if whole == total and sex_part(h) and h in internal]
+    if total in internal and len(sexes) >= 2:
+        given = pl.col(internal[total]).cast(pl.String)
+        summed = _summed([pl.col(internal[h]).cast(pl.String) for h in sexes])
+        blank = V.clean(given).is_null() & ~V.dash_only(given)
+        from_parts = body.filter(blank & summed.is_not_null())[ROW]
+        if from_parts.len():
+            as_written = body[internal[total]]
+            body = body.with_columns(pl.when(blank).then(summed).otherwise(given).alias(internal[total]))
     day = next((h for h in headers.unmapped if header_key(h) in DAY_HEADINGS), None)
     if day is not None and "date" not in headers.fields and {"month", "year"} <= headers.fields:
         # the date in three columns ("Day | Month | Year"): one date, year first, read as written
@@ -652,7 +671,8 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
 
     # lines of words under the table ("Prepared by: ...", "স্বাক্ষর"), and the header row again (blocks
     # pasted one under another): no delivery, left out and noted
-    whole, lines = body, _note_lines(body, cells).with_columns(pl.lit("note_row").alias("code"))
+    whole = body if as_written is None else body.with_columns(as_written)  # (the rows as written, for the rejected)
+    lines = _note_lines(body, cells).with_columns(pl.lit("note_row").alias("code"))
     lines = pl.concat([lines, _heading_rows(body, {internal[h]: (h, f) for h, f in headers.columns.items()}),
                        _month_headings(body, cells, [internal[h] for h in (headers.field_column(f) for f in (
                            "date", "month", "serial")) if h is not None]), _layout_rows(body, cells)]).unique(
@@ -801,6 +821,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         else validate.repeated_rows(kept(rows), key)
     if "blank" in sums.columns:  # (of the rows accepted)
         result.count_blank_rows = sums["blank"].explode().drop_nulls().is_in(bad["row"].implode()).not_().sum()
+    if from_parts is not None:  # (of the rows accepted)
+        result.count_from_parts = from_parts.is_in(bad["row"].implode()).not_().sum()
+        result.count_parts_summed, result.count_total_column = sexes, total
     result.problem_counts = dict(raw.group_by("code").len().sort("len", descending=True).iter_rows())
     if raw.height > L.MAX_PROBLEM_ROWS:  # junk: report the first ones and one of each kind, count the rest
         first_of_kind = raw.unique(["code", "column"], keep="first", maintain_order=True)
