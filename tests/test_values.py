@@ -39,6 +39,9 @@ def test_clean(text, cleaned):
     ("৪০ টাকা মাত্র", 4000), ("Tk 40 only", 4000),
     # taka abbreviated in Bengali; nothing after the taka written ".-"
     ("টাঃ ১০০", 10000), ("টা. ৫০", 5000), ("৳ 1200.-", 120000), ("50.-", 5000), ("৫০.=", 5000),
+    # spaces grouping thousands (a no-break or thin space as some Excels write them), and beside signs
+    ("1 250", 125000), ("1 24 080", 12408000), ("১ ২৫০", 125000), ("1\u00a0250", 125000), ("1\u202f250.50", 125050),
+    ("12 500 000", 1250000000), ("Tk. 1, 250.00", 125000), ("( 20 )", -2000), ("  12  ", 1200),
 ])
 def test_money_paisa_is_exact(text, paisa):
     assert apply(V.money_paisa, [text]) == [paisa]
@@ -57,6 +60,8 @@ def test_money_agrees_with_decimal_arithmetic():
     ("Tk 5,50", "fee_decimal_comma"), ("5,0,0", "fee_not_number"), ("1,500", None), ("1,50,000", None),
     ("12.345", "fee_decimals"), ("0.001", "fee_decimals"), ("0.30000000000000004", "fee_decimals"),
     ("-50", "fee_negative"), ("(20)", "fee_negative"), ("12345678901234", "fee_not_number"), (None, None),
+    # spaces between digits that group no thousands: no amount is guessed (a probe's "7 5" was Tk 75)
+    ("7 5", "fee_not_number"), ("50 50", "fee_not_number"), ("12 50", "fee_not_number"), ("1 2 3", "fee_not_number"),
 ])
 def test_money_problems(text, problem):
     assert apply(V.money_problem, [text]) == [problem]
@@ -75,6 +80,8 @@ def test_money_problems(text, problem):
     # number: a probe's 2147483648), zeros before it and full-width digits are read
     ("2147483648", 10**9, None), ("9" * 26, 10**9, None), ("০" * 26 + "১", 1, None), ("１２", 12, None),
     ("-12345678901", -(10**9), "count_not_positive"),
+    # spaces: grouping thousands, or none of a count's (a probe's "1 0" was stored as 10)
+    ("1 250", 1250, None), ("1 0", None, "count_not_number"), ("2 2", None, "count_not_number"),
 ])
 def test_counts(text, count, problem):
     assert apply(V.count_value, [text]) == [count]

@@ -173,14 +173,20 @@ def number_text(expr: pl.Expr, *, money: bool = False) -> pl.Expr:
     """Canonical numeric text: ASCII digits, no grouping commas, no currency words.
 
     Grouping commas are removed only where they group correctly, Indian (1,24,080) or
-    international (124,080) style; "12,5" stays as it is (and so is not a number).
+    international (124,080) style; "12,5" stays as it is (and so is not a number). So are spaces
+    between digits ("1 250"); "1 0" stays as it is.
     """
     text = digits(expr)
     if money:
         # (a currency word may stand right after the number: "50Tk", "50taka")
         # "Tk 40 only", "টাঃ ৫০" (taka abbreviated), "1200.-" and "50/=" (nothing after the taka)
         text = text.str.replace_all(r"(?i)৳|tk[.:=]?|taka|bdt|টাকা|টাঃ|টা\.|/-|/=|=/|\.-$|\.=$|মাত্র|\bonly\b", "")
-    text = text.str.replace_all(r"\s+", "")
+    # spaces: none at the ends nor beside a sign, a bracket, a comma or a point ("Tk 40", "1, 250",
+    # "( 50 )"); between digits only as the grouping of thousands ("1 250", "1 24 080", a no-break or
+    # thin space as a French or Swiss Excel writes them): "1 0" or "50 50" is no number, not 10 or 5050
+    text = text.str.strip_chars().str.replace_all(r"\s*([^\d\s])\s*", "$1")
+    spaced = r"^[-+]?(?:\d{1,2}(?:\s\d{2})*\s\d{3}|\d{1,3}(?:\s\d{3})+)(?:\.\d*)?$"
+    text = pl.when(text.str.contains(spaced)).then(text.str.replace_all(r"\s", "")).otherwise(text)
     text = text.str.replace(r"^\((.+)\)$", "-$1")  # accounting negative: (50)
     grouped = r"^([-+]?)(\d{1,2}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+)(\.\d*)?$"
     return pl.when(text.str.contains(grouped)).then(text.str.replace_all(",", "")).otherwise(text)
