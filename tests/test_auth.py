@@ -17,6 +17,7 @@ from analytics.auth import (
     Accounts,
     AuthError,
     Settings,
+    _verify,
     account_scope,
     client_key,
     hash_secret,
@@ -116,6 +117,22 @@ def test_users_cli(tmp_path):
     assert last.returncode == 2 and "only admin" in last.stderr and run("list").stdout.strip() == "rina\tadmin"
     assert run("add", "mina", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n").returncode == 0
     assert run("remove", "rina").returncode == 0 and run("list").stdout.strip() == "mina\tadmin"
+
+
+@pytest.mark.slow
+def test_a_password_on_standard_input_is_the_one_typed(tmp_path):
+    """A review: a line ending in CR LF (a file from Windows) kept the CR in the password, so the one
+    typed at sign-in never matched; a passcode of nothing (``users hash``) or of spaces was taken."""
+    db = tmp_path / "u.sqlite"
+    run = lambda *a, stdin: subprocess.run([sys.executable, "-m", "analytics", "users", *a, "--db", str(db)],  # noqa: E731
+                                           input=stdin, capture_output=True, text=True, cwd=ROOT)
+    assert run("add", "rina", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\r\n").returncode == 0
+    assert Accounts(db).sign_in("rina", PASSWORD).ok
+    for action, stdin in ((("add", "mina", "--role", "viewer"), " " * 12 + "\n"), (("hash",), "\n"), (("hash",), "  \r\n")):
+        out = run(*action, "--password-stdin", stdin=stdin)
+        assert out.returncode == 2 and "empty or only spaces" in out.stderr and out.stdout == "", (action, out)
+    hashed = run("hash", "--password-stdin", stdin="a passcode\r\n").stdout.strip()
+    assert _verify(hashed, "a passcode") and not _verify(hashed, "a passcode\r")
 
 
 def test_the_last_admin_is_not_removed(accounts):

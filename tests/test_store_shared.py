@@ -17,7 +17,7 @@ import pytest
 
 from analytics.store import LocalStore, open_store
 from analytics.store.copy import copy_store, totals
-from analytics.store.shared import migrate
+from analytics.store.shared import migrate, redact
 from tests.backends import shared_env
 from tests.helpers import make_log, with_rollups
 
@@ -167,3 +167,16 @@ def test_backup_and_restore_work_for_the_shared_store(tmp_path, shared, shared_s
         assert totals(store) == totals(source) and store.uploads().equals(source.uploads())
     refused = cli(ROOT, again, "restore", str(archive), "--store", again["SEBA_ATLAS_STORE"], check=False)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("postgresql://u:TopSecret1@db.example/atlas", "postgresql://u:***@db.example/atlas"),
+    ("postgresql://db.example/atlas?user=u&password=TopSecret1", "postgresql://db.example/atlas?user=u&password=***"),
+    ("postgresql://db.example/atlas?PASSWORD=TopSecret1&sslmode=require",
+     "postgresql://db.example/atlas?PASSWORD=***&sslmode=require"),
+    ("postgresql://db.example/atlas?sslmode=require", "postgresql://db.example/atlas?sslmode=require"),
+    ("postgresql://db.example/atlas", "postgresql://db.example/atlas"),
+])
+def test_redact(url, shown):
+    """A review: a password in the URL's query (libpq's ``?password=``) was printed in an error."""
+    assert redact(url) == shown

@@ -63,7 +63,7 @@ class _Refused(Exception):
 
 def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")  # (a line from Windows ends in CR LF: neither is typed)
     else:
         if not sys.stdin.isatty():  # (getpass would read it echoed, warning in English, or find nothing)
             raise _Refused("no_terminal")
@@ -74,6 +74,8 @@ def _password(args: argparse.Namespace) -> str:
             raise _Refused("no_terminal") from None
         if again != password:
             raise _Refused("passwords_differ")
+    if not password.strip():  # (nothing, or only spaces: a viewer passcode of "" lets anyone in)
+        raise _Refused("blank_password")
     if args.action != "hash" and len(password) < MIN_PASSWORD:
         raise _Refused("short_password", minimum=MIN_PASSWORD)
     return password
