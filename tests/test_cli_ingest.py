@@ -243,6 +243,27 @@ def test_open_names_are_written_to_fill_in_and_read_back(tmp_path):
     assert summary(Path(store), "--period", "2023-24-Q1")["beneficiaries_total"] == 218
 
 
+def test_names_decided_one_run_at_a_time_are_kept_in_the_file_written_over(tmp_path):
+    """A review: one name decided and the other left open, the run rewrote names-to-decide.csv with the
+    open one alone; the decision, in no other file, was asked for again the next run."""
+    store, reports = str(tmp_path / "s"), tmp_path / "reports"
+    path = OFFICES / "nesarabad_q1_legacy_names.xlsx"
+    assert cli("ingest", str(path), "--store", store, "--report-dir", str(reports)).returncode == 1
+    asked = reports / "names-to-decide.csv"
+    questions = pl.read_csv(asked)
+    questions.with_columns(pl.when(pl.col("value") == "অনলাইন কাজ").then(pl.lit("UDC069")).alias("decision")
+                           ).write_csv(asked)
+    second = cli("ingest", str(path), "--store", store, "--report-dir", str(reports), "--names", str(asked))
+    assert second.returncode == 1 and "Misc. online service" in second.stderr
+    kept = pl.read_csv(asked)
+    assert kept.select("kind", "value", "decision").sort("value").rows() == [
+        ("service", "Misc. online service", None), ("service", "অনলাইন কাজ", "UDC069")]
+    kept.with_columns(pl.col("decision").fill_null("none")).write_csv(asked)  # the other one decided too
+    third = cli("ingest", str(path), "--store", store, "--report-dir", str(reports), "--names", str(asked))
+    assert third.returncode == 0, third.stderr[-2000:]
+    assert summary(Path(store), "--period", "2023-24-Q1")["beneficiaries_total"] == 218
+
+
 def test_month_first_dates_need_the_users_word(tmp_path):
     path = DATA / "bad" / "date_order_unclear.csv"
     store = str(tmp_path / "s")

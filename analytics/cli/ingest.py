@@ -298,7 +298,7 @@ def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = 
         merged = open_questions.group_by("kind", "value", maintain_order=True).agg(
             pl.col("rows").sum(), pl.col("beneficiaries").sum(), pl.col("suggestions").first())
         target = Path(report_dir) / "names-to-decide.csv"
-        write_bytes(target, D.questions_csv(merged))
+        write_bytes(target, D.questions_csv(merged, decided=given))
         print(i18n.t("ingest.cli_questions_written", lang, path=str(target)), file=err)
     if refused:
         print(i18n.t("ingest.cli_rejected" if to_fix else "ingest.cli_nothing_stored", lang), file=err)

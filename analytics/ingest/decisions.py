@@ -93,13 +93,25 @@ def lookup(decisions: pl.DataFrame | None, kind: str) -> pl.DataFrame:
         "key", pl.col("code").alias("decided_code"), pl.lit(True).alias("decided")).unique("key", keep="last")
 
 
-def questions_csv(questions: pl.DataFrame, *, names: dict[str, str] | None = None) -> bytes:
-    """Open questions as a CSV to fill in (the ``decision`` column is empty), UTF-8 with BOM."""
+def questions_csv(questions: pl.DataFrame, *, names: dict[str, str] | None = None,
+                  decided: pl.DataFrame | None = None) -> bytes:
+    """Open questions as a CSV to fill in (the ``decision`` column is empty), UTF-8 with BOM.
+
+    ``decided``: the decisions the user gave (:func:`read_csv`), written first with their decision
+    (a code, or :data:`NONE`): the file is written over the one they were read from, and a decision
+    left out of it would be lost (a review: one name decided, another still open, and the next run
+    asked about the first again)."""
     names = names or {}
     out = questions.select(
         "kind", "value", pl.lit(None, pl.String).alias("decision"), "rows", "beneficiaries",
         pl.col("suggestions").list.eval(pl.element()).list.join(" | ").alias("suggestions"),
     )
+    if decided is not None and decided.height:
+        kept = decided.join(questions.select(
+            "kind", pl.col("value").map_elements(key_of, return_dtype=pl.String).alias("key")), on=["kind", "key"], how="anti")
+        out = pl.concat([kept.select("kind", "value", pl.col("code").fill_null(NONE).alias("decision"),
+                                     pl.lit(None, pl.Int64).alias("rows"), pl.lit(None, pl.Int64).alias("beneficiaries"),
+                                     pl.lit(None, pl.String).alias("suggestions")), out])
     if names:
         out = out.with_columns(pl.col("suggestions").str.replace_many(list(names), [
             f"{code} ({name})" for code, name in names.items()]))
