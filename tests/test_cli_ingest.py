@@ -293,6 +293,22 @@ def test_a_file_overlapping_a_stored_upload_is_refused_unless_replacing(tmp_path
     assert "roll back upload u" in replaced.stdout
 
 
+def test_files_repeating_each_other_in_one_command_name_no_upload_that_is_not_stored(tmp_path):
+    """A review: the third of three copies given at once said its rows were "also stored in upload u...
+    (to roll it back: ...)" of the second, which was never stored; 300 copies printed 44,874 lines."""
+    text = (OFFICES / "kawkhali_q1_en.csv").read_bytes()
+    paths = []
+    for n in range(1, 10):
+        (tmp_path / f"copy{n}.csv").write_bytes(text + b"\n" * n)  # (the same rows; not the same bytes)
+        paths.append(str(tmp_path / f"copy{n}.csv"))
+    out = cli("ingest", *paths, "--store", str(tmp_path / "s"), "--dry-run")
+    assert out.returncode == 1
+    assert "rollback" not in out.stderr and "also stored in upload" not in out.stderr
+    last = out.stderr[out.stderr.index("copy9.csv: "):].splitlines()
+    assert "also in copy2.csv, given in this same command" in last[1]
+    assert len(last) == 1 + 5 + 1 and last[-1].strip() == "uploads or files more with some of its rows: 2"
+
+
 def test_two_ingests_at_once_of_the_same_rows_store_them_once(tmp_path):
     """The first ingest is held inside its commit (holding the store's lock) while the second checks
     the same deliveries (a re-saved copy, other bytes) against the store, finds nothing yet and waits

@@ -196,6 +196,10 @@ def notes(result: IngestResult, *, lang: str, gazetteer: Gazetteer, catalogue: p
     return out
 
 
+#: Uploads (or files before it) a file's overlap names besides the first, at most: the rest are counted.
+OVERLAPS_NAMED = 5
+
+
 def ingest_files(store: Store, paths: list[Path], *, uploader: str, mode: str = "add", dry_run: bool = False,
                  period: str | None = None, lang: str = "en", report_dir: str | None = None,
                  names: str | None = None, date_order: str | None = None, allow_overlap: bool = False,
@@ -429,11 +433,17 @@ def _overlapping(store: Store, checked: list[tuple[Path, IngestResult]], digests
                          upload=upload, stored_file=stored_file, first=i18n.day(hit["first"], lang=lang),
                          last=i18n.day(hit["last"], lang=lang)),
                   file=err)
-            for more in hits.slice(1).iter_rows(named=True):  # every upload it repeats, each with its rollback
+            # every upload it repeats, each with its rollback (a file given before it in this command is
+            # no upload yet: named as the file), the first few of them
+            for more in hits.slice(1, OVERLAPS_NAMED).iter_rows(named=True):
                 other = more["upload_id"]
-                print("  " + i18n.t("ingest.cli_overlap_more", lang, shared=i18n.number(more["shared_rows"], lang=lang),
-                                    upload=other, stored_file=names.get(other) or next(
+                print("  " + i18n.t("ingest.cli_overlap_more" if other in names else "ingest.cli_overlap_more_batch",
+                                    lang, shared=i18n.number(more["shared_rows"], lang=lang), upload=other,
+                                    stored_file=names.get(other) or next(
                                         (shown_name(p.name) for p, r in checked if r.upload_id == other), other)), file=err)
+            if hits.height > OVERLAPS_NAMED + 1:
+                print("  " + i18n.t("ingest.cli_overlap_others", lang,
+                                    count=i18n.number(hits.height - OVERLAPS_NAMED - 1, lang=lang)), file=err)
             found = True
         earlier.append(result)
     return found
