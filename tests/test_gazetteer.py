@@ -115,6 +115,11 @@ def test_variants(g: Gazetteer, text: str, level: str, expected: str) -> None:
     ("Bhandaria Upazila, Pirojpur", "upazila", BHANDARIA, None),
     ("Tona, Nazirpur", "union", None, "BD10798094"),  # Tona is not in Nazirpur: asked, Tona suggested first
     ("Xyzzy, Pirojpur", "union", None, None),
+    # where it lies in brackets or after a dash (a probe: asked about, and only Nazirpur suggested)
+    ("Tona (Pirojpur Sadar)", "union", "BD10798094", None), ("টোনা (পিরোজপুর সদর)", "union", "BD10798094", None),
+    ("টোনা - পিরোজপুর সদর", "union", "BD10798094", None), ("Tona – Pirojpur Sadar", "union", "BD10798094", None),
+    ("Tona [Pirojpur]", "union", "BD10798094", None),
+    ("Tona (Nazirpur)", "union", None, "BD10798094"), ("Tona (old office)", "union", None, "BD10798094"),
 ])
 def test_a_place_followed_by_where_it_lies(g: Gazetteer, text, level, expected, suggested) -> None:
     found = g.resolve(text, level=level)

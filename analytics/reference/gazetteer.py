@@ -90,6 +90,19 @@ class Resolution:
         return self.status == "ok"
 
 
+#: A place written with where it lies: "<union>, <upazila>", "<union> (<upazila>)", "<union> - <upazila>".
+_WITH_WHERE = (re.compile(r"^(.+?),(.*)$", re.S), re.compile(r"^(.+?)\s*[(\[]([^()\[\]]*)[)\]]\s*$", re.S),
+               re.compile(r"^(.+?)\s+[-\u2013\u2014]\s+(.+)$", re.S))
+
+
+def _place_and_where(query: str) -> tuple[str, str] | None:
+    """(the place, where it lies) of a name written with where it lies; None for a plain name."""
+    for pattern in _WITH_WHERE:
+        if (found := pattern.match(query)) is not None:
+            return found.group(1), found.group(2)
+    return None
+
+
 class Gazetteer:
     """Administrative units (district, upazila, union) with names, aliases and P-codes."""
 
@@ -170,8 +183,10 @@ class Gazetteer:
             found = self._matcher(level).match(query)
             if found.kind == "approximate" and inside([found.code]):
                 return Resolution(query, "ok", found.code, (found.code,), approximate=True)
-        if "," in query:  # "<union>, <its upazila>", "<upazila>, <its district>": the place, then where it lies
-            head, _, rest = query.partition(",")
+        if (parts := _place_and_where(query)) is not None:
+            # "<union>, <its upazila>", "<union> (<its upazila>)", "<union> - <its upazila>", "<upazila>,
+            # <its district>": the place, then where it lies
+            head, rest = parts
             first = self.resolve(head, level=level, within=within)
             if first.ok and first.pcode and self._lies_in(first.pcode, rest):
                 return Resolution(query, "ok", first.pcode, (first.pcode,), approximate=True)
