@@ -385,6 +385,29 @@ def test_a_rejected_row_gives_back_its_total_as_written(run):
     assert result.rejected["row"].to_list() == [4] and result.rejected["Total"].to_list() == [None]
 
 
+@pytest.mark.parametrize(("heading", "kinds", "stored", "codes"), [
+    # a kind of service beside its name: the name is the service, the kind not used
+    ("সেবার ধরন,সেবার নাম", ("সরকারি", "বেসরকারি"), 2, set()),
+    ("Service Type,Service", ("Govt", "Private"), 2, set()),
+    ("সেবার প্রকার,সেবা", ("সরকারি", "সরকারি"), 2, set()),
+    # two columns of services: which one is meant is the user's to say
+    ("Service,Service Name", ("Photocopy", "Photocopy"), 0, {("duplicate_column", None, None)}),
+    # a column of kinds one of which is a service's name: not guessed either
+    ("সেবার ধরন,সেবার নাম", ("সরকারি", "Photocopy"), 0, {("duplicate_column", None, None)}),
+])
+def test_a_kind_of_service_beside_its_name_is_not_used(run, heading, kinds, stored, codes):
+    """A probe: "সেবার ধরন | সেবার নাম" (সরকারি / বেসরকারি beside the name) was refused as two service columns."""
+    text = f"Date,Union,Entrepreneur ID,{heading},Beneficiaries,Fee (Tk)\n" + "".join(
+        f"0{day}/07/2023,Tona,UDC-1,{kind},{name},1,{fee}\n"
+        for day, kind, name, fee in ((3, kinds[0], "Birth registration", 75), (4, kinds[1], "Photocopy", 5)))
+    result = run(text.encode(), period=quarter(2023, 1))
+    assert triples(result) == codes
+    assert result.frame.height == stored
+    if stored:
+        assert result.frame.sort("source_row")["service_code"][0] == "UDC002"  # birth registration, from the name
+        assert heading.split(",")[0] in result.unmapped
+
+
 _NUMBERED = "SL,Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n"
 
 

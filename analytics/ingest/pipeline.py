@@ -588,6 +588,19 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         counts = [label for label in looked if _count_like(body[internal[label]], strict=label not in headers.people
                                                            and not count_heading(label))]
         headers = map_headers(table.headers, mapping=mapping, empty=empty, counts=counts, names=named)
+    both = headers.duplicates.get("service", [])
+    if len(both) > 1 and not set(mapping or {}) & set(both):
+        # "সেবার ধরন | সেবার নাম", "Service Type | Service": a kind of service (সরকারি / বেসরকারি) beside
+        # the service's name. The one column whose cells are services is the service; the others, none of
+        # whose cells is one, are not used (a probe's file was refused, asking which to delete)
+        shares = {h: _service_share(body[internal[h]], resolver) for h in both}
+        services = [h for h, share in shares.items() if share >= 0.5]
+        if len(services) == 1 and all(shares[h] == 0 for h in both if h not in services):
+            for header in both:
+                if header not in services:
+                    del headers.columns[header]
+                    headers.unmapped.append(header)
+            del headers.duplicates["service"]
     if headers.count_parts:  # "Male | Female" and no total: the count is their sum (one column, said so)
         parts = " + ".join(headers.count_parts)
         internal[parts] = "__count_parts"
@@ -1285,6 +1298,16 @@ def _service_columns(headings: list[str], resolver: ServiceResolver) -> list[str
                 found.setdefault(match.code, part)
                 break
     return list(found.values())
+
+
+def _service_share(column: pl.Series, resolver: ServiceResolver, *, most: int = 200) -> float:
+    """The share of a column's distinct written texts (the first ``most``) that name a service, exactly
+    or matched with confidence; 0 for a column with none."""
+    texts = [text for text in column.cast(pl.String).drop_nulls().unique(maintain_order=True).head(most * 2).to_list()
+             if text.strip()][:most]
+    if not texts:
+        return 0.0
+    return sum(resolver.match(text).kind in ("exact", "approximate") for text in texts) / len(texts)
 
 
 def _date_of_parts(day: pl.Expr, month: pl.Expr, year: pl.Expr) -> pl.Expr:
