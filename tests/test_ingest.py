@@ -408,6 +408,27 @@ def test_a_kind_of_service_beside_its_name_is_not_used(run, heading, kinds, stor
         assert heading.split(",")[0] in result.unmapped
 
 
+@pytest.mark.parametrize(("heading", "cells", "codes"), [
+    # a pair of columns per entrepreneur, or what is left of it once one income column is deleted
+    ("নারী উদ্যোক্তা সংখ্যা,নারী উদ্যোক্তা আয়,পুরুষ উদ্যোক্তা সংখ্যা,পুরুষ উদ্যোক্তা আয়", "2,150,3,225",
+     {("entrepreneurs_as_columns", None, None)}),
+    ("নারী উদ্যোক্তা সংখ্যা,নারী উদ্যোক্তা আয়,পুরুষ উদ্যোক্তা সংখ্যা", "2,150,3", {("entrepreneurs_as_columns", None, None)}),
+    ("Shirin (UDC-10798094-F) Qty,Shirin Fee,Jahid (UDC-10798094-M) Qty", "2,150,3",
+     {("entrepreneurs_as_columns", None, None)}),
+    # one entrepreneur's columns, and the entrepreneur's ID and name beside a count: a log as usual
+    ("Entrepreneur ID,Entrepreneur Name,Beneficiaries,Fee (Tk)", "UDC-1,Shirin,2,150", set()),
+    ("উদ্যোক্তার আইডি,সংখ্যা,উদ্যোক্তার আয়", "UDC-1,2,150", set()),
+])
+def test_a_column_per_entrepreneur_is_refused_not_summed(run, heading, cells, codes):
+    """A probe: "নারী উদ্যোক্তা | পুরুষ উদ্যোক্তা" over "সংখ্যা | আয়" was refused asking to delete one
+    income column; once deleted, both counts were summed with one income (Tk 1,315 of Tk 2,280), and an
+    English file kept the first entrepreneur's count alone (18 of 52 people)."""
+    text = f"Date,Union,Service,{heading}\n03/07/2023,Tona,Birth registration,{cells}\n"
+    result = run(text.encode(), period=quarter(2023, 1))
+    assert triples(result) == codes
+    assert result.frame.height == (0 if codes else 1)
+
+
 _NUMBERED = "SL,Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n"
 
 
@@ -497,6 +518,7 @@ SAMPLE_PARAMS = {
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
     "months_as_columns": {"months": ["July", "August"]},
     "services_as_columns": {"services": ["Birth registration", "Photocopy"]},
+    "entrepreneurs_as_columns": {"headers": ["Shirin (UDC-1) Qty", "Jahid (UDC-2) Qty"]},
 }
 
 

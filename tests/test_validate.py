@@ -86,7 +86,7 @@ PARAMS = {
     "date_stray": {"first": "2023-10-02", "last": "2023-12-30"},
     "value_too_long": {"limit": 40}, "second_table": {"row": 9},
     "fee_total_unclear": {"total_column": "Total (Tk)", "row": 3, "fee": 3000, "total": 10500, "count": 1},
-    "months_as_columns": {"months": ["July", "August"]}, "services_as_columns": {"services": ["Photocopy", "Passport"]},
+    "months_as_columns": {"months": ["July", "August"]}, "services_as_columns": {"services": ["Photocopy", "Passport"]}, "entrepreneurs_as_columns": {"headers": ["Shirin (UDC-1) Qty", "Jahid (UDC-2) Qty"]},
     "password_protected": {}, "mixed_encoding": {},
 }
 

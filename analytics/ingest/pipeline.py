@@ -588,6 +588,13 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         counts = [label for label in looked if _count_like(body[internal[label]], strict=label not in headers.people
                                                            and not count_heading(label))]
         headers = map_headers(table.headers, mapping=mapping, empty=empty, counts=counts, names=named)
+    # a column of people (and one of money) per entrepreneur: "নারী উদ্যোক্তা | পুরুষ উদ্যোক্তা" over
+    # "সংখ্যা | আয়", "Shirin (UDC-…) Qty | Shirin Fee | Jahid (UDC-…) Qty | ...": one row can be read only
+    # as the first one's, or as their sum with one's income (a probe's file, stored Tk 1,315 of Tk 2,280)
+    per_person = [h for h in table.headers if _ENTREPRENEUR_MARK.search(h) and h not in headers.dropped_pii
+                  and headers.columns.get(h) in (None, "beneficiaries") and h in internal
+                  and (headers.columns.get(h) == "beneficiaries" or _count_like(body[internal[h]], strict=False))
+                  and not body[internal[h]].is_null().all()]
     both = headers.duplicates.get("service", [])
     if len(both) > 1 and not set(mapping or {}) & set(both):
         # "সেবার ধরন | সেবার নাম", "Service Type | Service": a kind of service (সরকারি / বেসরকারি) beside
@@ -656,6 +663,9 @@ def _ingest(source: list[bytes | Table | dict], *, file_name: str, upload_id: st
         # a form with a column (or two: number, fee) per service ("জন্ম নিবন্ধন | সংখ্যা, টাকা"): that alone
         problems = [validate.file_problem("services_as_columns", value=named[0], services=named)]
         result.beside_total, result.unmapped = {}, []  # (its columns are the services': not parts, nor to name)
+    elif len(per_person) >= 2 and not set(mapping or {}) & set(per_person):
+        problems = [validate.file_problem("entrepreneurs_as_columns", value=per_person[0], headers=per_person)]
+        result.beside_total, result.unmapped = {}, []  # (its columns are the entrepreneurs': nothing to name)
     else:
         problems += [validate.file_problem("duplicate_column", value=f, field=f, headers=hs)
                      for f, hs in headers.duplicates.items()]
@@ -1298,6 +1308,10 @@ def _service_columns(headings: list[str], resolver: ServiceResolver) -> list[str
                 found.setdefault(match.code, part)
                 break
     return list(found.values())
+
+
+#: A heading that names an entrepreneur (the word, or an ID): over a column per entrepreneur.
+_ENTREPRENEUR_MARK = re.compile(r"(?i)উদ্যোক্তা|entrepreneur|uddokta|udc[-_ ]?\d{3,}")
 
 
 def _service_share(column: pl.Series, resolver: ServiceResolver, *, most: int = 200) -> float:

@@ -33,12 +33,12 @@ FILE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_
               "password_protected", "mixed_encoding", "date_order_conflict", "date_order_unclear", "month_order_unclear",
               "too_large_to_read", "dates_swapped_by_excel", "date_order_spread", "bijoy_text",
               "count_column_unread", "second_table", "fee_total_unclear", "months_as_columns", "services_as_columns",
-              "letters_lost", "too_many_names", "unclosed_quote", "fee_in_thousands", "date_cells_spread")
+              "entrepreneurs_as_columns", "letters_lost", "too_many_names", "unclosed_quote", "fee_in_thousands", "date_cells_spread")
 #: Whole-file problems nothing on the upload page can answer: the file must be saved, or chosen,
 #: again (the page says so first, and asks nothing about the file's columns or names).
 UNUSABLE_CODES = ("empty_file", "header_only", "unreadable", "file_too_large", "too_many_rows", "password_protected",
                   "mixed_encoding", "too_large_to_read", "bijoy_text", "letters_lost", "months_as_columns", "services_as_columns",
-                  "too_many_names", "unclosed_quote", "fee_in_thousands")
+                  "entrepreneurs_as_columns", "too_many_names", "unclosed_quote", "fee_in_thousands")
 #: Sheets a message names (a workbook may hold thousands).
 MAX_SHEETS_NAMED = 12
 #: Problems that reject one row.
@@ -161,6 +161,8 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
         values["months"] = LIST_SEPARATOR[lang].join(params.get("months", []))
     elif code == "services_as_columns":
         values["services"] = LIST_SEPARATOR[lang].join(f"“{echo_text(n)}”" for n in params.get("services", [])[:6])
+    elif code == "entrepreneurs_as_columns":
+        values["headers"] = LIST_SEPARATOR[lang].join(f"“{h}”" for h in values.get("headers", [])[:6])
     elif code in ("second_table", "unclosed_quote"):
         values["row"] = number(params["row"], lang=lang)
     elif code == "duplicate_column":
