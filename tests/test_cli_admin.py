@@ -136,6 +136,16 @@ def test_a_backup_through_a_link_writes_its_target(backup, tmp_path):
     assert (tmp_path / "link.tar.gz").is_symlink() and tarfile.is_tarfile(tmp_path / "real.tar.gz")
 
 
+def test_a_forced_restore_into_a_folder_of_other_files_is_refused(backup, tmp_path):
+    """A review: ``restore --force`` into a home folder (files, no store) moved the whole folder aside."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("mine")
+    line = one_line_error(cli("restore", str(backup), "--store", str(home), "--force"))
+    assert "holds other files and no store" in line, line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"] and fingerprint(home) == {"notes.txt": b"mine"}
+
+
 def test_restore_into_a_store_named_relative_to_another_folder(backup, tmp_path):
     """A review: ``restore`` with a relative ``--store``, run outside the project's folder, said a good
     backup "cannot be read as the log" (its checking child ran in the project's folder)."""

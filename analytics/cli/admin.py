@@ -39,6 +39,7 @@ from analytics.store import (
     PART_PATH,
     StoreError,
     StoreReadOnly,
+    missing_store,
     open_store,
     shared_location,
     store_location,
@@ -398,6 +399,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     target = Path(location)
     if target.exists() and not target.is_dir():
         raise _refusal(StoreError, "not_a_directory", path=str(target))
+    if (other := missing_store(target, create=True)) is not None:  # a folder of other files, even --force:
+        raise other  # it would be moved aside whole, and a store put in its place (a review's home folder)
     if target.exists() and any(target.iterdir()) and not args.force:
         raise _refusal(BackupError, "restore_not_empty", path=str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
