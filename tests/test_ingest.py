@@ -429,6 +429,26 @@ def test_a_column_per_entrepreneur_is_refused_not_summed(run, heading, cells, co
     assert result.frame.height == (0 if codes else 1)
 
 
+@pytest.mark.parametrize(("upazila", "union", "stored", "codes"), [
+    # decided to be Bhandaria's Telikhali: not a union of the Pirojpur Sadar the row names
+    ("Pirojpur Sadar", "Kalakhali", [], {("union_not_in_upazila", 2, "Union")}),
+    ("Bhandaria", "Kalakhali", [2], set()),  # in the upazila named: as decided
+    ("", "Kalakhali", [2], set()),  # no upazila written: as decided
+])
+def test_a_union_decided_is_still_checked_against_the_rows_upazila(run, upazila, union, stored, codes):
+    """A review: a decision "Kalakhali" → Telikhali (BD10791483) put Pirojpur Sadar's rows in Bhandaria."""
+    decided = decisions.frame([decisions.make("union", "Kalakhali", "BD10791483")])
+    text = ("Date,Upazila,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n"
+            f"03/07/2023,{upazila},{union},UDC-1,Birth registration,1,75\n")
+    result = run(text.encode(), period=quarter(2023, 1), decisions=decided, lang="en")
+    assert triples(result) == codes
+    assert result.frame["source_row"].to_list() == stored
+    if codes:
+        assert "decided by staff to be Telikhali, a union of Bhandaria" in result.problems["message"][0]
+    else:
+        assert result.frame["union_code"].to_list() == ["BD10791483"]
+
+
 _NUMBERED = "SL,Date,Union,Entrepreneur ID,Service,Beneficiaries,Fee (Tk)\n"
 
 

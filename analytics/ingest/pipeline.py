@@ -1895,11 +1895,20 @@ def _resolve_union(pairs: pl.DataFrame, *, gaz: Gazetteer, decisions: pl.DataFra
     work = work.join(unions, on=["union", "upazila_pcode"], how="left", nulls_equal=True, maintain_order="left")
     decided = pl.col("union_decided")
     decided_parent = pl.col("union_decided_code").replace_strict(parents, default=None, return_dtype=pl.String)
+    # a union decided is still one of the row's upazila, when the row names one (a review: a decision
+    # on "Kalakhali" put Pirojpur Sadar's rows in another upazila's union)
+    elsewhere = decided & pl.col("union_decided_code").is_not_null() & pl.col("upazila_pcode").is_not_null() \
+        & (decided_parent != pl.col("upazila_pcode")).fill_null(False)
     work = work.with_columns(
         union_pcode=pl.when(decided).then(pl.col("union_decided_code")).otherwise("union_pcode"),
         union_parent=pl.when(decided).then(decided_parent).otherwise("union_parent"),
-        union_problem=pl.when(decided & pl.col("union_decided_code").is_not_null()).then(None)
+        union_problem=pl.when(elsewhere).then(pl.lit("union_not_in_upazila"))
+        .when(decided & pl.col("union_decided_code").is_not_null()).then(None)
         .when(decided).then(pl.lit("refused_union")).otherwise("union_problem"),
+        union_params=pl.when(elsewhere).then(pl.concat_str(
+            pl.lit('{"upazila": "'), pl.col("upazila_pcode"), pl.lit('", "actual": "'), decided_parent,
+            pl.lit('", "decided": "'), pl.col("union_decided_code"), pl.lit('"}')))
+        .otherwise("union_params"),
         union_how=pl.when(decided).then(pl.lit("decided")).otherwise("union_how"),
     )
     return work.with_columns(union_match_code=pl.col("union_pcode"),

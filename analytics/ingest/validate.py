@@ -139,6 +139,9 @@ def render(code: str, lang: str, *, column: str | None, params: dict, namer: Nam
     elif code == "union_not_in_upazila":
         values["upazila"] = namer.place(params["upazila"], lang)
         values["actual"] = namer.place(params["actual"], lang)
+        if params.get("decided"):  # a staff decision made the name another upazila's union
+            values["decided"] = namer.place(params["decided"], lang)
+            return t("ingest.union_decided_elsewhere", lang, **values)
     elif code == "service_channel_mismatch":
         values["service_channel"] = t(f"ingest.channel.{params['service_channel']}", lang)
         values["channel"] = t(f"ingest.channel.{params['channel']}", lang)
