@@ -264,6 +264,17 @@ def test_names_decided_one_run_at_a_time_are_kept_in_the_file_written_over(tmp_p
     assert summary(Path(store), "--period", "2023-24-Q1")["beneficiaries_total"] == 218
 
 
+@pytest.mark.parametrize("stem", ["p" * 240, "ক" * 80])  # (255 bytes a name, at most: 80 Bengali letters are 240)
+def test_a_file_with_a_name_as_long_as_allowed_gets_its_problems_report(tmp_path, stem):
+    """A review: a 240-character file name gave "File name too long" (exit 2) and no report."""
+    path = tmp_path / f"{stem}.csv"
+    path.write_bytes((DATA / "bad" / "unknown_union.csv").read_bytes())
+    out = cli("ingest", str(path), "--store", str(tmp_path / "s"), "--report-dir", str(tmp_path / "reports"))
+    assert out.returncode == 1, out.stderr[-1000:]
+    reports = [p.name for p in (tmp_path / "reports").iterdir() if p.name.endswith("-problems.csv")]
+    assert len(reports) == 1 and reports[0].startswith(stem[:50]) and len(reports[0].encode()) <= 255
+
+
 def test_month_first_dates_need_the_users_word(tmp_path):
     path = DATA / "bad" / "date_order_unclear.csv"
     store = str(tmp_path / "s")

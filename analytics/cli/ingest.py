@@ -391,7 +391,11 @@ def _taking_lines(plan: pl.DataFrame, *, file: str, lang: str, done: bool) -> li
 
 def _report_path(folder: Path, stem: str, *, written: set[Path]) -> Path:
     """Where a file's rejected rows go in ``folder``: ``<stem>-problems.csv``, or ``<stem>-2-problems.csv``
-    ... when another file of this run had the name (report.csv and report.xlsx, two folders' report.csv)."""
+    ... when another file of this run had the name (report.csv and report.xlsx, two folders' report.csv);
+    a long stem is cut (a review's 240-character file name gave "File name too long")."""
+    # (a name's stem cut to 180 bytes, whole characters: a file's own name may be as long as a folder
+    # allows, 255 bytes, and "-problems.csv" would not fit beside it)
+    stem = stem.encode("utf-8")[:180].decode("utf-8", "ignore")
     target, n = folder / f"{stem}-problems.csv", 2
     while target in written:
         target, n = folder / f"{stem}-{n}-problems.csv", n + 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +38,8 @@ def write_whole(target: Path, write: Callable[[Path], None]) -> None:
         if mode is not None and not stat.S_ISREG(mode):  # a device or a pipe: written into
             write(target)
             return
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        # (a name of its own, not the target's and more: a name as long as the folder allows has no room)
+        partial = target.with_name(f".seba-atlas-{os.getpid()}-{secrets.token_hex(4)}.partial")
         try:
             write(partial)
             with open(partial, "rb") as handle:
