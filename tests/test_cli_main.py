@@ -152,6 +152,23 @@ def _upload(store: Path) -> str:
     return cli("uploads", "--store", str(store)).stdout.splitlines()[1].split("\t")[0]
 
 
+def test_rollback_of_an_id_copied_with_the_space_after_it(seeded, tmp_path):
+    """A review: ``rollback "<id> "`` said there is no such upload."""
+    store = _copy(seeded, tmp_path)
+    upload = _upload(store)
+    out = cli("rollback", f" {upload}\t ", "--store", str(store))
+    assert out.returncode == 0 and upload in out.stdout, out.stderr
+
+
+@pytest.mark.parametrize(("command", "word"), [("store", "কাজ"), ("users", "কাজ"), ("names", None)])
+def test_a_wrong_action_is_named_in_the_users_language(command, word):
+    """A review: ``store frob --lang bn`` said "action-এ ভুল", the word untranslated."""
+    out = cli(command, "frob", "--lang", "bn")
+    assert out.returncode == 2 and "action" not in out.stderr, out.stderr
+    if word:
+        assert f"{word}-এ ভুল" in out.stderr
+
+
 def message_case(command: str, lang: str, seeded, tmp_path) -> tuple[subprocess.CompletedProcess, str, str]:
     """(the run, where the message is: stdout or stderr, the expected text) of a typical message; numbers
     in it are in the language's digits (ingest: ৬টি সারি, rollback: স্টোরের সংস্করণ এখন ২)."""

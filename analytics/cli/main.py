@@ -206,6 +206,7 @@ def cmd_uploads(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     store = store_for(args.store)
+    args.upload_id = args.upload_id.strip()  # (copied from a listing with the space or tab after it)
     store.rollback(args.upload_id, actor=args.actor)
     print(i18n.t("cli.rolled_back", args.lang, upload=args.upload_id, version=shown(store.version(), args.lang)))
     return 0
