@@ -315,14 +315,35 @@ def test_a_sheet_is_checked_as_a_sheet_whatever_its_first_bytes_say():
         members = {name: made.read(name) for name in made.namelist()}
     sheet = members["xl/worksheets/sheet1.xml"]
     members["xl/worksheets/sheet1.xml"] = sheet.replace(b"?>", b"?><!--<sst-->", 1).replace(
-        b'<dimension ref="A1:E2"/>', b'<dimension ref="A1:XFD1048001"/>')
+        b"</sheetData>", b'<row r="1048001"><c r="XFD1048001"><v>1</v></c></row></sheetData>')
+    with pytest.raises(ReadError) as error:
+        read_table(_zipped(members), file_name="a.xlsx")
+    assert (error.value.code, error.value.params) == ("too_large_to_read", {"reason": "wide_sheet"})
+
+
+def _zipped(members: dict[str, bytes]) -> bytes:
+    import zipfile
+
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
         for name, member in members.items():
             book.writestr(name, member)
-    with pytest.raises(ReadError) as error:
-        read_table(out.getvalue(), file_name="a.xlsx")
-    assert (error.value.code, error.value.params) == ("too_large_to_read", {"reason": "wide_sheet"})
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("dimension", [b'<dimension ref="A1:XFD1048576"/>', b'<x:dimension ref="A1:ZZ999999"/>',
+                                       b"<dimension ref='A1:XFD2'/>"])
+def test_a_dimension_far_beyond_the_cells_is_left_out_not_refused(dimension):
+    """A review: a sheet of four rows whose dimension a program left as A1:XFD1048576 was refused as
+    reaching "near the last row or column Excel allows" (the reader would allocate the dimension)."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(xlsx({"Log": log_cells()}))) as made:
+        members = {name: made.read(name) for name in made.namelist()}
+    members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"].replace(
+        b'<dimension ref="A1:E2"/>', dimension)
+    table = read_table(_zipped(members), file_name="a.xlsx")
+    assert table.frame[ROW].to_list() == [2] and table.frame["Union"].to_list() == ["Tona"]
 
 
 def test_sheet_choice():

@@ -584,8 +584,10 @@ def check_unzipped_size(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def check_workbook_shape(data: bytes) -> None:
+def check_workbook_shape(data: bytes) -> list[str]:
     """Refuse an .xlsx whose decompressed size or sheet extent could not be read within memory.
+    Returns the worksheets whose declared dimension reaches far beyond their cells (a program kept
+    "A1:XFD1048576" while the data fills A1:G40): :func:`without_dimensions` drops it before reading.
 
     Reads the zip's directory and streams each worksheet's XML once, looking only at cell
     references and the declared dimension: the rectangle a reader would allocate. Cells written
@@ -604,8 +606,10 @@ def check_workbook_shape(data: bytes) -> None:
                      for link in links if link.get("Type", "").endswith(kind) and (target := link.get("Target", ""))}
               for kind in ("/worksheet", "/sharedStrings")}
     sheets, shared = linked["/worksheet"], linked["/sharedStrings"] | {"xl/sharedStrings.xml"}
+    stale: list[str] = []  # sheets whose dimension alone is too large
     for member in archive.infolist():
         rows = columns = bare_rows = 0
+        declared = (0, 0)  # the dimension's last column and row
         tail = b""
         try:
             with archive.open(member) as handle:
@@ -622,11 +626,10 @@ def check_workbook_shape(data: bytes) -> None:
                 while chunk := handle.read(4 * 1024 * 1024):
                     block = tail + chunk
                     referenced = False
-                    for pattern in (_CELL_REF, _DIMENSION):
-                        for letters, number in pattern.findall(block):
-                            columns = max(columns, _column_number(letters))
-                            rows = max(rows, int(number))
-                            referenced = referenced or pattern is _CELL_REF
+                    for letters, number in _CELL_REF.findall(block):
+                        columns, rows, referenced = max(columns, _column_number(letters)), max(rows, int(number)), True
+                    for letters, number in _DIMENSION.findall(block):
+                        declared = max(declared[0], _column_number(letters)), max(declared[1], int(number))
                     cells += _marks(block, tail, _CELL_MARKS)
                     if not referenced:  # cells without references: as many columns as a row has cells
                         parts = _ROW_TAG.split(chunk)
@@ -638,11 +641,32 @@ def check_workbook_shape(data: bytes) -> None:
             raise _unreadable(error) from None
         if columns > L.MAX_COLUMNS or rows * columns > L.MAX_CELLS:
             raise ReadError("too_large_to_read", reason="wide_sheet")
+        if declared[0] > L.MAX_COLUMNS or declared[0] * declared[1] > L.MAX_CELLS:
+            stale.append(member.filename)
     # every text a sheet holds once, in a table each cell points into: a reader loads it whole, so a
     # table of far more texts than the sheets have cells (20 million, for one row) would fill its memory
     # (or a few texts far longer than a cell may hold: 32,767 characters)
     if strings > cells + _SPARE_STRINGS or text_bytes > max(_SPARE_TEXT_BYTES, _TEXT_BYTES_PER_CELL * cells):
         raise ReadError("too_large_to_read", reason="unused_texts")
+    return stale
+
+
+_DIMENSION_TAG = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?/>")
+
+
+def without_dimensions(data: bytes, members: list[str]) -> bytes:
+    """The workbook ``data`` with the dimension of each worksheet of ``members`` left out (the format
+    lets it be: a reader then takes the sheet's extent from its cells). Only those parts change; the
+    others are copied as they are."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename in members:
+                content = _DIMENSION_TAG.sub(b"", content, count=1)
+            target.writestr(info, content)
+    return out.getvalue()
 
 
 _SHARED_STRINGS = re.compile(rb"<(?:\w+:)?sst\b")
@@ -980,7 +1004,8 @@ def read_workbook(data: bytes, *, format: str, sheet: str | None = None) -> Tabl
             archive.testzip()
         except Exception as error:
             raise _unreadable(error) from None
-        check_workbook_shape(data)
+        if stale := check_workbook_shape(data):  # a dimension far beyond the cells: the reader would allocate it
+            data = without_dimensions(data, stale)
     elif _ENCRYPTED_OOXML in data[:1 << 20]:
         # Excel keeps a password-protected .xlsx inside an OLE container with this stream
         raise ReadError("password_protected")
