@@ -331,6 +331,17 @@ def _zipped(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def test_a_workbook_without_its_list_of_sheets_is_damaged_not_empty():
+    """A review: an .xlsx that lost xl/workbook.xml was said to be "empty"."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(xlsx({"Log": log_cells()}))) as made:
+        members = {name: made.read(name) for name in made.namelist() if name != "xl/workbook.xml"}
+    with pytest.raises(ReadError) as error:
+        read_table(_zipped(members), file_name="a.xlsx")
+    assert (error.value.code, error.value.params) == ("unreadable", {"reason": "damaged"})
+
+
 @pytest.mark.parametrize("dimension", [b'<dimension ref="A1:XFD1048576"/>', b'<x:dimension ref="A1:ZZ999999"/>',
                                        b"<dimension ref='A1:XFD2'/>"])
 def test_a_dimension_far_beyond_the_cells_is_left_out_not_refused(dimension):

@@ -501,8 +501,8 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str], list[str
     sheet's name, and, of a workbook with several sheets, those that look like logs (a sheet per
     month: the upload page offers the next one once one is stored)."""
     names = list(reader.sheet_names)
-    if not names:
-        raise ReadError("empty_file")
+    if not names:  # (Excel saves no workbook without a sheet: one that lost its list of them)
+        raise ReadError("unreadable", reason="damaged")
     if sheet is not None and sheet not in names:  # as typed on a command line: spaces, case and digits aside, if one
         key = lambda name: ascii_digits("".join(name.split())).casefold()  # noqa: E731 - "ডিসেম্বর২৩" is "ডিসেম্বর ২৩"
         alike = [n for n in names if key(n) == key(sheet)]
