@@ -375,6 +375,12 @@ def test_sheet_choice():
     with pytest.raises(ReadError) as error:
         read_table(two, file_name="a.xlsx", sheet="Q3")
     assert error.value.code == "sheet_not_found"
+    # a name typed that is two sheets' once spaces and case are set aside: which one is asked
+    alike = xlsx({"Log 1": log_cells(), "LOG1": log_cells(top=2)})
+    with pytest.raises(ReadError) as error:
+        read_table(alike, file_name="a.xlsx", sheet="log1")
+    assert error.value.code == "ambiguous_sheet" and error.value.params["sheets"] == ["Log 1", "LOG1"]
+    assert read_table(alike, file_name="a.xlsx", sheet="LOG1").header_row == 3
     # a name typed on a command line: spaces and case aside, when only one sheet is so named
     spaced = xlsx({"Q1 2023-24 ": log_cells(), "July": log_cells(top=2)})
     assert read_table(spaced, file_name="a.xlsx", sheet="q1  2023-24").sheet == "Q1 2023-24 "

@@ -506,7 +506,9 @@ def choose_sheet(reader, *, sheet: str | None) -> tuple[str, list[str], list[str
     if sheet is not None and sheet not in names:  # as typed on a command line: spaces, case and digits aside, if one
         key = lambda name: ascii_digits("".join(name.split())).casefold()  # noqa: E731 - "ডিসেম্বর২৩" is "ডিসেম্বর ২৩"
         alike = [n for n in names if key(n) == key(sheet)]
-        if len(alike) != 1:
+        if len(alike) > 1:  # ("log1": "Log 1" and "LOG1") which one is for the user to say, as it is written
+            raise ReadError("ambiguous_sheet", sheets=alike, all_sheets=names)
+        if not alike:
             raise ReadError("sheet_not_found", sheet=sheet, sheets=names)
         sheet = alike[0]
     if len(names) == 1:
