@@ -393,7 +393,7 @@ def test_sheet_choice():
     assert read_table(alike, file_name="a.xlsx", sheet="July").header_row == 3  # (the very name, first)
     with pytest.raises(ReadError) as error:
         read_table(alike, file_name="a.xlsx", sheet="JULY")
-    assert error.value.code == "sheet_not_found"
+    assert error.value.code == "ambiguous_sheet" and error.value.params["sheets"] == ["July ", "July"]
 
 
 def test_of_several_logs_the_one_with_a_date_and_a_service_is_read_then_the_one_excel_shows():
