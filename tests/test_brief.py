@@ -127,7 +127,10 @@ def test_names_only_with_people(briefs, people):
 
 
 def test_a_bad_period_is_one_line_exit_2(store_dir, tmp_path):
-    for args in (["--period", "2023-24-Q9"], ["--fy", "20x2"], ["--upazila", "Atlantis"]):
+    for args in (["--period", "2023-24-Q9"], ["--fy", "20x2"], ["--upazila", "Atlantis"],
+                 # the app's address: a review's 8,000 characters ended in "internal error (TypstError)"
+                 ["--url", "https://atlas.example.org/" + "a" * 8000], ["--url", "atlas.example.org"],
+                 ["--url", "https://atlas example.org"]):
         done = cli("brief", *args, "--lang", "en", "--out", str(tmp_path / "x.pdf"), "--store", str(store_dir))
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr

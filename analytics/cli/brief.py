@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 from pathlib import Path
 
 import polars as pl
@@ -29,6 +30,8 @@ from analytics.report.viewstate import CHANNELS, ViewState
 from analytics.store import StoreError
 
 DEFAULT_URL = "http://localhost:8501"
+#: The app's address a brief links to, at most (a review's 8,000 characters made the PDF fail).
+MAX_URL = 500
 
 
 def _upazila(gaz: Gazetteer, given: str | None) -> str | None:
@@ -50,6 +53,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if not brief.fonts_available():
         raise StoreError(i18n.t("cli_error.brief_fonts", "en", path=str(brief.FONT_DIR)), key="brief_fonts",
                          path=str(brief.FONT_DIR))
+    base = (args.url or os.environ.get("SEBA_ATLAS_URL") or DEFAULT_URL).split("?", 1)[0]
+    if not re.fullmatch(r"https?://\S+", base) or len(base) > MAX_URL:  # (the brief prints it as its link)
+        raise StoreError(i18n.t("cli_error.bad_url", "en", most=MAX_URL), key="bad_url", most=MAX_URL)
     gaz = Gazetteer.load()
     upazila = _upazila(gaz, args.upazila)
     out = Path(args.out)
@@ -62,7 +68,6 @@ def cmd_brief(args: argparse.Namespace) -> int:
     view = ViewState(lang=args.lang, fy=None if custom else period.fy, q=period.quarter,
                      start=period.start if custom else None, end=period.end if custom else None,
                      channel=args.channel, upazila=upazila, version=version, compare=args.compare)
-    base = (args.url or os.environ.get("SEBA_ATLAS_URL") or DEFAULT_URL).split("?", 1)[0]
     pdf = brief.brief_pdf(store.rollup(), gaz, period=period, lang=args.lang, channel=args.channel, upazila=upazila,
                           with_people=args.with_people, sample_uploads=samples, compare_with=args.compare,
                           data_version=version, link=view.link(base))
