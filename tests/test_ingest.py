@@ -272,6 +272,7 @@ BAD_CORPUS = [
     ("bad/fee_total_unclear.csv", {}, {("fee_total_unclear", None, "Fee (Tk)")}, []),
     ("bad/months_as_columns.csv", {}, {("months_as_columns", None, None)}, []),
     ("bad/services_as_columns.csv", {}, {("services_as_columns", None, None)}, []),
+    ("bad/entrepreneurs_as_columns.csv", {}, {("entrepreneurs_as_columns", None, None)}, []),
     ("bad/month_headings.csv", {}, {("month_heading", 2, None), ("month_heading", 5, None)}, [3, 4, 6]),
     ("bad/layout_rows.csv", {}, {("layout_row", 2, None), ("layout_row", 3, None), ("layout_row", 6, None),
                                   ("layout_row", 7, None)}, [4, 5, 8]),
