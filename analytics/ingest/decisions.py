@@ -107,8 +107,9 @@ def questions_csv(questions: pl.DataFrame, *, names: dict[str, str] | None = Non
         pl.col("suggestions").list.eval(pl.element()).list.join(" | ").alias("suggestions"),
     )
     if decided is not None and decided.height:
-        kept = decided.join(questions.select(
-            "kind", pl.col("value").map_elements(key_of, return_dtype=pl.String).alias("key")), on=["kind", "key"], how="anti")
+        asked = pl.DataFrame({"kind": questions["kind"], "key": [key_of(value) for value in questions["value"]]},
+                             schema={"kind": pl.String, "key": pl.String})  # (no Python run by polars: a list)
+        kept = decided.join(asked, on=["kind", "key"], how="anti")
         out = pl.concat([kept.select("kind", "value", pl.col("code").fill_null(NONE).alias("decision"),
                                      pl.lit(None, pl.Int64).alias("rows"), pl.lit(None, pl.Int64).alias("beneficiaries"),
                                      pl.lit(None, pl.String).alias("suggestions")), out])
