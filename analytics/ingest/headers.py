@@ -141,6 +141,7 @@ def sex_part(heading: str) -> bool:
     """Whether a heading names the people of one sex ("Male", "মহিলা", "Female beneficiaries")."""
     return any(part in header_key(heading) for part in _GENDER_PARTS)
 
+
 #: Words of a form's "Timestamp" heading (as matching keys).
 _TIMESTAMP_WORDS = ("timestamp", word_key("টাইমস্ট্যাম্প"), word_key("সময়চিহ্ন"))
 
@@ -388,7 +389,7 @@ def map_headers(headers: Iterable[str], *, mapping: Mapping[str, str] | None = N
                     result.beside_total[header] = total[0]
             seen[name] = total
         elif name == "beneficiaries" and len(named) > 1 and not total and not given & set(named) and all(
-                any(part in header_key(header) for part in _GENDER_PARTS) for header in named):
+                sex_part(header) for header in named):
             result.count_parts = named  # "Male | Female" without a total: the count is their sum
             seen[name] = named[:1]
     stamps = [h for h in seen.get("date", []) if h not in given and timestamp_heading(h)]

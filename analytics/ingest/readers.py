@@ -1119,8 +1119,13 @@ def _wider_rows(payload: bytes, *, delimiter: str, skip_lines: int, width: int, 
 
 def blank_heading(position: str) -> str:
     """The heading a column without one is given: "column H" (a workbook's letter), "column 8" (a CSV
-    file's number). Shown in the user's language by :func:`analytics.ingest.validate.heading_text`."""
+    file's number), :data:`BLANK_HEADING`. Shown in the user's language by
+    :func:`analytics.ingest.validate.heading_text`."""
     return f"column {position}"
+
+
+#: A heading :func:`blank_heading` gave: its position, and "(2)" and on where two would be the same.
+BLANK_HEADING = re.compile(r"column ([A-Z]{1,3}|[0-9]{1,5})((?: \([0-9]+\))?)")
 
 
 def _to_table(cells: list[pl.Series], *, header_row: int, letters: bool, headings: list[str | None] | None = None,

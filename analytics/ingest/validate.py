@@ -25,6 +25,7 @@ import polars as pl
 from analytics.i18n import LANGS, bn_digits, day, number, t, taka
 from analytics.ingest import limits as L
 from analytics.ingest import values as V
+from analytics.ingest.readers import BLANK_HEADING
 from analytics.reference.periods import Period, fiscal_columns
 
 #: Problems that reject the whole file (nothing is accepted).
@@ -239,15 +240,10 @@ def echo_text(text: str) -> str:
     return text if len(text) <= L.ECHO_CHARS else text[:L.ECHO_CHARS] + "…"
 
 
-#: The heading a column without one is given (:func:`analytics.ingest.readers.blank_heading`): its
-#: letter in a workbook, its number in a CSV file, and "(2)" and on where two would be the same.
-_BLANK_HEADING = re.compile(r"column ([A-Z]{1,3}|[0-9]{1,5})((?: \([0-9]+\))?)")
-
-
 def heading_text(text: str, lang: str) -> str:
     """A column's heading as quoted back to the user (:func:`echo_text`); a column that has none is
     named by its position in the user's language: "column H", "কলাম H"."""
-    if (blank := _BLANK_HEADING.fullmatch(text)) is not None:
+    if (blank := BLANK_HEADING.fullmatch(text)) is not None:
         position, suffix = blank.groups()
         if lang == "bn":
             position, suffix = bn_digits(position), bn_digits(suffix)
